@@ -1,0 +1,30 @@
+package dev.lathe.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lathe} command: one entry point, one subcommand per task. */
+@Command(
+    name = "lathe",
+    mixinStandardHelpOptions = true,
+    version = "lathe 0.1.0",
+    description = "Fine-tune and serve open-weight language models behind the OpenAI API.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Lathe implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Builds the command line with every subcommand registered. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Lathe());
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}
