@@ -17,7 +17,15 @@ public final class Gemm {
 
   /** C[m,n] (+)= A[m,k] · B[n,k]ᵀ. */
   public static void mulNT(
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
       boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
@@ -33,7 +41,15 @@ public final class Gemm {
 
   /** C[m,n] (+)= A[m,k] · B[k,n]. */
   public static void mulNN(
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
       boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
@@ -49,7 +65,15 @@ public final class Gemm {
 
   /** C[m,n] (+)= A[k,m]ᵀ · B[k,n]. */
   public static void mulTN(
-      float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int m, int n, int k,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
       boolean accumulate) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {

@@ -1,0 +1,26 @@
+package dev.lathe.transformer;
+
+/**
+ * A causal language model ready for inference: it consumes tokens at consecutive positions,
+ * remembering keys and values in a {@link KvCache}, and produces next-token logits.
+ *
+ * <p>Prefill is one call with many tokens; decode is one call per token.
+ */
+public interface LanguageModel {
+
+  /** Number of logits produced per position (the vocabulary size). */
+  int vocabularySize();
+
+  /** Longest sequence (prompt + generated tokens) the model supports. */
+  int contextLength();
+
+  /** A fresh cache able to hold {@code capacity} positions (at most {@link #contextLength()}). */
+  KvCache newCache(int capacity);
+
+  /**
+   * Runs {@code tokens[offset .. offset+count)} at positions {@code cache.length() ..}, appends
+   * their keys and values to {@code cache}, and writes the logits of the last of them into {@code
+   * logits[0 .. vocabularySize())}.
+   */
+  void forward(int[] tokens, int offset, int count, KvCache cache, float[] logits);
+}
