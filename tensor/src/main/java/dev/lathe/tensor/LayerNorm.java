@@ -1,0 +1,138 @@
+package dev.lathe.tensor;
+
+import static dev.lathe.tensor.KernelPath.F;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Layer normalisation with bias (GPT-2): {@code out = (in - mean) / sqrt(var + eps) * weight +
+ * bias}, row by row, with the biased variance.
+ *
+ * <p>Forward saves each row's mean and reciprocal standard deviation (when the arrays are not
+ * null): backward needs them with {@code in} and {@code weight}.
+ */
+public final class LayerNorm {
+  private LayerNorm() {}
+
+  /**
+   * Normalises {@code n} rows of {@code c} values.
+   *
+   * <pre>
+   * // out: (N, C)  in: (N, C)  weight, bias: (C)  mean, rstd: (N) or null
+   * </pre>
+   */
+  public static void forward(
+      float[] out,
+      int outOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] bias,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c,
+      float eps) {
+    if (KernelPath.vector()) {
+      forwardVector(out, outOff, in, inOff, weight, bias, mean, rstd, n, c, eps);
+    } else {
+      forwardScalar(out, outOff, in, inOff, weight, bias, mean, rstd, n, c, eps);
+    }
+  }
+
+  /** Scalar reference of {@link #forward}. */
+  public static void forwardScalar(
+      float[] out,
+      int outOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] bias,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c,
+      float eps) {
+    for (int i = 0; i < n; i++) {
+      int x = inOff + i * c;
+      float sum = 0f;
+      for (int j = 0; j < c; j++) {
+        sum += in[x + j];
+      }
+      float m = sum / c;
+      float var = 0f;
+      for (int j = 0; j < c; j++) {
+        float d = in[x + j] - m;
+        var += d * d;
+      }
+      float s = (float) (1.0 / Math.sqrt(var / c + eps));
+      if (mean != null) {
+        mean[i] = m;
+      }
+      if (rstd != null) {
+        rstd[i] = s;
+      }
+      int o = outOff + i * c;
+      for (int j = 0; j < c; j++) {
+        out[o + j] = (in[x + j] - m) * s * weight[j] + bias[j];
+      }
+    }
+  }
+
+  /** Vector API path of {@link #forward}; equals the scalar reference up to summation order. */
+  public static void forwardVector(
+      float[] out,
+      int outOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] bias,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c,
+      float eps) {
+    int bound = F.loopBound(c);
+    for (int i = 0; i < n; i++) {
+      int x = inOff + i * c;
+      FloatVector acc = FloatVector.zero(F);
+      int j = 0;
+      for (; j < bound; j += F.length()) {
+        acc = acc.add(FloatVector.fromArray(F, in, x + j));
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < c; j++) {
+        sum += in[x + j];
+      }
+      float m = sum / c;
+      acc = FloatVector.zero(F);
+      for (j = 0; j < bound; j += F.length()) {
+        FloatVector d = FloatVector.fromArray(F, in, x + j).sub(m);
+        acc = d.fma(d, acc);
+      }
+      float var = acc.reduceLanes(VectorOperators.ADD);
+      for (; j < c; j++) {
+        float d = in[x + j] - m;
+        var += d * d;
+      }
+      float s = (float) (1.0 / Math.sqrt(var / c + eps));
+      if (mean != null) {
+        mean[i] = m;
+      }
+      if (rstd != null) {
+        rstd[i] = s;
+      }
+      int o = outOff + i * c;
+      for (j = 0; j < bound; j += F.length()) {
+        FloatVector v = FloatVector.fromArray(F, in, x + j).sub(m).mul(s);
+        v.mul(FloatVector.fromArray(F, weight, j))
+            .add(FloatVector.fromArray(F, bias, j))
+            .intoArray(out, o + j);
+      }
+      for (; j < c; j++) {
+        out[o + j] = (in[x + j] - m) * s * weight[j] + bias[j];
+      }
+    }
+  }
+}
