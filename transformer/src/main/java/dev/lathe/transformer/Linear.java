@@ -1,0 +1,31 @@
+package dev.lathe.transformer;
+
+import dev.lathe.tensor.Gemm;
+
+/**
+ * A fully connected layer: {@code out = in · weightᵀ + bias}, the weight stored [out, in]. Backward
+ * needs {@code in} and {@code weight}.
+ */
+final class Linear {
+  private Linear() {}
+
+  /**
+   *
+   *
+   * <pre>
+   * // out: (N, OC)   in: (N, IC)   weight: (OC, IC)   bias: (OC) or null
+   * </pre>
+   */
+  static void forward(
+      float[] out, float[] in, float[] weight, float[] bias, int n, int ic, int oc) {
+    Gemm.mulNT(in, 0, weight, 0, out, 0, n, oc, ic, false);
+    if (bias != null) {
+      for (int i = 0; i < n; i++) {
+        int o = i * oc;
+        for (int j = 0; j < oc; j++) {
+          out[o + j] += bias[j];
+        }
+      }
+    }
+  }
+}
