@@ -1,0 +1,99 @@
+package dev.lathe.dataset;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Remembers a 64-bit hash of every distinct line, with the line where it first appeared, in an
+ * open-addressing table of primitive longs (16 bytes an entry, at most {@code capacity} entries).
+ * Two lines with equal hashes are taken as equal: for n lines the chance of a false match is about
+ * n² / 2⁶⁵.
+ */
+final class DuplicateTracker {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long M = 0x9E3779B97F4A7C15L;
+
+  private final int capacity;
+  private long[] keys = new long[1 << 10]; // 0 = empty slot
+  private long[] lines = new long[1 << 10];
+  private int size;
+
+  DuplicateTracker(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /**
+   * Records the line {@code b[off, off+len)} as line {@code line}; returns the earlier line with
+   * the same bytes, or 0 when it is new (or when the table is full and it was not seen).
+   */
+  long firstSeen(byte[] b, int off, int len, long line) {
+    if (capacity == 0) {
+      return 0;
+    }
+    long h = hash(b, off, len);
+    if (h == 0) {
+      h = 1;
+    }
+    int mask = keys.length - 1;
+    int i = (int) (h ^ (h >>> 32)) & mask;
+    while (keys[i] != 0) {
+      if (keys[i] == h) {
+        return lines[i];
+      }
+      i = (i + 1) & mask;
+    }
+    if (size >= capacity) {
+      return 0;
+    }
+    keys[i] = h;
+    lines[i] = line;
+    if (++size * 2 > keys.length) {
+      grow();
+    }
+    return 0;
+  }
+
+  /** Whether distinct lines were dropped because the table was full. */
+  boolean full() {
+    return size >= capacity;
+  }
+
+  private void grow() {
+    long[] oldKeys = keys;
+    long[] oldLines = lines;
+    keys = new long[oldKeys.length * 2];
+    lines = new long[oldKeys.length * 2];
+    int mask = keys.length - 1;
+    for (int j = 0; j < oldKeys.length; j++) {
+      long h = oldKeys[j];
+      if (h != 0) {
+        int i = (int) (h ^ (h >>> 32)) & mask;
+        while (keys[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        keys[i] = h;
+        lines[i] = oldLines[j];
+      }
+    }
+  }
+
+  /** A 64-bit hash of the bytes, eight at a time, with a final avalanche. */
+  static long hash(byte[] b, int off, int len) {
+    long h = len * M;
+    int i = off;
+    int end = off + len;
+    for (; i + 8 <= end; i += 8) {
+      h = Long.rotateLeft(h ^ ((long) LONGS.get(b, i) * M), 29) * 0xBF58476D1CE4E5B9L;
+    }
+    long tail = 0;
+    for (int s = 0; i < end; i++, s += 8) {
+      tail |= (b[i] & 0xFFL) << s;
+    }
+    h = Long.rotateLeft(h ^ (tail * M), 29) * 0xBF58476D1CE4E5B9L;
+    h ^= h >>> 31;
+    h *= 0x94D049BB133111EBL;
+    return h ^ (h >>> 29);
+  }
+}
