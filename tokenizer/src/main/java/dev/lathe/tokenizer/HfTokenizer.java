@@ -1,0 +1,344 @@
+package dev.lathe.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * A Hugging Face tokenizer ({@code tokenizer.json}) run by the native {@code tokenizers} library
+ * through DJL's binding, plus the rules Hugging Face keeps in {@code tokenizer_config.json}: which
+ * strings are BOS/EOS, whether BOS/EOS are added, and the chat template.
+ *
+ * <p>Three ways to encode:
+ *
+ * <ul>
+ *   <li>{@link #encode(String)}: plain text, as the {@link TextTokenizer} contract says: a
+ *       special-token string such as {@code <|im_start|>} inside the text is tokenized as ordinary
+ *       characters, and no BOS/EOS is added.
+ *   <li>{@link #encodeWithSpecials(String, boolean) encodeWithSpecials(text, false)}: special-token
+ *       strings become their ids, nothing is added; this is how a rendered chat template is
+ *       tokenized (like {@code apply_chat_template(tokenize=True)}).
+ *   <li>{@code encodeWithSpecials(text, true)}: the model's default, like {@code tokenizer(text)}:
+ *       additionally the post-processor's template (e.g. Llama 3 prepends {@code
+ *       <|begin_of_text|>}), or, for Llama/Gemma tokenizer classes, {@code add_bos_token}/{@code
+ *       add_eos_token} from {@code tokenizer_config.json}.
+ * </ul>
+ *
+ * <p>{@code truncation} and {@code padding} stored in {@code tokenizer.json} are ignored. Decoding
+ * does not apply {@code clean_up_tokenization_spaces} (it would turn {@code "a ."} into {@code
+ * "a."}), so decode(encode(text)) gives the text back. Instances are thread-safe; {@link #close()}
+ * frees the native memory early (otherwise the garbage collector does).
+ */
+public final class HfTokenizer implements TextTokenizer, AutoCloseable {
+
+  /** Strings models use to end a turn; those a chat template emits count as end-of-turn ids. */
+  private static final List<String> END_OF_TURN_STRINGS =
+      List.of(
+          "<|im_end|>", "<|eot_id|>", "<|eom_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>");
+
+  private static final Set<String> CLASSES_WITH_BOS_EOS_FLAGS =
+      Set.of(
+          "LlamaTokenizer",
+          "LlamaTokenizerFast",
+          "CodeLlamaTokenizer",
+          "CodeLlamaTokenizerFast",
+          "GemmaTokenizer",
+          "GemmaTokenizerFast");
+
+  private final HfTokenizerFiles files;
+  private final HuggingFaceTokenizer tokenizer;
+  private final HfVocabulary vocabulary;
+  private final List<String> specialStrings;
+  private final String bosToken;
+  private final String eosToken;
+  private final int bosId;
+  private final int eosId;
+  private final Boolean addBos;
+  private final Boolean addEos;
+  private final int[] eosIds;
+  private volatile HuggingFaceTokenizer plainTextTokenizer;
+
+  private HfTokenizer(HfTokenizerFiles files) {
+    this.files = files;
+    this.vocabulary = HfVocabulary.of(files.tokenizer(), files.source());
+    this.tokenizer = DjlTokenizers.create(files.tokenizerJson(), files.source());
+    List<String> specials = new ArrayList<>();
+    for (HfVocabulary.AddedToken t : vocabulary.addedTokens()) {
+      if (t.special()) {
+        specials.add(t.content());
+      }
+    }
+    this.specialStrings = List.copyOf(specials);
+    this.bosToken = tokenString("bos_token");
+    this.eosToken = tokenString("eos_token");
+    this.bosId = bosToken == null ? -1 : vocabulary.id(bosToken);
+    this.eosId = eosToken == null ? -1 : vocabulary.id(eosToken);
+    boolean flagsApply =
+        CLASSES_WITH_BOS_EOS_FLAGS.contains(files.config().path("tokenizer_class").asText(""));
+    this.addBos = flagsApply ? flag("add_bos_token") : null;
+    this.addEos = flagsApply ? flag("add_eos_token") : null;
+    this.eosIds = collectEosIds();
+  }
+
+  /**
+   * Loads the tokenizer of a Hugging Face model directory ({@code tokenizer.json} or {@code
+   * tokenizer.json.gz}, with {@code tokenizer_config.json}, {@code special_tokens_map.json} and
+   * {@code generation_config.json} when present), or of a single {@code tokenizer.json[.gz]} file
+   * (config files beside it are read too).
+   *
+   * @throws IllegalArgumentException when the files are missing or malformed
+   * @throws IllegalStateException when the native library cannot be loaded
+   */
+  public static HfTokenizer load(Path directoryOrFile) {
+    return new HfTokenizer(HfTokenizerFiles.read(directoryOrFile));
+  }
+
+  /** Where this tokenizer was loaded from. */
+  public String source() {
+    return files.source();
+  }
+
+  @Override
+  public int[] encode(String text) {
+    HuggingFaceTokenizer t = containsSpecialString(text) ? plainTextTokenizer() : tokenizer;
+    return toInts(t.encode(text, false, false).getIds());
+  }
+
+  /**
+   * Token ids of {@code text} in which special-token strings (e.g. {@code <|im_start|>}) stand for
+   * their ids; with {@code addBosEos} also the BOS/EOS the model adds by default (see the class
+   * comment).
+   */
+  public int[] encodeWithSpecials(String text, boolean addBosEos) {
+    if (!addBosEos) {
+      return toInts(tokenizer.encode(text, false, false).getIds());
+    }
+    if (addBos == null && addEos == null) {
+      return toInts(tokenizer.encode(text, true, false).getIds());
+    }
+    int[] body = toInts(tokenizer.encode(text, false, false).getIds());
+    boolean bos = Boolean.TRUE.equals(addBos) && bosId >= 0;
+    boolean eos = Boolean.TRUE.equals(addEos) && eosId >= 0;
+    int[] out = new int[body.length + (bos ? 1 : 0) + (eos ? 1 : 0)];
+    if (bos) {
+      out[0] = bosId;
+    }
+    System.arraycopy(body, 0, out, bos ? 1 : 0, body.length);
+    if (eos) {
+      out[out.length - 1] = eosId;
+    }
+    return out;
+  }
+
+  /**
+   * Token ids of {@code text} (special-token strings parsed, nothing added) with each token's
+   * character range in {@code text} (Java {@code char} indices, end exclusive).
+   */
+  public TokenOffsets encodeWithOffsets(String text) {
+    Encoding encoding = tokenizer.encode(text, false, false);
+    int[] ids = toInts(encoding.getIds());
+    CharSpan[] spans = encoding.getCharTokenSpans();
+    // The library reports offsets in Unicode code points; Java strings index UTF-16 units.
+    int[] charIndexOfCodePoint = new int[text.codePointCount(0, text.length()) + 1];
+    for (int cp = 0, i = 0; i <= text.length(); cp++) {
+      charIndexOfCodePoint[cp] = i;
+      if (i == text.length()) {
+        break;
+      }
+      i += Character.charCount(text.codePointAt(i));
+    }
+    int[] starts = new int[ids.length];
+    int[] ends = new int[ids.length];
+    for (int k = 0; k < ids.length; k++) {
+      starts[k] = charIndexOfCodePoint[spans[k].getStart()];
+      ends[k] = charIndexOfCodePoint[spans[k].getEnd()];
+    }
+    return new TokenOffsets(ids, starts, ends);
+  }
+
+  /** Token ids with the character range each covers in the encoded text. */
+  public record TokenOffsets(int[] ids, int[] starts, int[] ends) {}
+
+  @Override
+  public String decode(int[] ids) {
+    return decode(ids, false);
+  }
+
+  /** The text of {@code ids}, leaving out special tokens (BOS, EOS, ChatML markers...) if asked. */
+  public String decode(int[] ids, boolean skipSpecialTokens) {
+    long[] longs = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      if (vocabulary.token(ids[i]) == null) {
+        throw new IllegalArgumentException(
+            "token id "
+                + ids[i]
+                + " at position "
+                + i
+                + " is not in the vocabulary of "
+                + source()
+                + " (size "
+                + vocabularySize()
+                + ")");
+      }
+      longs[i] = ids[i];
+    }
+    return tokenizer.decode(longs, skipSpecialTokens);
+  }
+
+  @Override
+  public int vocabularySize() {
+    return vocabulary.size();
+  }
+
+  /** The id of the vocabulary entry {@code token} (e.g. {@code "Ġworld"}, {@code "<|im_end|>"}). */
+  public OptionalInt tokenId(String token) {
+    int id = vocabulary.id(token);
+    return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  /** The vocabulary entry of {@code id}, as stored (byte-level BPE shows a space as "Ġ"). */
+  public String token(int id) {
+    String token = vocabulary.token(id);
+    if (token == null) {
+      throw new IllegalArgumentException("no token has id " + id + " in " + source());
+    }
+    return token;
+  }
+
+  /** Whether {@code id} is a special added token (BOS, EOS, chat markers). */
+  public boolean isSpecial(int id) {
+    return vocabulary.isSpecial(id);
+  }
+
+  /** The BOS string from the config, or null when the model has none (Qwen). */
+  public String bosToken() {
+    return bosToken;
+  }
+
+  /** The EOS string from the config, or null. */
+  public String eosToken() {
+    return eosToken;
+  }
+
+  /** The id of {@link #bosToken()}. */
+  public OptionalInt bosTokenId() {
+    return bosId < 0 ? OptionalInt.empty() : OptionalInt.of(bosId);
+  }
+
+  /**
+   * Ids that end generation: the EOS token, {@code eos_token_id} of {@code generation_config.json},
+   * and end-of-turn markers the chat template emits ({@code <|eot_id|>}, {@code <|im_end|>}...).
+   */
+  public int[] eosTokenIds() {
+    return eosIds.clone();
+  }
+
+  /** The {@code chat_template} entry of {@code tokenizer_config.json} (missing node if none). */
+  JsonNode chatTemplateConfig() {
+    return files.config().path("chat_template");
+  }
+
+  /** The text of a {@code chat_template.jinja} beside the tokenizer, or null. */
+  String chatTemplateFile() {
+    return files.chatTemplateFile();
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+    HuggingFaceTokenizer plain = plainTextTokenizer;
+    if (plain != null) {
+      plain.close();
+    }
+  }
+
+  private boolean containsSpecialString(String text) {
+    for (String s : specialStrings) {
+      if (text.contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A second native tokenizer without the special added tokens, so their strings stay text. */
+  private HuggingFaceTokenizer plainTextTokenizer() {
+    HuggingFaceTokenizer t = plainTextTokenizer;
+    if (t == null) {
+      synchronized (this) {
+        t = plainTextTokenizer;
+        if (t == null) {
+          ObjectNode copy = files.tokenizer().deepCopy();
+          ArrayNode kept = copy.arrayNode();
+          for (JsonNode added : copy.path("added_tokens")) {
+            if (!added.path("special").asBoolean()) {
+              kept.add(added);
+            }
+          }
+          copy.set("added_tokens", kept);
+          t = DjlTokenizers.create(copy.toString(), files.source() + " (specials as text)");
+          plainTextTokenizer = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  private String tokenString(String key) {
+    String fromConfig = stringOrContent(files.config().path(key));
+    return fromConfig != null ? fromConfig : stringOrContent(files.specialTokensMap().path(key));
+  }
+
+  private static String stringOrContent(JsonNode node) {
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    if (node.isObject() && node.path("content").isTextual()) {
+      return node.path("content").asText();
+    }
+    return null;
+  }
+
+  private Boolean flag(String key) {
+    JsonNode node = files.config().path(key);
+    return node.isBoolean() ? node.asBoolean() : null;
+  }
+
+  private int[] collectEosIds() {
+    Set<Integer> ids = new LinkedHashSet<>();
+    if (eosId >= 0) {
+      ids.add(eosId);
+    }
+    JsonNode fromGeneration = files.generationConfig().path("eos_token_id");
+    if (fromGeneration.isInt()) {
+      ids.add(fromGeneration.asInt());
+    }
+    for (JsonNode id : fromGeneration.isArray() ? fromGeneration : List.<JsonNode>of()) {
+      ids.add(id.asInt());
+    }
+    String templates =
+        chatTemplateConfig().toString()
+            + java.util.Objects.requireNonNullElse(chatTemplateFile(), "");
+    for (String marker : END_OF_TURN_STRINGS) {
+      int id = vocabulary.id(marker);
+      if (id >= 0 && templates.contains(marker)) {
+        ids.add(id);
+      }
+    }
+    return ids.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static int[] toInts(long[] ids) {
+    return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
+  }
+}

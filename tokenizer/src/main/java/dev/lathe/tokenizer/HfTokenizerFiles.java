@@ -1,0 +1,122 @@
+package dev.lathe.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The files of a Hugging Face tokenizer as read from disk: {@code tokenizer.json} (text and parsed
+ * tree) and, when present, {@code tokenizer_config.json}, {@code special_tokens_map.json} and
+ * {@code generation_config.json}. Each may also be stored gzip-compressed as {@code <name>.gz}.
+ * Absent optional files are {@link MissingNode}s.
+ *
+ * @param source where the tokenizer came from, for error messages
+ * @param tokenizerJson the text of {@code tokenizer.json}
+ * @param tokenizer the parsed {@code tokenizer.json}
+ * @param config {@code tokenizer_config.json}
+ * @param specialTokensMap {@code special_tokens_map.json}
+ * @param generationConfig {@code generation_config.json}
+ * @param chatTemplateFile the text of {@code chat_template.jinja}, or null
+ */
+record HfTokenizerFiles(
+    String source,
+    String tokenizerJson,
+    JsonNode tokenizer,
+    JsonNode config,
+    JsonNode specialTokensMap,
+    JsonNode generationConfig,
+    String chatTemplateFile) {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  HfTokenizerFiles {
+    Objects.requireNonNull(source);
+    Objects.requireNonNull(tokenizerJson);
+    Objects.requireNonNull(tokenizer);
+    Objects.requireNonNull(config);
+    Objects.requireNonNull(specialTokensMap);
+    Objects.requireNonNull(generationConfig);
+  }
+
+  /**
+   * Reads a model directory holding {@code tokenizer.json[.gz]}, or a single {@code
+   * tokenizer.json[.gz]} file (its sibling config files are read too).
+   */
+  static HfTokenizerFiles read(Path path) {
+    Path dir;
+    Path tokenizerFile;
+    if (Files.isDirectory(path)) {
+      dir = path;
+      tokenizerFile = existing(dir, "tokenizer.json");
+      if (tokenizerFile == null) {
+        throw new IllegalArgumentException(
+            "no tokenizer.json (or tokenizer.json.gz) in "
+                + path
+                + ": point at a Hugging Face model directory or at the tokenizer.json file");
+      }
+    } else if (Files.isRegularFile(path)) {
+      tokenizerFile = path;
+      dir = path.toAbsolutePath().getParent();
+    } else {
+      throw new IllegalArgumentException("tokenizer path " + path + " does not exist");
+    }
+    String text = readText(tokenizerFile);
+    JsonNode tree = parse(text, tokenizerFile);
+    if (!tree.isObject() || !tree.has("model")) {
+      throw new IllegalArgumentException(
+          tokenizerFile + " is not a Hugging Face tokenizer.json (no \"model\" object)");
+    }
+    Path templateFile = existing(dir, "chat_template.jinja");
+    return new HfTokenizerFiles(
+        tokenizerFile.toString(),
+        text,
+        tree,
+        optionalJson(dir, "tokenizer_config.json"),
+        optionalJson(dir, "special_tokens_map.json"),
+        optionalJson(dir, "generation_config.json"),
+        templateFile == null ? null : readText(templateFile));
+  }
+
+  /** {@code dir/name}, else {@code dir/name.gz}, else null. */
+  static Path existing(Path dir, String name) {
+    if (dir == null) {
+      return null;
+    }
+    Path plain = dir.resolve(name);
+    if (Files.isRegularFile(plain)) {
+      return plain;
+    }
+    Path gz = dir.resolve(name + ".gz");
+    return Files.isRegularFile(gz) ? gz : null;
+  }
+
+  static JsonNode optionalJson(Path dir, String name) {
+    Path file = existing(dir, name);
+    return file == null ? MissingNode.getInstance() : parse(readText(file), file);
+  }
+
+  static String readText(Path file) {
+    try (InputStream raw = Files.newInputStream(file);
+        InputStream in = file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static JsonNode parse(String text, Path file) {
+    try {
+      return JSON.readTree(text);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+}

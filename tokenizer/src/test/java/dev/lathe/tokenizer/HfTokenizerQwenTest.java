@@ -1,0 +1,54 @@
+package dev.lathe.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.testkit.SharedAssets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class HfTokenizerQwenTest {
+  private static HfTokenizer qwen;
+
+  @BeforeAll
+  static void load() {
+    qwen = HfTokenizer.load(SharedAssets.require("tokenizers/qwen3"));
+  }
+
+  @AfterAll
+  static void close() {
+    if (qwen != null) {
+      qwen.close();
+    }
+  }
+
+  @Test
+  void reproducesAllLlamaCppQwen2Vectors() {
+    assertThat(VectorAssertions.assertAllMatch(qwen, "qwen2")).isEqualTo(46);
+  }
+
+  @Test
+  void decodeRoundTripsEveryVectorInput() {
+    VectorAssertions.assertRoundTrips(qwen, "qwen2");
+  }
+
+  @Test
+  void chatMlSpecialsAndNoBos() {
+    assertThat(qwen.tokenId("<|im_start|>")).hasValue(151644);
+    assertThat(qwen.tokenId("<|im_end|>")).hasValue(151645);
+    assertThat(qwen.bosToken()).isNull();
+    assertThat(qwen.bosTokenId()).isEmpty();
+    assertThat(qwen.eosToken()).isEqualTo("<|im_end|>");
+    assertThat(qwen.eosTokenIds()).containsExactly(151645);
+    assertThat(qwen.encodeWithSpecials("Hello", true)).isEqualTo(qwen.encode("Hello"));
+  }
+
+  @Test
+  void nonSpecialAddedTokensStayTokensInPlainText() {
+    // <think> is an added token with special=false: Hugging Face always matches it.
+    int think = qwen.tokenId("<think>").orElseThrow();
+    assertThat(qwen.isSpecial(think)).isFalse();
+    assertThat(qwen.encode("<think>x")).startsWith(think);
+    assertThat(qwen.encode("<|im_start|>")).doesNotContain(151644);
+  }
+}
