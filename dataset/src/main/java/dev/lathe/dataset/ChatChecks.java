@@ -36,7 +36,8 @@ final class ChatChecks {
   /**
    * Checks {@code conversation}, whose path is {@code prefix} ("" or "input."); {@code
    * needsAssistant} is true for a chat example (it must train on something). Returns {@link
-   * #HAS_SYSTEM} | {@link #HAS_USER} bits.
+   * #HAS_SYSTEM} | {@link #HAS_USER} bits, or -1 when the messages are missing or a role is not
+   * recognized (the roles present are then unknown).
    */
   static int check(JsonNode conversation, String prefix, boolean needsAssistant, LineIssues out) {
     for (Iterator<String> keys = conversation.fieldNames(); keys.hasNext(); ) {
@@ -63,9 +64,10 @@ final class ChatChecks {
                   ? "The example has no \"messages\" list"
                   : "\"messages\" is " + (messages.isArray() ? "empty" : kind(messages)))
               + "; it must be a non-empty array of {\"role\": ..., \"content\": ...} objects.");
-      return 0;
+      return -1;
     }
     int roles = 0;
+    boolean unknownRole = false;
     int assistants = 0;
     int weightedZero = 0;
     List<String> callIds = null; // tool calls seen so far, with where they are
@@ -78,6 +80,7 @@ final class ChatChecks {
       String path = listPath + "[" + i + "]";
       String role = MessageChecks.check(m, path, out);
       if (role == null) {
+        unknownRole = true;
         continue;
       }
       switch (role) {
@@ -145,6 +148,9 @@ final class ChatChecks {
                   + " leave its calls unanswered).");
         }
       }
+    }
+    if (unknownRole) {
+      return -1; // which message was meant as the reply is unknown: the role error says enough
     }
     if (needsAssistant && assistants == 0) {
       out.report(

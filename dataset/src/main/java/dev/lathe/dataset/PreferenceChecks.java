@@ -27,7 +27,9 @@ final class PreferenceChecks {
 
   private PreferenceChecks() {}
 
-  /** Checks {@code example}; returns the {@link ChatChecks} role bits of its input. */
+  /**
+   * Checks {@code example}; returns the {@link ChatChecks} role bits of its input (-1: unknown).
+   */
   static int check(JsonNode example, LineIssues out) {
     for (Iterator<String> keys = example.fieldNames(); keys.hasNext(); ) {
       String key = keys.next();
@@ -41,7 +43,7 @@ final class PreferenceChecks {
                 + " non_preferred_output); training ignores it.");
       }
     }
-    int roles = 0;
+    int roles = -1;
     JsonNode input = example.get("input");
     if (input == null || !input.isObject()) {
       out.report(

@@ -155,7 +155,7 @@ final class ValidationRun implements JsonlLineReader.Sink {
               yield -1;
             }
           };
-      if (roles >= 0) {
+      if (roles >= 0) { // -1: legacy format, or the roles are unknown because of an error
         if ((roles & ChatChecks.HAS_SYSTEM) != 0) {
           withSystem++;
         } else {
