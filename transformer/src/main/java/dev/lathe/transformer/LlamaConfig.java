@@ -38,7 +38,8 @@ public record LlamaConfig(
     Rope.Style ropeStyle,
     boolean attentionBias,
     boolean qkNorm,
-    boolean tiedEmbeddings) {
+    boolean tiedEmbeddings)
+    implements ModelConfig {
 
   public LlamaConfig {
     requirePositive("dim", dim);

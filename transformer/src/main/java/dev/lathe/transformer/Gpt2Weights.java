@@ -1,0 +1,81 @@
+package dev.lathe.transformer;
+
+import java.util.List;
+
+/**
+ * The parameters of a GPT-2 model as f32 row-major arrays, every projection stored [out, in]
+ * (Hugging Face's Conv1D [in, out] weights are transposed on load). The output head is {@code wte}.
+ *
+ * @param wte token embedding (V, C)
+ * @param wpe position embedding (maxT, C)
+ * @param layers one entry per block
+ * @param lnfWeight final LayerNorm weight (C)
+ * @param lnfBias final LayerNorm bias (C)
+ */
+public record Gpt2Weights(
+    float[] wte, float[] wpe, List<Layer> layers, float[] lnfWeight, float[] lnfBias) {
+
+  /**
+   * One block.
+   *
+   * @param ln1Weight (C)
+   * @param ln1Bias (C)
+   * @param wQkv fused q, k, v projection (3C, C)
+   * @param bQkv (3C)
+   * @param wProj attention output projection (C, C)
+   * @param bProj (C)
+   * @param ln2Weight (C)
+   * @param ln2Bias (C)
+   * @param wFc (F, C)
+   * @param bFc (F)
+   * @param wFcProj (C, F)
+   * @param bFcProj (C)
+   */
+  public record Layer(
+      float[] ln1Weight,
+      float[] ln1Bias,
+      float[] wQkv,
+      float[] bQkv,
+      float[] wProj,
+      float[] bProj,
+      float[] ln2Weight,
+      float[] ln2Bias,
+      float[] wFc,
+      float[] bFc,
+      float[] wFcProj,
+      float[] bFcProj) {}
+
+  public Gpt2Weights {
+    layers = List.copyOf(layers);
+  }
+
+  /** Throws a clear error naming the first tensor whose size does not fit {@code c}. */
+  public void checkShapes(Gpt2Config c) {
+    long C = c.dim();
+    long F = c.hiddenDim();
+    LlamaWeights.check("wte", wte, c.vocabSize() * C);
+    LlamaWeights.check("wpe", wpe, c.contextLength() * C);
+    LlamaWeights.check("ln_f weight", lnfWeight, C);
+    LlamaWeights.check("ln_f bias", lnfBias, C);
+    if (layers.size() != c.layers()) {
+      throw new IllegalArgumentException(
+          "config has " + c.layers() + " layers but weights have " + layers.size());
+    }
+    for (int i = 0; i < layers.size(); i++) {
+      Layer l = layers.get(i);
+      String p = "layer " + i + " ";
+      LlamaWeights.check(p + "ln_1 weight", l.ln1Weight, C);
+      LlamaWeights.check(p + "ln_1 bias", l.ln1Bias, C);
+      LlamaWeights.check(p + "c_attn weight", l.wQkv, 3 * C * C);
+      LlamaWeights.check(p + "c_attn bias", l.bQkv, 3 * C);
+      LlamaWeights.check(p + "attn c_proj weight", l.wProj, C * C);
+      LlamaWeights.check(p + "attn c_proj bias", l.bProj, C);
+      LlamaWeights.check(p + "ln_2 weight", l.ln2Weight, C);
+      LlamaWeights.check(p + "ln_2 bias", l.ln2Bias, C);
+      LlamaWeights.check(p + "c_fc weight", l.wFc, F * C);
+      LlamaWeights.check(p + "c_fc bias", l.bFc, F);
+      LlamaWeights.check(p + "mlp c_proj weight", l.wFcProj, C * F);
+      LlamaWeights.check(p + "mlp c_proj bias", l.bFcProj, C);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.lathe.transformer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Loads a model from disk, recognising the format: a Hugging Face directory ({@code config.json}
+ * plus safetensors, model types llama, mistral, qwen2, qwen3, gpt2) or a llama2.c {@code .bin}
+ * checkpoint. Weights are converted to f32 in memory; the files are closed afterwards.
+ */
+public final class ModelLoader {
+  private ModelLoader() {}
+
+  /** Loads the model at {@code path} (a directory or a llama2.c file). */
+  public static LoadedModel load(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      Path config = path.resolve("config.json");
+      if (!Files.exists(config)) {
+        throw new IOException(
+            path + ": a model directory needs config.json (a Hugging Face model directory)");
+      }
+      HfConfig hf = HfConfig.read(config);
+      GenerationConfig generation = GenerationConfig.read(path.resolve("generation_config.json"));
+      try (WeightSource w = WeightSource.open(path)) {
+        if (hf.modelType().equals("gpt2")) {
+          Gpt2Config c = hf.toGpt2();
+          return new LoadedModel(new Gpt2Model(c, HfGpt2Weights.read(w, c)), "gpt2", c, generation);
+        }
+        LlamaConfig c = hf.toLlama();
+        return new LoadedModel(
+            new LlamaModel(c, HfLlamaWeights.read(w, c)), hf.modelType(), c, generation);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".bin")) {
+      LlamaModel m = Llama2cCheckpoint.load(path);
+      return new LoadedModel(m, "llama2c", m.config(), GenerationConfig.EMPTY);
+    }
+    throw new IOException(
+        path
+            + ": not a model: expected a Hugging Face model directory (config.json + safetensors)"
+            + " or a llama2.c .bin checkpoint");
+  }
+}

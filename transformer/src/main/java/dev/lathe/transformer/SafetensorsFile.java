@@ -1,0 +1,175 @@
+package dev.lathe.transformer;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One memory-mapped {@code .safetensors} file: an 8-byte little-endian header length, a JSON header
+ * mapping tensor names to dtype, shape and byte range, then the raw data. Tensors are read as f32
+ * whatever their stored type (F32, BF16, F16).
+ */
+public final class SafetensorsFile implements AutoCloseable {
+
+  /** Where one tensor lives in the file. */
+  public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
+
+    /** Number of elements. */
+    public long elements() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+  }
+
+  private static final ValueLayout.OfFloat F32_LE =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort I16_LE =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private final Path path;
+  private final Arena arena;
+  private final MemorySegment data;
+  private final Map<String, TensorInfo> tensors;
+  private final Map<String, String> metadata;
+
+  private SafetensorsFile(
+      Path path,
+      Arena arena,
+      MemorySegment data,
+      Map<String, TensorInfo> tensors,
+      Map<String, String> metadata) {
+    this.path = path;
+    this.arena = arena;
+    this.data = data;
+    this.tensors = tensors;
+    this.metadata = metadata;
+  }
+
+  /** Maps {@code path} and parses its header. */
+  public static SafetensorsFile open(Path path) throws IOException {
+    Arena arena = Arena.ofShared();
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < 8) {
+        throw new IOException(path + ": " + size + " bytes is too short for safetensors");
+      }
+      MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+      long headerLength =
+          all.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+      if (headerLength <= 0 || 8 + headerLength > size) {
+        throw new IOException(
+            path + ": header length " + headerLength + " does not fit in " + size + " bytes");
+      }
+      byte[] header = all.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
+      MemorySegment data = all.asSlice(8 + headerLength);
+      Map<String, Object> json;
+      try {
+        json = Json.parseObject(new String(header, StandardCharsets.UTF_8), path + " header");
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+      Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+      Map<String, String> metadata = new LinkedHashMap<>();
+      for (Map.Entry<String, Object> e : json.entrySet()) {
+        if (e.getKey().equals("__metadata__")) {
+          if (e.getValue() instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> metadata.put(k.toString(), String.valueOf(v)));
+          }
+          continue;
+        }
+        TensorInfo info = info(path, e.getKey(), e.getValue());
+        if (info.end() > data.byteSize()) {
+          throw new IOException(
+              path + ": tensor " + e.getKey() + " ends at byte " + info.end() + " past the data");
+        }
+        tensors.put(e.getKey(), info);
+      }
+      return new SafetensorsFile(path, arena, data, tensors, metadata);
+    } catch (IOException | RuntimeException e) {
+      arena.close();
+      throw e;
+    }
+  }
+
+  private static TensorInfo info(Path path, String name, Object entry) throws IOException {
+    String where = path + ": tensor " + name;
+    if (!(entry instanceof Map<?, ?> m)
+        || !(m.get("dtype") instanceof String dtype)
+        || !(m.get("shape") instanceof List<?> shape)
+        || !(m.get("data_offsets") instanceof List<?> offsets)
+        || offsets.size() != 2) {
+      throw new IOException(where + ": header entry needs dtype, shape and data_offsets");
+    }
+    DType type;
+    try {
+      type = DType.of(dtype, where);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    long[] dims = shape.stream().mapToLong(d -> ((Number) d).longValue()).toArray();
+    long begin = ((Number) offsets.get(0)).longValue();
+    long end = ((Number) offsets.get(1)).longValue();
+    TensorInfo info = new TensorInfo(name, type, dims, begin, end);
+    if (end - begin != info.elements() * type.bytes()) {
+      throw new IOException(
+          where + ": byte range " + begin + ".." + end + " does not match its shape and dtype");
+    }
+    return info;
+  }
+
+  /** Tensors in header order. */
+  public Map<String, TensorInfo> tensors() {
+    return tensors;
+  }
+
+  /** The {@code __metadata__} strings. */
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Reads tensor {@code name} converted to f32. */
+  public float[] floats(String name) {
+    TensorInfo t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(path + ": no tensor named " + name);
+    }
+    long n = t.elements();
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(path + ": tensor " + name + " is too large for float[]");
+    }
+    float[] out = new float[(int) n];
+    switch (t.dtype()) {
+      case F32 -> MemorySegment.copy(data, F32_LE, t.begin(), out, 0, out.length);
+      case BF16, F16 -> {
+        short[] raw = new short[out.length];
+        MemorySegment.copy(data, I16_LE, t.begin(), raw, 0, raw.length);
+        boolean bf16 = t.dtype() == DType.BF16;
+        for (int i = 0; i < out.length; i++) {
+          out[i] = bf16 ? DType.bf16ToFloat(raw[i]) : Float.float16ToFloat(raw[i]);
+        }
+      }
+    }
+    return out;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public void close() {
+    arena.close();
+  }
+}
