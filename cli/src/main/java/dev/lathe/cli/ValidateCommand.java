@@ -1,0 +1,172 @@
+package dev.lathe.cli;
+
+import dev.lathe.dataset.DatasetEstimate;
+import dev.lathe.dataset.DatasetFormat;
+import dev.lathe.dataset.DatasetStatistics;
+import dev.lathe.dataset.DatasetValidator;
+import dev.lathe.dataset.TokenCounter;
+import dev.lathe.dataset.TokenStatistics;
+import dev.lathe.dataset.TrainingCostTable;
+import dev.lathe.dataset.TrainingTokenLimits;
+import dev.lathe.dataset.ValidationOptions;
+import dev.lathe.dataset.ValidationReport;
+import dev.lathe.dataset.ValidationReportJson;
+import dev.lathe.dataset.ValidationReportPrinter;
+import dev.lathe.tokenizer.OpenAiEncoding;
+import dev.lathe.tokenizer.OpenAiTokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code lathe validate FILE}: checks a fine-tuning JSONL file as OpenAI would, and prints the
+ * cookbook's token statistics, epochs and cost estimate. A thin shell over {@link
+ * DatasetValidator}, {@link TokenStatistics} and the report printers of the dataset module.
+ *
+ * <p>Exit status: 0 when the file has no error (warnings allowed), 1 when it has errors, 2 when the
+ * call itself is unusable (missing file, unknown model, bad option).
+ */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Validate an OpenAI fine-tuning JSONL file and estimate its tokens, epochs and cost.",
+      "Exit status: 0 valid (warnings allowed), 1 errors found, 2 unusable call."
+    })
+public final class ValidateCommand implements Callable<Integer> {
+
+  /** Occurrences shown (and kept) per issue code. */
+  static final int OCCURRENCES_PER_CODE = 5;
+
+  /** The {@code --format} values. */
+  enum FormatOption {
+    chat(DatasetFormat.CHAT),
+    preference(DatasetFormat.PREFERENCE),
+    completion(DatasetFormat.PROMPT_COMPLETION);
+
+    final DatasetFormat format;
+
+    FormatOption(DatasetFormat format) {
+      this.format = format;
+    }
+  }
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "The JSONL file to check.")
+  Path file;
+
+  @Option(
+      names = "--model",
+      paramLabel = "NAME",
+      description =
+          "OpenAI model to count tokens, limits and cost for (e.g. gpt-4o-mini-2024-07-18)."
+              + " Default: the cookbook's cl100k_base, 16,385-token cap, no price.")
+  String model;
+
+  @Option(names = "--json", description = "Print one JSON document instead of text.")
+  boolean json;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "Require this format: ${COMPLETION-CANDIDATES}. Default: detect it.")
+  FormatOption format;
+
+  @Option(
+      names = "--max-tokens",
+      paramLabel = "N",
+      description =
+          "Per-example token cap for truncation and billing (default: the model's training"
+              + " context, else 16,385; the old cookbook used 4,096).")
+  Integer maxTokens;
+
+  @Override
+  public Integer call() {
+    CommandLine cl = spec.commandLine();
+    if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+      throw new CommandLine.ParameterException(
+          cl, "No readable file at '" + file + "': check the path.");
+    }
+    OpenAiTokenizer tokenizer;
+    TrainingTokenLimits.Limit limit;
+    try {
+      tokenizer =
+          model == null
+              ? OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE)
+              : OpenAiTokenizer.forModel(model);
+      limit =
+          model == null
+              ? new TrainingTokenLimits.Limit("", TrainingTokenLimits.COOKBOOK_DEFAULT, false)
+              : TrainingTokenLimits.forModel(model);
+    } catch (IllegalArgumentException unknown) {
+      throw new CommandLine.ParameterException(cl, unknown.getMessage());
+    }
+    if (maxTokens != null && maxTokens < 1) {
+      throw new CommandLine.ParameterException(
+          cl, "--max-tokens must be a positive number of tokens, got " + maxTokens + ".");
+    }
+    int cap = maxTokens != null ? maxTokens : limit.maxTokens();
+    String limitSource = limitSource(limit);
+
+    ValidationOptions options =
+        ValidationOptions.defaults()
+            .withMaxIssuesPerCode(OCCURRENCES_PER_CODE)
+            .withExpectedFormat(format == null ? null : format.format);
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().factory());
+    ValidationReport report;
+    DatasetStatistics statistics;
+    try {
+      TokenStatistics collector =
+          TokenStatistics.parallel(new TokenCounter(tokenizer), cap, pool, threads);
+      report = new DatasetValidator(options).validate(file, collector);
+      statistics = collector.finish();
+    } catch (IOException e) {
+      cl.getErr().println("lathe validate: cannot read " + file + ": " + e.getMessage());
+      cl.getErr().flush();
+      return 2;
+    } finally {
+      pool.shutdownNow();
+    }
+    DatasetEstimate estimate =
+        DatasetEstimate.forOpenAi(
+            model,
+            tokenizer.encoding().encodingName(),
+            limitSource,
+            statistics,
+            TrainingCostTable.builtIn());
+
+    PrintWriter out = cl.getOut();
+    String name = file.toString();
+    if (json) {
+      out.println(ValidationReportJson.render(name, report, estimate));
+      out.flush();
+    } else {
+      ValidationReportPrinter.print(name, report, estimate, OCCURRENCES_PER_CODE, out);
+    }
+    return report.hasErrors() ? 1 : 0;
+  }
+
+  private String limitSource(TrainingTokenLimits.Limit limit) {
+    if (maxTokens != null) {
+      return "--max-tokens";
+    }
+    if (model == null) {
+      return "the cookbook's default cap";
+    }
+    return limit.published()
+        ? "OpenAI's published training context of " + model.toLowerCase(Locale.ROOT)
+        : "no published limit for " + model + ": the cookbook's default cap";
+  }
+}
