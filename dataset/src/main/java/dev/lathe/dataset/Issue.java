@@ -1,5 +1,6 @@
 package dev.lathe.dataset;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
@@ -36,6 +37,7 @@ public record Issue(
   }
 
   /** Whether this is an error. */
+  @JsonIgnore
   public boolean isError() {
     return severity == Severity.ERROR;
   }
