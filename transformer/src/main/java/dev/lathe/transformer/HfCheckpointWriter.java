@@ -1,0 +1,126 @@
+package dev.lathe.transformer;
+
+import dev.lathe.tensor.Rope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Saves a model as a Hugging Face directory ({@code config.json} + {@code model.safetensors}) that
+ * {@link ModelLoader} and Hugging Face's own loaders read back, with the tensor names of {@code
+ * LlamaForCausalLM}-style models or of GPT-2 (Conv1D weights transposed back to [in, out]). Tied
+ * output heads are stored once, as the embedding.
+ */
+public final class HfCheckpointWriter {
+  private HfCheckpointWriter() {}
+
+  /**
+   * Writes a Llama-family model as {@code modelType} (llama, mistral, qwen2 or qwen3), whose
+   * features must match the config: qwen3 ⇔ QK-norm, qwen2 ⇒ attention bias.
+   */
+  public static void save(Path dir, String modelType, LlamaConfig c, LlamaWeights w, DType dtype)
+      throws IOException {
+    if (c.ropeStyle() != Rope.Style.ROTATE_HALF) {
+      throw new IllegalArgumentException(
+          "Hugging Face checkpoints use rotate-half RoPE; this model uses "
+              + c.ropeStyle()
+              + " (its q/k rows would need permuting)");
+    }
+    boolean known =
+        switch (modelType) {
+          case "llama", "mistral", "qwen2", "qwen3" -> true;
+          default -> false;
+        };
+    if (!known
+        || c.qkNorm() != modelType.equals("qwen3")
+        || (modelType.equals("qwen2") && !c.attentionBias())) {
+      throw new IllegalArgumentException(
+          "model_type "
+              + modelType
+              + " does not fit the config (qkNorm="
+              + c.qkNorm()
+              + ", attentionBias="
+              + c.attentionBias()
+              + "): qwen3 has QK-norm, qwen2 has q/k/v bias, llama and mistral have no QK-norm");
+    }
+    w.checkShapes(c);
+    long C = c.dim();
+    long F = c.hiddenDim();
+    long q = c.queryDim();
+    long kv = c.kvDim();
+    Map<String, SafetensorsWriter.Tensor> t = new LinkedHashMap<>();
+    t.put("model.embed_tokens.weight", tensor(w.tokenEmbedding(), c.vocabSize(), C));
+    for (int l = 0; l < c.layers(); l++) {
+      LlamaWeights.Layer x = w.layers().get(l);
+      String p = "model.layers." + l + ".";
+      String a = p + "self_attn.";
+      t.put(p + "input_layernorm.weight", tensor(x.attnNorm(), C));
+      t.put(a + "q_proj.weight", tensor(x.wq(), q, C));
+      t.put(a + "k_proj.weight", tensor(x.wk(), kv, C));
+      t.put(a + "v_proj.weight", tensor(x.wv(), kv, C));
+      t.put(a + "o_proj.weight", tensor(x.wo(), C, q));
+      if (c.attentionBias()) {
+        t.put(a + "q_proj.bias", tensor(x.bq(), q));
+        t.put(a + "k_proj.bias", tensor(x.bk(), kv));
+        t.put(a + "v_proj.bias", tensor(x.bv(), kv));
+      }
+      if (c.qkNorm()) {
+        t.put(a + "q_norm.weight", tensor(x.qNorm(), c.headDim()));
+        t.put(a + "k_norm.weight", tensor(x.kNorm(), c.headDim()));
+      }
+      t.put(p + "post_attention_layernorm.weight", tensor(x.ffnNorm(), C));
+      t.put(p + "mlp.gate_proj.weight", tensor(x.wGate(), F, C));
+      t.put(p + "mlp.up_proj.weight", tensor(x.wUp(), F, C));
+      t.put(p + "mlp.down_proj.weight", tensor(x.wDown(), C, F));
+    }
+    t.put("model.norm.weight", tensor(w.finalNorm(), C));
+    if (!c.tiedEmbeddings()) {
+      t.put("lm_head.weight", tensor(w.classifier(), c.vocabSize(), C));
+    }
+    Files.createDirectories(dir);
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"), dtype);
+    Files.writeString(dir.resolve("config.json"), HfConfig.jsonOf(modelType, c));
+  }
+
+  /** Writes a GPT-2 model. */
+  public static void save(Path dir, Gpt2Config c, Gpt2Weights w, DType dtype) throws IOException {
+    w.checkShapes(c);
+    int C = c.dim();
+    int F = c.hiddenDim();
+    Map<String, SafetensorsWriter.Tensor> t = new LinkedHashMap<>();
+    t.put("transformer.wte.weight", tensor(w.wte(), c.vocabSize(), C));
+    t.put("transformer.wpe.weight", tensor(w.wpe(), c.contextLength(), C));
+    for (int l = 0; l < c.layers(); l++) {
+      Gpt2Weights.Layer x = w.layers().get(l);
+      String p = "transformer.h." + l + ".";
+      t.put(p + "ln_1.weight", tensor(x.ln1Weight(), C));
+      t.put(p + "ln_1.bias", tensor(x.ln1Bias(), C));
+      t.put(p + "attn.c_attn.weight", conv1d(x.wQkv(), 3 * C, C));
+      t.put(p + "attn.c_attn.bias", tensor(x.bQkv(), 3 * C));
+      t.put(p + "attn.c_proj.weight", conv1d(x.wProj(), C, C));
+      t.put(p + "attn.c_proj.bias", tensor(x.bProj(), C));
+      t.put(p + "ln_2.weight", tensor(x.ln2Weight(), C));
+      t.put(p + "ln_2.bias", tensor(x.ln2Bias(), C));
+      t.put(p + "mlp.c_fc.weight", conv1d(x.wFc(), F, C));
+      t.put(p + "mlp.c_fc.bias", tensor(x.bFc(), F));
+      t.put(p + "mlp.c_proj.weight", conv1d(x.wFcProj(), C, F));
+      t.put(p + "mlp.c_proj.bias", tensor(x.bFcProj(), C));
+    }
+    t.put("transformer.ln_f.weight", tensor(w.lnfWeight(), C));
+    t.put("transformer.ln_f.bias", tensor(w.lnfBias(), C));
+    Files.createDirectories(dir);
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"), dtype);
+    Files.writeString(dir.resolve("config.json"), HfConfig.jsonOf(c));
+  }
+
+  private static SafetensorsWriter.Tensor tensor(float[] data, long... shape) {
+    return new SafetensorsWriter.Tensor(shape, data);
+  }
+
+  /** An [out, in] weight stored as HF Conv1D [in, out]. */
+  private static SafetensorsWriter.Tensor conv1d(float[] w, int out, int in) {
+    return tensor(HfGpt2Weights.transpose(w, out, in), in, out);
+  }
+}
