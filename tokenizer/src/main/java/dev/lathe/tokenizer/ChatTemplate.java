@@ -1,0 +1,290 @@
+package dev.lathe.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.objects.date.StrftimeFormatter;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * A model's chat template: the Jinja program in {@code tokenizer_config.json} ({@code
+ * chat_template}, a string or a list of named templates) or {@code chat_template.jinja}, rendered
+ * with jinjava the way Hugging Face's {@code apply_chat_template} renders it with Python Jinja:
+ * {@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages}, {@code tools},
+ * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} plus any extras; the
+ * functions {@code raise_exception(msg)} and {@code strftime_now(format)} (from the injected
+ * clock); Python string methods ({@link PythonStringMethods}); {@code tojson} as Python's {@code
+ * json.dumps} ({@link PythonJson}); {@code namespace()}, {@code loop.*}, {@code is defined} etc.
+ * are jinjava's own.
+ *
+ * <p>Anything jinjava reports (unknown tag, filter, function or method, syntax error) fails the
+ * render with a {@link ChatTemplateException} naming the line and the construct: a template is
+ * rendered faithfully or not at all. Known differences from Python Jinja: printing a boolean gives
+ * {@code true} (Python: {@code True}) and printing none gives an empty string (Python: {@code
+ * None}); neither occurs in the templates we test.
+ *
+ * <p>For models without a template (base models such as TinyStories) {@link #plain(String)} gives a
+ * documented plain-text format. Instances are immutable and thread-safe.
+ */
+public final class ChatTemplate {
+
+  /**
+   * The plain-text format for models without a chat template:
+   *
+   * <pre>
+   * System: {system content}
+   * User: {user content}
+   * Assistant: {assistant content}{eos_token}
+   * </pre>
+   *
+   * <p>Each message is one block ending in a newline; an assistant turn ends with the EOS string
+   * right after its content (that is what the model learns to emit to stop); a {@code tool} message
+   * is written {@code Tool: ...}. Content parts are joined. With {@code add_generation_prompt},
+   * {@code "Assistant: "} is appended.
+   */
+  public static final String PLAIN_SOURCE =
+      "{% for message in messages %}"
+          + "{% set text = message.content if message.content is string"
+          + " else (message.content|map(attribute='text')|join('')) %}"
+          + "{% if message.role == 'system' %}{{ 'System: ' + text + '\\n' }}"
+          + "{% elif message.role == 'user' %}{{ 'User: ' + text + '\\n' }}"
+          + "{% elif message.role == 'assistant' %}{{ 'Assistant: ' + text + eos_token + '\\n' }}"
+          + "{% elif message.role == 'tool' %}{{ 'Tool: ' + text + '\\n' }}"
+          + "{% else %}{{ raise_exception('the plain chat format has no role ' + message.role) }}"
+          + "{% endif %}{% endfor %}"
+          + "{% if add_generation_prompt %}{{ 'Assistant: ' }}{% endif %}";
+
+  private static final String RENDER_STATE = "__lathe_render_state";
+
+  private final String name;
+  private final String source;
+  private final String adapted;
+  private final String bosToken;
+  private final String eosToken;
+  private final Clock clock;
+  private final Jinjava jinjava;
+
+  private ChatTemplate(String name, String source, String bosToken, String eosToken, Clock clock) {
+    this.name = Objects.requireNonNull(name);
+    this.source = Objects.requireNonNull(source);
+    this.bosToken = bosToken;
+    this.eosToken = eosToken;
+    this.clock = Objects.requireNonNull(clock);
+    this.adapted = JinjaSyntaxAdapter.adapt(source, name);
+    this.jinjava = newJinjava();
+  }
+
+  /**
+   * A template from its Jinja source; {@code name} identifies it in errors; {@code bosToken} and
+   * {@code eosToken} (null when the model has none) are the strings the template may write.
+   */
+  public static ChatTemplate of(String name, String source, String bosToken, String eosToken) {
+    return new ChatTemplate(name, source, bosToken, eosToken, Clock.systemUTC());
+  }
+
+  /** The plain-text template ({@link #PLAIN_SOURCE}) ending assistant turns with {@code eos}. */
+  public static ChatTemplate plain(String eosToken) {
+    if (eosToken == null || eosToken.isEmpty()) {
+      throw new IllegalArgumentException("the plain chat format needs the model's EOS string");
+    }
+    return of("plain", PLAIN_SOURCE, null, eosToken);
+  }
+
+  /** The tokenizer's default chat template, or empty when it has none. */
+  public static Optional<ChatTemplate> of(HfTokenizer tokenizer) {
+    return named(tokenizer, "default", true);
+  }
+
+  /** The tokenizer's template, or {@link #plain} with its EOS when it has none (TinyStories). */
+  public static ChatTemplate orPlain(HfTokenizer tokenizer) {
+    return of(tokenizer).orElseGet(() -> plain(tokenizer.eosToken()));
+  }
+
+  /**
+   * The tokenizer's template called {@code templateName} (e.g. {@code "tool_use"}) when {@code
+   * chat_template} is a list of named templates.
+   */
+  public static ChatTemplate of(HfTokenizer tokenizer, String templateName) {
+    return named(tokenizer, templateName, false)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    tokenizer.source() + " has no chat template named " + templateName));
+  }
+
+  private static Optional<ChatTemplate> named(
+      HfTokenizer tokenizer, String templateName, boolean defaultWanted) {
+    JsonNode node = tokenizer.chatTemplateConfig();
+    String source = null;
+    if (node.isTextual() && defaultWanted) {
+      source = node.asText();
+    } else if (node.isArray()) {
+      for (JsonNode entry : node) {
+        if (templateName.equals(entry.path("name").asText())) {
+          source = entry.path("template").asText();
+        }
+      }
+    }
+    if (source == null && defaultWanted && tokenizer.chatTemplateFile() != null) {
+      source = tokenizer.chatTemplateFile();
+    }
+    if (source == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ChatTemplate(
+            tokenizer.source() + " (" + templateName + ")",
+            source,
+            tokenizer.bosToken(),
+            tokenizer.eosToken(),
+            Clock.systemUTC()));
+  }
+
+  /** This template reading {@code strftime_now} from {@code clock}. */
+  public ChatTemplate withClock(Clock clock) {
+    return new ChatTemplate(name, source, bosToken, eosToken, clock);
+  }
+
+  /** The Jinja source as written. */
+  public String source() {
+    return source;
+  }
+
+  /** Renders {@code messages} without tools or extra variables. */
+  public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    return render(messages, List.of(), addGenerationPrompt, Map.of());
+  }
+
+  /**
+   * Renders a conversation.
+   *
+   * @param messages the conversation
+   * @param tools tool (function) definitions as OpenAI JSON objects parsed into maps; empty for
+   *     none (the template then sees {@code tools} as none, as in Hugging Face)
+   * @param addGenerationPrompt append the header that starts the assistant's reply
+   * @param extraVariables further template variables (e.g. {@code enable_thinking})
+   * @throws ChatTemplateException when the template cannot be rendered faithfully
+   */
+  public String render(
+      List<ChatMessage> messages,
+      List<Map<String, Object>> tools,
+      boolean addGenerationPrompt,
+      Map<String, Object> extraVariables) {
+    Map<String, Object> bindings = new HashMap<>(extraVariables);
+    List<Map<String, Object>> values = new ArrayList<>(messages.size());
+    for (ChatMessage m : messages) {
+      values.add(m.toTemplateValue());
+    }
+    bindings.put("messages", values);
+    bindings.put("tools", tools == null || tools.isEmpty() ? null : new ArrayList<>(tools));
+    bindings.put("add_generation_prompt", addGenerationPrompt);
+    bindings.put("bos_token", bosToken == null ? "" : bosToken);
+    bindings.put("eos_token", eosToken == null ? "" : eosToken);
+    bindings.put("True", true);
+    bindings.put("False", false);
+    RenderState state = new RenderState(clock);
+    bindings.put(RENDER_STATE, state);
+    RenderResult result = jinjava.renderForResult(adapted, bindings);
+    if (state.raised != null) {
+      throw new ChatTemplateException(name, 0, "", "the template raised: " + state.raised);
+    }
+    for (TemplateError error : result.getErrors()) {
+      throw toException(error);
+    }
+    return result.getOutput();
+  }
+
+  private ChatTemplateException toException(TemplateError error) {
+    String[] lines = adapted.split("\n", -1);
+    int line = Math.max(1, Math.min(lines.length, error.getLineno()));
+    String construct = error.getFieldName();
+    if (construct != null && !construct.isBlank()) {
+      // jinjava's line numbers drift with whitespace control: prefer where the construct occurs.
+      int best = -1;
+      for (int i = 0; i < lines.length; i++) {
+        if (lines[i].contains(construct.strip())
+            && (best < 0 || Math.abs(i + 1 - line) < Math.abs(best - line))) {
+          best = i + 1;
+        }
+      }
+      line = best > 0 ? best : line;
+    }
+    String[] original = source.split("\n", -1);
+    String text = line <= original.length ? original[line - 1] : "";
+    String what = construct == null || construct.isBlank() ? "" : " in `" + construct + "`";
+    return new ChatTemplateException(
+        name, line, text, error.getReason() + what + ": " + error.getMessage());
+  }
+
+  /** Per-render state the template functions reach through the interpreter's context. */
+  static final class RenderState {
+    final Clock clock;
+    String raised;
+
+    RenderState(Clock clock) {
+      this.clock = clock;
+    }
+
+    static RenderState current() {
+      return (RenderState) JinjavaInterpreter.getCurrent().getContext().get(RENDER_STATE);
+    }
+  }
+
+  /** {@code raise_exception(message)}: aborts the render with the template's message. */
+  public static String raiseException(Object message) {
+    RenderState.current().raised = String.valueOf(message);
+    throw new IllegalStateException("template raised: " + message);
+  }
+
+  /** {@code strftime_now(format)}: the injected clock's time formatted like Python's strftime. */
+  public static String strftimeNow(String format) {
+    ZonedDateTime now = ZonedDateTime.now(RenderState.current().clock);
+    return StrftimeFormatter.format(now, format);
+  }
+
+  private static Jinjava newJinjava() {
+    CompositeELResolver resolver = new CompositeELResolver();
+    resolver.add(new PythonStringMethods());
+    resolver.add(com.hubspot.jinjava.el.JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+    JinjavaConfig config =
+        JinjavaConfig.newBuilder()
+            .withTrimBlocks(true)
+            .withLstripBlocks(true)
+            .withElResolver(resolver)
+            .withLegacyOverrides(
+                LegacyOverrides.newBuilder()
+                    .withUseTrimmingForNotesAndExpressions(true)
+                    .withParseWhitespaceControlStrictly(true)
+                    .withUseNaturalOperatorPrecedence(true)
+                    .withKeepNullableLoopValues(true)
+                    .withUsePyishObjectMapper(true)
+                    .build())
+            .build();
+    Jinjava jinjava = new Jinjava(config);
+    jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "raise_exception", ChatTemplate.class, "raiseException", Object.class));
+    jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
+    jinjava.getGlobalContext().registerFilter(new PythonJson());
+    return jinjava;
+  }
+}

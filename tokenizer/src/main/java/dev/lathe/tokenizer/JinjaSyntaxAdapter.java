@@ -1,0 +1,260 @@
+package dev.lathe.tokenizer;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Rewrites the few Python-Jinja expressions that jinjava parses differently, before jinjava sees
+ * the template. Line breaks are never added or removed, so line numbers stay those of the source.
+ *
+ * <ul>
+ *   <li>{@code x[::-1]} (reverse slice) becomes {@code (x|reverse|list)}; other slice steps are
+ *       rejected with an error naming the line.
+ *   <li>A keyword argument's value is parenthesized, {@code f(a=b|length - 1)} becomes {@code
+ *       f(a=(b|length - 1))}: jinjava would otherwise bind the {@code - 1} to the argument node
+ *       rather than to the value.
+ * </ul>
+ */
+final class JinjaSyntaxAdapter {
+  private JinjaSyntaxAdapter() {}
+
+  static String adapt(String source, String templateName) {
+    StringBuilder out = new StringBuilder(source.length() + 64);
+    int i = 0;
+    while (i < source.length()) {
+      int open = nextTag(source, i);
+      if (open < 0) {
+        out.append(source, i, source.length());
+        break;
+      }
+      out.append(source, i, open);
+      char kind = source.charAt(open + 1);
+      String closer = kind == '{' ? "}}" : kind == '%' ? "%}" : "#}";
+      int close = findCloser(source, open + 2, closer, kind != '#');
+      if (close < 0) {
+        throw error(source, templateName, open, "unclosed {" + kind + " tag");
+      }
+      String body = source.substring(open + 2, close);
+      if (kind == '#' || isMacroDefinition(body)) {
+        out.append(source, open, close + 2);
+      } else {
+        out.append(source, open, open + 2)
+            .append(adaptExpression(body, source, templateName, open + 2))
+            .append(closer);
+      }
+      i = close + 2;
+      if (kind == '%' && body.strip().replaceFirst("^-", "").strip().equals("raw")) {
+        int end = source.indexOf("endraw", i);
+        int endTag = end < 0 ? -1 : source.indexOf("%}", end);
+        if (endTag < 0) {
+          throw error(source, templateName, open, "{% raw %} without {% endraw %}");
+        }
+        out.append(source, i, endTag + 2);
+        i = endTag + 2;
+      }
+    }
+    return out.toString();
+  }
+
+  private static int nextTag(String s, int from) {
+    for (int i = s.indexOf('{', from); i >= 0 && i + 1 < s.length(); i = s.indexOf('{', i + 1)) {
+      char c = s.charAt(i + 1);
+      if (c == '{' || c == '%' || c == '#') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Index of {@code closer} after {@code from}, skipping string literals when {@code code}. */
+  private static int findCloser(String s, int from, String closer, boolean code) {
+    for (int i = from; i < s.length() - 1; i++) {
+      char c = s.charAt(i);
+      if (code && (c == '\'' || c == '"')) {
+        i = endOfString(s, i);
+        if (i < 0) {
+          return -1;
+        }
+      } else if (s.startsWith(closer, i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Index of the closing quote of the literal starting at {@code start}, or -1. */
+  private static int endOfString(String s, int start) {
+    char quote = s.charAt(start);
+    for (int i = start + 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        i++;
+      } else if (c == quote) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isMacroDefinition(String body) {
+    String b = body.strip().replaceFirst("^-", "").strip();
+    return b.startsWith("macro ") || b.startsWith("call(") || b.startsWith("call ");
+  }
+
+  private static String adaptExpression(String expr, String source, String name, int offset) {
+    String e = reverseSlices(expr, source, name, offset);
+    return parenthesizeKeywordValues(e);
+  }
+
+  private static String reverseSlices(String e, String source, String name, int offset) {
+    StringBuilder out = new StringBuilder(e);
+    for (int i = out.length() - 1; i >= 0; i--) {
+      char c = out.charAt(i);
+      if (c != '[' || insideString(out, i)) {
+        continue;
+      }
+      int close = matching(out, i);
+      if (close < 0) {
+        continue;
+      }
+      String inside = out.substring(i + 1, close).replace(" ", "");
+      if (!inside.contains("::")) {
+        continue;
+      }
+      if (!inside.equals("::-1")) {
+        throw error(
+            source,
+            name,
+            offset + i,
+            "slice [" + inside + "] with a step is not supported (only [::-1] is)");
+      }
+      int start = primaryStart(out, i);
+      String target = out.substring(start, i);
+      out.replace(start, close + 1, "(" + target + "|reverse|list)");
+    }
+    return out.toString();
+  }
+
+  /** Start of the postfix expression (name, attribute/index chain, call) that ends before i. */
+  private static int primaryStart(CharSequence s, int end) {
+    int i = end - 1;
+    while (i >= 0) {
+      char c = s.charAt(i);
+      if (c == ']' || c == ')') {
+        i = matchingBackward(s, i) - 1;
+      } else if (Character.isLetterOrDigit(c) || c == '_' || c == '.') {
+        i--;
+      } else {
+        break;
+      }
+    }
+    return i + 1;
+  }
+
+  private static String parenthesizeKeywordValues(String e) {
+    StringBuilder out = new StringBuilder();
+    Deque<Character> brackets = new ArrayDeque<>();
+    Deque<Boolean> wrapping = new ArrayDeque<>();
+    int i = 0;
+    while (i < e.length()) {
+      char c = e.charAt(i);
+      if (c == '\'' || c == '"') {
+        int end = endOfString(e, i);
+        end = end < 0 ? e.length() - 1 : end;
+        out.append(e, i, end + 1);
+        i = end + 1;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') {
+        brackets.push(c);
+        wrapping.push(false);
+      } else if (c == ')' || c == ']' || c == '}') {
+        if (!wrapping.isEmpty() && wrapping.pop()) {
+          out.append(')');
+        }
+        if (!brackets.isEmpty()) {
+          brackets.pop();
+        }
+      } else if (c == ',' && !wrapping.isEmpty() && wrapping.peek()) {
+        out.append(')');
+        wrapping.pop();
+        wrapping.push(false);
+      } else if (c == '='
+          && !brackets.isEmpty()
+          && brackets.peek() == '('
+          && i + 1 < e.length()
+          && e.charAt(i + 1) != '='
+          && i > 0
+          && "=!<>".indexOf(e.charAt(i - 1)) < 0
+          && !wrapping.peek()) {
+        out.append("=(");
+        wrapping.pop();
+        wrapping.push(true);
+        i++;
+        continue;
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
+  }
+
+  private static boolean insideString(CharSequence s, int index) {
+    char quote = 0;
+    for (int i = 0; i < index; i++) {
+      char c = s.charAt(i);
+      if (quote != 0) {
+        if (c == '\\') {
+          i++;
+        } else if (c == quote) {
+          quote = 0;
+        }
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      }
+    }
+    return quote != 0;
+  }
+
+  private static int matching(CharSequence s, int open) {
+    int depth = 0;
+    for (int i = open; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\'' || c == '"') {
+        int end = endOfString(s.toString(), i);
+        if (end < 0) {
+          return -1;
+        }
+        i = end;
+      } else if (c == '[' || c == '(' || c == '{') {
+        depth++;
+      } else if ((c == ']' || c == ')' || c == '}') && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int matchingBackward(CharSequence s, int close) {
+    int depth = 0;
+    for (int i = close; i >= 0; i--) {
+      char c = s.charAt(i);
+      if (c == ']' || c == ')' || c == '}') {
+        depth++;
+      } else if ((c == '[' || c == '(' || c == '{') && --depth == 0) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  static ChatTemplateException error(String source, String name, int index, String message) {
+    int line = 1;
+    for (int i = 0; i < index && i < source.length(); i++) {
+      if (source.charAt(i) == '\n') {
+        line++;
+      }
+    }
+    return new ChatTemplateException(name, line, source.split("\n", -1)[line - 1], message);
+  }
+}
