@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
 /**
  * An independent, naive, double-precision Hugging Face {@code LlamaForCausalLM} written straight
  * from the modeling semantics (full sequence, no cache, rotate-half RoPE with cos/sin repeated over
- * both halves, repeat_kv for GQA, causal softmax, SiLU MLP). It shares no code with the engine: its
- * own safetensors reading (F32 only, header read with regular expressions), its own config reading,
- * its own loops. It produced the golden logits file once; tests compare the engine to it.
+ * both halves and Llama-3 frequency scaling, repeat_kv for GQA, causal softmax, SiLU MLP; Qwen2
+ * q/k/v biases and Qwen3 per-head q/k RMSNorm when the checkpoint has those tensors). It shares no
+ * code with the engine: its own safetensors reading (F32 only, header read with regular
+ * expressions), its own config reading, its own loops. It produced the golden logits file once;
+ * tests compare the engine to it.
  */
 final class ReferenceLlama {
   private final Map<String, double[]> t = new HashMap<>();
@@ -31,6 +33,7 @@ final class ReferenceLlama {
   final int vocab;
   final double eps;
   final double theta;
+  final double[] invFreq;
 
   ReferenceLlama(Path dir) throws IOException {
     String cfg = Files.readString(dir.resolve("config.json"));
@@ -39,10 +42,27 @@ final class ReferenceLlama {
     layers = (int) num(cfg, "num_hidden_layers");
     heads = (int) num(cfg, "num_attention_heads");
     kvHeads = (int) num(cfg, "num_key_value_heads");
-    headDim = hidden / heads;
+    headDim = has(cfg, "head_dim") ? (int) num(cfg, "head_dim") : hidden / heads;
     vocab = (int) num(cfg, "vocab_size");
     eps = num(cfg, "rms_norm_eps");
     theta = num(cfg, "rope_theta");
+    invFreq = new double[headDim / 2];
+    for (int i = 0; i < invFreq.length; i++) {
+      invFreq[i] = 1 / Math.pow(theta, 2.0 * i / headDim);
+      if (cfg.contains("\"llama3\"")) { // HF _compute_llama3_parameters
+        double factor = num(cfg, "factor");
+        double low = num(cfg, "low_freq_factor");
+        double high = num(cfg, "high_freq_factor");
+        double old = num(cfg, "original_max_position_embeddings");
+        double wavelen = 2 * Math.PI / invFreq[i];
+        if (wavelen > old / low) {
+          invFreq[i] /= factor;
+        } else if (wavelen >= old / high) {
+          double smooth = (old / wavelen - low) / (high - low);
+          invFreq[i] = (1 - smooth) * invFreq[i] / factor + smooth * invFreq[i];
+        }
+      }
+    }
     byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
     ByteBuffer bb = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
     int n = (int) bb.getLong(0);
@@ -64,6 +84,10 @@ final class ReferenceLlama {
     // this checkpoint stores the tied matrix once, as lm_head.weight
     t.putIfAbsent("model.embed_tokens.weight", t.get("lm_head.weight"));
     t.putIfAbsent("lm_head.weight", t.get("model.embed_tokens.weight"));
+  }
+
+  private static boolean has(String json, String key) {
+    return Pattern.compile("\"" + key + "\"\\s*:\\s*[-0-9]").matcher(json).find();
   }
 
   private static double num(String json, String key) {
@@ -90,9 +114,15 @@ final class ReferenceLlama {
       double[][] v = new double[s][];
       for (int i = 0; i < s; i++) {
         double[] x = rms(h[i], t.get(p + "input_layernorm.weight"));
-        q[i] = rope(matvec(t.get(p + "self_attn.q_proj.weight"), x), heads, i);
-        k[i] = rope(matvec(t.get(p + "self_attn.k_proj.weight"), x), kvHeads, i);
-        v[i] = matvec(t.get(p + "self_attn.v_proj.weight"), x);
+        q[i] =
+            rope(
+                headNorm(proj(p + "self_attn.q_proj", x), p + "self_attn.q_norm.weight"), heads, i);
+        k[i] =
+            rope(
+                headNorm(proj(p + "self_attn.k_proj", x), p + "self_attn.k_norm.weight"),
+                kvHeads,
+                i);
+        v[i] = proj(p + "self_attn.v_proj", x);
       }
       for (int i = 0; i < s; i++) {
         double[] att = new double[heads * headDim];
@@ -151,6 +181,32 @@ final class ReferenceLlama {
     return y;
   }
 
+  /** W x + b, the bias only when the checkpoint has one (Qwen2). */
+  private double[] proj(String name, double[] x) {
+    double[] y = matvec(t.get(name + ".weight"), x);
+    double[] b = t.get(name + ".bias");
+    if (b != null) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] += b[i];
+      }
+    }
+    return y;
+  }
+
+  /** Qwen3: RMSNorm over each head_dim slice, when the checkpoint has the norm weight. */
+  private double[] headNorm(double[] x, String weight) {
+    double[] w = t.get(weight);
+    if (w == null) {
+      return x;
+    }
+    double[] y = new double[x.length];
+    for (int h0 = 0; h0 < x.length; h0 += headDim) {
+      double[] slice = rms(Arrays.copyOfRange(x, h0, h0 + headDim), w);
+      System.arraycopy(slice, 0, y, h0, headDim);
+    }
+    return y;
+  }
+
   /** q * cos + rotate_half(q) * sin, per head, with rotate_half(x) = cat(-x2, x1). */
   private double[] rope(double[] x, int nHeads, int pos) {
     double[] y = new double[x.length];
@@ -159,7 +215,7 @@ final class ReferenceLlama {
       int b = hh * headDim;
       for (int d = 0; d < headDim; d++) {
         int i = d % half;
-        double angle = pos / Math.pow(theta, 2.0 * i / headDim);
+        double angle = pos * invFreq[i];
         double rotated = d < half ? -x[b + d + half] : x[b + d - half];
         y[b + d] = x[b + d] * Math.cos(angle) + rotated * Math.sin(angle);
       }
