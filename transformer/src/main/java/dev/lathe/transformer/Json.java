@@ -78,12 +78,13 @@ final class Json {
       skip();
       m.put(key, value());
       skip();
-      char c = next();
+      char c = peek();
+      if (c != ',' && c != '}') {
+        throw error("expected ',' or '}' in an object");
+      }
+      i++;
       if (c == '}') {
         return m;
-      }
-      if (c != ',') {
-        throw error("expected ',' or '}' in an object");
       }
     }
   }
@@ -100,12 +101,13 @@ final class Json {
       skip();
       a.add(value());
       skip();
-      char c = next();
+      char c = peek();
+      if (c != ',' && c != ']') {
+        throw error("expected ',' or ']' in an array");
+      }
+      i++;
       if (c == ']') {
         return a;
-      }
-      if (c != ',') {
-        throw error("expected ',' or ']' in an array");
       }
     }
   }
