@@ -47,13 +47,15 @@ public final class ChatTemplate {
    * <pre>
    * System: {system content}
    * User: {user content}
-   * Assistant: {assistant content}{eos_token}
+   * Assistant: {assistant content}{eos_token}User: ...
    * </pre>
    *
-   * <p>Each message is one block ending in a newline; an assistant turn ends with the EOS string
-   * right after its content (that is what the model learns to emit to stop); a {@code tool} message
-   * is written {@code Tool: ...}. Content parts are joined. With {@code add_generation_prompt},
-   * {@code "Assistant: "} is appended.
+   * <p>Each message is one line ending in a newline, except an assistant turn, which ends with the
+   * EOS string right after its content (what the model learns to emit to stop) and no newline: a
+   * SentencePiece normalizer would turn text right after the EOS into a stray "▁\n" token, while a
+   * following "User:" starts a fresh piece just like the first one. A {@code tool} message is
+   * written {@code Tool: ...}. Content parts are joined. With {@code add_generation_prompt}, {@code
+   * "Assistant: "} is appended.
    */
   public static final String PLAIN_SOURCE =
       "{% for message in messages %}"
@@ -61,7 +63,7 @@ public final class ChatTemplate {
           + " else (message.content|map(attribute='text')|join('')) %}"
           + "{% if message.role == 'system' %}{{ 'System: ' + text + '\\n' }}"
           + "{% elif message.role == 'user' %}{{ 'User: ' + text + '\\n' }}"
-          + "{% elif message.role == 'assistant' %}{{ 'Assistant: ' + text + eos_token + '\\n' }}"
+          + "{% elif message.role == 'assistant' %}{{ 'Assistant: ' + text + eos_token }}"
           + "{% elif message.role == 'tool' %}{{ 'Tool: ' + text + '\\n' }}"
           + "{% else %}{{ raise_exception('the plain chat format has no role ' + message.role) }}"
           + "{% endif %}{% endfor %}"
@@ -85,6 +87,22 @@ public final class ChatTemplate {
     this.clock = Objects.requireNonNull(clock);
     this.adapted = JinjaSyntaxAdapter.adapt(source, name);
     this.jinjava = newJinjava();
+    for (JinjaSyntaxAdapter.Usage usage : JinjaSyntaxAdapter.usages(adapted)) {
+      boolean known =
+          usage.filter()
+              ? jinjava.getGlobalContext().getFilter(usage.name()) != null
+              : jinjava.getGlobalContext().getExpTest(usage.name()) != null;
+      if (!known) {
+        throw JinjaSyntaxAdapter.error(
+            source,
+            name,
+            Math.min(usage.index(), source.length()),
+            (usage.filter() ? "filter |" : "test 'is ")
+                + usage.name()
+                + (usage.filter() ? "" : "'")
+                + " is not supported by this renderer");
+      }
+    }
   }
 
   /**

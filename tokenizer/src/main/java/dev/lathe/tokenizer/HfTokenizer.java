@@ -166,6 +166,68 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     return new TokenOffsets(ids, starts, ends);
   }
 
+  /**
+   * Tokenizes rendered chat text: every occurrence of a special-token string becomes that token's
+   * id, and the text between is encoded on its own. This equals {@link #encodeWithSpecials(String,
+   * boolean) encodeWithSpecials(text, false)} for tokenizers whose special tokens are not
+   * normalized (Llama 3, Qwen, GPT-2), and additionally finds special strings that a normalizer
+   * would hide: TinyStories' {@code <|end_story|>} is a "normalized" token, so after the Prepend
+   * normalizer the library only matches it after a space, and an EOS written right after a word by
+   * a chat template would otherwise be tokenized as text.
+   */
+  public TokenOffsets encodeChat(String text) {
+    List<String> present = new ArrayList<>();
+    for (String s : specialStrings) {
+      if (text.contains(s)) {
+        present.add(s);
+      }
+    }
+    int[] ids = new int[16];
+    int[] starts = new int[16];
+    int[] ends = new int[16];
+    int n = 0;
+    int pos = 0;
+    while (pos < text.length()) {
+      int at = -1;
+      String special = null;
+      for (String s : present) {
+        int i = text.indexOf(s, pos);
+        if (i >= 0 && (at < 0 || i < at || (i == at && s.length() > special.length()))) {
+          at = i;
+          special = s;
+        }
+      }
+      int pieceEnd = at < 0 ? text.length() : at;
+      TokenOffsets piece =
+          pieceEnd > pos ? encodeWithOffsets(text.substring(pos, pieceEnd)) : EMPTY_OFFSETS;
+      int needed = n + piece.ids().length + 1;
+      if (needed > ids.length) {
+        int size = Math.max(needed, ids.length * 2);
+        ids = Arrays.copyOf(ids, size);
+        starts = Arrays.copyOf(starts, size);
+        ends = Arrays.copyOf(ends, size);
+      }
+      for (int k = 0; k < piece.ids().length; k++, n++) {
+        ids[n] = piece.ids()[k];
+        starts[n] = pos + piece.starts()[k];
+        ends[n] = pos + piece.ends()[k];
+      }
+      if (special == null) {
+        break;
+      }
+      ids[n] = vocabulary.id(special);
+      starts[n] = at;
+      ends[n] = at + special.length();
+      n++;
+      pos = at + special.length();
+    }
+    return new TokenOffsets(
+        Arrays.copyOf(ids, n), Arrays.copyOf(starts, n), Arrays.copyOf(ends, n));
+  }
+
+  private static final TokenOffsets EMPTY_OFFSETS =
+      new TokenOffsets(new int[0], new int[0], new int[0]);
+
   /** Token ids with the character range each covers in the encoded text. */
   public record TokenOffsets(int[] ids, int[] starts, int[] ends) {}
 

@@ -1,7 +1,11 @@
 package dev.lathe.tokenizer;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Rewrites the few Python-Jinja expressions that jinjava parses differently, before jinjava sees
@@ -51,6 +55,61 @@ final class JinjaSyntaxAdapter {
         }
         out.append(source, i, endTag + 2);
         i = endTag + 2;
+      }
+    }
+    return out.toString();
+  }
+
+  /** A filter ({@code x|name}) or test ({@code x is name}) a template uses, at a source index. */
+  record Usage(boolean filter, String name, int index) {}
+
+  private static final Pattern FILTER = Pattern.compile("(?<!\\|)\\|\\s*([A-Za-z_]\\w*)");
+  private static final Pattern TEST = Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
+
+  /**
+   * The filters and tests used in the expressions of {@code source}, so that a missing one is an
+   * error before rendering (jinjava would silently pass the value through an unknown filter).
+   */
+  static List<Usage> usages(String source) {
+    List<Usage> found = new ArrayList<>();
+    int i = 0;
+    while (i < source.length()) {
+      int open = nextTag(source, i);
+      if (open < 0) {
+        break;
+      }
+      char kind = source.charAt(open + 1);
+      int close =
+          findCloser(source, open + 2, kind == '{' ? "}}" : kind == '%' ? "%}" : "#}", kind != '#');
+      if (close < 0) {
+        break;
+      }
+      if (kind != '#') {
+        String code = blankStrings(source.substring(open + 2, close));
+        for (Matcher m = FILTER.matcher(code); m.find(); ) {
+          found.add(new Usage(true, m.group(1), open + 2 + m.start()));
+        }
+        for (Matcher m = TEST.matcher(code); m.find(); ) {
+          found.add(new Usage(false, m.group(1), open + 2 + m.start()));
+        }
+      }
+      i = close + 2;
+    }
+    return found;
+  }
+
+  /** {@code code} with the inside of its string literals replaced by spaces. */
+  private static String blankStrings(String code) {
+    StringBuilder out = new StringBuilder(code);
+    for (int i = 0; i < out.length(); i++) {
+      char c = out.charAt(i);
+      if (c == '\'' || c == '"') {
+        int end = endOfString(code, i);
+        end = end < 0 ? code.length() - 1 : end;
+        for (int k = i + 1; k < end; k++) {
+          out.setCharAt(k, ' ');
+        }
+        i = end;
       }
     }
     return out.toString();
