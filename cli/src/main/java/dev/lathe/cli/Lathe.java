@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "lathe 0.1.0",
     description = "Fine-tune and serve open-weight language models behind the OpenAI API.",
-    subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ValidateCommand.class,
+      GenerateCommand.class,
+      ChatCommand.class
+    })
 public final class Lathe implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
