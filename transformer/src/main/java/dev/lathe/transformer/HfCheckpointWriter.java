@@ -4,7 +4,9 @@ import dev.lathe.tensor.Rope;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,15 +20,15 @@ public final class HfCheckpointWriter {
 
   /**
    * Writes a Llama-family model as {@code modelType} (llama, mistral, qwen2 or qwen3), whose
-   * features must match the config: qwen3 ⇔ QK-norm, qwen2 ⇒ attention bias.
+   * features must match the config: qwen3 ⇔ QK-norm, qwen2 ⇒ attention bias. A model with
+   * interleaved RoPE (llama2.c) is converted: its q/k rows are permuted within each head so that
+   * rotate-half RoPE computes the same rotation.
    */
   public static void save(Path dir, String modelType, LlamaConfig c, LlamaWeights w, DType dtype)
       throws IOException {
-    if (c.ropeStyle() != Rope.Style.ROTATE_HALF) {
-      throw new IllegalArgumentException(
-          "Hugging Face checkpoints use rotate-half RoPE; this model uses "
-              + c.ropeStyle()
-              + " (its q/k rows would need permuting)");
+    if (c.ropeStyle() == Rope.Style.INTERLEAVED) {
+      w = toRotateHalf(c, w);
+      c = withRotateHalf(c);
     }
     boolean known =
         switch (modelType) {
@@ -113,6 +115,71 @@ public final class HfCheckpointWriter {
     Files.createDirectories(dir);
     SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"), dtype);
     Files.writeString(dir.resolve("config.json"), HfConfig.jsonOf(c));
+  }
+
+  private static LlamaConfig withRotateHalf(LlamaConfig c) {
+    return new LlamaConfig(
+        c.dim(),
+        c.hiddenDim(),
+        c.layers(),
+        c.heads(),
+        c.kvHeads(),
+        c.headDim(),
+        c.vocabSize(),
+        c.contextLength(),
+        c.normEps(),
+        c.ropeTheta(),
+        c.ropeScaling(),
+        Rope.Style.ROTATE_HALF,
+        c.attentionBias(),
+        c.qkNorm(),
+        c.tiedEmbeddings());
+  }
+
+  /** Permutes every per-head q/k quantity from interleaved pairs to rotate-half halves. */
+  private static LlamaWeights toRotateHalf(LlamaConfig c, LlamaWeights w) {
+    int hd = c.headDim();
+    int C = c.dim();
+    List<LlamaWeights.Layer> layers = new ArrayList<>();
+    for (LlamaWeights.Layer l : w.layers()) {
+      layers.add(
+          new LlamaWeights.Layer(
+              l.attnNorm(),
+              permuteRows(l.wq(), c.heads(), hd, C),
+              permuteRows(l.wk(), c.kvHeads(), hd, C),
+              l.wv(),
+              l.wo(),
+              permuteRows(l.bq(), c.heads(), hd, 1),
+              permuteRows(l.bk(), c.kvHeads(), hd, 1),
+              l.bv(),
+              permuteRows(l.qNorm(), 1, hd, 1),
+              permuteRows(l.kNorm(), 1, hd, 1),
+              l.ffnNorm(),
+              l.wGate(),
+              l.wUp(),
+              l.wDown()));
+    }
+    return new LlamaWeights(w.tokenEmbedding(), layers, w.finalNorm(), w.classifier());
+  }
+
+  /**
+   * Rows (heads, hd, width): row {@code 2i} of a head moves to {@code i}, row {@code 2i+1} to
+   * {@code hd/2 + i}.
+   */
+  private static float[] permuteRows(float[] a, int heads, int hd, int width) {
+    if (a == null) {
+      return null;
+    }
+    float[] out = new float[a.length];
+    int half = hd / 2;
+    for (int h = 0; h < heads; h++) {
+      for (int i = 0; i < half; i++) {
+        int base = h * hd;
+        System.arraycopy(a, (base + 2 * i) * width, out, (base + i) * width, width);
+        System.arraycopy(a, (base + 2 * i + 1) * width, out, (base + half + i) * width, width);
+      }
+    }
+    return out;
   }
 
   private static SafetensorsWriter.Tensor tensor(float[] data, long... shape) {
