@@ -92,11 +92,18 @@ public record ChatMessage(
     return out.toString();
   }
 
-  /** This message as the dictionary a template reads; absent optional fields are left out. */
+  /**
+   * This message as the dictionary a template reads; absent optional fields are left out. Null
+   * content (an OpenAI tool-call turn) is passed as the empty string: templates concatenate content
+   * ({@code '\n' + content}), which fails on None in Python and would print "null" in jinjava,
+   * while the empty string renders what Hugging Face renders for {@code content: ""}.
+   */
   Map<String, Object> toTemplateValue() {
     Map<String, Object> value = new LinkedHashMap<>();
     value.put("role", role);
-    value.put("content", content instanceof List<?> parts ? new ArrayList<>(parts) : content);
+    value.put(
+        "content",
+        content == null ? "" : content instanceof List<?> parts ? new ArrayList<>(parts) : content);
     if (name != null) {
       value.put("name", name);
     }

@@ -176,6 +176,11 @@ public final class ChatTemplate {
     return new ChatTemplate(name, source, bosToken, eosToken, clock);
   }
 
+  /** The name errors give this template (where it came from). */
+  public String name() {
+    return name;
+  }
+
   /** The Jinja source as written. */
   public String source() {
     return source;
