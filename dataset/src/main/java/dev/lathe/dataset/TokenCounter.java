@@ -3,6 +3,7 @@ package dev.lathe.dataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.tokenizer.TextTokenizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,11 +51,21 @@ public final class TokenCounter {
   /** Tokens of the primed reply {@code <|start|>assistant<|message|>} added once per example. */
   public static final int REPLY_PRIMING_TOKENS = 3;
 
+  /** Values that occur in almost every message, counted once per counter rather than per use. */
+  private static final List<String> FREQUENT =
+      List.of("system", "user", "assistant", "tool", "function", "developer", "0", "1");
+
   private final TextTokenizer tokenizer;
+  private final Map<String, Integer> frequent;
 
   /** A counter using {@code tokenizer}. */
   public TokenCounter(TextTokenizer tokenizer) {
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+    Map<String, Integer> counts = new HashMap<>();
+    for (String value : FREQUENT) {
+      counts.put(value, tokenizer.countTokens(value));
+    }
+    this.frequent = Map.copyOf(counts);
   }
 
   /** The tokenizer counted with. */
@@ -82,6 +93,12 @@ public final class TokenCounter {
       return 0;
     }
     String text = value.isTextual() ? value.textValue() : value.toString();
+    if (text.length() <= 9) {
+      Integer known = frequent.get(text);
+      if (known != null) {
+        return known;
+      }
+    }
     return text.isEmpty() ? 0 : tokenizer.countTokens(text);
   }
 

@@ -1,5 +1,10 @@
 package dev.lathe.dataset;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -43,7 +48,8 @@ public final class TrainingTokenLimits {
    *
    * @param model the model it applies to
    * @param maxTokens examples longer than this are truncated
-   * @param published whether OpenAI published it for this model (else it is the cookbook default)
+   * @param published whether it is known for this model (OpenAI's published figure, or a local
+   *     model's configured context); false when it is the cookbook default
    */
   public record Limit(String model, int maxTokens, boolean published) {
     /** Validates. */
@@ -71,6 +77,29 @@ public final class TrainingTokenLimits {
       }
     }
     return new Limit(model, COOKBOOK_DEFAULT, false);
+  }
+
+  /**
+   * The training limit of a local Hugging Face model: its {@code config.json}'s {@code
+   * max_position_embeddings} (Llama family) or {@code n_positions} (GPT-2), since Lathe cannot
+   * train on a longer sequence; {@link #COOKBOOK_DEFAULT} (not published) when there is no
+   * config.json beside the tokenizer or it names neither.
+   *
+   * @param modelPath the model directory, or a {@code tokenizer.json} inside it
+   * @throws IOException when config.json exists but cannot be read as JSON
+   */
+  public static Limit forLocalModel(Path modelPath) throws IOException {
+    Path dir = Files.isDirectory(modelPath) ? modelPath : modelPath.toAbsolutePath().getParent();
+    Path config = dir == null ? null : dir.resolve("config.json");
+    if (config != null && Files.isRegularFile(config)) {
+      JsonNode root = new ObjectMapper().readTree(config.toFile());
+      for (String key : List.of("max_position_embeddings", "n_positions")) {
+        if (root.path(key).canConvertToInt() && root.path(key).asInt() > 0) {
+          return new Limit(modelPath.toString(), root.path(key).asInt(), true);
+        }
+      }
+    }
+    return new Limit(modelPath.toString(), COOKBOOK_DEFAULT, false);
   }
 
   /** {@code ft:gpt-4o-mini-2024-07-18:org:suffix:id} → {@code gpt-4o-mini-2024-07-18}. */

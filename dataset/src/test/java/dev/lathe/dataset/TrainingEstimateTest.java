@@ -39,6 +39,21 @@ class TrainingEstimateTest {
   }
 
   @Test
+  void localModelLimitIsItsConfiguredContext(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    java.nio.file.Path model = dev.lathe.testkit.SharedAssets.require("models/hf-TinyStories-656K");
+    assertThat(TrainingTokenLimits.forLocalModel(model).maxTokens()).isEqualTo(512);
+    assertThat(TrainingTokenLimits.forLocalModel(model.resolve("tokenizer.json")).published())
+        .isTrue();
+    java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"n_positions\": 1024}");
+    assertThat(TrainingTokenLimits.forLocalModel(dir).maxTokens()).isEqualTo(1024);
+    java.nio.file.Files.writeString(dir.resolve("config.json"), "{}");
+    TrainingTokenLimits.Limit none = TrainingTokenLimits.forLocalModel(dir);
+    assertThat(none.maxTokens()).isEqualTo(TrainingTokenLimits.COOKBOOK_DEFAULT);
+    assertThat(none.published()).isFalse();
+  }
+
+  @Test
   void costTablePricesSnapshotsAliasesAndFineTunedModels() {
     TrainingCostTable table = TrainingCostTable.builtIn();
     assertThat(table.currency()).isEqualTo("USD");
