@@ -13,6 +13,9 @@ import dev.lathe.tensor.Residual;
  *
  * <p>Prompts are processed in chunks of at most {@link LlamaModel#CHUNK} positions, with an
  * activation arena allocated once per {@link KvCache}.
+ *
+ * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
+ * by one thread at a time.
  */
 public final class Gpt2Model implements LanguageModel {
   private final Gpt2Config config;

@@ -14,6 +14,9 @@ import dev.lathe.tensor.SwiGlu;
  *
  * <p>Prompts are processed in chunks of at most {@link #CHUNK} positions; the activations of one
  * chunk live in an arena held by the {@link KvCache}, allocated once with the cache.
+ *
+ * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
+ * by one thread at a time.
  */
 public final class LlamaModel implements LanguageModel {
 
