@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lathe.testkit.SharedAssets;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,18 +23,8 @@ class ChatTemplateHfTest {
 
   @BeforeAll
   static void load() {
-    llama3 = HfTokenizer.load(SharedAssets.require("tokenizers/llama3"));
-    qwen = HfTokenizer.load(SharedAssets.require("tokenizers/qwen3"));
-  }
-
-  @AfterAll
-  static void close() {
-    if (llama3 != null) {
-      llama3.close();
-    }
-    if (qwen != null) {
-      qwen.close();
-    }
+    llama3 = SharedTokenizers.llama3();
+    qwen = SharedTokenizers.qwen3();
   }
 
   private static final List<ChatMessage> CONVERSATION =

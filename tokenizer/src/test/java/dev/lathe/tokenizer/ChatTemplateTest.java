@@ -3,7 +3,6 @@ package dev.lathe.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lathe.testkit.SharedAssets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -147,7 +146,8 @@ class ChatTemplateTest {
 
   @Test
   void tinyStoriesHasNoTemplateAndFallsBackToPlain() {
-    try (HfTokenizer tiny = HfTokenizer.load(SharedAssets.require("models/hf-TinyStories-656K"))) {
+    {
+      HfTokenizer tiny = SharedTokenizers.tinyStories();
       assertThat(ChatTemplate.of(tiny)).isEmpty();
       ChatTemplate template = ChatTemplate.orPlain(tiny);
       String text =

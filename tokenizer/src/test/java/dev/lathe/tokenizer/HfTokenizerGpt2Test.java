@@ -3,8 +3,6 @@ package dev.lathe.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lathe.testkit.SharedAssets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -13,14 +11,7 @@ class HfTokenizerGpt2Test {
 
   @BeforeAll
   static void load() {
-    gpt2 = HfTokenizer.load(SharedAssets.require("tokenizers/gpt2-hf"));
-  }
-
-  @AfterAll
-  static void close() {
-    if (gpt2 != null) {
-      gpt2.close();
-    }
+    gpt2 = SharedTokenizers.gpt2();
   }
 
   @Test

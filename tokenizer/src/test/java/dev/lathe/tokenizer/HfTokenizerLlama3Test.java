@@ -2,8 +2,6 @@ package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lathe.testkit.SharedAssets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +10,7 @@ class HfTokenizerLlama3Test {
 
   @BeforeAll
   static void load() {
-    llama3 = HfTokenizer.load(SharedAssets.require("tokenizers/llama3"));
-  }
-
-  @AfterAll
-  static void close() {
-    if (llama3 != null) {
-      llama3.close();
-    }
+    llama3 = SharedTokenizers.llama3();
   }
 
   @Test

@@ -2,8 +2,6 @@ package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lathe.testkit.SharedAssets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +10,7 @@ class HfTokenizerQwenTest {
 
   @BeforeAll
   static void load() {
-    qwen = HfTokenizer.load(SharedAssets.require("tokenizers/qwen3"));
-  }
-
-  @AfterAll
-  static void close() {
-    if (qwen != null) {
-      qwen.close();
-    }
+    qwen = SharedTokenizers.qwen3();
   }
 
   @Test

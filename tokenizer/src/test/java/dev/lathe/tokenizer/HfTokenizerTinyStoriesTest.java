@@ -2,8 +2,6 @@ package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lathe.testkit.SharedAssets;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -12,14 +10,7 @@ class HfTokenizerTinyStoriesTest {
 
   @BeforeAll
   static void load() {
-    tiny = HfTokenizer.load(SharedAssets.require("models/hf-TinyStories-656K"));
-  }
-
-  @AfterAll
-  static void close() {
-    if (tiny != null) {
-      tiny.close();
-    }
+    tiny = SharedTokenizers.tinyStories();
   }
 
   @Test
