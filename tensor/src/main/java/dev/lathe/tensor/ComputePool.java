@@ -1,0 +1,203 @@
+package dev.lathe.tensor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fixed set of worker threads that run the tasks of one parallel loop at a time.
+ *
+ * <p>{@link #parallelFor} hands out task indices {@code 0..tasks-1} to the calling thread and the
+ * {@code threads - 1} workers. Which thread runs a task depends on scheduling, so kernels built on
+ * it make each task own a fixed, disjoint part of the output and compute it in a fixed order: the
+ * numbers never depend on the thread count or on timing.
+ *
+ * <p>Workers spin briefly after each loop (decode issues hundreds of small loops per token) and
+ * then park. A loop started from inside a task, or while another thread's loop is running on this
+ * pool, runs on the calling thread alone rather than waiting. The default pool has one thread per
+ * available processor; set {@code -Dlathe.threads=N} to change it.
+ */
+public final class ComputePool implements AutoCloseable {
+
+  /** System property with the default pool's thread count. */
+  public static final String THREADS_PROPERTY = "lathe.threads";
+
+  /** A loop body: runs task {@code task} on the thread numbered {@code worker} (0 = caller). */
+  @FunctionalInterface
+  public interface Body {
+    void run(int task, int worker);
+  }
+
+  private static final int SPIN_NANOS = 200_000;
+
+  private static final class Holder {
+    static final ComputePool COMMON = new ComputePool(defaultThreads());
+  }
+
+  private final int threads;
+  private final Thread[] workers;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicInteger next = new AtomicInteger();
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile long generation;
+  private volatile boolean closed;
+  private volatile Body body;
+  private volatile int tasks;
+  private volatile Throwable failure;
+
+  /**
+   * Starts a pool.
+   *
+   * @param threads total threads that run tasks, including the caller; at least 1
+   */
+  public ComputePool(int threads) {
+    if (threads < 1 || threads > 1024) {
+      throw new IllegalArgumentException(
+          "ComputePool threads must be in 1..1024, got "
+              + threads
+              + " (use 1 for single-threaded)");
+    }
+    this.threads = threads;
+    this.workers = new Thread[threads - 1];
+    for (int w = 1; w < threads; w++) {
+      int id = w;
+      Thread t = new Thread(() -> workLoop(id), "lathe-compute-" + w);
+      t.setDaemon(true);
+      workers[w - 1] = t;
+      t.start();
+    }
+  }
+
+  /** The process-wide pool (threads from {@code -Dlathe.threads}, else available processors). */
+  public static ComputePool common() {
+    return Holder.COMMON;
+  }
+
+  static int defaultThreads() {
+    String v = System.getProperty(THREADS_PROPERTY);
+    if (v == null || v.isBlank()) {
+      return Runtime.getRuntime().availableProcessors();
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        "system property " + THREADS_PROPERTY + "=" + v + " must be a positive integer");
+  }
+
+  /** Total threads that run tasks, the caller included. */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Runs {@code body} for every task index in {@code 0..tasks-1} and returns when all are done. An
+   * exception thrown by a task is rethrown here (after the other tasks finish).
+   */
+  public void parallelFor(int tasks, Body body) {
+    if (tasks <= 0) {
+      return;
+    }
+    if (closed) {
+      throw new IllegalStateException("ComputePool is closed");
+    }
+    if (threads == 1 || tasks == 1 || isWorker() || !lock.tryLock()) {
+      for (int t = 0; t < tasks; t++) {
+        body.run(t, 0);
+      }
+      return;
+    }
+    try {
+      this.body = body;
+      this.tasks = tasks;
+      this.failure = null;
+      next.set(0);
+      pending.set(workers.length);
+      generation++;
+      for (Thread w : workers) {
+        LockSupport.unpark(w);
+      }
+      runTasks(0);
+      long start = System.nanoTime();
+      while (pending.get() != 0) {
+        if (System.nanoTime() - start > SPIN_NANOS) {
+          Thread.yield();
+        } else {
+          Thread.onSpinWait();
+        }
+      }
+      this.body = null;
+      Throwable f = failure;
+      if (f != null) {
+        if (f instanceof RuntimeException r) {
+          throw r;
+        }
+        if (f instanceof Error e) {
+          throw e;
+        }
+        throw new IllegalStateException("parallel task failed", f);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean isWorker() {
+    Thread me = Thread.currentThread();
+    for (Thread w : workers) {
+      if (w == me) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void runTasks(int worker) {
+    Body b = body;
+    int n = tasks;
+    for (int t = next.getAndIncrement(); t < n; t = next.getAndIncrement()) {
+      try {
+        b.run(t, worker);
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+  }
+
+  private void workLoop(int id) {
+    long seen = 0;
+    while (!closed) {
+      long start = System.nanoTime();
+      while (generation == seen && !closed) {
+        if (System.nanoTime() - start < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
+      }
+      if (closed) {
+        return;
+      }
+      seen = generation;
+      runTasks(id);
+      pending.decrementAndGet();
+    }
+  }
+
+  /** Stops the workers. The common pool is never closed. */
+  @Override
+  public void close() {
+    if (this == Holder.COMMON) {
+      return;
+    }
+    closed = true;
+    for (Thread w : workers) {
+      LockSupport.unpark(w);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.lathe.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-blocked inner kernel of {@link GemmPacked}: a {@link #MR} × {@link #NR} tile of C
+ * held in {@code MR * NV} vector accumulators, updated by one fused multiply-add per (row, vector)
+ * for every step of k. A comes packed as {@code MR} consecutive floats per k step (one broadcast
+ * each), B as {@code NR} consecutive floats per k step (NV vector loads).
+ *
+ * <p>Each element of C is one FMA chain over its k block, in order of k, then one add into C: the
+ * result does not depend on where the tile sits or which thread computes it.
+ */
+final class GemmMicroKernel {
+  private GemmMicroKernel() {}
+
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length();
+
+  /** Rows of the register tile. */
+  static final int MR = 6;
+
+  /** Vectors per row of the register tile. */
+  static final int NV = 2;
+
+  /** Columns of the register tile. */
+  static final int NR = NV * L;
+
+  /**
+   * C[MR, NR] at {@code c[cOff]} with row stride {@code ldc} (+)= Ap[kc, MR]ᵀ · Bp[kc, NR].
+   *
+   * @param overwrite store the product instead of adding it to C
+   */
+  static void tile(
+      float[] ap,
+      int aBase,
+      float[] bp,
+      int bBase,
+      int kc,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+    if (overwrite) {
+      c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = FloatVector.zero(S);
+    } else {
+      c00 = FloatVector.fromArray(S, c, cOff);
+      c01 = FloatVector.fromArray(S, c, cOff + L);
+      c10 = FloatVector.fromArray(S, c, cOff + ldc);
+      c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+      c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+      c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+      c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+      c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+      c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+      c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+    }
+    int ai = aBase;
+    int bi = bBase;
+    for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector a = FloatVector.broadcast(S, ap[ai]);
+      c00 = b0.fma(a, c00);
+      c01 = b1.fma(a, c01);
+      a = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = b0.fma(a, c10);
+      c11 = b1.fma(a, c11);
+      a = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = b0.fma(a, c20);
+      c21 = b1.fma(a, c21);
+      a = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = b0.fma(a, c30);
+      c31 = b1.fma(a, c31);
+      a = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = b0.fma(a, c40);
+      c41 = b1.fma(a, c41);
+      a = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = b0.fma(a, c50);
+      c51 = b1.fma(a, c51);
+    }
+    c00.intoArray(c, cOff);
+    c01.intoArray(c, cOff + L);
+    c10.intoArray(c, cOff + ldc);
+    c11.intoArray(c, cOff + ldc + L);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + L);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + L);
+    c40.intoArray(c, cOff + 4 * ldc);
+    c41.intoArray(c, cOff + 4 * ldc + L);
+    c50.intoArray(c, cOff + 5 * ldc);
+    c51.intoArray(c, cOff + 5 * ldc + L);
+  }
+}

@@ -1,0 +1,255 @@
+package dev.lathe.tensor;
+
+import static dev.lathe.tensor.GemmMicroKernel.L;
+import static dev.lathe.tensor.GemmMicroKernel.MR;
+import static dev.lathe.tensor.GemmMicroKernel.NR;
+import static dev.lathe.tensor.GemmMicroKernel.S;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Blocked, packed GEMM on the Vector API: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] for any strides.
+ *
+ * <p>Two parallel phases per chunk of at most {@link #PACK_LIMIT} floats per operand: first A is
+ * packed into {@code MR}-row panels and B into {@code NR}-column panels (k-major, zero-padded at
+ * the edges; bf16 weights are widened here), then C is cut into fixed {@link #MC} × {@link #NC}
+ * blocks, one task each, that run {@link GemmMicroKernel#tile} over the panels {@link #KC} steps of
+ * k at a time. The cuts do not depend on the thread count, and element (i, j) of C is always the
+ * same sequence of operations: one FMA chain in order of k, started from zero (or from C when
+ * accumulating) and carried through C between k blocks.
+ *
+ * <p>A element (i, p) lives at {@code aOff + i*ars + p*acs}; B element (p, j) at {@code bOff +
+ * p*brs + j*bcs}. bf16 B (short[] or a memory segment of little-endian shorts) is always in the
+ * forward layout B[n,k].
+ */
+final class GemmPacked {
+  private GemmPacked() {}
+
+  /** k steps per pass over a C block: one B micro-panel (KC × NR) stays in L1. */
+  static final int KC = 128;
+
+  /** Rows of C per task: its A panels (MC × KC) stay in L2. */
+  static final int MC = 20 * MR;
+
+  /** Columns of C per task. */
+  static final int NC = 6 * NR;
+
+  /** Most floats one packed operand may take; larger operands are packed a chunk at a time. */
+  static final int PACK_LIMIT = 1 << 22;
+
+  private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+  /** Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]. */
+  record BSource(float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs) {
+    static BSource f32(float[] b, int off, int rs, int cs) {
+      return new BSource(b, null, null, off, rs, cs);
+    }
+
+    static BSource bf16(short[] b, int off, int k) {
+      return new BSource(null, b, null, off, 1, k);
+    }
+
+    static BSource segment(MemorySegment b, long off, int k) {
+      return new BSource(null, null, b, off, 1, k);
+    }
+  }
+
+  private static final class Scratch {
+    float[] a = new float[0];
+    float[] b = new float[0];
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<float[]> TILE =
+      ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+  static void mul(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      BSource b,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
+    Scratch s = SCRATCH.get();
+    int mChunk = Math.max(MC, PACK_LIMIT / k / MC * MC);
+    int nChunk = Math.max(NC, PACK_LIMIT / k / NC * NC);
+    for (int i0 = 0; i0 < m; i0 += mChunk) {
+      int mm = Math.min(mChunk, m - i0);
+      int aPanels = (mm + MR - 1) / MR;
+      if (s.a.length < aPanels * MR * k) {
+        s.a = new float[aPanels * MR * k];
+      }
+      for (int j0 = 0; j0 < n; j0 += nChunk) {
+        int nn = Math.min(nChunk, n - j0);
+        int bPanels = (nn + NR - 1) / NR;
+        if (s.b.length < bPanels * NR * k) {
+          s.b = new float[bPanels * NR * k];
+        }
+        float[] pa = s.a;
+        float[] pb = s.b;
+        boolean packA = j0 == 0;
+        int ia = i0;
+        int jb = j0;
+        // phase 1: pack the A panels (once per row chunk) and the B panels of this chunk
+        pool.parallelFor(
+            (packA ? aPanels : 0) + bPanels,
+            (t, w) -> {
+              if (packA && t < aPanels) {
+                packA(a, aOff, ars, acs, ia + t * MR, Math.min(MR, mm - t * MR), k, pa, t * MR * k);
+              } else {
+                int q = t - (packA ? aPanels : 0);
+                packB(b, k, jb + q * NR, Math.min(NR, nn - q * NR), pb, q * NR * k);
+              }
+            });
+        // phase 2: MC x NC blocks of C, one task each
+        int mb = (mm + MC - 1) / MC;
+        int nb = (nn + NC - 1) / NC;
+        pool.parallelFor(
+            mb * nb,
+            (t, w) -> {
+              int bi = (t / nb) * MC;
+              int bj = (t % nb) * NC;
+              block(
+                  pa,
+                  pb,
+                  c,
+                  cOff + ia * n + jb,
+                  n,
+                  k,
+                  bi,
+                  Math.min(MC, mm - bi),
+                  bj,
+                  Math.min(NC, nn - bj),
+                  accumulate,
+                  TILE.get());
+            });
+      }
+    }
+  }
+
+  /** Computes C[i0..i0+mc, j0..j0+nc] of a chunk from the packed panels. */
+  private static void block(
+      float[] pa,
+      float[] pb,
+      float[] c,
+      int cOff,
+      int n,
+      int k,
+      int i0,
+      int mc,
+      int j0,
+      int nc,
+      boolean accumulate,
+      float[] tile) {
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = Math.min(KC, k - p0);
+      boolean overwrite = p0 == 0 && !accumulate;
+      for (int jr = 0; jr < nc; jr += NR) {
+        int cols = Math.min(NR, nc - jr);
+        int bBase = (j0 + jr) * k + p0 * NR;
+        for (int ir = 0; ir < mc; ir += MR) {
+          int rows = Math.min(MR, mc - ir);
+          int aBase = (i0 + ir) * k + p0 * MR;
+          int cAt = cOff + (i0 + ir) * n + j0 + jr;
+          if (rows == MR && cols == NR) {
+            GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
+          } else {
+            if (!overwrite) {
+              for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cAt + r * n, tile, r * NR, cols);
+              }
+            }
+            GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, tile, 0, NR, overwrite);
+            for (int r = 0; r < rows; r++) {
+              System.arraycopy(tile, r * NR, c, cAt + r * n, cols);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs rows i0..i0+rows of A (all of k) as one MR-row panel: dst[at + p*MR + r]. */
+  private static void packA(
+      float[] a, int aOff, int rs, int cs, int i0, int rows, int k, float[] dst, int at) {
+    if (cs == 1) {
+      for (int r = 0; r < rows; r++) {
+        int src = aOff + (i0 + r) * rs;
+        for (int p = 0; p < k; p++) {
+          dst[at + p * MR + r] = a[src + p];
+        }
+      }
+    } else {
+      for (int p = 0; p < k; p++) {
+        int src = aOff + p * cs + i0 * rs;
+        for (int r = 0; r < rows; r++) {
+          dst[at + p * MR + r] = a[src + r * rs];
+        }
+      }
+    }
+    for (int r = rows; r < MR; r++) {
+      for (int p = 0; p < k; p++) {
+        dst[at + p * MR + r] = 0f;
+      }
+    }
+  }
+
+  /** Packs columns j..j+cols of B (all of k) as one NR-column panel: dst[at + p*NR + q]. */
+  private static void packB(BSource b, int k, int j, int cols, float[] dst, int at) {
+    if (b.f32() != null && b.cs() == 1) {
+      float[] src = b.f32();
+      for (int p = 0; p < k; p++) {
+        int from = (int) b.off() + p * b.rs() + j;
+        int to = at + p * NR;
+        if (cols == NR) {
+          for (int v = 0; v < NR; v += L) {
+            FloatVector.fromArray(S, src, from + v).intoArray(dst, to + v);
+          }
+        } else {
+          for (int q = 0; q < cols; q++) {
+            dst[to + q] = src[from + q];
+          }
+        }
+      }
+    } else if (b.f32() != null) {
+      float[] src = b.f32();
+      for (int q = 0; q < cols; q++) {
+        int from = (int) b.off() + (j + q) * b.cs();
+        for (int p = 0; p < k; p++) {
+          dst[at + p * NR + q] = src[from + p * b.rs()];
+        }
+      }
+    } else if (b.bf16() != null) {
+      short[] src = b.bf16();
+      for (int q = 0; q < cols; q++) {
+        int from = (int) b.off() + (j + q) * b.cs();
+        for (int p = 0; p < k; p++) {
+          dst[at + p * NR + q] = Float.intBitsToFloat(src[from + p] << 16);
+        }
+      }
+    } else {
+      MemorySegment src = b.seg();
+      for (int q = 0; q < cols; q++) {
+        long from = 2L * (b.off() + (long) (j + q) * b.cs());
+        for (int p = 0; p < k; p++) {
+          dst[at + p * NR + q] = Float.intBitsToFloat(src.get(BF16, from + 2L * p) << 16);
+        }
+      }
+    }
+    if (cols < NR) {
+      for (int p = 0; p < k; p++) {
+        for (int q = cols; q < NR; q++) {
+          dst[at + p * NR + q] = 0f;
+        }
+      }
+    }
+  }
+}

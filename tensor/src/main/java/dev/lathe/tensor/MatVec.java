@@ -1,0 +1,371 @@
+package dev.lathe.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix-vector products for decode (one row of activations): y[n] (+)= W[n,k] · x[k] with W in
+ * f32, bf16 ({@code short[]}) or bf16 in a memory segment (e.g. a mapped safetensors file), and
+ * y[n] (+)= x[k] · W[k,n] for the backward layouts.
+ *
+ * <p>bf16 weights are widened in registers ({@code bits << 16}). Each output is one dot product
+ * computed the same way whichever thread runs it and whichever neighbours share its group: two
+ * vector accumulators over alternate k chunks, their lanes summed left to right, then the scalar
+ * tail in order of k. Results therefore do not depend on the thread count.
+ */
+public final class MatVec {
+  private MatVec() {}
+
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final int L = F.length();
+  static final VectorSpecies<Short> H =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+  static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+  /** Rows of W per dot-product group (independent FMA chains in flight). */
+  private static final int GROUP = 4;
+
+  /** Fewest rows per parallel task. */
+  private static final int MIN_ROWS_PER_TASK = 32;
+
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[2 * GROUP * L]);
+
+  /** Weights addressed as rows of k values: f32 array, bf16 array or bf16 segment. */
+  private record Rows(float[] f32, short[] bf16, MemorySegment seg, long off) {}
+
+  /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      float[] w,
+      int wOff,
+      float[] y,
+      int yOff,
+      int n,
+      int k,
+      boolean accumulate) {
+    run(pool, x, xOff, new Rows(w, null, null, wOff), y, yOff, n, k, accumulate);
+  }
+
+  /** y[n] (+)= W[n,k] · x[k], W in bf16 at {@code w[wOff]}. */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      short[] w,
+      int wOff,
+      float[] y,
+      int yOff,
+      int n,
+      int k,
+      boolean accumulate) {
+    run(pool, x, xOff, new Rows(null, w, null, wOff), y, yOff, n, k, accumulate);
+  }
+
+  /** y[n] (+)= W[n,k] · x[k], W in little-endian bf16 at element {@code wOff} of {@code w}. */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      MemorySegment w,
+      long wOff,
+      float[] y,
+      int yOff,
+      int n,
+      int k,
+      boolean accumulate) {
+    run(pool, x, xOff, new Rows(null, null, w, wOff), y, yOff, n, k, accumulate);
+  }
+
+  private static void run(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      Rows w,
+      float[] y,
+      int yOff,
+      int n,
+      int k,
+      boolean accumulate) {
+    int perTask = Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, pool.threads() * 4), GROUP));
+    if ((long) n * k < 1 << 15) {
+      perTask = n;
+    }
+    int rowsPerTask = perTask;
+    pool.parallelFor(
+        ceilDiv(n, rowsPerTask),
+        (t, worker) -> {
+          int j0 = t * rowsPerTask;
+          rows(x, xOff, w, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, accumulate);
+        });
+  }
+
+  private static void rows(
+      float[] x, int xOff, Rows w, float[] y, int yOff, int j0, int j1, int k, boolean acc) {
+    float[] lanes = LANES.get();
+    int j = j0;
+    for (; j + GROUP <= j1; j += GROUP) {
+      if (w.f32() != null) {
+        dot4(x, xOff, w.f32(), (int) w.off() + j * k, k, lanes);
+      } else if (w.bf16() != null) {
+        dot4(x, xOff, w.bf16(), (int) w.off() + j * k, k, lanes);
+      } else {
+        dot4(x, xOff, w.seg(), w.off() + (long) j * k, k, lanes);
+      }
+      for (int r = 0; r < GROUP; r++) {
+        store(y, yOff + j + r, finish(lanes, r, x, xOff, w, j + r, k), acc);
+      }
+    }
+    for (; j < j1; j++) {
+      store(y, yOff + j, dot1(x, xOff, w, j, k, lanes), acc);
+    }
+  }
+
+  private static void store(float[] y, int at, float v, boolean acc) {
+    y[at] = acc ? y[at] + v : v;
+  }
+
+  /** Sums row r's two accumulators lane by lane, then adds the scalar tail in order of k. */
+  private static float finish(float[] lanes, int r, float[] x, int xOff, Rows w, int row, int k) {
+    float s = 0f;
+    int base = 2 * r * L;
+    for (int l = 0; l < L; l++) {
+      s += lanes[base + l] + lanes[base + L + l];
+    }
+    for (int p = k - k % L; p < k; p++) {
+      s += x[xOff + p] * weight(w, (long) row * k + p);
+    }
+    return s;
+  }
+
+  private static float weight(Rows w, long i) {
+    if (w.f32() != null) {
+      return w.f32()[(int) (w.off() + i)];
+    }
+    short bits =
+        w.bf16() != null
+            ? w.bf16()[(int) (w.off() + i)]
+            : w.seg().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 2 * (w.off() + i));
+    return Float.intBitsToFloat(bits << 16);
+  }
+
+  /** One row, same arithmetic as a row of a group. */
+  private static float dot1(float[] x, int xOff, Rows w, int row, int k, float[] lanes) {
+    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+    int kv = k - k % L;
+    for (int p = 0, v = 0; p < kv; p += L, v++) {
+      FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
+      FloatVector wv = load(w, (long) row * k + p);
+      if ((v & 1) == 0) {
+        a0 = wv.fma(xv, a0);
+      } else {
+        a1 = wv.fma(xv, a1);
+      }
+    }
+    a0.intoArray(lanes, 0);
+    a1.intoArray(lanes, L);
+    return finish(lanes, 0, x, xOff, w, row, k);
+  }
+
+  private static FloatVector load(Rows w, long i) {
+    if (w.f32() != null) {
+      return FloatVector.fromArray(F, w.f32(), (int) (w.off() + i));
+    }
+    if (w.bf16() != null) {
+      return widen(ShortVector.fromArray(H, w.bf16(), (int) (w.off() + i)));
+    }
+    return widen(
+        ShortVector.fromMemorySegment(H, w.seg(), 2 * (w.off() + i), ByteOrder.LITTLE_ENDIAN));
+  }
+
+  /** bf16 → f32 in registers: sign-extend to int, shift into the high half, reinterpret. */
+  static FloatVector widen(ShortVector h) {
+    return ((IntVector) h.convertShape(VectorOperators.S2I, I, 0))
+        .lanewise(VectorOperators.LSHL, 16)
+        .reinterpretAsFloats();
+  }
+
+  // Four rows at once; row r's accumulators land in lanes[2rL..2rL+2L). The k loop is unrolled by
+  // two so that accumulator 0 takes the even chunks and accumulator 1 the odd ones, as in dot1.
+
+  private static void dot4(float[] x, int xOff, float[] w, int wAt, int k, float[] lanes) {
+    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    int kv = k - k % L;
+    int p = 0;
+    for (; p + 2 * L <= kv; p += 2 * L) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
+      a00 = FloatVector.fromArray(F, w, wAt + p).fma(x0, a00);
+      a01 = FloatVector.fromArray(F, w, wAt + p + L).fma(x1, a01);
+      a10 = FloatVector.fromArray(F, w, wAt + k + p).fma(x0, a10);
+      a11 = FloatVector.fromArray(F, w, wAt + k + p + L).fma(x1, a11);
+      a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
+      a21 = FloatVector.fromArray(F, w, wAt + 2 * k + p + L).fma(x1, a21);
+      a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
+      a31 = FloatVector.fromArray(F, w, wAt + 3 * k + p + L).fma(x1, a31);
+    }
+    if (p < kv) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      a00 = FloatVector.fromArray(F, w, wAt + p).fma(x0, a00);
+      a10 = FloatVector.fromArray(F, w, wAt + k + p).fma(x0, a10);
+      a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
+      a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
+    }
+    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+  }
+
+  private static void dot4(float[] x, int xOff, short[] w, int wAt, int k, float[] lanes) {
+    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    int kv = k - k % L;
+    int p = 0;
+    for (; p + 2 * L <= kv; p += 2 * L) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
+      a00 = widen(ShortVector.fromArray(H, w, wAt + p)).fma(x0, a00);
+      a01 = widen(ShortVector.fromArray(H, w, wAt + p + L)).fma(x1, a01);
+      a10 = widen(ShortVector.fromArray(H, w, wAt + k + p)).fma(x0, a10);
+      a11 = widen(ShortVector.fromArray(H, w, wAt + k + p + L)).fma(x1, a11);
+      a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
+      a21 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p + L)).fma(x1, a21);
+      a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
+      a31 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p + L)).fma(x1, a31);
+    }
+    if (p < kv) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      a00 = widen(ShortVector.fromArray(H, w, wAt + p)).fma(x0, a00);
+      a10 = widen(ShortVector.fromArray(H, w, wAt + k + p)).fma(x0, a10);
+      a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
+      a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
+    }
+    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+  }
+
+  private static void dot4(float[] x, int xOff, MemorySegment w, long wAt, int k, float[] lanes) {
+    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    int kv = k - k % L;
+    long r0 = 2 * wAt, r1 = r0 + 2L * k, r2 = r1 + 2L * k, r3 = r2 + 2L * k;
+    int p = 0;
+    for (; p + 2 * L <= kv; p += 2 * L) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
+      long b0 = 2L * p, b1 = 2L * (p + L);
+      a00 = seg(w, r0 + b0).fma(x0, a00);
+      a01 = seg(w, r0 + b1).fma(x1, a01);
+      a10 = seg(w, r1 + b0).fma(x0, a10);
+      a11 = seg(w, r1 + b1).fma(x1, a11);
+      a20 = seg(w, r2 + b0).fma(x0, a20);
+      a21 = seg(w, r2 + b1).fma(x1, a21);
+      a30 = seg(w, r3 + b0).fma(x0, a30);
+      a31 = seg(w, r3 + b1).fma(x1, a31);
+    }
+    if (p < kv) {
+      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
+      long b0 = 2L * p;
+      a00 = seg(w, r0 + b0).fma(x0, a00);
+      a10 = seg(w, r1 + b0).fma(x0, a10);
+      a20 = seg(w, r2 + b0).fma(x0, a20);
+      a30 = seg(w, r3 + b0).fma(x0, a30);
+    }
+    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+  }
+
+  private static FloatVector seg(MemorySegment w, long byteAt) {
+    return widen(ShortVector.fromMemorySegment(H, w, byteAt, ByteOrder.LITTLE_ENDIAN));
+  }
+
+  private static void spill(
+      float[] lanes,
+      FloatVector a00,
+      FloatVector a01,
+      FloatVector a10,
+      FloatVector a11,
+      FloatVector a20,
+      FloatVector a21,
+      FloatVector a30,
+      FloatVector a31) {
+    a00.intoArray(lanes, 0);
+    a01.intoArray(lanes, L);
+    a10.intoArray(lanes, 2 * L);
+    a11.intoArray(lanes, 3 * L);
+    a20.intoArray(lanes, 4 * L);
+    a21.intoArray(lanes, 5 * L);
+    a30.intoArray(lanes, 6 * L);
+    a31.intoArray(lanes, 7 * L);
+  }
+
+  /** y[n] (+)= x[k] · B[k,n]: one row of A times B (the backward layouts when m == 1). */
+  public static void mulNN(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      float[] b,
+      int bOff,
+      float[] y,
+      int yOff,
+      int n,
+      int k,
+      boolean accumulate) {
+    int cols = Math.max(4 * L, ceilTo(ceilDiv(n, pool.threads() * 4), L));
+    if ((long) n * k < 1 << 15) {
+      cols = n;
+    }
+    int perTask = cols;
+    pool.parallelFor(
+        ceilDiv(n, perTask),
+        (t, worker) -> {
+          int j0 = t * perTask;
+          axpyRows(x, xOff, b, bOff, y, yOff, j0, Math.min(n, j0 + perTask), n, k, accumulate);
+        });
+  }
+
+  /** y[j0..j1) (+)= Σ_p x[p] · B[p, j0..j1): each output one FMA chain in order of p. */
+  private static void axpyRows(
+      float[] x,
+      int xOff,
+      float[] b,
+      int bOff,
+      float[] y,
+      int yOff,
+      int j0,
+      int j1,
+      int n,
+      int k,
+      boolean acc) {
+    int j = j0;
+    for (; j + L <= j1; j += L) {
+      FloatVector s = acc ? FloatVector.fromArray(F, y, yOff + j) : FloatVector.zero(F);
+      for (int p = 0; p < k; p++) {
+        s =
+            FloatVector.fromArray(F, b, bOff + p * n + j)
+                .fma(FloatVector.broadcast(F, x[xOff + p]), s);
+      }
+      s.intoArray(y, yOff + j);
+    }
+    for (; j < j1; j++) {
+      float s = acc ? y[yOff + j] : 0f;
+      for (int p = 0; p < k; p++) {
+        s = Math.fma(b[bOff + p * n + j], x[xOff + p], s);
+      }
+      y[yOff + j] = s;
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private static int ceilTo(int a, int multiple) {
+    return ceilDiv(a, multiple) * multiple;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.lathe.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class ComputePoolTest {
+  @Test
+  void everyTaskRunsExactlyOnceOnAValidWorker() {
+    try (ComputePool pool = new ComputePool(3)) {
+      for (int round = 0; round < 200; round++) {
+        int tasks = 1 + round % 37;
+        AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+        pool.parallelFor(
+            tasks,
+            (t, w) -> {
+              assertThat(w).isBetween(0, 2);
+              runs.incrementAndGet(t);
+            });
+        for (int t = 0; t < tasks; t++) {
+          assertThat(runs.get(t)).isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aLoopInsideATaskRunsOnTheCallingThread() {
+    try (ComputePool pool = new ComputePool(2)) {
+      AtomicIntegerArray inner = new AtomicIntegerArray(4 * 5);
+      pool.parallelFor(
+          4, (t, w) -> pool.parallelFor(5, (u, w2) -> inner.incrementAndGet(t * 5 + u)));
+      for (int i = 0; i < 20; i++) {
+        assertThat(inner.get(i)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void aFailingTaskIsRethrownToTheCaller() {
+    try (ComputePool pool = new ComputePool(2)) {
+      assertThatThrownBy(
+              () ->
+                  pool.parallelFor(
+                      8,
+                      (t, w) -> {
+                        if (t == 5) {
+                          throw new IllegalStateException("task 5 failed");
+                        }
+                      }))
+          .hasMessage("task 5 failed");
+      AtomicIntegerArray after = new AtomicIntegerArray(3);
+      pool.parallelFor(3, (t, w) -> after.incrementAndGet(t));
+      assertThat(after.get(2)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void threadCountIsValidated() {
+    assertThatThrownBy(() -> new ComputePool(0)).hasMessageContaining("must be in 1..1024");
+    System.setProperty(ComputePool.THREADS_PROPERTY, "two");
+    try {
+      assertThatThrownBy(ComputePool::defaultThreads)
+          .hasMessageContaining("must be a positive integer");
+    } finally {
+      System.clearProperty(ComputePool.THREADS_PROPERTY);
+    }
+    assertThat(ComputePool.defaultThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+}
