@@ -12,8 +12,10 @@ import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.dataset.ValidationReportJson;
 import dev.lathe.dataset.ValidationReportPrinter;
+import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.OpenAiEncoding;
 import dev.lathe.tokenizer.OpenAiTokenizer;
+import dev.lathe.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -69,8 +71,9 @@ public final class ValidateCommand implements Callable<Integer> {
       names = "--model",
       paramLabel = "NAME",
       description =
-          "OpenAI model to count tokens, limits and cost for (e.g. gpt-4o-mini-2024-07-18)."
-              + " Default: the cookbook's cl100k_base, 16,385-token cap, no price.")
+          "OpenAI model to count tokens, limits and cost for (e.g. gpt-4o-mini-2024-07-18),"
+              + " or a local Hugging Face model directory (its tokenizer.json and context"
+              + " length; no cost). Default: the cookbook's cl100k_base, 16,385-token cap.")
   String model;
 
   @Option(names = "--json", description = "Print one JSON document instead of text.")
@@ -97,26 +100,12 @@ public final class ValidateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cl, "No readable file at '" + file + "': check the path.");
     }
-    OpenAiTokenizer tokenizer;
-    TrainingTokenLimits.Limit limit;
-    try {
-      tokenizer =
-          model == null
-              ? OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE)
-              : OpenAiTokenizer.forModel(model);
-      limit =
-          model == null
-              ? new TrainingTokenLimits.Limit("", TrainingTokenLimits.COOKBOOK_DEFAULT, false)
-              : TrainingTokenLimits.forModel(model);
-    } catch (IllegalArgumentException unknown) {
-      throw new CommandLine.ParameterException(cl, unknown.getMessage());
-    }
     if (maxTokens != null && maxTokens < 1) {
       throw new CommandLine.ParameterException(
           cl, "--max-tokens must be a positive number of tokens, got " + maxTokens + ".");
     }
-    int cap = maxTokens != null ? maxTokens : limit.maxTokens();
-    String limitSource = limitSource(limit);
+    Target target = resolveTarget(cl);
+    int cap = maxTokens != null ? maxTokens : target.limit().maxTokens();
 
     ValidationOptions options =
         ValidationOptions.defaults()
@@ -129,7 +118,7 @@ public final class ValidateCommand implements Callable<Integer> {
     DatasetStatistics statistics;
     try {
       TokenStatistics collector =
-          TokenStatistics.parallel(new TokenCounter(tokenizer), cap, pool, threads);
+          TokenStatistics.parallel(new TokenCounter(target.tokenizer()), cap, pool, threads);
       report = new DatasetValidator(options).validate(file, collector);
       statistics = collector.finish();
     } catch (IOException e) {
@@ -138,14 +127,16 @@ public final class ValidateCommand implements Callable<Integer> {
       return 2;
     } finally {
       pool.shutdownNow();
+      if (target.tokenizer() instanceof AutoCloseable closeable) {
+        closeQuietly(closeable);
+      }
     }
+    String limitSource = limitSource(target);
     DatasetEstimate estimate =
-        DatasetEstimate.forOpenAi(
-            model,
-            tokenizer.encoding().encodingName(),
-            limitSource,
-            statistics,
-            TrainingCostTable.builtIn());
+        target.local()
+            ? DatasetEstimate.forLocal(model, target.description(), limitSource, statistics)
+            : DatasetEstimate.forOpenAi(
+                model, target.description(), limitSource, statistics, TrainingCostTable.builtIn());
 
     PrintWriter out = cl.getOut();
     String name = file.toString();
@@ -158,15 +149,78 @@ public final class ValidateCommand implements Callable<Integer> {
     return report.hasErrors() ? 1 : 0;
   }
 
-  private String limitSource(TrainingTokenLimits.Limit limit) {
+  /** The tokenizer, limit and pricing that {@code --model} selects. */
+  private record Target(
+      TextTokenizer tokenizer,
+      TrainingTokenLimits.Limit limit,
+      String description,
+      boolean local) {}
+
+  private Target resolveTarget(CommandLine cl) {
+    if (model == null) {
+      return new Target(
+          OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE),
+          new TrainingTokenLimits.Limit("", TrainingTokenLimits.COOKBOOK_DEFAULT, false),
+          OpenAiEncoding.CL100K_BASE.encodingName(),
+          false);
+    }
+    Path local = Path.of(model);
+    if (Files.exists(local)) {
+      try {
+        HfTokenizer tokenizer = HfTokenizer.load(local);
+        return new Target(
+            tokenizer,
+            TrainingTokenLimits.forLocalModel(local),
+            "Hugging Face tokenizer of " + model,
+            true);
+      } catch (IOException | RuntimeException e) {
+        throw new CommandLine.ParameterException(
+            cl,
+            "Cannot load a local model's tokenizer from '"
+                + model
+                + "': "
+                + e.getMessage()
+                + " (pass a Hugging Face model directory with tokenizer.json, or an OpenAI"
+                + " model name).");
+      }
+    }
+    try {
+      OpenAiTokenizer tokenizer = OpenAiTokenizer.forModel(model);
+      return new Target(
+          tokenizer,
+          TrainingTokenLimits.forModel(model),
+          tokenizer.encoding().encodingName(),
+          false);
+    } catch (IllegalArgumentException unknown) {
+      throw new CommandLine.ParameterException(
+          cl,
+          unknown.getMessage()
+              + " A local model is named by its directory (holding tokenizer.json).");
+    }
+  }
+
+  private String limitSource(Target target) {
     if (maxTokens != null) {
       return "--max-tokens";
     }
     if (model == null) {
       return "the cookbook's default cap";
     }
-    return limit.published()
+    if (target.local()) {
+      return target.limit().published()
+          ? "the local model's context length (config.json)"
+          : "no context length in the local model's config.json: the cookbook's default cap";
+    }
+    return target.limit().published()
         ? "OpenAI's published training context of " + model.toLowerCase(Locale.ROOT)
         : "no published limit for " + model + ": the cookbook's default cap";
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception ignored) {
+      // Only native memory is released here; nothing to report.
+    }
   }
 }

@@ -98,6 +98,25 @@ class ValidateCommandTest {
   }
 
   @Test
+  void localModelUsesItsOwnTokenizerAndContextAndCostsNothing(@TempDir Path dir)
+      throws IOException {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    Path file = writeChat(dir, 12);
+    Run run = lathe("validate", "--json", file.toString(), "--model", model.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertThat(json.get("tokenizer").asText()).startsWith("Hugging Face tokenizer of");
+    // config.json: max_position_embeddings = 512.
+    assertThat(json.at("/statistics/max_tokens_per_example").asInt()).isEqualTo(512);
+    assertThat(json.at("/cost/usd").asDouble()).isZero();
+    assertThat(json.at("/cost/basis").asText()).contains("local model");
+    // A different vocabulary than cl100k_base gives a different count for the same file.
+    Run openai = lathe("validate", "--json", file.toString());
+    long cl100k = new ObjectMapper().readTree(openai.out()).at("/statistics/total_tokens").asLong();
+    assertThat(json.at("/statistics/total_tokens").asLong()).isPositive().isNotEqualTo(cl100k);
+  }
+
+  @Test
   void requiredFormatMismatchIsAnError(@TempDir Path dir) throws IOException {
     Path file = writeChat(dir, 12);
     Run run = lathe("validate", file.toString(), "--format", "preference");

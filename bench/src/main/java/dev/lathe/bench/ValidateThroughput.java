@@ -1,0 +1,93 @@
+package dev.lathe.bench;
+
+import dev.lathe.dataset.DatasetStatistics;
+import dev.lathe.dataset.DatasetValidator;
+import dev.lathe.dataset.TokenCounter;
+import dev.lathe.dataset.TokenStatistics;
+import dev.lathe.dataset.TrainingTokenLimits;
+import dev.lathe.dataset.ValidationReport;
+import dev.lathe.tokenizer.OpenAiEncoding;
+import dev.lathe.tokenizer.OpenAiTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Whole-process throughput of {@code lathe validate}'s library path on one file: (a) validation
+ * only, (b) validation plus cl100k_base token statistics, tokenizing on {@code THREADS} worker
+ * threads (default: the available processors). Prints one line per mode with MB/s (10^6 bytes per
+ * second of wall time, JVM start excluded); run it under {@code /usr/bin/time -v} for peak RSS.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *     dev.lathe.bench.ValidateThroughput FILE [validate|stats|both] [THREADS]
+ * </pre>
+ */
+public final class ValidateThroughput {
+
+  private ValidateThroughput() {}
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    if (args.length < 1) {
+      System.err.println("usage: ValidateThroughput FILE [validate|stats|both] [THREADS]");
+      System.exit(2);
+    }
+    Path file = Path.of(args[0]);
+    String mode = args.length > 1 ? args[1] : "both";
+    int threads =
+        args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
+    long size = Files.size(file);
+    System.out.printf(Locale.ROOT, "file %s: %.1f MB%n", file, size / 1e6);
+    if (mode.equals("validate") || mode.equals("both")) {
+      long start = System.nanoTime();
+      ValidationReport report = new DatasetValidator().validate(file);
+      report(
+          "validate", size, start, "examples=" + report.examples() + " errors=" + report.errors());
+    }
+    if (mode.equals("stats") || mode.equals("both")) {
+      TokenCounter counter = new TokenCounter(OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE));
+      counter.tokenizer().countTokens("load the rank table before timing");
+      long start = System.nanoTime();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        TokenStatistics stats =
+            TokenStatistics.parallel(counter, TrainingTokenLimits.COOKBOOK_DEFAULT, pool, threads);
+        ValidationReport report = new DatasetValidator().validate(file, stats);
+        DatasetStatistics s = stats.finish();
+        report(
+            "validate+tokens",
+            size,
+            start,
+            "threads="
+                + threads
+                + " examples="
+                + s.examples()
+                + " errors="
+                + report.errors()
+                + " tokens="
+                + s.totalTokens()
+                + " mean_tokens="
+                + String.format(Locale.ROOT, "%.1f", s.tokensPerExample().mean())
+                + " epochs="
+                + s.estimate().epochs());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static void report(String mode, long bytes, long startNanos, String detail) {
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %.1f MB/s (%.1f MB in %.2f s) %s%n",
+        mode,
+        bytes / 1e6 / seconds,
+        bytes / 1e6,
+        seconds,
+        detail);
+  }
+}
