@@ -69,7 +69,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
   private volatile HuggingFaceTokenizer plainTextTokenizer;
 
   private HfTokenizer(HfTokenizerFiles files) {
-    this.files = files;
+    this.files = files.withoutTokenizerContent();
     this.vocabulary = HfVocabulary.of(files.tokenizer(), files.source());
     this.tokenizer = DjlTokenizers.create(files.tokenizerJson(), files.source());
     List<String> specials = new ArrayList<>();
@@ -108,6 +108,12 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     return files.source();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Text that contains a special-token string is encoded by a second native tokenizer without
+   * the special added tokens, built (from the file, read again) the first time it is needed.
+   */
   @Override
   public int[] encode(String text) {
     HuggingFaceTokenizer t = containsSpecialString(text) ? plainTextTokenizer() : tokenizer;
@@ -340,7 +346,8 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
       synchronized (this) {
         t = plainTextTokenizer;
         if (t == null) {
-          ObjectNode copy = files.tokenizer().deepCopy();
+          // Read again rather than kept: the tree of a large vocabulary weighs tens of MB.
+          ObjectNode copy = (ObjectNode) files.readTokenizerTree();
           ArrayNode kept = copy.arrayNode();
           for (JsonNode added : copy.path("added_tokens")) {
             if (!added.path("special").asBoolean()) {

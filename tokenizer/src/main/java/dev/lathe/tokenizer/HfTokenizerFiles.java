@@ -19,6 +19,7 @@ import java.util.zip.GZIPInputStream;
  * Absent optional files are {@link MissingNode}s.
  *
  * @param source where the tokenizer came from, for error messages
+ * @param tokenizerFile the {@code tokenizer.json[.gz]} file
  * @param tokenizerJson the text of {@code tokenizer.json}
  * @param tokenizer the parsed {@code tokenizer.json}
  * @param config {@code tokenizer_config.json}
@@ -28,6 +29,7 @@ import java.util.zip.GZIPInputStream;
  */
 record HfTokenizerFiles(
     String source,
+    Path tokenizerFile,
     String tokenizerJson,
     JsonNode tokenizer,
     JsonNode config,
@@ -39,6 +41,7 @@ record HfTokenizerFiles(
 
   HfTokenizerFiles {
     Objects.requireNonNull(source);
+    Objects.requireNonNull(tokenizerFile);
     Objects.requireNonNull(tokenizerJson);
     Objects.requireNonNull(tokenizer);
     Objects.requireNonNull(config);
@@ -77,12 +80,34 @@ record HfTokenizerFiles(
     Path templateFile = existing(dir, "chat_template.jinja");
     return new HfTokenizerFiles(
         tokenizerFile.toString(),
+        tokenizerFile,
         text,
         tree,
         optionalJson(dir, "tokenizer_config.json"),
         optionalJson(dir, "special_tokens_map.json"),
         optionalJson(dir, "generation_config.json"),
         templateFile == null ? null : readText(templateFile));
+  }
+
+  /**
+   * These files without the tokenizer text and tree, which are large (tens of MB for a 128k
+   * vocabulary) and needed again only rarely: {@link #readTokenizerTree()} reads them anew.
+   */
+  HfTokenizerFiles withoutTokenizerContent() {
+    return new HfTokenizerFiles(
+        source,
+        tokenizerFile,
+        "",
+        MissingNode.getInstance(),
+        config,
+        specialTokensMap,
+        generationConfig,
+        chatTemplateFile);
+  }
+
+  /** The parsed {@code tokenizer.json}, read again from disk. */
+  JsonNode readTokenizerTree() {
+    return parse(readText(tokenizerFile), tokenizerFile);
   }
 
   /** {@code dir/name}, else {@code dir/name.gz}, else null. */
