@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -31,10 +32,11 @@ import java.util.stream.Stream;
  * (tokenizer: {@code --tokenizer}, else {@code tokenizer.bin} or the one {@code tok*.bin} beside
  * it), or a Hub repo id {@code org/name[@revision]} fetched into the Hugging Face cache.
  *
- * <p>Conversations use the model's own chat template, tokenized as rendered (the template writes
- * any BOS itself, as {@code apply_chat_template} does). A model without one (TinyStories, llama2.c)
- * gets the plain format {@link ChatTemplate#PLAIN_SOURCE} ({@code System: …\nUser: …\nAssistant:}),
- * tokenized with the model's default BOS, and replies also stop at a new {@code "\nUser:"} line.
+ * <p>Conversations use the model's own chat template, tokenized as rendered with special-token
+ * strings as their ids (the template writes any BOS itself, as {@code apply_chat_template} does). A
+ * model without one (TinyStories, llama2.c) gets the plain format {@link ChatTemplate#PLAIN_SOURCE}
+ * ({@code System: …\nUser: …\nAssistant:}), tokenized with the model's default BOS, and replies
+ * also stop at a new {@code "\nUser:"} line.
  */
 record RunnableModel(
     LanguageModel model,
@@ -118,7 +120,15 @@ record RunnableModel(
 
           @Override
           public int[] rendered(String text, boolean addBos) {
-            return tokenizer.encodeWithSpecials(text, addBos);
+            int[] ids = tokenizer.encodeChat(text).ids();
+            OptionalInt bos = tokenizer.bosTokenId();
+            if (!addBos || bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
+              return ids;
+            }
+            int[] withBos = new int[ids.length + 1];
+            withBos[0] = bos.getAsInt();
+            System.arraycopy(ids, 0, withBos, 1, ids.length);
+            return withBos;
           }
         };
     return new RunnableModel(

@@ -43,6 +43,12 @@ class ChatCommandTest {
       assertThat(model.tokenizer().decode(ids))
           .endsWith("System: Tell stories.\nUser: A story about a cat\nAssistant: ");
       assertThat(model.stopTokenIds()).contains(2);
+      // an earlier assistant turn ends with the EOS id, as the model learned to stop
+      int[] history =
+          model.conversation(
+              List.of(
+                  ChatMessage.user("Hi"), ChatMessage.assistant("Hello"), ChatMessage.user("Bye")));
+      assertThat(history).containsOnlyOnce(1).containsOnlyOnce(2);
     }
   }
 
