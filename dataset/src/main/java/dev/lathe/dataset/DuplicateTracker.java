@@ -16,8 +16,7 @@ final class DuplicateTracker {
   private static final long M = 0x9E3779B97F4A7C15L;
 
   private final int capacity;
-  private long[] keys = new long[1 << 10]; // 0 = empty slot
-  private long[] lines = new long[1 << 10];
+  private long[] slots = new long[2 << 10]; // [2i] hash (0 = empty), [2i+1] line: one cache line
   private int size;
 
   DuplicateTracker(int capacity) {
@@ -36,45 +35,38 @@ final class DuplicateTracker {
     if (h == 0) {
       h = 1;
     }
-    int mask = keys.length - 1;
+    int mask = (slots.length >> 1) - 1;
     int i = (int) (h ^ (h >>> 32)) & mask;
-    while (keys[i] != 0) {
-      if (keys[i] == h) {
-        return lines[i];
+    while (slots[2 * i] != 0) {
+      if (slots[2 * i] == h) {
+        return slots[2 * i + 1];
       }
       i = (i + 1) & mask;
     }
     if (size >= capacity) {
       return 0;
     }
-    keys[i] = h;
-    lines[i] = line;
-    if (++size * 2 > keys.length) {
+    slots[2 * i] = h;
+    slots[2 * i + 1] = line;
+    if (++size * 4 > slots.length) { // load factor 1/2
       grow();
     }
     return 0;
   }
 
-  /** Whether distinct lines were dropped because the table was full. */
-  boolean full() {
-    return size >= capacity;
-  }
-
   private void grow() {
-    long[] oldKeys = keys;
-    long[] oldLines = lines;
-    keys = new long[oldKeys.length * 2];
-    lines = new long[oldKeys.length * 2];
-    int mask = keys.length - 1;
-    for (int j = 0; j < oldKeys.length; j++) {
-      long h = oldKeys[j];
+    long[] old = slots;
+    slots = new long[old.length * 2];
+    int mask = (slots.length >> 1) - 1;
+    for (int j = 0; j < old.length; j += 2) {
+      long h = old[j];
       if (h != 0) {
         int i = (int) (h ^ (h >>> 32)) & mask;
-        while (keys[i] != 0) {
+        while (slots[2 * i] != 0) {
           i = (i + 1) & mask;
         }
-        keys[i] = h;
-        lines[i] = oldLines[j];
+        slots[2 * i] = h;
+        slots[2 * i + 1] = old[j + 1];
       }
     }
   }
