@@ -37,7 +37,8 @@ public final class HfCheckpointWriter {
         };
     if (!known
         || c.qkNorm() != modelType.equals("qwen3")
-        || (modelType.equals("qwen2") && !c.attentionBias())) {
+        || (modelType.equals("qwen2") && (!c.attentionBias() || c.outputBias()))
+        || (!modelType.equals("qwen2") && c.attentionBias() != c.outputBias())) {
       throw new IllegalArgumentException(
           "model_type "
               + modelType
@@ -45,7 +46,10 @@ public final class HfCheckpointWriter {
               + c.qkNorm()
               + ", attentionBias="
               + c.attentionBias()
-              + "): qwen3 has QK-norm, qwen2 has q/k/v bias, llama and mistral have no QK-norm");
+              + ", outputBias="
+              + c.outputBias()
+              + "): qwen3 has QK-norm, qwen2 has q/k/v bias and no o bias, the others have"
+              + " q/k/v/o bias all or none");
     }
     w.checkShapes(c);
     long C = c.dim();
@@ -67,6 +71,9 @@ public final class HfCheckpointWriter {
         t.put(a + "q_proj.bias", tensor(x.bq(), q));
         t.put(a + "k_proj.bias", tensor(x.bk(), kv));
         t.put(a + "v_proj.bias", tensor(x.bv(), kv));
+      }
+      if (c.outputBias()) {
+        t.put(a + "o_proj.bias", tensor(x.bo(), C));
       }
       if (c.qkNorm()) {
         t.put(a + "q_norm.weight", tensor(x.qNorm(), c.headDim()));
@@ -132,6 +139,7 @@ public final class HfCheckpointWriter {
         c.ropeScaling(),
         Rope.Style.ROTATE_HALF,
         c.attentionBias(),
+        c.outputBias(),
         c.qkNorm(),
         c.tiedEmbeddings());
   }
@@ -152,6 +160,7 @@ public final class HfCheckpointWriter {
               permuteRows(l.bq(), c.heads(), hd, 1),
               permuteRows(l.bk(), c.kvHeads(), hd, 1),
               l.bv(),
+              l.bo(),
               permuteRows(l.qNorm(), 1, hd, 1),
               permuteRows(l.kNorm(), 1, hd, 1),
               l.ffnNorm(),

@@ -23,7 +23,8 @@ import java.util.Map;
  * @param ropeScaling RoPE scaling (default none)
  * @param tieWordEmbeddings whether lm_head is the embedding
  * @param maxPositions max_position_embeddings (n_positions for GPT-2)
- * @param attentionBias whether q/k/v carry a bias (always for qwen2)
+ * @param attentionBias attention_bias: q/k/v (and, except for qwen2, o) carry a bias; always true
+ *     for qwen2
  * @param vocabSize vocabulary size
  * @param slidingWindow Mistral's sliding window, 0 when none
  */
@@ -157,6 +158,7 @@ public record HfConfig(
         ropeScaling,
         dev.lathe.tensor.Rope.Style.ROTATE_HALF,
         attentionBias,
+        attentionBias && !modelType.equals("qwen2"),
         modelType.equals("qwen3"),
         tieWordEmbeddings);
   }

@@ -33,6 +33,7 @@ final class HfLlamaWeights {
               bias ? w.get(a + "q_proj.bias", q) : null,
               bias ? w.get(a + "k_proj.bias", kv) : null,
               bias ? w.get(a + "v_proj.bias", kv) : null,
+              c.outputBias() ? w.get(a + "o_proj.bias", C) : null,
               qk ? w.get(a + "q_norm.weight", hd) : null,
               qk ? w.get(a + "k_norm.weight", hd) : null,
               w.get(p + "post_attention_layernorm.weight", C),

@@ -59,6 +59,7 @@ public final class Llama2cCheckpoint {
                 Rope.Style.INTERLEAVED,
                 false,
                 false,
+                false,
                 tied);
       } catch (IllegalArgumentException e) {
         throw new IOException(file + ": not a valid llama2.c header: " + e.getMessage(), e);
@@ -107,6 +108,7 @@ public final class Llama2cCheckpoint {
               wk[l],
               wv[l],
               wo[l],
+              null, // no q/k/v/o biases and no QK-norm in llama2.c
               null,
               null,
               null,

@@ -19,7 +19,9 @@ import dev.lathe.tensor.RopeScaling;
  * @param ropeTheta RoPE base
  * @param ropeScaling RoPE frequency scaling
  * @param ropeStyle which dimensions RoPE pairs (interleaved for llama2.c, rotate-half for HF)
- * @param attentionBias whether q/k/v projections carry a bias (Qwen2)
+ * @param attentionBias whether q/k/v projections carry a bias (Qwen2; Llama/Qwen3 attention_bias)
+ * @param outputBias whether the attention output projection carries a bias (Llama/Qwen3
+ *     attention_bias; never Qwen2)
  * @param qkNorm whether queries and keys are RMS-normalised per head before RoPE (Qwen3)
  * @param tiedEmbeddings whether the output head is the token embedding
  */
@@ -37,6 +39,7 @@ public record LlamaConfig(
     RopeScaling ropeScaling,
     Rope.Style ropeStyle,
     boolean attentionBias,
+    boolean outputBias,
     boolean qkNorm,
     boolean tiedEmbeddings)
     implements ModelConfig {

@@ -151,7 +151,7 @@ public final class LlamaModel implements LanguageModel {
           cf.headDim(),
           cache.capacity,
           a.scores);
-      Linear.forward(a.proj, a.att, w.wo(), null, t, qd, c);
+      Linear.forward(a.proj, a.att, w.wo(), w.bo(), t, qd, c);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, t, c, cf.normEps());

@@ -26,6 +26,7 @@ public record LlamaWeights(
    * @param bq (H*hd) or null
    * @param bk (KVH*hd) or null
    * @param bv (KVH*hd) or null
+   * @param bo (C) or null unless the config has output bias
    * @param qNorm (hd) or null
    * @param kNorm (hd) or null
    * @param ffnNorm (C)
@@ -42,6 +43,7 @@ public record LlamaWeights(
       float[] bq,
       float[] bk,
       float[] bv,
+      float[] bo,
       float[] qNorm,
       float[] kNorm,
       float[] ffnNorm,
@@ -82,6 +84,9 @@ public record LlamaWeights(
         check(p + "q bias", l.bq, q);
         check(p + "k bias", l.bk, kv);
         check(p + "v bias", l.bv, kv);
+      }
+      if (c.outputBias()) {
+        check(p + "o bias", l.bo, C);
       }
       if (c.qkNorm()) {
         check(p + "q norm", l.qNorm, c.headDim());

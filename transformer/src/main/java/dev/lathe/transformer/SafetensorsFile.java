@@ -20,8 +20,11 @@ import java.util.Map;
  */
 public final class SafetensorsFile implements AutoCloseable {
 
-  /** Where one tensor lives in the file. */
-  public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
+  /**
+   * Where one tensor lives in the file. {@code dtype} is the header's name; tensors of types this
+   * engine cannot convert (e.g. a BOOL mask buffer) may be present as long as nobody reads them.
+   */
+  public record TensorInfo(String name, String dtype, long[] shape, long begin, long end) {
 
     /** Number of elements. */
     public long elements() {
@@ -112,21 +115,27 @@ public final class SafetensorsFile implements AutoCloseable {
         || offsets.size() != 2) {
       throw new IOException(where + ": header entry needs dtype, shape and data_offsets");
     }
-    DType type;
-    try {
-      type = DType.of(dtype, where);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(e.getMessage(), e);
-    }
     long[] dims = shape.stream().mapToLong(d -> ((Number) d).longValue()).toArray();
     long begin = ((Number) offsets.get(0)).longValue();
     long end = ((Number) offsets.get(1)).longValue();
-    TensorInfo info = new TensorInfo(name, type, dims, begin, end);
-    if (end - begin != info.elements() * type.bytes()) {
+    TensorInfo info = new TensorInfo(name, dtype, dims, begin, end);
+    int size = elementSize(dtype);
+    if (begin < 0 || end < begin || (size > 0 && end - begin != info.elements() * size)) {
       throw new IOException(
           where + ": byte range " + begin + ".." + end + " does not match its shape and dtype");
     }
     return info;
+  }
+
+  /** Bytes per element of a safetensors dtype, or 0 when unknown. */
+  private static int elementSize(String dtype) {
+    return switch (dtype) {
+      case "F64", "I64", "U64" -> 8;
+      case "F32", "I32", "U32" -> 4;
+      case "F16", "BF16", "I16", "U16" -> 2;
+      case "I8", "U8", "BOOL", "F8_E4M3", "F8_E5M2" -> 1;
+      default -> 0;
+    };
   }
 
   /** Tensors in header order. */
@@ -150,12 +159,13 @@ public final class SafetensorsFile implements AutoCloseable {
       throw new IllegalArgumentException(path + ": tensor " + name + " is too large for float[]");
     }
     float[] out = new float[(int) n];
-    switch (t.dtype()) {
+    DType type = DType.of(t.dtype(), path + ": tensor " + name);
+    switch (type) {
       case F32 -> MemorySegment.copy(data, F32_LE, t.begin(), out, 0, out.length);
       case BF16, F16 -> {
         short[] raw = new short[out.length];
         MemorySegment.copy(data, I16_LE, t.begin(), raw, 0, raw.length);
-        boolean bf16 = t.dtype() == DType.BF16;
+        boolean bf16 = type == DType.BF16;
         for (int i = 0; i < out.length; i++) {
           out[i] = bf16 ? DType.bf16ToFloat(raw[i]) : Float.float16ToFloat(raw[i]);
         }

@@ -57,6 +57,7 @@ class FamilyReferenceTest {
             c.ropeStyle(),
             false,
             false,
+            false,
             true);
     float[] plain = TinyModels.logits(new LlamaModel(unscaled, TinyModels.llama(c, 11)));
     double[] expected = new ReferenceLlama(dir).lastLogits(TinyModels.PROMPT);

@@ -26,6 +26,7 @@ class HfConfigTest {
                     + " \"tie_word_embeddings\": true}")
             .toLlama();
     assertThat(c.attentionBias()).isTrue();
+    assertThat(c.outputBias()).isFalse(); // Qwen2's o_proj has no bias
     assertThat(c.qkNorm()).isFalse();
     assertThat(c.headDim()).isEqualTo(64);
     assertThat(c.ropeStyle()).isEqualTo(Rope.Style.ROTATE_HALF);
@@ -36,8 +37,8 @@ class HfConfigTest {
   void llama3RopeScalingAndQwen3HeadDimAreRead() {
     HfConfig llama =
         parse(
-            "{\"model_type\": \"llama\", \"hidden_size\": 2048, \"intermediate_size\": 8192,"
-                + " \"num_hidden_layers\": 16, \"num_attention_heads\": 32,"
+            "{\"model_type\": \"llama\", \"attention_bias\": true, \"hidden_size\": 2048,"
+                + " \"intermediate_size\": 8192, \"num_hidden_layers\": 16, \"num_attention_heads\": 32,"
                 + " \"num_key_value_heads\": 8, \"max_position_embeddings\": 131072,"
                 + " \"vocab_size\": 128256, \"rope_theta\": 500000.0, \"rope_scaling\":"
                 + " {\"factor\": 32.0, \"high_freq_factor\": 4.0, \"low_freq_factor\": 1.0,"
@@ -46,6 +47,8 @@ class HfConfigTest {
     assertThat(llama.ropeScaling().factor()).isEqualTo(32);
     assertThat(llama.ropeScaling().originalMaxPositions()).isEqualTo(8192);
     assertThat(llama.tieWordEmbeddings()).isFalse(); // transformers' Llama default
+    assertThat(llama.toLlama().attentionBias()).isTrue();
+    assertThat(llama.toLlama().outputBias()).isTrue(); // Llama's attention_bias covers o_proj
 
     LlamaConfig qwen3 =
         parse(
@@ -58,6 +61,7 @@ class HfConfigTest {
     assertThat(qwen3.queryDim()).isEqualTo(2048);
     assertThat(qwen3.qkNorm()).isTrue();
     assertThat(qwen3.attentionBias()).isFalse();
+    assertThat(qwen3.outputBias()).isFalse();
   }
 
   @Test

@@ -90,6 +90,7 @@ class HfRoundTripTest {
                         r(l.bq()),
                         r(l.bk()),
                         r(l.bv()),
+                        r(l.bo()),
                         r(l.qNorm()),
                         r(l.kNorm()),
                         r(l.ffnNorm()),

@@ -149,7 +149,7 @@ final class ReferenceLlama {
             }
           }
         }
-        double[] o = matvec(t.get(p + "self_attn.o_proj.weight"), att);
+        double[] o = proj(p + "self_attn.o_proj", att);
         for (int d = 0; d < hidden; d++) {
           h[i][d] += o[d];
         }
@@ -181,7 +181,7 @@ final class ReferenceLlama {
     return y;
   }
 
-  /** W x + b, the bias only when the checkpoint has one (Qwen2). */
+  /** W x + b, the bias only when the checkpoint has one (Qwen2 q/k/v; attention_bias q/k/v/o). */
   private double[] proj(String name, double[] x) {
     double[] y = matvec(t.get(name + ".weight"), x);
     double[] b = t.get(name + ".bias");

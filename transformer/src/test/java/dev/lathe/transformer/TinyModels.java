@@ -28,7 +28,8 @@ final class TinyModels {
         type.startsWith("qwen") ? 1_000_000 : 10_000,
         type.equals("llama") ? new RopeScaling("llama3", 8, 1, 4, 16) : RopeScaling.NONE,
         Rope.Style.ROTATE_HALF,
-        type.equals("qwen2"),
+        type.equals("qwen2") || qwen3,
+        qwen3, // Qwen3 here with attention_bias: q/k/v/o biases
         qwen3,
         !type.equals("mistral"));
   }
@@ -54,6 +55,7 @@ final class TinyModels {
               b ? random(r, q, 0.5f) : null,
               b ? random(r, kv, 0.5f) : null,
               b ? random(r, kv, 0.5f) : null,
+              c.outputBias() ? random(r, C, 0.5f) : null,
               n ? norm(r, c.headDim()) : null,
               n ? norm(r, c.headDim()) : null,
               norm(r, C),
