@@ -35,7 +35,7 @@ public enum IssueCode {
   UNKNOWN_FORMAT(Severity.ERROR),
   /** The object is in another format than the file's first example. */
   MIXED_FORMATS(Severity.ERROR),
-  /** The file's format is not the one the job's method needs (e.g. a chat file for DPO). */
+  /** The file's format is not the one the job's method needs (a chat file for DPO); line 0. */
   FORMAT_MISMATCH(Severity.ERROR),
   /** Pre-2025 key names ({@code preferred_completion}, {@code non_preferred_completion}). */
   LEGACY_KEYS(Severity.WARNING),

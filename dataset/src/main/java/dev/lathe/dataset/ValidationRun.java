@@ -129,10 +129,6 @@ final class ValidationRun implements JsonlLineReader.Sink {
     } else if (format == null) {
       format = lineFormat;
       formatLine = line;
-      DatasetFormat expected = options.expectedFormat();
-      if (expected != null && expected != lineFormat) {
-        issues.report(FORMAT_MISMATCH, null, FormatDetection.mismatch(lineFormat, expected));
-      }
     } else if (lineFormat != format) {
       issues.report(
           MIXED_FORMATS,
@@ -264,6 +260,17 @@ final class ValidationRun implements JsonlLineReader.Sink {
   ValidationReport finish(boolean byteOrderMark, long lines, long bytes) {
     if (openLine != 0) {
       closeOpenValue(false);
+    }
+    DatasetFormat expected = options.expectedFormat();
+    if (format != null && expected != null && expected != format) {
+      collector.add( // about the file, not this line: its examples may be fine in their format
+          FORMAT_MISMATCH,
+          0,
+          null,
+          FormatDetection.mismatch(format, expected)
+              + " (The format was detected from line "
+              + formatLine
+              + ".)");
     }
     if (byteOrderMark) {
       collector.add(

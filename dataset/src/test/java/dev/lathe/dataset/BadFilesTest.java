@@ -73,7 +73,7 @@ class BadFilesTest {
             "chat-for-dpo.jsonl",
             ANY_SIZE.withExpectedFormat(DatasetFormat.PREFERENCE),
             FORMAT_MISMATCH,
-            1L,
+            0L,
             null),
         Arguments.of(
             "invalid-n-examples.jsonl", ValidationOptions.defaults(), INVALID_N_EXAMPLES, 0L, null),

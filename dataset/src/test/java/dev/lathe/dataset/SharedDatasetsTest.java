@@ -140,7 +140,10 @@ class SharedDatasetsTest {
         sft.validate(SharedAssets.require("datasets/real/dpo-orca_dpo_pairs-validation.jsonl"));
 
     assertThat(chatForDpo.codes()).extracting(CodeSummary::code).containsExactly(FORMAT_MISMATCH);
-    assertThat(chatForDpo.issues(FORMAT_MISMATCH).getFirst().line()).isEqualTo(1);
+    assertThat(chatForDpo.issues(FORMAT_MISMATCH).getFirst().line()).isZero();
+    assertThat(chatForDpo.issues(FORMAT_MISMATCH).getFirst().message())
+        .endsWith("(The format was detected from line 1.)");
+    assertThat(chatForDpo.validExamples()).isEqualTo(50);
     assertThat(dpoForSft.issues(FORMAT_MISMATCH).getFirst().message())
         .contains("fine-tune-preference format", "provided method=supervised");
   }
