@@ -16,7 +16,13 @@ final class HfLlamaWeights {
     long q = c.queryDim();
     long kv = c.kvDim();
     long hd = c.headDim();
-    float[] embedding = w.get("model.embed_tokens.weight", c.vocabSize(), C);
+    // a tied checkpoint may store the shared matrix only as lm_head.weight, with or without an
+    // alias in its metadata
+    String embedName =
+        c.tiedEmbeddings() && !w.has("model.embed_tokens.weight") && w.has("lm_head.weight")
+            ? "lm_head.weight"
+            : "model.embed_tokens.weight";
+    float[] embedding = w.get(embedName, c.vocabSize(), C);
     List<LlamaWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       String p = "model.layers." + l + ".";

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +56,26 @@ class HfRoundTripTest {
     Gpt2Weights r = roundToBf16(w);
     assertThat(TinyModels.logits(ModelLoader.load(dir.resolve("bf16")).model()))
         .containsExactly(TinyModels.logits(new Gpt2Model(c, r)));
+  }
+
+  @Test
+  void tiedCheckpointStoringOnlyLmHeadWithoutAnAliasStillLoads(@TempDir Path dir) throws Exception {
+    LlamaConfig c = TinyModels.config("llama");
+    LlamaWeights w = TinyModels.llama(c, 5);
+    HfCheckpointWriter.save(dir, "llama", c, w, DType.F32);
+    // rewrite the file with the embedding renamed to lm_head.weight and no metadata
+    Map<String, SafetensorsWriter.Tensor> renamed = new LinkedHashMap<>();
+    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
+      f.tensors()
+          .forEach(
+              (name, info) ->
+                  renamed.put(
+                      name.equals("model.embed_tokens.weight") ? "lm_head.weight" : name,
+                      new SafetensorsWriter.Tensor(info.shape(), f.floats(name))));
+    }
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), renamed, Map.of(), DType.F32);
+    assertThat(TinyModels.logits(ModelLoader.load(dir).model()))
+        .containsExactly(TinyModels.logits(new LlamaModel(c, w)));
   }
 
   @Test
