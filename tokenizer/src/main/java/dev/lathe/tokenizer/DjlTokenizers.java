@@ -69,6 +69,14 @@ final class DjlTokenizers {
     }
   }
 
+  private static String causes(Throwable t) {
+    StringBuilder out = new StringBuilder(String.valueOf(t));
+    for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      out.append("; caused by ").append(c);
+    }
+    return out.toString();
+  }
+
   private static IllegalStateException nativeUnavailable(Throwable cause) {
     return new IllegalStateException(
         "cannot load the native Hugging Face tokenizers library bundled in ai.djl.huggingface:"
@@ -77,7 +85,7 @@ final class DjlTokenizers {
             + "/"
             + System.getProperty("os.arch")
             + " ("
-            + cause
+            + causes(cause)
             + "). It is extracted to DJL_CACHE_DIR (default ~/.djl.ai): make that directory"
             + " writable, or point RUST_LIBRARY_PATH at a libtokenizers built for this platform."
             + " Nothing is downloaded: DJL runs offline here.",
