@@ -4,8 +4,6 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -346,16 +344,11 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
       synchronized (this) {
         t = plainTextTokenizer;
         if (t == null) {
-          // Read again rather than kept: the tree of a large vocabulary weighs tens of MB.
-          ObjectNode copy = (ObjectNode) files.readTokenizerTree();
-          ArrayNode kept = copy.arrayNode();
-          for (JsonNode added : copy.path("added_tokens")) {
-            if (!added.path("special").asBoolean()) {
-              kept.add(added);
-            }
-          }
-          copy.set("added_tokens", kept);
-          t = DjlTokenizers.create(copy.toString(), files.source() + " (specials as text)");
+          // Read again rather than kept: the text of a large vocabulary weighs tens of MB.
+          t =
+              DjlTokenizers.create(
+                  files.readTokenizerWithoutSpecialTokens(),
+                  files.source() + " (specials as text)");
           plainTextTokenizer = t;
         }
       }

@@ -1,10 +1,14 @@
 package dev.lathe.tokenizer;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,7 +95,8 @@ record HfTokenizerFiles(
 
   /**
    * These files without the tokenizer text and tree, which are large (tens of MB for a 128k
-   * vocabulary) and needed again only rarely: {@link #readTokenizerTree()} reads them anew.
+   * vocabulary) and needed again only rarely: {@link #readTokenizerWithoutSpecialTokens()} reads
+   * the file anew.
    */
   HfTokenizerFiles withoutTokenizerContent() {
     return new HfTokenizerFiles(
@@ -105,9 +110,41 @@ record HfTokenizerFiles(
         chatTemplateFile);
   }
 
-  /** The parsed {@code tokenizer.json}, read again from disk. */
-  JsonNode readTokenizerTree() {
-    return parse(readText(tokenizerFile), tokenizerFile);
+  /**
+   * The text of {@code tokenizer.json}, read again from disk, without the special entries of {@code
+   * added_tokens} (so that their strings are ordinary text). Streamed: the rest of the file is
+   * copied token by token, never held as a tree.
+   */
+  String readTokenizerWithoutSpecialTokens() {
+    String text = readText(tokenizerFile);
+    StringWriter out = new StringWriter(text.length());
+    try (JsonParser in = JSON.createParser(text);
+        JsonGenerator gen = JSON.createGenerator(out)) {
+      if (in.nextToken() != JsonToken.START_OBJECT) {
+        throw new IllegalArgumentException(tokenizerFile + " is not a JSON object");
+      }
+      gen.writeStartObject();
+      while (in.nextToken() == JsonToken.FIELD_NAME) {
+        String field = in.currentName();
+        in.nextToken();
+        gen.writeFieldName(field);
+        if (field.equals("added_tokens")) {
+          gen.writeStartArray();
+          for (JsonNode added : (JsonNode) JSON.readTree(in)) {
+            if (!added.path("special").asBoolean()) {
+              JSON.writeTree(gen, added);
+            }
+          }
+          gen.writeEndArray();
+        } else {
+          gen.copyCurrentStructure(in);
+        }
+      }
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot rewrite " + tokenizerFile + ": " + e.getMessage(), e);
+    }
+    return out.toString();
   }
 
   /** {@code dir/name}, else {@code dir/name.gz}, else null. */
