@@ -132,20 +132,23 @@ public final class TokenCounter {
         tokens += valueTokens(message);
         continue;
       }
+      long produced = 0; // content, tool_calls and function_call: what an assistant writes
       for (Map.Entry<String, JsonNode> field : message.properties()) {
-        tokens += valueTokens(field.getValue());
-        if (field.getKey().equals("name")) {
+        String key = field.getKey();
+        long valueTokens = valueTokens(field.getValue());
+        tokens += valueTokens;
+        if (key.equals("name")) {
           tokens += TOKENS_PER_NAME;
+        } else if (key.equals("content")
+            || key.equals("tool_calls")
+            || key.equals("function_call")) {
+          produced += valueTokens;
         }
       }
       String role = message.path("role").asText("");
       hasSystem |= role.equals("system");
       hasUser |= role.equals("user");
       if (role.equals("assistant")) {
-        long produced =
-            valueTokens(message.get("content"))
-                + valueTokens(message.get("tool_calls"))
-                + valueTokens(message.get("function_call"));
         assistant += produced;
         if (isTrained(message.get("weight"))) {
           trained += produced;
