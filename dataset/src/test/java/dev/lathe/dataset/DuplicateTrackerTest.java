@@ -39,7 +39,7 @@ class DuplicateTrackerTest {
 
   @Test
   void hashDependsOnEveryByteAndTheLength() {
-    byte[] base = bytes("0123456789abcdefXYZ");
+    byte[] base = bytes("0123456789abcdefXYZ".repeat(7)); // lanes of 32, then 8, then a tail
     long h = DuplicateTracker.hash(base, 0, base.length);
     for (int i = 0; i < base.length; i++) {
       byte[] changed = base.clone();
