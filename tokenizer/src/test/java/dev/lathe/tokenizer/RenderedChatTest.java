@@ -1,6 +1,7 @@
 package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -102,6 +103,35 @@ class RenderedChatTest {
             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n"
                 + "</tool_call><|im_end|>");
     assertThat(chat.spanText(chat.spans().get(1))).isEqualTo("It is 18C.<|im_end|>");
+  }
+
+  @Test
+  void contentTheTemplateRewritesIsLocatedByTheGenerationPrompt() {
+    // Qwen splits "<think>...</think>" out of the content and rewrites it, so the marker render
+    // cannot be aligned; the span then starts where the generation prompt for the turn ends.
+    List<ChatMessage> messages =
+        List.of(
+            ChatMessage.user("2+2?"), ChatMessage.assistant("<think>\nadd\n</think>\n\nIt is 4."));
+    RenderedChat chat = RenderedChat.render(ChatTemplate.of(qwen).orElseThrow(), qwen, messages);
+    assertThat(chat.spans()).hasSize(1);
+    assertThat(chat.spanText(chat.spans().get(0)))
+        .isEqualTo("<think>\nadd\n</think>\n\nIt is 4.<|im_end|>");
+    assertThat(chat.text().substring(0, chat.spans().get(0).charStart()))
+        .isEqualTo("<|im_start|>user\n2+2?<|im_end|>\n<|im_start|>assistant\n");
+  }
+
+  @Test
+  void templateWithoutEndOfTurnMarkerIsRejected() {
+    ChatTemplate noEnd =
+        ChatTemplate.of(
+            "no-end", "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}", "", "");
+    assertThatThrownBy(
+            () ->
+                RenderedChat.render(
+                    noEnd, qwen, List.of(ChatMessage.user("a"), ChatMessage.assistant("b"))))
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("no end-of-turn marker")
+        .hasMessageContaining("assistant message 1");
   }
 
   @Test
