@@ -93,6 +93,15 @@ public final class ValidateCommand implements Callable<Integer> {
               + " context, else 16,385; the old cookbook used 4,096).")
   Integer maxTokens;
 
+  @Option(
+      names = "--prices",
+      paramLabel = "FILE",
+      description =
+          "A JSON price table to use instead of the built-in one (same shape as"
+              + " training-costs.json: currency, as_of, source, models[{model, aliases,"
+              + " usd_per_1m_training_tokens}]).")
+  Path prices;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -104,6 +113,7 @@ public final class ValidateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cl, "--max-tokens must be a positive number of tokens, got " + maxTokens + ".");
     }
+    TrainingCostTable priceTable = priceTable(cl);
     Target target = resolveTarget(cl);
     int cap = maxTokens != null ? maxTokens : target.limit().maxTokens();
 
@@ -136,7 +146,7 @@ public final class ValidateCommand implements Callable<Integer> {
         target.local()
             ? DatasetEstimate.forLocal(model, target.description(), limitSource, statistics)
             : DatasetEstimate.forOpenAi(
-                model, target.description(), limitSource, statistics, TrainingCostTable.builtIn());
+                model, target.description(), limitSource, statistics, priceTable);
 
     PrintWriter out = cl.getOut();
     String name = file.toString();
@@ -147,6 +157,18 @@ public final class ValidateCommand implements Callable<Integer> {
       ValidationReportPrinter.print(name, report, estimate, OCCURRENCES_PER_CODE, out);
     }
     return report.hasErrors() ? 1 : 0;
+  }
+
+  private TrainingCostTable priceTable(CommandLine cl) {
+    if (prices == null) {
+      return TrainingCostTable.builtIn();
+    }
+    try {
+      return TrainingCostTable.load(prices);
+    } catch (IOException | RuntimeException e) {
+      throw new CommandLine.ParameterException(
+          cl, "Cannot read the price table '" + prices + "': " + e.getMessage());
+    }
   }
 
   /** The tokenizer, limit and pricing that {@code --model} selects. */

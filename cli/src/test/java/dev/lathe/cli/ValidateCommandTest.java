@@ -117,6 +117,38 @@ class ValidateCommandTest {
   }
 
   @Test
+  void aUserPriceTableReplacesTheBuiltInOne(@TempDir Path dir) throws IOException {
+    Path file = writeChat(dir, 12);
+    Path prices = dir.resolve("prices.json");
+    Files.writeString(
+        prices,
+        "{\"currency\": \"USD\", \"as_of\": \"2030-01\", \"source\": \"test\", \"models\":"
+            + " [{\"model\": \"gpt-4o-mini-2024-07-18\", \"aliases\": [\"gpt-4o-mini\"],"
+            + " \"usd_per_1m_training_tokens\": 1000000}]}");
+    Run run =
+        lathe(
+            "validate",
+            "--json",
+            file.toString(),
+            "--model",
+            "gpt-4o-mini",
+            "--prices",
+            prices.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    // One dollar per token.
+    assertThat(json.at("/cost/usd").asDouble())
+        .isEqualTo(json.at("/estimate/charged_tokens").asDouble());
+    assertThat(json.at("/cost/basis").asText()).contains("2030-01");
+
+    Files.writeString(
+        prices, "{\"models\": [{\"model\": \"x\", \"usd_per_1m_training_tokens\": -1}]}");
+    Run bad = lathe("validate", file.toString(), "--prices", prices.toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("Cannot read the price table");
+  }
+
+  @Test
   void requiredFormatMismatchIsAnError(@TempDir Path dir) throws IOException {
     Path file = writeChat(dir, 12);
     Run run = lathe("validate", file.toString(), "--format", "preference");
