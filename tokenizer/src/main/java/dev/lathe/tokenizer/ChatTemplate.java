@@ -286,6 +286,9 @@ public final class ChatTemplate {
         JinjavaConfig.newBuilder()
             .withTrimBlocks(true)
             .withLstripBlocks(true)
+            // jinjava's default would render "{{ ... }}" found inside printed values (a user
+            // message) as template code; Jinja prints values verbatim.
+            .withNestedInterpretationEnabled(false)
             .withElResolver(resolver)
             .withLegacyOverrides(
                 LegacyOverrides.newBuilder()

@@ -46,6 +46,14 @@ class ChatTemplateTest {
   }
 
   @Test
+  void templateSyntaxInsideMessagesIsPrintedVerbatim() {
+    List<ChatMessage> messages =
+        List.of(ChatMessage.user("{{ 7 * 7 }} {% if true %}x{% endif %} {# c #}"));
+    assertThat(render("{{ messages[0].content }}", messages))
+        .isEqualTo("{{ 7 * 7 }} {% if true %}x{% endif %} {# c #}");
+  }
+
+  @Test
   void whitespaceControlTrimAndLstripBlocks() {
     String src =
         "{%- for m in messages %}\n    {{- m.role }}\n  {% if true %}\nX{% endif %}\n{% endfor %}";
