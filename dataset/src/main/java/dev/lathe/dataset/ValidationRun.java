@@ -53,6 +53,7 @@ final class ValidationRun implements JsonlLineReader.Sink {
   private byte openChar;
   private int openDepth;
   private long openLastLine;
+  private boolean openAlone; // the line was only "{" or "[": surely a multi-line value
   private String openMessage;
   private Integer openColumn;
 
@@ -105,11 +106,12 @@ final class ValidationRun implements JsonlLineReader.Sink {
         openConfirmed = false;
         openChar = b[first];
         openDepth = depth;
+        openAlone = JsonSyntax.endOfContent(b, off, len) - first == 1;
         openMessage = JsonSyntax.explain(e);
         openColumn = JsonSyntax.column(e);
         return; // decided by the next line
       }
-      issues.report(INVALID_JSON, null, JsonSyntax.column(e), JsonSyntax.explain(e));
+      issues.report(INVALID_JSON, null, JsonSyntax.column(e), explain(e, b, first, off, len));
       return;
     } catch (IOException e) {
       issues.report(INVALID_JSON, null, "The line could not be read as JSON: " + e.getMessage());
@@ -203,9 +205,39 @@ final class ValidationRun implements JsonlLineReader.Sink {
     return true;
   }
 
+  /** Jackson's explanation, or a better one for the lines of a JSON array written line by line. */
+  private static String explain(JsonProcessingException e, byte[] b, int first, int off, int len) {
+    int end = JsonSyntax.endOfContent(b, off, len);
+    if (end - first == 1 && (b[first] == ']' || b[first] == '}')) {
+      return "A lone '"
+          + (char) b[first]
+          + "' closes a JSON value begun on an earlier line: the file looks like a JSON array or"
+          + " pretty-printed JSON. Write each example as one JSON object on its own line.";
+    }
+    if (b[first] == '{' && b[end - 1] == ',') {
+      return "The line is a JSON object followed by a comma: the file looks like a JSON array"
+          + " written one element per line. Remove the commas after the objects and the [ and ]"
+          + " lines; in JSONL only line breaks separate the examples.";
+    }
+    return JsonSyntax.explain(e);
+  }
+
   /** Reports the open value: pretty-printed over several lines, or a single truncated line. */
   private void closeOpenValue(boolean closed) {
-    if (!openConfirmed) {
+    if (!openConfirmed && openAlone) {
+      collector.add(
+          PRETTY_PRINTED_JSON,
+          openLine,
+          null,
+          "The line holds only '"
+              + (char) openChar
+              + "': the file looks like "
+              + (openChar == '[' ? "a JSON array" : "pretty-printed JSON")
+              + ", not JSONL. JSONL needs one JSON object per line"
+              + (openChar == '['
+                  ? ": remove the [ and ] lines and the commas after the objects."
+                  : ": write each example compactly on a single line."));
+    } else if (!openConfirmed) {
       collector.add(INVALID_JSON, openLine, openColumn, null, openMessage);
     } else {
       String what =

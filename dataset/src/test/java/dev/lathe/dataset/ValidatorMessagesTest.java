@@ -172,6 +172,23 @@ class ValidatorMessagesTest {
   }
 
   @Test
+  void jsonArrayWrittenOneElementPerLineIsExplainedOnEveryLine() throws Exception {
+    String a = "{\"prompt\": \"a ->\", \"completion\": \" b\"}";
+    String c = "{\"prompt\": \"c ->\", \"completion\": \" d\"}";
+    ValidationReport report = validate(ANY_SIZE, "[\n" + a + ",\n" + c + "\n]\n");
+
+    assertThat(report.issues())
+        .extracting(i -> i.code() + "@" + i.line())
+        .containsExactly("PRETTY_PRINTED_JSON@1", "INVALID_JSON@2", "INVALID_JSON@4");
+    assertThat(report.issues(IssueCode.PRETTY_PRINTED_JSON).getFirst().message())
+        .contains("holds only '['", "a JSON array", "remove the [ and ] lines");
+    assertThat(report.issues(IssueCode.INVALID_JSON).get(0).message())
+        .contains("followed by a comma");
+    assertThat(report.issues(IssueCode.INVALID_JSON).get(1).message()).contains("A lone ']'");
+    assertThat(report.validExamples()).isEqualTo(1);
+  }
+
+  @Test
   void anEmptyFileHasNoExamples() throws Exception {
     ValidationReport report = validate(ValidationOptions.defaults(), "");
 
