@@ -27,7 +27,8 @@ import java.util.Objects;
  *
  * <p>Listeners get every line that parsed as a JSON object, in order, with the file's format (the
  * format of the first recognizable example; for lines before it, the line's own format, which is
- * null when the line matches no format). A validator is immutable and may be shared by threads.
+ * null when the line matches no format). Listeners run on the calling thread; an exception from one
+ * ends the pass and propagates. A validator is immutable and may be shared by threads.
  */
 public final class DatasetValidator {
   private static final ObjectReader JSON =

@@ -164,7 +164,7 @@ final class MessageChecks {
                 + (assistant ? " (or give the assistant message \"tool_calls\")." : "."));
       }
     } else if (c.isNull()) {
-      if (!optional) {
+      if (!optional && !role.equals("function")) { // a function's result may be null
         out.report(
             MISSING_CONTENT,
             where,
