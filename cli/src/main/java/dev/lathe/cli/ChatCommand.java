@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * the whole conversation is rendered with the model's chat template (or the plain format, see
  * {@link RunnableModel}) and the reply is streamed, then a blank line. {@code /reset} forgets the
  * conversation, {@code /exit} or end of input ends it. When the conversation no longer fits the
- * context with room for a reply, the oldest turns are dropped (the system message stays).
+ * context with room for a reply, the oldest exchanges are dropped (the system message stays).
  *
  * <p>With {@code --seed} the i-th reply uses seed {@code S + i}, so a whole session replays.
  */
@@ -130,7 +130,10 @@ public final class ChatCommand implements Callable<Integer> {
       if (messages.size() - fixed <= 1) {
         return null;
       }
-      messages.remove(fixed);
+      messages.remove(fixed); // the oldest user turn, and the reply to it
+      if (messages.size() > fixed + 1 && messages.get(fixed).role().equals("assistant")) {
+        messages.remove(fixed);
+      }
     }
   }
 }

@@ -40,6 +40,27 @@ final class SamplingOptions {
   int topK;
 
   @Option(
+      names = "--min-p",
+      paramLabel = "P",
+      defaultValue = "0",
+      description = "Drop tokens below P times the best one's probability (default: off).")
+  double minP;
+
+  @Option(
+      names = "--frequency-penalty",
+      paramLabel = "F",
+      defaultValue = "0",
+      description = "-2 to 2: lower a token's logit by F per earlier use (default: 0).")
+  double frequencyPenalty;
+
+  @Option(
+      names = "--presence-penalty",
+      paramLabel = "F",
+      defaultValue = "0",
+      description = "-2 to 2: lower the logit of every token already used by F (default: 0).")
+  double presencePenalty;
+
+  @Option(
       names = "--seed",
       paramLabel = "S",
       description = "Same seed, same text (default: a fresh random seed).")
@@ -56,9 +77,9 @@ final class SamplingOptions {
             temperature,
             topP,
             topK,
-            0.0,
-            0.0,
-            0.0,
+            minP,
+            frequencyPenalty,
+            presencePenalty,
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
             topLogprobs);
     List<String> stops = new ArrayList<>(stop);

@@ -104,6 +104,28 @@ class ChatCommandTest {
   }
 
   @Test
+  void aLongConversationDropsItsOldestExchangesInsteadOfOverflowing() {
+    String model = SharedAssets.require("models/hf-TinyStories-656K").toString();
+    String line =
+        "Tell me one more story about a little girl, a dog and a big red ball in the park.\n";
+    LatheRun run =
+        chat(
+            line.repeat(30),
+            "chat",
+            "--model",
+            model,
+            "--system",
+            "Stories.",
+            "--seed",
+            "1",
+            "--max-tokens",
+            "24");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err()).doesNotContain("does not fit");
+    assertThat(run.out().split("\n\n", -1)).hasSize(31); // 30 replies, then the end
+  }
+
+  @Test
   void aBinWithoutATokenizerBesideItAsksForOne() throws Exception {
     Path bin = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path lonely = java.nio.file.Files.createTempDirectory("lathe-chat").resolve("model.bin");

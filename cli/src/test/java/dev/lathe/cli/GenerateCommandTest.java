@@ -114,6 +114,9 @@ class GenerateCommandTest {
     LatheRun hot = lathe("generate", "--model", "org/name", "--temperature", "3");
     assertThat(hot.exit()).isEqualTo(2);
     assertThat(hot.err()).contains("temperature is 3.0; it must be between 0 and 2");
+    LatheRun penalty = lathe("generate", "--model", "org/name", "--frequency-penalty", "2.5");
+    assertThat(penalty.exit()).isEqualTo(2);
+    assertThat(penalty.err()).contains("frequency_penalty is 2.5");
     LatheRun missing = lathe("generate", "--model", "/no/such/model");
     assertThat(missing.exit()).isEqualTo(2);
     assertThat(missing.err()).contains("does not exist on disk");

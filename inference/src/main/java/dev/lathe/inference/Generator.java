@@ -20,6 +20,9 @@ import java.util.random.RandomGeneratorFactory;
  * max_tokens} sampled, the context full, or cancellation. Text reaches the listener as it becomes
  * final (see {@link IncrementalDecoder} and {@link StopMatcher}).
  *
+ * <p>When the model's vocabulary is larger than the tokenizer's (embedding tables padded to a
+ * multiple of 64 or 128, as Qwen2 does), the ids past the tokenizer's end are never chosen.
+ *
  * <p>Randomness comes from the request's seed through {@code randomFactory} (by default the {@code
  * L64X128MixRandom} algorithm, whose output is specified and so stable across JDKs); when a request
  * has no seed, one is taken from the injected {@code seedSource}.
@@ -94,8 +97,11 @@ public final class Generator {
       return new GenerationResult(
           "", new int[0], FinishReason.CANCELLED, prompt.length, 0, logprobs);
     }
+    // ids the tokenizer cannot decode (a vocabulary padded for speed) are never chosen
+    int decodable = Math.min(vocabulary, tokenizer.vocabularySize());
     model.forward(prompt, 0, prompt.length, cache, logits); // prefill
     while (true) {
+      Arrays.fill(logits, decodable, vocabulary, Float.NEGATIVE_INFINITY);
       int token = sampler.next(logits);
       tokens[generated++] = token;
       TokenLogprob logprob = request.logprobs() ? logprobOf(sampler, token) : null;

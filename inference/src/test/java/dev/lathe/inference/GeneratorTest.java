@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -222,6 +223,28 @@ class GeneratorTest {
                 () -> recorder.tokens.size() >= 3);
     assertThat(result.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(result.completionTokens()).isEqualTo(3);
+  }
+
+  @Test
+  void neverChoosesIdsPastTheTokenizersVocabulary() {
+    // the bigram model knows BOS/EOS (256, 257); a tokenizer that stops at 256 cannot decode them
+    BigramModel model = new BigramModel("ab", 512);
+    ByteTokenizer bytesOnly =
+        new ByteTokenizer() {
+          @Override
+          public int vocabularySize() {
+            return 256;
+          }
+        };
+    GenerationResult result =
+        new Generator(model, bytesOnly, () -> 1L)
+            .generate(
+                tokenizer.prompt("ab"),
+                GenerationRequest.of(SamplingParams.GREEDY).withMaxTokens(20));
+    // after "b" the corpus ends, so EOS (257) would be the greedy choice
+    assertThat(model.logProbability('b', ByteTokenizer.EOS))
+        .isGreaterThan(model.logProbability('b', 'a'));
+    assertThat(Arrays.stream(result.tokens()).max().orElseThrow()).isLessThan(256);
   }
 
   @Test
