@@ -1,6 +1,7 @@
 package dev.lathe.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 
 /** Where the checks of one line report to: the run's collector, at that line. */
 final class LineIssues {
@@ -47,7 +48,7 @@ final class LineIssues {
       case NULL -> "null";
       case ARRAY -> "an array";
       case OBJECT -> "an object";
-      default -> "a " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+      default -> "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
     };
   }
 }

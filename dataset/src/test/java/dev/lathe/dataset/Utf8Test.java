@@ -8,6 +8,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class Utf8Test {
       byte[] padded = new byte[b.length + 5];
       System.arraycopy(b, 0, padded, 2, b.length);
       assertThat(Utf8.firstInvalid(padded, 2, b.length))
-          .as("round %d: %s", round, java.util.HexFormat.of().formatHex(b))
+          .as("round %d: %s", round, HexFormat.of().formatHex(b))
           .isEqualTo(jdkFirstInvalid(b));
     }
   }

@@ -11,6 +11,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -138,7 +140,7 @@ class ValidatorFuzzTest {
       }
       case 1 -> { // truncate
         how.append("truncate ");
-        return java.util.Arrays.copyOf(data, data.length == 0 ? 0 : random.nextInt(data.length));
+        return Arrays.copyOf(data, data.length == 0 ? 0 : random.nextInt(data.length));
       }
       case 2 -> { // delete a line
         if (!lines.isEmpty()) {
@@ -155,8 +157,7 @@ class ValidatorFuzzTest {
       }
       case 4 -> { // swap two lines
         if (lines.size() > 1) {
-          java.util.Collections.swap(
-              lines, random.nextInt(lines.size()), random.nextInt(lines.size()));
+          Collections.swap(lines, random.nextInt(lines.size()), random.nextInt(lines.size()));
         }
         how.append("swap ");
       }
@@ -257,12 +258,12 @@ class ValidatorFuzzTest {
     int start = 0;
     for (int i = 0; i < data.length; i++) {
       if (data[i] == '\n') {
-        lines.add(java.util.Arrays.copyOfRange(data, start, i));
+        lines.add(Arrays.copyOfRange(data, start, i));
         start = i + 1;
       }
     }
     if (start < data.length) {
-      lines.add(java.util.Arrays.copyOfRange(data, start, data.length));
+      lines.add(Arrays.copyOfRange(data, start, data.length));
     }
     return lines;
   }
