@@ -85,7 +85,12 @@ public final class ChatTemplate {
     this.bosToken = bosToken;
     this.eosToken = eosToken;
     this.clock = Objects.requireNonNull(clock);
-    this.adapted = JinjaSyntaxAdapter.adapt(source, name);
+    // Like Jinja (keep_trailing_newline=False), a single newline ending the source is dropped.
+    String trimmed =
+        source.endsWith("\r\n")
+            ? source.substring(0, source.length() - 2)
+            : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+    this.adapted = JinjaSyntaxAdapter.adapt(trimmed, name);
     this.jinjava = newJinjava();
     for (JinjaSyntaxAdapter.Usage usage : JinjaSyntaxAdapter.usages(adapted)) {
       boolean known =

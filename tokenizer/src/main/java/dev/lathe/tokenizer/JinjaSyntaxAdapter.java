@@ -24,6 +24,7 @@ final class JinjaSyntaxAdapter {
 
   static String adapt(String source, String templateName) {
     StringBuilder out = new StringBuilder(source.length() + 64);
+    Deque<String> blocks = new ArrayDeque<>();
     int i = 0;
     while (i < source.length()) {
       int open = nextTag(source, i);
@@ -39,6 +40,9 @@ final class JinjaSyntaxAdapter {
         throw error(source, templateName, open, "unclosed {" + kind + " tag");
       }
       String body = source.substring(open + 2, close);
+      if (kind == '%') {
+        trackBlock(body, blocks, source, templateName, open);
+      }
       if (kind == '#' || isMacroDefinition(body)) {
         out.append(source, open, close + 2);
       } else {
@@ -58,6 +62,33 @@ final class JinjaSyntaxAdapter {
       }
     }
     return out.toString();
+  }
+
+  private static final java.util.Set<String> BLOCK_TAGS =
+      java.util.Set.of("for", "if", "macro", "call", "filter", "block", "with", "autoescape");
+
+  /**
+   * Follows block nesting to reject {@code {% for %}...{% else %}}: jinjava ignores the else branch
+   * of a loop, which Jinja renders when the loop runs zero times.
+   */
+  private static void trackBlock(
+      String body, Deque<String> blocks, String source, String name, int at) {
+    String b = body.strip();
+    b = b.startsWith("-") || b.startsWith("+") ? b.substring(1).strip() : b;
+    b = b.endsWith("-") || b.endsWith("+") ? b.substring(0, b.length() - 1).strip() : b;
+    String tag = b.split("[\\s(]", 2)[0];
+    if (BLOCK_TAGS.contains(tag) || (tag.equals("set") && !b.contains("="))) {
+      blocks.push(tag);
+    } else if (tag.startsWith("end") && !blocks.isEmpty()) {
+      blocks.pop();
+    } else if (tag.equals("else") && "for".equals(blocks.peek())) {
+      throw error(
+          source,
+          name,
+          at,
+          "{% else %} of a {% for %} loop is not supported (jinjava would skip it); test the"
+              + " sequence with {% if %} instead");
+    }
   }
 
   /** A filter ({@code x|name}) or test ({@code x is name}) a template uses, at a source index. */

@@ -14,7 +14,8 @@ import jinjava.javax.el.ELResolver;
  * {@code content.split('</think>')[-1]}, which Hugging Face chat templates use because Jinja runs
  * in Python. Only the methods listed in {@link #invoke} exist; any other method called on a string
  * (including Java's own, e.g. {@code startsWith}) is an error naming it, so that a template never
- * silently renders wrong.
+ * silently renders wrong. Indexing a string ({@code s[0]}, {@code s[-1]}) gives a one-character
+ * string, as in Python.
  */
 final class PythonStringMethods extends ELResolver {
 
@@ -216,9 +217,25 @@ final class PythonStringMethods extends ELResolver {
     return s;
   }
 
+  /** {@code s[i]}: the character at a Python index (negative counts from the end). */
   @Override
   public Object getValue(ELContext context, Object base, Object property) {
-    return null;
+    if (!(base instanceof String s) || property == null) {
+      return null;
+    }
+    int index;
+    try {
+      index = Integer.parseInt(property.toString());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    int at = index < 0 ? s.length() + index : index;
+    if (at < 0 || at >= s.length()) {
+      throw new ELException(
+          "string index " + index + " out of range for a string of length " + s.length());
+    }
+    context.setPropertyResolved(true);
+    return String.valueOf(s.charAt(at));
   }
 
   @Override

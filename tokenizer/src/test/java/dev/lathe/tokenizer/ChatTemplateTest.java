@@ -54,6 +54,30 @@ class ChatTemplateTest {
   }
 
   @Test
+  void jinjaSemanticsCheckedAgainstPythonJinja() {
+    // Expected values printed by Python Jinja 3.1 for the same source (booleans aside).
+    String src =
+        "{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{% endfor %}{{ x }}|"
+            + "{{ 'a' if false }}|{{ messages[0].content[0] }}{{ messages[0].content[-1] }}|"
+            + "{% for i in range(5) %}{% if i == 2 %}{% continue %}{% endif %}"
+            + "{% if i == 4 %}{% break %}{% endif %}{{ i }}{% endfor %}|"
+            + "{{ 10 // 3 }}{{ 2 ** 3 }}{{ 7 % 3 }}|{{ messages|map(attribute='role')|join(',') }}\n";
+    // The trailing newline of the source is dropped, as Jinja's keep_trailing_newline=False does.
+    assertThat(render(src, List.of(ChatMessage.user("xyz")))).isEqualTo("1||xz|013|381|user");
+  }
+
+  @Test
+  void forElseIsRejected() {
+    assertThatThrownBy(
+            () -> render("{% for m in messages %}\n{{ m }}\n{% else %}none{% endfor %}", ONE))
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("line 3")
+        .hasMessageContaining("{% else %} of a {% for %} loop");
+    assertThat(render("{% for m in messages %}{% if m %}a{% else %}b{% endif %}{% endfor %}", ONE))
+        .isEqualTo("a");
+  }
+
+  @Test
   void whitespaceControlTrimAndLstripBlocks() {
     String src =
         "{%- for m in messages %}\n    {{- m.role }}\n  {% if true %}\nX{% endif %}\n{% endfor %}";
