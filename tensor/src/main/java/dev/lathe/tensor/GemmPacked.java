@@ -27,8 +27,8 @@ import jdk.incubator.vector.FloatVector;
 final class GemmPacked {
   private GemmPacked() {}
 
-  /** k steps per pass over a C block: one B micro-panel (KC × NR) stays in L1. */
-  static final int KC = 128;
+  /** Most k steps per pass over a C block; k is split into equal passes of at most this. */
+  static final int KC = 640;
 
   /** Rows of C per task: its A panels (MC × KC) stay in L2. */
   static final int MC = 20 * MR;
@@ -41,18 +41,26 @@ final class GemmPacked {
 
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-  /** Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]. */
-  record BSource(float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs) {
+  /**
+   * Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]; {@code
+   * gather} holds the lane offsets {@code 0, cs, 2cs, …} used to gather B[n,k] panels.
+   */
+  record BSource(
+      float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs, int[] gather) {
     static BSource f32(float[] b, int off, int rs, int cs) {
-      return new BSource(b, null, null, off, rs, cs);
+      int[] gather = new int[L];
+      for (int i = 0; i < L; i++) {
+        gather[i] = i * cs;
+      }
+      return new BSource(b, null, null, off, rs, cs, gather);
     }
 
     static BSource bf16(short[] b, int off, int k) {
-      return new BSource(null, b, null, off, 1, k);
+      return new BSource(null, b, null, off, 1, k, null);
     }
 
     static BSource segment(MemorySegment b, long off, int k) {
-      return new BSource(null, null, b, off, 1, k);
+      return new BSource(null, null, b, off, 1, k, null);
     }
   }
 
@@ -149,15 +157,17 @@ final class GemmPacked {
       int nc,
       boolean accumulate,
       float[] tile) {
-    for (int p0 = 0; p0 < k; p0 += KC) {
-      int kc = Math.min(KC, k - p0);
+    int passes = (k + KC - 1) / KC;
+    int step = (k + passes - 1) / passes;
+    for (int p0 = 0; p0 < k; p0 += step) {
+      int kc = Math.min(step, k - p0);
       boolean overwrite = p0 == 0 && !accumulate;
-      for (int jr = 0; jr < nc; jr += NR) {
-        int cols = Math.min(NR, nc - jr);
-        int bBase = (j0 + jr) * k + p0 * NR;
-        for (int ir = 0; ir < mc; ir += MR) {
-          int rows = Math.min(MR, mc - ir);
-          int aBase = (i0 + ir) * k + p0 * MR;
+      for (int ir = 0; ir < mc; ir += MR) {
+        int rows = Math.min(MR, mc - ir);
+        int aBase = (i0 + ir) * k + p0 * MR;
+        for (int jr = 0; jr < nc; jr += NR) {
+          int cols = Math.min(NR, nc - jr);
+          int bBase = (j0 + jr) * k + p0 * NR;
           int cAt = cOff + (i0 + ir) * n + j0 + jr;
           if (rows == MR && cols == NR) {
             GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
@@ -180,19 +190,10 @@ final class GemmPacked {
   /** Packs rows i0..i0+rows of A (all of k) as one MR-row panel: dst[at + p*MR + r]. */
   private static void packA(
       float[] a, int aOff, int rs, int cs, int i0, int rows, int k, float[] dst, int at) {
-    if (cs == 1) {
+    for (int p = 0; p < k; p++) {
+      int src = aOff + p * cs + i0 * rs;
       for (int r = 0; r < rows; r++) {
-        int src = aOff + (i0 + r) * rs;
-        for (int p = 0; p < k; p++) {
-          dst[at + p * MR + r] = a[src + p];
-        }
-      }
-    } else {
-      for (int p = 0; p < k; p++) {
-        int src = aOff + p * cs + i0 * rs;
-        for (int r = 0; r < rows; r++) {
-          dst[at + p * MR + r] = a[src + r * rs];
-        }
+        dst[at + p * MR + r] = a[src + r * rs];
       }
     }
     for (int r = rows; r < MR; r++) {
@@ -221,26 +222,44 @@ final class GemmPacked {
       }
     } else if (b.f32() != null) {
       float[] src = b.f32();
-      for (int q = 0; q < cols; q++) {
-        int from = (int) b.off() + (j + q) * b.cs();
+      int rs = b.rs();
+      int cs = b.cs();
+      int from = (int) b.off() + j * cs;
+      if (cols == NR && rs == 1) {
+        // B[n,k] (forward layout): gather the panel's NR rows at each k step
         for (int p = 0; p < k; p++) {
-          dst[at + p * NR + q] = src[from + p * b.rs()];
+          for (int v = 0; v < NR; v += L) {
+            FloatVector.fromArray(S, src, from + v * cs + p, b.gather(), 0)
+                .intoArray(dst, at + p * NR + v);
+          }
+        }
+      } else {
+        for (int p = 0; p < k; p++) {
+          int to = at + p * NR;
+          int f = from + p * rs;
+          for (int q = 0; q < cols; q++) {
+            dst[to + q] = src[f + q * cs];
+          }
         }
       }
     } else if (b.bf16() != null) {
       short[] src = b.bf16();
-      for (int q = 0; q < cols; q++) {
-        int from = (int) b.off() + (j + q) * b.cs();
-        for (int p = 0; p < k; p++) {
-          dst[at + p * NR + q] = Float.intBitsToFloat(src[from + p] << 16);
+      int from = (int) b.off() + j * b.cs();
+      for (int p = 0; p < k; p++) {
+        int to = at + p * NR;
+        for (int q = 0; q < cols; q++) {
+          dst[to + q] = Float.intBitsToFloat(src[from + q * b.cs() + p] << 16);
         }
       }
     } else {
       MemorySegment src = b.seg();
-      for (int q = 0; q < cols; q++) {
-        long from = 2L * (b.off() + (long) (j + q) * b.cs());
-        for (int p = 0; p < k; p++) {
-          dst[at + p * NR + q] = Float.intBitsToFloat(src.get(BF16, from + 2L * p) << 16);
+      long from = 2L * (b.off() + (long) j * b.cs());
+      long rowBytes = 2L * b.cs();
+      for (int p = 0; p < k; p++) {
+        int to = at + p * NR;
+        long f = from + 2L * p;
+        for (int q = 0; q < cols; q++) {
+          dst[to + q] = Float.intBitsToFloat(src.get(BF16, f + q * rowBytes) << 16);
         }
       }
     }
