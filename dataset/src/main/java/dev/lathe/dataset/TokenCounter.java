@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts the tokens of a training example the way OpenAI's cookbook does ({@code
@@ -55,8 +56,15 @@ public final class TokenCounter {
   private static final List<String> FREQUENT =
       List.of("system", "user", "assistant", "tool", "function", "developer", "0", "1");
 
+  /** Most distinct system prompts and tool definitions remembered (see {@link #repeatedTokens}). */
+  static final int MAX_REPEATED = 1024;
+
+  /** Longest text (in chars) remembered; longer ones are counted every time. */
+  static final int MAX_REPEATED_CHARS = 8192;
+
   private final TextTokenizer tokenizer;
   private final Map<String, Integer> frequent;
+  private final ConcurrentHashMap<String, Integer> repeated = new ConcurrentHashMap<>();
 
   /** A counter using {@code tokenizer}. */
   public TokenCounter(TextTokenizer tokenizer) {
@@ -102,6 +110,31 @@ public final class TokenCounter {
     return text.isEmpty() ? 0 : tokenizer.countTokens(text);
   }
 
+  /**
+   * Tokens of a value that typically repeats in every example of a file: system prompts and tool
+   * definitions. Their counts are remembered (at most {@value #MAX_REPEATED} texts of up to {@value
+   * #MAX_REPEATED_CHARS} chars: at most 16 MiB, a few KiB in practice), so a file with one system
+   * prompt tokenizes it once.
+   */
+  private long repeatedTokens(JsonNode value) {
+    if (value == null || !(value.isTextual() || value.isContainerNode())) {
+      return valueTokens(value);
+    }
+    String text = value.isTextual() ? value.textValue() : value.toString();
+    if (text.length() > MAX_REPEATED_CHARS) {
+      return tokenizer.countTokens(text);
+    }
+    Integer known = repeated.get(text);
+    if (known != null) {
+      return known;
+    }
+    int count = text.isEmpty() ? 0 : tokenizer.countTokens(text);
+    if (repeated.size() < MAX_REPEATED) {
+      repeated.putIfAbsent(text, count);
+    }
+    return count;
+  }
+
   private ExampleTokenCount countPreference(JsonNode example) {
     JsonNode input = example.get("input");
     List<JsonNode> messages =
@@ -132,10 +165,15 @@ public final class TokenCounter {
         tokens += valueTokens(message);
         continue;
       }
+      String role = message.path("role").asText("");
+      boolean system = role.equals("system") || role.equals("developer");
       long produced = 0; // content, tool_calls and function_call: what an assistant writes
       for (Map.Entry<String, JsonNode> field : message.properties()) {
         String key = field.getKey();
-        long valueTokens = valueTokens(field.getValue());
+        long valueTokens =
+            system && key.equals("content")
+                ? repeatedTokens(field.getValue())
+                : valueTokens(field.getValue());
         tokens += valueTokens;
         if (key.equals("name")) {
           tokens += TOKENS_PER_NAME;
@@ -145,7 +183,6 @@ public final class TokenCounter {
           produced += valueTokens;
         }
       }
-      String role = message.path("role").asText("");
       hasSystem |= role.equals("system");
       hasUser |= role.equals("user");
       if (role.equals("assistant")) {
@@ -157,7 +194,8 @@ public final class TokenCounter {
     }
     tokens += REPLY_PRIMING_TOKENS;
     if (toolsHolder != null && toolsHolder.isObject()) {
-      tokens += valueTokens(toolsHolder.get("tools")) + valueTokens(toolsHolder.get("functions"));
+      tokens +=
+          repeatedTokens(toolsHolder.get("tools")) + repeatedTokens(toolsHolder.get("functions"));
     }
     return new ExampleTokenCount(
         messages.size(), tokens, assistant, trained, hasSystem, hasUser, true);

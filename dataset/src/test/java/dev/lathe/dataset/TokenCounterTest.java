@@ -114,6 +114,36 @@ class TokenCounterTest {
   }
 
   @Test
+  void rememberedSystemPromptsAndToolsCountTheSameEveryTime() throws Exception {
+    OpenAiTokenizer tok = OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE);
+    TokenCounter counter = new TokenCounter(tok);
+    String system = "You are a helpful assistant. ".repeat(20);
+    String tools = "[{\"type\":\"function\",\"function\":{\"name\":\"lookup\"}}]";
+    JsonNode example =
+        json(
+            "{\"messages\":[{\"role\":\"system\",\"content\":\""
+                + system
+                + "\"},{\"role\":\"user\",\"content\":\"hi\"},"
+                + "{\"role\":\"assistant\",\"content\":\"hello\"}],\"tools\":"
+                + tools
+                + "}");
+    long expected =
+        3 * 3
+            + 3
+            + tok.countTokens("system")
+            + tok.countTokens(system)
+            + tok.countTokens("user")
+            + tok.countTokens("hi")
+            + tok.countTokens("assistant")
+            + tok.countTokens("hello")
+            + tok.countTokens(tools);
+    ExampleTokenCount first = counter.count(DatasetFormat.CHAT, example);
+    ExampleTokenCount second = counter.count(DatasetFormat.CHAT, example);
+    assertThat(first.tokens()).isEqualTo(expected);
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
   void malformedExamplesDoNotThrow() throws Exception {
     assertThat(CL100K.count(DatasetFormat.CHAT, json("{\"messages\": 3}")).tokens()).isEqualTo(3);
     assertThat(CL100K.count(DatasetFormat.CHAT, json("{\"messages\": [7]}")).messages())
