@@ -17,13 +17,14 @@ import java.util.concurrent.Executors;
 
 /**
  * Whole-process throughput of {@code lathe validate}'s library path on one file: (a) validation
- * only, (b) validation plus cl100k_base token statistics, tokenizing on {@code THREADS} worker
+ * only, (b) validation plus token statistics with {@code ENCODING} (default cl100k_base, the
+ * cookbook's; o200k_base is several times slower in jtokkit), tokenizing on {@code THREADS} worker
  * threads (default: the available processors). Prints one line per mode with MB/s (10^6 bytes per
  * second of wall time, JVM start excluded); run it under {@code /usr/bin/time -v} for peak RSS.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *     dev.lathe.bench.ValidateThroughput FILE [validate|stats|both] [THREADS]
+ *     dev.lathe.bench.ValidateThroughput FILE [validate|stats|both] [THREADS] [ENCODING]
  * </pre>
  */
 public final class ValidateThroughput {
@@ -32,13 +33,17 @@ public final class ValidateThroughput {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length < 1) {
-      System.err.println("usage: ValidateThroughput FILE [validate|stats|both] [THREADS]");
+      System.err.println(
+          "usage: ValidateThroughput FILE [validate|stats|both] [THREADS] [ENCODING]");
       System.exit(2);
     }
     Path file = Path.of(args[0]);
     String mode = args.length > 1 ? args[1] : "both";
     int threads =
         args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
+    OpenAiEncoding encoding =
+        OpenAiEncoding.byName(
+            args.length > 3 ? args[3] : OpenAiEncoding.CL100K_BASE.encodingName());
     long size = Files.size(file);
     System.out.printf(Locale.ROOT, "file %s: %.1f MB%n", file, size / 1e6);
     if (mode.equals("validate") || mode.equals("both")) {
@@ -48,7 +53,7 @@ public final class ValidateThroughput {
           "validate", size, start, "examples=" + report.examples() + " errors=" + report.errors());
     }
     if (mode.equals("stats") || mode.equals("both")) {
-      TokenCounter counter = new TokenCounter(OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE));
+      TokenCounter counter = new TokenCounter(OpenAiTokenizer.of(encoding));
       counter.tokenizer().countTokens("load the rank table before timing");
       long start = System.nanoTime();
       ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -61,7 +66,8 @@ public final class ValidateThroughput {
             "validate+tokens",
             size,
             start,
-            "threads="
+            encoding.encodingName()
+                + " threads="
                 + threads
                 + " examples="
                 + s.examples()
