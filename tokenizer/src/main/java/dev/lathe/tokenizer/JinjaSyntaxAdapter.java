@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code x[::-1]} (reverse slice) becomes {@code (x|reverse|list)}; other slice steps are
  *       rejected with an error naming the line.
+ *   <li>The operand of {@code not} is parenthesized: {@code not x is defined} becomes {@code not (x
+ *       is defined)}, Jinja's reading, where jinjava would read {@code (not x) is defined}.
  *   <li>A keyword argument's value is parenthesized, {@code f(a=b|length - 1)} becomes {@code
  *       f(a=(b|length - 1))}: jinjava would otherwise bind the {@code - 1} to the argument node
  *       rather than to the value.
@@ -193,7 +195,109 @@ final class JinjaSyntaxAdapter {
 
   private static String adaptExpression(String expr, String source, String name, int offset) {
     String e = reverseSlices(expr, source, name, offset);
-    return parenthesizeKeywordValues(e);
+    return parenthesizeNotOperands(parenthesizeKeywordValues(e));
+  }
+
+  /**
+   * In Jinja {@code not} binds more loosely than comparisons and tests ({@code not x is defined} is
+   * {@code not (x is defined)}); jinjava binds it tightly ({@code (not x) is defined}), which
+   * silently gives the wrong answer. So each {@code not}'s operand, up to the next {@code and},
+   * {@code or}, {@code if}, {@code else}, comma or closing bracket, is parenthesized. {@code is
+   * not} and {@code not in} are left alone.
+   */
+  private static String parenthesizeNotOperands(String e) {
+    StringBuilder out = new StringBuilder(e);
+    for (int i = 0; i < out.length(); i++) {
+      char c = out.charAt(i);
+      if (c == '\'' || c == '"') {
+        int end = endOfString(out.toString(), i);
+        if (end < 0) {
+          break;
+        }
+        i = end;
+        continue;
+      }
+      if (!wordAt(out, i, "not")
+          || previousWord(out, i).equals("is")
+          || nextWord(out, i + 3).equals("in")) {
+        continue;
+      }
+      int end = endOfNotOperand(out, i + 3);
+      out.insert(end, ')');
+      out.insert(i + 3, " (");
+      i += 4;
+    }
+    return out.toString();
+  }
+
+  private static int endOfNotOperand(CharSequence s, int from) {
+    int depth = 0;
+    int j = from;
+    while (j < s.length()) {
+      char c = s.charAt(j);
+      if (c == '\'' || c == '"') {
+        int end = endOfString(s.toString(), j);
+        j = end < 0 ? s.length() : end + 1;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') {
+        depth++;
+      } else if (c == ')' || c == ']' || c == '}') {
+        if (depth == 0) {
+          break;
+        }
+        depth--;
+      } else if (depth == 0
+          && (c == ','
+              || wordAt(s, j, "and")
+              || wordAt(s, j, "or")
+              || wordAt(s, j, "if")
+              || wordAt(s, j, "else")
+              || s.subSequence(j, s.length()).toString().strip().matches("[-+]"))) {
+        break;
+      }
+      j++;
+    }
+    while (j > from && Character.isWhitespace(s.charAt(j - 1))) {
+      j--;
+    }
+    return j;
+  }
+
+  private static boolean wordAt(CharSequence s, int i, String word) {
+    int end = i + word.length();
+    return end <= s.length()
+        && s.subSequence(i, end).toString().equals(word)
+        && (i == 0 || !isWordChar(s.charAt(i - 1)))
+        && (end == s.length() || !isWordChar(s.charAt(end)));
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '.';
+  }
+
+  private static String previousWord(CharSequence s, int i) {
+    int end = i;
+    while (end > 0 && Character.isWhitespace(s.charAt(end - 1))) {
+      end--;
+    }
+    int start = end;
+    while (start > 0 && isWordChar(s.charAt(start - 1))) {
+      start--;
+    }
+    return s.subSequence(start, end).toString();
+  }
+
+  private static String nextWord(CharSequence s, int i) {
+    int start = i;
+    while (start < s.length() && Character.isWhitespace(s.charAt(start))) {
+      start++;
+    }
+    int end = start;
+    while (end < s.length() && isWordChar(s.charAt(end))) {
+      end++;
+    }
+    return s.subSequence(start, end).toString();
   }
 
   private static String reverseSlices(String e, String source, String name, int offset) {

@@ -67,6 +67,17 @@ class ChatTemplateTest {
   }
 
   @Test
+  void notBindsLooselyAsInJinja() {
+    // Python Jinja prints: True|D|True|a|False|True|True|x
+    String src =
+        "{{ (not 1 == 2)|string }}|{% if not add_generation_prompt is defined %}U{% else %}D"
+            + "{% endif %}|{{ not nothing is defined and true }}|{{ 'a' if not false else 'b' }}|"
+            + "{{ not 1 in [1] }}|{{ 1 is not none }}|{{ 2 not in [1] }}|"
+            + "{% if not (messages[0].content.startswith('x') and false) %}x{% endif %}";
+    assertThat(render(src, ONE)).isEqualTo("true|D|true|a|false|true|true|x");
+  }
+
+  @Test
   void forElseIsRejected() {
     assertThatThrownBy(
             () -> render("{% for m in messages %}\n{{ m }}\n{% else %}none{% endfor %}", ONE))
