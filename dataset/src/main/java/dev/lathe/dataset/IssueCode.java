@@ -85,7 +85,7 @@ public enum IssueCode {
   INVALID_N_EXAMPLES(Severity.ERROR),
   /** Fewer than 50 examples: OpenAI sees clear improvements from 50 to 100. */
   FEW_EXAMPLES(Severity.WARNING),
-  /** A line identical to an earlier one. */
+  /** An example byte for byte identical to an earlier one (surrounding whitespace ignored). */
   DUPLICATE_EXAMPLE(Severity.WARNING),
   /** Some examples have a system message and others do not. */
   MISSING_SYSTEM_MESSAGE(Severity.WARNING),
