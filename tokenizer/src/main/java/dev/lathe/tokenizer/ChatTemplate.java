@@ -316,6 +316,7 @@ public final class ChatTemplate {
             new ELFunctionDefinition(
                 "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
     jinjava.getGlobalContext().registerFilter(new PythonJson());
+    jinjava.getGlobalContext().registerFilter(new ItemsFilter());
     return jinjava;
   }
 }

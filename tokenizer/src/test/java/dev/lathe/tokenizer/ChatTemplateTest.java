@@ -78,6 +78,18 @@ class ChatTemplateTest {
   }
 
   @Test
+  void itemsFilterIteratesPairs() {
+    Map<String, Object> tool = new LinkedHashMap<>();
+    tool.put("city", "Paris");
+    tool.put("days", 3);
+    String out =
+        ChatTemplate.of(
+                "t", "{% for k, v in tools[0]|items %}{{ k }}={{ v }};{% endfor %}", null, null)
+            .render(List.of(), List.of(tool), false, Map.of());
+    assertThat(out).isEqualTo("city=Paris;days=3;");
+  }
+
+  @Test
   void forElseIsRejected() {
     assertThatThrownBy(
             () -> render("{% for m in messages %}\n{{ m }}\n{% else %}none{% endfor %}", ONE))
