@@ -50,10 +50,9 @@ public final class StatisticsPrinter {
       out.println(
           String.format(
               Locale.ROOT,
-              "Estimated training cost on %s: $%.2f (%s %.2f per 1M tokens; %s)",
+              "Estimated training cost on %s: $%.2f ($%.2f per 1M tokens; %s)",
               cost.model(),
               cost.usd(),
-              "USD",
               cost.usdPerMillionTokens(),
               cost.basis()));
     } else {

@@ -3,6 +3,7 @@ package dev.lathe.dataset;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -123,7 +124,7 @@ public final class TokenStatistics implements ExampleListener {
   private void submitBatch() {
     List<JsonNode> nodes = batch;
     List<DatasetFormat> formats = batchFormats;
-    boolean[] valid = java.util.Arrays.copyOf(batchValid, nodes.size());
+    boolean[] valid = Arrays.copyOf(batchValid, nodes.size());
     inFlight.add(
         executor.submit(
             () -> {

@@ -2,6 +2,7 @@ package dev.lathe.dataset;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,10 +83,9 @@ public record TrainingCostTable(String currency, String asOf, String source, Lis
     }
   }
 
-  private static TrainingCostTable read(com.fasterxml.jackson.databind.JsonNode root)
-      throws IOException {
+  private static TrainingCostTable read(JsonNode root) throws IOException {
     List<Entry> entries = new ArrayList<>();
-    for (var node : root.path("models")) {
+    for (JsonNode node : root.path("models")) {
       entries.add(JSON.treeToValue(node, Entry.class));
     }
     return new TrainingCostTable(

@@ -1,8 +1,14 @@
 package dev.lathe.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.lathe.testkit.SharedAssets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainingEstimateTest {
 
@@ -39,15 +45,14 @@ class TrainingEstimateTest {
   }
 
   @Test
-  void localModelLimitIsItsConfiguredContext(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
-    java.nio.file.Path model = dev.lathe.testkit.SharedAssets.require("models/hf-TinyStories-656K");
+  void localModelLimitIsItsConfiguredContext(@TempDir Path dir) throws IOException {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
     assertThat(TrainingTokenLimits.forLocalModel(model).maxTokens()).isEqualTo(512);
     assertThat(TrainingTokenLimits.forLocalModel(model.resolve("tokenizer.json")).published())
         .isTrue();
-    java.nio.file.Files.writeString(dir.resolve("config.json"), "{\"n_positions\": 1024}");
+    Files.writeString(dir.resolve("config.json"), "{\"n_positions\": 1024}");
     assertThat(TrainingTokenLimits.forLocalModel(dir).maxTokens()).isEqualTo(1024);
-    java.nio.file.Files.writeString(dir.resolve("config.json"), "{}");
+    Files.writeString(dir.resolve("config.json"), "{}");
     TrainingTokenLimits.Limit none = TrainingTokenLimits.forLocalModel(dir);
     assertThat(none.maxTokens()).isEqualTo(TrainingTokenLimits.COOKBOOK_DEFAULT);
     assertThat(none.published()).isFalse();
@@ -60,9 +65,9 @@ class TrainingEstimateTest {
     // The guide's worked example: 100,000 tokens x 3 epochs ~ $0.90 (gpt-4o-mini), ~ $2.40
     // (gpt-3.5-turbo-0125).
     assertThat(table.estimate("gpt-4o-mini-2024-07-18", 300_000).orElseThrow().usd())
-        .isEqualTo(0.9, org.assertj.core.api.Assertions.within(1e-9));
+        .isEqualTo(0.9, within(1e-9));
     assertThat(table.estimate("gpt-3.5-turbo-0125", 300_000).orElseThrow().usd())
-        .isEqualTo(2.4, org.assertj.core.api.Assertions.within(1e-9));
+        .isEqualTo(2.4, within(1e-9));
     assertThat(table.find("gpt-4o-mini")).isEqualTo(table.find("ft:gpt-4o-mini-2024-07-18:o::i"));
     assertThat(table.find("babbage-002").orElseThrow().usdPerMillionTokens()).isEqualTo(0.40);
     assertThat(table.find("gpt-4-0613")).isEmpty();
