@@ -1,0 +1,190 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.transformer.LlamaConfig;
+import dev.lathe.transformer.LlamaWeights;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The trainable view of a Llama-family model's weights: per block its seven projections (each
+ * possibly with a LoRA adapter) and, for full fine-tuning, a gradient for every weight, all named
+ * as Hugging Face / PEFT name them. With LoRA ({@code lora != null}) only adapters are parameters
+ * and every weight gradient is null.
+ */
+final class LlamaLayers {
+  /** One block's projections and norm gradients (null when frozen or absent). */
+  record Layer(
+      Projection q,
+      Projection k,
+      Projection v,
+      Projection o,
+      Projection gate,
+      Projection up,
+      Projection down,
+      float[] attnNormGrad,
+      float[] ffnNormGrad,
+      float[] qNormGrad,
+      float[] kNormGrad) {}
+
+  private final List<Layer> layers = new ArrayList<>();
+  private final Map<String, Parameter> byName = new LinkedHashMap<>();
+  private final boolean lora;
+  private final float[] embeddingGrad;
+  private final float[] finalNormGrad;
+  private final float[] headGrad;
+
+  LlamaLayers(LlamaConfig c, LlamaWeights w, LoraConfig loraConfig, RandomGenerator random) {
+    this.lora = loraConfig != null;
+    int C = c.dim();
+    int F = c.hiddenDim();
+    int qd = c.queryDim();
+    int kvd = c.kvDim();
+    embeddingGrad = full("model.embed_tokens.weight", w.tokenEmbedding(), c.vocabSize(), C);
+    for (int l = 0; l < c.layers(); l++) {
+      LlamaWeights.Layer lw = w.layers().get(l);
+      String p = "model.layers." + l + ".";
+      float[] attnNormGrad = full(p + "input_layernorm.weight", lw.attnNorm(), C);
+      Projection q = projection(p, "self_attn.q_proj", lw.wq(), lw.bq(), C, qd, loraConfig, random);
+      Projection k =
+          projection(p, "self_attn.k_proj", lw.wk(), lw.bk(), C, kvd, loraConfig, random);
+      Projection v =
+          projection(p, "self_attn.v_proj", lw.wv(), lw.bv(), C, kvd, loraConfig, random);
+      float[] qNormGrad = null;
+      float[] kNormGrad = null;
+      if (c.qkNorm()) {
+        qNormGrad = full(p + "self_attn.q_norm.weight", lw.qNorm(), c.headDim());
+        kNormGrad = full(p + "self_attn.k_norm.weight", lw.kNorm(), c.headDim());
+      }
+      Projection o = projection(p, "self_attn.o_proj", lw.wo(), lw.bo(), qd, C, loraConfig, random);
+      float[] ffnNormGrad = full(p + "post_attention_layernorm.weight", lw.ffnNorm(), C);
+      Projection gate = projection(p, "mlp.gate_proj", lw.wGate(), null, C, F, loraConfig, random);
+      Projection up = projection(p, "mlp.up_proj", lw.wUp(), null, C, F, loraConfig, random);
+      Projection down = projection(p, "mlp.down_proj", lw.wDown(), null, F, C, loraConfig, random);
+      layers.add(
+          new Layer(q, k, v, o, gate, up, down, attnNormGrad, ffnNormGrad, qNormGrad, kNormGrad));
+    }
+    finalNormGrad = full("model.norm.weight", w.finalNorm(), C);
+    headGrad =
+        c.tiedEmbeddings()
+            ? embeddingGrad
+            : full("lm_head.weight", w.classifier(), c.vocabSize(), C);
+  }
+
+  /** For full fine-tuning: registers {@code value} as a parameter and returns its gradient. */
+  private float[] full(String name, float[] value, int... shape) {
+    if (lora) {
+      return null;
+    }
+    Parameter p = new Parameter(name, shape, value, new float[value.length]);
+    byName.put(name, p);
+    return p.grad();
+  }
+
+  private Projection projection(
+      String prefix,
+      String module,
+      float[] weight,
+      float[] bias,
+      int in,
+      int out,
+      LoraConfig loraConfig,
+      RandomGenerator random) {
+    String name = prefix + module;
+    float[] weightGrad = full(name + ".weight", weight, out, in);
+    float[] biasGrad = bias == null ? null : full(name + ".bias", bias, out);
+    LoraAdapter adapter = null;
+    String target = module.substring(module.indexOf('.') + 1);
+    if (lora && loraConfig.targets().contains(target)) {
+      adapter = new LoraAdapter("base_model.model." + name, in, out, loraConfig, random);
+      byName.put(adapter.a.name(), adapter.a);
+      byName.put(adapter.b.name(), adapter.b);
+    }
+    return new Projection(weight, bias, weightGrad, biasGrad, adapter, in, out);
+  }
+
+  boolean lora() {
+    return lora;
+  }
+
+  Layer layer(int l) {
+    return layers.get(l);
+  }
+
+  float[] embeddingGrad() {
+    return embeddingGrad;
+  }
+
+  float[] finalNormGrad() {
+    return finalNormGrad;
+  }
+
+  float[] headGrad() {
+    return headGrad;
+  }
+
+  List<Parameter> parameters() {
+    return List.copyOf(byName.values());
+  }
+
+  Parameter parameter(String name) {
+    Parameter p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException(
+          "no trainable parameter named "
+              + name
+              + "; the "
+              + byName.size()
+              + " parameters start with "
+              + byName.keySet().stream().limit(4).toList());
+    }
+    return p;
+  }
+
+  void set(String name, float[] values) {
+    Parameter p = parameter(name);
+    if (values.length != p.value().length) {
+      throw new IllegalArgumentException(
+          name + " holds " + p.value().length + " values, got " + values.length);
+    }
+    System.arraycopy(values, 0, p.value(), 0, values.length);
+  }
+
+  /** The weights with every adapter merged in, as new arrays where an adapter exists. */
+  LlamaWeights merged(LlamaWeights w) {
+    List<LlamaWeights.Layer> out = new ArrayList<>();
+    for (int l = 0; l < layers.size(); l++) {
+      Layer p = layers.get(l);
+      LlamaWeights.Layer b = w.layers().get(l);
+      out.add(
+          new LlamaWeights.Layer(
+              b.attnNorm(),
+              merge(p.q()),
+              merge(p.k()),
+              merge(p.v()),
+              merge(p.o()),
+              b.bq(),
+              b.bk(),
+              b.bv(),
+              b.bo(),
+              b.qNorm(),
+              b.kNorm(),
+              b.ffnNorm(),
+              merge(p.gate()),
+              merge(p.up()),
+              merge(p.down())));
+    }
+    return new LlamaWeights(w.tokenEmbedding(), out, w.finalNorm(), w.classifier());
+  }
+
+  private static float[] merge(Projection p) {
+    if (p.adapter == null) {
+      return p.weight;
+    }
+    float[] w = p.weight.clone();
+    p.adapter.mergeInto(w);
+    return w;
+  }
+}

@@ -1,0 +1,301 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.tensor.Residual;
+import dev.lathe.tensor.RmsNorm;
+import dev.lathe.tensor.Rope;
+import dev.lathe.tensor.SwiGlu;
+import dev.lathe.transformer.LlamaConfig;
+import dev.lathe.transformer.LlamaWeights;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Training forward and backward of a Llama-family decoder (Llama 2/3, Mistral, Qwen2 with q/k/v
+ * bias, Qwen3 with QK-norm) over (B, T) batches, read top to bottom like {@code LlamaModel}: the
+ * same blocks, but every activation backward needs is kept in a {@link LlamaActivations} arena,
+ * attention stays inside each packed example, and positions come from the batch.
+ *
+ * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
+ * (every weight a {@link Parameter}; the optimizer then updates the loaded model's own arrays, so
+ * its inference path sees the trained weights). Not thread-safe: one batch at a time.
+ */
+public final class LlamaTrainer implements TrainableModel {
+  private final LlamaConfig config;
+  private final LlamaWeights weights;
+  private final LlamaLayers params;
+  private final Rope.Table rope;
+  private final Rope.Table ropeBack; // the same angles negated: backward of a rotation
+  private final RandomGenerator dropoutRandom;
+  private final boolean recompute;
+  private boolean adapters = true;
+  private LlamaActivations arena;
+
+  LlamaTrainer(
+      LlamaConfig config,
+      LlamaWeights weights,
+      LoraConfig lora,
+      RandomGenerator random,
+      boolean recompute) {
+    weights.checkShapes(config);
+    this.config = config;
+    this.weights = weights;
+    this.params = new LlamaLayers(config, weights, lora, random);
+    this.rope =
+        Rope.Table.of(
+            config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
+    float[] negSin = rope.sin().clone();
+    for (int i = 0; i < negSin.length; i++) {
+      negSin[i] = -negSin[i];
+    }
+    this.ropeBack = new Rope.Table(rope.cos(), negSin, rope.headDim(), rope.maxPositions());
+    this.dropoutRandom = random;
+    this.recompute = recompute;
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  @Override
+  public List<Parameter> trainableParameters() {
+    return params.parameters();
+  }
+
+  /** The trainable parameter called {@code name}; a clear error lists what exists otherwise. */
+  public Parameter parameter(String name) {
+    return params.parameter(name);
+  }
+
+  /**
+   * Copies {@code values} into the parameter {@code name} (e.g. adapter tensors read from disk).
+   */
+  public void setParameter(String name, float[] values) {
+    params.set(name, values);
+  }
+
+  /**
+   * The base weights with every adapter merged in ({@code W + scale · B · A}) as new arrays; the
+   * base itself is not touched. For full fine-tuning, the trained weights themselves.
+   */
+  public LlamaWeights mergedWeights() {
+    return params.merged(weights);
+  }
+
+  @Override
+  public void zeroGradients() {
+    for (Parameter p : params.parameters()) {
+      Arrays.fill(p.grad(), 0f);
+    }
+  }
+
+  @Override
+  public void setAdaptersEnabled(boolean enabled) {
+    if (!enabled && !params.lora()) {
+      throw new IllegalStateException(
+          "full fine-tuning has no adapters to switch off; use a LoRA trainer for a frozen base");
+    }
+    adapters = enabled;
+  }
+
+  @Override
+  public BatchResult forwardBackward(TokenBatch batch, float[] segmentScale) {
+    OutputHead.validate(batch, segmentScale, config.vocabSize(), config.contextLength());
+    LlamaActivations a = arena(batch);
+    BatchResult result = forward(batch, segmentScale, a, true);
+    backward(batch, a);
+    return result;
+  }
+
+  @Override
+  public BatchResult evaluate(TokenBatch batch) {
+    OutputHead.validate(batch, null, config.vocabSize(), config.contextLength());
+    return forward(batch, null, arena(batch), false);
+  }
+
+  private LlamaActivations arena(TokenBatch batch) {
+    if (arena == null || arena.rows != batch.rows() || arena.t != batch.seqLen()) {
+      arena = null; // let the old arena go before allocating the new one
+      arena = new LlamaActivations(config, batch.rows(), batch.seqLen(), recompute);
+    }
+    return arena;
+  }
+
+  private BatchResult forward(
+      TokenBatch batch, float[] segmentScale, LlamaActivations a, boolean train) {
+    LlamaConfig cf = config;
+    int n = a.n;
+    int c = cf.dim();
+    int f = cf.hiddenDim();
+    int qd = cf.queryDim();
+    int kvd = cf.kvDim();
+    int hd = cf.headDim();
+    float eps = cf.normEps();
+    int[] pos = batch.positions();
+    RandomGenerator rnd = train ? dropoutRandom : null;
+    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
+    // resid[0]: (N, C) = token embedding rows
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
+    }
+    for (int l = 0; l < cf.layers(); l++) {
+      LlamaLayers.Layer p = params.layer(l);
+      LlamaWeights.Layer w = weights.layers().get(l);
+      float[] x = a.resid[l];
+      // attention block: q, k, v from rmsnorm(x)
+      RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      float[] xn = a.xn1[l];
+      p.q().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
+      p.k().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
+      p.v().forward(a.vLin, xn, n, adapters, rnd);
+      if (cf.qkNorm()) { // per-head RMSNorm: (N*H, hd) rows
+        RmsNorm.forward(a.q[l], 0, a.qRaw[l], 0, w.qNorm(), a.qRstd[l], n * cf.heads(), hd, eps);
+        RmsNorm.forward(a.kLin, 0, a.kRaw[l], 0, w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd, eps);
+      }
+      for (int i = 0; i < n; i++) {
+        Rope.forward(cf.ropeStyle(), a.q[l], i * qd, cf.heads(), rope, pos[i]);
+        Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
+      }
+      LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.kvHeads(), hd, true);
+      LlamaActivations.transpose(a.vLin, a.v[l], a.rows, a.t, cf.kvHeads(), hd, true);
+      SegmentAttention.forward(
+          a.att[l],
+          a.lse[l],
+          a.q[l],
+          a.k[l],
+          a.v[l],
+          a.segStart,
+          a.rows,
+          a.t,
+          cf.heads(),
+          cf.kvHeads(),
+          hd,
+          a.scores);
+      p.o().forward(a.proj, a.att[l], n, adapters, rnd);
+      Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
+      // feed-forward block: down(silu(gate(xn)) · up(xn))
+      RmsNorm.forward(a.xn2[l], 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+      p.gate().forward(a.gate[l], a.xn2[l], n, adapters, rnd);
+      p.up().forward(a.up[l], a.xn2[l], n, adapters, rnd);
+      SwiGlu.forward(a.hidden(l), a.gate[l], a.up[l], n * f);
+      p.down().forward(a.proj, a.hidden(l), n, adapters, rnd);
+      Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
+    }
+    float[] last = a.resid[cf.layers()];
+    RmsNorm.forward(a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
+    return OutputHead.run(
+        batch,
+        segmentScale,
+        a.xnFinal,
+        weights.classifier(),
+        train ? a.dxn : null,
+        params.headGrad(),
+        a.logits,
+        c,
+        cf.vocabSize());
+  }
+
+  private void backward(TokenBatch batch, LlamaActivations a) {
+    LlamaConfig cf = config;
+    int n = a.n;
+    int c = cf.dim();
+    int f = cf.hiddenDim();
+    int qd = cf.queryDim();
+    int kvd = cf.kvDim();
+    int hd = cf.headDim();
+    int[] pos = batch.positions();
+    // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
+    Arrays.fill(a.dx, 0f);
+    KernelBackward.rmsNorm(
+        a.dx,
+        params.finalNormGrad(),
+        a.dxn,
+        a.resid[cf.layers()],
+        weights.finalNorm(),
+        a.rstdFinal,
+        n,
+        c);
+    for (int l = cf.layers() - 1; l >= 0; l--) {
+      LlamaLayers.Layer p = params.layer(l);
+      LlamaWeights.Layer w = weights.layers().get(l);
+      // feed-forward block; dx is d resid[l+1] and also d down-projection output
+      if (recompute) {
+        SwiGlu.forward(a.hidden(l), a.gate[l], a.up[l], n * f);
+      }
+      Arrays.fill(a.dHidden, 0f);
+      p.down().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
+      KernelBackward.swiGlu(a.dGate, a.dUp, a.dHidden, a.gate[l], a.up[l], n * f);
+      Arrays.fill(a.dxn, 0f);
+      p.gate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
+      p.up().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
+      KernelBackward.rmsNorm(a.dx, p.ffnNormGrad(), a.dxn, a.mid[l], w.ffnNorm(), a.rstd2[l], n, c);
+      // attention block; dx is now d mid[l]
+      Arrays.fill(a.dAtt, 0f);
+      p.o().backward(a.dAtt, a.dx, a.att[l], n, adapters);
+      Arrays.fill(a.dq, 0f);
+      Arrays.fill(a.dkT, 0f);
+      Arrays.fill(a.dvT, 0f);
+      SegmentAttention.backward(
+          a.dq,
+          a.dkT,
+          a.dvT,
+          a.dAtt,
+          a.lse[l],
+          a.q[l],
+          a.k[l],
+          a.v[l],
+          a.segStart,
+          a.rows,
+          a.t,
+          cf.heads(),
+          cf.kvHeads(),
+          hd,
+          a.scores,
+          a.scores2);
+      LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.kvHeads(), hd, false);
+      LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.kvHeads(), hd, false);
+      for (int i = 0; i < n; i++) {
+        Rope.forward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), ropeBack, pos[i]);
+        Rope.forward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), ropeBack, pos[i]);
+      }
+      float[] dq = a.dq;
+      float[] dk = a.dk;
+      if (cf.qkNorm()) {
+        Arrays.fill(a.dqRaw, 0f);
+        Arrays.fill(a.dkRaw, 0f);
+        KernelBackward.rmsNorm(
+            a.dqRaw, p.qNormGrad(), a.dq, a.qRaw[l], w.qNorm(), a.qRstd[l], n * cf.heads(), hd);
+        KernelBackward.rmsNorm(
+            a.dkRaw, p.kNormGrad(), a.dk, a.kRaw[l], w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd);
+        dq = a.dqRaw;
+        dk = a.dkRaw;
+      }
+      Arrays.fill(a.dxn, 0f);
+      p.q().backward(a.dxn, dq, a.xn1[l], n, adapters);
+      p.k().backward(a.dxn, dk, a.xn1[l], n, adapters);
+      p.v().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
+      KernelBackward.rmsNorm(
+          a.dx, p.attnNormGrad(), a.dxn, a.resid[l], w.attnNorm(), a.rstd1[l], n, c);
+    }
+    // embedding: scatter dx rows into the rows of the tokens (tied: adds to the head's gradient)
+    float[] dEmb = params.embeddingGrad();
+    if (dEmb != null) {
+      for (int i = 0; i < n; i++) {
+        int row = batch.tokens()[i] * c;
+        for (int j = 0; j < c; j++) {
+          dEmb[row + j] += a.dx[i * c + j];
+        }
+      }
+    }
+  }
+
+  /** Names of the parameters, in order (for messages and exports). */
+  List<String> parameterNames() {
+    List<String> names = new ArrayList<>();
+    for (Parameter p : params.parameters()) {
+      names.add(p.name());
+    }
+    return names;
+  }
+}

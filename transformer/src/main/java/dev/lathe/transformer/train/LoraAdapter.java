@@ -1,0 +1,134 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.tensor.Gemm;
+import java.util.random.RandomGenerator;
+
+/**
+ * A low-rank adapter beside one frozen projection: {@code out += scale · dropout(in) · Aᵀ · Bᵀ}.
+ * Initialised as PEFT does: {@code A} Kaiming-uniform with a = √5 (uniform in ±1/√in), {@code B}
+ * zero, so a new adapter leaves the model unchanged.
+ *
+ * <p>Forward saves the dropout mask and {@code scale · dropout(in) · Aᵀ}; backward needs those, the
+ * projection input and the output gradient. Buffers grow to the largest row count seen and are
+ * reused.
+ */
+final class LoraAdapter {
+  final Parameter a; // (r, in)
+  final Parameter b; // (out, r)
+  private final int in;
+  private final int out;
+  private final int rank;
+  private final float scale;
+  private final double dropout;
+
+  private float[] mask = new float[0]; // (N, in): 0 or 1/(1-p), only with dropout
+  private float[] xs = new float[0]; // (N, r) = scale · dropout(in) · Aᵀ
+  private float[] dxs = new float[0]; // (N, r) scratch
+  private float[] scratch = new float[0]; // (N, in) scratch
+  private boolean masked; // whether the last forward applied dropout
+
+  LoraAdapter(String prefix, int in, int out, LoraConfig config, RandomGenerator random) {
+    this.in = in;
+    this.out = out;
+    this.rank = config.rank();
+    this.scale = config.scale();
+    this.dropout = config.dropout();
+    float[] av = new float[rank * in];
+    double bound = 1 / Math.sqrt(in);
+    for (int i = 0; i < av.length; i++) {
+      av[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
+    }
+    this.a =
+        new Parameter(prefix + ".lora_A.weight", new int[] {rank, in}, av, new float[av.length]);
+    this.b =
+        new Parameter(
+            prefix + ".lora_B.weight",
+            new int[] {out, rank},
+            new float[out * rank],
+            new float[out * rank]);
+  }
+
+  private void ensure(int n) {
+    if (xs.length < n * rank) {
+      xs = new float[n * rank];
+      dxs = new float[n * rank];
+      if (dropout > 0) {
+        mask = new float[n * in];
+        scratch = new float[n * in];
+      }
+    }
+  }
+
+  /**
+   * Adds the adapter's output. With {@code random} null (evaluation) no dropout is applied.
+   *
+   * <pre>
+   * // y: (N, out) accumulated   x: (N, in)
+   * </pre>
+   */
+  void forward(float[] y, float[] x, int n, RandomGenerator random) {
+    ensure(n);
+    masked = random != null && dropout > 0;
+    float[] src = x;
+    if (masked) {
+      float keep = (float) (1 / (1 - dropout));
+      for (int i = 0; i < n * in; i++) {
+        mask[i] = random.nextDouble() < dropout ? 0f : keep;
+        scratch[i] = x[i] * mask[i];
+      }
+      src = scratch;
+    }
+    Gemm.mulNT(src, 0, a.value(), 0, xs, 0, n, rank, in, false);
+    for (int i = 0; i < n * rank; i++) {
+      xs[i] *= scale;
+    }
+    Gemm.mulNT(xs, 0, b.value(), 0, y, 0, n, out, rank, true);
+  }
+
+  /**
+   * Accumulates the gradients of A and B and adds the adapter's share to {@code dx}.
+   *
+   * <pre>
+   * // dx: (N, in) accumulated   dy: (N, out)   x: (N, in) the input given to forward
+   * </pre>
+   */
+  void backward(float[] dx, float[] dy, float[] x, int n) {
+    // dB: (out, r) += dyᵀ · xs
+    Gemm.mulTN(dy, 0, xs, 0, b.grad(), 0, out, rank, n, true);
+    // dxs: (N, r) = scale · dy · B
+    Gemm.mulNN(dy, 0, b.value(), 0, dxs, 0, n, rank, out, false);
+    for (int i = 0; i < n * rank; i++) {
+      dxs[i] *= scale;
+    }
+    float[] src = x;
+    if (masked) {
+      for (int i = 0; i < n * in; i++) {
+        scratch[i] = x[i] * mask[i];
+      }
+      src = scratch;
+    }
+    // dA: (r, in) += dxsᵀ · dropout(x)
+    Gemm.mulTN(dxs, 0, src, 0, a.grad(), 0, rank, in, n, true);
+    if (dx == null) {
+      return;
+    }
+    if (masked) {
+      // d dropout(x): (N, in) = dxs · A, then through the mask
+      Gemm.mulNN(dxs, 0, a.value(), 0, scratch, 0, n, in, rank, false);
+      for (int i = 0; i < n * in; i++) {
+        dx[i] += scratch[i] * mask[i];
+      }
+    } else {
+      Gemm.mulNN(dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);
+    }
+  }
+
+  /** Adds {@code scale · B · A} to {@code w} (out, in): the merged weight. */
+  void mergeInto(float[] w) {
+    float[] ba = new float[out * in];
+    Gemm.mulNN(b.value(), 0, a.value(), 0, ba, 0, out, in, rank, false);
+    for (int i = 0; i < ba.length; i++) {
+      w[i] += scale * ba[i];
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.tensor.Gemm;
+
+/**
+ * The output head and the cross-entropy, fused and processed a few rows at a time so the (B, T, V)
+ * logits never exist at once: logits = x · Wᵀ, per trained position log p(target) and argmax, and
+ * (for training) the gradient {@code scale[segment] · (softmax − onehot(target))} pushed straight
+ * back into {@code dx} and {@code dW}.
+ */
+final class OutputHead {
+  private OutputHead() {}
+
+  /**
+   *
+   *
+   * <pre>
+   * // x: (N, C) final-norm output   w: (V, C)   logits: scratch (rows, V)
+   * // dx: (N, C) overwritten, or null for evaluation   dw: (V, C) accumulated or null (frozen)
+   * </pre>
+   */
+  static BatchResult run(
+      TokenBatch batch,
+      float[] segmentScale,
+      float[] x,
+      float[] w,
+      float[] dx,
+      float[] dw,
+      float[] logits,
+      int c,
+      int vocab) {
+    int n = batch.rows() * batch.seqLen();
+    int chunk = logits.length / vocab;
+    double[] logProb = new double[batch.segmentCount()];
+    long[] tokens = new long[batch.segmentCount()];
+    long[] correct = new long[batch.segmentCount()];
+    int[] targets = batch.targets();
+    for (int r0 = 0; r0 < n; r0 += chunk) {
+      int m = Math.min(chunk, n - r0);
+      // logits: (m, V) = x[r0 .. r0+m) · Wᵀ
+      Gemm.mulNT(x, r0 * c, w, 0, logits, 0, m, vocab, c, false);
+      for (int i = 0; i < m; i++) {
+        int row = i * vocab;
+        int target = targets[r0 + i];
+        if (target < 0) {
+          if (dx != null) {
+            java.util.Arrays.fill(logits, row, row + vocab, 0f);
+          }
+          continue;
+        }
+        int seg = batch.segments()[r0 + i];
+        float max = Float.NEGATIVE_INFINITY;
+        int argmax = 0;
+        for (int j = 0; j < vocab; j++) {
+          if (logits[row + j] > max) {
+            max = logits[row + j];
+            argmax = j;
+          }
+        }
+        double sum = 0;
+        for (int j = 0; j < vocab; j++) {
+          sum += Math.exp(logits[row + j] - max);
+        }
+        double lse = max + Math.log(sum);
+        logProb[seg] += logits[row + target] - lse;
+        tokens[seg]++;
+        if (argmax == target) {
+          correct[seg]++;
+        }
+        if (dx != null) {
+          // dlogits = scale · (softmax − onehot(target))
+          float s = segmentScale[seg];
+          for (int j = 0; j < vocab; j++) {
+            logits[row + j] = s * (float) Math.exp(logits[row + j] - lse);
+          }
+          logits[row + target] -= s;
+        }
+      }
+      if (dx != null) {
+        // dx rows: (m, C) = dlogits · W
+        Gemm.mulNN(logits, 0, w, 0, dx, r0 * c, m, c, vocab, false);
+        if (dw != null) {
+          // dW: (V, C) += dlogitsᵀ · x rows
+          Gemm.mulTN(logits, 0, x, r0 * c, dw, 0, vocab, c, m, true);
+        }
+      }
+    }
+    return new BatchResult(logProb, tokens, correct);
+  }
+
+  /** Checks a batch against a vocabulary and context length; a clear error names the position. */
+  static void validate(TokenBatch batch, float[] segmentScale, int vocab, int context) {
+    int n = batch.rows() * batch.seqLen();
+    if (segmentScale != null && segmentScale.length != batch.segmentCount()) {
+      throw new IllegalArgumentException(
+          "segmentScale has "
+              + segmentScale.length
+              + " entries but the batch has "
+              + batch.segmentCount()
+              + " segments");
+    }
+    for (int i = 0; i < n; i++) {
+      String where = " at row " + i / batch.seqLen() + ", position " + i % batch.seqLen();
+      int tok = batch.tokens()[i];
+      int target = batch.targets()[i];
+      int pos = batch.positions()[i];
+      int seg = batch.segments()[i];
+      if (tok < 0 || tok >= vocab) {
+        throw new IllegalArgumentException(
+            "token " + tok + where + " is outside the vocabulary [0, " + vocab + ")");
+      }
+      if (target < -1 || target >= vocab) {
+        throw new IllegalArgumentException(
+            "target " + target + where + " must be -1 (no loss) or in [0, " + vocab + ")");
+      }
+      if (pos < 0 || pos >= context) {
+        throw new IllegalArgumentException(
+            "position " + pos + where + " is outside the model's context [0, " + context + ")");
+      }
+      if (seg < -1 || seg >= batch.segmentCount()) {
+        throw new IllegalArgumentException(
+            "segment "
+                + seg
+                + where
+                + " must be -1 (padding) or in [0, "
+                + batch.segmentCount()
+                + ")");
+      }
+      if (target >= 0 && seg < 0) {
+        throw new IllegalArgumentException(
+            "padding" + where + " has a target; give it segment >= 0 or target -1");
+      }
+    }
+  }
+}

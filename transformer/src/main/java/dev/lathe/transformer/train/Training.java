@@ -1,0 +1,55 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.transformer.LlamaModel;
+import dev.lathe.transformer.LoadedModel;
+import java.util.random.RandomGenerator;
+
+/** Entry points: a {@link TrainableModel} over a loaded model, with LoRA or every weight. */
+public final class Training {
+  private Training() {}
+
+  /**
+   * LoRA adapters over the frozen weights of {@code model}. {@code random} initialises the
+   * adapters' A matrices and then draws their dropout masks, so one seed gives one training run.
+   */
+  public static LlamaTrainer lora(LoadedModel model, LoraConfig config, RandomGenerator random) {
+    return lora(model, config, random, false);
+  }
+
+  /**
+   * As {@link #lora(LoadedModel, LoraConfig, RandomGenerator)}; {@code recompute} trades the memory
+   * of the per-layer feed-forward output for recomputing it in backward.
+   */
+  public static LlamaTrainer lora(
+      LoadedModel model, LoraConfig config, RandomGenerator random, boolean recompute) {
+    if (config == null || random == null) {
+      throw new IllegalArgumentException("LoRA training needs a LoraConfig and a RandomGenerator");
+    }
+    LlamaModel m = llama(model);
+    return new LlamaTrainer(m.config(), m.weights(), config, random, recompute);
+  }
+
+  /**
+   * Full fine-tuning: every weight of {@code model} is a parameter, updated in place (the loaded
+   * model's inference path sees the trained weights).
+   */
+  public static LlamaTrainer full(LoadedModel model) {
+    return full(model, false);
+  }
+
+  /** As {@link #full(LoadedModel)}, optionally recomputing the feed-forward output in backward. */
+  public static LlamaTrainer full(LoadedModel model, boolean recompute) {
+    LlamaModel m = llama(model);
+    return new LlamaTrainer(m.config(), m.weights(), null, null, recompute);
+  }
+
+  private static LlamaModel llama(LoadedModel model) {
+    if (model.model() instanceof LlamaModel m) {
+      return m;
+    }
+    throw new UnsupportedOperationException(
+        "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c); "
+            + "this model is "
+            + model.modelType());
+  }
+}
