@@ -30,11 +30,19 @@ import jinjava.javax.el.CompositeELResolver;
  * json.dumps} ({@link PythonJson}); {@code namespace()}, {@code loop.*}, {@code is defined} etc.
  * are jinjava's own.
  *
- * <p>Anything jinjava reports (unknown tag, filter, function or method, syntax error) fails the
- * render with a {@link ChatTemplateException} naming the line and the construct: a template is
- * rendered faithfully or not at all. Known differences from Python Jinja: printing a boolean gives
- * {@code true} (Python: {@code True}) and printing none gives an empty string (Python: {@code
- * None}); neither occurs in the templates we test.
+ * <p>Where jinjava reads Jinja differently, the source is adapted first ({@link
+ * JinjaSyntaxAdapter}: {@code x[::-1]}, the loose binding of {@code not}, keyword arguments), one
+ * trailing newline is dropped (Jinja's {@code keep_trailing_newline=False}), {@code {% for %}...{%
+ * else %}} is rejected, the {@code items} filter is added, and values are printed verbatim (jinjava
+ * would otherwise execute {@code {{ }}} found inside a message). Null message content is passed as
+ * the empty string (see {@link ChatMessage}).
+ *
+ * <p>Anything jinjava reports (unknown tag, filter, test, function or method, syntax error) fails
+ * the render with a {@link ChatTemplateException} naming the line and the construct: a template is
+ * rendered faithfully or not at all. Known differences from Python Jinja that are not detected:
+ * printing a boolean gives {@code true} (Python: {@code True}); printing none, or an attribute of
+ * an undefined value, gives an empty string (Python: {@code None}, resp. an error); {@code
+ * none|default(x)} gives {@code x}. None of these occur in the templates we test.
  *
  * <p>For models without a template (base models such as TinyStories) {@link #plain(String)} gives a
  * documented plain-text format. Instances are immutable and thread-safe.
