@@ -61,6 +61,8 @@ public enum IssueCode {
   EXAMPLE_MISSING_ASSISTANT_MESSAGE(Severity.ERROR),
   /** An assistant {@code weight} other than the integers 0 and 1. */
   INVALID_WEIGHT(Severity.ERROR),
+  /** {@code weight} on a message that is not an assistant's: training ignores it. */
+  WEIGHT_IGNORED(Severity.WARNING),
   /** Every assistant message of the example has weight 0: nothing to train on. */
   ALL_WEIGHTS_ZERO(Severity.ERROR),
   /** A malformed {@code tool_calls} / {@code function_call} entry. */

@@ -92,7 +92,14 @@ final class MessageChecks {
           INVALID_VALUE, path + ".name", "\"name\" must be a string, not " + kind(name) + ".");
     }
     JsonNode weight = m.get("weight");
-    if (weight != null && !isZeroOrOne(weight)) {
+    if (weight != null && !role.equals("assistant")) {
+      out.report(
+          IssueCode.WEIGHT_IGNORED,
+          path + ".weight",
+          "\"weight\" only selects which assistant messages are trained on; on a "
+              + role
+              + " message it is ignored. Remove it.");
+    } else if (weight != null && !isZeroOrOne(weight)) {
       out.report(
           INVALID_WEIGHT,
           path + ".weight",

@@ -49,6 +49,7 @@ class BadFilesTest {
             "messages"),
         c("invalid-weight.jsonl", INVALID_WEIGHT, 1, "messages[2].weight"),
         c("all-weights-zero.jsonl", ALL_WEIGHTS_ZERO, 1, "messages"),
+        c("weight-ignored.jsonl", WEIGHT_IGNORED, 1, "messages[1].weight"),
         c("tool-call-unanswered.jsonl", TOOL_CALL_UNANSWERED, 1, "messages[2].tool_calls[0].id"),
         c("tool-message-unknown-id.jsonl", TOOL_MESSAGE_UNKNOWN_ID, 1, "messages[4].tool_call_id"),
         c(
