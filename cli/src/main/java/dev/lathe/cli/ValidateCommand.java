@@ -230,7 +230,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
     if (target.local()) {
       return target.limit().published()
-          ? "the local model's context length (config.json)"
+          ? "the local model's context length in config.json"
           : "no context length in the local model's config.json: the cookbook's default cap";
     }
     return target.limit().published()
