@@ -24,7 +24,8 @@ import jinjava.javax.el.CompositeELResolver;
  * chat_template}, a string or a list of named templates) or {@code chat_template.jinja}, rendered
  * with jinjava the way Hugging Face's {@code apply_chat_template} renders it with Python Jinja:
  * {@code trim_blocks} and {@code lstrip_blocks} on; variables {@code messages}, {@code tools},
- * {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} plus any extras; the
+ * {@code add_generation_prompt}, the tokenizer's special tokens ({@code bos_token}, {@code
+ * eos_token}, {@code pad_token}, ..., {@code additional_special_tokens}) plus any extras; the
  * functions {@code raise_exception(msg)} and {@code strftime_now(format)} (from the injected
  * clock); Python string methods ({@link PythonStringMethods}); {@code tojson} as Python's {@code
  * json.dumps} ({@link PythonJson}); {@code namespace()}, {@code loop.*}, {@code is defined} etc.
@@ -82,16 +83,14 @@ public final class ChatTemplate {
   private final String name;
   private final String source;
   private final String adapted;
-  private final String bosToken;
-  private final String eosToken;
+  private final Map<String, Object> specialTokens;
   private final Clock clock;
   private final Jinjava jinjava;
 
-  private ChatTemplate(String name, String source, String bosToken, String eosToken, Clock clock) {
+  private ChatTemplate(String name, String source, Map<String, Object> specialTokens, Clock clock) {
     this.name = Objects.requireNonNull(name);
     this.source = Objects.requireNonNull(source);
-    this.bosToken = bosToken;
-    this.eosToken = eosToken;
+    this.specialTokens = Map.copyOf(specialTokens);
     this.clock = Objects.requireNonNull(clock);
     // Like Jinja (keep_trailing_newline=False), a single newline ending the source is dropped.
     String trimmed =
@@ -123,7 +122,10 @@ public final class ChatTemplate {
    * {@code eosToken} (null when the model has none) are the strings the template may write.
    */
   public static ChatTemplate of(String name, String source, String bosToken, String eosToken) {
-    return new ChatTemplate(name, source, bosToken, eosToken, Clock.systemUTC());
+    Map<String, Object> tokens = new HashMap<>();
+    tokens.put("bos_token", bosToken == null ? "" : bosToken);
+    tokens.put("eos_token", eosToken == null ? "" : eosToken);
+    return new ChatTemplate(name, source, tokens, Clock.systemUTC());
   }
 
   /** The plain-text template ({@link #PLAIN_SOURCE}) ending assistant turns with {@code eos}. */
@@ -179,14 +181,13 @@ public final class ChatTemplate {
         new ChatTemplate(
             tokenizer.source() + " (" + templateName + ")",
             source,
-            tokenizer.bosToken(),
-            tokenizer.eosToken(),
+            tokenizer.specialTokensMap(),
             Clock.systemUTC()));
   }
 
   /** This template reading {@code strftime_now} from {@code clock}. */
   public ChatTemplate withClock(Clock clock) {
-    return new ChatTemplate(name, source, bosToken, eosToken, clock);
+    return new ChatTemplate(name, source, specialTokens, clock);
   }
 
   /** The name errors give this template (where it came from). */
@@ -219,7 +220,11 @@ public final class ChatTemplate {
       List<Map<String, Object>> tools,
       boolean addGenerationPrompt,
       Map<String, Object> extraVariables) {
-    Map<String, Object> bindings = new HashMap<>(extraVariables);
+    // As in Hugging Face: the special tokens map, overridden by extra variables, then the rest.
+    Map<String, Object> bindings = new HashMap<>(specialTokens);
+    bindings.putIfAbsent("bos_token", "");
+    bindings.putIfAbsent("eos_token", "");
+    bindings.putAll(extraVariables);
     List<Map<String, Object>> values = new ArrayList<>(messages.size());
     for (ChatMessage m : messages) {
       values.add(m.toTemplateValue());
@@ -227,8 +232,6 @@ public final class ChatTemplate {
     bindings.put("messages", values);
     bindings.put("tools", tools == null || tools.isEmpty() ? null : new ArrayList<>(tools));
     bindings.put("add_generation_prompt", addGenerationPrompt);
-    bindings.put("bos_token", bosToken == null ? "" : bosToken);
-    bindings.put("eos_token", eosToken == null ? "" : eosToken);
     bindings.put("True", true);
     bindings.put("False", false);
     RenderState state = new RenderState(clock);

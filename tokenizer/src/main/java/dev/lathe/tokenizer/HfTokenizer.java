@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -294,6 +296,44 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
   /** The EOS string from the config, or null. */
   public String eosToken() {
     return eosToken;
+  }
+
+  /**
+   * The special tokens a chat template sees, as Hugging Face's {@code special_tokens_map}: {@code
+   * bos_token}, {@code eos_token}, {@code unk_token}, {@code sep_token}, {@code pad_token}, {@code
+   * cls_token}, {@code mask_token} (those the config sets) and {@code additional_special_tokens}.
+   */
+  public Map<String, Object> specialTokensMap() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (String key :
+        List.of(
+            "bos_token",
+            "eos_token",
+            "unk_token",
+            "sep_token",
+            "pad_token",
+            "cls_token",
+            "mask_token")) {
+      String value = tokenString(key);
+      if (value != null) {
+        map.put(key, value);
+      }
+    }
+    JsonNode additional = files.config().path("additional_special_tokens");
+    if (!additional.isArray()) {
+      additional = files.specialTokensMap().path("additional_special_tokens");
+    }
+    if (additional.isArray()) {
+      List<String> tokens = new ArrayList<>();
+      for (JsonNode t : additional) {
+        String value = stringOrContent(t);
+        if (value != null) {
+          tokens.add(value);
+        }
+      }
+      map.put("additional_special_tokens", List.copyOf(tokens));
+    }
+    return Map.copyOf(map);
   }
 
   /** The id of {@link #bosToken()}. */

@@ -35,6 +35,19 @@ class HfTokenizerQwenTest {
   }
 
   @Test
+  void specialTokensMapForTemplates() {
+    assertThat(qwen.specialTokensMap())
+        .containsEntry("eos_token", "<|im_end|>")
+        .containsEntry("pad_token", "<|endoftext|>")
+        .doesNotContainKey("bos_token");
+    assertThat(qwen.specialTokensMap().get("additional_special_tokens").toString())
+        .startsWith("[<|im_start|>, <|im_end|>, <|object_ref_start|>");
+    ChatTemplate template = ChatTemplate.of(qwen).orElseThrow();
+    assertThat(template.render(java.util.List.of(), java.util.List.of(), false, java.util.Map.of()))
+        .isEmpty();
+  }
+
+  @Test
   void nonSpecialAddedTokensStayTokensInPlainText() {
     // <think> is an added token with special=false: Hugging Face always matches it.
     int think = qwen.tokenId("<think>").orElseThrow();
