@@ -6,7 +6,7 @@
 # Builds bench/target/benchmarks.jar, generates a deterministic valid chat JSONL of each size in
 # a temp directory outside the repository (kept between runs; LATHE_BENCH_DIR overrides it), then
 # runs each mode RUNS times (default 3) in a fresh JVM under /usr/bin/time -v and prints the median
-# MB/s and the median peak RSS. The heap is capped (JAVA_OPTS, default -Xmx512m) so that peak RSS
+# MB/s and the median peak RSS. The heap is capped (JAVA_OPTS, default -Xmx256m: a 1 GB file must fit) so that peak RSS
 # shows whether memory depends on the file size. The machine may be shared: note the load average
 # printed with the results.
 set -euo pipefail
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 JAVA="$JAVA_HOME/bin/java"
 RUNS="${RUNS:-3}"
-JAVA_OPTS="${JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}"
+JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
 DIR="${LATHE_BENCH_DIR:-${TMPDIR:-/tmp}/lathe-bench}"
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(100 1000)
