@@ -119,7 +119,7 @@ final class PythonJson implements Filter {
         case '\b' -> out.append("\\b");
         case '\f' -> out.append("\\f");
         default -> {
-          if (c < 0x20 || c == 0x7f) {
+          if (c < 0x20) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
@@ -139,6 +139,9 @@ final class PythonJson implements Filter {
     if (Double.isInfinite(d)) {
       return d > 0 ? "Infinity" : "-Infinity";
     }
+    if (d == 0) {
+      return 1 / d < 0 ? "-0.0" : "0.0";
+    }
     BigDecimal exact = new BigDecimal(Double.toString(d));
     double abs = Math.abs(d);
     if (abs != 0 && (abs < 1e-4 || abs >= 1e16)) {
@@ -153,7 +156,7 @@ final class PythonJson implements Filter {
           + (exponent < 0 ? "-" : "+")
           + String.format("%02d", Math.abs(exponent));
     }
-    String plain = exact.toPlainString();
+    String plain = exact.stripTrailingZeros().toPlainString();
     return plain.contains(".") ? plain : plain + ".0";
   }
 }

@@ -126,6 +126,18 @@ class ChatTemplateTest {
   }
 
   @Test
+  void toJsonNumbersAndControlCharactersAsPython() {
+    // Python: json.dumps([1e16, 0.0001, 123456789.0, -0.0, 1e22, "\x7f\x01\u2028"],
+    // ensure_ascii=False)
+    Map<String, Object> tool = new LinkedHashMap<>();
+    tool.put("v", List.of(1e16, 0.0001, 123456789.0, -0.0, 1e22, "\u007f\u0001\u2028"));
+    String out =
+        ChatTemplate.of("t", "{{ tools[0].v|tojson }}", null, null)
+            .render(List.of(), List.of(tool), false, Map.of());
+    assertThat(out).isEqualTo("[1e+16, 0.0001, 123456789.0, -0.0, 1e+22, \"\u007f\\u0001\u2028\"]");
+  }
+
+  @Test
   void toolsIsNoneWhenEmptyAndSpecialTokensAreBound() {
     String src = "{% if tools %}T{% else %}-{% endif %}{{ bos_token }}{{ eos_token }}";
     assertThat(render(src, ONE)).isEqualTo("-<s></s>");
