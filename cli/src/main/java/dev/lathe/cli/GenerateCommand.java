@@ -49,6 +49,12 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Print each token's log-probability and its N (0-20) top alternatives.")
   Integer logprobs;
 
+  @Option(
+      names = "--stats",
+      description =
+          "Print token counts, the finish reason and prefill/decode speed to stderr at the end.")
+  boolean stats;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -65,20 +71,45 @@ public final class GenerateCommand implements Callable<Integer> {
       int[] ids = runnable.prompts().prompt(prompt);
       Generator generator =
           new Generator(runnable.model(), runnable.tokenizer(), new SecureRandom()::nextLong);
+      long[] firstTokenAt = {0};
+      GenerationListener listener =
+          new GenerationListener() {
+            @Override
+            public void onToken(int token, TokenLogprob logprob) {
+              if (firstTokenAt[0] == 0) {
+                firstTokenAt[0] = System.nanoTime();
+              }
+            }
+
+            @Override
+            public void onText(String delta) {
+              out.print(delta);
+              out.flush();
+            }
+          };
+      long start = System.nanoTime();
       GenerationResult result =
-          generator.generate(
-              ids,
-              request,
-              GenerationListener.text(
-                  delta -> {
-                    out.print(delta);
-                    out.flush();
-                  }),
-              () -> Thread.currentThread().isInterrupted());
+          generator.generate(ids, request, listener, () -> Thread.currentThread().isInterrupted());
+      long end = System.nanoTime();
       out.println();
       out.flush();
       if (logprobs != null) {
         printLogprobs(err, runnable.tokenizer(), result);
+      }
+      if (stats) {
+        double prefillSeconds = (firstTokenAt[0] - start) / 1e9;
+        double decodeSeconds = (end - firstTokenAt[0]) / 1e9;
+        err.printf(
+            Locale.ROOT,
+            "prompt_tokens=%d completion_tokens=%d finish_reason=%s prefill %.1f ms"
+                + " (%.0f tokens/s), decode %.1f tokens/s%n",
+            result.promptTokens(),
+            result.completionTokens(),
+            result.finishReason().wireName(),
+            prefillSeconds * 1e3,
+            result.promptTokens() / prefillSeconds,
+            (result.completionTokens() - 1) / decodeSeconds);
+        err.flush();
       }
       return 0;
     } catch (Exception e) {

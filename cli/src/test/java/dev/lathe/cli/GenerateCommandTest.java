@@ -86,6 +86,26 @@ class GenerateCommandTest {
   }
 
   @Test
+  void statsReportTheCountsAndFinishReason() {
+    LatheRun run =
+        lathe(
+            "generate",
+            "--model",
+            stories260K(),
+            "--prompt",
+            "Lily",
+            "--max-tokens",
+            "7",
+            "--seed",
+            "1",
+            "--stats");
+    assertThat(run.exit()).isZero();
+    assertThat(run.err())
+        .containsPattern("prompt_tokens=\\d+ completion_tokens=7 finish_reason=length prefill ")
+        .contains("tokens/s");
+  }
+
+  @Test
   void theSameSeedGivesTheSameStoryOnTinyStories656K() {
     String model = tinyStories656K();
     String[] common = {
