@@ -80,4 +80,91 @@ public final class Embedding {
     }
     return token;
   }
+
+  /**
+   * Scatters the output gradient of {@link #forward} into the rows it read, adding; rows are
+   * visited in token order, so the result does not depend on anything but the inputs.
+   *
+   * <pre>
+   * // dWte: (V, C) accumulated, or null (frozen)   dWpe: (maxT, C) accumulated, or null
+   * // dOut: (T, C)   tokens: (T) at tokOff
+   * </pre>
+   */
+  public static void backward(
+      float[] dWte,
+      float[] dWpe,
+      float[] dOut,
+      int[] tokens,
+      int tokOff,
+      int count,
+      int pos0,
+      int c) {
+    if (KernelPath.vector()) {
+      backwardVector(dWte, dWpe, dOut, tokens, tokOff, count, pos0, c);
+    } else {
+      backwardScalar(dWte, dWpe, dOut, tokens, tokOff, count, pos0, c);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dWte,
+      float[] dWpe,
+      float[] dOut,
+      int[] tokens,
+      int tokOff,
+      int count,
+      int pos0,
+      int c) {
+    for (int t = 0; t < count; t++) {
+      int o = t * c;
+      if (dWte != null) {
+        int row = checkedRow(tokens[tokOff + t], dWte.length / c) * c;
+        for (int j = 0; j < c; j++) {
+          dWte[row + j] += dOut[o + j];
+        }
+      }
+      if (dWpe != null) {
+        int p = (pos0 + t) * c;
+        for (int j = 0; j < c; j++) {
+          dWpe[p + j] += dOut[o + j];
+        }
+      }
+    }
+  }
+
+  /** Vector API path of {@link #backward}; bit-identical to the scalar reference. */
+  public static void backwardVector(
+      float[] dWte,
+      float[] dWpe,
+      float[] dOut,
+      int[] tokens,
+      int tokOff,
+      int count,
+      int pos0,
+      int c) {
+    for (int t = 0; t < count; t++) {
+      int o = t * c;
+      if (dWte != null) {
+        int row = checkedRow(tokens[tokOff + t], dWte.length / c) * c;
+        addRow(dWte, row, dOut, o, c);
+      }
+      if (dWpe != null) {
+        addRow(dWpe, (pos0 + t) * c, dOut, o, c);
+      }
+    }
+  }
+
+  private static void addRow(float[] dst, int d, float[] src, int s, int c) {
+    int bound = F.loopBound(c);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      FloatVector.fromArray(F, dst, d + j)
+          .add(FloatVector.fromArray(F, src, s + j))
+          .intoArray(dst, d + j);
+    }
+    for (; j < c; j++) {
+      dst[d + j] += src[s + j];
+    }
+  }
 }

@@ -7,7 +7,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * GELU with the tanh approximation GPT-2 uses: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715
- * x³)))}. Backward needs the input, which the caller keeps.
+ * x³)))}. Backward needs the input, which the caller keeps. With {@code u = sqrt(2/pi) (x +
+ * 0.044715 x³)}: {@code d/dx = 0.5 (1 + tanh u) + 0.5 x (1 − tanh² u) sqrt(2/pi) (1 + 3 · 0.044715
+ * x²)}.
  */
 public final class Gelu {
   private Gelu() {}
@@ -46,6 +48,51 @@ public final class Gelu {
       float x = in[i];
       float u = SCALE * (x + CUBE * x * x * x);
       out[i] = 0.5f * x * (1f + (float) Math.tanh(u));
+    }
+  }
+
+  /**
+   * Adds the gradient of {@link #forward} over {@code n} values. {@code // dIn, dOut, in: (N * C);
+   * dIn accumulated, must not alias dOut}
+   */
+  public static void backward(float[] dIn, float[] dOut, float[] in, int n) {
+    if (KernelPath.vector()) {
+      backwardVector(dIn, dOut, in, n);
+    } else {
+      backwardScalar(dIn, dOut, in, n);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(float[] dIn, float[] dOut, float[] in, int n) {
+    for (int i = 0; i < n; i++) {
+      float x = in[i];
+      float th = (float) Math.tanh(SCALE * (x + CUBE * x * x * x));
+      float slope = 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * SCALE * (1f + 3f * CUBE * x * x);
+      dIn[i] += dOut[i] * slope;
+    }
+  }
+
+  /** Vector API path of {@link #backward}; the vector tanh differs by a few ulps. */
+  public static void backwardVector(float[] dIn, float[] dOut, float[] in, int n) {
+    int bound = F.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += F.length()) {
+      FloatVector x = FloatVector.fromArray(F, in, i);
+      FloatVector x2 = x.mul(x);
+      FloatVector th = x2.mul(x).mul(CUBE).add(x).mul(SCALE).lanewise(VectorOperators.TANH);
+      FloatVector inner = x2.mul(3f * CUBE).add(1f).mul(SCALE);
+      FloatVector sech2 = th.mul(th).neg().add(1f);
+      FloatVector slope = x.mul(0.5f).mul(sech2).mul(inner).add(th.add(1f).mul(0.5f));
+      FloatVector.fromArray(F, dOut, i)
+          .fma(slope, FloatVector.fromArray(F, dIn, i))
+          .intoArray(dIn, i);
+    }
+    for (; i < n; i++) {
+      float x = in[i];
+      float th = (float) Math.tanh(SCALE * (x + CUBE * x * x * x));
+      float slope = 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * SCALE * (1f + 3f * CUBE * x * x);
+      dIn[i] += dOut[i] * slope;
     }
   }
 }

@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorOperators;
  * bias}, row by row, with the biased variance.
  *
  * <p>Forward saves each row's mean and reciprocal standard deviation (when the arrays are not
- * null): backward needs them with {@code in} and {@code weight}.
+ * null): backward needs them with {@code in} and {@code weight}. With {@code norm = (in − mean) ·
+ * rstd} and {@code g = weight · dOut}, backward is {@code dIn = rstd · (g − mean(g) − norm · mean(g
+ * · norm))}, {@code dWeight = Σ_rows dOut · norm}, {@code dBias = Σ_rows dOut}.
  */
 public final class LayerNorm {
   private LayerNorm() {}
@@ -132,6 +134,152 @@ public final class LayerNorm {
       }
       for (; j < c; j++) {
         out[o + j] = (in[x + j] - m) * s * weight[j] + bias[j];
+      }
+    }
+  }
+
+  /**
+   * Adds the gradients of {@link #forward} for {@code n} rows of {@code c} values.
+   *
+   * <pre>
+   * // dIn: (N, C) at dInOff, accumulated   dWeight, dBias: (C) accumulated, or null (frozen)
+   * // dOut: (N, C) at dOutOff   in: (N, C) at inOff   weight: (C)   mean, rstd: (N) from forward
+   * </pre>
+   *
+   * {@code dIn} must not overlap {@code dOut}.
+   */
+  public static void backward(
+      float[] dIn,
+      int dInOff,
+      float[] dWeight,
+      float[] dBias,
+      float[] dOut,
+      int dOutOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c) {
+    if (KernelPath.vector()) {
+      backwardVector(
+          dIn, dInOff, dWeight, dBias, dOut, dOutOff, in, inOff, weight, mean, rstd, n, c);
+    } else {
+      backwardScalar(
+          dIn, dInOff, dWeight, dBias, dOut, dOutOff, in, inOff, weight, mean, rstd, n, c);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dIn,
+      int dInOff,
+      float[] dWeight,
+      float[] dBias,
+      float[] dOut,
+      int dOutOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c) {
+    for (int i = 0; i < n; i++) {
+      int x = inOff + i * c;
+      int dy = dOutOff + i * c;
+      int dx = dInOff + i * c;
+      float m = mean[i];
+      float s = rstd[i];
+      float sumG = 0f;
+      float sumGNorm = 0f;
+      for (int j = 0; j < c; j++) {
+        float g = weight[j] * dOut[dy + j];
+        sumG += g;
+        sumGNorm += g * (in[x + j] - m) * s;
+      }
+      float meanG = sumG / c;
+      float meanGNorm = sumGNorm / c;
+      for (int j = 0; j < c; j++) {
+        float norm = (in[x + j] - m) * s;
+        dIn[dx + j] += s * (weight[j] * dOut[dy + j] - meanG - norm * meanGNorm);
+        if (dWeight != null) {
+          dWeight[j] += dOut[dy + j] * norm;
+        }
+        if (dBias != null) {
+          dBias[j] += dOut[dy + j];
+        }
+      }
+    }
+  }
+
+  /** Vector API path of {@link #backward}; equals the scalar reference up to summation order. */
+  public static void backwardVector(
+      float[] dIn,
+      int dInOff,
+      float[] dWeight,
+      float[] dBias,
+      float[] dOut,
+      int dOutOff,
+      float[] in,
+      int inOff,
+      float[] weight,
+      float[] mean,
+      float[] rstd,
+      int n,
+      int c) {
+    int bound = F.loopBound(c);
+    for (int i = 0; i < n; i++) {
+      int x = inOff + i * c;
+      int dy = dOutOff + i * c;
+      int dx = dInOff + i * c;
+      float m = mean[i];
+      float s = rstd[i];
+      FloatVector accG = FloatVector.zero(F);
+      FloatVector accGNorm = FloatVector.zero(F);
+      int j = 0;
+      for (; j < bound; j += F.length()) {
+        FloatVector g =
+            FloatVector.fromArray(F, weight, j).mul(FloatVector.fromArray(F, dOut, dy + j));
+        FloatVector norm = FloatVector.fromArray(F, in, x + j).sub(m).mul(s);
+        accG = accG.add(g);
+        accGNorm = g.fma(norm, accGNorm);
+      }
+      float sumG = accG.reduceLanes(VectorOperators.ADD);
+      float sumGNorm = accGNorm.reduceLanes(VectorOperators.ADD);
+      for (; j < c; j++) {
+        float g = weight[j] * dOut[dy + j];
+        sumG += g;
+        sumGNorm += g * (in[x + j] - m) * s;
+      }
+      float meanG = sumG / c;
+      float meanGNorm = sumGNorm / c;
+      for (j = 0; j < bound; j += F.length()) {
+        FloatVector gy = FloatVector.fromArray(F, dOut, dy + j);
+        FloatVector norm = FloatVector.fromArray(F, in, x + j).sub(m).mul(s);
+        FloatVector g = FloatVector.fromArray(F, weight, j).mul(gy);
+        g.sub(meanG)
+            .sub(norm.mul(meanGNorm))
+            .mul(s)
+            .add(FloatVector.fromArray(F, dIn, dx + j))
+            .intoArray(dIn, dx + j);
+        if (dWeight != null) {
+          gy.fma(norm, FloatVector.fromArray(F, dWeight, j)).intoArray(dWeight, j);
+        }
+        if (dBias != null) {
+          gy.add(FloatVector.fromArray(F, dBias, j)).intoArray(dBias, j);
+        }
+      }
+      for (; j < c; j++) {
+        float norm = (in[x + j] - m) * s;
+        dIn[dx + j] += s * (weight[j] * dOut[dy + j] - meanG - norm * meanGNorm);
+        if (dWeight != null) {
+          dWeight[j] += dOut[dy + j] * norm;
+        }
+        if (dBias != null) {
+          dBias[j] += dOut[dy + j];
+        }
       }
     }
   }

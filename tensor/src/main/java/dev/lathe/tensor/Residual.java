@@ -43,4 +43,47 @@ public final class Residual {
       out[outOff + i] = a[aOff + i] + b[bOff + i];
     }
   }
+
+  /**
+   * Adds the output gradient to both input gradients.
+   *
+   * <pre>
+   * // dA: (n) at aOff or null   dB: (n) at bOff or null   dOut: (n) at outOff; dA, dB accumulated
+   * </pre>
+   *
+   * In a residual stream whose gradient buffer is {@code dOut} itself, pass {@code null} for that
+   * side: its gradient is {@code dOut} unchanged, and adding it to itself would double it.
+   */
+  public static void backward(
+      float[] dA, int aOff, float[] dB, int bOff, float[] dOut, int outOff, int n) {
+    if (KernelPath.vector()) {
+      backwardVector(dA, aOff, dB, bOff, dOut, outOff, n);
+    } else {
+      backwardScalar(dA, aOff, dB, bOff, dOut, outOff, n);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dA, int aOff, float[] dB, int bOff, float[] dOut, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      if (dA != null) {
+        dA[aOff + i] += dOut[outOff + i];
+      }
+      if (dB != null) {
+        dB[bOff + i] += dOut[outOff + i];
+      }
+    }
+  }
+
+  /** Vector API path of {@link #backward}; bit-identical to the scalar reference. */
+  public static void backwardVector(
+      float[] dA, int aOff, float[] dB, int bOff, float[] dOut, int outOff, int n) {
+    if (dA != null) {
+      forwardVector(dA, aOff, dA, aOff, dOut, outOff, n);
+    }
+    if (dB != null) {
+      forwardVector(dB, bOff, dB, bOff, dOut, outOff, n);
+    }
+  }
 }

@@ -71,8 +71,47 @@ public final class Rope {
     }
   }
 
+  /**
+   * Turns the gradient of the rotated values into the gradient of the values before rotation, in
+   * place: the rotation is orthogonal, so this is the rotation by the negated angle.
+   *
+   * <pre>
+   * // dx: (nHeads, headDim) at off; d out on entry, d in on return, for position pos
+   * </pre>
+   */
+  public static void backward(Style style, float[] dx, int off, int nHeads, Table t, int pos) {
+    if (KernelPath.vector()) {
+      backwardVector(style, dx, off, nHeads, t, pos);
+    } else {
+      backwardScalar(style, dx, off, nHeads, t, pos);
+    }
+  }
+
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(Style style, float[] x, int off, int nHeads, Table t, int pos) {
+    rotateScalar(style, x, off, nHeads, t, pos, 1f);
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      Style style, float[] dx, int off, int nHeads, Table t, int pos) {
+    rotateScalar(style, dx, off, nHeads, t, pos, -1f);
+  }
+
+  /** Vector API path of {@link #forward}; bit-identical to the scalar reference. */
+  public static void forwardVector(Style style, float[] x, int off, int nHeads, Table t, int pos) {
+    rotateVector(style, x, off, nHeads, t, pos, 1f);
+  }
+
+  /** Vector API path of {@link #backward}; bit-identical to the scalar reference. */
+  public static void backwardVector(
+      Style style, float[] dx, int off, int nHeads, Table t, int pos) {
+    rotateVector(style, dx, off, nHeads, t, pos, -1f);
+  }
+
+  /** Rotates by the table's angle ({@code sign} 1) or its negation ({@code sign} -1). */
+  private static void rotateScalar(
+      Style style, float[] x, int off, int nHeads, Table t, int pos, float sign) {
     checkPosition(t, pos);
     int d = t.headDim();
     int half = d / 2;
@@ -83,7 +122,7 @@ public final class Rope {
         int a = style == Style.INTERLEAVED ? base + 2 * i : base + i;
         int b = style == Style.INTERLEAVED ? a + 1 : a + half;
         float c = t.cos()[tab + i];
-        float s = t.sin()[tab + i];
+        float s = sign * t.sin()[tab + i];
         float x0 = x[a];
         float x1 = x[b];
         x[a] = x0 * c - x1 * s;
@@ -92,8 +131,8 @@ public final class Rope {
     }
   }
 
-  /** Vector API path of {@link #forward}; bit-identical to the scalar reference. */
-  public static void forwardVector(Style style, float[] x, int off, int nHeads, Table t, int pos) {
+  private static void rotateVector(
+      Style style, float[] x, int off, int nHeads, Table t, int pos, float sign) {
     checkPosition(t, pos);
     int d = t.headDim();
     int half = d / 2;
@@ -104,7 +143,7 @@ public final class Rope {
       int i = 0;
       for (; i < bound; i += F.length()) {
         FloatVector c = FloatVector.fromArray(F, t.cos(), tab + i);
-        FloatVector s = FloatVector.fromArray(F, t.sin(), tab + i);
+        FloatVector s = FloatVector.fromArray(F, t.sin(), tab + i).mul(sign);
         FloatVector x0;
         FloatVector x1;
         if (style == Style.INTERLEAVED) {
@@ -128,7 +167,7 @@ public final class Rope {
         int a = style == Style.INTERLEAVED ? base + 2 * i : base + i;
         int b = style == Style.INTERLEAVED ? a + 1 : a + half;
         float c = t.cos()[tab + i];
-        float s = t.sin()[tab + i];
+        float s = sign * t.sin()[tab + i];
         float x0 = x[a];
         float x1 = x[b];
         x[a] = x0 * c - x1 * s;

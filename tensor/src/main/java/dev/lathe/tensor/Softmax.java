@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Numerically stable softmax of one row, in place: {@code x = exp(x - max) / sum(exp(x - max))}.
- * Its output is all backward needs.
+ * Its output is all backward needs: with {@code y} the output and {@code dy} its gradient, {@code
+ * dx_i = y_i · (dy_i − Σ_k y_k · dy_k)}.
  */
 public final class Softmax {
   private Softmax() {}
@@ -73,5 +74,109 @@ public final class Softmax {
     for (; i < n; i++) {
       x[off + i] *= inv;
     }
+  }
+
+  /**
+   * Adds the gradient of one softmax row to {@code dx}.
+   *
+   * <pre>
+   * // dx: (n) at dxOff, accumulated   y: (n) at yOff, forward's output   dy: (n) at dyOff
+   * </pre>
+   *
+   * {@code dx} must not overlap {@code dy}; use {@link #backwardInPlace} to turn {@code dy} itself
+   * into {@code dx}.
+   */
+  public static void backward(
+      float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+    if (KernelPath.vector()) {
+      backwardVector(dx, dxOff, y, yOff, dy, dyOff, n);
+    } else {
+      backwardScalar(dx, dxOff, y, yOff, dy, dyOff, n);
+    }
+  }
+
+  /**
+   * Overwrites the output gradient of one softmax row with the input gradient (as attention uses
+   * it: the score-row buffer of {@code dy} becomes the pre-softmax gradient).
+   *
+   * <pre>
+   * // d: (n) at dOff, dy on entry, dx on return   y: (n) at yOff, forward's output
+   * </pre>
+   */
+  public static void backwardInPlace(float[] d, int dOff, float[] y, int yOff, int n) {
+    if (KernelPath.vector()) {
+      backwardInPlaceVector(d, dOff, y, yOff, n);
+    } else {
+      backwardInPlaceScalar(d, dOff, y, yOff, n);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+    float dot = dotScalar(y, yOff, dy, dyOff, n);
+    for (int i = 0; i < n; i++) {
+      dx[dxOff + i] += y[yOff + i] * (dy[dyOff + i] - dot);
+    }
+  }
+
+  /** Vector API path of {@link #backward}; equals the scalar reference up to summation order. */
+  public static void backwardVector(
+      float[] dx, int dxOff, float[] y, int yOff, float[] dy, int dyOff, int n) {
+    float dot = dotVector(y, yOff, dy, dyOff, n);
+    int bound = F.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += F.length()) {
+      FloatVector g = FloatVector.fromArray(F, dy, dyOff + i).sub(dot);
+      g.fma(FloatVector.fromArray(F, y, yOff + i), FloatVector.fromArray(F, dx, dxOff + i))
+          .intoArray(dx, dxOff + i);
+    }
+    for (; i < n; i++) {
+      dx[dxOff + i] += y[yOff + i] * (dy[dyOff + i] - dot);
+    }
+  }
+
+  /** Scalar reference of {@link #backwardInPlace}. */
+  public static void backwardInPlaceScalar(float[] d, int dOff, float[] y, int yOff, int n) {
+    float dot = dotScalar(y, yOff, d, dOff, n);
+    for (int i = 0; i < n; i++) {
+      d[dOff + i] = y[yOff + i] * (d[dOff + i] - dot);
+    }
+  }
+
+  /** Vector API path of {@link #backwardInPlace}; equals the scalar one up to summation order. */
+  public static void backwardInPlaceVector(float[] d, int dOff, float[] y, int yOff, int n) {
+    float dot = dotVector(y, yOff, d, dOff, n);
+    int bound = F.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += F.length()) {
+      FloatVector g = FloatVector.fromArray(F, d, dOff + i).sub(dot);
+      g.mul(FloatVector.fromArray(F, y, yOff + i)).intoArray(d, dOff + i);
+    }
+    for (; i < n; i++) {
+      d[dOff + i] = y[yOff + i] * (d[dOff + i] - dot);
+    }
+  }
+
+  private static float dotScalar(float[] a, int aOff, float[] b, int bOff, int n) {
+    float dot = 0f;
+    for (int i = 0; i < n; i++) {
+      dot += a[aOff + i] * b[bOff + i];
+    }
+    return dot;
+  }
+
+  private static float dotVector(float[] a, int aOff, float[] b, int bOff, int n) {
+    int bound = F.loopBound(n);
+    FloatVector acc = FloatVector.zero(F);
+    int i = 0;
+    for (; i < bound; i += F.length()) {
+      acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+    }
+    float dot = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      dot += a[aOff + i] * b[bOff + i];
+    }
+    return dot;
   }
 }

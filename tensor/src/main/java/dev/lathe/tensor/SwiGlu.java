@@ -7,7 +7,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gated SiLU of Llama's feed-forward block: {@code out = silu(gate) * up} with {@code silu(x) =
- * x / (1 + exp(-x))}. Backward needs {@code gate} and {@code up}, which the caller keeps.
+ * x / (1 + exp(-x))}. Backward needs {@code gate} and {@code up}, which the caller keeps (so
+ * forward must not overwrite {@code gate} when training). With {@code σ = 1 / (1 + exp(-gate))}:
+ * {@code dGate = dOut · up · σ · (1 + gate · (1 − σ))}, {@code dUp = dOut · gate · σ}.
  */
 public final class SwiGlu {
   private SwiGlu() {}
@@ -47,6 +49,61 @@ public final class SwiGlu {
     for (; i < n; i++) {
       float g = gate[i];
       out[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+    }
+  }
+
+  /**
+   * Adds the gradients of {@link #forward} over {@code n} values.
+   *
+   * <pre>
+   * // dGate, dUp: (N * hidden) accumulated   dOut, gate, up: (N * hidden)
+   * </pre>
+   *
+   * Neither gradient buffer may alias {@code dOut}.
+   */
+  public static void backward(
+      float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
+    if (KernelPath.vector()) {
+      backwardVector(dGate, dUp, dOut, gate, up, n);
+    } else {
+      backwardScalar(dGate, dUp, dOut, gate, up, n);
+    }
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
+    for (int i = 0; i < n; i++) {
+      float g = gate[i];
+      float sig = 1f / (1f + (float) Math.exp(-g));
+      float dy = dOut[i];
+      dGate[i] += dy * up[i] * sig * (1f + g * (1f - sig));
+      dUp[i] += dy * g * sig;
+    }
+  }
+
+  /** Vector API path of {@link #backward}; the vector exponential differs by a few ulps. */
+  public static void backwardVector(
+      float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
+    int bound = F.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += F.length()) {
+      FloatVector g = FloatVector.fromArray(F, gate, i);
+      FloatVector sig =
+          FloatVector.broadcast(F, 1f).div(g.neg().lanewise(VectorOperators.EXP).add(1f));
+      FloatVector dy = FloatVector.fromArray(F, dOut, i);
+      FloatVector dsilu = sig.neg().add(1f).mul(g).add(1f).mul(sig);
+      dy.mul(FloatVector.fromArray(F, up, i))
+          .fma(dsilu, FloatVector.fromArray(F, dGate, i))
+          .intoArray(dGate, i);
+      dy.mul(g).fma(sig, FloatVector.fromArray(F, dUp, i)).intoArray(dUp, i);
+    }
+    for (; i < n; i++) {
+      float g = gate[i];
+      float sig = 1f / (1f + (float) Math.exp(-g));
+      float dy = dOut[i];
+      dGate[i] += dy * up[i] * sig * (1f + g * (1f - sig));
+      dUp[i] += dy * g * sig;
     }
   }
 }

@@ -1,0 +1,284 @@
+package dev.lathe.tensor;
+
+import static dev.lathe.tensor.KernelPath.F;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Cross-entropy of next-token logits against target ids: per position {@code −log softmax(logits)
+ * [target]}, and its gradient {@code scale · (softmax(logits) − onehot(target))}.
+ *
+ * <p>A target of {@code -1} marks a position without loss (prompt, padding): its loss is 0, it is
+ * never counted correct and it gets no gradient. Rows are made stable by subtracting their maximum
+ * before exponentiating, so the sum of exponentials lies in {@code [1, V]}. Summation precision:
+ * the scalar path adds the exponentials in double; the vector path adds them in float lanes with
+ * Kahan compensation and combines the lanes in double, which keeps the relative error of the sum
+ * near one float rounding whatever the vocabulary size. The loss itself ({@code max + log(sum) −
+ * logit[target]}) is formed in double. A NaN logit makes that row's loss NaN.
+ *
+ * <p>Backward recomputes each trained row's maximum and sum instead of saving them: one extra pass
+ * over a row of V logits is small next to the (V × C) projection that produced it.
+ */
+public final class CrossEntropy {
+  private CrossEntropy() {}
+
+  /**
+   * Losses and argmax flags of {@code n} rows.
+   *
+   * <pre>
+   * // nll: (N) out, 0 where masked   correct: (N) out, or null   logits: (N, V)
+   * // targets: (N) at tOff, each in [0, V) or -1 (no loss)
+   * </pre>
+   */
+  public static void forward(
+      double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
+    losses(nll, correct, logits, targets, tOff, n, v, KernelPath.vector());
+  }
+
+  /**
+   * Adds {@code scale · (softmax − onehot(target))} of every trained row to {@code dLogits}.
+   *
+   * <pre>
+   * // dLogits: (N, V) accumulated, must not alias logits   logits: (N, V)
+   * // targets, scale: (N) at tOff; scale is d(objective)/d(loss) of each position
+   * </pre>
+   */
+  public static void backward(
+      float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(dLogits, logits, targets, tOff, scale, n, v, true, KernelPath.vector());
+  }
+
+  /**
+   * Overwrites {@code logits} with {@code scale · (softmax − onehot(target))} row by row; rows
+   * without loss become zero. Call {@link #forward} first if the losses are wanted.
+   *
+   * <pre>
+   * // logits: (N, V), logits on entry, their gradient on return   targets, scale: (N) at tOff
+   * </pre>
+   */
+  public static void backwardInPlace(
+      float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+  }
+
+  /** Scalar reference of {@link #forward}. */
+  public static void forwardScalar(
+      double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
+    losses(nll, correct, logits, targets, tOff, n, v, false);
+  }
+
+  /** Vector API path of {@link #forward}; differs from the scalar reference by float roundings. */
+  public static void forwardVector(
+      double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
+    losses(nll, correct, logits, targets, tOff, n, v, true);
+  }
+
+  /** Scalar reference of {@link #backward}. */
+  public static void backwardScalar(
+      float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(dLogits, logits, targets, tOff, scale, n, v, true, false);
+  }
+
+  /** Vector API path of {@link #backward}; the vector exponential differs by a few ulps. */
+  public static void backwardVector(
+      float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(dLogits, logits, targets, tOff, scale, n, v, true, true);
+  }
+
+  /** Scalar reference of {@link #backwardInPlace}. */
+  public static void backwardInPlaceScalar(
+      float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(logits, logits, targets, tOff, scale, n, v, false, false);
+  }
+
+  /** Vector API path of {@link #backwardInPlace}. */
+  public static void backwardInPlaceVector(
+      float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
+    gradient(logits, logits, targets, tOff, scale, n, v, false, true);
+  }
+
+  private static void losses(
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      int n,
+      int v,
+      boolean vector) {
+    for (int i = 0; i < n; i++) {
+      int target = checkedTarget(targets, tOff + i, v);
+      if (target < 0) {
+        nll[i] = 0;
+        if (correct != null) {
+          correct[i] = false;
+        }
+        continue;
+      }
+      int row = i * v;
+      float max = vector ? maxVector(logits, row, v) : maxScalar(logits, row, v);
+      double sum = vector ? sumExpVector(logits, row, v, max) : sumExpScalar(logits, row, v, max);
+      nll[i] = max + Math.log(sum) - logits[row + target];
+      if (correct != null) {
+        int argmax =
+            vector
+                ? firstIndexOfVector(logits, row, v, max)
+                : firstIndexOfScalar(logits, row, v, max);
+        correct[i] = argmax == target;
+      }
+    }
+  }
+
+  private static void gradient(
+      float[] d,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      float[] scale,
+      int n,
+      int v,
+      boolean accumulate,
+      boolean vector) {
+    for (int i = 0; i < n; i++) {
+      int target = checkedTarget(targets, tOff + i, v);
+      int row = i * v;
+      if (target < 0) {
+        if (!accumulate) {
+          Arrays.fill(d, row, row + v, 0f);
+        }
+        continue;
+      }
+      float k = scale[tOff + i];
+      if (vector) {
+        float max = maxVector(logits, row, v);
+        double sum = sumExpVector(logits, row, v, max);
+        gradientRowVector(d, logits, row, v, max, (float) (k / sum), accumulate);
+      } else {
+        float max = maxScalar(logits, row, v);
+        double sum = sumExpScalar(logits, row, v, max);
+        double ks = k / sum;
+        for (int j = 0; j < v; j++) {
+          float g = (float) (ks * Math.exp((double) logits[row + j] - max));
+          d[row + j] = accumulate ? d[row + j] + g : g;
+        }
+      }
+      d[row + target] -= k;
+    }
+  }
+
+  private static void gradientRowVector(
+      float[] d, float[] logits, int row, int v, float max, float ks, boolean accumulate) {
+    int bound = F.loopBound(v);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      FloatVector g =
+          FloatVector.fromArray(F, logits, row + j).sub(max).lanewise(VectorOperators.EXP).mul(ks);
+      if (accumulate) {
+        g = g.add(FloatVector.fromArray(F, d, row + j));
+      }
+      g.intoArray(d, row + j);
+    }
+    for (; j < v; j++) {
+      float g = ks * (float) Math.exp(logits[row + j] - max);
+      d[row + j] = accumulate ? d[row + j] + g : g;
+    }
+  }
+
+  private static float maxScalar(float[] x, int off, int n) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      max = Math.max(max, x[off + j]);
+    }
+    return max;
+  }
+
+  private static float maxVector(float[] x, int off, int n) {
+    int bound = F.loopBound(n);
+    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      vmax = vmax.max(FloatVector.fromArray(F, x, off + j));
+    }
+    float max = vmax.reduceLanes(VectorOperators.MAX);
+    for (; j < n; j++) {
+      max = Math.max(max, x[off + j]);
+    }
+    return max;
+  }
+
+  private static double sumExpScalar(float[] x, int off, int n, float max) {
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+      sum += Math.exp((double) x[off + j] - max);
+    }
+    return sum;
+  }
+
+  /**
+   * Σ exp(x − max) with one Kahan-compensated float accumulator per lane, lanes added in double.
+   */
+  private static double sumExpVector(float[] x, int off, int n, float max) {
+    int bound = F.loopBound(n);
+    FloatVector acc = FloatVector.zero(F);
+    FloatVector comp = FloatVector.zero(F);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector y = e.sub(comp);
+      FloatVector t = acc.add(y);
+      comp = t.sub(acc).sub(y);
+      acc = t;
+    }
+    double sum = 0;
+    for (int lane = 0; lane < F.length(); lane++) {
+      sum += (double) acc.lane(lane) - comp.lane(lane);
+    }
+    for (; j < n; j++) {
+      sum += Math.exp((double) x[off + j] - max);
+    }
+    return sum;
+  }
+
+  private static int firstIndexOfScalar(float[] x, int off, int n, float value) {
+    for (int j = 0; j < n; j++) {
+      if (x[off + j] == value) {
+        return j;
+      }
+    }
+    return -1; // only when the row holds NaN
+  }
+
+  private static int firstIndexOfVector(float[] x, int off, int n, float value) {
+    int bound = F.loopBound(n);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      int lane = FloatVector.fromArray(F, x, off + j).eq(value).firstTrue();
+      if (lane < F.length()) {
+        return j + lane;
+      }
+    }
+    for (; j < n; j++) {
+      if (x[off + j] == value) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private static int checkedTarget(int[] targets, int at, int v) {
+    int t = targets[at];
+    if (t < -1 || t >= v) {
+      throw new IllegalArgumentException(
+          "cross-entropy target "
+              + t
+              + " at index "
+              + at
+              + " is outside the vocabulary [0, "
+              + v
+              + ") and is not -1 (no loss)");
+    }
+    return t;
+  }
+}
