@@ -2,6 +2,7 @@ package dev.lathe.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,12 +22,18 @@ final class HfVocabulary {
   private final Map<String, Integer> idsByToken;
   private final String[] tokensById;
   private final List<AddedToken> addedTokens;
+  private final BitSet special = new BitSet();
 
   private HfVocabulary(
       Map<String, Integer> idsByToken, String[] tokensById, List<AddedToken> addedTokens) {
     this.idsByToken = idsByToken;
     this.tokensById = tokensById;
     this.addedTokens = addedTokens;
+    for (AddedToken t : addedTokens) {
+      if (t.special()) {
+        special.set(t.id());
+      }
+    }
   }
 
   static HfVocabulary of(JsonNode tokenizerJson, String source) {
@@ -90,11 +97,6 @@ final class HfVocabulary {
   }
 
   boolean isSpecial(int id) {
-    for (AddedToken t : addedTokens) {
-      if (t.id() == id && t.special()) {
-        return true;
-      }
-    }
-    return false;
+    return id >= 0 && special.get(id);
   }
 }
