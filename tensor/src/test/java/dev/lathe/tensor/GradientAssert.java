@@ -13,7 +13,7 @@ final class GradientAssert {
 
   /**
    * Tolerance for a float kernel against its double reference. Float rounding of sums over up to
-   * 1000 terms stays well below it (measured worst cases are printed by the tests).
+   * 1000 terms stays well below it.
    */
   static final double FLOAT_TOLERANCE = 1e-5;
 
