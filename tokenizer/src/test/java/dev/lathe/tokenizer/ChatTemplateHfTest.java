@@ -145,6 +145,33 @@ class ChatTemplateHfTest {
   }
 
   @Test
+  void errorsNameTheTemplateLineDespiteWhitespaceControl() {
+    // Break one line of the real Qwen3 template (full of "{%-" and "{{-"), whose line numbers
+    // jinjava reports shifted; the error must still name the broken line.
+    String source = ChatTemplate.of(qwen).orElseThrow().source();
+    String broken = source.replace("content.lstrip('\\n') }}", "content.zfill(3) }}");
+    assertThat(broken).isNotEqualTo(source);
+    String[] lines = broken.split("\n", -1);
+    int expectedLine = 0;
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].contains("zfill")) {
+        expectedLine = i + 1;
+      }
+    }
+    ChatTemplate template = ChatTemplate.of("qwen3-broken", broken, null, "<|im_end|>");
+    Throwable error =
+        org.assertj.core.api.Assertions.catchThrowable(
+            () ->
+                template.render(
+                    List.of(ChatMessage.user("2+2?"), ChatMessage.assistant("4")), false));
+    assertThat(error)
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageContaining("line " + expectedLine + " ")
+        .hasMessageContaining("str.zfill() is not supported");
+    assertThat(((ChatTemplateException) error).line()).isEqualTo(expectedLine);
+  }
+
+  @Test
   void renderedChatTokenizesWithSingleSpecialTokens() {
     ChatTemplate template = ChatTemplate.of(qwen).orElseThrow();
     String text = template.render(List.of(ChatMessage.user("Hi")), true);
