@@ -123,11 +123,20 @@ public final class Sampler {
       best = Math.max(best, probabilities[i]);
     }
 
-    // candidates: ids past the probability thresholds (min-p; and, without top-k, the cutoff
-    // below which a token cannot be in the nucleus: (1 - topP) / (V - 1), as llama2.c does)
+    // candidates: ids past the min-p threshold. The nucleus is measured against their mass
+    // (renormalized); without top-k, ids below (1 - topP) * kept / (V - 1) are dropped up front
+    // too, as llama2.c does: together they hold less than 1 - topP of it, so none can be in the
+    // nucleus, and the sort gets much shorter.
     float threshold = (float) (params.minP() * best);
-    if (params.topK() == 0 && params.topP() < 1 && vocabularySize > 1) {
-      threshold = Math.max(threshold, (float) ((1 - params.topP()) / (vocabularySize - 1)));
+    boolean cutoff = params.topK() == 0 && params.topP() < 1 && vocabularySize > 1;
+    double kept = 0;
+    if (cutoff) {
+      for (int i = 0; i < vocabularySize; i++) {
+        if (probabilities[i] >= threshold) {
+          kept += probabilities[i];
+        }
+      }
+      threshold = Math.max(threshold, (float) ((1 - params.topP()) * kept / (vocabularySize - 1)));
     }
     int n = 0;
     for (int i = 0; i < vocabularySize; i++) {
@@ -147,7 +156,7 @@ public final class Sampler {
     }
     if (params.topP() < 1) {
       // candidates are sorted most likely first: keep the shortest prefix reaching topP
-      double target = params.topP() * mass;
+      double target = params.topP() * (cutoff ? kept : mass);
       double cumulative = 0;
       for (int r = 0; r < n; r++) {
         cumulative += probabilities[candidates[r]];

@@ -73,6 +73,15 @@ class SamplerTest {
   }
 
   @Test
+  void topPIsMeasuredAgainstTheWholeMassNotWhatTheCutoffLeaves() {
+    // 0.5 < 0.52, so the nucleus needs token 1 too; the up-front cutoff (0.48 / 3 = 0.16) drops
+    // tokens 2 and 3, whose mass must still count toward the target
+    int[] counts = histogram(SamplingParams.DEFAULTS.withTopP(0.52), 5, 20_000);
+    assertThat(counts[2] + counts[3]).isZero();
+    assertThat(counts[1] / 20_000.0).isCloseTo(0.3 / 0.8, within(0.01));
+  }
+
+  @Test
   void topPAppliesToTheTopKRenormalizedDistribution() {
     // top-2 renormalized: 0.625, 0.375; top_p 0.6 keeps only token 0
     int[] counts = histogram(SamplingParams.DEFAULTS.withTopK(2).withTopP(0.6), 5, 2000);
