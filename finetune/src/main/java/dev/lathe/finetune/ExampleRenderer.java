@@ -1,0 +1,158 @@
+package dev.lathe.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.dataset.DatasetFormat;
+import dev.lathe.tokenizer.ChatMessage;
+import dev.lathe.tokenizer.ChatTemplate;
+import dev.lathe.tokenizer.ChatTemplateException;
+import dev.lathe.tokenizer.HfTokenizer;
+import dev.lathe.tokenizer.RenderedChat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/**
+ * Turns a supervised example (chat or prompt/completion JSON) into a {@link TrainingExample} with
+ * its loss mask.
+ *
+ * <p>Chat: the conversation is rendered by the model's chat template ({@link RenderedChat}); the
+ * loss is taken on each assistant message whose {@code weight} is 1 (the default), including the
+ * end-of-turn token that closes it, and on nothing else. The plain template of models without one
+ * ({@link ChatTemplate#PLAIN_SOURCE}) writes no BOS, so the model's BOS is put in front, as {@code
+ * lathe chat} does when it prompts such a model.
+ *
+ * <p>Prompt/completion: BOS (when the model has one) + prompt tokens, then the completion tokens
+ * and the EOS token, which are trained. Prompt and completion are tokenized separately, so the
+ * boundary is always a token boundary.
+ *
+ * <p>Sequences longer than the context are cut from the end (OpenAI's rule) and marked truncated.
+ */
+public final class ExampleRenderer {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HfTokenizer tokenizer;
+  private final ChatTemplate template;
+  private final boolean addBos;
+  private final int contextLength;
+
+  /**
+   * A renderer for a model's tokenizer and chat template.
+   *
+   * @param addBos whether the rendered chat text lacks the BOS (the plain template) so it is added
+   * @param contextLength the model's training context: inputs are cut to this many tokens
+   */
+  public ExampleRenderer(
+      HfTokenizer tokenizer, ChatTemplate template, boolean addBos, int contextLength) {
+    if (contextLength < 1) {
+      throw new IllegalArgumentException("context length must be positive, got " + contextLength);
+    }
+    this.tokenizer = tokenizer;
+    this.template = template;
+    this.addBos = addBos;
+    this.contextLength = contextLength;
+  }
+
+  /** A renderer using the tokenizer's own template, or the plain template (with BOS) if none. */
+  public static ExampleRenderer forTokenizer(HfTokenizer tokenizer, int contextLength) {
+    var own = ChatTemplate.of(tokenizer);
+    return new ExampleRenderer(
+        tokenizer,
+        own.orElseGet(() -> ChatTemplate.plain(tokenizer.eosToken())),
+        own.isEmpty(),
+        contextLength);
+  }
+
+  /** The context length examples are cut to. */
+  public int contextLength() {
+    return contextLength;
+  }
+
+  /**
+   * Renders one example of {@code format}.
+   *
+   * @throws IllegalArgumentException when the example cannot be rendered (the message says why)
+   */
+  public TrainingExample render(long line, DatasetFormat format, JsonNode example) {
+    return switch (format) {
+      case CHAT -> renderChat(line, example);
+      case PROMPT_COMPLETION -> renderCompletion(line, example);
+      case PREFERENCE ->
+          throw new IllegalArgumentException(
+              "line " + line + ": preference (DPO) examples are not supervised examples");
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private TrainingExample renderChat(long line, JsonNode example) {
+    JsonNode messagesNode = example.get("messages");
+    if (messagesNode == null || !messagesNode.isArray()) {
+      throw new IllegalArgumentException("line " + line + ": no \"messages\" array");
+    }
+    List<ChatMessage> messages = new ArrayList<>();
+    List<Boolean> weighted = new ArrayList<>();
+    for (JsonNode m : messagesNode) {
+      messages.add(ChatMessage.fromMap(JSON.convertValue(m, Map.class)));
+      JsonNode weight = m.get("weight");
+      weighted.add(weight == null || weight.asInt(1) != 0);
+    }
+    List<Map<String, Object>> tools = List.of();
+    if (example.get("tools") instanceof JsonNode t && t.isArray()) {
+      tools = JSON.convertValue(t, List.class);
+    }
+    RenderedChat chat;
+    try {
+      chat = RenderedChat.render(template, tokenizer, messages, tools, Map.of());
+    } catch (ChatTemplateException e) {
+      throw new IllegalArgumentException("line " + line + ": " + e.getMessage(), e);
+    }
+    int shift = bosToAdd().isPresent() ? 1 : 0;
+    int[] ids = new int[chat.ids().length + shift];
+    if (shift == 1) {
+      ids[0] = bosToAdd().getAsInt();
+    }
+    System.arraycopy(chat.ids(), 0, ids, shift, chat.ids().length);
+    boolean[] trained = new boolean[ids.length];
+    for (RenderedChat.AssistantSpan span : chat.spans()) {
+      if (!weighted.get(span.messageIndex())) {
+        continue;
+      }
+      for (int t = span.tokenStart(); t < span.tokenEnd(); t++) {
+        trained[t + shift] = true;
+      }
+    }
+    return TrainingExample.of(line, ids, trained, contextLength);
+  }
+
+  private TrainingExample renderCompletion(long line, JsonNode example) {
+    String prompt = example.path("prompt").asText("");
+    String completion = example.path("completion").asText("");
+    int[] p = tokenizer.encode(prompt);
+    int[] c = tokenizer.encode(completion);
+    int[] eos = tokenizer.eosTokenIds();
+    if (eos.length == 0) {
+      throw new IllegalArgumentException(
+          "the tokenizer has no EOS token: a completion model could not learn to stop");
+    }
+    OptionalInt bos = tokenizer.bosTokenId();
+    int shift = bos.isPresent() ? 1 : 0;
+    int[] ids = new int[shift + p.length + c.length + 1];
+    boolean[] trained = new boolean[ids.length];
+    if (shift == 1) {
+      ids[0] = bos.getAsInt();
+    }
+    System.arraycopy(p, 0, ids, shift, p.length);
+    System.arraycopy(c, 0, ids, shift + p.length, c.length);
+    ids[ids.length - 1] = eos[0];
+    for (int t = shift + p.length; t < ids.length; t++) {
+      trained[t] = true;
+    }
+    return TrainingExample.of(line, ids, trained, contextLength);
+  }
+
+  private OptionalInt bosToAdd() {
+    return addBos ? tokenizer.bosTokenId() : OptionalInt.empty();
+  }
+}

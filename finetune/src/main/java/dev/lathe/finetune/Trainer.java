@@ -1,0 +1,251 @@
+package dev.lathe.finetune;
+
+import dev.lathe.transformer.optim.AdamW;
+import dev.lathe.transformer.optim.GradientClipping;
+import dev.lathe.transformer.optim.LearningRateSchedule;
+import dev.lathe.transformer.train.Parameter;
+import dev.lathe.transformer.train.TrainableModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * The training loop: epochs of shuffled examples, {@code batch_size} examples per optimizer step,
+ * the {@link Objective}'s gradients clipped to a global norm, an AdamW update at the scheduled
+ * rate, validation on a fixed sample every few steps and on the whole validation set at the end,
+ * checkpoints at each epoch end (and every N steps if asked), and cooperative cancellation checked
+ * before every step.
+ *
+ * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
+ * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
+ * count every step computes the same numbers; a run resumed from a checkpoint (which holds those
+ * seeds, the position in the current epoch and AdamW's state) ends with the same weights, bit for
+ * bit, as one that never stopped.
+ *
+ * @param <E> the example type of the objective
+ */
+public final class Trainer<E> {
+
+  private final TrainableModel model;
+  private final Objective<E> objective;
+  private final TrainingConfig config;
+  private final TrainingListener listener;
+  private final BooleanSupplier cancelled;
+  private final Path checkpointRoot;
+
+  /**
+   * A trainer.
+   *
+   * @param checkpointRoot where checkpoint directories {@code checkpoint-step-N} go; null for none
+   * @param cancelled polled before every step; true stops the run after the current step
+   */
+  public Trainer(
+      TrainableModel model,
+      Objective<E> objective,
+      TrainingConfig config,
+      TrainingListener listener,
+      BooleanSupplier cancelled,
+      Path checkpointRoot) {
+    this.model = model;
+    this.objective = objective;
+    this.config = config;
+    this.listener = listener;
+    this.cancelled = cancelled;
+    this.checkpointRoot = checkpointRoot;
+  }
+
+  /** Directory name of the checkpoint after {@code step} steps. */
+  public static String checkpointName(int step) {
+    return "checkpoint-step-" + step;
+  }
+
+  /** Trains from the start, drawing the epoch seeds from {@code random}. */
+  public TrainingSummary run(List<E> train, List<E> valid, RandomGenerator random) {
+    requireExamples(train);
+    int epochs = config.hyperparameters().epochs();
+    long[] seeds = new long[epochs];
+    for (int e = 0; e < epochs; e++) {
+      seeds[e] = random.nextLong();
+    }
+    AdamW optimizer = new AdamW(config.optimizer(), model.trainableParameters());
+    return loop(train, valid, optimizer, seeds, 0, 0, 0, shuffled(train.size(), seeds[0]));
+  }
+
+  /** Continues the run {@code checkpoint} was taken from. */
+  public TrainingSummary resume(List<E> train, List<E> valid, TrainingCheckpoint checkpoint) {
+    requireExamples(train);
+    if (!checkpoint.hyperparameters().equals(config.hyperparameters())) {
+      throw new IllegalArgumentException(
+          "the checkpoint was taken with "
+              + checkpoint.hyperparameters()
+              + " but this run is configured with "
+              + config.hyperparameters());
+    }
+    if (checkpoint.order().length != train.size()) {
+      throw new IllegalArgumentException(
+          "the checkpoint's run had "
+              + checkpoint.order().length
+              + " training examples, this one has "
+              + train.size()
+              + ": resume with the same training file");
+    }
+    List<Parameter> params = model.trainableParameters();
+    for (Parameter p : params) {
+      float[] saved = checkpoint.parameters().get(p.name());
+      if (saved == null || saved.length != p.value().length) {
+        throw new IllegalArgumentException(
+            "the checkpoint has no parameter " + p.name() + " of " + p.value().length + " values");
+      }
+      System.arraycopy(saved, 0, p.value(), 0, saved.length);
+    }
+    AdamW optimizer = new AdamW(config.optimizer(), params);
+    optimizer.restore(checkpoint.optimizer());
+    return loop(
+        train,
+        valid,
+        optimizer,
+        checkpoint.epochSeeds(),
+        checkpoint.step(),
+        checkpoint.epoch(),
+        checkpoint.stepInEpoch(),
+        checkpoint.order());
+  }
+
+  private TrainingSummary loop(
+      List<E> train,
+      List<E> valid,
+      AdamW optimizer,
+      long[] seeds,
+      int step,
+      int epoch,
+      int stepInEpoch,
+      int[] order) {
+    Hyperparameters h = config.hyperparameters();
+    int n = train.size();
+    int perEpoch = h.stepsPerEpoch(n);
+    int total = h.totalSteps(n);
+    LearningRateSchedule schedule = config.schedule(total);
+    List<Parameter> params = model.trainableParameters();
+    List<E> sample = valid.subList(0, Math.min(config.validationSample(), valid.size()));
+    long trainedTokens = 0;
+    while (epoch < h.epochs()) {
+      while (stepInEpoch < perEpoch) {
+        if (cancelled.getAsBoolean()) {
+          TrainingSummary summary =
+              new TrainingSummary(step, total, true, Double.NaN, Double.NaN, trainedTokens);
+          listener.onFinished(summary);
+          return summary;
+        }
+        List<E> examples = new ArrayList<>();
+        int from = stepInEpoch * h.batchSize();
+        for (int i = from; i < Math.min(n, from + h.batchSize()); i++) {
+          examples.add(train.get(order[i]));
+        }
+        model.zeroGradients();
+        StepOutcome out = objective.accumulateGradients(model, examples);
+        double norm = GradientClipping.clip(params, config.maxGradNorm());
+        double lr = schedule.at(step + 1);
+        optimizer.step(lr);
+        step++;
+        stepInEpoch++;
+        trainedTokens += out.trainedTokens();
+        StepOutcome v = null;
+        if (!sample.isEmpty() && (step % config.evalEvery() == 0 || step == total)) {
+          v = objective.evaluate(model, sample);
+        }
+        listener.onStep(
+            new StepMetrics(
+                step,
+                total,
+                epoch,
+                out.loss(),
+                out.accuracy(),
+                v == null ? Double.NaN : v.loss(),
+                v == null ? Double.NaN : v.accuracy(),
+                lr,
+                norm,
+                out.trainedTokens(),
+                out.tokens()));
+        boolean epochEnd = stepInEpoch == perEpoch;
+        if (!epochEnd && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+          checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
+        }
+      }
+      epoch++;
+      stepInEpoch = 0;
+      if (epoch < h.epochs()) {
+        order = shuffled(n, seeds[epoch]);
+      }
+      checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
+    }
+    double fullLoss = Double.NaN;
+    double fullAccuracy = Double.NaN;
+    if (!valid.isEmpty()) {
+      StepOutcome full = objective.evaluate(model, valid);
+      fullLoss = full.loss();
+      fullAccuracy = full.accuracy();
+    }
+    TrainingSummary summary =
+        new TrainingSummary(step, total, false, fullLoss, fullAccuracy, trainedTokens);
+    listener.onFinished(summary);
+    return summary;
+  }
+
+  private void checkpoint(
+      AdamW optimizer, long[] seeds, int step, int epoch, int stepInEpoch, int[] order) {
+    if (checkpointRoot == null) {
+      return;
+    }
+    List<Parameter> params = model.trainableParameters();
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Parameter p : params) {
+      values.put(p.name(), p.value());
+    }
+    TrainingCheckpoint c =
+        new TrainingCheckpoint(
+            step,
+            epoch,
+            stepInEpoch,
+            order,
+            seeds,
+            config.hyperparameters(),
+            values,
+            optimizer.state());
+    Path dir = checkpointRoot.resolve(checkpointName(step));
+    try {
+      c.write(dir, params);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+    }
+    listener.onCheckpoint(step, dir);
+  }
+
+  /** The order of epoch with shuffle seed {@code seed}: Fisher–Yates over 0..n-1. */
+  static int[] shuffled(int n, long seed) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
+  private static void requireExamples(List<?> train) {
+    if (train.isEmpty()) {
+      throw new IllegalArgumentException("the training set has no usable example");
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package dev.lathe.finetune;
+
+import java.nio.file.Path;
+
+/**
+ * What a training run tells its caller as it goes; the HTTP service turns these into OpenAI job
+ * events, the CLI into a progress line. Every method has an empty default. Calls come from the
+ * training thread, in order.
+ */
+public interface TrainingListener {
+
+  /** A listener that ignores everything. */
+  TrainingListener NONE = new TrainingListener() {};
+
+  /** After each optimizer step. */
+  default void onStep(StepMetrics metrics) {}
+
+  /** After a checkpoint was written (completely) to {@code directory}. */
+  default void onCheckpoint(int step, Path directory) {}
+
+  /** A note for the user: a truncated or skipped example, a resolved hyperparameter, … */
+  default void onMessage(String message) {}
+
+  /** When the run ends, finished or cancelled. */
+  default void onFinished(TrainingSummary summary) {}
+}

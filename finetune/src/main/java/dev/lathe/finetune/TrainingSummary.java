@@ -1,0 +1,20 @@
+package dev.lathe.finetune;
+
+/**
+ * How a run ended.
+ *
+ * @param steps optimizer steps completed
+ * @param totalSteps steps planned
+ * @param cancelled whether it stopped early on request
+ * @param fullValidLoss mean cross-entropy over the whole validation file, NaN without one (or when
+ *     cancelled)
+ * @param fullValidAccuracy token accuracy over the whole validation file, NaN likewise
+ * @param trainedTokens trained tokens seen over the run (this process only)
+ */
+public record TrainingSummary(
+    int steps,
+    int totalSteps,
+    boolean cancelled,
+    double fullValidLoss,
+    double fullValidAccuracy,
+    long trainedTokens) {}
