@@ -64,6 +64,7 @@ public final class LlamaTrainer implements TrainableModel {
   }
 
   /** The trainable parameter called {@code name}; a clear error lists what exists otherwise. */
+  @Override
   public Parameter parameter(String name) {
     return params.parameter(name);
   }
@@ -71,6 +72,7 @@ public final class LlamaTrainer implements TrainableModel {
   /**
    * Copies {@code values} into the parameter {@code name} (e.g. adapter tensors read from disk).
    */
+  @Override
   public void setParameter(String name, float[] values) {
     params.set(name, values);
   }

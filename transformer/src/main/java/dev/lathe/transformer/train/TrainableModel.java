@@ -33,4 +33,27 @@ public interface TrainableModel {
    * Full fine-tuning has no adapters and rejects {@code false}.
    */
   void setAdaptersEnabled(boolean enabled);
+
+  /**
+   * The trainable parameter called {@code name} (Hugging Face / PEFT name), e.g. to read adapter
+   * tensors for an export.
+   */
+  default Parameter parameter(String name) {
+    for (Parameter p : trainableParameters()) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("no trainable parameter named " + name);
+  }
+
+  /** Copies {@code values} into the parameter {@code name}, e.g. adapter tensors read from disk. */
+  default void setParameter(String name, float[] values) {
+    Parameter p = parameter(name);
+    if (values.length != p.value().length) {
+      throw new IllegalArgumentException(
+          name + " holds " + p.value().length + " values, got " + values.length);
+    }
+    System.arraycopy(values, 0, p.value(), 0, values.length);
+  }
 }

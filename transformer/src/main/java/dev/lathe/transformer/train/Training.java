@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.transformer.Gpt2Model;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
 import java.util.random.RandomGenerator;
@@ -12,7 +13,7 @@ public final class Training {
    * LoRA adapters over the frozen weights of {@code model}. {@code random} initialises the
    * adapters' A matrices and then draws their dropout masks, so one seed gives one training run.
    */
-  public static LlamaTrainer lora(LoadedModel model, LoraConfig config, RandomGenerator random) {
+  public static TrainableModel lora(LoadedModel model, LoraConfig config, RandomGenerator random) {
     return lora(model, config, random, false);
   }
 
@@ -20,36 +21,39 @@ public final class Training {
    * As {@link #lora(LoadedModel, LoraConfig, RandomGenerator)}; {@code recompute} trades the memory
    * of the per-layer feed-forward output for recomputing it in backward.
    */
-  public static LlamaTrainer lora(
+  public static TrainableModel lora(
       LoadedModel model, LoraConfig config, RandomGenerator random, boolean recompute) {
     if (config == null || random == null) {
       throw new IllegalArgumentException("LoRA training needs a LoraConfig and a RandomGenerator");
     }
-    LlamaModel m = llama(model);
-    return new LlamaTrainer(m.config(), m.weights(), config, random, recompute);
+    return switch (model.model()) {
+      case LlamaModel m -> new LlamaTrainer(m.config(), m.weights(), config, random, recompute);
+      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), config, random, recompute);
+      default -> throw unsupported(model);
+    };
   }
 
   /**
    * Full fine-tuning: every weight of {@code model} is a parameter, updated in place (the loaded
    * model's inference path sees the trained weights).
    */
-  public static LlamaTrainer full(LoadedModel model) {
+  public static TrainableModel full(LoadedModel model) {
     return full(model, false);
   }
 
   /** As {@link #full(LoadedModel)}, optionally recomputing the feed-forward output in backward. */
-  public static LlamaTrainer full(LoadedModel model, boolean recompute) {
-    LlamaModel m = llama(model);
-    return new LlamaTrainer(m.config(), m.weights(), null, null, recompute);
+  public static TrainableModel full(LoadedModel model, boolean recompute) {
+    return switch (model.model()) {
+      case LlamaModel m -> new LlamaTrainer(m.config(), m.weights(), null, null, recompute);
+      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), null, null, recompute);
+      default -> throw unsupported(model);
+    };
   }
 
-  private static LlamaModel llama(LoadedModel model) {
-    if (model.model() instanceof LlamaModel m) {
-      return m;
-    }
-    throw new UnsupportedOperationException(
-        "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c); "
-            + "this model is "
+  private static UnsupportedOperationException unsupported(LoadedModel model) {
+    return new UnsupportedOperationException(
+        "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c) and"
+            + " gpt2; this model is "
             + model.modelType());
   }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,20 +22,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * differences with h = 1e-4 are accurate to about 1e-8).
  */
 class LlamaGradientTest {
-  private static final float[] SCALE = {0.5f, -0.3f, 0.25f};
+  static final float[] SCALE = {0.5f, -0.3f, 0.25f};
   private static final double H = 1e-4;
 
   @ParameterizedTest
   @ValueSource(strings = {"llama", "mistral", "qwen2", "qwen3"})
   void fullFineTuningGradientsMatchDoubleFiniteDifferences(String type) {
     LoadedModel model = TrainFixtures.model(type, 7);
-    LlamaTrainer full = Training.full(model);
+    LlamaTrainer full = (LlamaTrainer) Training.full(model);
     TokenBatch batch = TrainFixtures.packedBatch();
     full.zeroGradients();
     full.forwardBackward(batch, SCALE);
     Map<String, double[]> tensors = TrainFixtures.tensors(full.trainableParameters(), List.of());
     DoubleLlama ref = new DoubleLlama(full.config(), tensors, 0);
-    List<String> checked = check(full.trainableParameters(), tensors, ref, batch);
+    ToDoubleFunction<TokenBatch> objective = b -> ref.loss(b, SCALE);
+    List<String> checked = check(full.trainableParameters(), tensors, objective, batch);
     var c = full.config();
     int expected =
         9 + (c.attentionBias() ? 3 : 0) + (c.outputBias() ? 1 : 0) + (c.qkNorm() ? 2 : 0);
@@ -48,7 +50,7 @@ class LlamaGradientTest {
   void loraGradientsMatchDoubleFiniteDifferences(String type) {
     LoadedModel model = TrainFixtures.model(type, 7);
     LoraConfig lc = LoraConfig.of(3, 6, 0);
-    LlamaTrainer lora = Training.lora(model, lc, new SplittableRandom(1));
+    LlamaTrainer lora = (LlamaTrainer) Training.lora(model, lc, new SplittableRandom(1));
     SplittableRandom r = new SplittableRandom(2);
     for (Parameter p : lora.trainableParameters()) { // B ≠ 0 so A gets a gradient too
       if (p.name().endsWith("lora_B.weight")) {
@@ -62,12 +64,16 @@ class LlamaGradientTest {
         TrainFixtures.tensors(
             Training.full(model).trainableParameters(), lora.trainableParameters());
     DoubleLlama ref = new DoubleLlama(lora.config(), tensors, lc.scale());
-    List<String> checked = check(lora.trainableParameters(), tensors, ref, batch);
+    ToDoubleFunction<TokenBatch> objective = b -> ref.loss(b, SCALE);
+    List<String> checked = check(lora.trainableParameters(), tensors, objective, batch);
     assertThat(checked).hasSize(lora.config().layers() * 7 * 2);
   }
 
-  private static List<String> check(
-      List<Parameter> params, Map<String, double[]> tensors, DoubleLlama ref, TokenBatch batch) {
+  static List<String> check(
+      List<Parameter> params,
+      Map<String, double[]> tensors,
+      ToDoubleFunction<TokenBatch> ref,
+      TokenBatch batch) {
     List<String> checked = new ArrayList<>();
     SplittableRandom r = new SplittableRandom(99);
     for (Parameter p : params) {
@@ -97,16 +103,16 @@ class LlamaGradientTest {
   }
 
   private static double directional(
-      DoubleLlama ref, TokenBatch batch, double[] theta, double[] dir) {
+      ToDoubleFunction<TokenBatch> ref, TokenBatch batch, double[] theta, double[] dir) {
     double[] saved = theta.clone();
     for (int i = 0; i < theta.length; i++) {
       theta[i] = saved[i] + H * dir[i];
     }
-    double plus = ref.loss(batch, SCALE);
+    double plus = ref.applyAsDouble(batch);
     for (int i = 0; i < theta.length; i++) {
       theta[i] = saved[i] - H * dir[i];
     }
-    double minus = ref.loss(batch, SCALE);
+    double minus = ref.applyAsDouble(batch);
     System.arraycopy(saved, 0, theta, 0, theta.length);
     return (plus - minus) / (2 * H);
   }

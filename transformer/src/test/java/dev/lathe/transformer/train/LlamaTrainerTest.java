@@ -37,7 +37,8 @@ class LlamaTrainerTest {
     LoadedModel model = TrainFixtures.model("qwen3", 3);
     TokenBatch batch = TrainFixtures.packedBatch();
     double[] base = Training.full(model).evaluate(batch).segmentLogProb();
-    LlamaTrainer lora = Training.lora(model, LoraConfig.DEFAULT, new SplittableRandom(5));
+    LlamaTrainer lora =
+        (LlamaTrainer) Training.lora(model, LoraConfig.DEFAULT, new SplittableRandom(5));
     assertThat(lora.evaluate(batch).segmentLogProb()).containsExactly(base); // B = 0
     randomizeB(lora, 6);
     assertThat(lora.evaluate(batch).segmentLogProb()).isNotEqualTo(base);
@@ -54,7 +55,8 @@ class LlamaTrainerTest {
     for (Parameter p : Training.full(model).trainableParameters()) {
       before.add(p.value().clone());
     }
-    LlamaTrainer lora = Training.lora(model, LoraConfig.of(4, 8, 0.1), new SplittableRandom(5));
+    LlamaTrainer lora =
+        (LlamaTrainer) Training.lora(model, LoraConfig.of(4, 8, 0.1), new SplittableRandom(5));
     randomizeB(lora, 6);
     lora.forwardBackward(TrainFixtures.packedBatch(), SCALE);
     lora.mergedWeights();
@@ -104,11 +106,11 @@ class LlamaTrainerTest {
   @ValueSource(booleans = {false, true})
   void recomputingTheFeedForwardOutputChangesNoBit(boolean lora) {
     LoadedModel model = TrainFixtures.model("mistral", 3);
-    LlamaTrainer saved =
+    TrainableModel saved =
         lora
             ? Training.lora(model, LoraConfig.of(4, 8, 0.1), new SplittableRandom(1), false)
             : Training.full(model, false);
-    LlamaTrainer recomputed =
+    TrainableModel recomputed =
         lora
             ? Training.lora(model, LoraConfig.of(4, 8, 0.1), new SplittableRandom(1), true)
             : Training.full(model, true);
@@ -128,7 +130,8 @@ class LlamaTrainerTest {
   @Test
   void mergedWeightsRunByTheInferenceModelEqualTheAdaptedModel() {
     LoadedModel model = TrainFixtures.model("qwen2", 3);
-    LlamaTrainer lora = Training.lora(model, LoraConfig.of(4, 8, 0), new SplittableRandom(5));
+    LlamaTrainer lora =
+        (LlamaTrainer) Training.lora(model, LoraConfig.of(4, 8, 0), new SplittableRandom(5));
     randomizeB(lora, 6);
     LlamaWeights merged = lora.mergedWeights();
     LoadedModel mergedModel =
@@ -147,7 +150,8 @@ class LlamaTrainerTest {
   @Test
   void adapterTensorsHavePeftNamesShapesAndInitialisation() {
     LoadedModel model = TrainFixtures.model("llama", 3);
-    LlamaTrainer lora = Training.lora(model, LoraConfig.DEFAULT, new SplittableRandom(5));
+    LlamaTrainer lora =
+        (LlamaTrainer) Training.lora(model, LoraConfig.DEFAULT, new SplittableRandom(5));
     List<Parameter> ps = lora.trainableParameters();
     assertThat(ps).hasSize(2 * 7 * 2);
     Parameter a = lora.parameter("base_model.model.model.layers.1.mlp.down_proj.lora_A.weight");
@@ -197,7 +201,7 @@ class LlamaTrainerTest {
 
   @Test
   void fullFineTuningNamesEveryWeightAsHuggingFaceAndHasNoAdapters() {
-    LlamaTrainer full = Training.full(TrainFixtures.model("mistral", 3));
+    LlamaTrainer full = (LlamaTrainer) Training.full(TrainFixtures.model("mistral", 3));
     assertThat(full.trainableParameters().get(0).name()).isEqualTo("model.embed_tokens.weight");
     assertThat(full.trainableParameters().getLast().name()).isEqualTo("lm_head.weight");
     assertThat(full.parameter("model.layers.1.mlp.gate_proj.weight").shape())
@@ -209,7 +213,7 @@ class LlamaTrainerTest {
 
   @Test
   void badInputGetsAClearError() {
-    LlamaTrainer full = Training.full(TrainFixtures.model("llama", 3));
+    LlamaTrainer full = (LlamaTrainer) Training.full(TrainFixtures.model("llama", 3));
     TokenBatch ok = TrainFixtures.packedBatch();
     assertThatThrownBy(() -> full.forwardBackward(ok, new float[2]))
         .hasMessageContaining("segmentScale has 2 entries but the batch has 3 segments");
@@ -233,7 +237,7 @@ class LlamaTrainerTest {
         .hasMessageContaining("unknown LoRA targets [qproj]");
   }
 
-  private static float[][] twoSteps(LlamaTrainer t) {
+  private static float[][] twoSteps(TrainableModel t) {
     randomizeB(t, 9);
     t.zeroGradients();
     t.forwardBackward(TrainFixtures.packedBatch(), SCALE);
@@ -250,12 +254,13 @@ class LlamaTrainerTest {
     if (!lora) {
       return Training.full(model);
     }
-    LlamaTrainer t = Training.lora(model, LoraConfig.of(4, 8, 0), new SplittableRandom(5));
+    LlamaTrainer t =
+        (LlamaTrainer) Training.lora(model, LoraConfig.of(4, 8, 0), new SplittableRandom(5));
     randomizeB(t, 6);
     return t;
   }
 
-  static void randomizeB(LlamaTrainer t, long seed) {
+  static void randomizeB(TrainableModel t, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     for (Parameter p : t.trainableParameters()) {
       if (p.name().endsWith("lora_B.weight")) {

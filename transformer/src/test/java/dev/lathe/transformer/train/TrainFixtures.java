@@ -3,6 +3,9 @@ package dev.lathe.transformer.train;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.RopeScaling;
 import dev.lathe.transformer.GenerationConfig;
+import dev.lathe.transformer.Gpt2Config;
+import dev.lathe.transformer.Gpt2Model;
+import dev.lathe.transformer.Gpt2Weights;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LlamaWeights;
@@ -73,8 +76,41 @@ final class TrainFixtures {
   }
 
   static LoadedModel model(String type, long seed) {
+    if (type.equals("gpt2")) {
+      Gpt2Config g = new Gpt2Config(16, 40, 2, 4, 23, 32, 1e-5f);
+      return new LoadedModel(new Gpt2Model(g, gpt2(g, seed)), type, g, GenerationConfig.EMPTY);
+    }
     LlamaConfig c = config(type);
     return new LoadedModel(new LlamaModel(c, weights(c, seed)), type, c, GenerationConfig.EMPTY);
+  }
+
+  static Gpt2Weights gpt2(Gpt2Config c, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int C = c.dim();
+    int F = c.hiddenDim();
+    List<Gpt2Weights.Layer> layers = new ArrayList<>();
+    for (int l = 0; l < c.layers(); l++) {
+      layers.add(
+          new Gpt2Weights.Layer(
+              norm(r, C),
+              random(r, C, 0.1f),
+              random(r, 3 * C * C, 0.4f),
+              random(r, 3 * C, 0.3f),
+              random(r, C * C, 0.4f),
+              random(r, C, 0.1f),
+              norm(r, C),
+              random(r, C, 0.1f),
+              random(r, F * C, 0.4f),
+              random(r, F, 0.3f),
+              random(r, C * F, 0.3f),
+              random(r, C, 0.1f)));
+    }
+    return new Gpt2Weights(
+        random(r, c.vocabSize() * C, 1f),
+        random(r, c.contextLength() * C, 0.3f),
+        layers,
+        norm(r, C),
+        random(r, C, 0.1f));
   }
 
   /**
