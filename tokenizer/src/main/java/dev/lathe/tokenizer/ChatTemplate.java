@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.mode.ExecutionMode;
 import com.hubspot.jinjava.objects.date.StrftimeFormatter;
 import java.time.Clock;
 import java.time.ZonedDateTime;
@@ -40,10 +42,11 @@ import jinjava.javax.el.CompositeELResolver;
  *
  * <p>Anything jinjava reports (unknown tag, filter, test, function or method, syntax error) fails
  * the render with a {@link ChatTemplateException} naming the line and the construct: a template is
- * rendered faithfully or not at all. Known differences from Python Jinja that are not detected:
- * printing a boolean gives {@code true} (Python: {@code True}); printing none, or an attribute of
- * an undefined value, gives an empty string (Python: {@code None}, resp. an error); {@code
- * none|default(x)} gives {@code x}. None of these occur in the templates we test.
+ * rendered faithfully or not at all. Printed booleans are {@code True}/{@code False} as in Python
+ * ({@link PythonOutput}). Known differences from Python Jinja that are not detected: a boolean
+ * inside {@code ~} concatenation or a printed list gives {@code true}; printing none, or an
+ * attribute of an undefined value, gives an empty string (Python: {@code None}, resp. an error);
+ * {@code none|default(x)} gives {@code x}. None of these occur in the templates we test.
  *
  * <p>For models without a template (base models such as TinyStories) {@link #plain(String)} gives a
  * documented plain-text format. Instances are immutable and thread-safe.
@@ -305,6 +308,13 @@ public final class ChatTemplate {
             // jinjava's default would render "{{ ... }}" found inside printed values (a user
             // message) as template code; Jinja prints values verbatim.
             .withNestedInterpretationEnabled(false)
+            .withExecutionMode(
+                new ExecutionMode() {
+                  @Override
+                  public void prepareContext(Context context) {
+                    context.setExpressionStrategy(new PythonOutput());
+                  }
+                })
             .withElResolver(resolver)
             .withLegacyOverrides(
                 LegacyOverrides.newBuilder()

@@ -29,7 +29,7 @@ class ChatTemplateTest {
             + "[{{ c.upper() }}][{{ 'hello world'.title() }}][{{ c.replace('a', 'A') }}]";
     assertThat(render(src, ONE))
         .isEqualTo(
-            "[a</think>b][a</think>b  ][  a</think>][true][true]"
+            "[a</think>b][a</think>b  ][  a</think>][True][True]"
                 + "[b  ][1][x--y][  A</THINK>B  ][Hello World][  A</think>b  ]");
   }
 
@@ -42,7 +42,7 @@ class ChatTemplateTest {
             + "{% for m in messages[::-1] %}{{ m.content }}{% if not loop.last %},{% endif %}"
             + "{% set ns.seen = ns.seen + 1 %}{% endfor %}|{{ ns.last }}|{{ ns.seen }}"
             + "|{{ messages[0].name is defined }}|{{ messages[0].content is string }}";
-    assertThat(render(src, messages)).isEqualTo("3,2,1|2|3|false|true");
+    assertThat(render(src, messages)).isEqualTo("3,2,1|2|3|False|True");
   }
 
   @Test
@@ -55,7 +55,7 @@ class ChatTemplateTest {
 
   @Test
   void jinjaSemanticsCheckedAgainstPythonJinja() {
-    // Expected values printed by Python Jinja 3.1 for the same source (booleans aside).
+    // Expected values printed by Python Jinja 3.1 for the same source.
     String src =
         "{% set x = 1 %}{% for i in [1] %}{% set x = 2 %}{% endfor %}{{ x }}|"
             + "{{ 'a' if false }}|{{ messages[0].content[0] }}{{ messages[0].content[-1] }}|"
@@ -74,7 +74,7 @@ class ChatTemplateTest {
             + "{% endif %}|{{ not nothing is defined and true }}|{{ 'a' if not false else 'b' }}|"
             + "{{ not 1 in [1] }}|{{ 1 is not none }}|{{ 2 not in [1] }}|"
             + "{% if not (messages[0].content.startswith('x') and false) %}x{% endif %}";
-    assertThat(render(src, ONE)).isEqualTo("true|D|true|a|false|true|true|x");
+    assertThat(render(src, ONE)).isEqualTo("true|D|True|a|False|True|True|x");
   }
 
   @Test
@@ -98,6 +98,12 @@ class ChatTemplateTest {
         .hasMessageContaining("{% else %} of a {% for %} loop");
     assertThat(render("{% for m in messages %}{% if m %}a{% else %}b{% endif %}{% endfor %}", ONE))
         .isEqualTo("a");
+  }
+
+  @Test
+  void printedBooleansArePythonStyle() {
+    assertThat(render("{{ true }}|{{ 1 == 2 }}|{{ messages[0].name is defined }}", ONE))
+        .isEqualTo("True|False|False");
   }
 
   @Test
