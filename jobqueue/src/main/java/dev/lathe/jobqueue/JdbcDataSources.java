@@ -1,0 +1,46 @@
+package dev.lathe.jobqueue;
+
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/** Data sources configured the way {@link JdbcJobStore} needs them. */
+public final class JdbcDataSources {
+
+  private JdbcDataSources() {}
+
+  /**
+   * An SQLite database file: write-ahead log (readers do not block the writer), foreign keys on,
+   * every transaction {@code BEGIN IMMEDIATE} (the claim's exclusivity rests on it), and a busy
+   * timeout so concurrent writers wait instead of failing.
+   */
+  public static DataSource sqlite(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.enforceForeignKeys(true);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    config.setBusyTimeout(60_000);
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    return ds;
+  }
+
+  /**
+   * A PostgreSQL database (user and password may be null when the URL carries them), one connection
+   * per operation; wrap it in a pool (e.g. HikariCP) in a long-running service.
+   */
+  public static DataSource postgresql(String url, String user, String password) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(url);
+    if (user != null) {
+      ds.setUser(user);
+    }
+    if (password != null) {
+      ds.setPassword(password);
+    }
+    return ds;
+  }
+}

@@ -1,0 +1,24 @@
+package dev.lathe.jobqueue;
+
+import java.util.List;
+
+/**
+ * One page of a cursor-paged list, as OpenAI pages: the next page is asked for with {@code after} =
+ * the id of the last item of {@code data}.
+ *
+ * @param data the items, in the list's order
+ * @param hasMore whether items follow the last one
+ */
+public record Page<T>(List<T> data, boolean hasMore) {
+
+  public Page {
+    data = List.copyOf(data);
+  }
+
+  /** Checks a page size the way every list in the store does. */
+  static void checkLimit(int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new IllegalArgumentException("limit must be between 1 and 10000, got " + limit);
+    }
+  }
+}
