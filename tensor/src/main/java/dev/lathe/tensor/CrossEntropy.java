@@ -14,9 +14,11 @@ import jdk.incubator.vector.VectorOperators;
  * never counted correct and it gets no gradient. Rows are made stable by subtracting their maximum
  * before exponentiating, so the sum of exponentials lies in {@code [1, V]}. Summation precision:
  * the scalar path adds the exponentials in double; the vector path adds them in float lanes with
- * Kahan compensation and combines the lanes in double, which keeps the relative error of the sum
- * near one float rounding whatever the vocabulary size. The loss itself ({@code max + log(sum) −
- * logit[target]}) is formed in double. A NaN logit makes that row's loss NaN.
+ * Kahan compensation and combines the lanes in double, so summation adds no error that grows with
+ * the vocabulary; what remains is the vector exponential's few ulps (on flat 50257-wide rows the
+ * vector loss is within 4e-7 of the double reference, the scalar one within 1e-10). The loss itself
+ * ({@code max + log(sum) − logit[target]}) is formed in double. A NaN logit makes that row's loss
+ * NaN.
  *
  * <p>Backward recomputes each trained row's maximum and sum instead of saving them: one extra pass
  * over a row of V logits is small next to the (V × C) projection that produced it.

@@ -154,4 +154,20 @@ class CrossEntropyTest {
             () -> CrossEntropy.backward(new float[2 * v], z, new int[] {-2, 0}, 0, SCALE, 2, v))
         .hasMessageContaining("target -2 at index 0");
   }
+
+  @Test
+  void vocabularySizedFlatRowsKeepTheLossAccurateOnBothPaths() {
+    int v = 50257; // GPT-2: a flat row is where plain float summation of 50k terms drifts most
+    float[] z = RandomArrays.uniform(3, 2 * v, 0.5f);
+    int[] t = {17, v - 2};
+    double[] want = CrossEntropyRef.forward(toDouble(z), t, 2, v);
+    double[] s = new double[2];
+    double[] w = new double[2];
+    CrossEntropy.forwardScalar(s, null, z, t, 0, 2, v);
+    CrossEntropy.forwardVector(w, null, z, t, 0, 2, v);
+    for (int i = 0; i < 2; i++) {
+      assertThat(s[i]).isCloseTo(want[i], Offset.offset(1e-10));
+      assertThat(w[i]).isCloseTo(want[i], Offset.offset(1e-6));
+    }
+  }
 }
