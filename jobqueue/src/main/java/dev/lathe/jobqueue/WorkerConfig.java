@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * How a {@link Worker} runs.
  *
- * @param workerId unique among live workers (e.g. host name and process id); leases are held by it
+ * @param workerId unique among live workers (e.g. host name and process id); each claim holds its
+ *     lease as {@code workerId#n}, n counting this worker's claims
  * @param concurrency how many jobs it runs at once, >= 1
  * @param pollInterval how long it waits before looking for work again when the queue was empty
  * @param leaseDuration how long a claimed job stays its own without a heartbeat
