@@ -21,7 +21,8 @@ import jdk.incubator.vector.VectorOperators;
  * NaN.
  *
  * <p>Backward recomputes each trained row's maximum and sum instead of saving them: one extra pass
- * over a row of V logits is small next to the (V × C) projection that produced it.
+ * over a row of V logits is small next to the (V × C) projection that produced it. {@link
+ * #forwardBackwardInPlace} avoids even that when the losses and the gradient are wanted together.
  */
 public final class CrossEntropy {
   private CrossEntropy() {}
@@ -49,7 +50,7 @@ public final class CrossEntropy {
    */
   public static void backward(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(dLogits, logits, targets, tOff, scale, n, v, true, KernelPath.vector());
+    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, KernelPath.vector());
   }
 
   /**
@@ -62,7 +63,54 @@ public final class CrossEntropy {
    */
   public static void backwardInPlace(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+  }
+
+  /**
+   * {@link #forward} and {@link #backwardInPlace} in one pass over each row: the losses and argmax
+   * flags are taken, then the row is overwritten with its gradient (rows without loss become zero).
+   *
+   * <pre>
+   * // nll: (N) out   correct: (N) out, or null   logits: (N, V), gradient on return
+   * // targets, scale: (N) at tOff
+   * </pre>
+   */
+  public static void forwardBackwardInPlace(
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      float[] scale,
+      int n,
+      int v) {
+    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+  }
+
+  /** Scalar reference of {@link #forwardBackwardInPlace}. */
+  public static void forwardBackwardInPlaceScalar(
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      float[] scale,
+      int n,
+      int v) {
+    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, false);
+  }
+
+  /** Vector API path of {@link #forwardBackwardInPlace}. */
+  public static void forwardBackwardInPlaceVector(
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      float[] scale,
+      int n,
+      int v) {
+    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, true);
   }
 
   /** Scalar reference of {@link #forward}. */
@@ -80,25 +128,25 @@ public final class CrossEntropy {
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(dLogits, logits, targets, tOff, scale, n, v, true, false);
+    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, false);
   }
 
   /** Vector API path of {@link #backward}; the vector exponential differs by a few ulps. */
   public static void backwardVector(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(dLogits, logits, targets, tOff, scale, n, v, true, true);
+    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, true);
   }
 
   /** Scalar reference of {@link #backwardInPlace}. */
   public static void backwardInPlaceScalar(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(logits, logits, targets, tOff, scale, n, v, false, false);
+    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, false);
   }
 
   /** Vector API path of {@link #backwardInPlace}. */
   public static void backwardInPlaceVector(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(logits, logits, targets, tOff, scale, n, v, false, true);
+    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, true);
   }
 
   private static void losses(
@@ -133,7 +181,13 @@ public final class CrossEntropy {
     }
   }
 
+  /**
+   * The gradient rows; when {@code nll} is not null also the losses (and {@code correct}, when not
+   * null), read before an in-place gradient overwrites the logits.
+   */
   private static void gradient(
+      double[] nll,
+      boolean[] correct,
       float[] d,
       float[] logits,
       int[] targets,
@@ -150,16 +204,30 @@ public final class CrossEntropy {
         if (!accumulate) {
           Arrays.fill(d, row, row + v, 0f);
         }
+        if (nll != null) {
+          nll[i] = 0;
+        }
+        if (correct != null) {
+          correct[i] = false;
+        }
         continue;
       }
       float k = scale[tOff + i];
+      float max = vector ? maxVector(logits, row, v) : maxScalar(logits, row, v);
+      double sum = vector ? sumExpVector(logits, row, v, max) : sumExpScalar(logits, row, v, max);
+      if (nll != null) {
+        nll[i] = max + Math.log(sum) - logits[row + target];
+      }
+      if (correct != null) {
+        int argmax =
+            vector
+                ? firstIndexOfVector(logits, row, v, max)
+                : firstIndexOfScalar(logits, row, v, max);
+        correct[i] = argmax == target;
+      }
       if (vector) {
-        float max = maxVector(logits, row, v);
-        double sum = sumExpVector(logits, row, v, max);
         gradientRowVector(d, logits, row, v, max, (float) (k / sum), accumulate);
       } else {
-        float max = maxScalar(logits, row, v);
-        double sum = sumExpScalar(logits, row, v, max);
         double ks = k / sum;
         for (int j = 0; j < v; j++) {
           float g = (float) (ks * Math.exp((double) logits[row + j] - max));

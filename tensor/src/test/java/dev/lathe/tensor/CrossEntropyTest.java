@@ -170,4 +170,35 @@ class CrossEntropyTest {
       assertThat(w[i]).isCloseTo(want[i], Offset.offset(1e-6));
     }
   }
+
+  @Test
+  void fusedForwardBackwardEqualsForwardThenBackwardInPlace() {
+    for (boolean vector : new boolean[] {false, true}) {
+      for (int v : RandomArrays.ODD_SIZES) {
+        float[] fused = logits(v);
+        float[] apart = logits(v);
+        int[] t = targets(v);
+        double[] nllFused = new double[N];
+        double[] nllApart = new double[N];
+        boolean[] correctFused = new boolean[N];
+        boolean[] correctApart = new boolean[N];
+        if (vector) {
+          CrossEntropy.forwardBackwardInPlaceVector(
+              nllFused, correctFused, fused, t, 1, SCALE, N, v);
+          CrossEntropy.forwardVector(nllApart, correctApart, apart, t, 1, N, v);
+          CrossEntropy.backwardInPlaceVector(apart, t, 1, SCALE, N, v);
+        } else {
+          CrossEntropy.forwardBackwardInPlaceScalar(
+              nllFused, correctFused, fused, t, 1, SCALE, N, v);
+          CrossEntropy.forwardScalar(nllApart, correctApart, apart, t, 1, N, v);
+          CrossEntropy.backwardInPlaceScalar(apart, t, 1, SCALE, N, v);
+        }
+        String what = (vector ? "vector" : "scalar") + " V=" + v;
+        assertThat(nllFused).as(what).containsExactly(nllApart);
+        assertThat(correctFused).as(what).containsExactly(correctApart);
+        assertThat(fused).as(what).containsExactly(apart);
+        assertThat(correctFused[0]).as(what).isTrue();
+      }
+    }
+  }
 }
