@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -85,8 +86,10 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     this.eosId = eosToken == null ? -1 : vocabulary.id(eosToken);
     boolean flagsApply =
         CLASSES_WITH_BOS_EOS_FLAGS.contains(files.config().path("tokenizer_class").asText(""));
-    this.addBos = flagsApply ? flag("add_bos_token") : null;
-    this.addEos = flagsApply ? flag("add_eos_token") : null;
+    // Hugging Face's Llama/Gemma fast tokenizers rebuild the post-processor from these flags at
+    // load time, with defaults add_bos_token=true, add_eos_token=false.
+    this.addBos = flagsApply ? Objects.requireNonNullElse(flag("add_bos_token"), true) : null;
+    this.addEos = flagsApply ? Objects.requireNonNullElse(flag("add_eos_token"), false) : null;
     this.eosIds = collectEosIds();
   }
 
@@ -429,8 +432,7 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
       ids.add(id.asInt());
     }
     String templates =
-        chatTemplateConfig().toString()
-            + java.util.Objects.requireNonNullElse(chatTemplateFile(), "");
+        chatTemplateConfig().toString() + Objects.requireNonNullElse(chatTemplateFile(), "");
     for (String marker : END_OF_TURN_STRINGS) {
       int id = vocabulary.id(marker);
       if (id >= 0 && templates.contains(marker)) {

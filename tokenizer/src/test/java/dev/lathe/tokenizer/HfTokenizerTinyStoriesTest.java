@@ -2,8 +2,13 @@ package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.testkit.SharedAssets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HfTokenizerTinyStoriesTest {
   private static HfTokenizer tiny;
@@ -48,6 +53,23 @@ class HfTokenizerTinyStoriesTest {
     assertThat(pieces.toString()).isEqualTo("▁" + text.replace(' ', '▁'));
     assertThat(ids.length).isLessThan(text.split(" ").length);
     assertThat(tiny.decode(ids)).isEqualTo(text);
+  }
+
+  @Test
+  void llamaClassBosEosFlagsOverrideThePostProcessor(@TempDir Path dir) throws IOException {
+    Files.copy(
+        SharedAssets.require("models/hf-TinyStories-656K/tokenizer.json"),
+        dir.resolve("tokenizer.json"));
+    // Only add_eos_token is given: Hugging Face's LlamaTokenizerFast still adds BOS (default).
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"),
+        "{\"tokenizer_class\": \"LlamaTokenizerFast\", \"bos_token\": \"<|start_story|>\","
+            + " \"eos_token\": \"<|end_story|>\", \"add_eos_token\": true}");
+    try (HfTokenizer withEos = HfTokenizer.load(dir)) {
+      int[] plain = withEos.encode("Once upon a time");
+      int[] ids = withEos.encodeWithSpecials("Once upon a time", true);
+      assertThat(ids).hasSize(plain.length + 2).startsWith(1).endsWith(2);
+    }
   }
 
   @Test
