@@ -106,7 +106,11 @@ public final class ComputePool implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("ComputePool is closed");
     }
-    if (threads == 1 || tasks == 1 || isWorker() || !lock.tryLock()) {
+    if (threads == 1
+        || tasks == 1
+        || isWorker()
+        || lock.isHeldByCurrentThread() // a loop inside one of this thread's tasks
+        || !lock.tryLock()) {
       for (int t = 0; t < tasks; t++) {
         body.run(t, 0);
       }

@@ -7,6 +7,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>bf16 weights are widened in registers ({@code bits << 16}). Each output is one dot product
  * computed the same way whichever thread runs it and whichever neighbours share its group: two
- * vector accumulators over alternate k chunks, their lanes summed left to right, then the scalar
- * tail in order of k. Results therefore do not depend on the thread count.
+ * vector accumulators over alternate k chunks, added and reduced by a fixed pairwise tree ({@link
+ * #reduce}), then the scalar tail in order of k. Results therefore do not depend on the thread
+ * count.
  */
 public final class MatVec {
   private MatVec() {}
@@ -35,7 +37,7 @@ public final class MatVec {
   private static final int MIN_ROWS_PER_TASK = 32;
 
   private static final ThreadLocal<float[]> LANES =
-      ThreadLocal.withInitial(() -> new float[2 * GROUP * L]);
+      ThreadLocal.withInitial(() -> new float[GROUP + 1 + L]);
 
   /** Weights addressed as rows of k values: f32 array, bf16 array or bf16 segment. */
   private record Rows(float[] f32, short[] bf16, MemorySegment seg, long off) {}
@@ -133,17 +135,48 @@ public final class MatVec {
     y[at] = acc ? y[at] + v : v;
   }
 
-  /** Sums row r's two accumulators lane by lane, then adds the scalar tail in order of k. */
+  /** Row r's reduced vector sum (lanes[r]) plus the scalar tail in order of k. */
   private static float finish(float[] lanes, int r, float[] x, int xOff, Rows w, int row, int k) {
-    float s = 0f;
-    int base = 2 * r * L;
-    for (int l = 0; l < L; l++) {
-      s += lanes[base + l] + lanes[base + L + l];
-    }
+    float s = lanes[r];
     for (int p = k - k % L; p < k; p++) {
       s += x[xOff + p] * weight(w, (long) row * k + p);
     }
     return s;
+  }
+
+  /**
+   * Sum of a vector's lanes by halving (lane i + lane i xor h for h = L/2, …, 1): a fixed pairwise
+   * tree of element-wise adds and permutations, so the same bits on every path. Callers add a row's
+   * two accumulators first.
+   */
+  static float reduce(FloatVector v) {
+    if (L >= 32) {
+      v = v.add(v.rearrange(SWAP16));
+    }
+    if (L >= 16) {
+      v = v.add(v.rearrange(SWAP8));
+    }
+    if (L >= 8) {
+      v = v.add(v.rearrange(SWAP4));
+    }
+    if (L >= 4) {
+      v = v.add(v.rearrange(SWAP2));
+    }
+    if (L >= 2) {
+      v = v.add(v.rearrange(SWAP1));
+    }
+    return v.lane(0);
+  }
+
+  private static final VectorShuffle<Float> SWAP16 = swap(16);
+  private static final VectorShuffle<Float> SWAP8 = swap(8);
+  private static final VectorShuffle<Float> SWAP4 = swap(4);
+  private static final VectorShuffle<Float> SWAP2 = swap(2);
+  private static final VectorShuffle<Float> SWAP1 = swap(1);
+
+  /** Lane i takes lane i xor h (identity when the vector has no lane that far away). */
+  private static VectorShuffle<Float> swap(int h) {
+    return VectorShuffle.fromOp(F, lane -> h < L ? lane ^ h : lane);
   }
 
   private static float weight(Rows w, long i) {
@@ -170,9 +203,8 @@ public final class MatVec {
         a1 = wv.fma(xv, a1);
       }
     }
-    a0.intoArray(lanes, 0);
-    a1.intoArray(lanes, L);
-    return finish(lanes, 0, x, xOff, w, row, k);
+    lanes[GROUP] = reduce(a0.add(a1));
+    return finish(lanes, GROUP, x, xOff, w, row, k);
   }
 
   private static FloatVector load(Rows w, long i) {
@@ -193,7 +225,7 @@ public final class MatVec {
         .reinterpretAsFloats();
   }
 
-  // Four rows at once; row r's accumulators land in lanes[2rL..2rL+2L). The k loop is unrolled by
+  // Four rows at once; row r's reduced sum lands in lanes[r]. The k loop is unrolled by
   // two so that accumulator 0 takes the even chunks and accumulator 1 the odd ones, as in dot1.
 
   private static void dot4(float[] x, int xOff, float[] w, int wAt, int k, float[] lanes) {
@@ -220,7 +252,10 @@ public final class MatVec {
       a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
       a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
     }
-    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+    lanes[0] = reduce(a00.add(a01));
+    lanes[1] = reduce(a10.add(a11));
+    lanes[2] = reduce(a20.add(a21));
+    lanes[3] = reduce(a30.add(a31));
   }
 
   private static void dot4(float[] x, int xOff, short[] w, int wAt, int k, float[] lanes) {
@@ -247,7 +282,10 @@ public final class MatVec {
       a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
       a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
     }
-    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+    lanes[0] = reduce(a00.add(a01));
+    lanes[1] = reduce(a10.add(a11));
+    lanes[2] = reduce(a20.add(a21));
+    lanes[3] = reduce(a30.add(a31));
   }
 
   private static void dot4(float[] x, int xOff, MemorySegment w, long wAt, int k, float[] lanes) {
@@ -277,31 +315,14 @@ public final class MatVec {
       a20 = seg(w, r2 + b0).fma(x0, a20);
       a30 = seg(w, r3 + b0).fma(x0, a30);
     }
-    spill(lanes, a00, a01, a10, a11, a20, a21, a30, a31);
+    lanes[0] = reduce(a00.add(a01));
+    lanes[1] = reduce(a10.add(a11));
+    lanes[2] = reduce(a20.add(a21));
+    lanes[3] = reduce(a30.add(a31));
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {
     return widen(ShortVector.fromMemorySegment(H, w, byteAt, ByteOrder.LITTLE_ENDIAN));
-  }
-
-  private static void spill(
-      float[] lanes,
-      FloatVector a00,
-      FloatVector a01,
-      FloatVector a10,
-      FloatVector a11,
-      FloatVector a20,
-      FloatVector a21,
-      FloatVector a30,
-      FloatVector a31) {
-    a00.intoArray(lanes, 0);
-    a01.intoArray(lanes, L);
-    a10.intoArray(lanes, 2 * L);
-    a11.intoArray(lanes, 3 * L);
-    a20.intoArray(lanes, 4 * L);
-    a21.intoArray(lanes, 5 * L);
-    a30.intoArray(lanes, 6 * L);
-    a31.intoArray(lanes, 7 * L);
   }
 
   /** y[n] (+)= x[k] · B[k,n]: one row of A times B (the backward layouts when m == 1). */

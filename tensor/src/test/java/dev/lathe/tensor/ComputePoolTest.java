@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ComputePoolTest {
   @Test
@@ -27,13 +28,16 @@ class ComputePoolTest {
   }
 
   @Test
+  @Timeout(60) // a nested loop that re-enters the pool deadlocks instead of failing
   void aLoopInsideATaskRunsOnTheCallingThread() {
     try (ComputePool pool = new ComputePool(2)) {
-      AtomicIntegerArray inner = new AtomicIntegerArray(4 * 5);
-      pool.parallelFor(
-          4, (t, w) -> pool.parallelFor(5, (u, w2) -> inner.incrementAndGet(t * 5 + u)));
-      for (int i = 0; i < 20; i++) {
-        assertThat(inner.get(i)).isEqualTo(1);
+      for (int round = 0; round < 100; round++) {
+        AtomicIntegerArray inner = new AtomicIntegerArray(8 * 5);
+        pool.parallelFor(
+            8, (t, w) -> pool.parallelFor(5, (u, w2) -> inner.incrementAndGet(t * 5 + u)));
+        for (int i = 0; i < 40; i++) {
+          assertThat(inner.get(i)).as("round %d cell %d", round, i).isEqualTo(1);
+        }
       }
     }
   }
