@@ -71,6 +71,32 @@ class HubDownloaderTest {
   }
 
   @Test
+  void shardedWeightsComeWithTheirIndex() throws IOException {
+    hub.close();
+    Files.move(
+        repoDir.resolve("model.safetensors"), repoDir.resolve("model-00001-of-00002.safetensors"));
+    Files.write(repoDir.resolve("model-00002-of-00002.safetensors"), new byte[] {1, 2, 3});
+    Files.writeString(repoDir.resolve("model.safetensors.index.json"), "{\"weight_map\":{}}");
+    Files.writeString(repoDir.resolve("training_args.bin"), "not needed");
+    hub =
+        new LocalHub(
+            REPO.repoId(),
+            repoDir,
+            Set.of("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"));
+    Path snapshot = downloader().fetch(REPO);
+    try (var files = Files.list(snapshot)) {
+      assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly(
+              ".complete",
+              "config.json",
+              "model-00001-of-00002.safetensors",
+              "model-00002-of-00002.safetensors",
+              "model.safetensors.index.json",
+              "tokenizer.json");
+    }
+  }
+
+  @Test
   void anInterruptedDownloadResumesWithARangeRequest() throws IOException {
     hub.cutAfterHalfOf = "model.safetensors";
     assertThatThrownBy(() -> downloader().fetch(REPO))
