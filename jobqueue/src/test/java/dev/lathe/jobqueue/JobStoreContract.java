@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -396,6 +397,41 @@ abstract class JobStoreContract {
     Page<Checkpoint> rest = store.listCheckpoints(job.id(), c160.id(), 2);
     assertThat(rest.data()).containsExactly(c80);
     assertThat(rest.hasMore()).isFalse();
+  }
+
+  @Test
+  void concurrentAppendsUnderTheSameKeysWriteEachEventOnce() throws Exception {
+    Job job = store.create(NewJob.queued("p", "x"));
+    int threads = 4;
+    int keys = 20;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  for (int k = 0; k < keys; k++) {
+                    store.appendEvent(job.id(), NewEvent.info("step " + k).withKey("step-" + k));
+                  }
+                  return null;
+                }));
+      }
+      go.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<JobEvent> events = store.listEvents(job.id(), null, 100).data();
+    assertThat(events).extracting(JobEvent::key).doesNotHaveDuplicates().hasSize(keys);
+    assertThat(events)
+        .extracting(JobEvent::seq)
+        .isEqualTo(LongStream.rangeClosed(1, keys).boxed().toList().reversed());
   }
 
   @Test

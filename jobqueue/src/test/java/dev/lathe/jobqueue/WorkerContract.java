@@ -3,6 +3,7 @@ package dev.lathe.jobqueue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -178,6 +179,48 @@ abstract class WorkerContract extends JobStoreContract {
     assertThat(done.attempt()).isEqualTo(2);
     assertThat(runs)
         .containsExactlyInAnyOrder("attempt 1 lease lost=true", "attempt 2 resumed at 7");
+  }
+
+  @Test
+  void twoWorkersRunEveryJobExactlyOnce() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      ids.add(store.create(NewJob.queued("p", "job " + i)).id());
+    }
+    List<String> ran = new CopyOnWriteArrayList<>();
+    JobHandler handler =
+        ctx -> {
+          ran.add(ctx.job().id());
+          return JobOutcome.succeeded(ctx.job().leaseOwner());
+        };
+    startWorker(handler);
+    try (Worker second =
+        new Worker(store, handler, CONFIG.withWorkerId("second-worker"), clock).start()) {
+      for (String id : ids) {
+        awaitStatus(id, JobStatus.SUCCEEDED);
+      }
+    }
+
+    assertThat(ran).hasSize(20).doesNotHaveDuplicates();
+    assertThat(ids).allSatisfy(id -> assertThat(ran).contains(id));
+  }
+
+  @Test
+  void workerReapsAndResumesTheJobOfADeadWorker() throws Exception {
+    Job job = store.create(NewJob.queued("p", "x"));
+    store.claim("crashed-worker", LEASE).orElseThrow();
+    store.addCheckpoint(job.id(), new NewCheckpoint(3, null, "ckpt/3"));
+    clock.advance(LEASE.plusMillis(1));
+
+    startWorker(
+        ctx ->
+            JobOutcome.succeeded(
+                "attempt "
+                    + ctx.job().attempt()
+                    + " from "
+                    + ctx.latestCheckpoint().orElseThrow().step()));
+
+    assertThat(awaitStatus(job.id(), JobStatus.SUCCEEDED).result()).isEqualTo("attempt 2 from 3");
   }
 
   @Test
