@@ -4,6 +4,7 @@
 #
 #   bench/gemm-vs-numpy.sh              # all layouts and shapes
 #   LAYOUTS=NT bench/gemm-vs-numpy.sh   # the forward layout only
+#   SHAPES=512x576x576 JMH_OPTS="-f 1 -wi 1 -i 1 -w 1 -r 1" NUMPY_OPTS="--samples 1" ...  # smoke run
 #
 # Needs bench/target/benchmarks.jar:  mvn -B -o -pl bench -am package -Dmaven.test.skip=true
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, when set in the environment, are removed for the numpy run
@@ -21,11 +22,11 @@ trap 'rm -rf "$out"' EXIT
 
 echo "== numpy (OPENBLAS_NUM_THREADS=2)"
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=2 \
-  python3 "$here/gemm_numpy.py" --layouts "$layouts" --shapes "$shapes" | tee "$out/numpy.txt"
+  python3 "$here/gemm_numpy.py" --layouts "$layouts" --shapes "$shapes" ${NUMPY_OPTS:-} | tee "$out/numpy.txt"
 
 echo "== lathe (JMH GemmBench, threads=2)"
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -jar "$jar" 'dev.lathe.bench.GemmBench' \
-  -f 1 -wi 3 -i 5 -p threads=2 -p layout="$layouts" -p shape="$shapes" \
+  ${JMH_OPTS:--f 1 -wi 3 -i 5} -p threads=2 -p layout="$layouts" -p shape="$shapes" \
   -rf json -rff "$out/jmh.json" > "$out/jmh.log" 2>&1 || { cat "$out/jmh.log"; exit 1; }
 
 python3 - "$out/numpy.txt" "$out/jmh.json" <<'PY'
