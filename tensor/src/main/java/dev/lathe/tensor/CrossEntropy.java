@@ -214,10 +214,7 @@ public final class CrossEntropy {
       }
       float k = scale[tOff + i];
       float max = vector ? maxVector(logits, row, v) : maxScalar(logits, row, v);
-      double sum = vector ? sumExpVector(logits, row, v, max) : sumExpScalar(logits, row, v, max);
-      if (nll != null) {
-        nll[i] = max + Math.log(sum) - logits[row + target];
-      }
+      float targetLogit = logits[row + target];
       if (correct != null) {
         int argmax =
             vector
@@ -225,8 +222,17 @@ public final class CrossEntropy {
                 : firstIndexOfScalar(logits, row, v, max);
         correct[i] = argmax == target;
       }
-      if (vector) {
-        gradientRowVector(d, logits, row, v, max, (float) (k / sum), accumulate);
+      // vector in place: the sum leaves exp(x − max) in the row, which then only needs scaling
+      boolean keep = vector && !accumulate;
+      double sum =
+          vector ? sumExpVector(logits, row, v, max, keep) : sumExpScalar(logits, row, v, max);
+      if (nll != null) {
+        nll[i] = max + Math.log(sum) - targetLogit;
+      }
+      if (keep) {
+        scaleRowVector(d, row, v, (float) (k / sum));
+      } else if (vector) {
+        gradientRowVector(d, logits, row, v, max, (float) (k / sum));
       } else {
         double ks = k / sum;
         for (int j = 0; j < v; j++) {
@@ -238,21 +244,33 @@ public final class CrossEntropy {
     }
   }
 
+  /** {@code d[row] += ks · exp(logits[row] − max)}. */
   private static void gradientRowVector(
-      float[] d, float[] logits, int row, int v, float max, float ks, boolean accumulate) {
+      float[] d, float[] logits, int row, int v, float max, float ks) {
     int bound = F.loopBound(v);
     int j = 0;
     for (; j < bound; j += F.length()) {
-      FloatVector g =
-          FloatVector.fromArray(F, logits, row + j).sub(max).lanewise(VectorOperators.EXP).mul(ks);
-      if (accumulate) {
-        g = g.add(FloatVector.fromArray(F, d, row + j));
-      }
-      g.intoArray(d, row + j);
+      FloatVector.fromArray(F, logits, row + j)
+          .sub(max)
+          .lanewise(VectorOperators.EXP)
+          .mul(ks)
+          .add(FloatVector.fromArray(F, d, row + j))
+          .intoArray(d, row + j);
     }
     for (; j < v; j++) {
-      float g = ks * (float) Math.exp(logits[row + j] - max);
-      d[row + j] = accumulate ? d[row + j] + g : g;
+      d[row + j] += ks * (float) Math.exp((double) logits[row + j] - max);
+    }
+  }
+
+  /** {@code d[row] *= ks}. */
+  private static void scaleRowVector(float[] d, int row, int v, float ks) {
+    int bound = F.loopBound(v);
+    int j = 0;
+    for (; j < bound; j += F.length()) {
+      FloatVector.fromArray(F, d, row + j).mul(ks).intoArray(d, row + j);
+    }
+    for (; j < v; j++) {
+      d[row + j] *= ks;
     }
   }
 
@@ -290,12 +308,23 @@ public final class CrossEntropy {
    * Σ exp(x − max) with one Kahan-compensated float accumulator per lane, lanes added in double.
    */
   private static double sumExpVector(float[] x, int off, int n, float max) {
+    return sumExpVector(x, off, n, max, false);
+  }
+
+  /**
+   * Σ exp(x − max) with one Kahan-compensated float accumulator per lane, lanes added in double;
+   * with {@code keep} the exponentials replace {@code x} (the in-place gradient scales them next).
+   */
+  private static double sumExpVector(float[] x, int off, int n, float max, boolean keep) {
     int bound = F.loopBound(n);
     FloatVector acc = FloatVector.zero(F);
     FloatVector comp = FloatVector.zero(F);
     int j = 0;
     for (; j < bound; j += F.length()) {
       FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+      if (keep) {
+        e.intoArray(x, off + j);
+      }
       FloatVector y = e.sub(comp);
       FloatVector t = acc.add(y);
       comp = t.sub(acc).sub(y);
@@ -306,7 +335,11 @@ public final class CrossEntropy {
       sum += (double) acc.lane(lane) - comp.lane(lane);
     }
     for (; j < n; j++) {
-      sum += Math.exp((double) x[off + j] - max);
+      double e = Math.exp((double) x[off + j] - max);
+      if (keep) {
+        x[off + j] = (float) e;
+      }
+      sum += e;
     }
     return sum;
   }
