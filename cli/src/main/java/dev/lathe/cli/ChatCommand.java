@@ -64,7 +64,6 @@ public final class ChatCommand implements Callable<Integer> {
       int fixed = messages.size();
       BufferedReader in =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      Long baseSeed = sampling.seed;
       int turn = 0;
       for (String line; (line = in.readLine()) != null; ) {
         String text = line.strip();
@@ -87,9 +86,8 @@ public final class ChatCommand implements Callable<Integer> {
           err.flush();
           continue;
         }
-        sampling.seed = baseSeed == null ? null : baseSeed + turn;
         GenerationRequest request =
-            sampling.request(runnable.stopTokenIds(), runnable.chatStops(), null);
+            sampling.request(runnable.stopTokenIds(), runnable.chatStops(), null, turn);
         GenerationResult reply =
             generator.generate(
                 prompt,
@@ -106,7 +104,6 @@ public final class ChatCommand implements Callable<Integer> {
         messages.add(ChatMessage.assistant(reply.text().strip()));
         turn++;
       }
-      sampling.seed = baseSeed;
       return 0;
     } catch (Exception e) {
       err.println("lathe chat: " + e.getMessage());

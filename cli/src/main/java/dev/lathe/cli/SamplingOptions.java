@@ -71,6 +71,12 @@ final class SamplingOptions {
 
   /** The request these options describe; invalid values fail with the option's OpenAI name. */
   GenerationRequest request(Set<Integer> stopTokenIds, List<String> extraStops, Integer logprobs) {
+    return request(stopTokenIds, extraStops, logprobs, 0);
+  }
+
+  /** As {@link #request(Set, List, Integer)}, with {@code --seed} advanced by {@code offset}. */
+  GenerationRequest request(
+      Set<Integer> stopTokenIds, List<String> extraStops, Integer logprobs, long offset) {
     int topLogprobs = logprobs == null ? 0 : logprobs;
     SamplingParams sampling =
         new SamplingParams(
@@ -80,7 +86,7 @@ final class SamplingOptions {
             minP,
             frequencyPenalty,
             presencePenalty,
-            seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+            seed == null ? OptionalLong.empty() : OptionalLong.of(seed + offset),
             topLogprobs);
     List<String> stops = new ArrayList<>(stop);
     stops.addAll(extraStops);
