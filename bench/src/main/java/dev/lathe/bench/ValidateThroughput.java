@@ -9,6 +9,7 @@ import dev.lathe.dataset.ValidationReport;
 import dev.lathe.tokenizer.OpenAiEncoding;
 import dev.lathe.tokenizer.OpenAiTokenizer;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.concurrent.Executors;
  * only, (b) validation plus token statistics with {@code ENCODING} (default cl100k_base, the
  * cookbook's; o200k_base is several times slower in jtokkit), tokenizing on {@code THREADS} worker
  * threads (default: the available processors). Prints one line per mode with MB/s (10^6 bytes per
- * second of wall time, JVM start excluded); run it under {@code /usr/bin/time -v} for peak RSS.
+ * second of wall time, JVM start excluded) and the process CPU time it took; run it under {@code
+ * /usr/bin/time -v} for peak RSS.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -48,14 +50,20 @@ public final class ValidateThroughput {
     System.out.printf(Locale.ROOT, "file %s: %.1f MB%n", file, size / 1e6);
     if (mode.equals("validate") || mode.equals("both")) {
       long start = System.nanoTime();
+      long cpu = processCpuNanos();
       ValidationReport report = new DatasetValidator().validate(file);
       report(
-          "validate", size, start, "examples=" + report.examples() + " errors=" + report.errors());
+          "validate",
+          size,
+          start,
+          cpu,
+          "examples=" + report.examples() + " errors=" + report.errors());
     }
     if (mode.equals("stats") || mode.equals("both")) {
       TokenCounter counter = new TokenCounter(OpenAiTokenizer.of(encoding));
       counter.tokenizer().countTokens("load the rank table before timing");
       long start = System.nanoTime();
+      long cpu = processCpuNanos();
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
         TokenStatistics stats =
@@ -66,6 +74,7 @@ public final class ValidateThroughput {
             "validate+tokens",
             size,
             start,
+            cpu,
             encoding.encodingName()
                 + " threads="
                 + threads
@@ -85,15 +94,28 @@ public final class ValidateThroughput {
     }
   }
 
-  private static void report(String mode, long bytes, long startNanos, String detail) {
+  private static void report(
+      String mode, long bytes, long startNanos, long startCpuNanos, String detail) {
     double seconds = (System.nanoTime() - startNanos) / 1e9;
+    double cpuSeconds = (processCpuNanos() - startCpuNanos) / 1e9;
     System.out.printf(
         Locale.ROOT,
-        "%s: %.1f MB/s (%.1f MB in %.2f s) %s%n",
+        "%s: %.1f MB/s (%.1f MB in %.2f s; %.2f CPU-s for the process = %.1f MB per CPU-s) %s%n",
         mode,
         bytes / 1e6 / seconds,
         bytes / 1e6,
         seconds,
+        cpuSeconds,
+        bytes / 1e6 / cpuSeconds,
         detail);
+  }
+
+  /**
+   * CPU time of the whole process (all threads, JIT and GC included), which a busy shared machine
+   * distorts less than wall time.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 }
