@@ -15,10 +15,10 @@ import jdk.incubator.vector.FloatVector;
  * <p>Two parallel phases per chunk of at most {@link #PACK_LIMIT} floats per operand: first A is
  * packed into {@code MR}-row panels and B into {@code NR}-column panels (k-major, zero-padded at
  * the edges; bf16 weights are widened here), then C is cut into fixed {@link #MC} × {@link #NC}
- * blocks, one task each, that run {@link GemmMicroKernel#tile} over the panels {@link #KC} steps of
- * k at a time. The cuts do not depend on the thread count, and element (i, j) of C is always the
- * same sequence of operations: one FMA chain in order of k, started from zero (or from C when
- * accumulating) and carried through C between k blocks.
+ * blocks, one task each, that run {@link GemmMicroKernel#tile} over the panels in equal passes of
+ * at most {@link #KC} steps of k. The cuts do not depend on the thread count, and element (i, j) of
+ * C is always the same sequence of operations: one FMA chain in order of k, started from zero (or
+ * from C when accumulating) and carried through C between k blocks.
  *
  * <p>A element (i, p) lives at {@code aOff + i*ars + p*acs}; B element (p, j) at {@code bOff +
  * p*brs + j*bcs}. bf16 B (short[] or a memory segment of little-endian shorts) is always in the
