@@ -39,6 +39,7 @@ public final class Trainer<E> {
   private final TrainingListener listener;
   private final BooleanSupplier cancelled;
   private final Path checkpointRoot;
+  private StepRandom stepRandom;
 
   /**
    * A trainer.
@@ -59,6 +60,15 @@ public final class Trainer<E> {
     this.listener = listener;
     this.cancelled = cancelled;
     this.checkpointRoot = checkpointRoot;
+  }
+
+  /**
+   * Reseeds {@code random} before every step from the run's seeds and the step number (for the
+   * model's dropout, see {@link StepRandom}); returns this trainer.
+   */
+  public Trainer<E> reseedingEachStep(StepRandom random) {
+    this.stepRandom = random;
+    return this;
   }
 
   /** Directory name of the checkpoint after {@code step} steps. */
@@ -147,6 +157,9 @@ public final class Trainer<E> {
         int from = stepInEpoch * h.batchSize();
         for (int i = from; i < Math.min(n, from + h.batchSize()); i++) {
           examples.add(train.get(order[i]));
+        }
+        if (stepRandom != null) {
+          stepRandom.reseed(seeds[0] ^ (0x9E3779B97F4A7C15L * (step + 1)));
         }
         model.zeroGradients();
         StepOutcome out = objective.accumulateGradients(model, examples);

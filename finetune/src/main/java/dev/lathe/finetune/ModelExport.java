@@ -1,0 +1,178 @@
+package dev.lathe.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.transformer.DType;
+import dev.lathe.transformer.HfCheckpointWriter;
+import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.SafetensorsFile;
+import dev.lathe.transformer.SafetensorsWriter;
+import dev.lathe.transformer.train.Gpt2Trainer;
+import dev.lathe.transformer.train.LlamaTrainer;
+import dev.lathe.transformer.train.LoraConfig;
+import dev.lathe.transformer.train.Parameter;
+import dev.lathe.transformer.train.TrainableModel;
+import dev.lathe.transformer.train.Training;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The results of a run on disk, in the layouts Hugging Face tools read:
+ *
+ * <ul>
+ *   <li>a PEFT LoRA adapter directory: {@code adapter_config.json} ({@code peft_type} LORA, {@code
+ *       r}, {@code lora_alpha}, {@code lora_dropout}, {@code target_modules}, {@code
+ *       base_model_name_or_path}, …) and {@code adapter_model.safetensors} with PEFT's tensor names
+ *       ({@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight});
+ *   <li>a merged model directory: {@code config.json} and {@code model.safetensors} with the
+ *       adapters folded into the weights, plus the base model's tokenizer files.
+ * </ul>
+ *
+ * Each directory is written under a temporary name and renamed into place.
+ */
+public final class ModelExport {
+  private ModelExport() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Tokenizer and generation files copied from the base model into a merged model. */
+  public static final List<String> TOKENIZER_FILES =
+      List.of(
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "special_tokens_map.json",
+          "generation_config.json",
+          "chat_template.jinja",
+          "tokenizer.model");
+
+  /** Writes the adapters of {@code trainer} as a PEFT adapter directory. */
+  public static void writeAdapter(
+      Path dir, TrainableModel trainer, LoraConfig lora, String baseModelName) throws IOException {
+    Path tmp = temporarySibling(dir);
+    Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+    for (Parameter p : trainer.trainableParameters()) {
+      if (!p.name().contains(".lora_")) {
+        throw new IllegalArgumentException(
+            "not a LoRA run: parameter " + p.name() + " is not an adapter; export a merged model");
+      }
+      long[] shape = new long[p.shape().length];
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = p.shape()[i];
+      }
+      tensors.put(p.name(), new SafetensorsWriter.Tensor(shape, p.value()));
+    }
+    SafetensorsWriter.write(
+        tmp.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"), DType.F32);
+    ObjectNode config = JSON.createObjectNode();
+    config.put("peft_type", "LORA");
+    config.put("task_type", "CAUSAL_LM");
+    config.put("base_model_name_or_path", baseModelName);
+    config.put("r", lora.rank());
+    config.put("lora_alpha", lora.alpha());
+    config.put("lora_dropout", lora.dropout());
+    ArrayNode targets = config.putArray("target_modules");
+    java.util.Set<String> family =
+        trainer instanceof Gpt2Trainer ? LoraConfig.GPT2_LINEAR : LoraConfig.LLAMA_LINEAR;
+    new TreeSet<>(lora.targets()).stream().filter(family::contains).forEach(targets::add);
+    config.put("bias", "none");
+    config.put("fan_in_fan_out", false);
+    config.put("inference_mode", true);
+    config.put("use_rslora", false);
+    config.putNull("modules_to_save");
+    Files.write(
+        tmp.resolve("adapter_config.json"),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+    moveIntoPlace(tmp, dir);
+  }
+
+  /**
+   * Loads a PEFT adapter directory onto {@code base}: a LoRA trainer whose adapters hold the saved
+   * tensors (ready for {@code evaluate}, for merging, or to continue training).
+   */
+  public static TrainableModel readAdapter(Path dir, LoadedModel base) throws IOException {
+    JsonNode config = JSON.readTree(dir.resolve("adapter_config.json").toFile());
+    if (!"LORA".equals(config.path("peft_type").asText())) {
+      throw new IOException(
+          dir + "/adapter_config.json: peft_type is " + config.path("peft_type") + ", not LORA");
+    }
+    TreeSet<String> targets = new TreeSet<>();
+    config.path("target_modules").forEach(t -> targets.add(t.asText()));
+    LoraConfig lora =
+        new LoraConfig(
+            config.path("r").asInt(),
+            config.path("lora_alpha").asDouble(),
+            config.path("lora_dropout").asDouble(),
+            targets);
+    TrainableModel trainer = Training.lora(base, lora, new SplittableRandom(0));
+    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("adapter_model.safetensors"))) {
+      for (Parameter p : trainer.trainableParameters()) {
+        if (!f.tensors().containsKey(p.name())) {
+          throw new IOException(dir + "/adapter_model.safetensors: no tensor " + p.name());
+        }
+        trainer.setParameter(p.name(), f.floats(p.name()));
+      }
+    }
+    return trainer;
+  }
+
+  /**
+   * Writes {@code trainer}'s weights (adapters merged) as a Hugging Face model directory, with the
+   * tokenizer files of {@code baseDir} (when it is a directory).
+   */
+  public static void writeMerged(Path dir, LoadedModel base, TrainableModel trainer, Path baseDir)
+      throws IOException {
+    Path tmp = temporarySibling(dir);
+    switch (trainer) {
+      case LlamaTrainer llama -> {
+        String type =
+            switch (base.modelType()) {
+              case "llama", "mistral", "qwen2", "qwen3" -> base.modelType();
+              default -> "llama";
+            };
+        HfCheckpointWriter.save(tmp, type, llama.config(), llama.mergedWeights(), DType.F32);
+      }
+      case Gpt2Trainer gpt2 ->
+          HfCheckpointWriter.save(tmp, gpt2.config(), gpt2.mergedWeights(), DType.F32);
+      default ->
+          throw new IllegalArgumentException(
+              "cannot export a merged model of " + trainer.getClass().getSimpleName());
+    }
+    if (baseDir != null && Files.isDirectory(baseDir)) {
+      for (String name : TOKENIZER_FILES) {
+        Path from = baseDir.resolve(name);
+        if (Files.isRegularFile(from)) {
+          Files.copy(from, tmp.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    moveIntoPlace(tmp, dir);
+  }
+
+  private static Path temporarySibling(Path dir) throws IOException {
+    Path parent = dir.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    return Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
+  }
+
+  private static void moveIntoPlace(Path tmp, Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,227 @@
+package dev.lathe.finetune;
+
+import dev.lathe.dataset.DatasetFormat;
+import dev.lathe.dataset.DatasetValidator;
+import dev.lathe.dataset.ValidationOptions;
+import dev.lathe.tokenizer.HfTokenizer;
+import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelLoader;
+import dev.lathe.transformer.train.LoraConfig;
+import dev.lathe.transformer.train.TrainableModel;
+import dev.lathe.transformer.train.Training;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One supervised fine-tuning job from files to files: validate and render the training (and
+ * validation) file for the model's tokenizer and template, resolve {@code auto} hyperparameters,
+ * train LoRA adapters (or every weight), and write into {@code out}: {@code results.csv} (OpenAI's
+ * result file), {@code checkpoints/checkpoint-step-N/}, {@code adapter/} (PEFT, LoRA only) and
+ * {@code merged/} (a Hugging Face model directory).
+ *
+ * @param model a Hugging Face model directory (Llama family or GPT-2)
+ * @param trainFile the training JSONL (chat or prompt/completion)
+ * @param validFile the validation JSONL, or null
+ * @param epochs n_epochs, or null for auto
+ * @param batchSize batch_size, or null for auto
+ * @param learningRateMultiplier learning_rate_multiplier, or null for auto
+ * @param loraRank adapter rank (alpha = 2·rank, dropout 0.05, every linear layer); 0 for full
+ *     fine-tuning
+ * @param seed the job seed: shuffling, adapter initialisation, dropout
+ * @param out the output directory
+ * @param contextLength examples are cut to this many tokens; 0 for the model's context
+ * @param microBatchTokens positions per forward/backward pass (memory bound); at least the context
+ * @param packed pack several examples per row (true) or one padded example per row
+ * @param evalEvery validation-sample evaluation every this many steps
+ * @param resume continue from the newest checkpoint in {@code out/checkpoints} when there is one
+ */
+public record SupervisedJob(
+    Path model,
+    Path trainFile,
+    Path validFile,
+    Integer epochs,
+    Integer batchSize,
+    Double learningRateMultiplier,
+    int loraRank,
+    long seed,
+    Path out,
+    int contextLength,
+    int microBatchTokens,
+    boolean packed,
+    int evalEvery,
+    boolean resume) {
+
+  /** Validates. */
+  public SupervisedJob {
+    if (model == null || trainFile == null || out == null) {
+      throw new IllegalArgumentException("model, training file and output directory are required");
+    }
+    if (loraRank < 0 || contextLength < 0 || microBatchTokens < 1 || evalEvery < 1) {
+      throw new IllegalArgumentException(
+          "loraRank and contextLength must be >= 0, microBatchTokens and evalEvery >= 1");
+    }
+  }
+
+  /** What a finished (or cancelled) job produced. */
+  public record Result(
+      TrainingSummary summary,
+      Hyperparameters hyperparameters,
+      TrainingData train,
+      TrainableModel model,
+      Path adapterDir,
+      Path mergedDir) {}
+
+  /**
+   * Runs the job.
+   *
+   * @throws InvalidTrainingFileException when a file fails validation
+   */
+  public Result run(TrainingListener listener, BooleanSupplier cancelled) throws IOException {
+    LoadedModel base = ModelLoader.load(model);
+    try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
+      int ctx =
+          contextLength == 0
+              ? base.config().contextLength()
+              : Math.min(contextLength, base.config().contextLength());
+      ExampleRenderer renderer = ExampleRenderer.forTokenizer(tokenizer, ctx);
+      DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
+      TrainingData train = TrainingData.load(trainFile, validator, renderer, listener);
+      if (train.report().hasErrors()) {
+        throw new InvalidTrainingFileException(trainFile, train.report());
+      }
+      if (train.report().format() == DatasetFormat.PREFERENCE) {
+        throw new IllegalArgumentException(
+            trainFile + " holds preference (DPO) examples; supervised training needs chat data");
+      }
+      List<TrainingExample> valid = List.of();
+      if (validFile != null) {
+        // a validation file may be small; it must have the training file's format
+        ValidationOptions d = ValidationOptions.defaults();
+        ValidationOptions validOptions =
+            new ValidationOptions(
+                train.report().format(),
+                d.maxIssuesPerCode(),
+                1,
+                1,
+                d.maxLineBytes(),
+                d.maxTrackedDuplicates());
+        TrainingData v =
+            TrainingData.load(validFile, new DatasetValidator(validOptions), renderer, listener);
+        if (v.report().hasErrors()) {
+          throw new InvalidTrainingFileException(validFile, v.report());
+        }
+        valid = v.examples();
+      }
+      Hyperparameters h =
+          Hyperparameters.resolve(
+              epochs, batchSize, learningRateMultiplier, train.examples().size());
+      TrainingConfig config =
+          (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h)).withEvalEvery(evalEvery);
+      listener.onMessage(
+          "hyperparameters: n_epochs="
+              + h.epochs()
+              + " batch_size="
+              + h.batchSize()
+              + " learning_rate_multiplier="
+              + h.learningRateMultiplier()
+              + " (peak learning rate "
+              + config.baseLearningRate() * h.learningRateMultiplier()
+              + "), "
+              + h.totalSteps(train.examples().size())
+              + " steps");
+      StepRandom random = new StepRandom(seed);
+      LoraConfig lora = loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, 0.05) : null;
+      TrainableModel trainable =
+          lora != null ? Training.lora(base, lora, random) : Training.full(base);
+      Files.createDirectories(out);
+      Path checkpoints = out.resolve("checkpoints");
+      TrainingCheckpoint from = resume ? newestCheckpoint(checkpoints) : null;
+      TrainingSummary summary;
+      try (Writer csv =
+          Files.newBufferedWriter(
+              out.resolve(from == null ? "results.csv" : "results-resumed.csv"),
+              StandardCharsets.UTF_8)) {
+        MetricsCsv metrics = new MetricsCsv(csv);
+        Trainer<TrainingExample> trainer =
+            new Trainer<>(
+                    trainable,
+                    new SupervisedObjective(
+                        new MicroBatcher(Math.max(ctx, microBatchTokens), packed)),
+                    config,
+                    both(metrics, listener),
+                    cancelled,
+                    checkpoints)
+                .reseedingEachStep(random);
+        summary =
+            from == null
+                ? trainer.run(train.examples(), valid, new StepRandom(seed ^ 0x5DEECE66DL))
+                : trainer.resume(train.examples(), valid, from);
+      }
+      Path adapterDir = null;
+      Path mergedDir = null;
+      if (!summary.cancelled()) {
+        if (lora != null) {
+          adapterDir = out.resolve("adapter");
+          ModelExport.writeAdapter(adapterDir, trainable, lora, model.toAbsolutePath().toString());
+        }
+        mergedDir = out.resolve("merged");
+        ModelExport.writeMerged(mergedDir, base, trainable, model);
+      }
+      return new Result(summary, h, train, trainable, adapterDir, mergedDir);
+    }
+  }
+
+  private static TrainingCheckpoint newestCheckpoint(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return null;
+    }
+    Path best = null;
+    int bestStep = -1;
+    try (var dirs = Files.list(root)) {
+      for (Path d : dirs.toList()) {
+        String name = d.getFileName().toString();
+        if (name.matches("checkpoint-step-\\d+") && Files.isRegularFile(d.resolve("state.json"))) {
+          int step = Integer.parseInt(name.substring("checkpoint-step-".length()));
+          if (step > bestStep) {
+            bestStep = step;
+            best = d;
+          }
+        }
+      }
+    }
+    return best == null ? null : TrainingCheckpoint.read(best);
+  }
+
+  private static TrainingListener both(TrainingListener a, TrainingListener b) {
+    return new TrainingListener() {
+      @Override
+      public void onStep(StepMetrics m) {
+        a.onStep(m);
+        b.onStep(m);
+      }
+
+      @Override
+      public void onCheckpoint(int step, Path directory) {
+        a.onCheckpoint(step, directory);
+        b.onCheckpoint(step, directory);
+      }
+
+      @Override
+      public void onMessage(String message) {
+        a.onMessage(message);
+        b.onMessage(message);
+      }
+
+      @Override
+      public void onFinished(TrainingSummary summary) {
+        a.onFinished(summary);
+        b.onFinished(summary);
+      }
+    };
+  }
+}
