@@ -5,11 +5,16 @@ package dev.lathe.jobqueue;
  * included, is common SQL.
  *
  * <p>PostgreSQL locks rows: a claim selects the next queued job {@code FOR UPDATE SKIP LOCKED}, so
- * concurrent workers pass over each other's candidates instead of waiting. SQLite has no row locks
- * and no {@code SKIP LOCKED}: every write transaction is opened {@code BEGIN IMMEDIATE} (see {@link
- * JdbcDataSources#sqlite}), which takes the database's single write lock up front, so the claim's
- * {@code UPDATE … WHERE id = (SELECT …) RETURNING} runs alone and two workers can never take the
- * same job; others wait on the busy timeout.
+ * concurrent workers pass over each other's candidates instead of queueing behind them, and every
+ * other move reads its row {@code FOR UPDATE}.
+ *
+ * <p>SQLite has no row locks and no {@code SKIP LOCKED}; it has one write lock for the whole
+ * database. The claim is a single {@code UPDATE … WHERE id = (SELECT …) RETURNING} statement, which
+ * SQLite runs atomically, so two workers can never take the same job. Every write transaction is
+ * opened {@code BEGIN IMMEDIATE} (see {@link JdbcDataSources#sqlite}): it takes the write lock
+ * before its first read, so a read-check-write move cannot interleave with another writer, and a
+ * writer that finds the lock taken waits on the busy timeout instead of failing with a deadlock.
+ * Writers are serialized, which suits the embedded, one-machine case SQLite is for.
  */
 public enum JdbcDialect {
   SQLITE("", "", ""),
