@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ValidateCommand.class,
       GenerateCommand.class,
-      ChatCommand.class
+      ChatCommand.class,
+      TrainCommand.class
     })
 public final class Lathe implements Runnable {
 
