@@ -196,12 +196,15 @@ public final class Gpt2Trainer implements TrainableModel {
     int f = cf.hiddenDim();
     int hd = cf.headDim();
     Arrays.fill(a.dx, 0f);
-    KernelBackward.layerNorm(
+    LayerNorm.backward(
         a.dx,
+        0,
         params.lnfWeightGrad,
         params.lnfBiasGrad,
         a.dxn,
+        0,
         a.resid[cf.layers()],
+        0,
         weights.lnfWeight(),
         a.meanFinal,
         a.rstdFinal,
@@ -216,15 +219,19 @@ public final class Gpt2Trainer implements TrainableModel {
       }
       Arrays.fill(a.dAct, 0f);
       p.fcProj().backward(a.dAct, a.dx, a.act(l), n, adapters);
-      KernelBackward.gelu(a.dFc, a.dAct, a.fc[l], n * f);
+      Arrays.fill(a.dFc, 0f);
+      Gelu.backward(a.dFc, a.dAct, a.fc[l], n * f);
       Arrays.fill(a.dxn, 0f);
       p.fc().backward(a.dxn, a.dFc, a.xn2[l], n, adapters);
-      KernelBackward.layerNorm(
+      LayerNorm.backward(
           a.dx,
+          0,
           p.ln2WeightGrad(),
           p.ln2BiasGrad(),
           a.dxn,
+          0,
           a.mid[l],
+          0,
           w.ln2Weight(),
           a.mean2[l],
           a.rstd2[l],
@@ -262,12 +269,15 @@ public final class Gpt2Trainer implements TrainableModel {
       }
       Arrays.fill(a.dxn, 0f);
       p.attn().backward(a.dxn, a.qkv, a.xn1[l], n, adapters);
-      KernelBackward.layerNorm(
+      LayerNorm.backward(
           a.dx,
+          0,
           p.ln1WeightGrad(),
           p.ln1BiasGrad(),
           a.dxn,
+          0,
           a.resid[l],
+          0,
           w.ln1Weight(),
           a.mean1[l],
           a.rstd1[l],

@@ -26,7 +26,6 @@ public final class LlamaTrainer implements TrainableModel {
   private final LlamaWeights weights;
   private final LlamaLayers params;
   private final Rope.Table rope;
-  private final Rope.Table ropeBack; // the same angles negated: backward of a rotation
   private final RandomGenerator dropoutRandom;
   private final boolean recompute;
   private boolean adapters = true;
@@ -45,11 +44,6 @@ public final class LlamaTrainer implements TrainableModel {
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
-    float[] negSin = rope.sin().clone();
-    for (int i = 0; i < negSin.length; i++) {
-      negSin[i] = -negSin[i];
-    }
-    this.ropeBack = new Rope.Table(rope.cos(), negSin, rope.headDim(), rope.maxPositions());
     this.dropoutRandom = random;
     this.recompute = recompute;
   }
@@ -209,11 +203,14 @@ public final class LlamaTrainer implements TrainableModel {
     int[] pos = batch.positions();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
     Arrays.fill(a.dx, 0f);
-    KernelBackward.rmsNorm(
+    RmsNorm.backward(
         a.dx,
+        0,
         params.finalNormGrad(),
         a.dxn,
+        0,
         a.resid[cf.layers()],
+        0,
         weights.finalNorm(),
         a.rstdFinal,
         n,
@@ -227,11 +224,14 @@ public final class LlamaTrainer implements TrainableModel {
       }
       Arrays.fill(a.dHidden, 0f);
       p.down().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
-      KernelBackward.swiGlu(a.dGate, a.dUp, a.dHidden, a.gate[l], a.up[l], n * f);
+      Arrays.fill(a.dGate, 0f);
+      Arrays.fill(a.dUp, 0f);
+      SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate[l], a.up[l], n * f);
       Arrays.fill(a.dxn, 0f);
       p.gate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
       p.up().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
-      KernelBackward.rmsNorm(a.dx, p.ffnNormGrad(), a.dxn, a.mid[l], w.ffnNorm(), a.rstd2[l], n, c);
+      RmsNorm.backward(
+          a.dx, 0, p.ffnNormGrad(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
       p.o().backward(a.dAtt, a.dx, a.att[l], n, adapters);
@@ -258,18 +258,38 @@ public final class LlamaTrainer implements TrainableModel {
       LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.kvHeads(), hd, false);
       LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.kvHeads(), hd, false);
       for (int i = 0; i < n; i++) {
-        Rope.forward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), ropeBack, pos[i]);
-        Rope.forward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), ropeBack, pos[i]);
+        Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
+        Rope.backward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), rope, pos[i]);
       }
       float[] dq = a.dq;
       float[] dk = a.dk;
       if (cf.qkNorm()) {
         Arrays.fill(a.dqRaw, 0f);
         Arrays.fill(a.dkRaw, 0f);
-        KernelBackward.rmsNorm(
-            a.dqRaw, p.qNormGrad(), a.dq, a.qRaw[l], w.qNorm(), a.qRstd[l], n * cf.heads(), hd);
-        KernelBackward.rmsNorm(
-            a.dkRaw, p.kNormGrad(), a.dk, a.kRaw[l], w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd);
+        RmsNorm.backward(
+            a.dqRaw,
+            0,
+            p.qNormGrad(),
+            a.dq,
+            0,
+            a.qRaw[l],
+            0,
+            w.qNorm(),
+            a.qRstd[l],
+            n * cf.heads(),
+            hd);
+        RmsNorm.backward(
+            a.dkRaw,
+            0,
+            p.kNormGrad(),
+            a.dk,
+            0,
+            a.kRaw[l],
+            0,
+            w.kNorm(),
+            a.kRstd[l],
+            n * cf.kvHeads(),
+            hd);
         dq = a.dqRaw;
         dk = a.dkRaw;
       }
@@ -277,8 +297,8 @@ public final class LlamaTrainer implements TrainableModel {
       p.q().backward(a.dxn, dq, a.xn1[l], n, adapters);
       p.k().backward(a.dxn, dk, a.xn1[l], n, adapters);
       p.v().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
-      KernelBackward.rmsNorm(
-          a.dx, p.attnNormGrad(), a.dxn, a.resid[l], w.attnNorm(), a.rstd1[l], n, c);
+      RmsNorm.backward(
+          a.dx, 0, p.attnNormGrad(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
     }
     // embedding: scatter dx rows into the rows of the tokens (tied: adds to the head's gradient)
     float[] dEmb = params.embeddingGrad();

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * below 1e-6; then the float engine's gradient is compared with it at EVERY entry of every
  * parameter, full fine-tuning and LoRA.
  *
- * <p>Engine tolerance per tensor: max |g_engine − g_ref| ≤ 1e-4 · max |g_ref| + 1e-7 (float32;
- * measured about 2e-6 · max |g_ref|; accumulation over a few hundred terms).
+ * <p>Engine tolerance per tensor: max |g_engine − g_ref| ≤ 1e-4 · max |g_ref| + 1e-7 (float32
+ * accumulation over a few hundred terms; measured about 2e-6 · max |g_ref|).
  */
 class ReferenceModelGradientTest {
   private static final float[] SCALE = LlamaGradientTest.SCALE;
