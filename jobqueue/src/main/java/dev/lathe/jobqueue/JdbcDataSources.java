@@ -43,4 +43,16 @@ public final class JdbcDataSources {
     }
     return ds;
   }
+
+  /**
+   * The data source for a JDBC URL: {@code jdbc:sqlite:<file>} or {@code
+   * jdbc:postgresql://<host>:<port>/<database>} (user and password may be null when the URL carries
+   * them or the server trusts the client).
+   */
+  public static DataSource forUrl(String url, String user, String password) {
+    return switch (JdbcDialect.ofUrl(url)) {
+      case SQLITE -> sqlite(Path.of(url.substring("jdbc:sqlite:".length())));
+      case POSTGRESQL -> postgresql(url, user, password);
+    };
+  }
 }

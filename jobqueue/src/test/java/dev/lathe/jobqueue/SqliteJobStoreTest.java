@@ -1,6 +1,7 @@
 package dev.lathe.jobqueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,11 +22,23 @@ class SqliteJobStoreTest extends WorkerContract {
   }
 
   @Test
+  void unsupportedUrlIsExplained() {
+    assertThatThrownBy(() -> JdbcDialect.ofUrl("jdbc:mysql://db/lathe"))
+        .hasMessageContaining("jdbc:sqlite:<file> or jdbc:postgresql://");
+  }
+
+  @Test
   void reopenedDatabaseKeepsJobsAndDoesNotMigrateAgain() throws Exception {
     Job job = store.create(NewJob.queued("p", "x"));
     store.appendEvent(job.id(), NewEvent.info("hello"));
 
-    JobStore reopened = open(clock);
+    String url = "jdbc:sqlite:" + dir.resolve("lathe.db");
+    JobStore reopened =
+        new JdbcJobStore(
+            JdbcDataSources.forUrl(url, null, null),
+            JdbcDialect.ofUrl(url),
+            clock,
+            new RandomIdGenerator());
 
     assertThat(reopened.get(job.id())).contains(job);
     assertThat(reopened.listEvents(job.id(), null, 10).data()).hasSize(1);

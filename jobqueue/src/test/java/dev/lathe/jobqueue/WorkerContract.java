@@ -224,6 +224,33 @@ abstract class WorkerContract extends JobStoreContract {
   }
 
   @Test
+  void heartbeatsKeepTheLeaseWhileTheHandlerRuns() throws Exception {
+    Job job = store.create(NewJob.queued("p", "x"));
+    CountDownLatch started = new CountDownLatch(1);
+    startWorker(
+        ctx -> {
+          started.countDown();
+          ctx.awaitStop(BOUND);
+          return ctx.cancelRequested() ? JobOutcome.stopped() : JobOutcome.failed("stopped");
+        });
+    await(started, "the handler to start");
+
+    for (int i = 0; i < 3; i++) { // 60 s in all, twice the lease
+      clock.advance(LEASE.dividedBy(3).multipliedBy(2));
+      awaitTrue(
+          () -> clock.instant().equals(store.get(job.id()).orElseThrow().heartbeatAt()),
+          "a heartbeat at " + clock.instant());
+    }
+
+    assertThat(store.reapExpiredLeases()).isEmpty();
+    Job running = store.get(job.id()).orElseThrow();
+    assertThat(running.status()).isEqualTo(JobStatus.RUNNING);
+    assertThat(running.attempt()).isEqualTo(1);
+    store.requestCancel(job.id());
+    awaitStatus(job.id(), JobStatus.CANCELLED);
+  }
+
+  @Test
   void closingTheWorkerPutsItsJobBackInTheQueue() throws Exception {
     Job job = store.create(NewJob.queued("p", "x"));
     CountDownLatch started = new CountDownLatch(1);
