@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
 import java.util.ArrayList;
@@ -30,13 +31,20 @@ final class Gpt2Layers {
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final boolean lora;
+  private final ComputePool pool;
   final float[] wteGrad; // also the head's gradient (tied)
   final float[] wpeGrad;
   final float[] lnfWeightGrad;
   final float[] lnfBiasGrad;
 
-  Gpt2Layers(Gpt2Config c, Gpt2Weights w, LoraConfig loraConfig, RandomGenerator random) {
+  Gpt2Layers(
+      Gpt2Config c,
+      Gpt2Weights w,
+      LoraConfig loraConfig,
+      RandomGenerator random,
+      ComputePool pool) {
     this.lora = loraConfig != null;
+    this.pool = pool;
     int C = c.dim();
     int F = c.hiddenDim();
     wteGrad = full("transformer.wte.weight", w.wte(), c.vocabSize(), C);
@@ -89,11 +97,11 @@ final class Gpt2Layers {
     float[] biasGrad = full(name + ".bias", bias, out);
     LoraAdapter adapter = null;
     if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter("base_model.model." + name, in, out, loraConfig, random);
+      adapter = new LoraAdapter(pool, "base_model.model." + name, in, out, loraConfig, random);
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }
-    return new Projection(weight, bias, weightGrad, biasGrad, adapter, in, out);
+    return new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
   }
 
   boolean lora() {

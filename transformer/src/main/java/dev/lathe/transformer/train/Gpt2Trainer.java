@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gelu;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
@@ -22,6 +23,7 @@ public final class Gpt2Trainer implements TrainableModel {
   private final Gpt2Layers params;
   private final RandomGenerator dropoutRandom;
   private final boolean recompute;
+  private final ComputePool pool;
   private boolean adapters = true;
   private Gpt2Activations arena;
 
@@ -30,11 +32,13 @@ public final class Gpt2Trainer implements TrainableModel {
       Gpt2Weights weights,
       LoraConfig lora,
       RandomGenerator random,
-      boolean recompute) {
+      boolean recompute,
+      ComputePool pool) {
     weights.checkShapes(config);
+    this.pool = pool;
     this.config = config;
     this.weights = weights;
-    this.params = new Gpt2Layers(config, weights, lora, random);
+    this.params = new Gpt2Layers(config, weights, lora, random, pool);
     this.dropoutRandom = random;
     this.recompute = recompute;
   }
@@ -144,6 +148,7 @@ public final class Gpt2Trainer implements TrainableModel {
       LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.heads(), hd, true);
       LlamaActivations.transpose(a.proj, a.v[l], a.rows, a.t, cf.heads(), hd, true);
       SegmentAttention.forward(
+          pool,
           a.att[l],
           a.lse[l],
           a.q[l],
@@ -178,6 +183,7 @@ public final class Gpt2Trainer implements TrainableModel {
         c,
         eps);
     return OutputHead.run(
+        pool,
         batch,
         segmentScale,
         a.xnFinal,
@@ -244,6 +250,7 @@ public final class Gpt2Trainer implements TrainableModel {
       Arrays.fill(a.dkT, 0f);
       Arrays.fill(a.dvT, 0f);
       SegmentAttention.backward(
+          pool,
           a.dq,
           a.dkT,
           a.dvT,

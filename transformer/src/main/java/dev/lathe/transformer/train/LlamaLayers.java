@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
 import java.util.ArrayList;
@@ -32,12 +33,19 @@ final class LlamaLayers {
   private final List<Layer> layers = new ArrayList<>();
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final boolean lora;
+  private final ComputePool pool;
   private final float[] embeddingGrad;
   private final float[] finalNormGrad;
   private final float[] headGrad;
 
-  LlamaLayers(LlamaConfig c, LlamaWeights w, LoraConfig loraConfig, RandomGenerator random) {
+  LlamaLayers(
+      LlamaConfig c,
+      LlamaWeights w,
+      LoraConfig loraConfig,
+      RandomGenerator random,
+      ComputePool pool) {
     this.lora = loraConfig != null;
+    this.pool = pool;
     int C = c.dim();
     int F = c.hiddenDim();
     int qd = c.queryDim();
@@ -98,11 +106,11 @@ final class LlamaLayers {
     LoraAdapter adapter = null;
     String target = module.substring(module.indexOf('.') + 1);
     if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter("base_model.model." + name, in, out, loraConfig, random);
+      adapter = new LoraAdapter(pool, "base_model.model." + name, in, out, loraConfig, random);
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }
-    return new Projection(weight, bias, weightGrad, biasGrad, adapter, in, out);
+    return new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
   }
 
   boolean lora() {

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
@@ -28,6 +29,7 @@ public final class LlamaTrainer implements TrainableModel {
   private final Rope.Table rope;
   private final RandomGenerator dropoutRandom;
   private final boolean recompute;
+  private final ComputePool pool;
   private boolean adapters = true;
   private LlamaActivations arena;
 
@@ -36,11 +38,13 @@ public final class LlamaTrainer implements TrainableModel {
       LlamaWeights weights,
       LoraConfig lora,
       RandomGenerator random,
-      boolean recompute) {
+      boolean recompute,
+      ComputePool pool) {
     weights.checkShapes(config);
+    this.pool = pool;
     this.config = config;
     this.weights = weights;
-    this.params = new LlamaLayers(config, weights, lora, random);
+    this.params = new LlamaLayers(config, weights, lora, random, pool);
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
@@ -156,6 +160,7 @@ public final class LlamaTrainer implements TrainableModel {
       LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.kvHeads(), hd, true);
       LlamaActivations.transpose(a.vLin, a.v[l], a.rows, a.t, cf.kvHeads(), hd, true);
       SegmentAttention.forward(
+          pool,
           a.att[l],
           a.lse[l],
           a.q[l],
@@ -181,6 +186,7 @@ public final class LlamaTrainer implements TrainableModel {
     float[] last = a.resid[cf.layers()];
     RmsNorm.forward(a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
     return OutputHead.run(
+        pool,
         batch,
         segmentScale,
         a.xnFinal,
@@ -239,6 +245,7 @@ public final class LlamaTrainer implements TrainableModel {
       Arrays.fill(a.dkT, 0f);
       Arrays.fill(a.dvT, 0f);
       SegmentAttention.backward(
+          pool,
           a.dq,
           a.dkT,
           a.dvT,

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
 import java.util.random.RandomGenerator;
 
@@ -20,6 +21,7 @@ final class LoraAdapter {
   private final int rank;
   private final float scale;
   private final double dropout;
+  private final ComputePool pool;
 
   private float[] mask = new float[0]; // (N, in): 0 or 1/(1-p), only with dropout
   private float[] xs = new float[0]; // (N, r) = scale · dropout(in) · Aᵀ
@@ -27,7 +29,9 @@ final class LoraAdapter {
   private float[] scratch = new float[0]; // (N, in) scratch
   private boolean masked; // whether the last forward applied dropout
 
-  LoraAdapter(String prefix, int in, int out, LoraConfig config, RandomGenerator random) {
+  LoraAdapter(
+      ComputePool pool, String prefix, int in, int out, LoraConfig config, RandomGenerator random) {
+    this.pool = pool;
     this.in = in;
     this.out = out;
     this.rank = config.rank();
@@ -78,11 +82,11 @@ final class LoraAdapter {
       }
       src = scratch;
     }
-    Gemm.mulNT(src, 0, a.value(), 0, xs, 0, n, rank, in, false);
+    Gemm.mulNT(pool, src, 0, a.value(), 0, xs, 0, n, rank, in, false);
     for (int i = 0; i < n * rank; i++) {
       xs[i] *= scale;
     }
-    Gemm.mulNT(xs, 0, b.value(), 0, y, 0, n, out, rank, true);
+    Gemm.mulNT(pool, xs, 0, b.value(), 0, y, 0, n, out, rank, true);
   }
 
   /**
@@ -94,9 +98,9 @@ final class LoraAdapter {
    */
   void backward(float[] dx, float[] dy, float[] x, int n) {
     // dB: (out, r) += dyᵀ · xs
-    Gemm.mulTN(dy, 0, xs, 0, b.grad(), 0, out, rank, n, true);
+    Gemm.mulTN(pool, dy, 0, xs, 0, b.grad(), 0, out, rank, n, true);
     // dxs: (N, r) = scale · dy · B
-    Gemm.mulNN(dy, 0, b.value(), 0, dxs, 0, n, rank, out, false);
+    Gemm.mulNN(pool, dy, 0, b.value(), 0, dxs, 0, n, rank, out, false);
     for (int i = 0; i < n * rank; i++) {
       dxs[i] *= scale;
     }
@@ -108,25 +112,25 @@ final class LoraAdapter {
       src = scratch;
     }
     // dA: (r, in) += dxsᵀ · dropout(x)
-    Gemm.mulTN(dxs, 0, src, 0, a.grad(), 0, rank, in, n, true);
+    Gemm.mulTN(pool, dxs, 0, src, 0, a.grad(), 0, rank, in, n, true);
     if (dx == null) {
       return;
     }
     if (masked) {
       // d dropout(x): (N, in) = dxs · A, then through the mask
-      Gemm.mulNN(dxs, 0, a.value(), 0, scratch, 0, n, in, rank, false);
+      Gemm.mulNN(pool, dxs, 0, a.value(), 0, scratch, 0, n, in, rank, false);
       for (int i = 0; i < n * in; i++) {
         dx[i] += scratch[i] * mask[i];
       }
     } else {
-      Gemm.mulNN(dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);
+      Gemm.mulNN(pool, dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);
     }
   }
 
   /** Adds {@code scale · B · A} to {@code w} (out, in): the merged weight. */
   void mergeInto(float[] w) {
     float[] ba = new float[out * in];
-    Gemm.mulNN(b.value(), 0, a.value(), 0, ba, 0, out, in, rank, false);
+    Gemm.mulNN(pool, b.value(), 0, a.value(), 0, ba, 0, out, in, rank, false);
     for (int i = 0; i < ba.length; i++) {
       w[i] += scale * ba[i];
     }

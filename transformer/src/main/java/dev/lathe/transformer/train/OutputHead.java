@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
 
 /**
@@ -20,6 +21,7 @@ final class OutputHead {
    * </pre>
    */
   static BatchResult run(
+      ComputePool pool,
       TokenBatch batch,
       float[] segmentScale,
       float[] x,
@@ -38,7 +40,7 @@ final class OutputHead {
     for (int r0 = 0; r0 < n; r0 += chunk) {
       int m = Math.min(chunk, n - r0);
       // logits: (m, V) = x[r0 .. r0+m) · Wᵀ
-      Gemm.mulNT(x, r0 * c, w, 0, logits, 0, m, vocab, c, false);
+      Gemm.mulNT(pool, x, r0 * c, w, 0, logits, 0, m, vocab, c, false);
       for (int i = 0; i < m; i++) {
         int row = i * vocab;
         int target = targets[r0 + i];
@@ -78,10 +80,10 @@ final class OutputHead {
       }
       if (dx != null) {
         // dx rows: (m, C) = dlogits · W
-        Gemm.mulNN(logits, 0, w, 0, dx, r0 * c, m, c, vocab, false);
+        Gemm.mulNN(pool, logits, 0, w, 0, dx, r0 * c, m, c, vocab, false);
         if (dw != null) {
           // dW: (V, C) += dlogitsᵀ · x rows
-          Gemm.mulTN(logits, 0, x, r0 * c, dw, 0, vocab, c, m, true);
+          Gemm.mulTN(pool, logits, 0, x, r0 * c, dw, 0, vocab, c, m, true);
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
 import java.util.random.RandomGenerator;
 
@@ -16,8 +17,10 @@ final class Projection {
   final LoraAdapter adapter; // or null
   final int in;
   final int out;
+  private final ComputePool pool;
 
   Projection(
+      ComputePool pool,
       float[] weight,
       float[] bias,
       float[] weightGrad,
@@ -25,6 +28,7 @@ final class Projection {
       LoraAdapter adapter,
       int in,
       int out) {
+    this.pool = pool;
     this.weight = weight;
     this.bias = bias;
     this.weightGrad = weightGrad;
@@ -45,7 +49,7 @@ final class Projection {
    * @param random dropout randomness of the adapter; null for none (evaluation)
    */
   void forward(float[] y, float[] x, int n, boolean adapters, RandomGenerator random) {
-    Gemm.mulNT(x, 0, weight, 0, y, 0, n, out, in, false);
+    Gemm.mulNT(pool, x, 0, weight, 0, y, 0, n, out, in, false);
     if (bias != null) {
       for (int i = 0; i < n; i++) {
         int o = i * out;
@@ -69,7 +73,7 @@ final class Projection {
   void backward(float[] dx, float[] dy, float[] x, int n, boolean adapters) {
     if (weightGrad != null) {
       // dW: (out, in) += dyᵀ · x
-      Gemm.mulTN(dy, 0, x, 0, weightGrad, 0, out, in, n, true);
+      Gemm.mulTN(pool, dy, 0, x, 0, weightGrad, 0, out, in, n, true);
     }
     if (biasGrad != null) {
       for (int i = 0; i < n; i++) {
@@ -84,7 +88,7 @@ final class Projection {
     }
     if (dx != null) {
       // dx: (N, in) += dy · W
-      Gemm.mulNN(dy, 0, weight, 0, dx, 0, n, in, out, true);
+      Gemm.mulNN(pool, dy, 0, weight, 0, dx, 0, n, in, out, true);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
 
 /**
@@ -40,6 +41,7 @@ final class SegmentAttention {
    * </pre>
    */
   static void forward(
+      ComputePool pool,
       float[] out,
       float[] lse,
       float[] q,
@@ -63,7 +65,7 @@ final class SegmentAttention {
           int qRow = (n * heads + g * group) * hd;
           int kv = ((b * kvHeads + g) * t + s0) * hd;
           // scores: (group, len) = q rows · k[s0..i]ᵀ
-          Gemm.mulNT(q, qRow, k, kv, scores, 0, group, len, hd, false);
+          Gemm.mulNT(pool, q, qRow, k, kv, scores, 0, group, len, hd, false);
           for (int h = 0; h < group; h++) {
             int s = h * len;
             float max = Float.NEGATIVE_INFINITY;
@@ -84,7 +86,7 @@ final class SegmentAttention {
             lse[n * heads + g * group + h] = max + (float) Math.log(sum);
           }
           // out rows: (group, hd) = P · v[s0..i]
-          Gemm.mulNN(scores, 0, v, kv, out, qRow, group, hd, len, false);
+          Gemm.mulNN(pool, scores, 0, v, kv, out, qRow, group, hd, len, false);
         }
       }
     }
@@ -99,6 +101,7 @@ final class SegmentAttention {
    * </pre>
    */
   static void backward(
+      ComputePool pool,
       float[] dq,
       float[] dk,
       float[] dv,
@@ -126,7 +129,7 @@ final class SegmentAttention {
           int qRow = (n * heads + g * group) * hd;
           int kv = ((b * kvHeads + g) * t + s0) * hd;
           // P: (group, len) recomputed from the saved log-sum-exp
-          Gemm.mulNT(q, qRow, k, kv, p, 0, group, len, hd, false);
+          Gemm.mulNT(pool, q, qRow, k, kv, p, 0, group, len, hd, false);
           for (int h = 0; h < group; h++) {
             float m = lse[n * heads + g * group + h];
             for (int j = 0; j < len; j++) {
@@ -134,9 +137,9 @@ final class SegmentAttention {
             }
           }
           // dP: (group, len) = dout rows · v[s0..i]ᵀ
-          Gemm.mulNT(dout, qRow, v, kv, dp, 0, group, len, hd, false);
+          Gemm.mulNT(pool, dout, qRow, v, kv, dp, 0, group, len, hd, false);
           // dv[s0..i]: (len, hd) += Pᵀ · dout rows
-          Gemm.mulTN(p, 0, dout, qRow, dv, kv, len, hd, group, true);
+          Gemm.mulTN(pool, p, 0, dout, qRow, dv, kv, len, hd, group, true);
           // dS = P ⊙ (dP − Σ_j P dP), times the 1/√hd of the scores
           for (int h = 0; h < group; h++) {
             int s = h * len;
@@ -149,9 +152,9 @@ final class SegmentAttention {
             }
           }
           // dq rows: (group, hd) += dS · k[s0..i]
-          Gemm.mulNN(dp, 0, k, kv, dq, qRow, group, hd, len, true);
+          Gemm.mulNN(pool, dp, 0, k, kv, dq, qRow, group, hd, len, true);
           // dk[s0..i]: (len, hd) += dSᵀ · q rows
-          Gemm.mulTN(dp, 0, q, qRow, dk, kv, len, hd, group, true);
+          Gemm.mulTN(pool, dp, 0, q, qRow, dk, kv, len, hd, group, true);
         }
       }
     }

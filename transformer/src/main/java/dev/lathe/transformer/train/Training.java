@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Model;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
@@ -27,8 +28,11 @@ public final class Training {
       throw new IllegalArgumentException("LoRA training needs a LoraConfig and a RandomGenerator");
     }
     return switch (model.model()) {
-      case LlamaModel m -> new LlamaTrainer(m.config(), m.weights(), config, random, recompute);
-      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), config, random, recompute);
+      case LlamaModel m ->
+          new LlamaTrainer(
+              m.config(), m.weights(), config, random, recompute, ComputePool.common());
+      case Gpt2Model m ->
+          new Gpt2Trainer(m.config(), m.weights(), config, random, recompute, ComputePool.common());
       default -> throw unsupported(model);
     };
   }
@@ -44,8 +48,10 @@ public final class Training {
   /** As {@link #full(LoadedModel)}, optionally recomputing the feed-forward output in backward. */
   public static TrainableModel full(LoadedModel model, boolean recompute) {
     return switch (model.model()) {
-      case LlamaModel m -> new LlamaTrainer(m.config(), m.weights(), null, null, recompute);
-      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), null, null, recompute);
+      case LlamaModel m ->
+          new LlamaTrainer(m.config(), m.weights(), null, null, recompute, ComputePool.common());
+      case Gpt2Model m ->
+          new Gpt2Trainer(m.config(), m.weights(), null, null, recompute, ComputePool.common());
       default -> throw unsupported(model);
     };
   }

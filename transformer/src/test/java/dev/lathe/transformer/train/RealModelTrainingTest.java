@@ -3,12 +3,15 @@ package dev.lathe.transformer.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
+import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +40,35 @@ class RealModelTrainingTest {
     TrainableModel lora = Training.lora(model, LoraConfig.of(8, 16, 0.05), new SplittableRandom(1));
     descends(lora, batch, 5e-1f);
     descends(Training.full(ModelLoader.load(dir())), batch, 5e-2f);
+  }
+
+  @Test
+  void gradientsAreBitIdenticalWithOneAndTwoComputeThreads() throws Exception {
+    LoadedModel model = ModelLoader.load(dir());
+    LlamaModel m = (LlamaModel) model.model();
+    TokenBatch batch = batch(greedy(m, 2 * T));
+    float[] scale = {0.01f, 0.02f, 0.03f};
+    float[][][] grads = new float[2][][];
+    for (int threads = 1; threads <= 2; threads++) {
+      try (ComputePool pool = new ComputePool(threads)) {
+        LlamaTrainer t =
+            new LlamaTrainer(
+                m.config(),
+                m.weights(),
+                LoraConfig.of(8, 16, 0.1),
+                new SplittableRandom(3),
+                false,
+                pool);
+        LlamaTrainerTest.randomizeB(t, 4);
+        t.forwardBackward(batch, scale);
+        List<Parameter> ps = t.trainableParameters();
+        grads[threads - 1] = new float[ps.size()][];
+        for (int i = 0; i < ps.size(); i++) {
+          grads[threads - 1][i] = ps.get(i).grad();
+        }
+      }
+    }
+    assertThat(grads[1]).isDeepEqualTo(grads[0]);
   }
 
   /** Three steps of θ −= lr·g on the mean token loss; the loss must fall at each. */
