@@ -73,7 +73,8 @@ public final class Generator {
     checkPrompt(prompt, vocabulary);
     SamplingParams sampling = request.sampling();
     long seed = sampling.seed().orElseGet(seedSource);
-    Sampler sampler = new Sampler(vocabulary, sampling, randomFactory.apply(seed));
+    Sampler sampler =
+        new Sampler(vocabulary, sampling, randomFactory.apply(seed), request.logprobs());
     boolean[] stopsOn = new boolean[vocabulary];
     for (int id : request.stopTokenIds()) {
       if (id >= 0 && id < vocabulary) {

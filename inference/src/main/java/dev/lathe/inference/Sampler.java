@@ -33,13 +33,26 @@ public final class Sampler {
   private final float[] topLogprobs; // (topLogprobs)
   private float lastLogprob;
 
+  private final boolean reporting;
+
+  /** A sampler that reports log-probabilities for every token. */
   public Sampler(int vocabularySize, SamplingParams params, RandomGenerator random) {
+    this(vocabularySize, params, random, true);
+  }
+
+  /**
+   * A sampler; with {@code reportLogprobs} false, {@link #logprob()} and the {@code top*} accessors
+   * are not computed, which spares a soft-max over the vocabulary per token.
+   */
+  public Sampler(
+      int vocabularySize, SamplingParams params, RandomGenerator random, boolean reportLogprobs) {
     if (vocabularySize <= 0) {
       throw new IllegalArgumentException("vocabularySize must be positive: " + vocabularySize);
     }
     this.vocabularySize = vocabularySize;
     this.params = params;
     this.random = random;
+    this.reporting = reportLogprobs;
     this.counts = new int[vocabularySize];
     this.probabilities = new float[vocabularySize];
     this.candidates = new int[vocabularySize];
@@ -55,7 +68,9 @@ public final class Sampler {
           "logits has " + logits.length + " entries, the vocabulary " + vocabularySize);
     }
     int token = params.greedy() ? argmaxPenalized(logits) : draw(logits);
-    report(logits, token);
+    if (reporting) {
+      report(logits, token);
+    }
     counts[token]++;
     return token;
   }
@@ -144,27 +159,21 @@ public final class Sampler {
         candidates[n++] = i;
       }
     }
+    boolean sorted = false;
     if (params.topK() > 0 && params.topK() < n) {
       selectMostLikely(params.topK(), n);
       n = params.topK();
-    } else if (params.topP() < 1) {
-      selectMostLikely(n, n);
+      sorted = true;
     }
     double mass = 0;
     for (int r = 0; r < n; r++) {
       mass += probabilities[candidates[r]];
     }
     if (params.topP() < 1) {
-      // candidates are sorted most likely first: keep the shortest prefix reaching topP
-      double target = params.topP() * (cutoff ? kept : mass);
-      double cumulative = 0;
+      n = nucleus(n, params.topP() * (cutoff ? kept : mass), sorted);
+      mass = 0;
       for (int r = 0; r < n; r++) {
-        cumulative += probabilities[candidates[r]];
-        if (cumulative >= target) {
-          n = r + 1;
-          mass = cumulative;
-          break;
-        }
+        mass += probabilities[candidates[r]];
       }
     }
     double u = random.nextDouble() * mass;
@@ -179,6 +188,31 @@ public final class Sampler {
   }
 
   /**
+   * Sorts the most likely candidates first and returns the length of the shortest prefix whose mass
+   * reaches {@code target}. Nuclei are usually small, so it selects the top 64, then 256, ... until
+   * one holds the target, rather than sorting every candidate.
+   */
+  private int nucleus(int n, double target, boolean sorted) {
+    int k = sorted ? n : Math.min(n, 64);
+    while (true) {
+      if (!sorted) {
+        selectMostLikely(k, n);
+      }
+      double cumulative = 0;
+      for (int r = 0; r < k; r++) {
+        cumulative += probabilities[candidates[r]];
+        if (cumulative >= target) {
+          return r + 1;
+        }
+      }
+      if (k == n) {
+        return n; // rounding kept the sum just short of the target: keep them all
+      }
+      k = (int) Math.min(n, k * 4L);
+    }
+  }
+
+  /**
    * Reorders {@code candidates} so that its first {@code k} entries are the {@code k} most likely
    * ids of its first {@code total}, most likely first (a bounded min-heap, then heap-sorted).
    */
@@ -188,7 +222,9 @@ public final class Sampler {
     }
     for (int i = k; i < total; i++) {
       if (probabilities[candidates[i]] > probabilities[candidates[0]]) {
+        int least = candidates[0]; // swap, not overwrite: the candidates stay a permutation
         candidates[0] = candidates[i];
+        candidates[i] = least;
         siftDown(0, k);
       }
     }
