@@ -7,7 +7,6 @@ import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -317,14 +316,5 @@ public final class LlamaTrainer implements TrainableModel {
         }
       }
     }
-  }
-
-  /** Names of the parameters, in order (for messages and exports). */
-  List<String> parameterNames() {
-    List<String> names = new ArrayList<>();
-    for (Parameter p : params.parameters()) {
-      names.add(p.name());
-    }
-    return names;
   }
 }

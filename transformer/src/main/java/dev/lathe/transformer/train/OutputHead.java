@@ -133,5 +133,30 @@ final class OutputHead {
             "padding" + where + " has a target; give it segment >= 0 or target -1");
       }
     }
+    // each example must be one run of positions within one row
+    int[] seenAt = new int[batch.segmentCount()];
+    java.util.Arrays.fill(seenAt, -1);
+    for (int i = 0; i < n; i++) {
+      int seg = batch.segments()[i];
+      boolean continues = i % batch.seqLen() > 0 && batch.segments()[i - 1] == seg;
+      if (seg < 0 || continues) {
+        continue;
+      }
+      if (seenAt[seg] >= 0) {
+        throw new IllegalArgumentException(
+            "segment "
+                + seg
+                + " appears at row "
+                + seenAt[seg] / batch.seqLen()
+                + ", position "
+                + seenAt[seg] % batch.seqLen()
+                + " and again at row "
+                + i / batch.seqLen()
+                + ", position "
+                + i % batch.seqLen()
+                + "; an example must occupy consecutive positions of one row");
+      }
+      seenAt[seg] = i;
+    }
   }
 }

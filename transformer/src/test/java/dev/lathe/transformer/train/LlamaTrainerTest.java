@@ -33,6 +33,17 @@ class LlamaTrainerTest {
   }
 
   @Test
+  void anExampleSplitAcrossRowsIsRejected() {
+    TokenBatch ok = TrainFixtures.packedBatch();
+    int[] segments = ok.segments().clone();
+    segments[12] = 0; // row 1 padding claims example 0 of row 0
+    TokenBatch split = new TokenBatch(2, 7, ok.tokens(), ok.targets(), ok.positions(), segments, 3);
+    assertThatThrownBy(() -> Training.full(TrainFixtures.model("llama", 3)).evaluate(split))
+        .hasMessageContaining(
+            "segment 0 appears at row 0, position 0 and again at row 1, position 5");
+  }
+
+  @Test
   void aFreshLoraModelAndDisabledAdaptersGiveExactlyTheBaseModel() {
     LoadedModel model = TrainFixtures.model("qwen3", 3);
     TokenBatch batch = TrainFixtures.packedBatch();

@@ -22,7 +22,7 @@ class ReferenceModelGradientTest {
   private static final float[] SCALE = LlamaGradientTest.SCALE;
 
   @ParameterizedTest
-  @ValueSource(strings = {"llama", "mistral", "qwen2", "qwen3"})
+  @ValueSource(strings = {"llama", "llama2c", "mistral", "qwen2", "qwen3"})
   void llamaFamily(String type) {
     LoadedModel model = TrainFixtures.model(type, 7);
     TokenBatch batch = TrainFixtures.packedBatch();

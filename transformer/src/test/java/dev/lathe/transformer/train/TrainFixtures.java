@@ -20,7 +20,10 @@ import java.util.SplittableRandom;
 final class TrainFixtures {
   private TrainFixtures() {}
 
-  /** A tiny config of one flavour: llama (llama3 RoPE scaling, tied), mistral, qwen2, qwen3. */
+  /**
+   * A tiny config of one flavour: llama (llama3 RoPE scaling, tied), llama2c (interleaved RoPE),
+   * mistral (untied), qwen2 (q/k/v bias), qwen3 (biases, QK-norm, explicit head_dim).
+   */
   static LlamaConfig config(String type) {
     boolean qwen3 = type.equals("qwen3");
     return new LlamaConfig(
@@ -35,7 +38,7 @@ final class TrainFixtures {
         1e-6f,
         type.startsWith("qwen") ? 1_000_000 : 10_000,
         type.equals("llama") ? new RopeScaling("llama3", 8, 1, 4, 16) : RopeScaling.NONE,
-        Rope.Style.ROTATE_HALF,
+        type.equals("llama2c") ? Rope.Style.INTERLEAVED : Rope.Style.ROTATE_HALF,
         type.equals("qwen2") || qwen3,
         qwen3,
         qwen3,
