@@ -160,7 +160,9 @@ public final class Gpt2Trainer implements TrainableModel {
           cf.heads(),
           cf.heads(),
           hd,
-          a.scores);
+          a.scores,
+          a.qBlock,
+          a.oBlock);
       p.proj().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       LayerNorm.forward(
@@ -266,7 +268,9 @@ public final class Gpt2Trainer implements TrainableModel {
           cf.heads(),
           hd,
           a.scores,
-          a.scores2);
+          a.scores2,
+          a.qBlock,
+          a.oBlock);
       LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.heads(), hd, false);
       LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.heads(), hd, false);
       for (int i = 0; i < n; i++) { // d qkv: (N, 3, C)

@@ -171,7 +171,9 @@ public final class LlamaTrainer implements TrainableModel {
           cf.heads(),
           cf.kvHeads(),
           hd,
-          a.scores);
+          a.scores,
+          a.qBlock,
+          a.oBlock);
       p.o().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
@@ -260,7 +262,9 @@ public final class LlamaTrainer implements TrainableModel {
           cf.kvHeads(),
           hd,
           a.scores,
-          a.scores2);
+          a.scores2,
+          a.qBlock,
+          a.oBlock);
       LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.kvHeads(), hd, false);
       LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.kvHeads(), hd, false);
       for (int i = 0; i < n; i++) {

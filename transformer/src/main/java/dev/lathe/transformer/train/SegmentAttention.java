@@ -10,8 +10,11 @@ import dev.lathe.tensor.Gemm;
  * attention: query head {@code h} reads key/value head {@code h / (H / KVH)}, so the key and value
  * gradients sum over the query heads sharing them.
  *
- * <p>Forward saves only the log-sum-exp of every (position, head) score row; backward recomputes
- * the probabilities from it (memory (B, T, H) instead of (B, H, T, T)).
+ * <p>Work is done per (row, KV head, example) block with a few large matrix products: the block's
+ * queries of all heads in the group are gathered into one (L·group, hd) matrix, scored against the
+ * block's L keys at once and masked causally. Forward saves only the log-sum-exp of every
+ * (position, head) score row; backward recomputes the probabilities from it (memory (B, T, H)
+ * instead of (B, H, T, T)). Scratch per call: (H/KVH)·T² floats twice, (H/KVH)·T·hd twice.
  */
 final class SegmentAttention {
   private SegmentAttention() {}
@@ -32,12 +35,21 @@ final class SegmentAttention {
     }
   }
 
+  /** Length of the run starting at {@code s0} in row {@code b}. */
+  private static int runLength(int[] segStart, int b, int t, int s0) {
+    int e = s0 + 1;
+    while (e < t && segStart[b * t + e] == s0) {
+      e++;
+    }
+    return e - s0;
+  }
+
   /**
    *
    *
    * <pre>
    * // out: (B, T, H, hd)   q: (B, T, H, hd)   k, v: (B, KVH, T, hd)   lse: (B, T, H)
-   * // segStart: (B, T)   scores: scratch of (H/KVH) * T
+   * // segStart: (B, T)   scores: scratch (H/KVH)·T·T   qBlock, oBlock: scratch (H/KVH)·T·hd
    * </pre>
    */
   static void forward(
@@ -53,40 +65,47 @@ final class SegmentAttention {
       int heads,
       int kvHeads,
       int hd,
-      float[] scores) {
+      float[] scores,
+      float[] qBlock,
+      float[] oBlock) {
     int group = heads / kvHeads;
     float inv = (float) (1 / Math.sqrt(hd));
     for (int b = 0; b < rows; b++) {
-      for (int i = 0; i < t; i++) {
-        int n = b * t + i;
-        int s0 = segStart[n];
-        int len = i - s0 + 1;
+      for (int s0 = 0; s0 < t; s0 += runLength(segStart, b, t, s0)) {
+        int len = runLength(segStart, b, t, s0);
+        int m = len * group; // block rows: (position i, head h in group)
         for (int g = 0; g < kvHeads; g++) {
-          int qRow = (n * heads + g * group) * hd;
           int kv = ((b * kvHeads + g) * t + s0) * hd;
-          // scores: (group, len) = q rows · k[s0..i]ᵀ
-          Gemm.mulNT(pool, q, qRow, k, kv, scores, 0, group, len, hd, false);
-          for (int h = 0; h < group; h++) {
-            int s = h * len;
+          gather(qBlock, q, b, t, s0, len, heads, g * group, group, hd);
+          // scores: (L·group, L) = qBlock · k[s0..s0+L)ᵀ
+          Gemm.mulNT(pool, qBlock, 0, k, kv, scores, 0, m, len, hd, false);
+          for (int r = 0; r < m; r++) {
+            int i = r / group; // causal: keys 0..i of the block
+            int s = r * len;
             float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < len; j++) {
+            for (int j = 0; j <= i; j++) {
               scores[s + j] *= inv;
               max = Math.max(max, scores[s + j]);
             }
             float sum = 0;
-            for (int j = 0; j < len; j++) {
+            for (int j = 0; j <= i; j++) {
               float e = (float) Math.exp(scores[s + j] - max);
               scores[s + j] = e;
               sum += e;
             }
-            float r = 1 / sum;
-            for (int j = 0; j < len; j++) {
-              scores[s + j] *= r;
+            float rs = 1 / sum;
+            for (int j = 0; j <= i; j++) {
+              scores[s + j] *= rs;
             }
-            lse[n * heads + g * group + h] = max + (float) Math.log(sum);
+            for (int j = i + 1; j < len; j++) {
+              scores[s + j] = 0;
+            }
+            int n = b * t + s0 + i;
+            lse[n * heads + g * group + r % group] = max + (float) Math.log(sum);
           }
-          // out rows: (group, hd) = P · v[s0..i]
-          Gemm.mulNN(pool, scores, 0, v, kv, out, qRow, group, hd, len, false);
+          // oBlock: (L·group, hd) = P · v[s0..s0+L)
+          Gemm.mulNN(pool, scores, 0, v, kv, oBlock, 0, m, hd, len, false);
+          scatter(out, oBlock, b, t, s0, len, heads, g * group, group, hd, false);
         }
       }
     }
@@ -97,7 +116,7 @@ final class SegmentAttention {
    *
    * <pre>
    * // dq: (B, T, H, hd)   dk, dv: (B, KVH, T, hd)   dout: (B, T, H, hd)
-   * // p, dp: scratch of (H/KVH) * T each
+   * // p, dp: scratch (H/KVH)·T·T each   qBlock, oBlock: scratch (H/KVH)·T·hd each
    * </pre>
    */
   static void backward(
@@ -117,32 +136,40 @@ final class SegmentAttention {
       int kvHeads,
       int hd,
       float[] p,
-      float[] dp) {
+      float[] dp,
+      float[] qBlock,
+      float[] oBlock) {
     int group = heads / kvHeads;
     float inv = (float) (1 / Math.sqrt(hd));
     for (int b = 0; b < rows; b++) {
-      for (int i = 0; i < t; i++) {
-        int n = b * t + i;
-        int s0 = segStart[n];
-        int len = i - s0 + 1;
+      for (int s0 = 0; s0 < t; s0 += runLength(segStart, b, t, s0)) {
+        int len = runLength(segStart, b, t, s0);
+        int m = len * group;
         for (int g = 0; g < kvHeads; g++) {
-          int qRow = (n * heads + g * group) * hd;
           int kv = ((b * kvHeads + g) * t + s0) * hd;
-          // P: (group, len) recomputed from the saved log-sum-exp
-          Gemm.mulNT(pool, q, qRow, k, kv, p, 0, group, len, hd, false);
-          for (int h = 0; h < group; h++) {
-            float m = lse[n * heads + g * group + h];
-            for (int j = 0; j < len; j++) {
-              p[h * len + j] = (float) Math.exp(p[h * len + j] * inv - m);
+          gather(qBlock, q, b, t, s0, len, heads, g * group, group, hd);
+          // P: (L·group, L) recomputed from the saved log-sum-exp, zero above the diagonal
+          Gemm.mulNT(pool, qBlock, 0, k, kv, p, 0, m, len, hd, false);
+          for (int r = 0; r < m; r++) {
+            int i = r / group;
+            int n = b * t + s0 + i;
+            float lr = lse[n * heads + g * group + r % group];
+            int s = r * len;
+            for (int j = 0; j <= i; j++) {
+              p[s + j] = (float) Math.exp(p[s + j] * inv - lr);
+            }
+            for (int j = i + 1; j < len; j++) {
+              p[s + j] = 0;
             }
           }
-          // dP: (group, len) = dout rows · v[s0..i]ᵀ
-          Gemm.mulNT(pool, dout, qRow, v, kv, dp, 0, group, len, hd, false);
-          // dv[s0..i]: (len, hd) += Pᵀ · dout rows
-          Gemm.mulTN(pool, p, 0, dout, qRow, dv, kv, len, hd, group, true);
-          // dS = P ⊙ (dP − Σ_j P dP), times the 1/√hd of the scores
-          for (int h = 0; h < group; h++) {
-            int s = h * len;
+          gather(oBlock, dout, b, t, s0, len, heads, g * group, group, hd); // dO block
+          // dP: (L·group, L) = dO · v[s0..)ᵀ
+          Gemm.mulNT(pool, oBlock, 0, v, kv, dp, 0, m, len, hd, false);
+          // dv[s0..): (L, hd) += Pᵀ · dO
+          Gemm.mulTN(pool, p, 0, oBlock, 0, dv, kv, len, hd, m, true);
+          // dS = P ⊙ (dP − Σ_j P dP) / √hd  (zero where P is)
+          for (int r = 0; r < m; r++) {
+            int s = r * len;
             float dot = 0;
             for (int j = 0; j < len; j++) {
               dot += p[s + j] * dp[s + j];
@@ -151,11 +178,55 @@ final class SegmentAttention {
               dp[s + j] = p[s + j] * (dp[s + j] - dot) * inv;
             }
           }
-          // dq rows: (group, hd) += dS · k[s0..i]
-          Gemm.mulNN(pool, dp, 0, k, kv, dq, qRow, group, hd, len, true);
-          // dk[s0..i]: (len, hd) += dSᵀ · q rows
-          Gemm.mulTN(pool, dp, 0, q, qRow, dk, kv, len, hd, group, true);
+          // dk[s0..): (L, hd) += dSᵀ · qBlock
+          Gemm.mulTN(pool, dp, 0, qBlock, 0, dk, kv, len, hd, m, true);
+          // dQ block: (L·group, hd) = dS · k[s0..)
+          Gemm.mulNN(pool, dp, 0, k, kv, oBlock, 0, m, hd, len, false);
+          scatter(dq, oBlock, b, t, s0, len, heads, g * group, group, hd, true);
         }
+      }
+    }
+  }
+
+  /** block: (L·group, hd) ← x[b, s0..s0+L, h0..h0+group, :] with x (B, T, H, hd). */
+  private static void gather(
+      float[] block,
+      float[] x,
+      int b,
+      int t,
+      int s0,
+      int len,
+      int heads,
+      int h0,
+      int group,
+      int hd) {
+    for (int i = 0; i < len; i++) {
+      System.arraycopy(x, ((b * t + s0 + i) * heads + h0) * hd, block, i * group * hd, group * hd);
+    }
+  }
+
+  /** x[b, s0..s0+L, h0..h0+group, :] ← (or +=) block. */
+  private static void scatter(
+      float[] x,
+      float[] block,
+      int b,
+      int t,
+      int s0,
+      int len,
+      int heads,
+      int h0,
+      int group,
+      int hd,
+      boolean accumulate) {
+    for (int i = 0; i < len; i++) {
+      int o = ((b * t + s0 + i) * heads + h0) * hd;
+      int w = group * hd;
+      if (accumulate) {
+        for (int j = 0; j < w; j++) {
+          x[o + j] += block[i * w + j];
+        }
+      } else {
+        System.arraycopy(block, i * w, x, o, w);
       }
     }
   }
