@@ -1,5 +1,6 @@
 package dev.lathe.inference;
 
+import dev.lathe.tensor.Softmax;
 import java.util.random.RandomGenerator;
 
 /**
@@ -117,24 +118,14 @@ public final class Sampler {
   }
 
   private int draw(float[] logits) {
-    // probabilities: (V) softmax(penalized / temperature)
+    // probabilities: (V) softmax(penalized / temperature), on the tensor module's kernel
     float inverseTemperature = (float) (1.0 / params.temperature());
-    float max = Float.NEGATIVE_INFINITY;
     for (int i = 0; i < vocabularySize; i++) {
-      float value = penalized(logits, i) * inverseTemperature;
-      probabilities[i] = value;
-      max = Math.max(max, value);
+      probabilities[i] = penalized(logits, i) * inverseTemperature;
     }
-    double sum = 0;
-    for (int i = 0; i < vocabularySize; i++) {
-      float p = (float) Math.exp(probabilities[i] - max);
-      probabilities[i] = p;
-      sum += p;
-    }
-    float scale = (float) (1.0 / sum);
+    Softmax.forward(probabilities, 0, vocabularySize);
     float best = 0;
     for (int i = 0; i < vocabularySize; i++) {
-      probabilities[i] *= scale;
       best = Math.max(best, probabilities[i]);
     }
 
