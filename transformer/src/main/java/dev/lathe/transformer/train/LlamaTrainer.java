@@ -18,8 +18,8 @@ import java.util.random.RandomGenerator;
  * attention stays inside each packed example, and positions come from the batch.
  *
  * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
- * (every weight a {@link Parameter}; the optimizer then updates the loaded model's own arrays, so
- * its inference path sees the trained weights). Not thread-safe: one batch at a time.
+ * (every weight a {@link Parameter}, see {@link Training#full}). Not thread-safe: one batch at a
+ * time.
  */
 public final class LlamaTrainer implements TrainableModel {
   private final LlamaConfig config;

@@ -38,8 +38,10 @@ public final class Training {
   }
 
   /**
-   * Full fine-tuning: every weight of {@code model} is a parameter, updated in place (the loaded
-   * model's inference path sees the trained weights).
+   * Full fine-tuning: every weight of {@code model} is a parameter. The parameters are the arrays
+   * of the model's f32 weights: when the model holds its weights in f32 they are its own arrays, so
+   * its inference path sees the trained weights; otherwise they are f32 copies (export them with
+   * the trainer's {@code mergedWeights()}).
    */
   public static TrainableModel full(LoadedModel model) {
     return full(model, false);
