@@ -1,217 +1,57 @@
 package dev.lathe.cli;
 
-import dev.lathe.inference.HubDownloader;
+import dev.lathe.inference.ChatModel;
 import dev.lathe.inference.HubSettings;
-import dev.lathe.inference.ModelSource;
 import dev.lathe.tokenizer.ChatMessage;
-import dev.lathe.tokenizer.ChatTemplate;
-import dev.lathe.tokenizer.HfTokenizer;
-import dev.lathe.tokenizer.Llama2cTokenizer;
 import dev.lathe.tokenizer.TextTokenizer;
 import dev.lathe.transformer.LanguageModel;
-import dev.lathe.transformer.LoadedModel;
-import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
- * A model with everything {@code generate} and {@code chat} need around it: its tokenizer, how a
- * prompt and a conversation become token ids, and the ids that end a reply.
- *
- * <p>The model argument is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint
- * (tokenizer: {@code --tokenizer}, else {@code tokenizer.bin} or the one {@code tok*.bin} beside
- * it), or a Hub repo id {@code org/name[@revision]} fetched into the Hugging Face cache.
- *
- * <p>Conversations use the model's own chat template, tokenized as rendered with special-token
- * strings as their ids (the template writes any BOS itself, as {@code apply_chat_template} does). A
- * model without one (TinyStories, llama2.c) gets the plain format {@link ChatTemplate#PLAIN_SOURCE}
- * ({@code System: …\nUser: …\nAssistant:}), tokenized with the model's default BOS, and replies
- * also stop at a new {@code "\nUser:"} line.
+ * The commands' view of an opened {@link ChatModel} (a Hugging Face directory, a llama2.c {@code
+ * .bin} or a Hub repo id, with its tokenizer and chat format); the opening logic lives in {@link
+ * ChatModel} so the server shares it.
  */
-record RunnableModel(
-    LanguageModel model,
-    TextTokenizer tokenizer,
-    PromptEncoder prompts,
-    ChatTemplate chatTemplate,
-    boolean plainChat,
-    Set<Integer> stopTokenIds,
-    AutoCloseable resources)
-    implements AutoCloseable {
+record RunnableModel(ChatModel chat) implements AutoCloseable {
 
-  /** Text to token ids, with or without the model's default BOS. */
-  interface PromptEncoder {
-    /** Ids of a prompt as the model expects it at the start of a sequence (BOS added). */
-    int[] prompt(String text);
-
-    /** Ids of rendered chat text; special-token strings stand for their ids. */
-    int[] rendered(String text, boolean addBos);
+  LanguageModel model() {
+    return chat.model();
   }
 
-  /** Stop strings a plain-format reply ends at (the model starting the next turn). */
-  static final List<String> PLAIN_CHAT_STOPS = List.of("\nUser:", "\nSystem:");
+  TextTokenizer tokenizer() {
+    return chat.tokenizer();
+  }
+
+  ChatModel.PromptEncoder prompts() {
+    return chat.prompts();
+  }
+
+  Set<Integer> stopTokenIds() {
+    return chat.stopTokenIds();
+  }
 
   /** Ids of the conversation so far, ending with the assistant's header. */
   int[] conversation(List<ChatMessage> messages) {
-    String text = chatTemplate.render(messages, true);
-    return prompts.rendered(text, plainChat);
+    return chat.conversation(messages);
   }
 
   /** Stop strings for chat replies. */
   List<String> chatStops() {
-    return plainChat ? PLAIN_CHAT_STOPS : List.of();
+    return chat.chatStops();
   }
 
   @Override
   public void close() throws Exception {
-    resources.close();
+    chat.close();
   }
 
-  /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */
+  /** Opens the model named by {@code spec}; {@code hub} supplies the HF_* settings. */
   static RunnableModel open(String spec, Optional<Path> tokenizerFile, HubSettings hub)
       throws IOException {
-    Path path =
-        switch (ModelSource.parse(spec)) {
-          case ModelSource.Local local -> local.path();
-          case ModelSource.Hub repo -> {
-            HttpClient client =
-                HttpClient.newBuilder()
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30))
-                    .build();
-            yield new HubDownloader(hub, client).fetch(repo);
-          }
-        };
-    if (Files.isDirectory(path)) {
-      return openDirectory(path);
-    }
-    return openLlama2c(path, tokenizerFile);
-  }
-
-  private static RunnableModel openDirectory(Path directory) throws IOException {
-    LoadedModel loaded = ModelLoader.load(directory);
-    HfTokenizer tokenizer;
-    try {
-      tokenizer = HfTokenizer.load(directory);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(directory + ": cannot load its tokenizer (" + e.getMessage() + ")", e);
-    }
-    Set<Integer> stops = new LinkedHashSet<>(loaded.generation().eosTokenIds());
-    for (int id : tokenizer.eosTokenIds()) {
-      stops.add(id);
-    }
-    Optional<ChatTemplate> own = ChatTemplate.of(tokenizer);
-    ChatTemplate template = own.orElseGet(() -> ChatTemplate.plain(tokenizer.eosToken()));
-    PromptEncoder encoder =
-        new PromptEncoder() {
-          @Override
-          public int[] prompt(String text) {
-            return tokenizer.encodeWithSpecials(text, true);
-          }
-
-          @Override
-          public int[] rendered(String text, boolean addBos) {
-            int[] ids = tokenizer.encodeChat(text).ids();
-            OptionalInt bos = tokenizer.bosTokenId();
-            if (!addBos || bos.isEmpty() || (ids.length > 0 && ids[0] == bos.getAsInt())) {
-              return ids;
-            }
-            int[] withBos = new int[ids.length + 1];
-            withBos[0] = bos.getAsInt();
-            System.arraycopy(ids, 0, withBos, 1, ids.length);
-            return withBos;
-          }
-        };
-    return new RunnableModel(
-        loaded.model(), tokenizer, encoder, template, own.isEmpty(), stops, tokenizer);
-  }
-
-  private static RunnableModel openLlama2c(Path checkpoint, Optional<Path> tokenizerFile)
-      throws IOException {
-    if (!checkpoint.getFileName().toString().endsWith(".bin")) {
-      throw new IOException(
-          checkpoint
-              + ": not a model: expected a Hugging Face model directory, a llama2.c .bin "
-              + "checkpoint or a Hub repo id org/name");
-    }
-    Path tokenizerPath = tokenizerFile.orElseGet(() -> siblingTokenizer(checkpoint));
-    if (tokenizerPath == null) {
-      throw new IOException(
-          checkpoint
-              + ": no llama2.c tokenizer beside it (tokenizer.bin or tok*.bin); pass "
-              + "--tokenizer FILE");
-    }
-    LoadedModel loaded = ModelLoader.load(checkpoint);
-    Llama2cTokenizer tokenizer = Llama2cTokenizer.load(tokenizerPath);
-    PromptEncoder encoder =
-        new PromptEncoder() {
-          @Override
-          public int[] prompt(String text) {
-            return tokenizer.encode(text, true, false);
-          }
-
-          @Override
-          public int[] rendered(String text, boolean addBos) {
-            return encodeWithEos(tokenizer, text, addBos);
-          }
-        };
-    return new RunnableModel(
-        loaded.model(),
-        tokenizer,
-        encoder,
-        ChatTemplate.plain(LLAMA2C_EOS),
-        true,
-        Set.of(Llama2cTokenizer.EOS),
-        () -> {});
-  }
-
-  /** The EOS string the plain chat format writes for llama2.c models (encoded as id 2). */
-  private static final String LLAMA2C_EOS = "</s>";
-
-  /** Encodes {@code text}, turning each {@code </s>} into the EOS id rather than characters. */
-  private static int[] encodeWithEos(Llama2cTokenizer tokenizer, String text, boolean addBos) {
-    List<Integer> ids = new ArrayList<>();
-    if (addBos) {
-      ids.add(Llama2cTokenizer.BOS);
-    }
-    String[] parts = text.split(LLAMA2C_EOS, -1);
-    for (int i = 0; i < parts.length; i++) {
-      if (i > 0) {
-        ids.add(Llama2cTokenizer.EOS);
-      }
-      if (!parts[i].isEmpty()) {
-        for (int id : tokenizer.encode(parts[i], false, false)) {
-          ids.add(id);
-        }
-      }
-    }
-    return ids.stream().mapToInt(Integer::intValue).toArray();
-  }
-
-  private static Path siblingTokenizer(Path checkpoint) {
-    Path directory = checkpoint.toAbsolutePath().getParent();
-    Path named = directory.resolve("tokenizer.bin");
-    if (Files.isRegularFile(named)) {
-      return named;
-    }
-    try (Stream<Path> files = Files.list(directory)) {
-      List<Path> candidates =
-          files
-              .filter(p -> p.getFileName().toString().matches("tok.*\\.bin"))
-              .filter(p -> !p.equals(checkpoint.toAbsolutePath()))
-              .toList();
-      return candidates.size() == 1 ? candidates.get(0) : null;
-    } catch (IOException e) {
-      return null;
-    }
+    return new RunnableModel(ChatModel.open(spec, tokenizerFile, hub));
   }
 }

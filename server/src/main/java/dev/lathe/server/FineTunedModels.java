@@ -1,0 +1,94 @@
+package dev.lathe.server;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The {@code models} table: fine-tuned and checkpoint models ({@code ft:BASE:ORG:SUFFIX:ID} and
+ * {@code …:ckpt-step-N}), each a base plus an adapter directory, owned by a project. Rows are
+ * written when a job succeeds.
+ */
+final class FineTunedModels {
+
+  /** One fine-tuned model row. */
+  record Row(
+      String id, String project, long created, String baseModel, String adapterDir, String jobId) {}
+
+  private final DataSource dataSource;
+
+  FineTunedModels(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  void insert(Row r) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO models (id, project, created, base_model, adapter_dir, job_id)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, r.id());
+      ps.setString(2, r.project());
+      ps.setLong(3, r.created());
+      ps.setString(4, r.baseModel());
+      ps.setString(5, r.adapterDir());
+      ps.setString(6, r.jobId());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot record model " + r.id(), e);
+    }
+  }
+
+  Optional<Row> find(String id, Caller caller) {
+    return query("SELECT * FROM models WHERE id = ?", id).stream()
+        .filter(r -> caller.sees(r.project()))
+        .findFirst();
+  }
+
+  /** The models the caller sees, oldest first. */
+  List<Row> list(Caller caller) {
+    return caller.admin()
+        ? query("SELECT * FROM models ORDER BY created, id", null)
+        : query("SELECT * FROM models WHERE project = ? ORDER BY created, id", caller.project());
+  }
+
+  boolean delete(String id) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM models WHERE id = ?")) {
+      ps.setString(1, id);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot delete model " + id, e);
+    }
+  }
+
+  private List<Row> query(String sql, String arg) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (arg != null) {
+        ps.setString(1, arg);
+      }
+      List<Row> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new Row(
+                  rs.getString("id"),
+                  rs.getString("project"),
+                  rs.getLong("created"),
+                  rs.getString("base_model"),
+                  rs.getString("adapter_dir"),
+                  rs.getString("job_id")));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read models", e);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.JdbcDataSources;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import javax.sql.DataSource;
+
+/**
+ * The composition root of {@code lathe serve}: opens the database (SQLite under the data dir, or
+ * PostgreSQL), applies the server's schema, and wires the routes under {@code /v1} behind
+ * authentication, with every response carrying an {@code x-request-id} and every failure an OpenAI
+ * error envelope.
+ */
+public final class LatheServer implements AutoCloseable {
+  /** Largest JSON request body (chat messages, job creation). */
+  static final long MAX_JSON_BODY = 8L * 1024 * 1024;
+
+  /** Default budget for loaded model weights. */
+  static final long MODEL_MEMORY_BUDGET = 4L * 1024 * 1024 * 1024;
+
+  private final Javalin app;
+  private final ModelRegistry models;
+
+  private LatheServer(Javalin app, ModelRegistry models) {
+    this.app = app;
+    this.models = models;
+  }
+
+  /** Starts a server for {@code config} with the system clock and secure randomness. */
+  public static LatheServer start(ServerConfig config, HubSettings hub) throws IOException {
+    return start(config, hub, InstantSource.system(), Ids.secure(), new SecureRandom()::nextLong);
+  }
+
+  static LatheServer start(
+      ServerConfig config,
+      HubSettings hub,
+      InstantSource clock,
+      Ids ids,
+      java.util.function.LongSupplier seeds)
+      throws IOException {
+    Path dataDir = Files.createDirectories(config.dataDir());
+    Path uploadsTemp = Files.createDirectories(dataDir.resolve("tmp"));
+    DataSource db =
+        config.dbUrl() == null
+            ? JdbcDataSources.sqlite(dataDir.resolve("lathe.db"))
+            : JdbcDataSources.postgresql(config.dbUrl(), null, null);
+    try {
+      ServerSchema.migrate(db, config.dbUrl() != null, clock.instant().getEpochSecond());
+    } catch (SQLException e) {
+      throw new IOException("cannot prepare the database: " + e.getMessage(), e);
+    }
+    ObjectMapper json = new ObjectMapper();
+    FineTunedModels fineTuned = new FineTunedModels(db);
+    ModelRegistry registry =
+        new ModelRegistry(config.models(), config.aliases(), fineTuned, hub, MODEL_MEMORY_BUDGET);
+    ApiKeys keys = new ApiKeys(config.apiKeys());
+    long startedAt = clock.instant().getEpochSecond();
+
+    Javalin app =
+        Javalin.create(
+            c -> {
+              c.showJavalinBanner = false;
+              c.http.maxRequestSize = MAX_JSON_BODY;
+              c.http.prefer405over404 = true;
+              c.http.disableCompression();
+              c.jsonMapper(new JavalinJackson(json, false));
+              c.jetty.multipartConfig.cacheDirectory(uploadsTemp.toString());
+              c.jetty.multipartConfig.maxFileSize(config.uploadLimitBytes(), SizeUnit.BYTES);
+              c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
+              c.jetty.multipartConfig.maxTotalRequestSize(
+                  config.uploadLimitBytes() + 1024 * 1024, SizeUnit.BYTES);
+            });
+    app.before(
+        ctx -> {
+          ctx.header("x-request-id", ids.next("req_", 32));
+          ctx.attribute(Caller.ATTRIBUTE, keys.authenticate(ctx.header("Authorization")));
+        });
+    ApiErrors.install(app, json);
+    new FileRoutes(
+            new FileStore(db),
+            new FileContents(dataDir.resolve("files")),
+            json,
+            clock,
+            ids,
+            config.uploadLimitBytes())
+        .register(app);
+    new ModelRoutes(registry, fineTuned, json, startedAt).register(app);
+    CompletionRunner runner = new CompletionRunner(registry, seeds, json);
+    new ChatCompletionRoutes(runner, json, clock, ids).register(app);
+    new TextCompletionRoutes(runner, json, clock, ids).register(app);
+    app.start(config.host(), config.port());
+    return new LatheServer(app, registry);
+  }
+
+  /** The bound port (the real one when the config asked for 0). */
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    models.close();
+  }
+}

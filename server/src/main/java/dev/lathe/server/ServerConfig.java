@@ -1,0 +1,263 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Everything the server reads once at start, validated here.
+ *
+ * <p>The config file is JSON (all keys optional):
+ *
+ * <pre>{@code
+ * {"host": "127.0.0.1", "port": 8080, "data_dir": "./data", "db_url": null,
+ *  "upload_limit_bytes": 536870912,
+ *  "api_keys": [{"key": "sk-...", "project": "proj_a", "admin": false}],
+ *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
+ *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"}}
+ * }</pre>
+ *
+ * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
+ * repo id {@code org/name[@revision]}. With no API keys configured the server runs in key-less
+ * local mode: every request acts as the single project {@link #LOCAL_PROJECT} (admin); that is only
+ * allowed on a loopback host.
+ *
+ * @param host address to bind (loopback by default)
+ * @param port TCP port; 0 picks a free one
+ * @param dataDir where uploaded files and the SQLite database live
+ * @param dbUrl a {@code jdbc:postgresql:} URL, or null for SQLite at {@code dataDir/lathe.db}
+ * @param uploadLimitBytes largest accepted upload
+ * @param apiKeys the accepted keys; empty means key-less local mode
+ * @param models base model name to source, in listing order
+ * @param aliases extra names for configured models (e.g. an OpenAI snapshot name)
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path dataDir,
+    String dbUrl,
+    long uploadLimitBytes,
+    List<ApiKey> apiKeys,
+    Map<String, String> models,
+    Map<String, String> aliases) {
+
+  /** The project every request belongs to in key-less local mode. */
+  public static final String LOCAL_PROJECT = "local";
+
+  /** OpenAI's per-file limit. */
+  public static final long DEFAULT_UPLOAD_LIMIT = 512L * 1024 * 1024;
+
+  /**
+   * One accepted key.
+   *
+   * @param key the secret (hashed at start; never logged)
+   * @param project the project whose objects it sees
+   * @param admin whether it sees every project's objects
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record ApiKey(String key, String project, boolean admin) {
+    public ApiKey {
+      if (key == null || key.length() < 8) {
+        throw new IllegalArgumentException("api_keys[].key must have at least 8 characters");
+      }
+      if (project == null || !project.matches("[A-Za-z0-9_-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "api_keys[].project must be 1-64 letters, digits, '_' or '-' (got " + project + ")");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "ApiKey[project=" + project + ", admin=" + admin + "]";
+    }
+  }
+
+  public ServerConfig {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host must not be empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port is " + port + "; it must be 0-65535");
+    }
+    if (dataDir == null) {
+      throw new IllegalArgumentException("data_dir must be set");
+    }
+    if (dbUrl != null && !dbUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "db_url '"
+              + dbUrl
+              + "' is not supported; use jdbc:postgresql://host/db or leave it out"
+              + " for SQLite under the data dir");
+    }
+    if (uploadLimitBytes < 1) {
+      throw new IllegalArgumentException("upload_limit_bytes must be positive");
+    }
+    apiKeys = List.copyOf(apiKeys);
+    models = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models));
+    aliases = Map.copyOf(aliases);
+    for (var alias : aliases.entrySet()) {
+      if (!models.containsKey(alias.getValue())) {
+        throw new IllegalArgumentException(
+            "alias '"
+                + alias.getKey()
+                + "' names '"
+                + alias.getValue()
+                + "', which is not a configured model "
+                + models.keySet());
+      }
+      if (models.containsKey(alias.getKey())) {
+        throw new IllegalArgumentException(
+            "alias '" + alias.getKey() + "' is also a model name; pick another");
+      }
+    }
+    for (String name : models.keySet()) {
+      if (name.isBlank() || name.startsWith("ft:") || name.contains("/")) {
+        throw new IllegalArgumentException(
+            "model name '" + name + "' must be non-empty, not start with 'ft:' and have no '/'");
+      }
+    }
+    if (apiKeys.isEmpty() && !isLoopback(host)) {
+      throw new IllegalArgumentException(
+          "no api_keys configured: key-less mode only binds to loopback (127.0.0.1, ::1,"
+              + " localhost), not "
+              + host
+              + "; add api_keys to the config file");
+    }
+  }
+
+  /** Whether requests need no key (every request is the admin of {@link #LOCAL_PROJECT}). */
+  public boolean keyless() {
+    return apiKeys.isEmpty();
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("127.0.0.1") || host.equals("::1") || host.equals("localhost");
+  }
+
+  /**
+   * The defaults for a fresh clone: loopback:8080, {@code ./data}, key-less, and every model found
+   * in {@code sharedModels} (if that directory exists) registered under its directory name.
+   */
+  public static ServerConfig defaults(Path sharedModels) {
+    return new ServerConfig(
+        "127.0.0.1",
+        8080,
+        Path.of("data"),
+        null,
+        DEFAULT_UPLOAD_LIMIT,
+        List.of(),
+        discoverModels(sharedModels),
+        Map.of());
+  }
+
+  /**
+   * Models under {@code directory}: each subdirectory with a {@code config.json} (a Hugging Face
+   * model) or a single llama2.c {@code .bin} that is not a tokenizer.
+   */
+  static Map<String, String> discoverModels(Path directory) {
+    Map<String, String> found = new LinkedHashMap<>();
+    if (directory == null || !Files.isDirectory(directory)) {
+      return found;
+    }
+    try (Stream<Path> entries = Files.list(directory).sorted()) {
+      for (Path dir : entries.toList()) {
+        String name = dir.getFileName().toString();
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+          found.put(name, dir.toAbsolutePath().toString());
+          continue;
+        }
+        if (!Files.isDirectory(dir)) {
+          continue;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+          List<Path> bins =
+              files
+                  .filter(p -> p.getFileName().toString().endsWith(".bin"))
+                  .filter(p -> !p.getFileName().toString().startsWith("tok"))
+                  .toList();
+          if (bins.size() == 1) {
+            found.put(name, bins.get(0).toAbsolutePath().toString());
+          }
+        }
+      }
+    } catch (IOException e) {
+      // an unreadable models directory just contributes nothing
+    }
+    return found;
+  }
+
+  /** The file form: every key optional, snake_case, unknown keys rejected. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  record FileForm(
+      String host,
+      Integer port,
+      @JsonProperty("data_dir") String dataDir,
+      @JsonProperty("db_url") String dbUrl,
+      @JsonProperty("upload_limit_bytes") Long uploadLimitBytes,
+      @JsonProperty("api_keys") List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases) {}
+
+  /**
+   * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
+   * resolved against the file's directory.
+   */
+  public static ServerConfig read(Path file, ServerConfig base) throws IOException {
+    ObjectMapper mapper =
+        new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    FileForm form;
+    try {
+      form = mapper.readValue(file.toFile(), FileForm.class);
+    } catch (IOException e) {
+      throw new IOException(file + ": not a valid server config: " + e.getMessage(), e);
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    Map<String, String> models = base.models();
+    if (form.models() != null) {
+      models = new LinkedHashMap<>();
+      for (var e : form.models().entrySet()) {
+        String source = e.getValue();
+        Path local = dir.resolve(source);
+        models.put(e.getKey(), Files.exists(local) ? local.normalize().toString() : source);
+      }
+    }
+    try {
+      return new ServerConfig(
+          form.host() != null ? form.host() : base.host(),
+          form.port() != null ? form.port() : base.port(),
+          form.dataDir() != null ? dir.resolve(form.dataDir()) : base.dataDir(),
+          form.dbUrl() != null ? form.dbUrl() : base.dbUrl(),
+          form.uploadLimitBytes() != null ? form.uploadLimitBytes() : base.uploadLimitBytes(),
+          form.apiKeys() != null ? form.apiKeys() : base.apiKeys(),
+          models,
+          form.aliases() != null ? form.aliases() : base.aliases());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public ServerConfig withPort(int value) {
+    return new ServerConfig(
+        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases);
+  }
+
+  public ServerConfig withDataDir(Path value) {
+    return new ServerConfig(host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases);
+  }
+
+  public ServerConfig withDbUrl(String value) {
+    return new ServerConfig(host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases);
+  }
+
+  public ServerConfig withUploadLimit(long value) {
+    return new ServerConfig(host, port, dataDir, dbUrl, value, apiKeys, models, aliases);
+  }
+}

@@ -1,0 +1,78 @@
+package dev.lathe.server;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.lathe.inference.HubSettings;
+import dev.lathe.testkit.SharedAssets;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * A real server on a free loopback port with two projects (keys {@link #KEY_A}, {@link #KEY_B}), an
+ * admin key, and the shared stories260K llama2.c model as {@code stories260k} (aliased {@code
+ * gpt-4o-mini-2024-07-18}) plus TinyStories-656K as {@code tinystories-656k}.
+ */
+final class TestServer implements AutoCloseable {
+  static final String KEY_A = "sk-test-project-a-0001";
+  static final String KEY_B = "sk-test-project-b-0002";
+  static final String KEY_ADMIN = "sk-test-admin-0003";
+
+  final LatheServer server;
+  final Path dataDir;
+
+  TestServer(Path dataDir) throws IOException {
+    this(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT);
+  }
+
+  TestServer(Path dataDir, long uploadLimit) throws IOException {
+    this.dataDir = dataDir;
+    Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
+    Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
+    ServerConfig config =
+        new ServerConfig(
+            "127.0.0.1",
+            0,
+            dataDir,
+            null,
+            uploadLimit,
+            List.of(
+                new ServerConfig.ApiKey(KEY_A, "proj_a", false),
+                new ServerConfig.ApiKey(KEY_B, "proj_b", false),
+                new ServerConfig.ApiKey(KEY_ADMIN, "proj_admin", true)),
+            Map.of("stories260k", stories.toString(), "tinystories-656k", tiny.toString()),
+            Map.of("gpt-4o-mini-2024-07-18", "stories260k"));
+    SplittableRandom random = new SplittableRandom(42);
+    server =
+        LatheServer.start(
+            config,
+            new HubSettings(
+                HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dataDir.resolve("hub"), true),
+            InstantSource.fixed(Instant.parse("2026-11-22T12:00:00Z")),
+            new Ids(new SplittableRandom(7)),
+            random::nextLong);
+  }
+
+  String baseUrl() {
+    return "http://127.0.0.1:" + server.port() + "/v1";
+  }
+
+  URI uri(String path) {
+    return URI.create(baseUrl() + path);
+  }
+
+  OpenAIClient client(String key) {
+    return OpenAIOkHttpClient.builder().apiKey(key).baseUrl(baseUrl()).maxRetries(0).build();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
