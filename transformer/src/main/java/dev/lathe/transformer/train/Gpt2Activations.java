@@ -35,10 +35,10 @@ final class Gpt2Activations {
   final float[] qkv; // (N, 3C) scratch; reused as d qkv in backward
   final float[] kLin; // (N, C)
   final float[] proj; // (N, C)
-  final float[] scores; // (T, T)
-  final float[] scores2; // (T, T)
-  final float[] qBlock; // (T, hd)
-  final float[] oBlock; // (T, hd)
+  final float[] scores; // (tile, T)
+  final float[] scores2; // (tile, T)
+  final float[] qBlock; // (tile, hd)
+  final float[] oBlock; // (tile, hd)
   final float[] logits; // (HEAD_ROWS, V)
   final float[] dx; // (N, C)
   final float[] dxn; // (N, C)
@@ -80,10 +80,11 @@ final class Gpt2Activations {
     qkv = new float[n * 3 * C];
     kLin = new float[n * C];
     proj = new float[n * C];
-    scores = new float[t * t];
-    scores2 = new float[t * t];
-    qBlock = new float[t * c.headDim()];
-    oBlock = new float[t * c.headDim()];
+    int tile = Math.min(SegmentAttention.QUERY_TILE, t);
+    scores = new float[tile * t];
+    scores2 = new float[tile * t];
+    qBlock = new float[tile * c.headDim()];
+    oBlock = new float[tile * c.headDim()];
     logits = new float[Math.min(LlamaActivations.HEAD_ROWS, n) * c.vocabSize()];
     dx = new float[n * C];
     dxn = new float[n * C];

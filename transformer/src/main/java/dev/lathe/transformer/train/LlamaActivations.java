@@ -43,10 +43,10 @@ final class LlamaActivations {
   final float[] kLin; // (N, KVH*hd)
   final float[] vLin; // (N, KVH*hd)
   final float[] proj; // (N, C)
-  final float[] scores; // (H/KVH·T, T)
-  final float[] scores2; // (H/KVH·T, T)
-  final float[] qBlock; // (T·H/KVH, hd)
-  final float[] oBlock; // (T·H/KVH, hd)
+  final float[] scores; // (H/KVH·tile, T)
+  final float[] scores2; // (H/KVH·tile, T)
+  final float[] qBlock; // (tile·H/KVH, hd)
+  final float[] oBlock; // (tile·H/KVH, hd)
   final float[] logits; // (HEAD_ROWS, V)
   final float[] dx; // (N, C) gradient of the residual stream
   final float[] dxn; // (N, C)
@@ -97,10 +97,11 @@ final class LlamaActivations {
     vLin = new float[n * kvd];
     proj = new float[n * C];
     int group = c.heads() / c.kvHeads();
-    scores = new float[group * t * t];
-    scores2 = new float[group * t * t];
-    qBlock = new float[group * t * c.headDim()];
-    oBlock = new float[group * t * c.headDim()];
+    int tile = Math.min(SegmentAttention.QUERY_TILE, t);
+    scores = new float[group * tile * t];
+    scores2 = new float[group * tile * t];
+    qBlock = new float[group * tile * c.headDim()];
+    oBlock = new float[group * tile * c.headDim()];
     logits = new float[Math.min(HEAD_ROWS, n) * c.vocabSize()];
     dx = new float[n * C];
     dxn = new float[n * C];

@@ -10,14 +10,18 @@ import dev.lathe.tensor.Gemm;
  * attention: query head {@code h} reads key/value head {@code h / (H / KVH)}, so the key and value
  * gradients sum over the query heads sharing them.
  *
- * <p>Work is done per (row, KV head, example) block with a few large matrix products: the block's
- * queries of all heads in the group are gathered into one (L·group, hd) matrix, scored against the
- * block's L keys at once and masked causally. Forward saves only the log-sum-exp of every
- * (position, head) score row; backward recomputes the probabilities from it (memory (B, T, H)
- * instead of (B, H, T, T)). Scratch per call: (H/KVH)·T² floats twice, (H/KVH)·T·hd twice.
+ * <p>Work is done per (row, KV head, example, tile of {@link #QUERY_TILE} queries) with a few
+ * matrix products: the tile's queries of all heads in the group are gathered into one (tile·group,
+ * hd) matrix, scored against the example's keys up to the tile's last position and masked causally.
+ * Forward saves only the log-sum-exp of every (position, head) score row; backward recomputes the
+ * probabilities from it (memory (B, T, H) instead of (B, H, T, T)). Scratch: (H/KVH)·QUERY_TILE·T
+ * floats twice, (H/KVH)·QUERY_TILE·hd twice.
  */
 final class SegmentAttention {
   private SegmentAttention() {}
+
+  /** Query positions scored together: bounds the scratch to (H/KVH)·QUERY_TILE·T. */
+  static final int QUERY_TILE = 64;
 
   /**
    * First position (within its row) of the run of equal segment ids each position belongs to.
@@ -49,7 +53,7 @@ final class SegmentAttention {
    *
    * <pre>
    * // out: (B, T, H, hd)   q: (B, T, H, hd)   k, v: (B, KVH, T, hd)   lse: (B, T, H)
-   * // segStart: (B, T)   scores: scratch (H/KVH)·T·T   qBlock, oBlock: scratch (H/KVH)·T·hd
+   * // segStart: (B, T)   scores: scratch (H/KVH)·tile·T   qBlock, oBlock: (H/KVH)·tile·hd
    * </pre>
    */
   static void forward(
@@ -73,39 +77,42 @@ final class SegmentAttention {
     for (int b = 0; b < rows; b++) {
       for (int s0 = 0; s0 < t; s0 += runLength(segStart, b, t, s0)) {
         int len = runLength(segStart, b, t, s0);
-        int m = len * group; // block rows: (position i, head h in group)
         for (int g = 0; g < kvHeads; g++) {
           int kv = ((b * kvHeads + g) * t + s0) * hd;
-          gather(qBlock, q, b, t, s0, len, heads, g * group, group, hd);
-          // scores: (L·group, L) = qBlock · k[s0..s0+L)ᵀ
-          Gemm.mulNT(pool, qBlock, 0, k, kv, scores, 0, m, len, hd, false);
-          for (int r = 0; r < m; r++) {
-            int i = r / group; // causal: keys 0..i of the block
-            int s = r * len;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j <= i; j++) {
-              scores[s + j] *= inv;
-              max = Math.max(max, scores[s + j]);
+          for (int i0 = 0; i0 < len; i0 += QUERY_TILE) {
+            int i1 = Math.min(len, i0 + QUERY_TILE);
+            int m = (i1 - i0) * group; // tile rows: (position i, head h in group)
+            gather(qBlock, q, b, t, s0 + i0, i1 - i0, heads, g * group, group, hd);
+            // scores: (tile·group, i1) = qBlock · k[s0 .. s0+i1)ᵀ
+            Gemm.mulNT(pool, qBlock, 0, k, kv, scores, 0, m, i1, hd, false);
+            for (int r = 0; r < m; r++) {
+              int i = i0 + r / group; // causal: keys 0..i of the example
+              int s = r * i1;
+              float max = Float.NEGATIVE_INFINITY;
+              for (int j = 0; j <= i; j++) {
+                scores[s + j] *= inv;
+                max = Math.max(max, scores[s + j]);
+              }
+              float sum = 0;
+              for (int j = 0; j <= i; j++) {
+                float e = (float) Math.exp(scores[s + j] - max);
+                scores[s + j] = e;
+                sum += e;
+              }
+              float rs = 1 / sum;
+              for (int j = 0; j <= i; j++) {
+                scores[s + j] *= rs;
+              }
+              for (int j = i + 1; j < i1; j++) {
+                scores[s + j] = 0;
+              }
+              int n = b * t + s0 + i;
+              lse[n * heads + g * group + r % group] = max + (float) Math.log(sum);
             }
-            float sum = 0;
-            for (int j = 0; j <= i; j++) {
-              float e = (float) Math.exp(scores[s + j] - max);
-              scores[s + j] = e;
-              sum += e;
-            }
-            float rs = 1 / sum;
-            for (int j = 0; j <= i; j++) {
-              scores[s + j] *= rs;
-            }
-            for (int j = i + 1; j < len; j++) {
-              scores[s + j] = 0;
-            }
-            int n = b * t + s0 + i;
-            lse[n * heads + g * group + r % group] = max + (float) Math.log(sum);
+            // oBlock: (tile·group, hd) = P · v[s0 .. s0+i1)
+            Gemm.mulNN(pool, scores, 0, v, kv, oBlock, 0, m, hd, i1, false);
+            scatter(out, oBlock, b, t, s0 + i0, i1 - i0, heads, g * group, group, hd, false);
           }
-          // oBlock: (L·group, hd) = P · v[s0..s0+L)
-          Gemm.mulNN(pool, scores, 0, v, kv, oBlock, 0, m, hd, len, false);
-          scatter(out, oBlock, b, t, s0, len, heads, g * group, group, hd, false);
         }
       }
     }
@@ -116,7 +123,7 @@ final class SegmentAttention {
    *
    * <pre>
    * // dq: (B, T, H, hd)   dk, dv: (B, KVH, T, hd)   dout: (B, T, H, hd)
-   * // p, dp: scratch (H/KVH)·T·T each   qBlock, oBlock: scratch (H/KVH)·T·hd each
+   * // p, dp: scratch (H/KVH)·tile·T each   qBlock, oBlock: scratch (H/KVH)·tile·hd each
    * </pre>
    */
   static void backward(
@@ -144,51 +151,54 @@ final class SegmentAttention {
     for (int b = 0; b < rows; b++) {
       for (int s0 = 0; s0 < t; s0 += runLength(segStart, b, t, s0)) {
         int len = runLength(segStart, b, t, s0);
-        int m = len * group;
         for (int g = 0; g < kvHeads; g++) {
           int kv = ((b * kvHeads + g) * t + s0) * hd;
-          gather(qBlock, q, b, t, s0, len, heads, g * group, group, hd);
-          // P: (L·group, L) recomputed from the saved log-sum-exp, zero above the diagonal
-          Gemm.mulNT(pool, qBlock, 0, k, kv, p, 0, m, len, hd, false);
-          for (int r = 0; r < m; r++) {
-            int i = r / group;
-            int n = b * t + s0 + i;
-            float lr = lse[n * heads + g * group + r % group];
-            int s = r * len;
-            for (int j = 0; j <= i; j++) {
-              p[s + j] = (float) Math.exp(p[s + j] * inv - lr);
+          for (int i0 = 0; i0 < len; i0 += QUERY_TILE) {
+            int i1 = Math.min(len, i0 + QUERY_TILE);
+            int m = (i1 - i0) * group;
+            gather(qBlock, q, b, t, s0 + i0, i1 - i0, heads, g * group, group, hd);
+            // P: (tile·group, i1) recomputed from the saved log-sum-exp, zero above the diagonal
+            Gemm.mulNT(pool, qBlock, 0, k, kv, p, 0, m, i1, hd, false);
+            for (int r = 0; r < m; r++) {
+              int i = i0 + r / group;
+              int n = b * t + s0 + i;
+              float lr = lse[n * heads + g * group + r % group];
+              int s = r * i1;
+              for (int j = 0; j <= i; j++) {
+                p[s + j] = (float) Math.exp(p[s + j] * inv - lr);
+              }
+              for (int j = i + 1; j < i1; j++) {
+                p[s + j] = 0;
+              }
             }
-            for (int j = i + 1; j < len; j++) {
-              p[s + j] = 0;
+            gather(oBlock, dout, b, t, s0 + i0, i1 - i0, heads, g * group, group, hd); // dO
+            // dP: (tile·group, i1) = dO · v[s0 .. s0+i1)ᵀ
+            Gemm.mulNT(pool, oBlock, 0, v, kv, dp, 0, m, i1, hd, false);
+            // dv[s0 .. s0+i1): (i1, hd) += Pᵀ · dO
+            Gemm.mulTN(pool, p, 0, oBlock, 0, dv, kv, i1, hd, m, true);
+            // dS = P ⊙ (dP − Σ_j P dP) / √hd  (zero where P is)
+            for (int r = 0; r < m; r++) {
+              int s = r * i1;
+              float dot = 0;
+              for (int j = 0; j < i1; j++) {
+                dot += p[s + j] * dp[s + j];
+              }
+              for (int j = 0; j < i1; j++) {
+                dp[s + j] = p[s + j] * (dp[s + j] - dot) * inv;
+              }
             }
+            // dk[s0 .. s0+i1): (i1, hd) += dSᵀ · qBlock
+            Gemm.mulTN(pool, dp, 0, qBlock, 0, dk, kv, i1, hd, m, true);
+            // dQ tile: (tile·group, hd) = dS · k[s0 .. s0+i1)
+            Gemm.mulNN(pool, dp, 0, k, kv, oBlock, 0, m, hd, i1, false);
+            scatter(dq, oBlock, b, t, s0 + i0, i1 - i0, heads, g * group, group, hd, true);
           }
-          gather(oBlock, dout, b, t, s0, len, heads, g * group, group, hd); // dO block
-          // dP: (L·group, L) = dO · v[s0..)ᵀ
-          Gemm.mulNT(pool, oBlock, 0, v, kv, dp, 0, m, len, hd, false);
-          // dv[s0..): (L, hd) += Pᵀ · dO
-          Gemm.mulTN(pool, p, 0, oBlock, 0, dv, kv, len, hd, m, true);
-          // dS = P ⊙ (dP − Σ_j P dP) / √hd  (zero where P is)
-          for (int r = 0; r < m; r++) {
-            int s = r * len;
-            float dot = 0;
-            for (int j = 0; j < len; j++) {
-              dot += p[s + j] * dp[s + j];
-            }
-            for (int j = 0; j < len; j++) {
-              dp[s + j] = p[s + j] * (dp[s + j] - dot) * inv;
-            }
-          }
-          // dk[s0..): (L, hd) += dSᵀ · qBlock
-          Gemm.mulTN(pool, dp, 0, qBlock, 0, dk, kv, len, hd, m, true);
-          // dQ block: (L·group, hd) = dS · k[s0..)
-          Gemm.mulNN(pool, dp, 0, k, kv, oBlock, 0, m, hd, len, false);
-          scatter(dq, oBlock, b, t, s0, len, heads, g * group, group, hd, true);
         }
       }
     }
   }
 
-  /** block: (L·group, hd) ← x[b, s0..s0+L, h0..h0+group, :] with x (B, T, H, hd). */
+  /** block: (L·group, hd) ← x[b, p0..p0+L, h0..h0+group, :] with x (B, T, H, hd). */
   private static void gather(
       float[] block,
       float[] x,
@@ -205,7 +215,7 @@ final class SegmentAttention {
     }
   }
 
-  /** x[b, s0..s0+L, h0..h0+group, :] ← (or +=) block. */
+  /** x[b, p0..p0+L, h0..h0+group, :] ← (or +=) block. */
   private static void scatter(
       float[] x,
       float[] block,
