@@ -91,12 +91,13 @@ public final class Trainer<E> {
   /** Continues the run {@code checkpoint} was taken from. */
   public TrainingSummary resume(List<E> train, List<E> valid, TrainingCheckpoint checkpoint) {
     requireExamples(train);
-    if (!checkpoint.hyperparameters().equals(config.hyperparameters())) {
+    if (!checkpoint.config().equals(config)) {
       throw new IllegalArgumentException(
           "the checkpoint was taken with "
-              + checkpoint.hyperparameters()
+              + checkpoint.config()
               + " but this run is configured with "
-              + config.hyperparameters());
+              + config
+              + ": resume with the same settings");
     }
     if (checkpoint.order().length != train.size()) {
       throw new IllegalArgumentException(
@@ -223,14 +224,7 @@ public final class Trainer<E> {
     }
     TrainingCheckpoint c =
         new TrainingCheckpoint(
-            step,
-            epoch,
-            stepInEpoch,
-            order,
-            seeds,
-            config.hyperparameters(),
-            values,
-            optimizer.state());
+            step, epoch, stepInEpoch, order, seeds, config, values, optimizer.state());
     Path dir = checkpointRoot.resolve(checkpointName(step));
     try {
       c.write(dir, params);

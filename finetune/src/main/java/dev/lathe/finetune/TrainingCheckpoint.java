@@ -8,6 +8,8 @@ import dev.lathe.transformer.DType;
 import dev.lathe.transformer.SafetensorsFile;
 import dev.lathe.transformer.SafetensorsWriter;
 import dev.lathe.transformer.optim.AdamW;
+import dev.lathe.transformer.optim.AdamWConfig;
+import dev.lathe.transformer.optim.LearningRateSchedule;
 import dev.lathe.transformer.train.Parameter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -25,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * Everything needed to continue a run exactly where it stopped: the trained parameters, AdamW's
  * moments and step count, the data position (epoch, step within it, that epoch's shuffled order)
- * and the per-epoch shuffle seeds drawn from the job's random generator at the start.
+ * the per-epoch shuffle seeds drawn from the job's random generator at the start, and the run's
+ * configuration.
  *
  * <p>On disk, a directory: {@code trainable.safetensors} (parameters by name, F32), {@code
  * optimizer.safetensors} ({@code exp_avg.NAME}, {@code exp_avg_sq.NAME}) and {@code state.json}. It
@@ -37,7 +40,7 @@ import java.util.stream.Stream;
  * @param stepInEpoch steps of {@code epoch} already done
  * @param order the shuffled example order of {@code epoch}
  * @param epochSeeds the shuffle seed of every epoch
- * @param hyperparameters the run's resolved hyperparameters
+ * @param config the run's configuration (hyperparameters, learning rate, schedule, optimizer)
  * @param parameters parameter values by name
  * @param optimizer AdamW's state, in parameter order
  */
@@ -47,7 +50,7 @@ public record TrainingCheckpoint(
     int stepInEpoch,
     int[] order,
     long[] epochSeeds,
-    Hyperparameters hyperparameters,
+    TrainingConfig config,
     Map<String, float[]> parameters,
     AdamW.State optimizer) {
 
@@ -89,10 +92,23 @@ public record TrainingCheckpoint(
     for (int o : order) {
       ord.add(o);
     }
+    Hyperparameters hp = config.hyperparameters();
     ObjectNode h = state.putObject("hyperparameters");
-    h.put("n_epochs", hyperparameters.epochs());
-    h.put("batch_size", hyperparameters.batchSize());
-    h.put("learning_rate_multiplier", hyperparameters.learningRateMultiplier());
+    h.put("n_epochs", hp.epochs());
+    h.put("batch_size", hp.batchSize());
+    h.put("learning_rate_multiplier", hp.learningRateMultiplier());
+    ObjectNode c = state.putObject("config");
+    c.put("base_learning_rate", config.baseLearningRate());
+    c.put("warmup_fraction", config.warmupFraction());
+    c.put("decay", config.decay().name());
+    c.put("beta1", config.optimizer().beta1());
+    c.put("beta2", config.optimizer().beta2());
+    c.put("eps", config.optimizer().eps());
+    c.put("weight_decay", config.optimizer().weightDecay());
+    c.put("max_grad_norm", config.maxGradNorm());
+    c.put("eval_every", config.evalEvery());
+    c.put("validation_sample", config.validationSample());
+    c.put("checkpoint_every", config.checkpointEvery());
     ArrayNode names = state.putArray("parameters");
     parameterOrder.forEach(p -> names.add(p.name()));
     Path json = tmp.resolve("state.json");
@@ -138,16 +154,32 @@ public record TrainingCheckpoint(
       order[i] = state.path("order").get(i).asInt();
     }
     JsonNode h = state.path("hyperparameters");
+    JsonNode c = state.path("config");
+    TrainingConfig config =
+        new TrainingConfig(
+            new Hyperparameters(
+                h.path("n_epochs").asInt(),
+                h.path("batch_size").asInt(),
+                h.path("learning_rate_multiplier").asDouble()),
+            c.path("base_learning_rate").asDouble(),
+            c.path("warmup_fraction").asDouble(),
+            LearningRateSchedule.Decay.valueOf(c.path("decay").asText()),
+            new AdamWConfig(
+                c.path("beta1").asDouble(),
+                c.path("beta2").asDouble(),
+                c.path("eps").asDouble(),
+                c.path("weight_decay").asDouble()),
+            c.path("max_grad_norm").asDouble(),
+            c.path("eval_every").asInt(),
+            c.path("validation_sample").asInt(),
+            c.path("checkpoint_every").asInt());
     return new TrainingCheckpoint(
         state.path("step").asInt(),
         state.path("epoch").asInt(),
         state.path("step_in_epoch").asInt(),
         order,
         seeds,
-        new Hyperparameters(
-            h.path("n_epochs").asInt(),
-            h.path("batch_size").asInt(),
-            h.path("learning_rate_multiplier").asDouble()),
+        config,
         values,
         new AdamW.State(state.path("optimizer_step").asLong(), m, v));
   }

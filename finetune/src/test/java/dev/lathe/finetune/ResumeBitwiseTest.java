@@ -55,6 +55,9 @@ class ResumeBitwiseTest {
     assertThat(straight.summary().steps()).isEqualTo(9);
     assertThat(Files.readString(dir.resolve("b/results.csv")))
         .isEqualTo(Files.readString(dir.resolve("a/results.csv")));
+    assertThat(Files.readAllBytes(dir.resolve("b/adapter/adapter_model.safetensors")))
+        .as("two uninterrupted runs with one seed")
+        .isEqualTo(Files.readAllBytes(dir.resolve("a/adapter/adapter_model.safetensors")));
 
     // 3 steps per epoch: stop before step 5, so the newest checkpoint is step 3 (epoch end)
     AtomicInteger polls = new AtomicInteger();

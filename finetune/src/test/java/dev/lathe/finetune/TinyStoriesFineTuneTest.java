@@ -170,14 +170,16 @@ class TinyStoriesFineTuneTest {
       assertThat(fromMerged.segmentLogProb()[s])
           .isCloseTo(inMemory.segmentLogProb()[s], within(1e-3));
     }
-    // logits: the merged directory against the in-memory merged weights, same forward code
+    // logits: the merged directory against the in-memory merged weights (float rounding aside)
     LlamaModel inMemoryMerged = new LlamaModel(trained.config(), trained.mergedWeights());
     int[] prompt = result.train().examples().getFirst().tokens();
     float[] a = new float[inMemoryMerged.vocabularySize()];
     float[] b = new float[a.length];
     inMemoryMerged.forward(prompt, 0, prompt.length, inMemoryMerged.newCache(prompt.length), a);
     merged.model().forward(prompt, 0, prompt.length, merged.model().newCache(prompt.length), b);
-    assertThat(b).containsExactly(a);
+    for (int v = 0; v < a.length; v++) {
+      assertThat(b[v]).isCloseTo(a[v], within(1e-4f * Math.max(1f, Math.abs(a[v]))));
+    }
   }
 
   static int[] greedy(LanguageModel m, int[] prompt, int eos, int max) {
