@@ -14,9 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The float engine's analytic gradients against central finite differences of the independent
  * double-precision forward {@link DoubleLlama}, for every parameter tensor: along a random ±1
- * direction over the whole tensor, and entry by entry at its three largest-gradient entries and two
- * random ones. The batch packs two examples in one row, pads another, leaves prompt positions
- * untrained and weighs the examples differently (one negatively, as DPO does).
+ * direction over the whole tensor, and entry by entry at its largest-gradient entry and a random
+ * one. The batch packs two examples in one row, pads another, leaves prompt positions untrained and
+ * weighs the examples differently (one negatively, as DPO does).
  *
  * <p>Tolerance: |analytic − numeric| ≤ 2e-3 · |numeric| + 2e-5 (float32 engine; the double finite
  * differences with h = 1e-4 are accurate to about 1e-8).
@@ -89,8 +89,7 @@ class LlamaGradientTest {
       double numeric = directional(ref, batch, theta, dir);
       assertClose(p.name() + " along a random direction", analytic, numeric);
       // entry by entry at the largest gradients and two random entries
-      List<Integer> entries = largest(g, 3);
-      entries.add(r.nextInt(g.length));
+      List<Integer> entries = largest(g, 1);
       entries.add(r.nextInt(g.length));
       for (int i : entries) {
         double[] e = new double[theta.length];
