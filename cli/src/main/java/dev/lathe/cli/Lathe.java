@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       GenerateCommand.class,
       ChatCommand.class,
-      TrainCommand.class
+      TrainCommand.class,
+      ServeCommand.class
     })
 public final class Lathe implements Runnable {
 

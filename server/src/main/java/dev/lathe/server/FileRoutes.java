@@ -8,6 +8,8 @@ import dev.lathe.dataset.ValidationReport;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -86,15 +88,21 @@ final class FileRoutes {
           "file",
           "file_too_large");
     }
-    UploadedFile part;
     String purpose;
+    String clientName;
+    InputStream body;
     try {
-      part = ctx.uploadedFile("file");
+      UploadedFile named = ctx.uploadedFile("file");
       purpose = ctx.formParam("purpose");
-    } catch (RuntimeException e) {
+      // a part without a filename (the SDKs' byte-array uploads) is not an "uploaded file" to
+      // Javalin; read it as a plain part
+      Part plain = named == null ? ctx.req().getPart("file") : null;
+      clientName = named != null ? named.filename() : null;
+      body = named != null ? named.content() : plain != null ? plain.getInputStream() : null;
+    } catch (IOException | ServletException | RuntimeException e) {
       throw ApiException.invalid("Could not parse the multipart body: " + e.getMessage(), "file");
     }
-    if (part == null) {
+    if (body == null) {
       throw ApiException.invalid("Missing required parameter: 'file'.", "file");
     }
     if (purpose == null || purpose.isBlank()) {
@@ -109,10 +117,10 @@ final class FileRoutes {
               + ".",
           "purpose");
     }
-    String filename = safeName(part.filename());
+    String filename = safeName(clientName);
     String id = ids.next("file-", 24);
     FileContents.Written written;
-    try (InputStream in = part.content()) {
+    try (InputStream in = body) {
       written = contents.write(id, in, uploadLimit);
     }
     String validation = null;

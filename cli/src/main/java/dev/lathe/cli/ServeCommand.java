@@ -1,0 +1,96 @@
+package dev.lathe.cli;
+
+import dev.lathe.inference.HubSettings;
+import dev.lathe.server.LatheServer;
+import dev.lathe.server.ServerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lathe serve}: the OpenAI-compatible HTTP API under {@code /v1}.
+ *
+ * <p>Settings come from the defaults, then the JSON {@code --config} file, then the flags. The
+ * defaults make a fresh clone useful: loopback port 8080, data under {@code ./data}, every model in
+ * {@code ../shared/models} (when that directory exists) registered under its directory name, and
+ * key-less local mode (any or no key is accepted, as the single project {@code local}) since no
+ * keys are configured; key-less mode refuses to bind anywhere but loopback.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve the OpenAI-compatible API (Files, Models, Chat Completions) under /v1.")
+public final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--port", description = "TCP port (default 8080; 0 picks a free one).")
+  Integer port;
+
+  @Option(names = "--data-dir", description = "Uploaded files and the SQLite database (./data).")
+  Path dataDir;
+
+  @Option(
+      names = "--config",
+      description =
+          "JSON config: host, port, data_dir, db_url, upload_limit_bytes, api_keys"
+              + " [{key, project, admin}], models {name: source}, aliases {name: model}.")
+  Path config;
+
+  @Option(
+      names = "--db-url",
+      description = "jdbc:postgresql://host/db instead of SQLite under the data dir.")
+  String dbUrl;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      ServerConfig settings = ServerConfig.defaults(Path.of("..", "shared", "models"));
+      if (config != null) {
+        settings = ServerConfig.read(config, settings);
+      }
+      if (port != null) {
+        settings = settings.withPort(port);
+      }
+      if (dataDir != null) {
+        settings = settings.withDataDir(dataDir);
+      }
+      if (dbUrl != null) {
+        settings = settings.withDbUrl(dbUrl);
+      }
+      HubSettings hub =
+          HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+      LatheServer server = LatheServer.start(settings, hub);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    server.close();
+                    stopped.countDown();
+                  }));
+      err.println(
+          "lathe serve: listening on http://"
+              + settings.host()
+              + ":"
+              + server.port()
+              + "/v1"
+              + (settings.keyless()
+                  ? " (key-less local mode: no api_keys configured)"
+                  : " (" + settings.apiKeys().size() + " API keys)")
+              + "; models: "
+              + settings.models().keySet());
+      err.flush();
+      stopped.await();
+      return 0;
+    } catch (Exception e) {
+      err.println("lathe serve: " + e.getMessage());
+      return 1;
+    }
+  }
+}

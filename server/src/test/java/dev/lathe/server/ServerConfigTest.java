@@ -1,0 +1,85 @@
+package dev.lathe.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.testkit.SharedAssets;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsRegisterTheSharedModelsAndRunKeylessOnLoopback() {
+    Path models = SharedAssets.require("models");
+    ServerConfig config = ServerConfig.defaults(models);
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(8080);
+    assertThat(config.keyless()).isTrue();
+    assertThat(config.models())
+        .containsEntry(
+            "llama2c-stories260K",
+            models.resolve("llama2c-stories260K/stories260K.bin").toAbsolutePath().toString())
+        .containsEntry(
+            "hf-TinyStories-656K",
+            models.resolve("hf-TinyStories-656K").toAbsolutePath().toString());
+    assertThat(ServerConfig.defaults(dir.resolve("absent")).models()).isEmpty();
+  }
+
+  @Test
+  void readsAJsonFileOverTheBaseAndResolvesRelativeModelPaths() throws IOException {
+    Files.createDirectories(dir.resolve("m/tiny"));
+    Path file = dir.resolve("lathe.json");
+    Files.writeString(
+        file,
+        """
+        {"host": "0.0.0.0", "port": 9000, "data_dir": "d",
+         "api_keys": [{"key": "sk-abcdefgh", "project": "p1", "admin": true}],
+         "models": {"tiny": "m/tiny", "qwen": "Qwen/Qwen2.5-0.5B-Instruct"},
+         "aliases": {"gpt-4o-mini-2024-07-18": "tiny"}}
+        """);
+    ServerConfig config = ServerConfig.read(file, ServerConfig.defaults(null));
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.port()).isEqualTo(9000);
+    assertThat(config.dataDir()).isEqualTo(dir.resolve("d"));
+    assertThat(config.models())
+        .containsEntry("tiny", dir.resolve("m/tiny").toString())
+        .containsEntry("qwen", "Qwen/Qwen2.5-0.5B-Instruct");
+    assertThat(config.apiKeys().get(0).toString()).doesNotContain("sk-abcdefgh");
+    assertThat(config.uploadLimitBytes()).isEqualTo(ServerConfig.DEFAULT_UPLOAD_LIMIT);
+  }
+
+  @Test
+  void rejectsUnsafeOrInconsistentSettingsWithTheReason() throws IOException {
+    Path file = dir.resolve("bad.json");
+    Files.writeString(file, "{\"prot\": 1}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("bad.json")
+        .hasMessageContaining("prot");
+    assertThatThrownBy(() -> config("0.0.0.0", List.of(), Map.of("a", "/x"), Map.of()))
+        .hasMessageContaining("key-less mode only binds to loopback");
+    assertThatThrownBy(() -> config("127.0.0.1", List.of(), Map.of("a", "/x"), Map.of("b", "c")))
+        .hasMessageContaining("alias 'b' names 'c'");
+    assertThatThrownBy(() -> config("127.0.0.1", List.of(), Map.of("ft:x", "/x"), Map.of()))
+        .hasMessageContaining("must be non-empty, not start with 'ft:'");
+    assertThatThrownBy(() -> new ServerConfig.ApiKey("short", "p", false))
+        .hasMessageContaining("at least 8");
+    assertThatThrownBy(() -> new ServerConfig.ApiKey("sk-abcdefgh", "bad project", false))
+        .hasMessageContaining("project");
+  }
+
+  private ServerConfig config(
+      String host,
+      List<ServerConfig.ApiKey> keys,
+      Map<String, String> models,
+      Map<String, String> aliases) {
+    return new ServerConfig(
+        host, 0, dir, null, ServerConfig.DEFAULT_UPLOAD_LIMIT, keys, models, aliases);
+  }
+}
