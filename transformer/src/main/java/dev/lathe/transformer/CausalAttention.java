@@ -1,14 +1,31 @@
 package dev.lathe.transformer;
 
-import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Softmax;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal multi-head attention over a key/value cache, with grouped-query attention: query head
  * {@code h} reads key/value head {@code h / (H / KVH)}.
+ *
+ * <p>One task is one (position, key/value head) pair: it owns the output rows of that head group
+ * and computes them in a fixed order, so results do not depend on the thread count, the chunk size
+ * or the other tasks. Tasks run on the {@link ComputePool} when the work is worth it; each thread
+ * scores into its own slice of the scratch. Nothing is allocated per call beyond the loop body.
  */
 final class CausalAttention {
   private CausalAttention() {}
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+  /** Fewest multiply-adds worth spreading over the pool. */
+  private static final long PARALLEL_WORK = 1L << 15;
+
+  /** Scratch floats {@link #forward} needs for a cache of {@code capacity} positions. */
+  static int scratchSize(int capacity) {
+    return ComputePool.common().threads() * capacity;
+  }
 
   /**
    * Attends {@code t} new queries at positions {@code pos0 ..} to every cached position up to their
@@ -17,7 +34,7 @@ final class CausalAttention {
    * <pre>
    * // out: (T, H, hd)   q: (T, H, hd)
    * // keys, values: (KVH, capacity, hd), positions [0, pos0 + T) filled
-   * // scores: scratch of at least (H/KVH) * (pos0 + T)
+   * // scores: scratch of scratchSize(capacity), (threads, capacity)
    * </pre>
    */
   static void forward(
@@ -32,25 +49,114 @@ final class CausalAttention {
       int headDim,
       int capacity,
       float[] scores) {
-    int group = heads / kvHeads;
-    float scale = (float) Math.sqrt(headDim);
-    for (int i = 0; i < t; i++) {
-      int len = pos0 + i + 1;
-      for (int g = 0; g < kvHeads; g++) {
-        int row = (i * heads + g * group) * headDim;
-        int kv = g * capacity * headDim;
-        // scores: (group, len) = q rows of this group · keys[g, 0..len)ᵀ
-        Gemm.mulNT(q, row, keys, kv, scores, 0, group, len, headDim, false);
-        for (int h = 0; h < group; h++) {
-          int s = h * len;
-          for (int p = 0; p < len; p++) {
-            scores[s + p] /= scale;
-          }
-          Softmax.forward(scores, s, len);
-        }
-        // out rows: (group, hd) = scores · values[g, 0..len)
-        Gemm.mulNN(scores, 0, values, kv, out, row, group, headDim, len, false);
+    int tasks = t * kvHeads;
+    long work = 2L * t * heads * (pos0 + t) * headDim;
+    ComputePool pool = ComputePool.common();
+    if (tasks > 1 && work >= PARALLEL_WORK && pool.threads() > 1) {
+      pool.parallelFor(
+          tasks,
+          (task, worker) ->
+              group(
+                  out,
+                  q,
+                  keys,
+                  values,
+                  task / kvHeads,
+                  pos0,
+                  task % kvHeads,
+                  heads,
+                  kvHeads,
+                  headDim,
+                  capacity,
+                  scores,
+                  worker * capacity));
+    } else {
+      for (int task = 0; task < tasks; task++) {
+        group(
+            out,
+            q,
+            keys,
+            values,
+            task / kvHeads,
+            pos0,
+            task % kvHeads,
+            heads,
+            kvHeads,
+            headDim,
+            capacity,
+            scores,
+            0);
       }
+    }
+  }
+
+  /**
+   * The query heads of key/value head {@code g} at row {@code i} (position {@code pos0 + i}),
+   * scoring into {@code scores[s0 ..)}.
+   */
+  private static void group(
+      float[] out,
+      float[] q,
+      float[] keys,
+      float[] values,
+      int i,
+      int pos0,
+      int g,
+      int heads,
+      int kvHeads,
+      int headDim,
+      int capacity,
+      float[] scores,
+      int s0) {
+    int group = heads / kvHeads;
+    int len = pos0 + i + 1;
+    float scale = (float) Math.sqrt(headDim);
+    int kv = g * capacity * headDim;
+    for (int h = 0; h < group; h++) {
+      int row = (i * heads + g * group + h) * headDim;
+      // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
+      for (int p = 0; p < len; p++) {
+        scores[s0 + p] = dot(q, row, keys, kv + p * headDim, headDim) / scale;
+      }
+      Softmax.forward(scores, s0, len);
+      // out row: (hd) = Σ_p scores[p] · values[g, p]
+      java.util.Arrays.fill(out, row, row + headDim, 0f);
+      for (int p = 0; p < len; p++) {
+        axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
+      }
+    }
+  }
+
+  private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    int j = 0;
+    float sum = 0f;
+    if (n >= F.length()) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+        acc = FloatVector.fromArray(F, a, aOff + j).fma(FloatVector.fromArray(F, b, bOff + j), acc);
+      }
+      // lanes summed in a fixed order: reduceLanes may associate differently once compiled
+      for (int l = 0; l < F.length(); l++) {
+        sum += acc.lane(l);
+      }
+    }
+    for (; j < n; j++) {
+      sum = Math.fma(a[aOff + j], b[bOff + j], sum);
+    }
+    return sum;
+  }
+
+  /** y += alpha · x over n values. */
+  private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    int j = 0;
+    FloatVector va = FloatVector.broadcast(F, alpha);
+    for (int bound = F.loopBound(n); j < bound; j += F.length()) {
+      FloatVector.fromArray(F, x, xOff + j)
+          .fma(va, FloatVector.fromArray(F, y, yOff + j))
+          .intoArray(y, yOff + j);
+    }
+    for (; j < n; j++) {
+      y[yOff + j] = Math.fma(alpha, x[xOff + j], y[yOff + j]);
     }
   }
 }

@@ -1,10 +1,10 @@
 package dev.lathe.transformer;
 
-import dev.lathe.tensor.Embedding;
 import dev.lathe.tensor.Gelu;
-import dev.lathe.tensor.Gemm;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * GPT-2, read top to bottom: token plus learned position embedding, then per block {@code x +=
@@ -14,25 +14,126 @@ import dev.lathe.tensor.Residual;
  * <p>Prompts are processed in chunks of at most {@link LlamaModel#CHUNK} positions, with an
  * activation arena allocated once per {@link KvCache}.
  *
+ * <p>The matmul weights (projections and the tied wte table) are held in f32 or bf16 ({@link
+ * #weightDtype()}); position embeddings, LayerNorm weights and biases stay f32.
+ *
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
  */
 public final class Gpt2Model implements LanguageModel {
-  private final Gpt2Config config;
-  private final Gpt2Weights weights;
+  /** One block as held for inference (see {@link Gpt2Weights.Layer}). */
+  private record Block(
+      float[] ln1Weight,
+      float[] ln1Bias,
+      WeightMatrix wQkv,
+      float[] bQkv,
+      WeightMatrix wProj,
+      float[] bProj,
+      float[] ln2Weight,
+      float[] ln2Bias,
+      WeightMatrix wFc,
+      float[] bFc,
+      WeightMatrix wFcProj,
+      float[] bFcProj) {}
 
+  private final Gpt2Config config;
+  private final Gpt2Weights f32Weights; // null unless held in f32
+  private final WeightMatrix wte; // (V, C), also the output head
+  private final float[] wpe; // (maxT, C)
+  private final float[] lnfWeight;
+  private final float[] lnfBias;
+  private final List<Block> blocks;
+
+  /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
+    this(config, weights, DType.F32);
+  }
+
+  /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
+  public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
     weights.checkShapes(config);
     this.config = config;
-    this.weights = weights;
+    this.f32Weights = dtype == DType.F32 ? weights : null;
+    int c = config.dim();
+    int f = config.hiddenDim();
+    this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
+    this.wpe = weights.wpe();
+    this.lnfWeight = weights.lnfWeight();
+    this.lnfBias = weights.lnfBias();
+    List<Block> b = new ArrayList<>();
+    for (Gpt2Weights.Layer l : weights.layers()) {
+      b.add(
+          new Block(
+              l.ln1Weight(),
+              l.ln1Bias(),
+              WeightMatrix.of(l.wQkv(), 3 * c, c, dtype),
+              l.bQkv(),
+              WeightMatrix.of(l.wProj(), c, c, dtype),
+              l.bProj(),
+              l.ln2Weight(),
+              l.ln2Bias(),
+              WeightMatrix.of(l.wFc(), f, c, dtype),
+              l.bFc(),
+              WeightMatrix.of(l.wFcProj(), c, f, dtype),
+              l.bFcProj()));
+    }
+    this.blocks = List.copyOf(b);
   }
 
   public Gpt2Config config() {
     return config;
   }
 
+  /**
+   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
+   * copy widened from bf16 (exactly the values it computes with) on each call.
+   */
   public Gpt2Weights weights() {
-    return weights;
+    if (f32Weights != null) {
+      return f32Weights;
+    }
+    List<Gpt2Weights.Layer> layers = new ArrayList<>();
+    for (Block b : blocks) {
+      layers.add(
+          new Gpt2Weights.Layer(
+              b.ln1Weight(),
+              b.ln1Bias(),
+              b.wQkv().toF32(),
+              b.bQkv(),
+              b.wProj().toF32(),
+              b.bProj(),
+              b.ln2Weight(),
+              b.ln2Bias(),
+              b.wFc().toF32(),
+              b.bFc(),
+              b.wFcProj().toF32(),
+              b.bFcProj()));
+    }
+    return new Gpt2Weights(wte.toF32(), wpe, layers, lnfWeight, lnfBias);
+  }
+
+  /** Element type of the matmul weights held in memory (F32 or BF16). */
+  public DType weightDtype() {
+    return wte.dtype();
+  }
+
+  /** Bytes of every weight array held. */
+  public long weightBytes() {
+    long n = wte.bytes() + 4L * (wpe.length + lnfWeight.length + lnfBias.length);
+    for (Block b : blocks) {
+      n += b.wQkv().bytes() + b.wProj().bytes() + b.wFc().bytes() + b.wFcProj().bytes();
+      n +=
+          4L
+              * (b.ln1Weight().length
+                  + b.ln1Bias().length
+                  + b.bQkv().length
+                  + b.bProj().length
+                  + b.ln2Weight().length
+                  + b.ln2Bias().length
+                  + b.bFc().length
+                  + b.bFcProj().length);
+    }
+    return n;
   }
 
   @Override
@@ -67,7 +168,7 @@ public final class Gpt2Model implements LanguageModel {
     final float[] att; // (T, H, hd)
     final float[] proj; // (T, C)
     final float[] fc; // (T, F)
-    final float[] scores; // (capacity)
+    final float[] scores; // (threads, capacity) attention scratch
 
     Activations(Gpt2Config c, int t, int capacity) {
       int C = c.dim();
@@ -80,7 +181,7 @@ public final class Gpt2Model implements LanguageModel {
       att = new float[t * C];
       proj = new float[t * C];
       fc = new float[t * c.hiddenDim()];
-      scores = new float[capacity];
+      scores = new float[CausalAttention.scratchSize(capacity)];
     }
   }
 
@@ -101,18 +202,8 @@ public final class Gpt2Model implements LanguageModel {
     }
     // logits: (V) = layernorm(x[last]) · wteᵀ
     LayerNorm.forward(
-        a.xb,
-        0,
-        a.x,
-        (t - 1) * c,
-        weights.lnfWeight(),
-        weights.lnfBias(),
-        null,
-        null,
-        1,
-        c,
-        config.normEps());
-    Gemm.mulNT(a.xb, 0, weights.wte(), 0, logits, 0, 1, config.vocabSize(), c, false);
+        a.xb, 0, a.x, (t - 1) * c, lnfWeight, lnfBias, null, null, 1, c, config.normEps());
+    wte.mulNT(a.xb, 0, logits, 0, 1);
   }
 
   private void forwardChunk(
@@ -122,12 +213,16 @@ public final class Gpt2Model implements LanguageModel {
     int f = cf.hiddenDim();
     float eps = cf.normEps();
     int pos0 = cache.length();
-    Embedding.forward(a.x, tokens, offset, t, weights.wte(), weights.wpe(), pos0, c);
+    // x: (T, C) = wte[tokens] + wpe[pos0 ..]
+    wte.embed(a.x, tokens, offset, t);
+    for (int i = 0; i < t * c; i++) {
+      a.x[i] += wpe[pos0 * c + i];
+    }
     for (int l = 0; l < cf.layers(); l++) {
-      Gpt2Weights.Layer w = weights.layers().get(l);
+      Block w = blocks.get(l);
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);
-      Linear.forward(a.qkv, a.xb, w.wQkv(), w.bQkv(), t, c, 3 * c);
+      Linear.forward(a.qkv, a.xb, w.wQkv(), w.bQkv(), t);
       for (int i = 0; i < t; i++) { // qkv: (T, 3, C) -> q, k, v: (T, C)
         System.arraycopy(a.qkv, i * 3 * c, a.q, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + c, a.k, i * c, c);
@@ -146,13 +241,13 @@ public final class Gpt2Model implements LanguageModel {
           cf.headDim(),
           cache.capacity,
           a.scores);
-      Linear.forward(a.proj, a.att, w.wProj(), w.bProj(), t, c, c);
+      Linear.forward(a.proj, a.att, w.wProj(), w.bProj(), t);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // MLP block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln2Weight(), w.ln2Bias(), null, null, t, c, eps);
-      Linear.forward(a.fc, a.xb, w.wFc(), w.bFc(), t, c, f);
+      Linear.forward(a.fc, a.xb, w.wFc(), w.bFc(), t);
       Gelu.forward(a.fc, a.fc, t * f);
-      Linear.forward(a.proj, a.fc, w.wFcProj(), w.bFcProj(), t, f, c);
+      Linear.forward(a.proj, a.fc, w.wFcProj(), w.bFcProj(), t);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
     }
     cache.advance(t);

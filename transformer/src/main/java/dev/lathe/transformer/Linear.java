@@ -19,6 +19,23 @@ final class Linear {
   static void forward(
       float[] out, float[] in, float[] weight, float[] bias, int n, int ic, int oc) {
     Gemm.mulNT(in, 0, weight, 0, out, 0, n, oc, ic, false);
+    addBias(out, bias, n, oc);
+  }
+
+  /**
+   * The same with the weight held as a {@link WeightMatrix} (f32 or bf16): one batched product for
+   * all {@code n} rows.
+   *
+   * <pre>
+   * // out: (N, weight.rows)   in: (N, weight.cols)   bias: (weight.rows) or null
+   * </pre>
+   */
+  static void forward(float[] out, float[] in, WeightMatrix weight, float[] bias, int n) {
+    weight.mulNT(in, 0, out, 0, n);
+    addBias(out, bias, n, weight.rows);
+  }
+
+  private static void addBias(float[] out, float[] bias, int n, int oc) {
     if (bias != null) {
       for (int i = 0; i < n; i++) {
         int o = i * oc;

@@ -1,19 +1,23 @@
 package dev.lathe.transformer;
 
-import dev.lathe.tensor.Embedding;
-import dev.lathe.tensor.Gemm;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A Llama-family decoder (Llama, Mistral, Qwen2/2.5, Qwen3, SmolLM, llama2.c), read top to bottom:
  * embedding, then per block {@code x += attention(rmsnorm(x))} and {@code x += swiglu(rmsnorm(x))},
  * then a final RMSNorm and the output head.
  *
- * <p>Prompts are processed in chunks of at most {@link #CHUNK} positions; the activations of one
- * chunk live in an arena held by the {@link KvCache}, allocated once with the cache.
+ * <p>Prompts are processed in chunks of at most {@link #CHUNK} positions, each chunk one batched
+ * matmul per projection; the activations of one chunk live in an arena held by the {@link KvCache},
+ * allocated once with the cache.
+ *
+ * <p>The matmul weights (projections and the embedding/classifier table) are held in f32 or bf16
+ * ({@link #weightDtype()}); norm weights and biases stay f32.
  *
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
@@ -21,16 +25,79 @@ import dev.lathe.tensor.SwiGlu;
 public final class LlamaModel implements LanguageModel {
 
   /** Most positions processed together in one pass over the weights. */
-  static final int CHUNK = 32;
+  static final int CHUNK = 512;
+
+  /** One decoder block as held for inference (see {@link LlamaWeights.Layer}). */
+  private record Block(
+      float[] attnNorm,
+      WeightMatrix wq,
+      WeightMatrix wk,
+      WeightMatrix wv,
+      WeightMatrix wo,
+      float[] bq,
+      float[] bk,
+      float[] bv,
+      float[] bo,
+      float[] qNorm,
+      float[] kNorm,
+      float[] ffnNorm,
+      WeightMatrix wGate,
+      WeightMatrix wUp,
+      WeightMatrix wDown) {}
 
   private final LlamaConfig config;
-  private final LlamaWeights weights;
+  private final LlamaWeights f32Weights; // null unless held in f32
+  private final WeightMatrix tokenEmbedding; // (V, C)
+  private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
+  private final float[] finalNorm; // (C)
+  private final List<Block> blocks;
   private final Rope.Table rope;
 
+  /** A model holding {@code weights} as they are, in f32. */
   public LlamaModel(LlamaConfig config, LlamaWeights weights) {
+    this(config, weights, DType.F32);
+  }
+
+  /**
+   * A model holding the matmul weights of {@code weights} as {@code dtype} (F32 keeps the arrays,
+   * BF16 rounds them to nearest even and keeps only the bf16 copy).
+   */
+  public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
     weights.checkShapes(config);
     this.config = config;
-    this.weights = weights;
+    this.f32Weights = dtype == DType.F32 ? weights : null;
+    int v = config.vocabSize();
+    int c = config.dim();
+    int f = config.hiddenDim();
+    int q = config.queryDim();
+    int kv = config.kvDim();
+    this.tokenEmbedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
+    this.classifier =
+        weights.classifier() == weights.tokenEmbedding()
+            ? tokenEmbedding
+            : WeightMatrix.of(weights.classifier(), v, c, dtype);
+    this.finalNorm = weights.finalNorm();
+    List<Block> b = new ArrayList<>();
+    for (LlamaWeights.Layer l : weights.layers()) {
+      b.add(
+          new Block(
+              l.attnNorm(),
+              WeightMatrix.of(l.wq(), q, c, dtype),
+              WeightMatrix.of(l.wk(), kv, c, dtype),
+              WeightMatrix.of(l.wv(), kv, c, dtype),
+              WeightMatrix.of(l.wo(), c, q, dtype),
+              l.bq(),
+              l.bk(),
+              l.bv(),
+              l.bo(),
+              l.qNorm(),
+              l.kNorm(),
+              l.ffnNorm(),
+              WeightMatrix.of(l.wGate(), f, c, dtype),
+              WeightMatrix.of(l.wUp(), f, c, dtype),
+              WeightMatrix.of(l.wDown(), c, f, dtype)));
+    }
+    this.blocks = List.copyOf(b);
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
@@ -40,8 +107,66 @@ public final class LlamaModel implements LanguageModel {
     return config;
   }
 
+  /**
+   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
+   * copy widened from bf16 (exactly the values it computes with) on each call.
+   */
   public LlamaWeights weights() {
-    return weights;
+    if (f32Weights != null) {
+      return f32Weights;
+    }
+    List<LlamaWeights.Layer> layers = new ArrayList<>();
+    for (Block b : blocks) {
+      layers.add(
+          new LlamaWeights.Layer(
+              b.attnNorm(),
+              b.wq().toF32(),
+              b.wk().toF32(),
+              b.wv().toF32(),
+              b.wo().toF32(),
+              b.bq(),
+              b.bk(),
+              b.bv(),
+              b.bo(),
+              b.qNorm(),
+              b.kNorm(),
+              b.ffnNorm(),
+              b.wGate().toF32(),
+              b.wUp().toF32(),
+              b.wDown().toF32()));
+    }
+    float[] embedding = tokenEmbedding.toF32();
+    float[] head = classifier == tokenEmbedding ? embedding : classifier.toF32();
+    return new LlamaWeights(embedding, layers, finalNorm, head);
+  }
+
+  /** Element type of the matmul weights held in memory (F32 or BF16). */
+  public DType weightDtype() {
+    return tokenEmbedding.dtype();
+  }
+
+  /** Bytes of every weight array held (a tied embedding/classifier table counted once). */
+  public long weightBytes() {
+    long n = tokenEmbedding.bytes() + (classifier == tokenEmbedding ? 0 : classifier.bytes());
+    n += 4L * finalNorm.length;
+    for (Block b : blocks) {
+      n += b.wq().bytes() + b.wk().bytes() + b.wv().bytes() + b.wo().bytes();
+      n += b.wGate().bytes() + b.wUp().bytes() + b.wDown().bytes();
+      n += 4L * (b.attnNorm().length + b.ffnNorm().length);
+      for (float[] o : new float[][] {b.bq(), b.bk(), b.bv(), b.bo(), b.qNorm(), b.kNorm()}) {
+        n += o == null ? 0 : 4L * o.length;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Bytes of weights one decode step reads: every block's arrays, the final norm and the whole
+   * classifier, plus one embedding row.
+   */
+  public long weightBytesPerToken() {
+    long row = tokenEmbedding.bytes() / config.vocabSize();
+    return weightBytes() - tokenEmbedding.bytes() + row + classifier.bytes();
   }
 
   @Override
@@ -76,7 +201,7 @@ public final class LlamaModel implements LanguageModel {
     final float[] att; // (T, H, hd) attention output
     final float[] gate; // (T, F)
     final float[] up; // (T, F)
-    final float[] scores; // (H/KVH, capacity)
+    final float[] scores; // (threads, capacity) attention scratch
 
     Activations(LlamaConfig c, int t, int capacity) {
       x = new float[t * c.dim()];
@@ -88,7 +213,7 @@ public final class LlamaModel implements LanguageModel {
       att = new float[t * c.queryDim()];
       gate = new float[t * c.hiddenDim()];
       up = new float[t * c.hiddenDim()];
-      scores = new float[(c.heads() / c.kvHeads()) * capacity];
+      scores = new float[CausalAttention.scratchSize(capacity)];
     }
   }
 
@@ -108,8 +233,8 @@ public final class LlamaModel implements LanguageModel {
     }
     // logits: (V) = rmsnorm(x[last]) · classifierᵀ
     int c = config.dim();
-    RmsNorm.forward(a.xb, 0, a.x, (t - 1) * c, weights.finalNorm(), null, 1, c, config.normEps());
-    Gemm.mulNT(a.xb, 0, weights.classifier(), 0, logits, 0, 1, config.vocabSize(), c, false);
+    RmsNorm.forward(a.xb, 0, a.x, (t - 1) * c, finalNorm, null, 1, c, config.normEps());
+    classifier.mulNT(a.xb, 0, logits, 0, 1);
   }
 
   private void forwardChunk(
@@ -120,14 +245,14 @@ public final class LlamaModel implements LanguageModel {
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int pos0 = cache.length();
-    Embedding.forward(a.x, tokens, offset, t, weights.tokenEmbedding(), null, 0, c);
+    tokenEmbedding.embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
-      LlamaWeights.Layer w = weights.layers().get(l);
+      Block w = blocks.get(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
-      Linear.forward(a.q, a.xb, w.wq(), w.bq(), t, c, qd);
-      Linear.forward(a.k, a.xb, w.wk(), w.bk(), t, c, kvd);
-      Linear.forward(a.v, a.xb, w.wv(), w.bv(), t, c, kvd);
+      Linear.forward(a.q, a.xb, w.wq(), w.bq(), t);
+      Linear.forward(a.k, a.xb, w.wk(), w.bk(), t);
+      Linear.forward(a.v, a.xb, w.wv(), w.bv(), t);
       if (cf.qkNorm()) {
         RmsNorm.forward(
             a.q, 0, a.q, 0, w.qNorm(), null, t * cf.heads(), cf.headDim(), cf.normEps());
@@ -151,14 +276,14 @@ public final class LlamaModel implements LanguageModel {
           cf.headDim(),
           cache.capacity,
           a.scores);
-      Linear.forward(a.proj, a.att, w.wo(), w.bo(), t, qd, c);
+      Linear.forward(a.proj, a.att, w.wo(), w.bo(), t);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, t, c, cf.normEps());
-      Linear.forward(a.gate, a.xb, w.wGate(), null, t, c, f);
-      Linear.forward(a.up, a.xb, w.wUp(), null, t, c, f);
+      Linear.forward(a.gate, a.xb, w.wGate(), null, t);
+      Linear.forward(a.up, a.xb, w.wUp(), null, t);
       SwiGlu.forward(a.gate, a.gate, a.up, t * f);
-      Linear.forward(a.proj, a.gate, w.wDown(), null, t, f, c);
+      Linear.forward(a.proj, a.gate, w.wDown(), null, t);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
     }
     cache.advance(t);

@@ -7,13 +7,20 @@ import java.nio.file.Path;
 /**
  * Loads a model from disk, recognising the format: a Hugging Face directory ({@code config.json}
  * plus safetensors, model types llama, mistral, qwen2, qwen3, gpt2) or a llama2.c {@code .bin}
- * checkpoint. Weights are converted to f32 in memory; the files are closed afterwards.
+ * checkpoint. Weights are read as f32, then the matmul weights are held in the dtype {@link
+ * LoadOptions} asks for (by default the checkpoint's own: BF16 for a BF16 checkpoint, else F32);
+ * the files are closed afterwards.
  */
 public final class ModelLoader {
   private ModelLoader() {}
 
-  /** Loads the model at {@code path} (a directory or a llama2.c file). */
+  /** Loads the model at {@code path} (a directory or a llama2.c file) with default options. */
   public static LoadedModel load(Path path) throws IOException {
+    return load(path, LoadOptions.DEFAULT);
+  }
+
+  /** Loads the model at {@code path} (a directory or a llama2.c file) as {@code options} say. */
+  public static LoadedModel load(Path path, LoadOptions options) throws IOException {
     if (Files.isDirectory(path)) {
       Path config = path.resolve("config.json");
       if (!Files.exists(config)) {
@@ -23,19 +30,27 @@ public final class ModelLoader {
       HfConfig hf = HfConfig.read(config);
       GenerationConfig generation = GenerationConfig.read(path.resolve("generation_config.json"));
       try (WeightSource w = WeightSource.open(path)) {
+        DType dtype = options.weightDtype();
+        if (dtype == null) {
+          dtype = w.storesBf16Matrices() ? DType.BF16 : DType.F32;
+        }
         if (hf.modelType().equals("gpt2")) {
           Gpt2Config c = hf.toGpt2();
-          return new LoadedModel(new Gpt2Model(c, HfGpt2Weights.read(w, c)), "gpt2", c, generation);
+          return new LoadedModel(
+              new Gpt2Model(c, HfGpt2Weights.read(w, c), dtype), "gpt2", c, generation);
         }
         LlamaConfig c = hf.toLlama();
         return new LoadedModel(
-            new LlamaModel(c, HfLlamaWeights.read(w, c)), hf.modelType(), c, generation);
+            new LlamaModel(c, HfLlamaWeights.read(w, c), dtype), hf.modelType(), c, generation);
       } catch (IllegalArgumentException e) {
         throw new IOException(e.getMessage(), e);
       }
     }
     if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".bin")) {
       LlamaModel m = Llama2cCheckpoint.load(path);
+      if (options.weightDtype() == DType.BF16) {
+        m = new LlamaModel(m.config(), m.weights(), DType.BF16);
+      }
       return new LoadedModel(m, "llama2c", m.config(), GenerationConfig.EMPTY);
     }
     throw new IOException(

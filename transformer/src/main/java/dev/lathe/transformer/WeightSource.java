@@ -93,6 +93,18 @@ final class WeightSource implements AutoCloseable {
     return f.floats(stored);
   }
 
+  /** Whether any stored tensor of two or more dimensions (a matrix) is BF16. */
+  boolean storesBf16Matrices() {
+    for (SafetensorsFile f : files) {
+      for (SafetensorsFile.TensorInfo t : f.tensors().values()) {
+        if (t.shape().length >= 2 && t.dtype().equals("BF16")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Like {@link #get} but null when absent. */
   float[] optional(String name, long... shape) {
     return has(name) ? get(name, shape) : null;

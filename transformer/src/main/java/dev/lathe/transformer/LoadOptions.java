@@ -1,0 +1,27 @@
+package dev.lathe.transformer;
+
+/**
+ * How {@link ModelLoader} holds a model in memory.
+ *
+ * @param weightDtype element type of the matmul weights (projections and the embedding/classifier
+ *     table) in memory: {@link DType#F32}, {@link DType#BF16}, or null for the checkpoint's own
+ *     (BF16 when its projections are stored in BF16, F32 otherwise). Norm weights and biases are
+ *     always f32.
+ */
+public record LoadOptions(DType weightDtype) {
+
+  /** The checkpoint's own dtype. */
+  public static final LoadOptions DEFAULT = new LoadOptions(null);
+
+  public LoadOptions {
+    if (weightDtype == DType.F16) {
+      throw new IllegalArgumentException(
+          "weightDtype F16 is not supported in memory: use F32, BF16 or null (checkpoint's own)");
+    }
+  }
+
+  /** Options holding the weights as {@code dtype}. */
+  public static LoadOptions weights(DType dtype) {
+    return new LoadOptions(dtype);
+  }
+}

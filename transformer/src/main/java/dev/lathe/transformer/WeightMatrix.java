@@ -1,0 +1,97 @@
+package dev.lathe.transformer;
+
+import dev.lathe.tensor.Bf16;
+import dev.lathe.tensor.Gemm;
+
+/**
+ * A weight matrix [rows, cols] as the inference path holds it in memory: f32, or bf16 widened to
+ * f32 as the matmul kernels read it. A bf16 matrix halves the bytes each decode step streams from
+ * memory; its products equal those of the f32 matrix holding the same (rounded) values.
+ */
+final class WeightMatrix {
+  private final float[] f32; // (rows, cols) or null
+  private final short[] bf16; // (rows, cols) or null
+  final int rows;
+  final int cols;
+
+  private WeightMatrix(float[] f32, short[] bf16, int rows, int cols) {
+    this.f32 = f32;
+    this.bf16 = bf16;
+    this.rows = rows;
+    this.cols = cols;
+  }
+
+  /** Holds {@code w} (rows, cols) as {@code dtype}: F32 keeps the array, BF16 rounds a copy. */
+  static WeightMatrix of(float[] w, int rows, int cols, DType dtype) {
+    if ((long) rows * cols != w.length) {
+      throw new IllegalArgumentException(
+          "weight of " + w.length + " values is not " + rows + " x " + cols);
+    }
+    return switch (dtype) {
+      case F32 -> new WeightMatrix(w, null, rows, cols);
+      case BF16 -> new WeightMatrix(null, Bf16.fromFloat(w), rows, cols);
+      case F16 ->
+          throw new IllegalArgumentException(
+              "weights can be held in memory as F32 or BF16, not F16");
+    };
+  }
+
+  /** The element type held. */
+  DType dtype() {
+    return f32 != null ? DType.F32 : DType.BF16;
+  }
+
+  /** Bytes of the held values. */
+  long bytes() {
+    return f32 != null ? 4L * f32.length : 2L * bf16.length;
+  }
+
+  /**
+   * {@code out = in · Wᵀ} on the common compute pool.
+   *
+   * <pre>
+   * // out: (N, rows) at outOff   in: (N, cols) at inOff
+   * </pre>
+   */
+  void mulNT(float[] in, int inOff, float[] out, int outOff, int n) {
+    if (f32 != null) {
+      Gemm.mulNT(in, inOff, f32, 0, out, outOff, n, rows, cols, false);
+    } else {
+      Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
+    }
+  }
+
+  /** Writes row {@code r} widened to f32 into {@code dst[dstOff .. dstOff+cols)}. */
+  void row(int r, float[] dst, int dstOff) {
+    if (f32 != null) {
+      System.arraycopy(f32, r * cols, dst, dstOff, cols);
+    } else {
+      Bf16.toFloat(bf16, r * cols, dst, dstOff, cols);
+    }
+  }
+
+  /** The values as f32: the held array itself when f32, otherwise a widened copy. */
+  float[] toF32() {
+    return f32 != null ? f32 : Bf16.toFloat(bf16);
+  }
+
+  /**
+   * Gathers the rows of {@code tokens[offset .. offset+t)} into {@code x} (T, cols), checking each
+   * token id against the row count.
+   */
+  void embed(float[] x, int[] tokens, int offset, int t) {
+    for (int i = 0; i < t; i++) {
+      int tok = tokens[offset + i];
+      if (tok < 0 || tok >= rows) {
+        throw new IllegalArgumentException(
+            "token id "
+                + tok
+                + " is outside the vocabulary [0, "
+                + rows
+                + ") at index "
+                + (offset + i));
+      }
+      row(tok, x, i * cols);
+    }
+  }
+}
