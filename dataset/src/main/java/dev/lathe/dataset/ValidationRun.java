@@ -20,7 +20,6 @@ import static dev.lathe.dataset.IssueCode.UNKNOWN_FORMAT;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.io.IOException;
 import java.util.List;
 
 /**
@@ -68,6 +67,14 @@ final class ValidationRun implements JsonlLineReader.Sink {
 
   @Override
   public void line(byte[] b, int off, int len, long line, boolean crlf) {
+    line(b, off, len, line, crlf, null);
+  }
+
+  /**
+   * Checks a line whose JSON parse may already be done ({@code parsed}, or null to parse it here);
+   * the outcome is the same either way.
+   */
+  void line(byte[] b, int off, int len, long line, boolean crlf, ParsedLine parsed) {
     if (crlf && crlfLines++ == 0) {
       firstCrlfLine = line;
     }
@@ -96,10 +103,9 @@ final class ValidationRun implements JsonlLineReader.Sink {
               b[off + bad] & 0xFF, bad + 1));
       return;
     }
-    JsonNode node;
-    try {
-      node = json.readTree(b, off, len);
-    } catch (JsonProcessingException e) {
+    ParsedLine result = parsed != null ? parsed : ParsedLine.parse(json, b, off, len);
+    JsonNode node = result.node();
+    if (result.error() instanceof JsonProcessingException e) {
       int depth = JsonSyntax.netDepth(b, off, len);
       if (JsonSyntax.endedEarly(e) && (b[first] == '{' || b[first] == '[') && depth > 0) {
         openLine = openLastLine = line;
@@ -113,8 +119,9 @@ final class ValidationRun implements JsonlLineReader.Sink {
       }
       issues.report(INVALID_JSON, null, JsonSyntax.column(e), explain(e, b, first, off, len));
       return;
-    } catch (IOException e) {
-      issues.report(INVALID_JSON, null, "The line could not be read as JSON: " + e.getMessage());
+    } else if (result.error() != null) {
+      issues.report(
+          INVALID_JSON, null, "The line could not be read as JSON: " + result.error().getMessage());
       return;
     }
     if (node == null || !node.isObject()) {

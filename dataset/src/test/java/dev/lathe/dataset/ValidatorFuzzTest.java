@@ -80,7 +80,7 @@ class ValidatorFuzzTest {
               12,
               1024 + random.nextInt(2048),
               random.nextInt(4));
-      DatasetValidator validator = new DatasetValidator(options);
+      DatasetValidator validator = new DatasetValidator(options, 1);
       String what = "case " + n + " (" + how + ")";
       List<Long> listened = new ArrayList<>();
 
@@ -88,8 +88,17 @@ class ValidatorFuzzTest {
           validator.validate(new ByteArrayInputStream(data), (l, f, node, v) -> listened.add(l));
       ValidationReport chunked =
           validator.validate(new ChunkedInputStream(data, new Random(n), 1 + random.nextInt(64)));
+      // parallel parsing, lines grouped in chunks of a few bytes up to a few lines
+      DatasetValidator parallel = new DatasetValidator(options, 2, 1 + new Random(n).nextInt(700));
+      List<Long> listenedInParallel = new ArrayList<>();
+      ValidationReport inParallel =
+          parallel.validate(
+              new ChunkedInputStream(data, new Random(-n), 1 + new Random(n).nextInt(64)),
+              (l, f, node, v) -> listenedInParallel.add(l));
 
       assertThat(chunked).as(what).isEqualTo(whole);
+      assertThat(inParallel).as(what + " in parallel").isEqualTo(whole);
+      assertThat(listenedInParallel).as(what + " in parallel").isEqualTo(listened);
       assertConsistent(whole, data.length, options, listened, what);
     }
   }
