@@ -1,0 +1,35 @@
+/**
+ * Lathe's OpenAI-compatible HTTP API ({@code lathe serve}), so the official SDKs work after
+ * changing only the base URL to {@code http://host:port/v1}.
+ *
+ * <p>Built so far: {@code /v1/files} (upload, list, retrieve, delete, content), {@code /v1/models}
+ * (list, retrieve, delete fine-tunes), {@code /v1/chat/completions} and legacy {@code
+ * /v1/completions} (whole or streamed as server-sent events) for configured base models.
+ *
+ * <p>Decisions:
+ *
+ * <ul>
+ *   <li>Every failure is answered by {@link dev.lathe.server.ApiErrors} with OpenAI's envelope
+ *       {@code {"error":{"message","type","param","code"}}}; a client's mistake is always a 4xx
+ *       naming the offending field in {@code param}; every response has an {@code x-request-id}.
+ *   <li>API keys (from the config file) are held only as SHA-256 hashes; each belongs to a project,
+ *       whose objects are the only ones it sees (another project's id answers 404 as if it did not
+ *       exist); an admin key sees all. With no keys configured the server runs key-less as the
+ *       single project {@code local} and refuses to bind anywhere but loopback.
+ *   <li>Uploads stream to a temporary file under the data dir while hashing (SHA-256) and counting
+ *       against the size limit, are forced to disk and renamed atomically; the stored name is the
+ *       file id, never the client's file name.
+ *   <li>Like OpenAI, an invalid {@code fine-tune} file is accepted at upload ({@code status:
+ *       "processed"}); the dataset validator's report is stored with it so that a job using it can
+ *       fail with the report's first problems.
+ *   <li>File and fine-tuned model metadata live in the job queue's database (SQLite under the data
+ *       dir, or PostgreSQL), in the server's own versioned migrations ({@link
+ *       dev.lathe.server.ServerSchema}).
+ *   <li>Model weights are loaded on first use and shared by every name that resolves to the same
+ *       base; idle ones are evicted when the weight files would exceed the memory budget.
+ * </ul>
+ *
+ * <p>Not yet: the fine-tuning job routes and the job handler that trains, and serving {@code ft:}
+ * adapters (a request for one answers a 400 that names its base).
+ */
+package dev.lathe.server;
