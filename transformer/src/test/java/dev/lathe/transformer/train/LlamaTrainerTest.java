@@ -102,15 +102,21 @@ class LlamaTrainerTest {
     }
   }
 
+  /**
+   * Same seed, same dropout masks: the gradients agree to float rounding (bit-for-bit only with the
+   * scalar kernels: the Vector API's float reductions are unordered and change their rounding once
+   * the JIT compiles them, so two runs in one JVM may differ in the last bits). Another seed draws
+   * other masks and changes the gradients far more.
+   */
   @Test
-  void theSameSeedGivesBitIdenticalGradientsWithDropoutAndADifferentSeedDoesNot() {
+  void theSameSeedGivesTheSameGradientsWithDropoutAndADifferentSeedDoesNot() {
     LoadedModel model = TrainFixtures.model("qwen3", 3);
     LoraConfig lc = LoraConfig.of(4, 8, 0.1);
     float[][] first = twoSteps(Training.lora(model, lc, new SplittableRandom(42)));
     float[][] again = twoSteps(Training.lora(model, lc, new SplittableRandom(42)));
     float[][] other = twoSteps(Training.lora(model, lc, new SplittableRandom(43)));
-    assertThat(again).isDeepEqualTo(first);
-    assertThat(other[0]).isNotEqualTo(first[0]);
+    assertThat(maxRelativeDifference(again, first)).isLessThan(1e-5);
+    assertThat(maxRelativeDifference(other, first)).isGreaterThan(1e-2);
   }
 
   @ParameterizedTest
@@ -246,6 +252,21 @@ class LlamaTrainerTest {
         .hasMessageContaining("dropout must be in [0, 1)");
     assertThatThrownBy(() -> new LoraConfig(8, 8, 0, java.util.Set.of("qproj")))
         .hasMessageContaining("unknown LoRA targets [qproj]");
+  }
+
+  /** max over tensors of max |a − b| / max |b|. */
+  static double maxRelativeDifference(float[][] a, float[][] b) {
+    double worst = 0;
+    for (int i = 0; i < a.length; i++) {
+      double scale = 0;
+      double diff = 0;
+      for (int j = 0; j < a[i].length; j++) {
+        scale = Math.max(scale, Math.abs(b[i][j]));
+        diff = Math.max(diff, Math.abs(a[i][j] - b[i][j]));
+      }
+      worst = Math.max(worst, diff / Math.max(scale, 1e-30));
+    }
+    return worst;
   }
 
   private static float[][] twoSteps(TrainableModel t) {

@@ -42,8 +42,13 @@ class RealModelTrainingTest {
     descends(Training.full(ModelLoader.load(dir())), batch, 5e-2f);
   }
 
+  /**
+   * One and two compute threads give the same gradients to float rounding. (Bit-for-bit equality
+   * holds with the scalar kernels, checked by hand; with the Vector API kernels two runs in one JVM
+   * can differ in the last bits once the JIT compiles their unordered float reductions.)
+   */
   @Test
-  void gradientsAreBitIdenticalWithOneAndTwoComputeThreads() throws Exception {
+  void gradientsAgreeWithOneAndTwoComputeThreads() throws Exception {
     LoadedModel model = ModelLoader.load(dir());
     LlamaModel m = (LlamaModel) model.model();
     TokenBatch batch = batch(greedy(m, 2 * T));
@@ -68,7 +73,7 @@ class RealModelTrainingTest {
         }
       }
     }
-    assertThat(grads[1]).isDeepEqualTo(grads[0]);
+    assertThat(LlamaTrainerTest.maxRelativeDifference(grads[1], grads[0])).isLessThan(1e-5);
   }
 
   /** Three steps of θ −= lr·g on the mean token loss; the loss must fall at each. */
