@@ -1,0 +1,181 @@
+package dev.lathe.bench;
+
+import dev.lathe.transformer.DType;
+import dev.lathe.transformer.KvCache;
+import dev.lathe.transformer.LanguageModel;
+import dev.lathe.transformer.LlamaModel;
+import dev.lathe.transformer.LoadOptions;
+import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Whole-process decode and prefill throughput of one model, comparable with llama2.c's {@code run}:
+ * greedy decoding at batch 1 from BOS (token 1) for {@code --tokens} steps, timed from the end of
+ * the first step to the end of the last (llama2.c also leaves its first step out of {@code achieved
+ * tok/s}), then a prefill of {@code --prompt-tokens} tokens in one call. One untimed warm-up run
+ * precedes {@code --repeat} timed runs; medians (and min..max) are printed.
+ *
+ * <p>GB/s is the bytes of weights one decode step reads (every block's matrices and norms, the
+ * whole classifier, one embedding row; the KV cache is not counted) times tokens per second.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
+ *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16] [--tokens 200] [--threads 2]
+ *   [--prompt-tokens 512] [--repeat 5]
+ * </pre>
+ */
+public final class DecodeThroughput {
+  private DecodeThroughput() {}
+
+  /** Parsed command line. */
+  record Options(Path model, DType dtype, int tokens, int threads, int promptTokens, int repeat) {
+    Options {
+      if (tokens < 2 || promptTokens < 1 || repeat < 1 || threads < 1) {
+        throw new IllegalArgumentException(
+            "--tokens must be >= 2, --prompt-tokens, --repeat and --threads >= 1");
+      }
+    }
+
+    static Options parse(String[] args) {
+      Path model = null;
+      DType dtype = null;
+      int tokens = 200;
+      int threads = 2;
+      int prompt = 512;
+      int repeat = 5;
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        String v = args[++i];
+        switch (flag) {
+          case "--model" -> model = Path.of(v);
+          case "--dtype" ->
+              dtype =
+                  switch (v) {
+                    case "f32" -> DType.F32;
+                    case "bf16" -> DType.BF16;
+                    default -> throw new IllegalArgumentException("--dtype is f32 or bf16: " + v);
+                  };
+          case "--tokens" -> tokens = Integer.parseInt(v);
+          case "--threads" -> threads = Integer.parseInt(v);
+          case "--prompt-tokens" -> prompt = Integer.parseInt(v);
+          case "--repeat" -> repeat = Integer.parseInt(v);
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown option "
+                      + flag
+                      + " (--model --dtype --tokens --threads --prompt-tokens --repeat)");
+        }
+      }
+      if (model == null || !Files.exists(model)) {
+        throw new IllegalArgumentException("--model must name an existing model: " + model);
+      }
+      return new Options(model, dtype, tokens, threads, prompt, repeat);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options o = Options.parse(args);
+    // the compute pool reads its size once, when first used
+    System.setProperty("lathe.threads", Integer.toString(o.threads()));
+    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype()));
+    LanguageModel model = loaded.model();
+    if (!(model instanceof LlamaModel llama)) {
+      throw new IllegalArgumentException("DecodeThroughput times Llama-family models");
+    }
+    long bytesPerToken = llama.weightBytesPerToken();
+    int prompt = Math.min(o.promptTokens(), model.contextLength());
+    int capacity = Math.min(model.contextLength(), Math.max(o.tokens(), prompt));
+    KvCache cache = model.newCache(capacity);
+    float[] logits = new float[model.vocabularySize()];
+    int[] promptIds = new int[prompt];
+    for (int i = 0; i < prompt; i++) {
+      promptIds[i] = 1 + (i * 7919) % (model.vocabularySize() - 1);
+    }
+    double[] decode = new double[o.repeat()];
+    double[] prefill = new double[o.repeat()];
+    for (int r = -1; r < o.repeat(); r++) { // r == -1: warm-up
+      double d = decodeTokensPerSecond(model, cache, logits, Math.min(o.tokens(), capacity));
+      cache.truncate(0);
+      long t0 = System.nanoTime();
+      model.forward(promptIds, 0, prompt, cache, logits);
+      double p = prompt / ((System.nanoTime() - t0) / 1e9);
+      cache.truncate(0);
+      if (r >= 0) {
+        decode[r] = d;
+        prefill[r] = p;
+      }
+    }
+    double dm = median(decode);
+    System.out.printf(
+        Locale.ROOT,
+        "model %s  weights %s  threads %d  weight bytes/token %.1f MB%n",
+        o.model().getFileName(),
+        llama.weightDtype(),
+        o.threads(),
+        bytesPerToken / 1e6);
+    System.out.printf(
+        Locale.ROOT,
+        "decode tok/s %.1f (min %.1f max %.1f)  weights read %.2f GB/s  [%d tokens from BOS,"
+            + " first step excluded]%n",
+        dm,
+        min(decode),
+        max(decode),
+        dm * bytesPerToken / 1e9,
+        o.tokens());
+    System.out.printf(
+        Locale.ROOT,
+        "prefill tok/s %.1f (min %.1f max %.1f)  [%d-token prompt, one call]%n",
+        median(prefill),
+        min(prefill),
+        max(prefill),
+        prompt);
+  }
+
+  /** Greedy decode of {@code tokens} steps from BOS; rate over steps 2..tokens. */
+  private static double decodeTokensPerSecond(
+      LanguageModel model, KvCache cache, float[] logits, int tokens) {
+    int[] token = {1};
+    long start = 0;
+    for (int step = 0; step < tokens; step++) {
+      model.forward(token, 0, 1, cache, logits);
+      token[0] = argmax(logits, model.vocabularySize());
+      if (step == 0) {
+        start = System.nanoTime();
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    cache.truncate(0);
+    return (tokens - 1) / seconds;
+  }
+
+  private static int argmax(float[] a, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++) {
+      if (a[i] > a[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  private static double median(double[] a) {
+    double[] s = a.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private static double min(double[] a) {
+    return Arrays.stream(a).min().orElseThrow();
+  }
+
+  private static double max(double[] a) {
+    return Arrays.stream(a).max().orElseThrow();
+  }
+}
