@@ -4,7 +4,6 @@ import static dev.lathe.tensor.KernelPath.F;
 
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The global L2 norm of a list of gradient buffers and clipping by it: when the norm exceeds {@code
@@ -71,7 +70,7 @@ public final class GradientClipping {
           FloatVector x = FloatVector.fromArray(F, g, j);
           acc = x.fma(x, acc);
         }
-        sum += acc.reduceLanes(VectorOperators.ADD);
+        sum += LaneSum.of(acc);
       }
       for (; i < g.length; i++) {
         sum += (double) g[i] * g[i];

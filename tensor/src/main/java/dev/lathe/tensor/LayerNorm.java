@@ -3,7 +3,6 @@ package dev.lathe.tensor;
 import static dev.lathe.tensor.KernelPath.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Layer normalisation with bias (GPT-2): {@code out = (in - mean) / sqrt(var + eps) * weight +
@@ -103,7 +102,7 @@ public final class LayerNorm {
       for (; j < bound; j += F.length()) {
         acc = acc.add(FloatVector.fromArray(F, in, x + j));
       }
-      float sum = acc.reduceLanes(VectorOperators.ADD);
+      float sum = LaneSum.of(acc);
       for (; j < c; j++) {
         sum += in[x + j];
       }
@@ -113,7 +112,7 @@ public final class LayerNorm {
         FloatVector d = FloatVector.fromArray(F, in, x + j).sub(m);
         acc = d.fma(d, acc);
       }
-      float var = acc.reduceLanes(VectorOperators.ADD);
+      float var = LaneSum.of(acc);
       for (; j < c; j++) {
         float d = in[x + j] - m;
         var += d * d;
@@ -246,8 +245,8 @@ public final class LayerNorm {
         accG = accG.add(g);
         accGNorm = g.fma(norm, accGNorm);
       }
-      float sumG = accG.reduceLanes(VectorOperators.ADD);
-      float sumGNorm = accGNorm.reduceLanes(VectorOperators.ADD);
+      float sumG = LaneSum.of(accG);
+      float sumGNorm = LaneSum.of(accGNorm);
       for (; j < c; j++) {
         float g = weight[j] * dOut[dy + j];
         sumG += g;

@@ -3,7 +3,6 @@ package dev.lathe.tensor;
 import static dev.lathe.tensor.KernelPath.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Root-mean-square normalisation (Llama): {@code out = in / sqrt(mean(in²) + eps) * weight}, row by
@@ -91,7 +90,7 @@ public final class RmsNorm {
         FloatVector v = FloatVector.fromArray(F, in, x + j);
         acc = v.fma(v, acc);
       }
-      float ss = acc.reduceLanes(VectorOperators.ADD);
+      float ss = LaneSum.of(acc);
       for (; j < c; j++) {
         ss += in[x + j] * in[x + j];
       }
@@ -200,7 +199,7 @@ public final class RmsNorm {
         FloatVector w = FloatVector.fromArray(F, weight, j);
         acc = g.mul(w).fma(FloatVector.fromArray(F, in, x + j), acc);
       }
-      float dot = acc.reduceLanes(VectorOperators.ADD);
+      float dot = LaneSum.of(acc);
       for (; j < c; j++) {
         dot += dOut[dy + j] * weight[j] * in[x + j];
       }

@@ -61,7 +61,7 @@ public final class Softmax {
       e.intoArray(x, off + i);
       acc = acc.add(e);
     }
-    float sum = acc.reduceLanes(VectorOperators.ADD);
+    float sum = LaneSum.of(acc);
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;
@@ -173,7 +173,7 @@ public final class Softmax {
     for (; i < bound; i += F.length()) {
       acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
     }
-    float dot = acc.reduceLanes(VectorOperators.ADD);
+    float dot = LaneSum.of(acc);
     for (; i < n; i++) {
       dot += a[aOff + i] * b[bOff + i];
     }

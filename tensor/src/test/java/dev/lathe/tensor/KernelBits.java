@@ -1,0 +1,97 @@
+package dev.lathe.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Runs every Vector API kernel with a floating-point reduction or a vector math function once on
+ * fixed small inputs and returns the raw bits of all outputs, so that two JVM states (interpreted
+ * fallback vs. JIT-compiled intrinsics) can be compared bit for bit. {@link #main} prints them, for
+ * a child JVM started with {@code -Xint}.
+ */
+final class KernelBits {
+  private KernelBits() {}
+
+  /** Sizes with a vector body and a scalar tail on every lane count up to 16. */
+  static final int C = 53;
+
+  static final int ROWS = 2;
+
+  /** One bit string per kernel, named, in a fixed order. */
+  static List<String> run() {
+    SplittableRandom r = new SplittableRandom(7);
+    float[] x = gaussian(r, ROWS * C);
+    float[] y = gaussian(r, ROWS * C);
+    float[] w = gaussian(r, C);
+    float[] b = gaussian(r, C);
+    List<String> out = new ArrayList<>();
+
+    float[] soft = x.clone();
+    Softmax.forwardVector(soft, 0, C);
+    out.add("softmax.forward " + bits(soft));
+    float[] dx = new float[C];
+    Softmax.backwardVector(dx, 0, soft, 0, y, 0, C);
+    out.add("softmax.backward " + bits(dx));
+
+    float[] o = new float[ROWS * C];
+    float[] rstd = new float[ROWS];
+    RmsNorm.forwardVector(o, 0, x, 0, w, rstd, ROWS, C, 1e-5f);
+    out.add("rmsnorm.forward " + bits(o) + bits(rstd));
+    float[] dIn = new float[ROWS * C];
+    float[] dW = new float[C];
+    RmsNorm.backwardVector(dIn, 0, dW, y, 0, x, 0, w, rstd, ROWS, C);
+    out.add("rmsnorm.backward " + bits(dIn) + bits(dW));
+
+    float[] mean = new float[ROWS];
+    LayerNorm.forwardVector(o, 0, x, 0, w, b, mean, rstd, ROWS, C, 1e-5f);
+    out.add("layernorm.forward " + bits(o) + bits(mean) + bits(rstd));
+
+    float[] big = gaussian(r, 3 * 1024 + 5);
+    out.add(
+        "gradclip.norm "
+            + Double.doubleToRawLongBits(GradientClipping.globalNormVector(List.of(big))));
+
+    double[] nll = new double[ROWS];
+    boolean[] correct = new boolean[ROWS];
+    float[] logits = x.clone();
+    CrossEntropy.forwardBackwardInPlaceVector(
+        nll, correct, logits, new int[] {3, 40}, 0, new float[] {0.5f, 0.5f}, ROWS, C);
+    out.add(
+        "crossentropy "
+            + Double.doubleToRawLongBits(nll[0])
+            + " "
+            + Double.doubleToRawLongBits(nll[1])
+            + bits(logits));
+
+    float[] s = new float[C];
+    SwiGlu.forwardVector(s, x, y, C);
+    out.add("swiglu.forward " + bits(s));
+    float[] g = new float[C];
+    Gelu.forwardVector(g, x, C);
+    out.add("gelu.forward " + bits(g));
+    return out;
+  }
+
+  private static float[] gaussian(SplittableRandom r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextDouble(-3, 3));
+    }
+    return a;
+  }
+
+  private static String bits(float[] a) {
+    StringBuilder sb = new StringBuilder();
+    for (float v : a) {
+      sb.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(v)));
+    }
+    return sb.toString();
+  }
+
+  public static void main(String[] args) {
+    for (String line : run()) {
+      System.out.println(line);
+    }
+  }
+}
