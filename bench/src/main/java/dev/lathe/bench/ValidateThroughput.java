@@ -5,6 +5,7 @@ import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.TokenCounter;
 import dev.lathe.dataset.TokenStatistics;
 import dev.lathe.dataset.TrainingTokenLimits;
+import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.tokenizer.OpenAiEncoding;
 import dev.lathe.tokenizer.OpenAiTokenizer;
@@ -19,10 +20,10 @@ import java.util.concurrent.Executors;
 /**
  * Whole-process throughput of {@code lathe validate}'s library path on one file: (a) validation
  * only, (b) validation plus token statistics with {@code ENCODING} (default cl100k_base, the
- * cookbook's; o200k_base is several times slower in jtokkit), tokenizing on {@code THREADS} worker
- * threads (default: the available processors). Prints one line per mode with MB/s (10^6 bytes per
- * second of wall time, JVM start excluded) and the process CPU time it took; run it under {@code
- * /usr/bin/time -v} for peak RSS.
+ * cookbook's; o200k_base is several times slower in jtokkit), parsing JSON and tokenizing on {@code
+ * THREADS} worker threads each (default: the available processors; 1 parses on the main thread).
+ * Prints one line per mode with MB/s (10^6 bytes per second of wall time, JVM start excluded) and
+ * the process CPU time it took; run it under {@code /usr/bin/time -v} for peak RSS.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -51,7 +52,8 @@ public final class ValidateThroughput {
     if (mode.equals("validate") || mode.equals("both")) {
       long start = System.nanoTime();
       long cpu = processCpuNanos();
-      ValidationReport report = new DatasetValidator().validate(file);
+      ValidationReport report =
+          new DatasetValidator(ValidationOptions.defaults(), threads).validate(file);
       report(
           "validate",
           size,
@@ -68,7 +70,8 @@ public final class ValidateThroughput {
       try {
         TokenStatistics stats =
             TokenStatistics.parallel(counter, TrainingTokenLimits.COOKBOOK_DEFAULT, pool, threads);
-        ValidationReport report = new DatasetValidator().validate(file, stats);
+        ValidationReport report =
+            new DatasetValidator(ValidationOptions.defaults(), threads).validate(file, stats);
         DatasetStatistics s = stats.finish();
         report(
             "validate+tokens",

@@ -38,7 +38,7 @@ public final class DatasetValidator {
   private static final ObjectReader JSON =
       new ObjectMapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  private static final int CHUNK_BYTES = 1 << 20;
+  private static final int CHUNK_BYTES = 1 << 16;
 
   private final ValidationOptions options;
   private final int threads;
