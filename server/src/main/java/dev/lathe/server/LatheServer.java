@@ -3,6 +3,10 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.jobqueue.JdbcDialect;
+import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.JobStore;
+import dev.lathe.jobqueue.RandomIdGenerator;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.json.JavalinJackson;
@@ -85,14 +89,22 @@ public final class LatheServer implements AutoCloseable {
           ctx.attribute(Caller.ATTRIBUTE, keys.authenticate(ctx.header("Authorization")));
         });
     ApiErrors.install(app, json);
-    new FileRoutes(
+    FileRoutes files =
+        new FileRoutes(
             new FileStore(db),
             new FileContents(dataDir.resolve("files")),
             json,
             clock,
             ids,
-            config.uploadLimitBytes())
-        .register(app);
+            config.uploadLimitBytes());
+    files.register(app);
+    JobStore jobs =
+        new JdbcJobStore(
+            db,
+            config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
+            clock,
+            new RandomIdGenerator());
+    new JobRoutes(jobs, files, registry, json, seeds).register(app);
     new ModelRoutes(registry, fineTuned, json, startedAt).register(app);
     CompletionRunner runner = new CompletionRunner(registry, seeds, json);
     new ChatCompletionRoutes(runner, json, clock, ids).register(app);

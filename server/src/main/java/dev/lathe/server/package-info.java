@@ -4,7 +4,9 @@
  *
  * <p>Built so far: {@code /v1/files} (upload, list, retrieve, delete, content), {@code /v1/models}
  * (list, retrieve, delete fine-tunes), {@code /v1/chat/completions} and legacy {@code
- * /v1/completions} (whole or streamed as server-sent events) for configured base models.
+ * /v1/completions} (whole or streamed as server-sent events) for configured base models, and {@code
+ * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
+ * resume, events, checkpoints) on the job queue's store.
  *
  * <p>Decisions:
  *
@@ -29,7 +31,8 @@
  *       base; idle ones are evicted when the weight files would exceed the memory budget.
  * </ul>
  *
- * <p>Not yet: the fine-tuning job routes and the job handler that trains, and serving {@code ft:}
- * adapters (a request for one answers a 400 that names its base).
+ * <p>Not yet: the job handler that trains queued jobs (events, checkpoints, result file, {@code
+ * ft:} model registration), and serving {@code ft:} adapters (a request for one answers a 400 that
+ * names its base).
  */
 package dev.lathe.server;

@@ -1,0 +1,129 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * A job request's hyperparameters ({@code method.supervised.hyperparameters}, or the deprecated
+ * top-level {@code hyperparameters}): each {@code "auto"} or a value in OpenAI's range, checked
+ * with a 400 naming the field; and its {@code metadata}.
+ */
+final class JobHyperparameters {
+  private JobHyperparameters() {}
+
+  /** The three supervised hyperparameters, {@code "auto"} where not given. */
+  static ObjectNode read(JsonNode body, ObjectMapper json) {
+    JsonNode given = null;
+    String where = "hyperparameters";
+    if (SamplingFields.present(body, "method")) {
+      JsonNode method = body.get("method");
+      if (!method.isObject() || !method.path("type").isTextual()) {
+        throw ApiException.invalid(
+            "Invalid 'method': expected an object with a 'type'.", "method.type");
+      }
+      String type = method.get("type").asText();
+      if (!type.equals("supervised")) {
+        throw ApiException.invalid(
+            "Fine-tuning method '" + type + "' is not supported by this server; use 'supervised'.",
+            "method.type");
+      }
+      JsonNode supervised = method.path("supervised").path("hyperparameters");
+      if (!supervised.isMissingNode() && !supervised.isNull()) {
+        given = supervised;
+        where = "method.supervised.hyperparameters";
+      }
+    }
+    if (given == null && SamplingFields.present(body, "hyperparameters")) {
+      given = body.get("hyperparameters");
+    }
+    ObjectNode out = json.createObjectNode();
+    if (given != null && !given.isObject()) {
+      throw ApiException.invalid("Invalid type for '" + where + "': expected an object.", where);
+    }
+    if (given != null) {
+      for (Iterator<String> names = given.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!name.equals("batch_size")
+            && !name.equals("learning_rate_multiplier")
+            && !name.equals("n_epochs")) {
+          throw ApiException.invalid(
+              "Unknown hyperparameter '"
+                  + name
+                  + "'; expected batch_size,"
+                  + " learning_rate_multiplier or n_epochs.",
+              where + "." + name);
+        }
+      }
+    }
+    integerOrAuto(given, out, "batch_size", 1, 256, where);
+    positiveOrAuto(given, out, "learning_rate_multiplier", where);
+    integerOrAuto(given, out, "n_epochs", 1, 50, where);
+    return out;
+  }
+
+  private static void integerOrAuto(
+      JsonNode given, ObjectNode out, String name, int min, int max, String where) {
+    JsonNode v = given == null ? null : given.get(name);
+    if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
+      out.put(name, "auto");
+      return;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
+      throw ApiException.invalid(
+          "Invalid '"
+              + name
+              + "': "
+              + v
+              + ". Expected 'auto' or an integer between "
+              + min
+              + " and "
+              + max
+              + ".",
+          where + "." + name);
+    }
+    out.put(name, v.asInt());
+  }
+
+  private static void positiveOrAuto(JsonNode given, ObjectNode out, String name, String where) {
+    JsonNode v = given == null ? null : given.get(name);
+    if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
+      out.put(name, "auto");
+      return;
+    }
+    if (!v.isNumber() || !(v.asDouble() > 0) || Double.isInfinite(v.asDouble())) {
+      throw ApiException.invalid(
+          "Invalid '" + name + "': " + v + ". Expected 'auto' or a number greater than 0.",
+          where + "." + name);
+    }
+    out.put(name, v.asDouble());
+  }
+
+  /** {@code metadata}: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
+  static JsonNode metadata(JsonNode body, ObjectMapper json) {
+    if (!SamplingFields.present(body, "metadata")) {
+      return json.nullNode();
+    }
+    JsonNode m = body.get("metadata");
+    if (!m.isObject() || m.size() > 16) {
+      throw ApiException.invalid(
+          "Invalid 'metadata': expected an object with at most 16 string values.", "metadata");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getKey().length() > 64
+          || !e.getValue().isTextual()
+          || e.getValue().asText().length() > 512) {
+        throw ApiException.invalid(
+            "Invalid 'metadata."
+                + e.getKey()
+                + "': keys are at most 64 characters and values"
+                + " strings of at most 512.",
+            "metadata." + e.getKey());
+      }
+    }
+    return m;
+  }
+}

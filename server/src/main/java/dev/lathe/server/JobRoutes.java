@@ -1,0 +1,311 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.dataset.Issue;
+import dev.lathe.dataset.ValidationReport;
+import dev.lathe.jobqueue.Checkpoint;
+import dev.lathe.jobqueue.Job;
+import dev.lathe.jobqueue.JobEvent;
+import dev.lathe.jobqueue.JobStateException;
+import dev.lathe.jobqueue.JobStore;
+import dev.lathe.jobqueue.NewEvent;
+import dev.lathe.jobqueue.NewJob;
+import dev.lathe.jobqueue.Page;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * {@code /v1/fine_tuning/jobs}: create (validating the request and the training file's stored
+ * dataset report at once), list, retrieve, cancel, pause, resume, events and checkpoints (newest
+ * first). A checkpoint's {@code fine_tuned_model_checkpoint} stays null until the job handler (not
+ * built yet) registers checkpoint models.
+ *
+ * <p>Creation records the job as {@code validating_files} with OpenAI's first events, then either
+ * fails it with the report's first problems or moves it to {@code queued}. Training itself is the
+ * job handler's work (a worker claiming queued jobs), which this slice does not include.
+ */
+final class JobRoutes {
+  private final JobStore jobs;
+  private final FileRoutes files;
+  private final ModelRegistry models;
+  private final ObjectMapper json;
+  private final LongSupplier seeds;
+
+  JobRoutes(
+      JobStore jobs,
+      FileRoutes files,
+      ModelRegistry models,
+      ObjectMapper json,
+      LongSupplier seeds) {
+    this.jobs = jobs;
+    this.files = files;
+    this.models = models;
+    this.json = json;
+    this.seeds = seeds;
+  }
+
+  void register(Javalin app) {
+    app.post("/v1/fine_tuning/jobs", this::create);
+    app.get("/v1/fine_tuning/jobs", this::list);
+    app.get("/v1/fine_tuning/jobs/{id}", ctx -> ctx.json(jobObject(require(ctx))));
+    app.post("/v1/fine_tuning/jobs/{id}/cancel", ctx -> transition(ctx, jobs::requestCancel));
+    app.post("/v1/fine_tuning/jobs/{id}/pause", ctx -> transition(ctx, jobs::requestPause));
+    app.post("/v1/fine_tuning/jobs/{id}/resume", ctx -> transition(ctx, jobs::resume));
+    app.get("/v1/fine_tuning/jobs/{id}/events", this::events);
+    app.get("/v1/fine_tuning/jobs/{id}/checkpoints", this::checkpoints);
+  }
+
+  private Job require(Context ctx) {
+    String id = ctx.pathParam("id");
+    return jobs.get(id)
+        .filter(j -> Caller.of(ctx).sees(j.project()))
+        .orElseThrow(() -> ApiException.noSuch("FineTuningJob", id));
+  }
+
+  private void create(Context ctx) throws IOException {
+    JsonNode body = JsonBody.object(ctx, json);
+    Caller caller = Caller.of(ctx);
+    String model = JsonBody.requiredString(body, "model");
+    ModelRegistry.Resolved base =
+        models
+            .resolve(model, caller)
+            .orElseThrow(
+                () ->
+                    ApiException.invalid(
+                        "Model " + model + " is not available for fine-tuning or does not exist.",
+                        "model"));
+    // the request's own shape first, then the objects it refers to
+    ObjectNode hyper = JobHyperparameters.read(body, json);
+    String suffix = suffix(body);
+    long seed = seed(body);
+    JsonNode metadata = JobHyperparameters.metadata(body, json);
+    StoredFile training = trainingFile(body, "training_file", caller, true);
+    StoredFile validation = trainingFile(body, "validation_file", caller, false);
+    ObjectNode payload = json.createObjectNode();
+    payload.put("model", base.id());
+    payload.put("training_file", training.id());
+    payload.put("validation_file", validation == null ? null : validation.id());
+    payload.put("suffix", suffix);
+    payload.put("seed", seed);
+    ObjectNode method = payload.putObject("method");
+    method.put("type", "supervised");
+    method.putObject("supervised").set("hyperparameters", hyper);
+    payload.set("hyperparameters", hyper.deepCopy());
+    payload.set("metadata", metadata);
+    payload.putArray("integrations");
+    Job job = jobs.create(NewJob.validating(caller.project(), json.writeValueAsString(payload)));
+    jobs.appendEvent(job.id(), NewEvent.info("Created fine-tuning job: " + job.id()));
+    jobs.appendEvent(
+        job.id(),
+        NewEvent.info(
+            "Validating training file: "
+                + training.id()
+                + (validation == null ? "" : " and validation file: " + validation.id())));
+    String problem = firstProblems(training, "training_file");
+    if (problem == null && validation != null) {
+      problem = firstProblems(validation, "validation_file");
+    }
+    if (problem != null) {
+      job = jobs.failValidation(job.id(), problem);
+      JsonNode error = json.readTree(problem);
+      jobs.appendEvent(
+          job.id(),
+          new NewEvent(
+              null,
+              dev.lathe.jobqueue.EventLevel.ERROR,
+              error.get("message").asText(),
+              "message",
+              "{}"));
+    } else {
+      jobs.appendEvent(job.id(), NewEvent.info("Files validated, moving job to queued state"));
+      job = jobs.markQueued(job.id());
+    }
+    ctx.json(jobObject(job));
+  }
+
+  /** The job error JSON for {@code file}'s first validation errors, or null when it has none. */
+  private String firstProblems(StoredFile file, String param) throws IOException {
+    if (file.validation() == null) {
+      return null;
+    }
+    ValidationReport report = json.readValue(file.validation(), ValidationReport.class);
+    if (!report.hasErrors()) {
+      return null;
+    }
+    List<Issue> errors = report.issues().stream().filter(Issue::isError).limit(3).toList();
+    StringBuilder message =
+        new StringBuilder("The job failed due to an invalid " + param.replace('_', ' ') + ". ");
+    for (Issue issue : errors) {
+      message.append(issue.line() > 0 ? "Line " + issue.line() + ": " : "").append(issue.message());
+      message.append(' ');
+    }
+    ObjectNode error = json.createObjectNode();
+    error.put("code", "invalid_" + param);
+    error.put("message", message.toString().strip());
+    error.put("param", param);
+    return json.writeValueAsString(error);
+  }
+
+  private StoredFile trainingFile(JsonNode body, String field, Caller caller, boolean required) {
+    if (!required && !SamplingFields.present(body, field)) {
+      return null;
+    }
+    String id = JsonBody.requiredString(body, field);
+    StoredFile file;
+    try {
+      file = files.require(id, caller);
+    } catch (ApiException e) {
+      throw ApiException.invalid("Invalid file ID '" + id + "': no such file.", field);
+    }
+    if (!file.purpose().equals("fine-tune")) {
+      throw ApiException.invalid(
+          "File "
+              + id
+              + " has purpose '"
+              + file.purpose()
+              + "'; upload it with purpose"
+              + " 'fine-tune'.",
+          field);
+    }
+    return file;
+  }
+
+  private static String suffix(JsonNode body) {
+    if (!SamplingFields.present(body, "suffix")) {
+      return null;
+    }
+    JsonNode s = body.get("suffix");
+    if (!s.isTextual() || s.asText().isEmpty() || s.asText().length() > 64) {
+      throw ApiException.invalid(
+          "Invalid 'suffix': expected a string of 1 to 64 characters.", "suffix");
+    }
+    if (!s.asText().matches("[A-Za-z0-9_.-]+")) {
+      throw ApiException.invalid(
+          "Invalid 'suffix': use letters, digits, '-', '_' or '.' (it becomes part of a model"
+              + " name).",
+          "suffix");
+    }
+    return s.asText();
+  }
+
+  private long seed(JsonNode body) {
+    if (!SamplingFields.present(body, "seed")) {
+      return Math.floorMod(seeds.getAsLong(), 2147483648L);
+    }
+    return SamplingFields.integer(body, "seed", 0, 0, Integer.MAX_VALUE);
+  }
+
+  private void transition(Context ctx, java.util.function.Function<String, Job> action) {
+    Job job = require(ctx);
+    try {
+      ctx.json(jobObject(action.apply(job.id())));
+    } catch (JobStateException e) {
+      throw ApiException.invalid(
+          "Job " + job.id() + " is " + job.status().wireName() + ": " + e.getMessage(), null);
+    }
+  }
+
+  private void list(Context ctx) {
+    Caller caller = Caller.of(ctx);
+    int limit = Paging.limit(ctx, 20, 100);
+    String after = ctx.queryParam("after");
+    if (after != null && jobs.get(after).filter(j -> caller.sees(j.project())).isEmpty()) {
+      throw ApiException.invalid("No such FineTuningJob for 'after': " + after, "after");
+    }
+    Page<Job> page = jobs.list(caller.project(), after, limit);
+    ObjectNode root = json.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    page.data().forEach(j -> data.add(jobObject(j)));
+    root.put("has_more", page.hasMore());
+    ctx.json(root);
+  }
+
+  private void events(Context ctx) throws IOException {
+    Job job = require(ctx);
+    int limit = Paging.limit(ctx, 20, 10_000);
+    Page<JobEvent> page = jobs.listEvents(job.id(), ctx.queryParam("after"), limit);
+    ObjectNode root = json.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (JobEvent e : page.data()) {
+      ObjectNode o = data.addObject();
+      o.put("object", "fine_tuning.job.event");
+      o.put("id", e.id());
+      o.put("created_at", e.createdAt().getEpochSecond());
+      o.put("level", e.level().name().toLowerCase());
+      o.put("message", e.message());
+      o.put("type", e.type());
+      o.set("data", e.data() == null ? null : json.readTree(e.data()));
+    }
+    root.put("has_more", page.hasMore());
+    ctx.json(root);
+  }
+
+  private void checkpoints(Context ctx) throws IOException {
+    Job job = require(ctx);
+    int limit = Paging.limit(ctx, 10, 10_000);
+    Page<Checkpoint> page = jobs.listCheckpoints(job.id(), ctx.queryParam("after"), limit);
+    ObjectNode root = json.createObjectNode();
+    root.put("object", "list");
+    ArrayNode data = root.putArray("data");
+    for (Checkpoint c : page.data()) {
+      ObjectNode o = data.addObject();
+      o.put("object", "fine_tuning.job.checkpoint");
+      o.put("id", c.id());
+      o.put("created_at", c.createdAt().getEpochSecond());
+      o.put("fine_tuning_job_id", job.id());
+      o.put("step_number", c.step());
+      o.set("metrics", c.metrics() == null ? json.createObjectNode() : json.readTree(c.metrics()));
+      // the ft:…:ckpt-step-N name is given by the job handler when it registers checkpoint models
+      o.putNull("fine_tuned_model_checkpoint");
+    }
+    root.put("first_id", page.data().isEmpty() ? null : page.data().get(0).id());
+    root.put(
+        "last_id", page.data().isEmpty() ? null : page.data().get(page.data().size() - 1).id());
+    root.put("has_more", page.hasMore());
+    ctx.json(root);
+  }
+
+  private ObjectNode jobObject(Job job) {
+    JsonNode payload;
+    JsonNode error;
+    try {
+      payload = json.readTree(job.payload());
+      error = job.error() == null ? null : json.readTree(job.error());
+    } catch (IOException e) {
+      throw new IllegalStateException("job " + job.id() + " has unreadable stored JSON", e);
+    }
+    ObjectNode o = json.createObjectNode();
+    o.put("object", "fine_tuning.job");
+    o.put("id", job.id());
+    o.put("model", payload.get("model").asText());
+    o.put("created_at", job.createdAt().getEpochSecond());
+    o.putNull("finished_at");
+    o.putNull("fine_tuned_model");
+    o.put("organization_id", "org-" + job.project());
+    o.putArray("result_files");
+    o.put("status", job.status().wireName());
+    o.set("validation_file", payload.get("validation_file"));
+    o.set("training_file", payload.get("training_file"));
+    o.set("hyperparameters", payload.get("hyperparameters"));
+    o.putNull("trained_tokens");
+    ObjectNode err = o.putObject("error");
+    err.set("code", error == null ? null : error.get("code"));
+    err.set("message", error == null ? null : error.get("message"));
+    err.set("param", error == null ? null : error.get("param"));
+    o.set("integrations", payload.get("integrations"));
+    o.set("seed", payload.get("seed"));
+    o.putNull("estimated_finish");
+    o.set("method", payload.get("method"));
+    o.set("metadata", payload.get("metadata"));
+    o.set("user_provided_suffix", payload.get("suffix"));
+    return o;
+  }
+}
