@@ -177,6 +177,11 @@ final class ModelRegistry implements AutoCloseable {
     }
   }
 
+  /** The bases whose weights are loaded now, least recently used first. */
+  synchronized List<String> loadedBases() {
+    return List.copyOf(loaded.keySet());
+  }
+
   @Override
   public synchronized void close() {
     loaded.values().forEach(l -> closeQuietly(l.model));
