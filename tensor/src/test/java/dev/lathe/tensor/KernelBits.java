@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Runs every Vector API kernel with a floating-point reduction or a vector math function once on
- * fixed small inputs and returns the raw bits of all outputs, so that two JVM states (interpreted
- * fallback vs. JIT-compiled intrinsics) can be compared bit for bit. {@link #main} prints them, for
- * a child JVM started with {@code -Xint}.
+ * Runs every Vector API kernel with a floating-point reduction or a vector math function (and the
+ * matrix products) once on fixed small inputs and returns the raw bits of all outputs, so that two
+ * JVM states (interpreted fallback vs. JIT-compiled intrinsics) can be compared bit for bit. {@link
+ * #main} prints them, for a child JVM started with {@code -Xint}.
  */
 final class KernelBits {
   private KernelBits() {}
@@ -70,6 +70,19 @@ final class KernelBits {
     float[] g = new float[C];
     Gelu.forwardVector(g, x, C);
     out.add("gelu.forward " + bits(g));
+    // matrix products (Gemm's packed kernels for m > 1, MatVec's for m == 1): A (m, C), B (7, C)
+    float[] bt = gaussian(r, 7 * C);
+    for (int m : new int[] {1, ROWS}) {
+      float[] c = new float[m * 7];
+      Gemm.mulNT(x, 0, bt, 0, c, 0, m, 7, C, false);
+      out.add("gemm.mulNT m=" + m + bits(c));
+      float[] cn = new float[m * C];
+      Gemm.mulNN(c, 0, bt, 0, cn, 0, m, C, 7, false);
+      out.add("gemm.mulNN m=" + m + bits(cn));
+    }
+    float[] ct = new float[C * 7];
+    Gemm.mulTN(x, 0, y, 0, ct, 0, C, 7, ROWS, false);
+    out.add("gemm.mulTN " + bits(ct));
     return out;
   }
 
