@@ -7,7 +7,7 @@
 # Models: stories260K (shared assets) and a random SmolLM2-135M-shaped model written by
 # bench/make_random_llama2c.py into $SMOL (default /tmp/smol135). Both engines decode 200 tokens
 # (TOKENS) greedily from BOS on 2 threads and leave the first step out of tokens/s. Needs
-# bench/target/benchmarks.jar (mvn -pl bench -am package) or $BENCH_JAR, and $JAVA_HOME (JDK 25).
+# bench/target/benchmarks.jar (mvn -pl bench -am package) or $BENCH_JAR, and a JDK 25 (found as ./lathe finds it).
 set -euo pipefail
 RUN=${1:?usage: decode-vs-llama2c.sh PATH/TO/run [ROUNDS]}
 ROUNDS=${2:-5}
@@ -16,7 +16,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${BENCH_JAR:-$HERE/target/benchmarks.jar}
 SHARED=${SHARED:-$HERE/../../shared}
 SMOL=${SMOL:-/tmp/smol135}
-JAVA=${JAVA_HOME:?set JAVA_HOME to a JDK 25}/bin/java
+. "$HERE/../scripts/find-java.sh"
+lathe_find_java
+JAVA=$JAVA_HOME/bin/java
 [ -x "$RUN" ] || { echo "not an executable: $RUN" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "missing $JAR: build it with mvn -B -o -pl bench -am package" >&2; exit 2; }
 [ -f "$SMOL/model.bin" ] || python3 "$HERE/make_random_llama2c.py" "$SMOL"

@@ -14,7 +14,8 @@
 # still 0% / 0% (answers degenerate into repeated digits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. scripts/find-java.sh
+lathe_find_java
 SHARED="${LATHE_SHARED:-../shared}"
 OUT="${LATHE_BENCH_DIR:-${TMPDIR:-/tmp}/lathe-bench}/gsm8k-sft"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then

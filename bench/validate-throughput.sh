@@ -13,7 +13,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+. scripts/find-java.sh
+lathe_find_java
 JAVA="$JAVA_HOME/bin/java"
 RUNS="${RUNS:-3}"
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseParallelGC}"
