@@ -119,24 +119,30 @@ class HeldWeightsTest {
       for (int i = 0; i < 200; i++) { // warm up: let the JIT compile and escape-analyse
         m.forward(token, 0, 1, cache, logits);
       }
-      cache.truncate(0);
       var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       long tid = Thread.currentThread().threadId();
       long[] perStep = new long[3]; // positions [0, 150), [150, 300), [300, 450)
-      for (int part = 0; part < 3; part++) {
-        long before = mx.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 150; i++) {
-          m.forward(token, 0, 1, cache, logits);
+      // A late JIT compilation or deoptimization during one part makes that part allocate more
+      // than the others once; growth with the position would show in every attempt.
+      for (int attempt = 0; attempt < 4; attempt++) {
+        cache.truncate(0);
+        for (int part = 0; part < 3; part++) {
+          long before = mx.getThreadAllocatedBytes(tid);
+          for (int i = 0; i < 150; i++) {
+            m.forward(token, 0, 1, cache, logits);
+          }
+          perStep[part] = (mx.getThreadAllocatedBytes(tid) - before) / 150;
         }
-        perStep[part] = (mx.getThreadAllocatedBytes(tid) - before) / 150;
+        if (perStep[2] <= perStep[0] + 1024 && perStep[1] <= perStep[0] + 1024) {
+          break;
+        }
       }
       System.out.println(
           dtype + " decode: bytes allocated per token " + java.util.Arrays.toString(perStep));
       // Flat: what a step allocates does not grow with the position (no per-step buffers sized
       // by the cache, which holds 512 KB here). It is not zero: 31 KB per step once compiled
-      // (hundreds
-      // of KB before the JIT has compiled them, so no absolute bound is asserted), allocated inside
-      // the tensor module's kernels per matmul call, not by this model.
+      // (hundreds of KB before the JIT has compiled them, so no absolute bound is asserted),
+      // allocated inside the tensor module's kernels per matmul call, not by this model.
       assertThat(perStep[2]).isLessThanOrEqualTo(perStep[0] + 1024);
       assertThat(perStep[1]).isLessThanOrEqualTo(perStep[0] + 1024);
     }
@@ -144,9 +150,10 @@ class HeldWeightsTest {
 
   /**
    * Equal within 1e-5 of each step's largest logit. The matmuls are bit-identical for bf16 and
-   * widened f32 weights (same kernels, exact widening), but the tensor module's RmsNorm, LayerNorm
-   * and Softmax vector paths sum lanes with {@code reduceLanes(ADD)}, whose association changes
-   * when the JIT compiles them: two runs of the same model may differ in the last bits.
+   * widened f32 weights (same kernels, exact widening). The tolerance dates from when the tensor
+   * module's RmsNorm, LayerNorm and Softmax vector paths summed lanes with {@code
+   * reduceLanes(ADD)}, whose association changed once the JIT compiled them; they now sum in a
+   * fixed order, so it may be tightened.
    */
   private static void assertClose(float[] actual, float[] expected, int v) {
     assertThat(actual).hasSameSizeAs(expected);
