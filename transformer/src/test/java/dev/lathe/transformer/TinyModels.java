@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Tiny models with seeded random weights, one per family, for round-trip and reference tests. */
-final class TinyModels {
+/**
+ * Tiny models with seeded random weights, one per family, for round-trip and reference tests (the
+ * training tests build theirs here too, with their own scales).
+ */
+public final class TinyModels {
   private TinyModels() {}
 
   /**
@@ -35,6 +38,14 @@ final class TinyModels {
   }
 
   static LlamaWeights llama(LlamaConfig c, long seed) {
+    return llama(c, seed, 0.3f, 0.5f);
+  }
+
+  /**
+   * Llama-family weights drawn uniformly: matrices in ±{@code weightScale}, biases in ±{@code
+   * biasScale}, the embedding in ±1 and norms around 1.
+   */
+  public static LlamaWeights llama(LlamaConfig c, long seed, float weightScale, float biasScale) {
     SplittableRandom r = new SplittableRandom(seed);
     int C = c.dim();
     int F = c.hiddenDim();
@@ -48,22 +59,22 @@ final class TinyModels {
       layers.add(
           new LlamaWeights.Layer(
               norm(r, C),
-              random(r, q * C, 0.3f),
-              random(r, kv * C, 0.3f),
-              random(r, kv * C, 0.3f),
-              random(r, C * q, 0.3f),
-              b ? random(r, q, 0.5f) : null,
-              b ? random(r, kv, 0.5f) : null,
-              b ? random(r, kv, 0.5f) : null,
-              c.outputBias() ? random(r, C, 0.5f) : null,
+              random(r, q * C, weightScale),
+              random(r, kv * C, weightScale),
+              random(r, kv * C, weightScale),
+              random(r, C * q, weightScale),
+              b ? random(r, q, biasScale) : null,
+              b ? random(r, kv, biasScale) : null,
+              b ? random(r, kv, biasScale) : null,
+              c.outputBias() ? random(r, C, biasScale) : null,
               n ? norm(r, c.headDim()) : null,
               n ? norm(r, c.headDim()) : null,
               norm(r, C),
-              random(r, F * C, 0.3f),
-              random(r, F * C, 0.3f),
-              random(r, C * F, 0.3f)));
+              random(r, F * C, weightScale),
+              random(r, F * C, weightScale),
+              random(r, C * F, weightScale)));
     }
-    float[] head = c.tiedEmbeddings() ? embedding : random(r, c.vocabSize() * C, 0.3f);
+    float[] head = c.tiedEmbeddings() ? embedding : random(r, c.vocabSize() * C, weightScale);
     return new LlamaWeights(embedding, layers, norm(r, C), head);
   }
 
@@ -72,6 +83,14 @@ final class TinyModels {
   }
 
   static Gpt2Weights gpt2(Gpt2Config c, long seed) {
+    return gpt2(c, seed, 0.3f, 0.2f);
+  }
+
+  /**
+   * GPT-2 weights drawn uniformly: attention and MLP input matrices in ±{@code weightScale}, the
+   * MLP output projection in ±{@code mlpProjScale}, biases small, norms around 1.
+   */
+  public static Gpt2Weights gpt2(Gpt2Config c, long seed, float weightScale, float mlpProjScale) {
     SplittableRandom r = new SplittableRandom(seed);
     int C = c.dim();
     int F = c.hiddenDim();
@@ -81,15 +100,15 @@ final class TinyModels {
           new Gpt2Weights.Layer(
               norm(r, C),
               random(r, C, 0.1f),
-              random(r, 3 * C * C, 0.3f),
+              random(r, 3 * C * C, weightScale),
               random(r, 3 * C, 0.3f),
-              random(r, C * C, 0.3f),
+              random(r, C * C, weightScale),
               random(r, C, 0.1f),
               norm(r, C),
               random(r, C, 0.1f),
-              random(r, F * C, 0.3f),
+              random(r, F * C, weightScale),
               random(r, F, 0.3f),
-              random(r, C * F, 0.2f),
+              random(r, C * F, mlpProjScale),
               random(r, C, 0.1f)));
     }
     return new Gpt2Weights(
@@ -109,7 +128,8 @@ final class TinyModels {
     return out;
   }
 
-  private static float[] random(SplittableRandom r, int n, float scale) {
+  /** n values uniform in ±scale. */
+  public static float[] random(SplittableRandom r, int n, float scale) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);

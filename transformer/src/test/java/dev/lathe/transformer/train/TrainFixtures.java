@@ -10,7 +10,7 @@ import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.LoadedModel;
-import java.util.ArrayList;
+import dev.lathe.transformer.TinyModels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,36 +46,7 @@ final class TrainFixtures {
   }
 
   static LlamaWeights weights(LlamaConfig c, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    int C = c.dim();
-    int F = c.hiddenDim();
-    int q = c.queryDim();
-    int kv = c.kvDim();
-    float[] embedding = random(r, c.vocabSize() * C, 1f);
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
-    for (int l = 0; l < c.layers(); l++) {
-      boolean b = c.attentionBias();
-      boolean n = c.qkNorm();
-      layers.add(
-          new LlamaWeights.Layer(
-              norm(r, C),
-              random(r, q * C, 0.4f),
-              random(r, kv * C, 0.4f),
-              random(r, kv * C, 0.4f),
-              random(r, C * q, 0.4f),
-              b ? random(r, q, 0.3f) : null,
-              b ? random(r, kv, 0.3f) : null,
-              b ? random(r, kv, 0.3f) : null,
-              c.outputBias() ? random(r, C, 0.3f) : null,
-              n ? norm(r, c.headDim()) : null,
-              n ? norm(r, c.headDim()) : null,
-              norm(r, C),
-              random(r, F * C, 0.4f),
-              random(r, F * C, 0.4f),
-              random(r, C * F, 0.4f)));
-    }
-    float[] head = c.tiedEmbeddings() ? embedding : random(r, c.vocabSize() * C, 0.4f);
-    return new LlamaWeights(embedding, layers, norm(r, C), head);
+    return TinyModels.llama(c, seed, 0.4f, 0.3f);
   }
 
   static LoadedModel model(String type, long seed) {
@@ -88,32 +59,7 @@ final class TrainFixtures {
   }
 
   static Gpt2Weights gpt2(Gpt2Config c, long seed) {
-    SplittableRandom r = new SplittableRandom(seed);
-    int C = c.dim();
-    int F = c.hiddenDim();
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
-    for (int l = 0; l < c.layers(); l++) {
-      layers.add(
-          new Gpt2Weights.Layer(
-              norm(r, C),
-              random(r, C, 0.1f),
-              random(r, 3 * C * C, 0.4f),
-              random(r, 3 * C, 0.3f),
-              random(r, C * C, 0.4f),
-              random(r, C, 0.1f),
-              norm(r, C),
-              random(r, C, 0.1f),
-              random(r, F * C, 0.4f),
-              random(r, F, 0.3f),
-              random(r, C * F, 0.3f),
-              random(r, C, 0.1f)));
-    }
-    return new Gpt2Weights(
-        random(r, c.vocabSize() * C, 1f),
-        random(r, c.contextLength() * C, 0.3f),
-        layers,
-        norm(r, C),
-        random(r, C, 0.1f));
+    return TinyModels.gpt2(c, seed, 0.4f, 0.3f);
   }
 
   /**
@@ -163,18 +109,6 @@ final class TrainFixtures {
   }
 
   static float[] random(SplittableRandom r, int n, float scale) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-    }
-    return a;
-  }
-
-  private static float[] norm(SplittableRandom r, int n) {
-    float[] a = random(r, n, 0.2f);
-    for (int i = 0; i < n; i++) {
-      a[i] += 1f;
-    }
-    return a;
+    return TinyModels.random(r, n, scale);
   }
 }
