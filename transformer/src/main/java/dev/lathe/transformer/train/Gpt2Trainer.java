@@ -58,19 +58,6 @@ public final class Gpt2Trainer implements TrainableModel {
     return params.parameter(name);
   }
 
-  /**
-   * Copies {@code values} into the parameter {@code name} (e.g. adapter tensors read from disk).
-   */
-  @Override
-  public void setParameter(String name, float[] values) {
-    Parameter p = params.parameter(name);
-    if (values.length != p.value().length) {
-      throw new IllegalArgumentException(
-          name + " holds " + p.value().length + " values, got " + values.length);
-    }
-    System.arraycopy(values, 0, p.value(), 0, values.length);
-  }
-
   /** The base weights with every adapter merged in, as new arrays; the base is not touched. */
   public Gpt2Weights mergedWeights() {
     return params.merged(weights);

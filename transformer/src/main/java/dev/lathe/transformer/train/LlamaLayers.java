@@ -151,15 +151,6 @@ final class LlamaLayers {
     return p;
   }
 
-  void set(String name, float[] values) {
-    Parameter p = parameter(name);
-    if (values.length != p.value().length) {
-      throw new IllegalArgumentException(
-          name + " holds " + p.value().length + " values, got " + values.length);
-    }
-    System.arraycopy(values, 0, p.value(), 0, values.length);
-  }
-
   /** The weights with every adapter merged in, as new arrays where an adapter exists. */
   LlamaWeights merged(LlamaWeights w) {
     List<LlamaWeights.Layer> out = new ArrayList<>();

@@ -67,14 +67,6 @@ public final class LlamaTrainer implements TrainableModel {
   }
 
   /**
-   * Copies {@code values} into the parameter {@code name} (e.g. adapter tensors read from disk).
-   */
-  @Override
-  public void setParameter(String name, float[] values) {
-    params.set(name, values);
-  }
-
-  /**
    * The base weights with every adapter merged in ({@code W + scale · B · A}) as new arrays; the
    * base itself is not touched. For full fine-tuning, the trained weights themselves.
    */
