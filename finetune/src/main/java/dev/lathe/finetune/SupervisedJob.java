@@ -10,6 +10,7 @@ import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.TrainableModel;
 import dev.lathe.transformer.train.Training;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +22,9 @@ import java.util.function.BooleanSupplier;
  * One supervised fine-tuning job from files to files: validate and render the training (and
  * validation) file for the model's tokenizer and template, resolve {@code auto} hyperparameters,
  * train LoRA adapters (or every weight), and write into {@code out}: {@code results.csv} (OpenAI's
- * result file), {@code checkpoints/checkpoint-step-N/}, {@code adapter/} (PEFT, LoRA only) and
- * {@code merged/} (a Hugging Face model directory).
+ * result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own {@code
+ * adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA only)
+ * and {@code merged/} (a Hugging Face model directory).
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion)
@@ -134,6 +136,7 @@ public record SupervisedJob(
               + "), "
               + h.totalSteps(train.examples().size())
               + " steps");
+      listener.onStart(TrainingPlan.of(h, train.examples(), loraRank));
       StepRandom random = new StepRandom(seed);
       LoraConfig lora = loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, 0.05) : null;
       TrainableModel trainable =
@@ -153,7 +156,7 @@ public record SupervisedJob(
                     new SupervisedObjective(
                         new MicroBatcher(Math.max(ctx, microBatchTokens), packed)),
                     config,
-                    both(metrics, listener),
+                    both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
                     cancelled,
                     checkpoints)
                 .reseedingEachStep(random);
@@ -197,8 +200,38 @@ public record SupervisedJob(
     return best == null ? null : TrainingCheckpoint.read(best);
   }
 
+  /**
+   * Makes every checkpoint servable (listed before the caller's listener, so it runs first): {@code
+   * adapter/} (PEFT) for LoRA, {@code merged/} (a Hugging Face directory) for full fine-tuning.
+   */
+  private TrainingListener servableCheckpoints(
+      LoadedModel base, TrainableModel trainable, LoraConfig lora) {
+    return new TrainingListener() {
+      @Override
+      public void onCheckpoint(int step, Path directory) {
+        try {
+          if (lora != null) {
+            ModelExport.writeAdapter(
+                directory.resolve("adapter"), trainable, lora, model.toAbsolutePath().toString());
+          } else {
+            ModelExport.writeMerged(directory.resolve("merged"), base, trainable, model);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              "cannot export checkpoint " + directory + ": " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
   private static TrainingListener both(TrainingListener a, TrainingListener b) {
     return new TrainingListener() {
+      @Override
+      public void onStart(TrainingPlan plan) {
+        a.onStart(plan);
+        b.onStart(plan);
+      }
+
       @Override
       public void onStep(StepMetrics m) {
         a.onStep(m);

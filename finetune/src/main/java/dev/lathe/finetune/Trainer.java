@@ -21,7 +21,7 @@ import java.util.random.RandomGenerator;
  * the {@link Objective}'s gradients clipped to a global norm, an AdamW update at the scheduled
  * rate, validation on a fixed sample every few steps and on the whole validation set at the end,
  * checkpoints at each epoch end (and every N steps if asked), and cooperative cancellation checked
- * before every step.
+ * before every step; a stopped run first checkpoints the step it stopped at, so nothing is lost.
  *
  * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
  * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
@@ -40,12 +40,14 @@ public final class Trainer<E> {
   private final BooleanSupplier cancelled;
   private final Path checkpointRoot;
   private StepRandom stepRandom;
+  private int checkpointed;
 
   /**
    * A trainer.
    *
    * @param checkpointRoot where checkpoint directories {@code checkpoint-step-N} go; null for none
-   * @param cancelled polled before every step; true stops the run after the current step
+   * @param cancelled polled before every step; true stops the run after the current step (with a
+   *     checkpoint there when {@code checkpointRoot} is set)
    */
   public Trainer(
       TrainableModel model,
@@ -146,9 +148,14 @@ public final class Trainer<E> {
     List<Parameter> params = model.trainableParameters();
     List<E> sample = valid.subList(0, Math.min(config.validationSample(), valid.size()));
     long trainedTokens = 0;
+    checkpointed = step;
     while (epoch < h.epochs()) {
       while (stepInEpoch < perEpoch) {
         if (cancelled.getAsBoolean()) {
+          if (step > checkpointed) {
+            // a stop (cancel, pause, shutdown) keeps its progress: resume continues from here
+            checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
+          }
           TrainingSummary summary =
               new TrainingSummary(step, total, true, Double.NaN, Double.NaN, trainedTokens);
           listener.onFinished(summary);
@@ -231,6 +238,7 @@ public final class Trainer<E> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
     }
+    checkpointed = step;
     listener.onCheckpoint(step, dir);
   }
 

@@ -12,10 +12,17 @@ public interface TrainingListener {
   /** A listener that ignores everything. */
   TrainingListener NONE = new TrainingListener() {};
 
+  /** Once before the first step (also when resuming), with the resolved plan. */
+  default void onStart(TrainingPlan plan) {}
+
   /** After each optimizer step. */
   default void onStep(StepMetrics metrics) {}
 
-  /** After a checkpoint was written (completely) to {@code directory}. */
+  /**
+   * After a checkpoint was written (completely) to {@code directory}: at every epoch end, every
+   * {@code checkpointEvery} steps if asked, and where a stopped run stopped (so a paused or
+   * interrupted job loses no step).
+   */
   default void onCheckpoint(int step, Path directory) {}
 
   /** A note for the user: a truncated or skipped example, a resolved hyperparameter, … */

@@ -59,7 +59,7 @@ class ResumeBitwiseTest {
         .as("two uninterrupted runs with one seed")
         .isEqualTo(Files.readAllBytes(dir.resolve("a/adapter/adapter_model.safetensors")));
 
-    // 3 steps per epoch: stop before step 5, so the newest checkpoint is step 3 (epoch end)
+    // 3 steps per epoch: stop before step 5; the stop itself checkpoints step 4 (mid-epoch)
     AtomicInteger polls = new AtomicInteger();
     SupervisedJob.Result stopped =
         job(model, dir, dir.resolve("c"), false)
@@ -67,6 +67,10 @@ class ResumeBitwiseTest {
     assertThat(stopped.summary().cancelled()).isTrue();
     assertThat(stopped.adapterDir()).isNull();
     assertThat(dir.resolve("c/checkpoints/checkpoint-step-3")).isDirectory();
+    assertThat(dir.resolve("c/checkpoints/checkpoint-step-4/state.json")).isRegularFile();
+    assertThat(dir.resolve("c/checkpoints/checkpoint-step-4/adapter/adapter_config.json"))
+        .as("every checkpoint is servable")
+        .isRegularFile();
     SupervisedJob.Result resumed =
         job(model, dir, dir.resolve("c"), true).run(TrainingListener.NONE, () -> false);
     assertThat(resumed.summary().steps()).isEqualTo(9);

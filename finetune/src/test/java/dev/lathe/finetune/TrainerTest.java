@@ -159,9 +159,9 @@ class TrainerTest {
         .run(train, valid, new SplittableRandom(5));
     assertThat(part.summary.cancelled()).isTrue();
     assertThat(part.summary.steps()).isEqualTo(10);
-    assertThat(part.checkpoints).containsExactly(4, 6, 8);
+    assertThat(part.checkpoints).as("the stop checkpoints step 10").containsExactly(4, 6, 8, 10);
 
-    for (int from : new int[] {6, 8}) {
+    for (int from : new int[] {6, 8, 10}) {
       BigramModel resumed = new BigramModel(VOCAB, 77); // other init: the checkpoint restores it
       TrainingCheckpoint c =
           TrainingCheckpoint.read(dir.resolve("b").resolve(Trainer.checkpointName(from)));
