@@ -27,6 +27,9 @@ import java.util.OptionalInt;
  * and the EOS token, which are trained. Prompt and completion are tokenized separately, so the
  * boundary is always a token boundary.
  *
+ * <p>Preference (DPO): {@link #renderPreference} renders the prompt followed by each answer as a
+ * chat whose only trained span is that answer.
+ *
  * <p>Sequences longer than the context are cut from the end (OpenAI's rule) and marked truncated.
  */
 public final class ExampleRenderer {
@@ -81,25 +84,76 @@ public final class ExampleRenderer {
       case PROMPT_COMPLETION -> renderCompletion(line, example);
       case PREFERENCE ->
           throw new IllegalArgumentException(
-              "line " + line + ": preference (DPO) examples are not supervised examples");
+              "line "
+                  + line
+                  + ": preference (DPO) examples are not supervised examples; see"
+                  + " renderPreference");
     };
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * Renders a preference (DPO) example: {@code input.messages} followed by the preferred answer,
+   * and again followed by the non-preferred one, through the chat template; in each only the final
+   * assistant message (with its end-of-turn token) is trained. The pre-2025 keys {@code
+   * preferred_completion} / {@code non_preferred_completion} are read when the new ones are absent.
+   *
+   * @throws IllegalArgumentException when the example cannot be rendered (the message says why)
+   */
+  public PreferenceExample renderPreference(long line, JsonNode example) {
+    JsonNode input = example.path("input");
+    JsonNode messages = input.get("messages");
+    if (messages == null || !messages.isArray()) {
+      throw new IllegalArgumentException("line " + line + ": no \"input.messages\" array");
+    }
+    return new PreferenceExample(
+        line,
+        renderWithAnswer(line, input, output(line, example, "preferred")),
+        renderWithAnswer(line, input, output(line, example, "non_preferred")));
+  }
+
+  private static JsonNode output(long line, JsonNode example, String prefix) {
+    JsonNode out = example.get(prefix + "_output");
+    if (out == null) {
+      out = example.get(prefix + "_completion");
+    }
+    if (out == null || !out.isArray() || out.size() != 1) {
+      throw new IllegalArgumentException(
+          "line " + line + ": \"" + prefix + "_output\" must hold exactly one assistant message");
+    }
+    return out.get(0);
+  }
+
+  private TrainingExample renderWithAnswer(long line, JsonNode input, JsonNode answer) {
+    var messages = JSON.createArrayNode();
+    input.get("messages").forEach(messages::add);
+    messages.add(answer);
+    return renderMessages(line, messages, input.get("tools"), true);
+  }
+
   private TrainingExample renderChat(long line, JsonNode example) {
     JsonNode messagesNode = example.get("messages");
     if (messagesNode == null || !messagesNode.isArray()) {
       throw new IllegalArgumentException("line " + line + ": no \"messages\" array");
     }
+    return renderMessages(line, messagesNode, example.get("tools"), false);
+  }
+
+  /** {@code lastOnly}: train only the final message (DPO's answer), else every weighted one. */
+  @SuppressWarnings("unchecked")
+  private TrainingExample renderMessages(
+      long line, JsonNode messagesNode, JsonNode toolsNode, boolean lastOnly) {
     List<ChatMessage> messages = new ArrayList<>();
     List<Boolean> weighted = new ArrayList<>();
     for (JsonNode m : messagesNode) {
       messages.add(ChatMessage.fromMap(JSON.convertValue(m, Map.class)));
       JsonNode weight = m.get("weight");
-      weighted.add(weight == null || weight.asInt(1) != 0);
+      weighted.add(
+          lastOnly
+              ? weighted.size() == messagesNode.size() - 1
+              : weight == null || weight.asInt(1) != 0);
     }
     List<Map<String, Object>> tools = List.of();
-    if (example.get("tools") instanceof JsonNode t && t.isArray()) {
+    if (toolsNode instanceof JsonNode t && t.isArray()) {
       tools = JSON.convertValue(t, List.class);
     }
     RenderedChat chat;

@@ -1,11 +1,15 @@
 package dev.lathe.finetune;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 
 /**
  * A training or validation file, validated and rendered in one pass: the examples to train on, the
@@ -34,13 +38,46 @@ public record TrainingData(
 
   /**
    * Validates {@code file} with {@code validator} and, when it has no errors, renders every valid
-   * example with {@code renderer}, sending notes about truncated and skipped examples to {@code
-   * listener}.
+   * supervised example with {@code renderer}, sending notes about truncated and skipped examples to
+   * {@code listener}.
    */
   public static TrainingData load(
       Path file, DatasetValidator validator, ExampleRenderer renderer, TrainingListener listener)
       throws IOException {
-    List<TrainingExample> examples = new ArrayList<>();
+    Rendered<TrainingExample> r =
+        load(
+            file,
+            validator,
+            renderer.contextLength(),
+            renderer::render,
+            TrainingExample::trainedTokens,
+            TrainingExample::truncated,
+            " (no assistant message with weight 1)",
+            listener);
+    return new TrainingData(r.examples(), r.report(), r.truncated(), r.skipped(), r.notes());
+  }
+
+  /** Renders one valid line of a file; throws IllegalArgumentException when it cannot. */
+  interface Render<E> {
+    E render(long line, DatasetFormat format, JsonNode json);
+  }
+
+  /** A rendered file of examples of type {@code E}: the fields of {@link TrainingData}. */
+  record Rendered<E>(
+      List<E> examples, ValidationReport report, int truncated, int skipped, List<String> notes) {}
+
+  /** The shared loop of {@link #load} and {@link PreferenceData#load}. */
+  static <E> Rendered<E> load(
+      Path file,
+      DatasetValidator validator,
+      int contextLength,
+      Render<E> renderer,
+      ToIntFunction<E> trainedTokens,
+      Predicate<E> truncated,
+      String whyNothingTrained,
+      TrainingListener listener)
+      throws IOException {
+    List<E> examples = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     int[] counts = new int[2];
     String name = file.getFileName().toString();
@@ -51,7 +88,7 @@ public record TrainingData(
               if (!valid) {
                 return;
               }
-              TrainingExample ex;
+              E ex;
               try {
                 ex = renderer.render(line, format, json);
               } catch (IllegalArgumentException e) {
@@ -60,34 +97,34 @@ public record TrainingData(
                     name + " line " + line + ": skipped, cannot be rendered: " + e.getMessage());
                 return;
               }
-              if (ex.trainedTokens() == 0) {
+              if (trainedTokens.applyAsInt(ex) == 0) {
                 counts[1]++;
                 notes.add(
                     name
                         + " line "
                         + line
                         + ": skipped, no trained token"
-                        + (ex.truncated()
-                            ? " is left after truncation to " + renderer.contextLength() + " tokens"
-                            : " (no assistant message with weight 1)"));
+                        + (truncated.test(ex)
+                            ? " is left after truncation to " + contextLength + " tokens"
+                            : whyNothingTrained));
                 return;
               }
-              if (ex.truncated()) {
+              if (truncated.test(ex)) {
                 counts[0]++;
                 notes.add(
                     name
                         + " line "
                         + line
                         + ": truncated to the context of "
-                        + renderer.contextLength()
+                        + contextLength
                         + " tokens (tokens removed from the end)");
               }
               examples.add(ex);
             });
     if (report.hasErrors()) {
-      return new TrainingData(List.of(), report, 0, 0, List.of());
+      return new Rendered<>(List.of(), report, 0, 0, List.of());
     }
     notes.forEach(listener::onMessage);
-    return new TrainingData(examples, report, counts[0], counts[1], notes);
+    return new Rendered<>(examples, report, counts[0], counts[1], notes);
   }
 }
