@@ -36,6 +36,10 @@ public final class Gpt2Model implements LanguageModel {
       WeightMatrix wFcProj,
       float[] bFcProj) {}
 
+  /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
+  private record BlockLora(
+      AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
+
   private final Gpt2Config config;
   private final Gpt2Weights f32Weights; // null unless held in f32
   private final WeightMatrix wte; // (V, C), also the output head
@@ -43,6 +47,8 @@ public final class Gpt2Model implements LanguageModel {
   private final float[] lnfWeight;
   private final float[] lnfBias;
   private final List<Block> blocks;
+  private final AdapterSet adapters; // null for the base model
+  private final BlockLora[] lora; // (L), null for the base model
 
   /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
@@ -78,6 +84,49 @@ public final class Gpt2Model implements LanguageModel {
               l.bFcProj()));
     }
     this.blocks = List.copyOf(b);
+    this.adapters = null;
+    this.lora = null;
+  }
+
+  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
+  private Gpt2Model(Gpt2Model base, AdapterSet adapters, BlockLora[] lora) {
+    this.config = base.config;
+    this.f32Weights = base.f32Weights;
+    this.wte = base.wte;
+    this.wpe = base.wpe;
+    this.lnfWeight = base.lnfWeight;
+    this.lnfBias = base.lnfBias;
+    this.blocks = base.blocks;
+    this.adapters = adapters;
+    this.lora = lora;
+  }
+
+  /**
+   * A view with {@code adapters} over this model's weights (replacing the adapters of a view): see
+   * {@link LanguageModel#withAdapters}.
+   */
+  @Override
+  public Gpt2Model withAdapters(AdapterSet adapters) {
+    int c = config.dim();
+    int f = config.hiddenDim();
+    AdapterSet.Binder bind =
+        adapters.binder("this GPT-2 model (" + config.layers() + " layers, dim " + c + ")");
+    BlockLora[] bound = new BlockLora[config.layers()];
+    for (int l = 0; l < bound.length; l++) {
+      bound[l] =
+          new BlockLora(
+              bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
+              bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
+              bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
+              bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
+    }
+    bind.finish();
+    return new Gpt2Model(this, adapters, bound);
+  }
+
+  /** The adapters this view applies, or null for a model without. */
+  public AdapterSet adapters() {
+    return adapters;
   }
 
   public Gpt2Config config() {
@@ -89,6 +138,12 @@ public final class Gpt2Model implements LanguageModel {
    * copy widened from bf16 (exactly the values it computes with) on each call.
    */
   public Gpt2Weights weights() {
+    if (adapters != null) {
+      throw new IllegalStateException(
+          "this model applies LoRA adapters from "
+              + adapters.source()
+              + " that its weights do not include: use the base model's weights");
+    }
     if (f32Weights != null) {
       return f32Weights;
     }
@@ -117,7 +172,7 @@ public final class Gpt2Model implements LanguageModel {
     return wte.dtype();
   }
 
-  /** Bytes of every weight array held. */
+  /** Bytes of every base weight array held (a view shares them; see {@link AdapterSet#bytes()}). */
   public long weightBytes() {
     long n = wte.bytes() + 4L * (wpe.length + lnfWeight.length + lnfBias.length);
     for (Block b : blocks) {
@@ -152,7 +207,8 @@ public final class Gpt2Model implements LanguageModel {
       throw new IllegalArgumentException(
           "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
     }
-    Activations a = new Activations(config, Math.min(LlamaModel.CHUNK, capacity), capacity);
+    int rank = adapters == null ? 0 : adapters.maxRank();
+    Activations a = new Activations(config, Math.min(LlamaModel.CHUNK, capacity), capacity, rank);
     return new AttentionCache<>(
         this, config.layers(), config.heads(), config.headDim(), capacity, a);
   }
@@ -169,8 +225,9 @@ public final class Gpt2Model implements LanguageModel {
     final float[] proj; // (T, C)
     final float[] fc; // (T, F)
     final float[] scores; // (threads, capacity) attention scratch
+    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
-    Activations(Gpt2Config c, int t, int capacity) {
+    Activations(Gpt2Config c, int t, int capacity, int loraRank) {
       int C = c.dim();
       x = new float[t * C];
       xb = new float[t * C];
@@ -182,6 +239,7 @@ public final class Gpt2Model implements LanguageModel {
       proj = new float[t * C];
       fc = new float[t * c.hiddenDim()];
       scores = new float[CausalAttention.scratchSize(capacity)];
+      lora = new float[t * loraRank];
     }
   }
 
@@ -220,9 +278,13 @@ public final class Gpt2Model implements LanguageModel {
     }
     for (int l = 0; l < cf.layers(); l++) {
       Block w = blocks.get(l);
+      BlockLora d = lora == null ? null : lora[l];
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);
       Linear.forward(a.qkv, a.xb, w.wQkv(), w.bQkv(), t);
+      if (d != null) {
+        AdapterSet.add(d.attn(), a.qkv, a.xb, t, a.lora);
+      }
       for (int i = 0; i < t; i++) { // qkv: (T, 3, C) -> q, k, v: (T, C)
         System.arraycopy(a.qkv, i * 3 * c, a.q, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + c, a.k, i * c, c);
@@ -242,12 +304,21 @@ public final class Gpt2Model implements LanguageModel {
           cache.capacity,
           a.scores);
       Linear.forward(a.proj, a.att, w.wProj(), w.bProj(), t);
+      if (d != null) {
+        AdapterSet.add(d.proj(), a.proj, a.att, t, a.lora);
+      }
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // MLP block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln2Weight(), w.ln2Bias(), null, null, t, c, eps);
       Linear.forward(a.fc, a.xb, w.wFc(), w.bFc(), t);
+      if (d != null) {
+        AdapterSet.add(d.fc(), a.fc, a.xb, t, a.lora);
+      }
       Gelu.forward(a.fc, a.fc, t * f);
       Linear.forward(a.proj, a.fc, w.wFcProj(), w.bFcProj(), t);
+      if (d != null) {
+        AdapterSet.add(d.fcProj(), a.proj, a.fc, t, a.lora);
+      }
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
     }
     cache.advance(t);

@@ -23,4 +23,17 @@ public interface LanguageModel {
    * logits[0 .. vocabularySize())}.
    */
   void forward(int[] tokens, int offset, int count, KvCache cache, float[] logits);
+
+  /**
+   * A view of this model with {@code adapters} applied at forward time over the same, unchanged
+   * weights (shared, not copied): each adapted projection adds {@code scale · B (A x)}. The view
+   * has its own caches; this model keeps computing exactly what it computed before.
+   *
+   * @throws IllegalArgumentException when an adapter does not fit (a module this model does not
+   *     have, or a shape that differs), naming the tensor
+   */
+  default LanguageModel withAdapters(AdapterSet adapters) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not support LoRA adapters");
+  }
 }

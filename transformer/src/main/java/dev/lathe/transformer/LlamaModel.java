@@ -45,6 +45,16 @@ public final class LlamaModel implements LanguageModel {
       WeightMatrix wUp,
       WeightMatrix wDown) {}
 
+  /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
+  private record BlockLora(
+      AdapterSet.Delta q,
+      AdapterSet.Delta k,
+      AdapterSet.Delta v,
+      AdapterSet.Delta o,
+      AdapterSet.Delta gate,
+      AdapterSet.Delta up,
+      AdapterSet.Delta down) {}
+
   private final LlamaConfig config;
   private final LlamaWeights f32Weights; // null unless held in f32
   private final WeightMatrix tokenEmbedding; // (V, C)
@@ -52,6 +62,8 @@ public final class LlamaModel implements LanguageModel {
   private final float[] finalNorm; // (C)
   private final List<Block> blocks;
   private final Rope.Table rope;
+  private final AdapterSet adapters; // null for the base model
+  private final BlockLora[] lora; // (L), null for the base model
 
   /** A model holding {@code weights} as they are, in f32. */
   public LlamaModel(LlamaConfig config, LlamaWeights weights) {
@@ -101,6 +113,55 @@ public final class LlamaModel implements LanguageModel {
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
+    this.adapters = null;
+    this.lora = null;
+  }
+
+  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
+  private LlamaModel(LlamaModel base, AdapterSet adapters, BlockLora[] lora) {
+    this.config = base.config;
+    this.f32Weights = base.f32Weights;
+    this.tokenEmbedding = base.tokenEmbedding;
+    this.classifier = base.classifier;
+    this.finalNorm = base.finalNorm;
+    this.blocks = base.blocks;
+    this.rope = base.rope;
+    this.adapters = adapters;
+    this.lora = lora;
+  }
+
+  /**
+   * A view with {@code adapters} over this model's weights (replacing the adapters of a view): see
+   * {@link LanguageModel#withAdapters}.
+   */
+  @Override
+  public LlamaModel withAdapters(AdapterSet adapters) {
+    LlamaConfig c = config;
+    AdapterSet.Binder bind =
+        adapters.binder("this Llama-family model (" + c.layers() + " layers, dim " + c.dim() + ")");
+    BlockLora[] bound = new BlockLora[c.layers()];
+    int d = c.dim();
+    int f = c.hiddenDim();
+    int q = c.queryDim();
+    int kv = c.kvDim();
+    for (int l = 0; l < bound.length; l++) {
+      bound[l] =
+          new BlockLora(
+              bind.take(LoraModules.llama(l, "q_proj"), d, q),
+              bind.take(LoraModules.llama(l, "k_proj"), d, kv),
+              bind.take(LoraModules.llama(l, "v_proj"), d, kv),
+              bind.take(LoraModules.llama(l, "o_proj"), q, d),
+              bind.take(LoraModules.llama(l, "gate_proj"), d, f),
+              bind.take(LoraModules.llama(l, "up_proj"), d, f),
+              bind.take(LoraModules.llama(l, "down_proj"), f, d));
+    }
+    bind.finish();
+    return new LlamaModel(this, adapters, bound);
+  }
+
+  /** The adapters this view applies, or null for a model without. */
+  public AdapterSet adapters() {
+    return adapters;
   }
 
   public LlamaConfig config() {
@@ -112,6 +173,12 @@ public final class LlamaModel implements LanguageModel {
    * copy widened from bf16 (exactly the values it computes with) on each call.
    */
   public LlamaWeights weights() {
+    if (adapters != null) {
+      throw new IllegalStateException(
+          "this model applies LoRA adapters from "
+              + adapters.source()
+              + " that its weights do not include: use the base model's weights");
+    }
     if (f32Weights != null) {
       return f32Weights;
     }
@@ -145,7 +212,10 @@ public final class LlamaModel implements LanguageModel {
     return tokenEmbedding.dtype();
   }
 
-  /** Bytes of every weight array held (a tied embedding/classifier table counted once). */
+  /**
+   * Bytes of every base weight array held (a tied embedding/classifier table counted once); a view
+   * shares them, its adapters are {@link AdapterSet#bytes()}.
+   */
   public long weightBytes() {
     long n = tokenEmbedding.bytes() + (classifier == tokenEmbedding ? 0 : classifier.bytes());
     n += 4L * finalNorm.length;
@@ -185,7 +255,8 @@ public final class LlamaModel implements LanguageModel {
       throw new IllegalArgumentException(
           "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
     }
-    Activations a = new Activations(config, Math.min(CHUNK, capacity), capacity);
+    int rank = adapters == null ? 0 : adapters.maxRank();
+    Activations a = new Activations(config, Math.min(CHUNK, capacity), capacity, rank);
     return new AttentionCache<>(
         this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
   }
@@ -202,8 +273,9 @@ public final class LlamaModel implements LanguageModel {
     final float[] gate; // (T, F)
     final float[] up; // (T, F)
     final float[] scores; // (threads, capacity) attention scratch
+    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
-    Activations(LlamaConfig c, int t, int capacity) {
+    Activations(LlamaConfig c, int t, int capacity, int loraRank) {
       x = new float[t * c.dim()];
       xb = new float[t * c.dim()];
       proj = new float[t * c.dim()];
@@ -214,6 +286,7 @@ public final class LlamaModel implements LanguageModel {
       gate = new float[t * c.hiddenDim()];
       up = new float[t * c.hiddenDim()];
       scores = new float[CausalAttention.scratchSize(capacity)];
+      lora = new float[t * loraRank];
     }
   }
 
@@ -248,11 +321,17 @@ public final class LlamaModel implements LanguageModel {
     tokenEmbedding.embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
       Block w = blocks.get(l);
+      BlockLora d = lora == null ? null : lora[l];
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
       Linear.forward(a.q, a.xb, w.wq(), w.bq(), t);
       Linear.forward(a.k, a.xb, w.wk(), w.bk(), t);
       Linear.forward(a.v, a.xb, w.wv(), w.bv(), t);
+      if (d != null) {
+        AdapterSet.add(d.q(), a.q, a.xb, t, a.lora);
+        AdapterSet.add(d.k(), a.k, a.xb, t, a.lora);
+        AdapterSet.add(d.v(), a.v, a.xb, t, a.lora);
+      }
       if (cf.qkNorm()) {
         RmsNorm.forward(
             a.q, 0, a.q, 0, w.qNorm(), null, t * cf.heads(), cf.headDim(), cf.normEps());
@@ -277,13 +356,23 @@ public final class LlamaModel implements LanguageModel {
           cache.capacity,
           a.scores);
       Linear.forward(a.proj, a.att, w.wo(), w.bo(), t);
+      if (d != null) {
+        AdapterSet.add(d.o(), a.proj, a.att, t, a.lora);
+      }
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, t, c, cf.normEps());
       Linear.forward(a.gate, a.xb, w.wGate(), null, t);
       Linear.forward(a.up, a.xb, w.wUp(), null, t);
+      if (d != null) {
+        AdapterSet.add(d.gate(), a.gate, a.xb, t, a.lora);
+        AdapterSet.add(d.up(), a.up, a.xb, t, a.lora);
+      }
       SwiGlu.forward(a.gate, a.gate, a.up, t * f);
       Linear.forward(a.proj, a.gate, w.wDown(), null, t);
+      if (d != null) {
+        AdapterSet.add(d.down(), a.proj, a.gate, t, a.lora);
+      }
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
     }
     cache.advance(t);
