@@ -5,6 +5,7 @@ import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.Llama2cTokenizer;
 import dev.lathe.tokenizer.TextTokenizer;
+import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
@@ -72,6 +73,39 @@ public record ChatModel(
   @Override
   public void close() throws Exception {
     resources.close();
+  }
+
+  /**
+   * A fine-tune of this model: {@code adapters} applied over its weights, which the view shares (as
+   * it shares the tokenizer, formats and stop ids). Closing the view closes nothing; the view is
+   * usable while this model is open.
+   *
+   * @throws IllegalArgumentException when the adapters do not fit this model (the message names the
+   *     tensor), or the model's family takes no adapters
+   */
+  public ChatModel withAdapters(AdapterSet adapters) {
+    LanguageModel adapted;
+    try {
+      adapted = model.withAdapters(adapters);
+    } catch (UnsupportedOperationException e) {
+      throw new IllegalArgumentException(
+          adapters.source() + ": cannot apply LoRA adapters: " + e.getMessage(), e);
+    }
+    return new ChatModel(
+        adapted, tokenizer, prompts, chatTemplate, plainChat, stopTokenIds, () -> {});
+  }
+
+  /**
+   * {@link #withAdapters} with the PEFT adapter directory {@code dir} ({@code adapter_config.json}
+   * and {@code adapter_model.safetensors}); a missing or unfit adapter is an IOException naming it.
+   */
+  public ChatModel withAdapter(Path dir) throws IOException {
+    AdapterSet adapters = AdapterSet.read(dir);
+    try {
+      return withAdapters(adapters);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */
