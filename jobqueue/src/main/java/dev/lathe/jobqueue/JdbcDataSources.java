@@ -1,5 +1,7 @@
 package dev.lathe.jobqueue;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -42,6 +44,30 @@ public final class JdbcDataSources {
       ds.setPassword(password);
     }
     return ds;
+  }
+
+  /**
+   * A connection pool over {@code dataSource}, for a long-running service: at most {@code
+   * maxConnections} connections, kept open between operations (one idle at least). Opening an
+   * SQLite connection costs more than the query it serves (the file is opened and the schema parsed
+   * again), and so does a PostgreSQL connection (a TCP handshake and a server process). Close the
+   * pool when the service stops.
+   *
+   * @param name shown in the pool's thread names
+   */
+  public static HikariDataSource pooled(DataSource dataSource, String name, int maxConnections) {
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be >= 1, got " + maxConnections);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(dataSource);
+    config.setPoolName(name);
+    config.setMaximumPoolSize(maxConnections);
+    config.setMinimumIdle(1);
+    // a database that is not there yet (PostgreSQL still starting) fails the first operation, not
+    // the construction of the pool
+    config.setInitializationFailTimeout(-1);
+    return new HikariDataSource(config);
   }
 
   /**
