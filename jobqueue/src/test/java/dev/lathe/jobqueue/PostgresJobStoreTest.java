@@ -2,6 +2,7 @@ package dev.lathe.jobqueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.testkit.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

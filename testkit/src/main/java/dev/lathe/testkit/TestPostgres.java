@@ -1,4 +1,4 @@
-package dev.lathe.jobqueue;
+package dev.lathe.testkit;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,9 +25,11 @@ import org.junit.jupiter.api.Assumptions;
  *
  * <p>With {@code LATHE_TEST_POSTGRES_URL} set (e.g. {@code
  * jdbc:postgresql://localhost:5432/postgres?user=postgres}) an existing server is used instead.
- * When neither is available the PostgreSQL tests are skipped, saying why.
+ * When neither is available the PostgreSQL tests are skipped, saying why, unless {@code
+ * LATHE_REQUIRE_POSTGRES} is set (CI): then they fail. The PostgreSQL JDBC driver must be on the
+ * test class path.
  */
-final class TestPostgres {
+public final class TestPostgres {
 
   private static final AtomicInteger SCHEMAS = new AtomicInteger();
   private static String baseUrl; // jdbc:postgresql://127.0.0.1:PORT/postgres?user=postgres
@@ -36,7 +38,7 @@ final class TestPostgres {
   private TestPostgres() {}
 
   /** A JDBC URL whose default schema is fresh and empty. */
-  static synchronized String freshSchemaUrl() throws Exception {
+  public static synchronized String freshSchemaUrl() throws Exception {
     if (baseUrl == null && unavailable == null) {
       String given = System.getenv("LATHE_TEST_POSTGRES_URL");
       if (given != null && !given.isBlank()) {
@@ -186,7 +188,8 @@ final class TestPostgres {
     }
   }
 
-  static void dropSchemaQuietly(String url) {
+  /** Drops the schema of a URL from {@link #freshSchemaUrl()} and everything in it. */
+  public static void dropSchemaQuietly(String url) {
     try (Connection c = DriverManager.getConnection(url);
         Statement st = c.createStatement()) {
       st.execute("DROP SCHEMA " + url.substring(url.indexOf("currentSchema=") + 14) + " CASCADE");
