@@ -1,5 +1,6 @@
 package dev.lathe.finetune;
 
+import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.ValidationReport;
 import java.io.IOException;
@@ -34,16 +35,27 @@ public record PreferenceData(
   public static PreferenceData load(
       Path file, DatasetValidator validator, ExampleRenderer renderer, TrainingListener listener)
       throws IOException {
-    TrainingData.Rendered<PreferenceExample> r =
-        TrainingData.load(
-            file,
-            validator,
-            renderer.contextLength(),
-            (line, format, json) -> renderer.renderPreference(line, json),
-            PreferenceExample::trainedTokens,
-            PreferenceExample::truncated,
-            " (an empty answer)",
-            listener);
+    TrainingData.Rendered<PreferenceExample> r = render(file, validator, renderer);
+    r.notes().forEach(listener::onMessage);
     return new PreferenceData(r.examples(), r.report(), r.truncated(), r.skipped(), r.notes());
+  }
+
+  /** As {@link #load} without sending the notes anywhere. */
+  static TrainingData.Rendered<PreferenceExample> render(
+      Path file, DatasetValidator validator, ExampleRenderer renderer) throws IOException {
+    return TrainingData.load(
+        file,
+        validator,
+        renderer.contextLength(),
+        (line, format, json) -> {
+          if (format != DatasetFormat.PREFERENCE) {
+            throw new IllegalArgumentException(
+                "line " + line + " is not a preference example (the file is " + format + ")");
+          }
+          return renderer.renderPreference(line, json);
+        },
+        PreferenceExample::trainedTokens,
+        PreferenceExample::truncated,
+        " (an empty answer)");
   }
 }

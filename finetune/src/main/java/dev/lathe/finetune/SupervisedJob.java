@@ -1,6 +1,5 @@
 package dev.lathe.finetune;
 
-import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.tokenizer.HfTokenizer;
@@ -19,15 +18,16 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
- * One supervised fine-tuning job from files to files: validate and render the training (and
- * validation) file for the model's tokenizer and template, resolve {@code auto} hyperparameters,
- * train LoRA adapters (or every weight), and write into {@code out}: {@code results.csv} (OpenAI's
- * result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own {@code
- * adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA only)
- * and {@code merged/} (a Hugging Face model directory).
+ * One fine-tuning job from files to files, supervised by default or with another {@link
+ * FineTuneMethod} (DPO): validate and render the training (and validation) file for the model's
+ * tokenizer and template, resolve {@code auto} hyperparameters, train LoRA adapters (or every
+ * weight), and write into {@code out}: {@code results.csv} (OpenAI's result file), {@code
+ * checkpoints/checkpoint-step-N/} (each also servable: its own {@code adapter/} for LoRA or {@code
+ * merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA only) and {@code merged/} (a Hugging
+ * Face model directory).
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
- * @param trainFile the training JSONL (chat or prompt/completion)
+ * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
  * @param validFile the validation JSONL, or null
  * @param epochs n_epochs, or null for auto
  * @param batchSize batch_size, or null for auto
@@ -69,21 +69,40 @@ public record SupervisedJob(
     }
   }
 
-  /** What a finished (or cancelled) job produced. */
+  /**
+   * What a finished (or cancelled) job produced.
+   *
+   * @param train the rendered training file of a supervised job (null for DPO)
+   * @param preferences the rendered training file of a DPO job (null for supervised)
+   */
   public record Result(
       TrainingSummary summary,
       Hyperparameters hyperparameters,
       TrainingData train,
       TrainableModel model,
       Path adapterDir,
-      Path mergedDir) {}
+      Path mergedDir,
+      PreferenceData preferences) {}
 
   /**
-   * Runs the job.
+   * Runs the job as supervised fine-tuning.
    *
    * @throws InvalidTrainingFileException when a file fails validation
    */
   public Result run(TrainingListener listener, BooleanSupplier cancelled) throws IOException {
+    return run(FineTuneMethod.SUPERVISED, listener, cancelled);
+  }
+
+  /**
+   * Runs the job with {@code method}.
+   *
+   * @throws InvalidTrainingFileException when a file fails validation
+   * @throws IllegalArgumentException when a file's format does not suit the method (the message has
+   *     OpenAI's wording)
+   */
+  public <E> Result run(
+      FineTuneMethod<E> method, TrainingListener listener, BooleanSupplier cancelled)
+      throws IOException {
     LoadedModel base = ModelLoader.load(model);
     try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
       int ctx =
@@ -92,15 +111,13 @@ public record SupervisedJob(
               : Math.min(contextLength, base.config().contextLength());
       ExampleRenderer renderer = ExampleRenderer.forTokenizer(tokenizer, ctx);
       DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
-      TrainingData train = TrainingData.load(trainFile, validator, renderer, listener);
+      TrainingData.Rendered<E> train = method.load(trainFile, validator, renderer);
       if (train.report().hasErrors()) {
         throw new InvalidTrainingFileException(trainFile, train.report());
       }
-      if (train.report().format() == DatasetFormat.PREFERENCE) {
-        throw new IllegalArgumentException(
-            trainFile + " holds preference (DPO) examples; supervised training needs chat data");
-      }
-      List<TrainingExample> valid = List.of();
+      method.requireFormat(trainFile, train.report().format());
+      train.notes().forEach(listener::onMessage);
+      List<E> valid = List.of();
       if (validFile != null) {
         // a validation file may be small; it must have the training file's format
         ValidationOptions d = ValidationOptions.defaults();
@@ -112,11 +129,12 @@ public record SupervisedJob(
                 1,
                 d.maxLineBytes(),
                 d.maxTrackedDuplicates());
-        TrainingData v =
-            TrainingData.load(validFile, new DatasetValidator(validOptions), renderer, listener);
+        TrainingData.Rendered<E> v =
+            method.load(validFile, new DatasetValidator(validOptions), renderer);
         if (v.report().hasErrors()) {
           throw new InvalidTrainingFileException(validFile, v.report());
         }
+        v.notes().forEach(listener::onMessage);
         valid = v.examples();
       }
       Hyperparameters h =
@@ -124,6 +142,9 @@ public record SupervisedJob(
               epochs, batchSize, learningRateMultiplier, train.examples().size());
       TrainingConfig config =
           (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h)).withEvalEvery(evalEvery);
+      if (method instanceof FineTuneMethod.Dpo d) {
+        listener.onMessage("method dpo (beta " + d.loss().beta() + ")");
+      }
       listener.onMessage(
           "hyperparameters: n_epochs="
               + h.epochs()
@@ -136,9 +157,10 @@ public record SupervisedJob(
               + "), "
               + h.totalSteps(train.examples().size())
               + " steps");
-      listener.onStart(TrainingPlan.of(h, train.examples(), loraRank));
+      listener.onStart(method.plan(h, train.examples(), loraRank));
       StepRandom random = new StepRandom(seed);
-      LoraConfig lora = loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, 0.05) : null;
+      LoraConfig lora =
+          loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, method.loraDropout()) : null;
       TrainableModel trainable =
           lora != null ? Training.lora(base, lora, random) : Training.full(base);
       Files.createDirectories(out);
@@ -149,12 +171,19 @@ public record SupervisedJob(
           Files.newBufferedWriter(
               out.resolve(from == null ? "results.csv" : "results-resumed.csv"),
               StandardCharsets.UTF_8)) {
-        MetricsCsv metrics = new MetricsCsv(csv);
-        Trainer<TrainingExample> trainer =
+        MetricsCsv metrics = new MetricsCsv(csv, method instanceof FineTuneMethod.Dpo);
+        MicroBatcher batcher = new MicroBatcher(Math.max(ctx, microBatchTokens), packed);
+        Trainer<E> trainer =
             new Trainer<>(
                     trainable,
-                    new SupervisedObjective(
-                        new MicroBatcher(Math.max(ctx, microBatchTokens), packed)),
+                    method.objective(
+                        trainable,
+                        lora != null,
+                        train.examples(),
+                        valid,
+                        batcher,
+                        checkpoints,
+                        listener),
                     config,
                     both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
                     cancelled,
@@ -175,8 +204,38 @@ public record SupervisedJob(
         mergedDir = out.resolve("merged");
         ModelExport.writeMerged(mergedDir, base, trainable, model);
       }
-      return new Result(summary, h, train, trainable, adapterDir, mergedDir);
+      return result(train, summary, h, trainable, adapterDir, mergedDir);
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Result result(
+      TrainingData.Rendered<?> r,
+      TrainingSummary summary,
+      Hyperparameters h,
+      TrainableModel trainable,
+      Path adapterDir,
+      Path mergedDir) {
+    boolean pairs = !r.examples().isEmpty() && r.examples().getFirst() instanceof PreferenceExample;
+    TrainingData train =
+        pairs
+            ? null
+            : new TrainingData(
+                (List<TrainingExample>) r.examples(),
+                r.report(),
+                r.truncated(),
+                r.skipped(),
+                r.notes());
+    PreferenceData preferences =
+        pairs
+            ? new PreferenceData(
+                (List<PreferenceExample>) r.examples(),
+                r.report(),
+                r.truncated(),
+                r.skipped(),
+                r.notes())
+            : null;
+    return new Result(summary, h, train, trainable, adapterDir, mergedDir, preferences);
   }
 
   private static TrainingCheckpoint newestCheckpoint(Path root) throws IOException {

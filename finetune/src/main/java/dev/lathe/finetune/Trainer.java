@@ -193,7 +193,9 @@ public final class Trainer<E> {
                 lr,
                 norm,
                 out.trainedTokens(),
-                out.tokens()));
+                out.tokens(),
+                out.rewards(),
+                v == null ? null : v.rewards()));
         boolean epochEnd = stepInEpoch == perEpoch;
         if (!epochEnd && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
           checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);

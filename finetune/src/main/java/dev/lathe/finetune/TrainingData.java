@@ -44,17 +44,22 @@ public record TrainingData(
   public static TrainingData load(
       Path file, DatasetValidator validator, ExampleRenderer renderer, TrainingListener listener)
       throws IOException {
-    Rendered<TrainingExample> r =
-        load(
-            file,
-            validator,
-            renderer.contextLength(),
-            renderer::render,
-            TrainingExample::trainedTokens,
-            TrainingExample::truncated,
-            " (no assistant message with weight 1)",
-            listener);
+    Rendered<TrainingExample> r = render(file, validator, renderer);
+    r.notes().forEach(listener::onMessage);
     return new TrainingData(r.examples(), r.report(), r.truncated(), r.skipped(), r.notes());
+  }
+
+  /** As {@link #load} without sending the notes anywhere. */
+  static Rendered<TrainingExample> render(
+      Path file, DatasetValidator validator, ExampleRenderer renderer) throws IOException {
+    return load(
+        file,
+        validator,
+        renderer.contextLength(),
+        renderer::render,
+        TrainingExample::trainedTokens,
+        TrainingExample::truncated,
+        " (no assistant message with weight 1)");
   }
 
   /** Renders one valid line of a file; throws IllegalArgumentException when it cannot. */
@@ -66,7 +71,7 @@ public record TrainingData(
   record Rendered<E>(
       List<E> examples, ValidationReport report, int truncated, int skipped, List<String> notes) {}
 
-  /** The shared loop of {@link #load} and {@link PreferenceData#load}. */
+  /** The shared loop of {@link #render} and {@link PreferenceData#render}. */
   static <E> Rendered<E> load(
       Path file,
       DatasetValidator validator,
@@ -74,8 +79,7 @@ public record TrainingData(
       Render<E> renderer,
       ToIntFunction<E> trainedTokens,
       Predicate<E> truncated,
-      String whyNothingTrained,
-      TrainingListener listener)
+      String whyNothingTrained)
       throws IOException {
     List<E> examples = new ArrayList<>();
     List<String> notes = new ArrayList<>();
@@ -124,7 +128,6 @@ public record TrainingData(
     if (report.hasErrors()) {
       return new Rendered<>(List.of(), report, 0, 0, List.of());
     }
-    notes.forEach(listener::onMessage);
     return new Rendered<>(examples, report, counts[0], counts[1], notes);
   }
 }
