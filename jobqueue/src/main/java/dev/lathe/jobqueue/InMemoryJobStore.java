@@ -72,7 +72,7 @@ public final class InMemoryJobStore implements JobStore {
   public synchronized Page<Job> list(String project, String after, int limit) {
     List<Job> newestFirst =
         jobs.values().stream()
-            .filter(j -> j.project().equals(project))
+            .filter(j -> project == null || j.project().equals(project))
             .sorted(Comparator.comparingLong(Job::seq).reversed())
             .toList();
     return page(newestFirst, Job::id, after, limit, "job");

@@ -116,7 +116,7 @@ public final class JdbcJobStore implements JobStore {
           long before = Long.MAX_VALUE;
           if (after != null) {
             Optional<Job> cursor = findJob(c, after, "");
-            if (cursor.isEmpty() || !cursor.get().project().equals(project)) {
+            if (cursor.isEmpty() || (project != null && !cursor.get().project().equals(project))) {
               throw new NoSuchJobException("after=" + after + " names no job of this project");
             }
             before = cursor.get().seq();
@@ -125,10 +125,15 @@ public final class JdbcJobStore implements JobStore {
               c.prepareStatement(
                   "SELECT "
                       + JOB_COLUMNS
-                      + " FROM jobs WHERE project = ? AND seq < ? ORDER BY seq DESC LIMIT ?")) {
-            ps.setString(1, project);
-            ps.setLong(2, before);
-            ps.setInt(3, limit + 1);
+                      + " FROM jobs WHERE "
+                      + (project == null ? "" : "project = ? AND ")
+                      + "seq < ? ORDER BY seq DESC LIMIT ?")) {
+            int i = 1;
+            if (project != null) {
+              ps.setString(i++, project);
+            }
+            ps.setLong(i++, before);
+            ps.setInt(i, limit + 1);
             return page(all(ps.executeQuery(), JdbcRows::job), limit);
           }
         });

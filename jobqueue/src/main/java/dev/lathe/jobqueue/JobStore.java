@@ -26,7 +26,10 @@ public interface JobStore {
   /** The job, or empty. */
   Optional<Job> get(String jobId);
 
-  /** The project's jobs, newest first. */
+  /**
+   * The project's jobs, newest first; a null {@code project} lists every project's jobs (an
+   * administrator's view).
+   */
   Page<Job> list(String project, String after, int limit);
 
   /** validating_files → queued, once the caller has validated the job's inputs. */

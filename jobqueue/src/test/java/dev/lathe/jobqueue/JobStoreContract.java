@@ -181,6 +181,24 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void aNullProjectListsEveryProjectsJobs() {
+    String a1 = store.create(NewJob.queued("a", "1")).id();
+    String b1 = store.create(NewJob.queued("b", "2")).id();
+    String a2 = store.create(NewJob.queued("a", "3")).id();
+
+    Page<Job> first = store.list(null, null, 2);
+    Page<Job> rest = store.list(null, first.data().getLast().id(), 2);
+
+    assertThat(first.data()).extracting(Job::id).containsExactly(a2, b1);
+    assertThat(first.hasMore()).isTrue();
+    assertThat(rest.data()).extracting(Job::id).containsExactly(a1);
+    assertThat(rest.hasMore()).isFalse();
+    assertThat(store.list("a", null, 10).data()).extracting(Job::id).containsExactly(a2, a1);
+    assertThatThrownBy(() -> store.list(null, "ftjob-nothing", 10))
+        .isInstanceOf(NoSuchJobException.class);
+  }
+
+  @Test
   void everyJobIsClaimedExactlyOnceUnderConcurrency() throws Exception {
     int threads = 4;
     int perThread = 50;
