@@ -1,12 +1,16 @@
 package dev.lathe.cli;
 
+import dev.lathe.inference.HubDownloader;
 import dev.lathe.inference.HubSettings;
+import dev.lathe.inference.ModelSource;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** How {@code generate} and {@code chat} name their model. */
+/** How {@code generate}, {@code chat} and {@code train} name their model. */
 final class ModelOptions {
 
   @Option(
@@ -26,8 +30,28 @@ final class ModelOptions {
   Path tokenizer;
 
   RunnableModel open() throws IOException {
-    HubSettings hub =
-        HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
-    return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub);
+    return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub());
+  }
+
+  /**
+   * The model on this machine: the path given, or the Hub repo's snapshot directory in the HF cache
+   * (downloaded when missing).
+   */
+  Path localPath() throws IOException {
+    return switch (ModelSource.parse(model)) {
+      case ModelSource.Local local -> local.path();
+      case ModelSource.Hub repo ->
+          new HubDownloader(
+                  hub(),
+                  HttpClient.newBuilder()
+                      .followRedirects(HttpClient.Redirect.NORMAL)
+                      .connectTimeout(Duration.ofSeconds(30))
+                      .build())
+              .fetch(repo);
+    };
+  }
+
+  private static HubSettings hub() {
+    return HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
   }
 }

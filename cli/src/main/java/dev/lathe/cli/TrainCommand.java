@@ -1,7 +1,10 @@
 package dev.lathe.cli;
 
 import dev.lathe.dataset.ValidationReportPrinter;
+import dev.lathe.finetune.DpoLoss;
+import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.InvalidTrainingFileException;
+import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.SupervisedJob;
 import dev.lathe.finetune.TrainingConfig;
@@ -20,11 +23,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code lathe train}: supervised fine-tuning of a local Hugging Face model on an OpenAI-format
- * JSONL file (a thin shell over {@link SupervisedJob}). The files are validated first; a file with
- * errors is refused with the validator's report. A progress line on stderr shows the step, loss,
- * tokens per second and the time left; {@code results.csv}, checkpoints, the PEFT adapter and the
- * merged model go to {@code --out}.
+ * {@code lathe train}: supervised fine-tuning (or, with {@code --dpo}, direct preference
+ * optimization) of a Hugging Face model, local or from the Hub, on an OpenAI-format JSONL file (a
+ * thin shell over {@link SupervisedJob} and {@link FineTuneMethod}). The files are validated first;
+ * a file with errors is refused with the validator's report. A progress line on stderr shows the
+ * step, loss, tokens per second and the time left; {@code results.csv}, checkpoints, the PEFT
+ * adapter and the merged model go to {@code --out}.
  *
  * <p>Exit status: 0 trained, 1 a data file has errors, 2 unusable call (missing file, bad option,
  * unloadable model).
@@ -33,7 +37,8 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Fine-tune a local model on an OpenAI chat (or prompt/completion) JSONL file.",
+      "Fine-tune a model on an OpenAI chat (or prompt/completion) JSONL file, or with --dpo on"
+          + " a preference (DPO) file.",
       "Writes results.csv, checkpoints/, adapter/ (LoRA) and merged/ into --out.",
       "Exit status: 0 trained, 1 data file has errors, 2 unusable call."
     })
@@ -44,12 +49,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** Nanosecond clock for throughput and ETA; tests may replace it. */
   LongSupplier nanoTime = System::nanoTime;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "DIR",
-      description = "Hugging Face model directory (Llama family or GPT-2).")
-  Path model;
+  @CommandLine.Mixin ModelOptions modelOptions;
 
   @Option(names = "--train", required = true, paramLabel = "FILE", description = "Training JSONL.")
   Path train;
@@ -128,6 +128,24 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the newest checkpoint in --out.")
   boolean resume;
 
+  @Option(
+      names = "--dpo",
+      description =
+          "Direct preference optimization on a preference file (input, preferred_output,"
+              + " non_preferred_output); the reference is the --model itself (e.g. an SFT run's"
+              + " merged/ directory).")
+  boolean dpo;
+
+  @Option(
+      names = "--beta",
+      paramLabel = "B|auto",
+      defaultValue = "auto",
+      description =
+          "DPO beta in (0, 2]; higher stays closer to the reference. auto: "
+              + DpoLoss.DEFAULT_BETA
+              + ". Default: ${DEFAULT-VALUE}.")
+  String beta;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -137,12 +155,35 @@ public final class TrainCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cl, "No file at '" + f + "': check the path.");
       }
     }
-    if (!Files.isDirectory(model)) {
-      throw new CommandLine.ParameterException(
-          cl, "--model must be a Hugging Face model directory; '" + model + "' is not one.");
-    }
     if (!full && loraRank < 1) {
       throw new CommandLine.ParameterException(cl, "--lora-rank must be >= 1, got " + loraRank);
+    }
+    Double betaValue = doubleOrAuto(cl, "--beta", beta);
+    if (!dpo && betaValue != null) {
+      throw new CommandLine.ParameterException(cl, "--beta applies to --dpo runs only.");
+    }
+    FineTuneMethod<?> method;
+    try {
+      method =
+          dpo
+              ? FineTuneMethod.dpo(betaValue != null ? betaValue : DpoLoss.DEFAULT_BETA)
+              : FineTuneMethod.SUPERVISED;
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--" + e.getMessage());
+    }
+    Path model;
+    try {
+      model = modelOptions.localPath();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, "--model: " + e.getMessage());
+    }
+    if (!Files.isDirectory(model)) {
+      throw new CommandLine.ParameterException(
+          cl,
+          "--model must be a Hugging Face model directory or Hub repo id: training renders"
+              + " examples with the model's tokenizer.json and chat template; '"
+              + model
+              + "' is a file (a llama2.c checkpoint can be run with generate/chat, not trained).");
     }
     long jobSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
     SupervisedJob job;
@@ -169,7 +210,7 @@ public final class TrainCommand implements Callable<Integer> {
     err.println("lathe train: seed " + jobSeed);
     Progress progress = new Progress(err, nanoTime);
     try {
-      SupervisedJob.Result r = job.run(progress, () -> false);
+      SupervisedJob.Result r = job.run(method, progress, () -> false);
       err.println();
       TrainingSummary s = r.summary();
       PrintWriter o = cl.getOut();
@@ -181,6 +222,13 @@ public final class TrainCommand implements Callable<Integer> {
           fmt(s.fullValidAccuracy()));
       if (r.adapterDir() != null) {
         o.println("adapter: " + r.adapterDir());
+      }
+      if (progress.validRewards != null) {
+        o.printf(
+            Locale.ROOT,
+            "held-out rewards/accuracies %.4f, rewards/margins %.4f (last validation)%n",
+            progress.validRewards.accuracy(),
+            progress.validRewards.margin());
       }
       o.println("merged model: " + r.mergedDir());
       o.println("metrics: " + out.resolve("results.csv"));
@@ -233,6 +281,7 @@ public final class TrainCommand implements Callable<Integer> {
     private final LongSupplier nanoTime;
     private final long start;
     private long tokens;
+    private PreferenceRewards validRewards;
 
     Progress(PrintWriter err, LongSupplier nanoTime) {
       this.err = err;
@@ -249,16 +298,26 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public void onStep(StepMetrics m) {
       tokens += m.tokens();
+      if (m.validRewards() != null) {
+        validRewards = m.validRewards();
+      }
       double seconds = Math.max(1e-9, (nanoTime.getAsLong() - start) / 1e9);
       double perStep = seconds / m.step();
       long eta = Math.round(perStep * (m.totalSteps() - m.step()));
       err.printf(
           Locale.ROOT,
-          "\rstep %d/%d  loss %.4f  acc %.3f%s  %.0f tok/s  ETA %d:%02d:%02d ",
+          "\rstep %d/%d  loss %.4f  acc %.3f%s%s  %.0f tok/s  ETA %d:%02d:%02d ",
           m.step(),
           m.totalSteps(),
           m.trainLoss(),
           m.trainAccuracy(),
+          m.rewards() == null
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  "  reward acc %.2f margin %.3f",
+                  m.rewards().accuracy(),
+                  m.rewards().margin()),
           m.validated() ? String.format(Locale.ROOT, "  valid %.4f", m.validLoss()) : "",
           tokens / seconds,
           eta / 3600,

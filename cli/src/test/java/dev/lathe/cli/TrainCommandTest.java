@@ -100,4 +100,113 @@ class TrainCommandTest {
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("--epochs must be a whole number or auto");
   }
+
+  static String pair(int i) {
+    return "{\"input\":{\"messages\":[{\"role\":\"user\",\"content\":\"Count to "
+        + i
+        + "\"}]},\"preferred_output\":[{\"role\":\"assistant\",\"content\":\"I can count to "
+        + i
+        + ".\"}],\"non_preferred_output\":[{\"role\":\"assistant\",\"content\":\"No.\"}]}\n";
+  }
+
+  @Test
+  void dpoTrainsOnPreferencePairsAndReportsTheRewards(@TempDir Path dir) throws Exception {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    StringBuilder train = new StringBuilder();
+    for (int i = 1; i <= 10; i++) {
+      train.append(pair(i));
+    }
+    Files.writeString(dir.resolve("pairs.jsonl"), train);
+    Files.writeString(dir.resolve("valid.jsonl"), pair(11) + pair(12));
+    Path out = dir.resolve("out");
+    LatheRun run =
+        LatheRun.of(
+            "train",
+            "--dpo",
+            "--beta",
+            "0.2",
+            "--model",
+            model.toString(),
+            "--train",
+            dir.resolve("pairs.jsonl").toString(),
+            "--valid",
+            dir.resolve("valid.jsonl").toString(),
+            "--epochs",
+            "2",
+            "--batch-size",
+            "5",
+            "--lora-rank",
+            "4",
+            "--seed",
+            "7",
+            "--eval-every",
+            "2",
+            "--out",
+            out.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.err())
+        .contains("method dpo (beta 0.2)")
+        .contains("reference log-probabilities of 12 pairs computed (adapters off)")
+        .contains("step 4/4")
+        .contains("reward acc");
+    assertThat(run.out()).contains("trained 4 steps").contains("held-out rewards/accuracies");
+    assertThat(Files.readAllLines(out.resolve("results.csv")))
+        .hasSize(5)
+        .first()
+        .asString()
+        .endsWith("valid_rewards/accuracies,valid_rewards/margins");
+    assertThat(out.resolve("adapter/adapter_model.safetensors")).exists();
+  }
+
+  @Test
+  void dpoOptionsAreChecked(@TempDir Path dir) throws Exception {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    StringBuilder chats = new StringBuilder();
+    for (int i = 1; i <= 10; i++) {
+      chats.append(example(i));
+    }
+    Files.writeString(dir.resolve("t.jsonl"), chats);
+    String[] common = {
+      "--model",
+      model.toString(),
+      "--train",
+      dir.resolve("t.jsonl").toString(),
+      "--out",
+      dir.resolve("out").toString()
+    };
+    LatheRun beta = LatheRun.of(concat(new String[] {"train", "--dpo", "--beta", "3"}, common));
+    assertThat(beta.exit()).isEqualTo(2);
+    assertThat(beta.err()).contains("--beta must be in (0, 2], got 3.0");
+    LatheRun noDpo = LatheRun.of(concat(new String[] {"train", "--beta", "0.5"}, common));
+    assertThat(noDpo.exit()).isEqualTo(2);
+    assertThat(noDpo.err()).contains("--beta applies to --dpo runs only");
+    LatheRun chat = LatheRun.of(concat(new String[] {"train", "--dpo"}, common));
+    assertThat(chat.exit()).isEqualTo(2);
+    assertThat(chat.err())
+        .contains("Input file t.jsonl is in the fine-tune-chat format")
+        .contains("(provided method=dpo)");
+  }
+
+  @Test
+  void aLlama2cCheckpointIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    Path bin = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
+    Files.writeString(dir.resolve("t.jsonl"), example(1));
+    LatheRun run =
+        LatheRun.of(
+            "train",
+            "--model",
+            bin.toString(),
+            "--train",
+            dir.resolve("t.jsonl").toString(),
+            "--out",
+            dir.resolve("out").toString());
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("tokenizer.json").contains("generate/chat");
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 }
