@@ -25,31 +25,42 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The official OpenAI Java SDK against a real server: files, models, chat and completions. */
+/**
+ * The official OpenAI Java SDK against a real server: files, models, chat and completions, on
+ * SQLite and on PostgreSQL.
+ */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class OpenAiSdkTest {
   @TempDir static Path dataDir;
   static TestServer server;
   static OpenAIClient client;
 
+  @Parameter TestDatabase database;
+
   static final String EXAMPLE =
       "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},"
           + "{\"role\":\"assistant\",\"content\":\"Once upon a time\"}]}\n";
 
-  @BeforeAll
-  static void start() throws IOException {
-    server = new TestServer(dataDir);
+  @BeforeParameterizedClassInvocation
+  static void start(TestDatabase database) throws IOException {
+    server = new TestServer(dataDir.resolve(database.name()), database);
     client = server.client(TestServer.KEY_A);
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (server != null) {
       server.close();
+      server = null;
     }
   }
 
@@ -85,7 +96,7 @@ class OpenAiSdkTest {
 
     FileObject second = upload(client, "../../etc/evil.jsonl", EXAMPLE);
     assertThat(second.filename()).isEqualTo("evil.jsonl");
-    assertThat(Files.list(dataDir.resolve("files")).map(p -> p.getFileName().toString()))
+    assertThat(Files.list(server.dataDir.resolve("files")).map(p -> p.getFileName().toString()))
         .contains(file.id(), second.id())
         .noneMatch(n -> n.endsWith(".part"));
 
@@ -106,7 +117,7 @@ class OpenAiSdkTest {
     assertThatThrownBy(() -> client.files().retrieve(second.id()))
         .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("No such File object: " + second.id());
-    assertThat(Files.exists(dataDir.resolve("files").resolve(second.id()))).isFalse();
+    assertThat(Files.exists(server.dataDir.resolve("files").resolve(second.id()))).isFalse();
   }
 
   @Test

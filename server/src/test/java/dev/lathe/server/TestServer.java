@@ -3,7 +3,9 @@ package dev.lathe.server;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.testkit.SharedAssets;
+import dev.lathe.testkit.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -13,11 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import javax.sql.DataSource;
 
 /**
  * A real server on a free loopback port with two projects (keys {@link #KEY_A}, {@link #KEY_B}), an
  * admin key, and the shared stories260K llama2.c model as {@code stories260k} (aliased {@code
- * gpt-4o-mini-2024-07-18}) plus TinyStories-656K as {@code tinystories-656k}.
+ * gpt-4o-mini-2024-07-18}) plus TinyStories-656K as {@code tinystories-656k}; on SQLite under the
+ * data dir unless another {@link TestDatabase} is asked for.
  */
 final class TestServer implements AutoCloseable {
   static final String KEY_A = "sk-test-project-a-0001";
@@ -27,20 +31,40 @@ final class TestServer implements AutoCloseable {
   final LatheServer server;
   final Path dataDir;
 
+  /** The server's {@code db_url}: null when it runs on SQLite under {@link #dataDir}. */
+  final String dbUrl;
+
   TestServer(Path dataDir) throws IOException {
     this(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT);
   }
 
   TestServer(Path dataDir, long uploadLimit) throws IOException {
+    this(dataDir, uploadLimit, TestDatabase.SQLITE);
+  }
+
+  /** A server on {@code database}. */
+  TestServer(Path dataDir, TestDatabase database) throws IOException {
+    this(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, database);
+  }
+
+  /** A server on {@code database}. */
+  TestServer(Path dataDir, long uploadLimit, TestDatabase database) throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
+    try {
+      this.dbUrl = database.freshDbUrl();
+    } catch (IOException | RuntimeException e) {
+      throw e; // a skipped assumption stays a skip
+    } catch (Exception e) {
+      throw new IOException("cannot prepare the test database " + database + ": " + e, e);
+    }
     ServerConfig config =
         new ServerConfig(
             "127.0.0.1",
             0,
             dataDir,
-            null,
+            dbUrl,
             uploadLimit,
             List.of(
                 new ServerConfig.ApiKey(KEY_A, "proj_a", false),
@@ -59,6 +83,13 @@ final class TestServer implements AutoCloseable {
             random::nextLong);
   }
 
+  /** A fresh, unpooled connection source on the server's database (to plant rows in tests). */
+  DataSource database() {
+    return dbUrl == null
+        ? JdbcDataSources.sqlite(dataDir.resolve("lathe.db"))
+        : JdbcDataSources.postgresql(dbUrl, null, null);
+  }
+
   String baseUrl() {
     return "http://127.0.0.1:" + server.port() + "/v1";
   }
@@ -74,5 +105,8 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    if (dbUrl != null) {
+      TestPostgres.dropSchemaQuietly(dbUrl);
+    }
   }
 }
