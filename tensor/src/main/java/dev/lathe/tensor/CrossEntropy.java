@@ -15,10 +15,10 @@ import jdk.incubator.vector.VectorOperators;
  * before exponentiating, so the sum of exponentials lies in {@code [1, V]}. Summation precision:
  * the scalar path adds the exponentials in double; the vector path adds them in float lanes with
  * Kahan compensation and combines the lanes in double, so summation adds no error that grows with
- * the vocabulary; what remains is the vector exponential's few ulps (on flat 50257-wide rows the
- * vector loss is within 4e-7 of the double reference, the scalar one within 1e-10). The loss itself
- * ({@code max + log(sum) − logit[target]}) is formed in double. A NaN logit makes that row's loss
- * NaN.
+ * the vocabulary; what remains is the vector exponential's few ulps ({@link VectorExp}, which gives
+ * the same bits interpreted and compiled) (on flat 50257-wide rows the vector loss is within 4e-7
+ * of the double reference, the scalar one within 1e-10). The loss itself ({@code max + log(sum) −
+ * logit[target]}) is formed in double. A NaN logit makes that row's loss NaN.
  *
  * <p>Backward recomputes each trained row's maximum and sum instead of saving them: one extra pass
  * over a row of V logits is small next to the (V × C) projection that produced it. {@link
@@ -37,7 +37,7 @@ public final class CrossEntropy {
    */
   public static void forward(
       double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
-    losses(nll, correct, logits, targets, tOff, n, v, KernelPath.vector());
+    losses(nll, correct, logits, targets, tOff, 0, n, v, KernelPath.vector());
   }
 
   /**
@@ -50,7 +50,7 @@ public final class CrossEntropy {
    */
   public static void backward(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, KernelPath.vector());
+    gradient(null, null, dLogits, logits, targets, tOff, scale, 0, n, v, true, KernelPath.vector());
   }
 
   /**
@@ -63,7 +63,7 @@ public final class CrossEntropy {
    */
   public static void backwardInPlace(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+    gradient(null, null, logits, logits, targets, tOff, scale, 0, n, v, false, KernelPath.vector());
   }
 
   /**
@@ -84,8 +84,67 @@ public final class CrossEntropy {
       float[] scale,
       int n,
       int v) {
-    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, KernelPath.vector());
+    gradient(
+        nll, correct, logits, logits, targets, tOff, scale, 0, n, v, false, KernelPath.vector());
   }
+
+  /**
+   * {@link #forwardBackwardInPlace} with the rows shared out over {@code pool}. Each row is one
+   * task's whole work, so the results are the same bits for any thread count.
+   */
+  public static void forwardBackwardInPlace(
+      ComputePool pool,
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      float[] scale,
+      int n,
+      int v) {
+    boolean vector = KernelPath.vector();
+    pool.parallelFor(
+        (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+        (t, w) -> {
+          int first = t * ROWS_PER_TASK;
+          int end = Math.min(n, first + ROWS_PER_TASK);
+          gradient(
+              nll, correct, logits, logits, targets, tOff, scale, first, end, v, false, vector);
+        });
+  }
+
+  /**
+   * {@link #forward} with the rows shared out over {@code pool}; same bits for any thread count.
+   */
+  public static void forward(
+      ComputePool pool,
+      double[] nll,
+      boolean[] correct,
+      float[] logits,
+      int[] targets,
+      int tOff,
+      int n,
+      int v) {
+    boolean vector = KernelPath.vector();
+    pool.parallelFor(
+        (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+        (t, w) -> {
+          int first = t * ROWS_PER_TASK;
+          losses(
+              nll,
+              correct,
+              logits,
+              targets,
+              tOff,
+              first,
+              Math.min(n, first + ROWS_PER_TASK),
+              v,
+              vector);
+        });
+  }
+
+  /** Rows per task of the pooled variants: each row is tens of thousands of exponentials. */
+  private static final int ROWS_PER_TASK = 4;
 
   /** Scalar reference of {@link #forwardBackwardInPlace}. */
   public static void forwardBackwardInPlaceScalar(
@@ -97,7 +156,7 @@ public final class CrossEntropy {
       float[] scale,
       int n,
       int v) {
-    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, false);
+    gradient(nll, correct, logits, logits, targets, tOff, scale, 0, n, v, false, false);
   }
 
   /** Vector API path of {@link #forwardBackwardInPlace}. */
@@ -110,43 +169,43 @@ public final class CrossEntropy {
       float[] scale,
       int n,
       int v) {
-    gradient(nll, correct, logits, logits, targets, tOff, scale, n, v, false, true);
+    gradient(nll, correct, logits, logits, targets, tOff, scale, 0, n, v, false, true);
   }
 
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(
       double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
-    losses(nll, correct, logits, targets, tOff, n, v, false);
+    losses(nll, correct, logits, targets, tOff, 0, n, v, false);
   }
 
   /** Vector API path of {@link #forward}; differs from the scalar reference by float roundings. */
   public static void forwardVector(
       double[] nll, boolean[] correct, float[] logits, int[] targets, int tOff, int n, int v) {
-    losses(nll, correct, logits, targets, tOff, n, v, true);
+    losses(nll, correct, logits, targets, tOff, 0, n, v, true);
   }
 
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, false);
+    gradient(null, null, dLogits, logits, targets, tOff, scale, 0, n, v, true, false);
   }
 
   /** Vector API path of {@link #backward}; the vector exponential differs by a few ulps. */
   public static void backwardVector(
       float[] dLogits, float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, dLogits, logits, targets, tOff, scale, n, v, true, true);
+    gradient(null, null, dLogits, logits, targets, tOff, scale, 0, n, v, true, true);
   }
 
   /** Scalar reference of {@link #backwardInPlace}. */
   public static void backwardInPlaceScalar(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, false);
+    gradient(null, null, logits, logits, targets, tOff, scale, 0, n, v, false, false);
   }
 
   /** Vector API path of {@link #backwardInPlace}. */
   public static void backwardInPlaceVector(
       float[] logits, int[] targets, int tOff, float[] scale, int n, int v) {
-    gradient(null, null, logits, logits, targets, tOff, scale, n, v, false, true);
+    gradient(null, null, logits, logits, targets, tOff, scale, 0, n, v, false, true);
   }
 
   private static void losses(
@@ -155,10 +214,11 @@ public final class CrossEntropy {
       float[] logits,
       int[] targets,
       int tOff,
-      int n,
+      int first,
+      int end,
       int v,
       boolean vector) {
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < end; i++) {
       int target = checkedTarget(targets, tOff + i, v);
       if (target < 0) {
         nll[i] = 0;
@@ -193,11 +253,12 @@ public final class CrossEntropy {
       int[] targets,
       int tOff,
       float[] scale,
-      int n,
+      int first,
+      int end,
       int v,
       boolean accumulate,
       boolean vector) {
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < end; i++) {
       int target = checkedTarget(targets, tOff + i, v);
       int row = i * v;
       if (target < 0) {
@@ -250,9 +311,7 @@ public final class CrossEntropy {
     int bound = F.loopBound(v);
     int j = 0;
     for (; j < bound; j += F.length()) {
-      FloatVector.fromArray(F, logits, row + j)
-          .sub(max)
-          .lanewise(VectorOperators.EXP)
+      VectorExp.exp(FloatVector.fromArray(F, logits, row + j).sub(max))
           .mul(ks)
           .add(FloatVector.fromArray(F, d, row + j))
           .intoArray(d, row + j);
@@ -321,7 +380,7 @@ public final class CrossEntropy {
     FloatVector comp = FloatVector.zero(F);
     int j = 0;
     for (; j < bound; j += F.length()) {
-      FloatVector e = FloatVector.fromArray(F, x, off + j).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector e = VectorExp.exp(FloatVector.fromArray(F, x, off + j).sub(max));
       if (keep) {
         e.intoArray(x, off + j);
       }

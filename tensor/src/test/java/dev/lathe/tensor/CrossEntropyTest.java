@@ -201,4 +201,33 @@ class CrossEntropyTest {
       }
     }
   }
+
+  @Test
+  void pooledRowsGiveTheSerialBitsForAnyThreadCount() {
+    for (int threads : new int[] {1, 3}) {
+      try (ComputePool pool = new ComputePool(threads)) {
+        for (int v : RandomArrays.ODD_SIZES) {
+          float[] pooled = logits(v);
+          float[] serial = logits(v);
+          int[] t = targets(v);
+          double[] nllPooled = new double[N];
+          double[] nllSerial = new double[N];
+          boolean[] correctPooled = new boolean[N];
+          boolean[] correctSerial = new boolean[N];
+          CrossEntropy.forwardBackwardInPlace(
+              pool, nllPooled, correctPooled, pooled, t, 1, SCALE, N, v);
+          CrossEntropy.forwardBackwardInPlace(nllSerial, correctSerial, serial, t, 1, SCALE, N, v);
+          String what = threads + " threads V=" + v;
+          assertThat(nllPooled).as(what).containsExactly(nllSerial);
+          assertThat(correctPooled).as(what).containsExactly(correctSerial);
+          assertThat(pooled).as(what).containsExactly(serial);
+          double[] lossPooled = new double[N];
+          double[] lossSerial = new double[N];
+          CrossEntropy.forward(pool, lossPooled, null, logits(v), t, 1, N, v);
+          CrossEntropy.forward(lossSerial, null, logits(v), t, 1, N, v);
+          assertThat(lossPooled).as(what).containsExactly(lossSerial);
+        }
+      }
+    }
+  }
 }

@@ -39,7 +39,7 @@ final class Gpt2Activations {
   final float[] scores2; // (tile, T)
   final float[] qBlock; // (tile, hd)
   final float[] oBlock; // (tile, hd)
-  final float[] logits; // (HEAD_ROWS, V)
+  final float[] logits; // (headRows, V)
   final float[] dx; // (N, C)
   final float[] dxn; // (N, C)
   final float[] dAct; // (N, F)
@@ -85,7 +85,7 @@ final class Gpt2Activations {
     scores2 = new float[tile * t];
     qBlock = new float[tile * c.headDim()];
     oBlock = new float[tile * c.headDim()];
-    logits = new float[Math.min(LlamaActivations.HEAD_ROWS, n) * c.vocabSize()];
+    logits = new float[LlamaActivations.headRows(n, c.vocabSize()) * c.vocabSize()];
     dx = new float[n * C];
     dxn = new float[n * C];
     dAct = new float[n * F];

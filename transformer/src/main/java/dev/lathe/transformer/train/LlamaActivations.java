@@ -9,8 +9,17 @@ import dev.lathe.transformer.LlamaConfig;
  * projections (one (B, T, F) buffer instead of L).
  */
 final class LlamaActivations {
-  /** Rows of the output head processed together (bounds the (rows, V) logits buffer). */
-  static final int HEAD_ROWS = 64;
+  /**
+   * Most logits the output head holds at once (32 Mi floats, 128 MB): its rows are processed in
+   * chunks of {@link #headRows} so that the (B·T, V) logits never exist whole. Large chunks matter
+   * for speed: each chunk re-packs the (V, C) head matrix for its three products.
+   */
+  static final int HEAD_FLOATS = 1 << 25;
+
+  /** Rows of the output head processed together: as many as {@link #HEAD_FLOATS} allow, >= 64. */
+  static int headRows(int n, int vocab) {
+    return Math.min(n, Math.max(64, HEAD_FLOATS / vocab));
+  }
 
   final int rows; // B
   final int t; // T
@@ -47,7 +56,7 @@ final class LlamaActivations {
   final float[] scores2; // (H/KVH·tile, T)
   final float[] qBlock; // (tile·H/KVH, hd)
   final float[] oBlock; // (tile·H/KVH, hd)
-  final float[] logits; // (HEAD_ROWS, V)
+  final float[] logits; // (headRows, V)
   final float[] dx; // (N, C) gradient of the residual stream
   final float[] dxn; // (N, C)
   final float[] dHidden; // (N, F)
@@ -102,7 +111,7 @@ final class LlamaActivations {
     scores2 = new float[group * tile * t];
     qBlock = new float[group * tile * c.headDim()];
     oBlock = new float[group * tile * c.headDim()];
-    logits = new float[Math.min(HEAD_ROWS, n) * c.vocabSize()];
+    logits = new float[headRows(n, c.vocabSize()) * c.vocabSize()];
     dx = new float[n * C];
     dxn = new float[n * C];
     dHidden = new float[n * F];

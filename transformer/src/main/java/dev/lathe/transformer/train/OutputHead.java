@@ -1,6 +1,7 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.tensor.CrossEntropy;
 import dev.lathe.tensor.Gemm;
 
 /**
@@ -37,45 +38,34 @@ final class OutputHead {
     long[] tokens = new long[batch.segmentCount()];
     long[] correct = new long[batch.segmentCount()];
     int[] targets = batch.targets();
+    double[] nll = new double[chunk];
+    boolean[] hit = new boolean[chunk];
+    float[] scale = dx == null ? null : new float[n];
+    if (dx != null) {
+      for (int i = 0; i < n; i++) {
+        int seg = batch.segments()[i];
+        scale[i] = targets[i] < 0 ? 0f : segmentScale[seg];
+      }
+    }
     for (int r0 = 0; r0 < n; r0 += chunk) {
       int m = Math.min(chunk, n - r0);
       // logits: (m, V) = x[r0 .. r0+m) · Wᵀ
       Gemm.mulNT(pool, x, r0 * c, w, 0, logits, 0, m, vocab, c, false);
-      for (int i = 0; i < m; i++) {
-        int row = i * vocab;
-        int target = targets[r0 + i];
-        if (target < 0) {
-          if (dx != null) {
-            java.util.Arrays.fill(logits, row, row + vocab, 0f);
-          }
+      if (dx != null) {
+        // per row -log p(target), argmax hit, then dlogits = scale · (softmax − onehot(target))
+        CrossEntropy.forwardBackwardInPlace(pool, nll, hit, logits, targets, r0, scale, m, vocab);
+      } else {
+        CrossEntropy.forward(pool, nll, hit, logits, targets, r0, m, vocab);
+      }
+      for (int i = 0; i < m; i++) { // in row order: the sums do not depend on the thread count
+        if (targets[r0 + i] < 0) {
           continue;
         }
         int seg = batch.segments()[r0 + i];
-        float max = Float.NEGATIVE_INFINITY;
-        int argmax = 0;
-        for (int j = 0; j < vocab; j++) {
-          if (logits[row + j] > max) {
-            max = logits[row + j];
-            argmax = j;
-          }
-        }
-        double sum = 0;
-        for (int j = 0; j < vocab; j++) {
-          sum += Math.exp(logits[row + j] - max);
-        }
-        double lse = max + Math.log(sum);
-        logProb[seg] += logits[row + target] - lse;
+        logProb[seg] -= nll[i];
         tokens[seg]++;
-        if (argmax == target) {
+        if (hit[i]) {
           correct[seg]++;
-        }
-        if (dx != null) {
-          // dlogits = scale · (softmax − onehot(target))
-          float s = segmentScale[seg];
-          for (int j = 0; j < vocab; j++) {
-            logits[row + j] = s * (float) Math.exp(logits[row + j] - lse);
-          }
-          logits[row + target] -= s;
         }
       }
       if (dx != null) {
