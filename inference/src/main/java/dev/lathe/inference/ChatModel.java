@@ -91,8 +91,17 @@ public record ChatModel(
       throw new IllegalArgumentException(
           adapters.source() + ": cannot apply LoRA adapters: " + e.getMessage(), e);
     }
+    return withWeights(adapted);
+  }
+
+  /**
+   * {@code weights} (e.g. a full fine-tune of this model, or an adapted view of it) with this
+   * model's tokenizer, formats and stop ids. Closing the result closes nothing; it is usable while
+   * this model is open.
+   */
+  public ChatModel withWeights(LanguageModel weights) {
     return new ChatModel(
-        adapted, tokenizer, prompts, chatTemplate, plainChat, stopTokenIds, () -> {});
+        weights, tokenizer, prompts, chatTemplate, plainChat, stopTokenIds, () -> {});
   }
 
   /**

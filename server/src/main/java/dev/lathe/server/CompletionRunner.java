@@ -18,9 +18,9 @@ import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
 /**
- * Runs completions for the chat and legacy routes: resolves the model name for the caller, takes
- * its weights from the {@link ModelRegistry}, checks the prompt fits the context, and generates
- * each choice in turn.
+ * Runs completions for the chat and legacy routes: resolves the model name (a base, an alias or a
+ * fine-tune) for the caller, takes its weights from the {@link ModelRegistry}, checks the prompt
+ * fits the context, and generates each choice in turn.
  */
 final class CompletionRunner {
   private final ModelRegistry registry;
@@ -60,17 +60,7 @@ final class CompletionRunner {
         registry
             .resolve(model, caller)
             .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
-    if (resolved.adapterDir() != null) {
-      throw ApiException.invalid(
-          "The model `"
-              + model
-              + "` is a fine-tune; serving fine-tuned adapters is not available"
-              + " in this version of the server yet. Use its base `"
-              + resolved.base()
-              + "`.",
-          "model");
-    }
-    try (ModelRegistry.Lease lease = registry.acquire(resolved.base())) {
+    try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
       ChatModel chat = lease.model();
       int[] prompt = encode.apply(chat);
       int context = chat.model().contextLength();

@@ -9,7 +9,8 @@ import io.javalin.http.Context;
 /**
  * {@code /v1/models}: the configured bases and their aliases ({@code owned_by: "system"}, {@code
  * created} = server start), then the caller's fine-tuned and checkpoint models ({@code owned_by} =
- * the owning project). Only fine-tunes can be deleted; a base answers 404 like an unknown name.
+ * the owning project). Only fine-tunes can be deleted (their loaded adapters or weights are dropped
+ * too); a base answers 404 like an unknown name.
  */
 final class ModelRoutes {
   private final ModelRegistry registry;
@@ -63,6 +64,7 @@ final class ModelRoutes {
       throw ApiException.modelNotFound(name, "model");
     }
     fineTuned.delete(name);
+    registry.forget(name);
     ObjectNode root = json.createObjectNode();
     root.put("id", name);
     root.put("object", "model");
