@@ -12,7 +12,8 @@ import javax.sql.DataSource;
 /**
  * The {@code models} table: fine-tuned and checkpoint models ({@code ft:BASE:ORG:SUFFIX:ID} and
  * {@code …:ckpt-step-N}), each a base plus an adapter directory, owned by a project. Rows are
- * written when a job succeeds.
+ * written by the job handler: a checkpoint's model at its epoch end, the final model when the job
+ * succeeds.
  */
 final class FineTunedModels {
 
@@ -41,6 +42,13 @@ final class FineTunedModels {
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("cannot record model " + r.id(), e);
+    }
+  }
+
+  /** Inserts {@code r} unless a model of that id exists (a resumed job registers again). */
+  void insertIfAbsent(Row r) {
+    if (query("SELECT * FROM models WHERE id = ?", r.id()).isEmpty()) {
+      insert(r);
     }
   }
 

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lathe.dataset.Issue;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobEvent;
 import dev.lathe.jobqueue.JobStateException;
+import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.NewEvent;
 import dev.lathe.jobqueue.NewJob;
@@ -17,18 +17,18 @@ import dev.lathe.jobqueue.Page;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
  * {@code /v1/fine_tuning/jobs}: create (validating the request and the training file's stored
  * dataset report at once), list, retrieve, cancel, pause, resume, events and checkpoints (newest
- * first). A checkpoint's {@code fine_tuned_model_checkpoint} stays null until the job handler (not
- * built yet) registers checkpoint models.
+ * first).
  *
  * <p>Creation records the job as {@code validating_files} with OpenAI's first events, then either
- * fails it with the report's first problems or moves it to {@code queued}. Training itself is the
- * job handler's work (a worker claiming queued jobs), which this slice does not include.
+ * fails it with the report's first problems or moves it to {@code queued}. Training is the {@link
+ * FineTuningJobHandler}'s work on a worker; what it learns ({@link JobProgress}: resolved
+ * hyperparameters, tokens, the model, result files, checkpoint model names) is laid over the stored
+ * request here.
  */
 final class JobRoutes {
   private final JobStore jobs;
@@ -36,13 +36,22 @@ final class JobRoutes {
   private final ModelRegistry models;
   private final ObjectMapper json;
   private final LongSupplier seeds;
+  private final JobProgress progress;
+  private final Runnable queued;
 
+  /**
+   * @param queued called after a job was queued (creation or resume), to wake idle workers
+   */
   JobRoutes(
       JobStore jobs,
       FileRoutes files,
       ModelRegistry models,
       ObjectMapper json,
-      LongSupplier seeds) {
+      LongSupplier seeds,
+      JobProgress progress,
+      Runnable queued) {
+    this.progress = progress;
+    this.queued = queued;
     this.jobs = jobs;
     this.files = files;
     this.models = models;
@@ -56,7 +65,12 @@ final class JobRoutes {
     app.get("/v1/fine_tuning/jobs/{id}", ctx -> ctx.json(jobObject(require(ctx))));
     app.post("/v1/fine_tuning/jobs/{id}/cancel", ctx -> transition(ctx, jobs::requestCancel));
     app.post("/v1/fine_tuning/jobs/{id}/pause", ctx -> transition(ctx, jobs::requestPause));
-    app.post("/v1/fine_tuning/jobs/{id}/resume", ctx -> transition(ctx, jobs::resume));
+    app.post(
+        "/v1/fine_tuning/jobs/{id}/resume",
+        ctx -> {
+          transition(ctx, jobs::resume);
+          queued.run();
+        });
     app.get("/v1/fine_tuning/jobs/{id}/events", this::events);
     app.get("/v1/fine_tuning/jobs/{id}/checkpoints", this::checkpoints);
   }
@@ -125,6 +139,7 @@ final class JobRoutes {
     } else {
       jobs.appendEvent(job.id(), NewEvent.info("Files validated, moving job to queued state"));
       job = jobs.markQueued(job.id());
+      queued.run();
     }
     ctx.json(jobObject(job));
   }
@@ -134,22 +149,8 @@ final class JobRoutes {
     if (file.validation() == null) {
       return null;
     }
-    ValidationReport report = json.readValue(file.validation(), ValidationReport.class);
-    if (!report.hasErrors()) {
-      return null;
-    }
-    List<Issue> errors = report.issues().stream().filter(Issue::isError).limit(3).toList();
-    StringBuilder message =
-        new StringBuilder("The job failed due to an invalid " + param.replace('_', ' ') + ". ");
-    for (Issue issue : errors) {
-      message.append(issue.line() > 0 ? "Line " + issue.line() + ": " : "").append(issue.message());
-      message.append(' ');
-    }
-    ObjectNode error = json.createObjectNode();
-    error.put("code", "invalid_" + param);
-    error.put("message", message.toString().strip());
-    error.put("param", param);
-    return json.writeValueAsString(error);
+    return JobErrors.invalidFile(
+        json.readValue(file.validation(), ValidationReport.class), param, json);
   }
 
   private StoredFile trainingFile(JsonNode body, String field, Caller caller, boolean required) {
@@ -250,6 +251,7 @@ final class JobRoutes {
 
   private void checkpoints(Context ctx) throws IOException {
     Job job = require(ctx);
+    JsonNode names = progress.get(job.id()).path(JobProgress.CHECKPOINT_MODELS);
     int limit = Paging.limit(ctx, 10, 10_000);
     Page<Checkpoint> page = jobs.listCheckpoints(job.id(), ctx.queryParam("after"), limit);
     ObjectNode root = json.createObjectNode();
@@ -263,8 +265,7 @@ final class JobRoutes {
       o.put("fine_tuning_job_id", job.id());
       o.put("step_number", c.step());
       o.set("metrics", c.metrics() == null ? json.createObjectNode() : json.readTree(c.metrics()));
-      // the ft:…:ckpt-step-N name is given by the job handler when it registers checkpoint models
-      o.putNull("fine_tuned_model_checkpoint");
+      o.set("fine_tuned_model_checkpoint", names.get(Long.toString(c.step())));
     }
     root.put("first_id", page.data().isEmpty() ? null : page.data().get(0).id());
     root.put(
@@ -275,35 +276,47 @@ final class JobRoutes {
 
   private ObjectNode jobObject(Job job) {
     JsonNode payload;
-    JsonNode error;
     try {
       payload = json.readTree(job.payload());
-      error = job.error() == null ? null : json.readTree(job.error());
     } catch (IOException e) {
       throw new IllegalStateException("job " + job.id() + " has unreadable stored JSON", e);
     }
+    JsonNode error = job.error() == null ? null : JobErrors.read(job.error(), json);
+    ObjectNode known = progress.get(job.id());
+    boolean succeeded = job.status() == JobStatus.SUCCEEDED;
+    // a job that failed validation never started and keeps finished_at null, as OpenAI's do
+    boolean finished = job.status().isTerminal() && job.startedAt() != null;
+    JsonNode hyper = known.has("hyperparameters") ? known.get("hyperparameters") : null;
     ObjectNode o = json.createObjectNode();
     o.put("object", "fine_tuning.job");
     o.put("id", job.id());
     o.put("model", payload.get("model").asText());
     o.put("created_at", job.createdAt().getEpochSecond());
-    o.putNull("finished_at");
-    o.putNull("fine_tuned_model");
+    o.put("finished_at", finished ? job.finishedAt().getEpochSecond() : null);
+    o.set("fine_tuned_model", succeeded ? known.get("fine_tuned_model") : null);
     o.put("organization_id", "org-" + job.project());
-    o.putArray("result_files");
+    ArrayNode results = o.putArray("result_files");
+    if (succeeded && known.get("result_files") instanceof ArrayNode ids) {
+      results.addAll(ids);
+    }
     o.put("status", job.status().wireName());
     o.set("validation_file", payload.get("validation_file"));
     o.set("training_file", payload.get("training_file"));
-    o.set("hyperparameters", payload.get("hyperparameters"));
-    o.putNull("trained_tokens");
+    o.set("hyperparameters", hyper != null ? hyper : payload.get("hyperparameters"));
+    o.set("trained_tokens", succeeded ? known.get("trained_tokens") : null);
     ObjectNode err = o.putObject("error");
     err.set("code", error == null ? null : error.get("code"));
     err.set("message", error == null ? null : error.get("message"));
     err.set("param", error == null ? null : error.get("param"));
     o.set("integrations", payload.get("integrations"));
     o.set("seed", payload.get("seed"));
-    o.putNull("estimated_finish");
-    o.set("method", payload.get("method"));
+    boolean running = job.status() == JobStatus.RUNNING;
+    o.set("estimated_finish", running ? known.get("estimated_finish") : null);
+    ObjectNode method = payload.get("method").deepCopy();
+    if (hyper != null && method.get("supervised") instanceof ObjectNode supervised) {
+      supervised.set("hyperparameters", hyper);
+    }
+    o.set("method", method);
     o.set("metadata", payload.get("metadata"));
     o.set("user_provided_suffix", payload.get("suffix"));
     return o;

@@ -17,12 +17,14 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import javax.sql.DataSource;
 
 /**
  * The composition root of {@code lathe serve}: opens the database (SQLite under the data dir, or
  * PostgreSQL), applies the server's schema, and wires the routes under {@code /v1} behind
  * authentication, with every response carrying an {@code x-request-id} and every failure an OpenAI
- * error envelope.
+ * error envelope; and starts {@link ServerConfig#workers()} in-process fine-tuning workers ({@link
+ * JobWorkers}).
  */
 public final class LatheServer implements AutoCloseable {
   /** Largest JSON request body (chat messages, job creation). */
@@ -37,11 +39,13 @@ public final class LatheServer implements AutoCloseable {
   private final Javalin app;
   private final ModelRegistry models;
   private final HikariDataSource db;
+  private final JobWorkers workers;
 
-  private LatheServer(Javalin app, ModelRegistry models, HikariDataSource db) {
+  private LatheServer(Javalin app, ModelRegistry models, HikariDataSource db, JobWorkers workers) {
     this.app = app;
     this.models = models;
     this.db = db;
+    this.workers = workers;
   }
 
   /** Starts a server for {@code config} with the system clock and secure randomness. */
@@ -56,21 +60,9 @@ public final class LatheServer implements AutoCloseable {
       Ids ids,
       java.util.function.LongSupplier seeds)
       throws IOException {
-    Path dataDir = Files.createDirectories(config.dataDir());
+    HikariDataSource db = openDatabase(config, clock);
+    Path dataDir = config.dataDir();
     Path uploadsTemp = Files.createDirectories(dataDir.resolve("tmp"));
-    HikariDataSource db =
-        JdbcDataSources.pooled(
-            config.dbUrl() == null
-                ? JdbcDataSources.sqlite(dataDir.resolve("lathe.db"))
-                : JdbcDataSources.postgresql(config.dbUrl(), null, null),
-            "lathe-db",
-            DB_CONNECTIONS);
-    try {
-      ServerSchema.migrate(db, config.dbUrl() != null, clock.instant().getEpochSecond());
-    } catch (SQLException e) {
-      db.close();
-      throw new IOException("cannot prepare the database: " + e.getMessage(), e);
-    }
     ObjectMapper json = new ObjectMapper();
     FineTunedModels fineTuned = new FineTunedModels(db);
     ModelRegistry registry =
@@ -107,19 +99,49 @@ public final class LatheServer implements AutoCloseable {
             ids,
             config.uploadLimitBytes());
     files.register(app);
-    JobStore jobs =
-        new JdbcJobStore(
-            db,
-            config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
-            clock,
-            new RandomIdGenerator());
-    new JobRoutes(jobs, files, registry, json, seeds).register(app);
+    JobStore jobs = jobStore(config, db, clock);
+    JobWorkers workers =
+        JobWorkers.start(config, hub, db, jobs, json, clock, ids, JobWorkers.processId());
+    new JobRoutes(jobs, files, registry, json, seeds, new JobProgress(db, json), workers::wakeUp)
+        .register(app);
     new ModelRoutes(registry, fineTuned, json, startedAt).register(app);
     CompletionRunner runner = new CompletionRunner(registry, seeds, json);
     new ChatCompletionRoutes(runner, json, clock, ids).register(app);
     new TextCompletionRoutes(runner, json, clock, ids).register(app);
     app.start(config.host(), config.port());
-    return new LatheServer(app, registry, db);
+    return new LatheServer(app, registry, db, workers);
+  }
+
+  /**
+   * Creates the data dir, opens a pool on its database (or PostgreSQL) and applies the server's
+   * schema.
+   */
+  static HikariDataSource openDatabase(ServerConfig config, InstantSource clock)
+      throws IOException {
+    Path dataDir = Files.createDirectories(config.dataDir());
+    HikariDataSource db =
+        JdbcDataSources.pooled(
+            config.dbUrl() == null
+                ? JdbcDataSources.sqlite(dataDir.resolve("lathe.db"))
+                : JdbcDataSources.postgresql(config.dbUrl(), null, null),
+            "lathe-db",
+            DB_CONNECTIONS);
+    try {
+      ServerSchema.migrate(db, config.dbUrl() != null, clock.instant().getEpochSecond());
+    } catch (SQLException e) {
+      db.close();
+      throw new IOException("cannot prepare the database: " + e.getMessage(), e);
+    }
+    return db;
+  }
+
+  /** The job queue on {@code db}. */
+  static JobStore jobStore(ServerConfig config, DataSource db, InstantSource clock) {
+    return new JdbcJobStore(
+        db,
+        config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
+        clock,
+        new RandomIdGenerator());
   }
 
   /** The bound port (the real one when the config asked for 0). */
@@ -127,8 +149,14 @@ public final class LatheServer implements AutoCloseable {
     return app.port();
   }
 
+  /**
+   * Stops the workers gracefully (each running job finishes its step, checkpoints and goes back to
+   * the queue for the next start or another worker), then the HTTP server, the loaded models and
+   * the database pool.
+   */
   @Override
   public void close() {
+    workers.close();
     app.stop();
     models.close();
     db.close();

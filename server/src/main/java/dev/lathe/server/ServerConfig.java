@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  *  "upload_limit_bytes": 536870912,
  *  "api_keys": [{"key": "sk-...", "project": "proj_a", "admin": false}],
  *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
- *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"}}
+ *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
+ *  "workers": 1, "lora_rank": 16}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -38,6 +39,10 @@ import java.util.stream.Stream;
  * @param apiKeys the accepted keys; empty means key-less local mode
  * @param models base model name to source, in listing order
  * @param aliases extra names for configured models (e.g. an OpenAI snapshot name)
+ * @param workers fine-tuning jobs this process trains at once (in-process workers); 0 leaves the
+ *     queue to separate {@code lathe worker} processes
+ * @param loraRank adapter rank of every fine-tuning job (alpha = 2·rank); 0 trains every weight
+ *     (full fine-tuning). OpenAI's API has no such switch, so it is the server's choice
  */
 public record ServerConfig(
     String host,
@@ -47,10 +52,18 @@ public record ServerConfig(
     long uploadLimitBytes,
     List<ApiKey> apiKeys,
     Map<String, String> models,
-    Map<String, String> aliases) {
+    Map<String, String> aliases,
+    int workers,
+    int loraRank) {
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
+
+  /** In-process fine-tuning workers by default. */
+  public static final int DEFAULT_WORKERS = 1;
+
+  /** LoRA rank of fine-tuning jobs by default. */
+  public static final int DEFAULT_LORA_RANK = 16;
 
   /** OpenAI's per-file limit. */
   public static final long DEFAULT_UPLOAD_LIMIT = 512L * 1024 * 1024;
@@ -80,7 +93,37 @@ public record ServerConfig(
     }
   }
 
+  /** A config with {@link #DEFAULT_WORKERS} workers and LoRA rank {@link #DEFAULT_LORA_RANK}. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        DEFAULT_WORKERS,
+        DEFAULT_LORA_RANK);
+  }
+
   public ServerConfig {
+    if (workers < 0 || workers > 64) {
+      throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
+    }
+    if (loraRank < 0 || loraRank > 1024) {
+      throw new IllegalArgumentException(
+          "lora_rank is " + loraRank + "; use 1-1024 for LoRA or 0 for full fine-tuning");
+    }
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("host must not be empty");
     }
@@ -204,7 +247,9 @@ public record ServerConfig(
       @JsonProperty("upload_limit_bytes") Long uploadLimitBytes,
       @JsonProperty("api_keys") List<ApiKey> apiKeys,
       Map<String, String> models,
-      Map<String, String> aliases) {}
+      Map<String, String> aliases,
+      Integer workers,
+      @JsonProperty("lora_rank") Integer loraRank) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -238,7 +283,9 @@ public record ServerConfig(
           form.uploadLimitBytes() != null ? form.uploadLimitBytes() : base.uploadLimitBytes(),
           form.apiKeys() != null ? form.apiKeys() : base.apiKeys(),
           models,
-          form.aliases() != null ? form.aliases() : base.aliases());
+          form.aliases() != null ? form.aliases() : base.aliases(),
+          form.workers() != null ? form.workers() : base.workers(),
+          form.loraRank() != null ? form.loraRank() : base.loraRank());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -246,18 +293,33 @@ public record ServerConfig(
 
   public ServerConfig withPort(int value) {
     return new ServerConfig(
-        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases);
+        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
   }
 
   public ServerConfig withDataDir(Path value) {
-    return new ServerConfig(host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases);
+    return new ServerConfig(
+        host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
   }
 
   public ServerConfig withDbUrl(String value) {
-    return new ServerConfig(host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases);
+    return new ServerConfig(
+        host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
   }
 
   public ServerConfig withUploadLimit(long value) {
-    return new ServerConfig(host, port, dataDir, dbUrl, value, apiKeys, models, aliases);
+    return new ServerConfig(
+        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank);
+  }
+
+  /** The same config with {@code value} in-process workers (0: none). */
+  public ServerConfig withWorkers(int value) {
+    return new ServerConfig(
+        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, value, loraRank);
+  }
+
+  /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
+  public ServerConfig withLoraRank(int value) {
+    return new ServerConfig(
+        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, value);
   }
 }

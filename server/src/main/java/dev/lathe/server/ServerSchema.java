@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 final class ServerSchema {
 
   /** Append new files at the end; never edit an applied one. */
-  static final List<String> FILES = List.of("V1__files_models.sql");
+  static final List<String> FILES = List.of("V1__files_models.sql", "V2__job_progress.sql");
 
   private ServerSchema() {}
 

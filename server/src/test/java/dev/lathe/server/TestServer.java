@@ -20,8 +20,9 @@ import javax.sql.DataSource;
 /**
  * A real server on a free loopback port with two projects (keys {@link #KEY_A}, {@link #KEY_B}), an
  * admin key, and the shared stories260K llama2.c model as {@code stories260k} (aliased {@code
- * gpt-4o-mini-2024-07-18}) plus TinyStories-656K as {@code tinystories-656k}; on SQLite under the
- * data dir unless another {@link TestDatabase} is asked for.
+ * gpt-4o-mini-2024-07-18}) plus TinyStories-656K as {@code tinystories-656k}; no fine-tuning
+ * workers unless asked for; on SQLite under the data dir unless another {@link TestDatabase} is
+ * asked for.
  */
 final class TestServer implements AutoCloseable {
   static final String KEY_A = "sk-test-project-a-0001";
@@ -39,16 +40,22 @@ final class TestServer implements AutoCloseable {
   }
 
   TestServer(Path dataDir, long uploadLimit) throws IOException {
-    this(dataDir, uploadLimit, TestDatabase.SQLITE);
+    this(dataDir, uploadLimit, 0);
   }
 
-  /** A server on {@code database}. */
+  /** A server with {@code workers} in-process fine-tuning workers (0: jobs stay queued). */
+  TestServer(Path dataDir, long uploadLimit, int workers) throws IOException {
+    this(dataDir, uploadLimit, workers, TestDatabase.SQLITE);
+  }
+
+  /** A server without workers on {@code database}. */
   TestServer(Path dataDir, TestDatabase database) throws IOException {
-    this(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, database);
+    this(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, 0, database);
   }
 
-  /** A server on {@code database}. */
-  TestServer(Path dataDir, long uploadLimit, TestDatabase database) throws IOException {
+  /** A server with {@code workers} in-process fine-tuning workers on {@code database}. */
+  TestServer(Path dataDir, long uploadLimit, int workers, TestDatabase database)
+      throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
@@ -71,7 +78,9 @@ final class TestServer implements AutoCloseable {
                 new ServerConfig.ApiKey(KEY_B, "proj_b", false),
                 new ServerConfig.ApiKey(KEY_ADMIN, "proj_admin", true)),
             Map.of("stories260k", stories.toString(), "tinystories-656k", tiny.toString()),
-            Map.of("gpt-4o-mini-2024-07-18", "stories260k"));
+            Map.of("gpt-4o-mini-2024-07-18", "stories260k"),
+            workers,
+            ServerConfig.DEFAULT_LORA_RANK);
     SplittableRandom random = new SplittableRandom(42);
     server =
         LatheServer.start(

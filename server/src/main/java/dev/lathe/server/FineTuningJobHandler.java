@@ -1,0 +1,251 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.InvalidTrainingFileException;
+import dev.lathe.finetune.SupervisedJob;
+import dev.lathe.jobqueue.EventLevel;
+import dev.lathe.jobqueue.Job;
+import dev.lathe.jobqueue.JobContext;
+import dev.lathe.jobqueue.JobHandler;
+import dev.lathe.jobqueue.JobOutcome;
+import dev.lathe.jobqueue.LeaseLostException;
+import dev.lathe.jobqueue.NewEvent;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.InstantSource;
+
+/**
+ * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
+ * validation files and the base model's directory, trains with {@link SupervisedJob} into {@code
+ * <data>/jobs/<job id>/}, and reports in OpenAI's terms (events, checkpoints, models, the result
+ * file; see {@link JobTrainingListener} and {@link JobModels}).
+ *
+ * <p>Every run resumes from the newest checkpoint on disk when there is one: after a pause (the
+ * stop itself writes a checkpoint), after the worker was shut down, or after it died (another
+ * worker took the job over when the lease ran out). Events carry idempotency keys, so nothing is
+ * posted twice. A cancel, pause or shutdown stops at the next step boundary ({@link
+ * JobContext#shouldStop()}). Any failure becomes the job's {@code error} object: {@code
+ * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines,
+ * {@code model_not_available} for a base that cannot be trained, {@code server_error} otherwise.
+ */
+final class FineTuningJobHandler implements JobHandler {
+  private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
+
+  /** Positions per forward/backward pass (bounds activation memory; examples are packed). */
+  static final int MICRO_BATCH_TOKENS = 4096;
+
+  /** Steps between evaluations on the validation sample (OpenAI reports every 10th step). */
+  static final int EVAL_EVERY = 10;
+
+  private final FileStore files;
+  private final FileContents contents;
+  private final FineTunedModels models;
+  private final JobProgress progress;
+  private final ResultFiles results;
+  private final TrainableBases bases;
+  private final Path jobsDir;
+  private final int loraRank;
+  private final ObjectMapper json;
+  private final InstantSource clock;
+  private final Ids ids;
+
+  /**
+   * @param jobsDir each job trains into {@code jobsDir/<job id>}
+   * @param loraRank adapter rank of every job, 0 for full fine-tuning
+   */
+  FineTuningJobHandler(
+      FileStore files,
+      FileContents contents,
+      FineTunedModels models,
+      JobProgress progress,
+      ResultFiles results,
+      TrainableBases bases,
+      Path jobsDir,
+      int loraRank,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids) {
+    this.files = files;
+    this.contents = contents;
+    this.models = models;
+    this.progress = progress;
+    this.results = results;
+    this.bases = bases;
+    this.jobsDir = jobsDir;
+    this.loraRank = loraRank;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  @Override
+  public JobOutcome run(JobContext context) throws Exception {
+    Job job = context.job();
+    try {
+      return train(context, job, json.readTree(job.payload()));
+    } catch (LeaseLostException e) {
+      return new JobOutcome.Stopped(); // another worker owns the job now; write nothing
+    } catch (JobErrors.Failure e) {
+      return fail(context, e.toJson(json));
+    } catch (InvalidTrainingFileException e) {
+      String param =
+          e.file().getFileName().toString().equals(storageName(job, "validation_file"))
+              ? "validation_file"
+              : "training_file";
+      return fail(context, JobErrors.invalidFile(e.report(), param, json));
+    } catch (Exception | LinkageError e) {
+      LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
+      if (context.leaseLost()) {
+        return new JobOutcome.Stopped();
+      }
+      return fail(
+          context,
+          JobErrors.of(
+              "server_error",
+              "The job failed due to an internal error: " + e.getMessage(),
+              null,
+              json));
+    }
+  }
+
+  private JobOutcome train(JobContext context, Job job, JsonNode payload) throws Exception {
+    Path train = file(job, payload, "training_file");
+    Path valid =
+        payload.path("validation_file").isTextual() ? file(job, payload, "validation_file") : null;
+    String requested = payload.path("model").asText();
+    TrainableBases.Base base = bases.resolve(requested);
+    JsonNode hyper = payload.path("method").path("supervised").path("hyperparameters");
+    JobModels named =
+        new JobModels(
+            job,
+            requested,
+            base.name(),
+            payload.path("suffix").isTextual() ? payload.get("suffix").asText() : null,
+            models,
+            progress,
+            ids,
+            clock,
+            json);
+    named.finalName();
+    context.appendEvent(
+        new NewEvent("started", EventLevel.INFO, "Fine-tuning job started", "message", null));
+    Path out = jobsDir.resolve(job.id());
+    SupervisedJob run =
+        new SupervisedJob(
+            base.directory(),
+            train,
+            valid,
+            integer(hyper, "n_epochs"),
+            integer(hyper, "batch_size"),
+            hyper.path("learning_rate_multiplier").isNumber()
+                ? hyper.get("learning_rate_multiplier").asDouble()
+                : null,
+            loraRank,
+            payload.path("seed").asLong(),
+            out,
+            0,
+            MICRO_BATCH_TOKENS,
+            true,
+            EVAL_EVERY,
+            true);
+    JobTrainingListener listener = new JobTrainingListener(context, progress, named, json, clock);
+    SupervisedJob.Result result = run.run(listener, context::shouldStop);
+    if (result.summary().cancelled()) {
+      return new JobOutcome.Stopped();
+    }
+    return succeed(context, job, named, listener, result);
+  }
+
+  private JobOutcome succeed(
+      JobContext context,
+      Job job,
+      JobModels named,
+      JobTrainingListener listener,
+      SupervisedJob.Result result)
+      throws IOException {
+    String model =
+        named.registerFinal(result.adapterDir() != null ? result.adapterDir() : result.mergedDir());
+    // OpenAI posts the checkpoint events at the end, ascending, all but the final one
+    JsonNode names = progress.get(job.id()).path(JobProgress.CHECKPOINT_MODELS);
+    java.util.TreeMap<Integer, String> ordered = new java.util.TreeMap<>();
+    names
+        .fields()
+        .forEachRemaining(e -> ordered.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
+    for (var c : ordered.entrySet()) {
+      if (c.getKey() < result.summary().totalSteps()) {
+        context.appendEvent(
+            NewEvent.info(
+                    "Checkpoint created at step "
+                        + c.getKey()
+                        + " with Snapshot ID: "
+                        + c.getValue())
+                .withKey("checkpoint-" + c.getKey()));
+      }
+    }
+    ObjectNode fields = json.createObjectNode();
+    JsonNode known = progress.get(job.id()).get("result_files");
+    if (known != null && known.isArray()) {
+      fields.set("result_files", known);
+    } else {
+      fields.putArray("result_files").add(results.write(job));
+    }
+    fields.put("fine_tuned_model", model);
+    fields.put("trained_tokens", listener.plan().trainedTokens());
+    ObjectNode all = progress.merge(job.id(), fields);
+    context.appendEvent(
+        NewEvent.info("New fine-tuned model created: " + model).withKey("model-created"));
+    context.appendEvent(NewEvent.info("The job has successfully completed").withKey("succeeded"));
+    return new JobOutcome.Succeeded(json.writeValueAsString(all));
+  }
+
+  private JobOutcome fail(JobContext context, String errorJson) throws IOException {
+    context.appendEvent(
+        new NewEvent(
+            "failed",
+            EventLevel.ERROR,
+            json.readTree(errorJson).path("message").asText(),
+            "message",
+            "{}"));
+    return new JobOutcome.Failed(errorJson);
+  }
+
+  /** The stored file {@code payload[field]} names, in the job's project. */
+  private Path file(Job job, JsonNode payload, String field) throws JobErrors.Failure {
+    String id = payload.path(field).asText();
+    StoredFile f =
+        files
+            .find(id, new Caller(job.project(), false))
+            .orElseThrow(
+                () ->
+                    new JobErrors.Failure(
+                        "invalid_" + field,
+                        "File "
+                            + id
+                            + " was deleted before the job ran; upload it again and"
+                            + " create a new job.",
+                        field));
+    return contents.path(f.storageName());
+  }
+
+  private String storageName(Job job, String field) {
+    try {
+      JsonNode payload = json.readTree(job.payload());
+      if (!payload.path(field).isTextual()) {
+        return null;
+      }
+      return files
+          .find(payload.get(field).asText(), new Caller(job.project(), false))
+          .map(StoredFile::storageName)
+          .orElse(null);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static Integer integer(JsonNode hyper, String name) {
+    return hyper.path(name).isIntegralNumber() ? hyper.get(name).asInt() : null;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.Hyperparameters;
+import dev.lathe.finetune.StepMetrics;
+import dev.lathe.finetune.TrainingListener;
+import dev.lathe.finetune.TrainingPlan;
+import dev.lathe.finetune.TrainingSummary;
+import dev.lathe.jobqueue.EventLevel;
+import dev.lathe.jobqueue.JobContext;
+import dev.lathe.jobqueue.NewCheckpoint;
+import dev.lathe.jobqueue.NewEvent;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * Turns one training run into OpenAI job state as it goes: a {@code metrics} event per step ({@code
+ * Step N/M: training loss=…}, keyed {@code step-N} so a resumed run cannot repeat one; the last
+ * step's waits for the full validation loss), the resolved hyperparameters and {@code
+ * estimated_finish} on the job, and at each epoch end a job checkpoint with its metrics and a
+ * servable {@code …:ckpt-step-N} model (the last epoch's checkpoint is the final model itself).
+ */
+final class JobTrainingListener implements TrainingListener {
+
+  /** How often {@code estimated_finish} is rewritten (a database write), in nanoseconds. */
+  private static final long ESTIMATE_EVERY_NANOS = 2_000_000_000L;
+
+  private final JobContext context;
+  private final JobProgress progress;
+  private final JobModels models;
+  private final ObjectMapper json;
+  private final InstantSource clock;
+  private final TreeMap<Integer, StepMetrics> recent = new TreeMap<>();
+  private TrainingPlan plan;
+  private StepMetrics lastStep;
+  private long firstStepNanos = -1;
+  private int firstStep;
+  private long lastEstimateNanos;
+
+  JobTrainingListener(
+      JobContext context,
+      JobProgress progress,
+      JobModels models,
+      ObjectMapper json,
+      InstantSource clock) {
+    this.context = context;
+    this.progress = progress;
+    this.models = models;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** The plan, once training started (null before). */
+  TrainingPlan plan() {
+    return plan;
+  }
+
+  @Override
+  public void onStart(TrainingPlan p) {
+    this.plan = p;
+    Hyperparameters h = p.hyperparameters();
+    ObjectNode fields = json.createObjectNode();
+    ObjectNode hyper = fields.putObject("hyperparameters");
+    hyper.put("batch_size", h.batchSize());
+    hyper.put("learning_rate_multiplier", h.learningRateMultiplier());
+    hyper.put("n_epochs", h.epochs());
+    fields.put("total_steps", p.totalSteps());
+    progress.merge(context.job().id(), fields);
+  }
+
+  @Override
+  public void onStep(StepMetrics m) {
+    recent.put(m.step(), m);
+    while (recent.size() > plan.stepsPerEpoch() + 1) {
+      recent.pollFirstEntry();
+    }
+    if (m.step() == m.totalSteps()) {
+      lastStep = m; // posted by onFinished with the full validation metrics
+    } else {
+      stepEvent(m, Double.NaN, Double.NaN);
+    }
+    estimate(m);
+  }
+
+  @Override
+  public void onCheckpoint(int step, Path directory) {
+    if (!plan.isEpochEnd(step)) {
+      return; // a stop's checkpoint: for resuming only, not one of OpenAI's per-epoch checkpoints
+    }
+    StepMetrics m = recent.get(step);
+    ObjectNode metrics = json.createObjectNode();
+    if (m != null) {
+      putStep(metrics, m);
+    }
+    String name = models.checkpoint(step, plan.totalSteps(), directory);
+    progress.checkpointModel(context.job().id(), step, name);
+    context.addCheckpoint(new NewCheckpoint(step, write(metrics), directory.toString()));
+  }
+
+  @Override
+  public void onFinished(TrainingSummary summary) {
+    if (!summary.cancelled() && lastStep != null) {
+      stepEvent(lastStep, summary.fullValidLoss(), summary.fullValidAccuracy());
+    }
+  }
+
+  private void stepEvent(StepMetrics m, double fullLoss, double fullAccuracy) {
+    ObjectNode data = json.createObjectNode();
+    putStep(data, m);
+    data.put("total_steps", m.totalSteps());
+    StringBuilder message =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "Step %d/%d: training loss=%.2f",
+                m.step(),
+                m.totalSteps(),
+                m.trainLoss()));
+    if (m.validated()) {
+      message.append(String.format(Locale.ROOT, ", validation loss=%.2f", m.validLoss()));
+    }
+    if (!Double.isNaN(fullLoss)) {
+      message.append(String.format(Locale.ROOT, ", full validation loss=%.2f", fullLoss));
+      data.put("full_valid_loss", fullLoss);
+      data.put("full_valid_mean_token_accuracy", fullAccuracy);
+    }
+    context.appendEvent(
+        new NewEvent(
+            "step-" + m.step(), EventLevel.INFO, message.toString(), "metrics", write(data)));
+  }
+
+  private static void putStep(ObjectNode o, StepMetrics m) {
+    o.put("step", m.step());
+    o.put("train_loss", m.trainLoss());
+    o.put("train_mean_token_accuracy", m.trainAccuracy());
+    if (m.validated()) {
+      o.put("valid_loss", m.validLoss());
+      o.put("valid_mean_token_accuracy", m.validAccuracy());
+    }
+  }
+
+  /** {@code estimated_finish}: now plus the remaining steps at this attempt's mean step time. */
+  private void estimate(StepMetrics m) {
+    long now = System.nanoTime();
+    if (firstStepNanos < 0) {
+      firstStepNanos = now;
+      firstStep = m.step();
+      return;
+    }
+    if (now - lastEstimateNanos < ESTIMATE_EVERY_NANOS && m.step() < m.totalSteps()) {
+      return;
+    }
+    lastEstimateNanos = now;
+    double perStep = (now - firstStepNanos) / 1e9 / Math.max(1, m.step() - firstStep);
+    long finish =
+        clock.instant().getEpochSecond() + Math.round(perStep * (m.totalSteps() - m.step()));
+    ObjectNode fields = json.createObjectNode();
+    fields.put("estimated_finish", finish);
+    progress.merge(context.job().id(), fields);
+  }
+
+  private String write(ObjectNode node) {
+    try {
+      return json.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

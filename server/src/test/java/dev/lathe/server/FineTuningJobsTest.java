@@ -1,0 +1,305 @@
+package dev.lathe.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.openai.client.OpenAIClient;
+import com.openai.core.http.HttpResponse;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import com.openai.models.finetuning.jobs.FineTuningJob;
+import com.openai.models.finetuning.jobs.FineTuningJobEvent;
+import com.openai.models.finetuning.jobs.JobCreateParams;
+import com.openai.models.finetuning.jobs.JobListEventsParams;
+import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
+import com.openai.models.models.Model;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Jobs really train: the official OpenAI Java SDK against a server with one in-process worker and
+ * TinyStories-656K (LoRA): upload, create, watch the events and checkpoints to {@code succeeded},
+ * read the result file, find and delete the {@code ft:} models; a base that cannot be trained fails
+ * the job with an error object; cancel stops a running job without a model; pause and resume
+ * continue from the step where the pause stopped.
+ */
+class FineTuningJobsTest {
+  static final List<String> ANIMALS =
+      List.of(
+          "dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig", "horse",
+          "sheep", "bunny", "mouse", "owl", "fox");
+  static final Duration PATIENCE = Duration.ofMinutes(3);
+
+  @TempDir static Path dataDir;
+  static TestServer server;
+  static OpenAIClient client;
+  static String trainFile;
+  static String validFile;
+
+  static String line(String animal) {
+    return "{\"messages\":[{\"role\":\"user\",\"content\":\"What does the "
+        + animal
+        + " say?\"},{\"role\":\"assistant\",\"content\":\"The "
+        + animal
+        + " says hello!\"}]}\n";
+  }
+
+  @BeforeAll
+  static void start() throws IOException {
+    server = new TestServer(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, 1);
+    client = server.client(TestServer.KEY_A);
+    StringBuilder train = new StringBuilder();
+    ANIMALS.forEach(a -> train.append(line(a)));
+    trainFile = upload(train.toString());
+    validFile = upload(line("bee") + line("goat") + line("snake") + line("turtle"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static String upload(String content) {
+    return client
+        .files()
+        .create(
+            FileCreateParams.builder()
+                .file(content.getBytes(StandardCharsets.UTF_8))
+                .purpose(FilePurpose.FINE_TUNE)
+                .build())
+        .id();
+  }
+
+  static FineTuningJob create(String model, long epochs, long batch, boolean validation) {
+    JobCreateParams.Builder p =
+        JobCreateParams.builder()
+            .model(model)
+            .trainingFile(trainFile)
+            .suffix("animals")
+            .seed(7)
+            .hyperparameters(
+                JobCreateParams.Hyperparameters.builder()
+                    .nEpochs(epochs)
+                    .batchSize(batch)
+                    .learningRateMultiplier(10.0)
+                    .build());
+    if (validation) {
+      p.validationFile(validFile);
+    }
+    return client.fineTuning().jobs().create(p.build());
+  }
+
+  /** Polls the job until {@code done} holds (or fails the test after {@link #PATIENCE}). */
+  static FineTuningJob await(String id, Predicate<FineTuningJob> done) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      FineTuningJob job = client.fineTuning().jobs().retrieve(id);
+      if (done.test(job)) {
+        return job;
+      }
+      assertThat(System.nanoTime())
+          .as("job %s waiting, now %s", id, job.status())
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  static boolean is(FineTuningJob job, String status) {
+    return job.status().asString().equals(status);
+  }
+
+  /** The job's events, oldest first. */
+  static List<FineTuningJobEvent> events(String id) {
+    List<FineTuningJobEvent> all =
+        new ArrayList<>(
+            client
+                .fineTuning()
+                .jobs()
+                .listEvents(id, JobListEventsParams.builder().limit(10_000).build())
+                .data());
+    return all.reversed();
+  }
+
+  /** Whether the job's newest event is a step's metrics (it is training). */
+  static boolean training(String id) {
+    return client
+        .fineTuning()
+        .jobs()
+        .listEvents(id, JobListEventsParams.builder().limit(1).build())
+        .data()
+        .stream()
+        .anyMatch(e -> e.type().map(t -> t.asString().equals("metrics")).orElse(false));
+  }
+
+  static List<Long> steps(String id) {
+    return events(id).stream()
+        .filter(e -> e.type().map(t -> t.asString().equals("metrics")).orElse(false))
+        .map(e -> e._data().convert(JsonNode.class).get("step").asLong())
+        .toList();
+  }
+
+  @Test
+  void aJobTrainsToAServableModelWithOpenAiEventsCheckpointsAndResultFile() throws Exception {
+    FineTuningJob created = create("tinystories-656k", 3, 4, true);
+    assertThat(created.status().asString()).as("%s", created.error()).isIn("queued", "running");
+    FineTuningJob job = await(created.id(), j -> j.status().asString().matches("succeeded|failed"));
+    assertThat(job.status().asString()).as("error: %s", job.error()).isEqualTo("succeeded");
+
+    String model = job.fineTunedModel().orElseThrow();
+    assertThat(model).matches("ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}");
+    assertThat(job.finishedAt()).isPresent();
+    assertThat(job.trainedTokens()).hasValueSatisfying(t -> assertThat(t).isPositive());
+    assertThat(job.estimatedFinish()).isEmpty();
+    FineTuningJob.Hyperparameters h = job.hyperparameters();
+    assertThat(h.nEpochs().orElseThrow().integer()).contains(3L);
+    assertThat(h.batchSize().orElseThrow().integer()).contains(4L);
+
+    // 16 examples, batch 4, 3 epochs: 12 steps; epochs end at 4, 8, 12
+    List<String> messages = events(job.id()).stream().map(FineTuningJobEvent::message).toList();
+    assertThat(messages.subList(0, 4))
+        .containsExactly(
+            "Created fine-tuning job: " + job.id(),
+            "Validating training file: " + trainFile + " and validation file: " + validFile,
+            "Files validated, moving job to queued state",
+            "Fine-tuning job started");
+    assertThat(messages.subList(4, 16))
+        .allMatch(m -> m.matches("Step \\d+/12: training loss=\\d+\\.\\d\\d.*"));
+    assertThat(messages.get(4)).startsWith("Step 1/12: training loss=");
+    assertThat(messages.get(13))
+        .matches("Step 10/12: training loss=\\d+\\.\\d\\d, validation loss=\\d+\\.\\d\\d");
+    assertThat(messages.get(15))
+        .matches(
+            "Step 12/12: training loss=\\d+\\.\\d\\d, validation loss=\\d+\\.\\d\\d, full validation loss=\\d+\\.\\d\\d");
+    assertThat(messages.subList(16, messages.size()))
+        .hasSize(4)
+        .satisfies(
+            m -> {
+              assertThat(m.get(0))
+                  .matches(
+                      "Checkpoint created at step 4 with Snapshot ID: ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}:ckpt-step-4");
+              assertThat(m.get(1))
+                  .matches("Checkpoint created at step 8 with Snapshot ID: .*:ckpt-step-8");
+              assertThat(m.get(2)).isEqualTo("New fine-tuned model created: " + model);
+              assertThat(m.get(3)).isEqualTo("The job has successfully completed");
+            });
+    assertThat(steps(job.id())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+    FineTuningJobEvent last = events(job.id()).get(15);
+    JsonNode data = last._data().convert(JsonNode.class);
+    assertThat((Iterable<String>) data::fieldNames)
+        .contains(
+            "step",
+            "train_loss",
+            "train_mean_token_accuracy",
+            "valid_loss",
+            "valid_mean_token_accuracy",
+            "full_valid_loss",
+            "full_valid_mean_token_accuracy",
+            "total_steps");
+
+    List<FineTuningJobCheckpoint> checkpoints =
+        client.fineTuning().jobs().checkpoints().list(job.id()).data();
+    assertThat(checkpoints)
+        .extracting(FineTuningJobCheckpoint::stepNumber)
+        .containsExactly(12L, 8L, 4L);
+    assertThat(checkpoints.get(0).fineTunedModelCheckpoint()).isEqualTo(model);
+    assertThat(checkpoints.get(1).fineTunedModelCheckpoint()).endsWith(":ckpt-step-8");
+    assertThat(checkpoints.get(2).metrics().trainLoss()).isPresent();
+
+    String resultId = job.resultFiles().getFirst();
+    FileObject result = client.files().retrieve(resultId);
+    assertThat(result.purpose()).isEqualTo(FileObject.Purpose.FINE_TUNE_RESULTS);
+    assertThat(result.filename()).isEqualTo("step_metrics.csv");
+    String csv;
+    try (HttpResponse r = client.files().content(resultId);
+        InputStream in = r.body()) {
+      csv = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    List<String> rows = csv.lines().toList();
+    assertThat(rows.getFirst())
+        .isEqualTo("step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy");
+    assertThat(rows).hasSize(13);
+    assertThat(rows.get(1)).matches("1,\\d+\\.\\d{5},\\d\\.\\d{5},,");
+    assertThat(rows.get(10)).matches("10,\\d+\\.\\d{5},\\d\\.\\d{5},\\d+\\.\\d{5},\\d\\.\\d{5}");
+
+    List<String> models = client.models().list().data().stream().map(Model::id).toList();
+    assertThat(models)
+        .contains(
+            model,
+            checkpoints.get(1).fineTunedModelCheckpoint(),
+            checkpoints.get(2).fineTunedModelCheckpoint());
+    assertThat(client.models().delete(model).deleted()).isTrue();
+    assertThat(client.models().list().data().stream().map(Model::id).toList())
+        .doesNotContain(model);
+  }
+
+  @Test
+  void aBaseThatCannotBeTrainedFailsTheJobWithAnErrorObject() throws Exception {
+    // stories260k is a llama2.c .bin: servable, but not a Hugging Face directory to train
+    FineTuningJob job =
+        await(
+            create("stories260k", 1, 4, false).id(),
+            j -> j.status().asString().matches("succeeded|failed"));
+    assertThat(job.status().asString()).isEqualTo("failed");
+    FineTuningJob.Error error = job.error().orElseThrow();
+    assertThat(error.code()).isEqualTo("model_not_available");
+    assertThat(error.param()).contains("model");
+    assertThat(error.message()).contains("stories260k").contains("llama2.c");
+    assertThat(job.fineTunedModel()).isEmpty();
+    assertThat(events(job.id()).getLast().level().asString()).isEqualTo("error");
+  }
+
+  @Test
+  void cancellingARunningJobStopsItWithoutAModel() throws Exception {
+    FineTuningJob job = create("tinystories-656k", 50, 1, false);
+    await(job.id(), j -> training(job.id()));
+    client.fineTuning().jobs().cancel(job.id());
+    FineTuningJob done = await(job.id(), j -> is(j, "cancelled") || is(j, "succeeded"));
+    assertThat(done.status().asString()).isEqualTo("cancelled");
+    assertThat(done.fineTunedModel()).isEmpty();
+    assertThat(done.resultFiles()).isEmpty();
+    assertThat(steps(job.id()).size()).isLessThan(800);
+    assertThat(server.dataDir.resolve("jobs/" + job.id() + "/adapter"))
+        .as("no final model was exported")
+        .doesNotExist();
+  }
+
+  @Test
+  void aPausedJobResumesFromWhereItStopped() throws Exception {
+    FineTuningJob job = create("tinystories-656k", 20, 1, false);
+    await(job.id(), j -> training(job.id()));
+    client.fineTuning().jobs().pause(job.id());
+    await(job.id(), j -> is(j, "paused") || is(j, "succeeded"));
+    List<Long> before = steps(job.id());
+    long stoppedAt = before.getLast();
+    assertThat(before).hasSizeLessThan(320);
+    assertThat(
+            server.dataDir.resolve(
+                "jobs/" + job.id() + "/checkpoints/checkpoint-step-" + stoppedAt + "/state.json"))
+        .as("the pause checkpointed the step it stopped at")
+        .isRegularFile();
+    client.fineTuning().jobs().resume(job.id());
+    FineTuningJob done =
+        await(job.id(), j -> j.status().asString().matches("succeeded|failed|cancelled"));
+    assertThat(done.status().asString()).as("error: %s", done.error()).isEqualTo("succeeded");
+    List<Long> all = steps(job.id());
+    assertThat(all).hasSize(320).doesNotHaveDuplicates();
+    assertThat(all.getFirst()).isEqualTo(1L);
+    assertThat(all.getLast()).isEqualTo(320L);
+    assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
+        .filteredOn("Fine-tuning job started"::equals)
+        .hasSize(1);
+  }
+}
