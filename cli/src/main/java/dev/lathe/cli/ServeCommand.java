@@ -38,8 +38,16 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--config",
       description =
           "JSON config: host, port, data_dir, db_url, upload_limit_bytes, api_keys"
-              + " [{key, project, admin}], models {name: source}, aliases {name: model}.")
+              + " [{key, project, admin}], models {name: source}, aliases {name: model},"
+              + " workers, lora_rank (0 = full fine-tuning; default 16).")
   Path config;
+
+  @Option(
+      names = "--workers",
+      description =
+          "Fine-tuning jobs trained at once in this process (default 1; 0 leaves queued jobs to"
+              + " `lathe worker` processes on the same database and data dir).")
+  Integer workers;
 
   @Option(
       names = "--db-url",
@@ -63,6 +71,9 @@ public final class ServeCommand implements Callable<Integer> {
       if (dbUrl != null) {
         settings = settings.withDbUrl(dbUrl);
       }
+      if (workers != null) {
+        settings = settings.withWorkers(workers);
+      }
       HubSettings hub =
           HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
       LatheServer server = LatheServer.start(settings, hub);
@@ -84,7 +95,9 @@ public final class ServeCommand implements Callable<Integer> {
                   ? " (key-less local mode: no api_keys configured)"
                   : " (" + settings.apiKeys().size() + " API keys)")
               + "; models: "
-              + settings.models().keySet());
+              + settings.models().keySet()
+              + "; fine-tuning workers: "
+              + settings.workers());
       err.flush();
       stopped.await();
       return 0;
