@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.HttpResponse;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Jobs really train: the official OpenAI Java SDK against a server with one in-process worker and
  * TinyStories-656K (LoRA): upload, create, watch the events and checkpoints to {@code succeeded},
- * read the result file, find and delete the {@code ft:} models; a base that cannot be trained fails
- * the job with an error object; cancel stops a running job without a model; pause and resume
- * continue from the step where the pause stopped.
+ * read the result file, chat with the {@code ft:} model and a checkpoint model (plain and streamed
+ * alike at temperature 0), delete the model; a base that cannot be trained fails the job with an
+ * error object; cancel stops a running job without a model; pause and resume continue from the step
+ * where the pause stopped.
  */
 class FineTuningJobsTest {
   static final List<String> ANIMALS =
@@ -151,6 +156,38 @@ class FineTuningJobsTest {
         .toList();
   }
 
+  /** The ft: model's answer at temperature 0, checked to be the same plain and streamed. */
+  static String chat(String model) {
+    ChatCompletionCreateParams params =
+        ChatCompletionCreateParams.builder()
+            .model(model)
+            .addUserMessage("What does the cat say?")
+            .temperature(0.0)
+            .maxCompletionTokens(12)
+            .build();
+    String plain =
+        client
+            .chat()
+            .completions()
+            .create(params)
+            .choices()
+            .getFirst()
+            .message()
+            .content()
+            .orElse("");
+    String streamed;
+    try (StreamResponse<ChatCompletionChunk> stream =
+        client.chat().completions().createStreaming(params)) {
+      streamed =
+          stream.stream()
+              .flatMap(c -> c.choices().stream())
+              .map(c -> c.delta().content().orElse(""))
+              .collect(Collectors.joining());
+    }
+    assertThat(streamed).as("streamed answer of %s", model).isEqualTo(plain);
+    return plain;
+  }
+
   @Test
   void aJobTrainsToAServableModelWithOpenAiEventsCheckpointsAndResultFile() throws Exception {
     FineTuningJob created = create("tinystories-656k", 3, 4, true);
@@ -240,6 +277,11 @@ class FineTuningJobsTest {
             model,
             checkpoints.get(1).fineTunedModelCheckpoint(),
             checkpoints.get(2).fineTunedModelCheckpoint());
+    assertThat(chat(model)).as("the ft: model answers").isNotBlank();
+    assertThat(chat(checkpoints.get(1).fineTunedModelCheckpoint()))
+        .as("a checkpoint model answers")
+        .isNotBlank();
+
     assertThat(client.models().delete(model).deleted()).isTrue();
     assertThat(client.models().list().data().stream().map(Model::id).toList())
         .doesNotContain(model);
