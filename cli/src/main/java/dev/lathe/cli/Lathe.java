@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       ChatCommand.class,
       TrainCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      WorkerCommand.class
     })
 public final class Lathe implements Runnable {
 

@@ -1,0 +1,292 @@
+package dev.lathe.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.jobqueue.JdbcDialect;
+import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.RandomIdGenerator;
+import dev.lathe.server.LatheServer;
+import dev.lathe.server.ServerConfig;
+import dev.lathe.testkit.SharedAssets;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Separate {@code lathe worker} processes train a job queued on an HTTP server that has no workers
+ * of its own: the first is stopped with SIGTERM after the first epoch's checkpoint (the job goes
+ * back to the queue at once), the second is killed with SIGKILL after a later checkpoint (the job
+ * stays claimed by a dead worker), and the third takes the job over when that lease runs out and
+ * finishes it from the last checkpoint. The job's history must read as one run: every step's event
+ * exactly once, each checkpoint once, one result file, one model that answers.
+ */
+class WorkerCrashTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration PATIENCE = Duration.ofSeconds(120);
+  static final int EXAMPLES = 16;
+  static final int EPOCHS = 5;
+
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newHttpClient();
+  final List<Process> workers = new ArrayList<>();
+  LatheServer server;
+  String base;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (Process p : workers) {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aKilledWorkersJobIsFinishedByAnotherFromItsLastCheckpoint() throws Exception {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    Path config = dir.resolve("lathe.json");
+    Files.writeString(
+        config,
+        JSON.writeValueAsString(
+            Map.of(
+                "data_dir",
+                dir.resolve("data").toString(),
+                "port",
+                0,
+                "workers",
+                0,
+                "models",
+                Map.of("tinystories-656k", model.toString()))));
+    server =
+        LatheServer.start(
+            ServerConfig.read(config, ServerConfig.defaults(null)),
+            HubSettings.fromEnvironment(Map.of("HF_HUB_OFFLINE", "1"), dir.resolve("hub")));
+    base = "http://127.0.0.1:" + server.port() + "/v1";
+    String file = upload(trainingFile());
+    String job =
+        post(
+                "/fine_tuning/jobs",
+                "{\"model\":\"tinystories-656k\",\"training_file\":\""
+                    + file
+                    + "\",\"seed\":3,\"hyperparameters\":{\"n_epochs\":"
+                    + EPOCHS
+                    + ",\"batch_size\":1}}")
+            .get("id")
+            .asText();
+    int total = EXAMPLES * EPOCHS;
+
+    // 1. SIGTERM after the first checkpoint: graceful, the job is queued again at once
+    Process first = worker(config);
+    await(job, j -> checkpointSteps(job).contains((long) EXAMPLES));
+    first.destroy();
+    assertThat(first.waitFor()).as("exit status after SIGTERM").isEqualTo(143);
+    JsonNode released = get("/fine_tuning/jobs/" + job);
+    assertThat(released.get("status").asText()).isEqualTo("queued");
+
+    // 2. SIGKILL after a later checkpoint: the job stays running under the dead worker's lease
+    Process second = worker(config);
+    await(job, j -> checkpointSteps(job).stream().anyMatch(s -> s > EXAMPLES));
+    second.destroyForcibly();
+    second.waitFor();
+    JsonNode orphaned = get("/fine_tuning/jobs/" + job);
+    assertThat(orphaned.get("status").asText())
+        .as("the kill must land mid-training; give the job more steps if it finished first")
+        .isEqualTo("running");
+
+    // 3. a third worker reaps the expired lease and finishes from the last checkpoint
+    worker(config);
+    JsonNode done = await(job, j -> j.get("status").asText().matches("succeeded|failed"));
+    assertThat(done.get("status").asText()).as("%s", done.get("error")).isEqualTo("succeeded");
+
+    List<String> messages = new ArrayList<>();
+    get("/fine_tuning/jobs/" + job + "/events?limit=10000")
+        .get("data")
+        .forEach(e -> messages.add(e.get("message").asText()));
+    assertThat(messages).doesNotHaveDuplicates();
+    List<Integer> steps =
+        messages.stream()
+            .filter(m -> m.startsWith("Step "))
+            .map(m -> Integer.parseInt(m.substring(5, m.indexOf('/'))))
+            .sorted()
+            .toList();
+    assertThat(steps).isEqualTo(IntStream.rangeClosed(1, total).boxed().toList());
+    assertThat(messages)
+        .filteredOn(m -> m.startsWith("Step "))
+        .allMatch(m -> m.contains("/" + total + ":"));
+
+    // the last worker trained only what came after the last checkpoint it found
+    List<String> resumed =
+        Files.readAllLines(dir.resolve("data/jobs").resolve(job).resolve("results-resumed.csv"));
+    int firstResumedStep = Integer.parseInt(resumed.get(1).split(",")[0]);
+    assertThat(firstResumedStep).isGreaterThan(2 * EXAMPLES).isLessThanOrEqualTo(total);
+    assertThat(resumed.getLast()).startsWith(total + ",");
+
+    List<Long> checkpoints = checkpointSteps(job);
+    assertThat(checkpoints).doesNotHaveDuplicates().allMatch(s -> s % EXAMPLES == 0);
+    assertThat(checkpoints).contains((long) EXAMPLES, (long) total);
+
+    JsonNode results = done.get("result_files");
+    assertThat(results).hasSize(1);
+    List<String> resultFiles = new ArrayList<>();
+    get("/files?limit=10000")
+        .get("data")
+        .forEach(
+            f -> {
+              if (f.get("purpose").asText().equals("fine-tune-results")) {
+                resultFiles.add(f.get("id").asText());
+              }
+            });
+    assertThat(resultFiles).containsExactly(results.get(0).asText());
+
+    String fineTuned = done.get("fine_tuned_model").asText();
+    assertThat(get("/models/" + fineTuned).get("id").asText()).isEqualTo(fineTuned);
+    JsonNode answer =
+        post(
+            "/chat/completions",
+            "{\"model\":\""
+                + fineTuned
+                + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"What does"
+                + " the cat say?\"}]}");
+    assertThat(answer.at("/choices/0/message/content").asText()).isNotEmpty();
+
+    // the store saw three claims: attempt 1 released by SIGTERM, attempt 2 reaped, attempt 3
+    JdbcJobStore store =
+        new JdbcJobStore(
+            JdbcDataSources.sqlite(dir.resolve("data").resolve("lathe.db")),
+            JdbcDialect.SQLITE,
+            InstantSource.system(),
+            new RandomIdGenerator());
+    assertThat(store.get(job).orElseThrow().attempt()).isEqualTo(3);
+  }
+
+  private static String trainingFile() {
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < EXAMPLES; i++) {
+      lines
+          .append("{\"messages\":[{\"role\":\"user\",\"content\":\"Say number ")
+          .append(i)
+          .append(".\"},{\"role\":\"assistant\",\"content\":\"Number ")
+          .append(i)
+          .append(" is here!\"}]}\n");
+    }
+    return lines.toString();
+  }
+
+  /** Starts {@code lathe worker} in its own JVM with this test's class path and a short lease. */
+  private Process worker(Path config) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> command =
+        List.of(
+            java.toString(),
+            "--add-modules",
+            "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            Lathe.class.getName(),
+            "worker",
+            "--config",
+            config.toString(),
+            "--lease",
+            "6");
+    Path log = dir.resolve("worker-" + (workers.size() + 1) + ".log");
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    workers.add(p);
+    return p;
+  }
+
+  /** Polls the job until {@code done} holds; fails with the workers' logs after the patience. */
+  private JsonNode await(String job, Predicate<JsonNode> done) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (true) {
+      JsonNode j = get("/fine_tuning/jobs/" + job);
+      if (done.test(j)) {
+        return j;
+      }
+      if (System.nanoTime() > deadline) {
+        StringBuilder logs = new StringBuilder();
+        for (int i = 1; i <= workers.size(); i++) {
+          logs.append(Files.readString(dir.resolve("worker-" + i + ".log")));
+        }
+        throw new AssertionError("job " + job + " is " + j.get("status") + "; workers:\n" + logs);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private List<Long> checkpointSteps(String job) {
+    List<Long> steps = new ArrayList<>();
+    try {
+      get("/fine_tuning/jobs/" + job + "/checkpoints?limit=100")
+          .get("data")
+          .forEach(c -> steps.add(c.get("step_number").asLong()));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    return steps;
+  }
+
+  private JsonNode get(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+  }
+
+  private JsonNode post(String path, String body) throws IOException, InterruptedException {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  private String upload(String content) throws IOException, InterruptedException {
+    String boundary = "lathe-test-boundary";
+    String body =
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"train.jsonl\"\r\n"
+            + "Content-Type: application/jsonl\r\n\r\n"
+            + content
+            + "\r\n--"
+            + boundary
+            + "--\r\n";
+    return send(HttpRequest.newBuilder(URI.create(base + "/files"))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+            .build())
+        .get("id")
+        .asText();
+  }
+
+  private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(response.statusCode())
+        .as("%s %s: %s", request.method(), request.uri(), body)
+        .isEqualTo(200);
+    return body;
+  }
+}
