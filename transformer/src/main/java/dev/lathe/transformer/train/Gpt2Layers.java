@@ -3,6 +3,7 @@ package dev.lathe.transformer.train;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
+import dev.lathe.transformer.LoraModules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,19 +55,14 @@ final class Gpt2Layers {
       String p = "transformer.h." + l + ".";
       float[] ln1w = full(p + "ln_1.weight", lw.ln1Weight(), C);
       float[] ln1b = full(p + "ln_1.bias", lw.ln1Bias(), C);
-      Projection attn =
-          projection(
-              p, "attn.c_attn", "c_attn", lw.wQkv(), lw.bQkv(), C, 3 * C, loraConfig, random);
+      Projection attn = projection(l, "c_attn", lw.wQkv(), lw.bQkv(), C, 3 * C, loraConfig, random);
       Projection proj =
-          projection(
-              p, "attn.c_proj", "attn.c_proj", lw.wProj(), lw.bProj(), C, C, loraConfig, random);
+          projection(l, "attn.c_proj", lw.wProj(), lw.bProj(), C, C, loraConfig, random);
       float[] ln2w = full(p + "ln_2.weight", lw.ln2Weight(), C);
       float[] ln2b = full(p + "ln_2.bias", lw.ln2Bias(), C);
-      Projection fc =
-          projection(p, "mlp.c_fc", "c_fc", lw.wFc(), lw.bFc(), C, F, loraConfig, random);
+      Projection fc = projection(l, "c_fc", lw.wFc(), lw.bFc(), C, F, loraConfig, random);
       Projection fcProj =
-          projection(
-              p, "mlp.c_proj", "mlp.c_proj", lw.wFcProj(), lw.bFcProj(), F, C, loraConfig, random);
+          projection(l, "mlp.c_proj", lw.wFcProj(), lw.bFcProj(), F, C, loraConfig, random);
       layers.add(new Layer(attn, proj, fc, fcProj, ln1w, ln1b, ln2w, ln2b));
     }
     lnfWeightGrad = full("transformer.ln_f.weight", w.lnfWeight(), C);
@@ -83,8 +79,7 @@ final class Gpt2Layers {
   }
 
   private Projection projection(
-      String prefix,
-      String module,
+      int layer,
       String target,
       float[] weight,
       float[] bias,
@@ -92,12 +87,12 @@ final class Gpt2Layers {
       int out,
       LoraConfig loraConfig,
       RandomGenerator random) {
-    String name = prefix + module;
+    String name = LoraModules.gpt2(layer, target);
     float[] weightGrad = full(name + ".weight", weight, out, in);
     float[] biasGrad = full(name + ".bias", bias, out);
     LoraAdapter adapter = null;
     if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter(pool, "base_model.model." + name, in, out, loraConfig, random);
+      adapter = new LoraAdapter(pool, name, in, out, loraConfig, random);
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }

@@ -3,6 +3,7 @@ package dev.lathe.transformer.train;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
+import dev.lathe.transformer.LoraModules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,22 +56,20 @@ final class LlamaLayers {
       LlamaWeights.Layer lw = w.layers().get(l);
       String p = "model.layers." + l + ".";
       float[] attnNormGrad = full(p + "input_layernorm.weight", lw.attnNorm(), C);
-      Projection q = projection(p, "self_attn.q_proj", lw.wq(), lw.bq(), C, qd, loraConfig, random);
-      Projection k =
-          projection(p, "self_attn.k_proj", lw.wk(), lw.bk(), C, kvd, loraConfig, random);
-      Projection v =
-          projection(p, "self_attn.v_proj", lw.wv(), lw.bv(), C, kvd, loraConfig, random);
+      Projection q = projection(l, "q_proj", lw.wq(), lw.bq(), C, qd, loraConfig, random);
+      Projection k = projection(l, "k_proj", lw.wk(), lw.bk(), C, kvd, loraConfig, random);
+      Projection v = projection(l, "v_proj", lw.wv(), lw.bv(), C, kvd, loraConfig, random);
       float[] qNormGrad = null;
       float[] kNormGrad = null;
       if (c.qkNorm()) {
         qNormGrad = full(p + "self_attn.q_norm.weight", lw.qNorm(), c.headDim());
         kNormGrad = full(p + "self_attn.k_norm.weight", lw.kNorm(), c.headDim());
       }
-      Projection o = projection(p, "self_attn.o_proj", lw.wo(), lw.bo(), qd, C, loraConfig, random);
+      Projection o = projection(l, "o_proj", lw.wo(), lw.bo(), qd, C, loraConfig, random);
       float[] ffnNormGrad = full(p + "post_attention_layernorm.weight", lw.ffnNorm(), C);
-      Projection gate = projection(p, "mlp.gate_proj", lw.wGate(), null, C, F, loraConfig, random);
-      Projection up = projection(p, "mlp.up_proj", lw.wUp(), null, C, F, loraConfig, random);
-      Projection down = projection(p, "mlp.down_proj", lw.wDown(), null, F, C, loraConfig, random);
+      Projection gate = projection(l, "gate_proj", lw.wGate(), null, C, F, loraConfig, random);
+      Projection up = projection(l, "up_proj", lw.wUp(), null, C, F, loraConfig, random);
+      Projection down = projection(l, "down_proj", lw.wDown(), null, F, C, loraConfig, random);
       layers.add(
           new Layer(q, k, v, o, gate, up, down, attnNormGrad, ffnNormGrad, qNormGrad, kNormGrad));
     }
@@ -92,21 +91,20 @@ final class LlamaLayers {
   }
 
   private Projection projection(
-      String prefix,
-      String module,
+      int layer,
+      String target,
       float[] weight,
       float[] bias,
       int in,
       int out,
       LoraConfig loraConfig,
       RandomGenerator random) {
-    String name = prefix + module;
+    String name = LoraModules.llama(layer, target);
     float[] weightGrad = full(name + ".weight", weight, out, in);
     float[] biasGrad = bias == null ? null : full(name + ".bias", bias, out);
     LoraAdapter adapter = null;
-    String target = module.substring(module.indexOf('.') + 1);
     if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter(pool, "base_model.model." + name, in, out, loraConfig, random);
+      adapter = new LoraAdapter(pool, name, in, out, loraConfig, random);
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }

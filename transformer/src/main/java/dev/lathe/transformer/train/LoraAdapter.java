@@ -2,6 +2,7 @@ package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.transformer.LoraModules;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,7 +31,7 @@ final class LoraAdapter {
   private boolean masked; // whether the last forward applied dropout
 
   LoraAdapter(
-      ComputePool pool, String prefix, int in, int out, LoraConfig config, RandomGenerator random) {
+      ComputePool pool, String module, int in, int out, LoraConfig config, RandomGenerator random) {
     this.pool = pool;
     this.in = in;
     this.out = out;
@@ -43,10 +44,10 @@ final class LoraAdapter {
       av[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
     }
     this.a =
-        new Parameter(prefix + ".lora_A.weight", new int[] {rank, in}, av, new float[av.length]);
+        new Parameter(LoraModules.loraA(module), new int[] {rank, in}, av, new float[av.length]);
     this.b =
         new Parameter(
-            prefix + ".lora_B.weight",
+            LoraModules.loraB(module),
             new int[] {out, rank},
             new float[out * rank],
             new float[out * rank]);

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.transformer.LoraModules;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,12 +24,10 @@ import java.util.TreeSet;
 public record LoraConfig(int rank, double alpha, double dropout, Set<String> targets) {
 
   /** Every linear layer of the Llama family. */
-  public static final Set<String> LLAMA_LINEAR =
-      Set.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+  public static final Set<String> LLAMA_LINEAR = Set.copyOf(LoraModules.LLAMA);
 
   /** Every linear layer of GPT-2 (its two {@code c_proj} told apart by their module). */
-  public static final Set<String> GPT2_LINEAR =
-      Set.of("c_attn", "attn.c_proj", "c_fc", "mlp.c_proj");
+  public static final Set<String> GPT2_LINEAR = Set.copyOf(LoraModules.GPT2);
 
   /** Rank 16, alpha 32, dropout 0.05, all linear layers of either family. */
   public static final LoraConfig DEFAULT = new LoraConfig(16, 32, 0.05, allLinear());
