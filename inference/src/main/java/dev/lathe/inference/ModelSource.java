@@ -1,7 +1,10 @@
 package dev.lathe.inference;
 
+import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +49,24 @@ public sealed interface ModelSource {
     public String toString() {
       return repoId + "@" + revision;
     }
+  }
+
+  /**
+   * The model {@code spec} names, on this machine: the path given, or the Hub repository's snapshot
+   * directory in the cache of {@code hub} (downloaded when missing).
+   */
+  static Path localPath(String spec, HubSettings hub) throws IOException {
+    return switch (parse(spec)) {
+      case Local local -> local.path();
+      case Hub repo ->
+          new HubDownloader(
+                  hub,
+                  HttpClient.newBuilder()
+                      .followRedirects(HttpClient.Redirect.NORMAL)
+                      .connectTimeout(Duration.ofSeconds(30))
+                      .build())
+              .fetch(repo);
+    };
   }
 
   /**

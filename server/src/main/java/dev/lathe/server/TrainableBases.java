@@ -1,13 +1,10 @@
 package dev.lathe.server;
 
-import dev.lathe.inference.HubDownloader;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -50,18 +47,7 @@ final class TrainableBases {
               + "); continuing from a fine-tuned model is not supported.",
           "model");
     }
-    Path directory =
-        switch (ModelSource.parse(source)) {
-          case ModelSource.Local local -> local.path();
-          case ModelSource.Hub repo ->
-              new HubDownloader(
-                      hub,
-                      HttpClient.newBuilder()
-                          .followRedirects(HttpClient.Redirect.NORMAL)
-                          .connectTimeout(Duration.ofSeconds(30))
-                          .build())
-                  .fetch(repo);
-        };
+    Path directory = ModelSource.localPath(source, hub);
     if (!Files.isRegularFile(directory.resolve("config.json"))) {
       throw new JobErrors.Failure(
           "model_not_available",
