@@ -1,7 +1,9 @@
 package dev.lathe.transformer.optim;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.train.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -19,7 +21,8 @@ import java.util.function.Predicate;
  * </pre>
  *
  * <p>The state (moments and step count) can be read and restored, so a resumed run continues bit
- * for bit. The arithmetic is sequential per element: the result depends on nothing but the inputs.
+ * for bit. The arithmetic is sequential per element: the result depends on nothing but the inputs
+ * (tensors are cut into chunks for the compute pool's threads, which changes no bit).
  */
 public final class AdamW {
 
@@ -84,24 +87,48 @@ public final class AdamW {
     float stepSize = (float) (lr / bc1);
     float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
     float eps = (float) config.eps();
+    // every element is updated on its own, so cutting the tensors into chunks for the pool's
+    // threads changes nothing in the result
+    int tasks = 0;
+    int[] firstTask = new int[parameters.size() + 1];
     for (int i = 0; i < parameters.size(); i++) {
-      Parameter p = parameters.get(i);
-      float[] theta = p.value();
-      float[] g = p.grad();
-      float[] mi = m[i];
-      float[] vi = v[i];
-      float keep = decayed[i] ? (float) (1 - lr * config.weightDecay()) : 1f;
-      for (int k = 0; k < theta.length; k++) {
-        float gk = g[k];
-        float mk = fb1 * mi[k] + oneMinusB1 * gk;
-        float vk = fb2 * vi[k] + oneMinusB2 * gk * gk;
-        mi[k] = mk;
-        vi[k] = vk;
-        float denom = (float) Math.sqrt(vk) * invSqrtBc2 + eps;
-        theta[k] = theta[k] * keep - stepSize * mk / denom;
-      }
+      firstTask[i] = tasks;
+      tasks += (parameters.get(i).value().length + CHUNK - 1) / CHUNK;
     }
+    firstTask[parameters.size()] = tasks;
+    ComputePool.common()
+        .parallelFor(
+            tasks,
+            (t, w) -> {
+              int i = Arrays.binarySearch(firstTask, t);
+              if (i < 0) {
+                i = -i - 2;
+              }
+              while (firstTask[i + 1] == firstTask[i]) { // skip empty tensors
+                i++;
+              }
+              Parameter p = parameters.get(i);
+              float[] theta = p.value();
+              float[] g = p.grad();
+              float[] mi = m[i];
+              float[] vi = v[i];
+              float keep = decayed[i] ? (float) (1 - lr * config.weightDecay()) : 1f;
+              int from = (t - firstTask[i]) * CHUNK;
+              int to = Math.min(theta.length, from + CHUNK);
+              for (int k = from; k < to; k++) {
+                float gk = g[k];
+                float mk = fb1 * mi[k] + oneMinusB1 * gk;
+                float vk = fb2 * vi[k] + oneMinusB2 * gk * gk;
+                mi[k] = mk;
+                vi[k] = vk;
+                float denom = (float) Math.sqrt(vk) * invSqrtBc2 + eps;
+                theta[k] = theta[k] * keep - stepSize * mk / denom;
+              }
+            });
   }
+
+  /** Elements per task of {@link #step}. */
+  private static final int CHUNK = 1 << 16;
 
   /** A copy of the optimizer state, for a checkpoint. */
   public State state() {
