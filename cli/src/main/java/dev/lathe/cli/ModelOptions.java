@@ -1,12 +1,9 @@
 package dev.lathe.cli;
 
-import dev.lathe.inference.HubDownloader;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -38,17 +35,7 @@ final class ModelOptions {
    * (downloaded when missing).
    */
   Path localPath() throws IOException {
-    return switch (ModelSource.parse(model)) {
-      case ModelSource.Local local -> local.path();
-      case ModelSource.Hub repo ->
-          new HubDownloader(
-                  hub(),
-                  HttpClient.newBuilder()
-                      .followRedirects(HttpClient.Redirect.NORMAL)
-                      .connectTimeout(Duration.ofSeconds(30))
-                      .build())
-              .fetch(repo);
-    };
+    return ModelSource.localPath(model, hub());
   }
 
   private static HubSettings hub() {
