@@ -169,12 +169,7 @@ final class FineTuningJobHandler implements JobHandler {
     String model =
         named.registerFinal(result.adapterDir() != null ? result.adapterDir() : result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
-    JsonNode names = progress.get(job.id()).path(JobProgress.CHECKPOINT_MODELS);
-    java.util.TreeMap<Integer, String> ordered = new java.util.TreeMap<>();
-    names
-        .fields()
-        .forEachRemaining(e -> ordered.put(Integer.parseInt(e.getKey()), e.getValue().asText()));
-    for (var c : ordered.entrySet()) {
+    for (var c : progress.checkpointModels(job.id()).entrySet()) {
       if (c.getKey() < result.summary().totalSteps()) {
         context.appendEvent(
             NewEvent.info(

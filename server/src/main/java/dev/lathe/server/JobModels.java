@@ -3,10 +3,15 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.Trainer;
 import dev.lathe.jobqueue.Job;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.Comparator;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * The models one fine-tuning job creates, named as OpenAI names them: {@code ft:BASE:ORG:SUFFIX:ID}
@@ -68,16 +73,50 @@ final class JobModels {
 
   /**
    * Names (and registers, unless it is the last step, whose model is the final one) the checkpoint
-   * of {@code step} written in {@code directory}.
+   * of {@code step} written in {@code directory}, and records the name in {@link JobProgress}.
    */
   String checkpoint(int step, int totalSteps, Path directory) {
     if (step == totalSteps) {
+      TreeMap<Long, String> names = progress.checkpointModels(job.id());
+      names.put((long) step, finalName());
+      progress.checkpointModels(job.id(), names);
       return finalName();
     }
-    JsonNode known = progress.get(job.id()).path(JobProgress.CHECKPOINT_MODELS).get("" + step);
-    String name = known != null ? known.asText() : newName() + ":ckpt-step-" + step;
+    TreeMap<Long, String> names = progress.checkpointModels(job.id());
+    String name = names.getOrDefault((long) step, newName() + ":ckpt-step-" + step);
     register(name, servable(directory));
+    names.put((long) step, name);
+    progress.checkpointModels(job.id(), names);
     return name;
+  }
+
+  /**
+   * Keeps the models of the newest {@code kept} epoch checkpoints, as OpenAI keeps the last three
+   * epochs' checkpoints: older ones lose their model, their name and their directory under {@code
+   * checkpoints} (resuming only needs the newest). The final model counts as the last epoch's.
+   */
+  void keepNewest(int kept, Path checkpoints) throws IOException {
+    TreeMap<Long, String> names = progress.checkpointModels(job.id());
+    if (names.size() <= kept) {
+      return;
+    }
+    while (names.size() > kept) {
+      var oldest = names.pollFirstEntry();
+      rows.delete(oldest.getValue());
+      deleteTree(checkpoints.resolve(Trainer.checkpointName(Math.toIntExact(oldest.getKey()))));
+    }
+    progress.checkpointModels(job.id(), names);
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** Registers the final model, served from {@code directory} (adapter or merged weights). */

@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 
 /**
@@ -60,14 +62,21 @@ final class JobProgress {
     return all;
   }
 
-  /** Records the model name of the checkpoint at {@code step}. */
-  void checkpointModel(String jobId, long step, String model) {
-    ObjectNode all = get(jobId);
-    ObjectNode names =
-        all.get(CHECKPOINT_MODELS) instanceof ObjectNode known ? known : json.createObjectNode();
-    names.put(Long.toString(step), model);
+  /** The model name of each kept checkpoint, by step, ascending. */
+  TreeMap<Long, String> checkpointModels(String jobId) {
+    TreeMap<Long, String> names = new TreeMap<>();
+    get(jobId)
+        .path(CHECKPOINT_MODELS)
+        .properties()
+        .forEach(e -> names.put(Long.parseLong(e.getKey()), e.getValue().asText()));
+    return names;
+  }
+
+  /** Replaces the checkpoint model names with {@code names}. */
+  void checkpointModels(String jobId, Map<Long, String> names) {
     ObjectNode update = json.createObjectNode();
-    update.set(CHECKPOINT_MODELS, names);
+    ObjectNode o = update.putObject(CHECKPOINT_MODELS);
+    names.forEach((step, model) -> o.put(Long.toString(step), model));
     merge(jobId, update);
   }
 }

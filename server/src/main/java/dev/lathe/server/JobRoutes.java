@@ -219,7 +219,8 @@ final class JobRoutes {
     if (after != null && jobs.get(after).filter(j -> caller.sees(j.project())).isEmpty()) {
       throw ApiException.invalid("No such FineTuningJob for 'after': " + after, "after");
     }
-    Page<Job> page = jobs.list(caller.project(), after, limit);
+    // an admin key sees every project's jobs, as it sees every project's files and models
+    Page<Job> page = jobs.list(caller.admin() ? null : caller.project(), after, limit);
     ObjectNode root = json.createObjectNode();
     root.put("object", "list");
     ArrayNode data = root.putArray("data");
@@ -258,6 +259,9 @@ final class JobRoutes {
     root.put("object", "list");
     ArrayNode data = root.putArray("data");
     for (Checkpoint c : page.data()) {
+      if (!names.has(Long.toString(c.step()))) {
+        continue; // an older epoch's checkpoint, removed as OpenAI keeps only the last three
+      }
       ObjectNode o = data.addObject();
       o.put("object", "fine_tuning.job.checkpoint");
       o.put("id", c.id());
@@ -267,9 +271,8 @@ final class JobRoutes {
       o.set("metrics", c.metrics() == null ? json.createObjectNode() : json.readTree(c.metrics()));
       o.set("fine_tuned_model_checkpoint", names.get(Long.toString(c.step())));
     }
-    root.put("first_id", page.data().isEmpty() ? null : page.data().get(0).id());
-    root.put(
-        "last_id", page.data().isEmpty() ? null : page.data().get(page.data().size() - 1).id());
+    root.set("first_id", data.isEmpty() ? null : data.get(0).get("id"));
+    root.set("last_id", data.isEmpty() ? null : data.get(data.size() - 1).get("id"));
     root.put("has_more", page.hasMore());
     ctx.json(root);
   }

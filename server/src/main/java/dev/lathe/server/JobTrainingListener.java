@@ -12,6 +12,7 @@ import dev.lathe.jobqueue.EventLevel;
 import dev.lathe.jobqueue.JobContext;
 import dev.lathe.jobqueue.NewCheckpoint;
 import dev.lathe.jobqueue.NewEvent;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -23,9 +24,13 @@ import java.util.TreeMap;
  * Step N/M: training loss=…}, keyed {@code step-N} so a resumed run cannot repeat one; the last
  * step's waits for the full validation loss), the resolved hyperparameters and {@code
  * estimated_finish} on the job, and at each epoch end a job checkpoint with its metrics and a
- * servable {@code …:ckpt-step-N} model (the last epoch's checkpoint is the final model itself).
+ * servable {@code …:ckpt-step-N} model (the last epoch's checkpoint is the final model itself), of
+ * which the newest {@value #KEPT_CHECKPOINTS} are kept.
  */
 final class JobTrainingListener implements TrainingListener {
+
+  /** Epoch checkpoints whose models are kept (OpenAI keeps the last three epochs'). */
+  static final int KEPT_CHECKPOINTS = 3;
 
   /** How often {@code estimated_finish} is rewritten (a database write), in nanoseconds. */
   private static final long ESTIMATE_EVERY_NANOS = 2_000_000_000L;
@@ -97,9 +102,13 @@ final class JobTrainingListener implements TrainingListener {
     if (m != null) {
       putStep(metrics, m);
     }
-    String name = models.checkpoint(step, plan.totalSteps(), directory);
-    progress.checkpointModel(context.job().id(), step, name);
+    models.checkpoint(step, plan.totalSteps(), directory);
     context.addCheckpoint(new NewCheckpoint(step, write(metrics), directory.toString()));
+    try {
+      models.keepNewest(KEPT_CHECKPOINTS, directory.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove an old checkpoint: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -26,10 +26,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Jobs really train: the official OpenAI Java SDK against a server with one in-process worker and
@@ -37,8 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * read the result file, chat with the {@code ft:} model and a checkpoint model (plain and streamed
  * alike at temperature 0), delete the model; a base that cannot be trained fails the job with an
  * error object; cancel stops a running job without a model; pause and resume continue from the step
- * where the pause stopped.
+ * where the pause stopped. On SQLite and on PostgreSQL.
  */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class FineTuningJobsTest {
   static final List<String> ANIMALS =
       List.of(
@@ -52,6 +57,8 @@ class FineTuningJobsTest {
   static String trainFile;
   static String validFile;
 
+  @Parameter TestDatabase database;
+
   static String line(String animal) {
     return "{\"messages\":[{\"role\":\"user\",\"content\":\"What does the "
         + animal
@@ -60,9 +67,11 @@ class FineTuningJobsTest {
         + " says hello!\"}]}\n";
   }
 
-  @BeforeAll
-  static void start() throws IOException {
-    server = new TestServer(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, 1);
+  @BeforeParameterizedClassInvocation
+  static void start(TestDatabase database) throws IOException {
+    server =
+        new TestServer(
+            dataDir.resolve(database.name()), ServerConfig.DEFAULT_UPLOAD_LIMIT, 1, database);
     client = server.client(TestServer.KEY_A);
     StringBuilder train = new StringBuilder();
     ANIMALS.forEach(a -> train.append(line(a)));
@@ -70,10 +79,11 @@ class FineTuningJobsTest {
     validFile = upload(line("bee") + line("goat") + line("snake") + line("turtle"));
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (server != null) {
       server.close();
+      server = null;
     }
   }
 
@@ -343,5 +353,22 @@ class FineTuningJobsTest {
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
         .filteredOn("Fine-tuning job started"::equals)
         .hasSize(1);
+    // 20 epochs of 16 steps: only the last three epochs' checkpoints keep a model, as at OpenAI
+    List<FineTuningJobCheckpoint> kept =
+        client.fineTuning().jobs().checkpoints().list(job.id()).data();
+    assertThat(kept)
+        .extracting(FineTuningJobCheckpoint::stepNumber)
+        .containsExactly(320L, 304L, 288L);
+    assertThat(kept.get(0).fineTunedModelCheckpoint())
+        .isEqualTo(done.fineTunedModel().orElseThrow());
+    List<String> models = client.models().list().data().stream().map(Model::id).toList();
+    assertThat(models)
+        .contains(kept.get(1).fineTunedModelCheckpoint(), kept.get(2).fineTunedModelCheckpoint());
+    assertThat(models.stream().filter(m -> m.endsWith(":ckpt-step-272"))).isEmpty();
+    assertThat(server.dataDir.resolve("jobs/" + job.id() + "/checkpoints/checkpoint-step-16"))
+        .doesNotExist();
+    assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
+        .filteredOn(m -> m.startsWith("Checkpoint created at step "))
+        .hasSize(2);
   }
 }
