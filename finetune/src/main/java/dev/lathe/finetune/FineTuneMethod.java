@@ -38,7 +38,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
   /**
    * Refuses a valid file of a format this method cannot train on, with OpenAI's wording.
    *
-   * @throws IllegalArgumentException naming the file, its format and the method
+   * @throws WrongFormatException naming the file, its format and the method
    */
   void requireFormat(Path file, DatasetFormat format);
 
@@ -80,8 +80,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
     @Override
     public void requireFormat(Path file, DatasetFormat format) {
       if (format == DatasetFormat.PREFERENCE) {
-        throw new IllegalArgumentException(
-            file + " holds preference (DPO) examples; supervised training needs chat data");
+        throw new WrongFormatException(file.getFileName().toString(), format, type());
       }
     }
 
@@ -131,15 +130,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
     @Override
     public void requireFormat(Path file, DatasetFormat format) {
       if (format != DatasetFormat.PREFERENCE) {
-        throw new IllegalArgumentException(
-            "Invalid file format. Input file "
-                + file.getFileName()
-                + " is in the "
-                + (format == DatasetFormat.PROMPT_COMPLETION
-                    ? "fine-tune-completion"
-                    : "fine-tune-chat")
-                + " format, but the specified fine-tuning job is not using 'supervised' as the"
-                + " training method (provided method=dpo).");
+        throw new WrongFormatException(file.getFileName().toString(), format, type());
       }
     }
 

@@ -97,7 +97,7 @@ public record SupervisedJob(
    * Runs the job with {@code method}.
    *
    * @throws InvalidTrainingFileException when a file fails validation
-   * @throws IllegalArgumentException when a file's format does not suit the method (the message has
+   * @throws WrongFormatException when a file's format does not suit the method (the message has
    *     OpenAI's wording)
    */
   public <E> Result run(

@@ -165,7 +165,7 @@ class DpoTinyStoriesTest {
             () ->
                 job(base, dir.resolve("both.jsonl"), null, 1, 1, 1.0, dir.resolve("wrong"))
                     .run(FineTuneMethod.dpo(0.1), TrainingListener.NONE, () -> false))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(WrongFormatException.class)
         .hasMessage(
             "Invalid file format. Input file both.jsonl is in the fine-tune-chat format, but the"
                 + " specified fine-tuning job is not using 'supervised' as the training method"
