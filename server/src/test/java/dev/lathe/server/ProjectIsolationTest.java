@@ -4,22 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.openai.client.OpenAIClient;
+import com.openai.core.http.HttpResponse;
 import com.openai.errors.NotFoundException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
+import com.openai.models.finetuning.jobs.FineTuningJob;
+import com.openai.models.finetuning.jobs.FineTuningJobEvent;
+import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.models.Model;
-import dev.lathe.jobqueue.JdbcDataSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Project A's key cannot read, list, delete or chat with project B's objects; admin sees all. */
+/**
+ * Project A's key cannot read, list, delete or chat with project B's objects; an admin key sees
+ * (lists and retrieves) every project's files, jobs and models. On SQLite and on PostgreSQL.
+ */
+@ParameterizedClass
+@EnumSource(TestDatabase.class)
 class ProjectIsolationTest {
   @TempDir static Path dataDir;
   static TestServer server;
@@ -27,24 +39,86 @@ class ProjectIsolationTest {
   static OpenAIClient b;
   static OpenAIClient admin;
   static final String B_MODEL = "ft:stories260k:proj_b:mine:AbCd1234";
+  static final String B_KEPT_MODEL = "ft:stories260k:proj_b:kept:EfGh5678";
 
-  @BeforeAll
-  static void start() throws IOException {
-    server = new TestServer(dataDir);
+  @Parameter TestDatabase database;
+
+  @BeforeParameterizedClassInvocation
+  static void start(TestDatabase database) throws IOException {
+    server = new TestServer(dataDir.resolve(database.name()), database);
     a = server.client(TestServer.KEY_A);
     b = server.client(TestServer.KEY_B);
     admin = server.client(TestServer.KEY_ADMIN);
-    new FineTunedModels(JdbcDataSources.sqlite(dataDir.resolve("lathe.db")))
-        .insert(
-            new FineTunedModels.Row(
-                B_MODEL, "proj_b", 1_700_000_000L, "stories260k", "/nowhere/adapter", null));
+    FineTunedModels models = new FineTunedModels(server.database());
+    for (String id : List.of(B_MODEL, B_KEPT_MODEL)) {
+      models.insert(
+          new FineTunedModels.Row(
+              id, "proj_b", 1_700_000_000L, "stories260k", "/nowhere/adapter", null));
+    }
   }
 
-  @AfterAll
+  @AfterParameterizedClassInvocation
   static void stop() {
     if (server != null) {
       server.close();
+      server = null;
     }
+  }
+
+  private static String trainingFile(OpenAIClient owner) {
+    String line =
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},"
+            + "{\"role\":\"assistant\",\"content\":\"Once upon a time\"}]}\n";
+    return owner
+        .files()
+        .create(
+            FileCreateParams.builder()
+                .file(line.repeat(10).getBytes(StandardCharsets.UTF_8))
+                .purpose(FilePurpose.FINE_TUNE)
+                .build())
+        .id();
+  }
+
+  private static FineTuningJob job(OpenAIClient owner) {
+    return owner
+        .fineTuning()
+        .jobs()
+        .create(
+            JobCreateParams.builder()
+                .model("tinystories-656k")
+                .trainingFile(trainingFile(owner))
+                .build());
+  }
+
+  @Test
+  void anAdminKeySeesEveryProjectsFilesJobsAndModels() throws IOException {
+    FineTuningJob mine = job(a);
+    FineTuningJob theirs = job(b);
+    String theirFile = theirs.trainingFile();
+
+    assertThat(admin.fineTuning().jobs().list().data())
+        .extracting(FineTuningJob::id)
+        .contains(mine.id(), theirs.id());
+    assertThat(a.fineTuning().jobs().list().data())
+        .extracting(FineTuningJob::id)
+        .contains(mine.id())
+        .doesNotContain(theirs.id());
+    assertThat(admin.fineTuning().jobs().retrieve(theirs.id()).id()).isEqualTo(theirs.id());
+    assertThat(admin.fineTuning().jobs().listEvents(theirs.id()).data())
+        .extracting(FineTuningJobEvent::message)
+        .contains("Created fine-tuning job: " + theirs.id());
+    assertThat(admin.fineTuning().jobs().checkpoints().list(theirs.id()).data()).isEmpty();
+    assertThatThrownBy(() -> a.fineTuning().jobs().retrieve(theirs.id()))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> a.fineTuning().jobs().listEvents(theirs.id()))
+        .isInstanceOf(NotFoundException.class);
+
+    assertThat(admin.files().retrieve(theirFile).id()).isEqualTo(theirFile);
+    try (HttpResponse content = admin.files().content(theirFile)) {
+      assertThat(new String(content.body().readAllBytes(), StandardCharsets.UTF_8))
+          .startsWith("{\"messages\"");
+    }
+    assertThat(admin.models().retrieve(B_KEPT_MODEL).ownedBy()).isEqualTo("proj_b");
   }
 
   @Test
