@@ -5,8 +5,9 @@ import dev.lathe.transformer.LlamaConfig;
 /**
  * Everything the Llama-family training forward saves for backward, plus the scratch backward needs,
  * allocated once per (B, T) and reused for every batch of that shape. With {@code recompute} the
- * SwiGLU output is not kept per layer but recomputed in backward from the saved gate and up
- * projections (one (B, T, F) buffer instead of L).
+ * gate and up projections and the SwiGLU output are not kept per layer but recomputed in backward
+ * from the saved norm output (LoRA dropout masks replayed): three (B, T, F) buffers instead of 3L,
+ * for two more (N, C)·(C, F) products per layer.
  */
 final class LlamaActivations {
   /**
@@ -41,8 +42,8 @@ final class LlamaActivations {
   final float[][] att; // L x (N, H*hd) attention output
   final float[][] xn2; // L x (N, C)
   final float[][] rstd2; // L x (N)
-  final float[][] gate; // L x (N, F)
-  final float[][] up; // L x (N, F)
+  final float[][] gate; // L x (N, F), or one shared buffer when recomputed
+  final float[][] up; // L x (N, F), or one shared buffer when recomputed
   final float[][] hidden; // L x (N, F) silu(gate)·up, or one shared buffer when recomputed
   final float[] xnFinal; // (N, C)
   final float[] rstdFinal; // (N)
@@ -96,8 +97,8 @@ final class LlamaActivations {
     att = new float[L][n * qd];
     xn2 = new float[L][n * C];
     rstd2 = new float[L][n];
-    gate = new float[L][n * F];
-    up = new float[L][n * F];
+    gate = recompute ? new float[][] {new float[n * F]} : new float[L][n * F];
+    up = recompute ? new float[][] {new float[n * F]} : new float[L][n * F];
     hidden = recompute ? new float[][] {new float[n * F]} : new float[L][n * F];
     xnFinal = new float[n * C];
     rstdFinal = new float[n];
@@ -125,6 +126,16 @@ final class LlamaActivations {
     dk = new float[n * kvd];
     dkRaw = qk ? new float[n * kvd] : null;
     dv = new float[n * kvd];
+  }
+
+  /** The gate projection output of layer {@code l}. */
+  float[] gate(int l) {
+    return gate[gate.length == 1 ? 0 : l];
+  }
+
+  /** The up projection output of layer {@code l}. */
+  float[] up(int l) {
+    return up[up.length == 1 ? 0 : l];
   }
 
   /** The SwiGLU output buffer of layer {@code l}. */

@@ -170,9 +170,9 @@ public final class LlamaTrainer implements TrainableModel {
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
       RmsNorm.forward(a.xn2[l], 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
-      p.gate().forward(a.gate[l], a.xn2[l], n, adapters, rnd);
-      p.up().forward(a.up[l], a.xn2[l], n, adapters, rnd);
-      SwiGlu.forward(a.hidden(l), a.gate[l], a.up[l], n * f);
+      p.gate().forward(a.gate(l), a.xn2[l], n, adapters, rnd);
+      p.up().forward(a.up(l), a.xn2[l], n, adapters, rnd);
+      SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       p.down().forward(a.proj, a.hidden(l), n, adapters, rnd);
       Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
     }
@@ -219,13 +219,15 @@ public final class LlamaTrainer implements TrainableModel {
       LlamaWeights.Layer w = weights.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
-        SwiGlu.forward(a.hidden(l), a.gate[l], a.up[l], n * f);
+        p.gate().replay(a.gate(l), a.xn2[l], n, adapters);
+        p.up().replay(a.up(l), a.xn2[l], n, adapters);
+        SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       }
       Arrays.fill(a.dHidden, 0f);
       p.down().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
       Arrays.fill(a.dGate, 0f);
       Arrays.fill(a.dUp, 0f);
-      SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate[l], a.up[l], n * f);
+      SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
       Arrays.fill(a.dxn, 0f);
       p.gate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
       p.up().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);

@@ -3,6 +3,7 @@ package dev.lathe.transformer.train;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
 import dev.lathe.transformer.LoraModules;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -10,9 +11,9 @@ import java.util.random.RandomGenerator;
  * Initialised as PEFT does: {@code A} Kaiming-uniform with a = √5 (uniform in ±1/√in), {@code B}
  * zero, so a new adapter leaves the model unchanged.
  *
- * <p>Forward saves the dropout mask and {@code scale · dropout(in) · Aᵀ}; backward needs those, the
- * projection input and the output gradient. Buffers grow to the largest row count seen and are
- * reused.
+ * <p>Forward saves the dropout mask's seed (the mask is drawn again in backward) and {@code scale ·
+ * dropout(in) · Aᵀ}; backward needs those, the projection input and the output gradient. Buffers
+ * grow to the largest row count seen and are reused.
  */
 final class LoraAdapter {
   final Parameter a; // (r, in)
@@ -24,11 +25,17 @@ final class LoraAdapter {
   private final double dropout;
   private final ComputePool pool;
 
-  private float[] mask = new float[0]; // (N, in): 0 or 1/(1-p), only with dropout
+  private long maskSeed; // the last forward's dropout mask is the stream of this seed
   private float[] xs = new float[0]; // (N, r) = scale · dropout(in) · Aᵀ
   private float[] dxs = new float[0]; // (N, r) scratch
-  private float[] scratch = new float[0]; // (N, in) scratch
   private boolean masked; // whether the last forward applied dropout
+
+  /**
+   * (N, in) scratch for the dropped-out input, shared by every adapter a thread runs: it lives only
+   * within one forward or backward call (a per-adapter buffer would cost N·in floats for each of a
+   * model's hundreds of adapters).
+   */
+  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   LoraAdapter(
       ComputePool pool, String module, int in, int out, LoraConfig config, RandomGenerator random) {
@@ -57,10 +64,28 @@ final class LoraAdapter {
     if (xs.length < n * rank) {
       xs = new float[n * rank];
       dxs = new float[n * rank];
-      if (dropout > 0) {
-        mask = new float[n * in];
-        scratch = new float[n * in];
-      }
+    }
+  }
+
+  /** The thread's scratch, grown to (N, in). */
+  private float[] scratch(int n) {
+    float[] s = SCRATCH.get();
+    if (s.length < n * in) {
+      s = new float[n * in];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
+  /**
+   * {@code out = x ⊙ mask} with the mask (0 or 1/(1−p) per element) drawn from {@code maskSeed}:
+   * forward and backward draw the same mask without storing it.
+   */
+  private void applyMask(float[] out, float[] x, int n) {
+    SplittableRandom r = new SplittableRandom(maskSeed);
+    float keep = (float) (1 / (1 - dropout));
+    for (int i = 0; i < n * in; i++) {
+      out[i] = r.nextDouble() < dropout ? 0f : x[i] * keep;
     }
   }
 
@@ -72,16 +97,27 @@ final class LoraAdapter {
    * </pre>
    */
   void forward(float[] y, float[] x, int n, RandomGenerator random) {
-    ensure(n);
     masked = random != null && dropout > 0;
+    if (masked) {
+      maskSeed = random.nextLong();
+    }
+    replay(y, x, n);
+  }
+
+  /**
+   * Adds the adapter's output again as the last {@link #forward} did, with the same dropout mask
+   * (for recomputing a projection in backward): the same bits, and no randomness drawn.
+   *
+   * <pre>
+   * // y: (N, out) accumulated   x: (N, in), the input given to that forward
+   * </pre>
+   */
+  void replay(float[] y, float[] x, int n) {
+    ensure(n);
     float[] src = x;
     if (masked) {
-      float keep = (float) (1 / (1 - dropout));
-      for (int i = 0; i < n * in; i++) {
-        mask[i] = random.nextDouble() < dropout ? 0f : keep;
-        scratch[i] = x[i] * mask[i];
-      }
-      src = scratch;
+      src = scratch(n);
+      applyMask(src, x, n);
     }
     Gemm.mulNT(pool, src, 0, a.value(), 0, xs, 0, n, rank, in, false);
     for (int i = 0; i < n * rank; i++) {
@@ -107,10 +143,8 @@ final class LoraAdapter {
     }
     float[] src = x;
     if (masked) {
-      for (int i = 0; i < n * in; i++) {
-        scratch[i] = x[i] * mask[i];
-      }
-      src = scratch;
+      src = scratch(n);
+      applyMask(src, x, n);
     }
     // dA: (r, in) += dxsᵀ · dropout(x)
     Gemm.mulTN(pool, dxs, 0, src, 0, a.grad(), 0, rank, in, n, true);
@@ -118,10 +152,15 @@ final class LoraAdapter {
       return;
     }
     if (masked) {
-      // d dropout(x): (N, in) = dxs · A, then through the mask
-      Gemm.mulNN(pool, dxs, 0, a.value(), 0, scratch, 0, n, in, rank, false);
+      // d dropout(x): (N, in) = dxs · A, then through the mask (drawn again from its seed)
+      float[] d = scratch(n);
+      Gemm.mulNN(pool, dxs, 0, a.value(), 0, d, 0, n, in, rank, false);
+      SplittableRandom r = new SplittableRandom(maskSeed);
+      float keep = (float) (1 / (1 - dropout));
       for (int i = 0; i < n * in; i++) {
-        dx[i] += scratch[i] * mask[i];
+        if (!(r.nextDouble() < dropout)) {
+          dx[i] += d[i] * keep;
+        }
       }
     } else {
       Gemm.mulNN(pool, dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);

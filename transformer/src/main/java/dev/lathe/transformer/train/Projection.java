@@ -49,6 +49,28 @@ final class Projection {
    * @param random dropout randomness of the adapter; null for none (evaluation)
    */
   void forward(float[] y, float[] x, int n, boolean adapters, RandomGenerator random) {
+    base(y, x, n);
+    if (adapters && adapter != null) {
+      adapter.forward(y, x, n, random);
+    }
+  }
+
+  /**
+   * Computes {@code y} again as the last {@link #forward} did (the adapter's dropout mask
+   * included), e.g. to recompute an activation in backward instead of keeping it.
+   *
+   * <pre>
+   * // y: (N, out)   x: (N, in) as given to that forward
+   * </pre>
+   */
+  void replay(float[] y, float[] x, int n, boolean adapters) {
+    base(y, x, n);
+    if (adapters && adapter != null) {
+      adapter.replay(y, x, n);
+    }
+  }
+
+  private void base(float[] y, float[] x, int n) {
     Gemm.mulNT(pool, x, 0, weight, 0, y, 0, n, out, in, false);
     if (bias != null) {
       for (int i = 0; i < n; i++) {
@@ -57,9 +79,6 @@ final class Projection {
           y[o + j] += bias[j];
         }
       }
-    }
-    if (adapters && adapter != null) {
-      adapter.forward(y, x, n, random);
     }
   }
 

@@ -20,7 +20,8 @@ public final class Training {
 
   /**
    * As {@link #lora(LoadedModel, LoraConfig, RandomGenerator)}; {@code recompute} trades the memory
-   * of the per-layer feed-forward output for recomputing it in backward.
+   * of the per-layer feed-forward activations for recomputing them in backward (Llama family: the
+   * gate and up projections and the SwiGLU output; GPT-2: the GELU output).
    */
   public static TrainableModel lora(
       LoadedModel model, LoraConfig config, RandomGenerator random, boolean recompute) {
