@@ -1,16 +1,23 @@
 package dev.lathe.bench;
 
+import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
+import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.LoraModules;
 import dev.lathe.transformer.ModelLoader;
+import dev.lathe.transformer.SafetensorsWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Whole-process decode and prefill throughput of one model, comparable with llama2.c's {@code run}:
@@ -22,21 +29,32 @@ import java.util.Locale;
  * <p>GB/s is the bytes of weights one decode step reads (every block's matrices and norms, the
  * whole classifier, one embedding row; the KV cache is not counted) times tokens per second.
  *
+ * <p>{@code --lora-rank R} times the model as a fine-tune is served: a random rank-R LoRA adapter
+ * on all seven projections of every layer, applied at forward time over the shared weights (the
+ * adapter's bytes are not counted in GB/s).
+ *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16] [--tokens 200] [--threads 2]
- *   [--prompt-tokens 512] [--repeat 5]
+ *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0]
  * </pre>
  */
 public final class DecodeThroughput {
   private DecodeThroughput() {}
 
   /** Parsed command line. */
-  record Options(Path model, DType dtype, int tokens, int threads, int promptTokens, int repeat) {
+  record Options(
+      Path model,
+      DType dtype,
+      int tokens,
+      int threads,
+      int promptTokens,
+      int repeat,
+      int loraRank) {
     Options {
-      if (tokens < 2 || promptTokens < 1 || repeat < 1 || threads < 1) {
+      if (tokens < 2 || promptTokens < 1 || repeat < 1 || threads < 1 || loraRank < 0) {
         throw new IllegalArgumentException(
-            "--tokens must be >= 2, --prompt-tokens, --repeat and --threads >= 1");
+            "--tokens must be >= 2, --prompt-tokens, --repeat and --threads >= 1, --lora-rank >= 0");
       }
     }
 
@@ -47,6 +65,7 @@ public final class DecodeThroughput {
       int threads = 2;
       int prompt = 512;
       int repeat = 5;
+      int loraRank = 0;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -66,17 +85,19 @@ public final class DecodeThroughput {
           case "--threads" -> threads = Integer.parseInt(v);
           case "--prompt-tokens" -> prompt = Integer.parseInt(v);
           case "--repeat" -> repeat = Integer.parseInt(v);
+          case "--lora-rank" -> loraRank = Integer.parseInt(v);
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + flag
-                      + " (--model --dtype --tokens --threads --prompt-tokens --repeat)");
+                      + " (--model --dtype --tokens --threads --prompt-tokens --repeat"
+                      + " --lora-rank)");
         }
       }
       if (model == null || !Files.exists(model)) {
         throw new IllegalArgumentException("--model must name an existing model: " + model);
       }
-      return new Options(model, dtype, tokens, threads, prompt, repeat);
+      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank);
     }
   }
 
@@ -90,6 +111,9 @@ public final class DecodeThroughput {
       throw new IllegalArgumentException("DecodeThroughput times Llama-family models");
     }
     long bytesPerToken = llama.weightBytesPerToken();
+    if (o.loraRank() > 0) {
+      model = llama.withAdapters(randomAdapters(llama.config(), o.loraRank()));
+    }
     int prompt = Math.min(o.promptTokens(), model.contextLength());
     int capacity = Math.min(model.contextLength(), Math.max(o.tokens(), prompt));
     KvCache cache = model.newCache(capacity);
@@ -115,11 +139,12 @@ public final class DecodeThroughput {
     double dm = median(decode);
     System.out.printf(
         Locale.ROOT,
-        "model %s  weights %s  threads %d  weight bytes/token %.1f MB%n",
+        "model %s  weights %s  threads %d  weight bytes/token %.1f MB  LoRA rank %d%n",
         o.model().getFileName(),
         llama.weightDtype(),
         o.threads(),
-        bytesPerToken / 1e6);
+        bytesPerToken / 1e6,
+        o.loraRank());
     System.out.printf(
         Locale.ROOT,
         "decode tok/s %.1f (min %.1f max %.1f)  weights read %.2f GB/s  [%d tokens from BOS,"
@@ -136,6 +161,34 @@ public final class DecodeThroughput {
         min(prefill),
         max(prefill),
         prompt);
+  }
+
+  /** A rank-{@code r} adapter with random values on every projection of every layer. */
+  private static AdapterSet randomAdapters(LlamaConfig c, int r) {
+    SplittableRandom random = new SplittableRandom(1);
+    int d = c.dim();
+    int f = c.hiddenDim();
+    int[][] inOut = {
+      {d, c.queryDim()}, {d, c.kvDim()}, {d, c.kvDim()}, {c.queryDim(), d}, {d, f}, {d, f}, {f, d}
+    };
+    Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
+    for (int l = 0; l < c.layers(); l++) {
+      for (int t = 0; t < LoraModules.LLAMA.size(); t++) {
+        String module = LoraModules.llama(l, LoraModules.LLAMA.get(t));
+        tensors.put(LoraModules.loraA(module), randomMatrix(random, r, inOut[t][0]));
+        tensors.put(LoraModules.loraB(module), randomMatrix(random, inOut[t][1], r));
+      }
+    }
+    return AdapterSet.of("random rank-" + r + " adapter", tensors, 2.0 * r, false);
+  }
+
+  private static SafetensorsWriter.Tensor randomMatrix(
+      SplittableRandom random, int rows, int cols) {
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) ((random.nextDouble() * 2 - 1) * 0.01);
+    }
+    return new SafetensorsWriter.Tensor(new long[] {rows, cols}, v);
   }
 
   /** Greedy decode of {@code tokens} steps from BOS; rate over steps 2..tokens. */
