@@ -29,10 +29,13 @@
  *       dev.lathe.server.ServerSchema}).
  *   <li>Model weights are loaded on first use and shared by every name that resolves to the same
  *       base; idle ones are evicted when the weight files would exceed the memory budget.
+ *   <li>A LoRA fine-tune ({@code ft:…}, {@code …:ckpt-step-N}) is its base's weights plus its PEFT
+ *       adapter, read once and applied at forward time; the adapter's bytes count in the budget and
+ *       it goes when its base is evicted. A full fine-tune is a model of its own. A fine-tune whose
+ *       files are gone answers 404 {@code model_not_available} saying why.
  * </ul>
  *
  * <p>Not yet: the job handler that trains queued jobs (events, checkpoints, result file, {@code
- * ft:} model registration), and serving {@code ft:} adapters (a request for one answers a 400 that
- * names its base).
+ * ft:} model registration).
  */
 package dev.lathe.server;
