@@ -153,6 +153,10 @@ public final class TrainThroughput {
     float[] scale = new float[o.batch()];
     Arrays.fill(scale, 1f / n);
     double[] ms = new double[o.steps()];
+    // CPU time of the whole process: on a busy machine it shows the work apart from the waiting
+    var os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     System.out.printf(
         Locale.ROOT,
         "model %s (%s)  mode %s  B=%d T=%d  threads %d  trainable parameters %d%n",
@@ -166,17 +170,20 @@ public final class TrainThroughput {
     for (int s = 0; s < o.warmup() + o.steps(); s++) {
       TokenBatch batch = batch(stream, s * n, o.batch(), o.seq());
       long t0 = System.nanoTime();
+      long cpu0 = os.getProcessCpuTime();
       model.zeroGradients();
       BatchResult r = model.forwardBackward(batch, scale);
       adamw.step(1e-4);
       double stepMs = (System.nanoTime() - t0) / 1e6;
+      double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
       double loss = r.lossSum() / r.trainedTokens();
       System.out.printf(
           Locale.ROOT,
-          "step %d: train loss %.6f (took %.1f ms)%s%n",
+          "step %d: train loss %.6f (took %.1f ms)  process cpu %.1f ms%s%n",
           s,
           loss,
           stepMs,
+          cpuMs,
           s < o.warmup() ? " warm-up" : "");
       if (s >= o.warmup()) {
         ms[s - o.warmup()] = stepMs;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# LoRA against full fine-tuning step time on a SmolLM2-135M-shaped Llama model with random weights
+# (hidden 576, 30 layers, 9 heads / 3 KV heads, intermediate 1536, vocab 49152, tied embeddings,
+# rope theta 100000), B=4 T=256 random tokens, f32, AdamW, 2 threads.
+#
+# usage: bench/train-lora-vs-full.sh [STEPS]   (timed steps after WARMUP=1; default 3)
+#
+# LoRA: rank 16, alpha 32, dropout 0.05 on every linear layer (q k v o gate up down); the frozen
+# weights get no gradient (their dW products are skipped), the adapters do. Full: every weight.
+# The model is written once by RandomLlamaCheckpoint into $SMOL_HF (default /tmp/smol135-hf).
+# Needs bench/target/benchmarks.jar (mvn -B -o -pl bench -am package) or $BENCH_JAR, and a JDK 25.
+set -euo pipefail
+STEPS=${1:-3}
+WARMUP=${WARMUP:-1}
+HERE=$(cd "$(dirname "$0")" && pwd)
+JAR=${BENCH_JAR:-$HERE/target/benchmarks.jar}
+SMOL_HF=${SMOL_HF:-/tmp/smol135-hf}
+. "$HERE/../scripts/find-java.sh"
+lathe_find_java
+JAVA=$JAVA_HOME/bin/java
+[ -f "$JAR" ] || { echo "missing $JAR: build it with mvn -B -o -pl bench -am package" >&2; exit 2; }
+[ -f "$SMOL_HF/model.safetensors" ] || "$JAVA" -Xmx3g -cp "$JAR" dev.lathe.bench.RandomLlamaCheckpoint \
+  --shape smol135 --out "$SMOL_HF" --dtype f32 2>/dev/null
+
+med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+times() { sed -n 's/^step \([0-9]*\): train loss [0-9.]* (took \([0-9.]*\) ms).*/\1 \2/p' | awk -v w="$WARMUP" '$1 >= w {print $2}'; }
+
+uptime
+declare -A median
+for mode in lora full; do
+  cmd=("$JAVA" --add-modules jdk.incubator.vector -Xmx6g -cp "$JAR" dev.lathe.bench.TrainThroughput
+    --model "$SMOL_HF" --mode "$mode" --batch 4 --seq 256 --warmup "$WARMUP" --steps "$STEPS" --threads 2)
+  echo "+ ${cmd[*]}"
+  out=$("${cmd[@]}" 2>/dev/null)
+  grep -E '^(model|step ms|flops)' <<<"$out"
+  median[$mode]=$(times <<<"$out" | med)
+done
+awk -v l="${median[lora]}" -v f="${median[full]}" 'BEGIN {
+  printf "median step: lora %.1f ms  full %.1f ms  lora/full %.2fx (goal <= 0.70x)\n", l, f, l / f }'
+uptime
