@@ -14,15 +14,12 @@ import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
-import com.openai.models.finetuning.jobs.JobListEventsParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.models.Model;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -49,7 +46,6 @@ class FineTuningJobsTest {
       List.of(
           "dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig", "horse",
           "sheep", "bunny", "mouse", "owl", "fox");
-  static final Duration PATIENCE = Duration.ofMinutes(3);
 
   @TempDir static Path dataDir;
   static TestServer server;
@@ -117,53 +113,24 @@ class FineTuningJobsTest {
     return client.fineTuning().jobs().create(p.build());
   }
 
-  /** Polls the job until {@code done} holds (or fails the test after {@link #PATIENCE}). */
   static FineTuningJob await(String id, Predicate<FineTuningJob> done) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (true) {
-      FineTuningJob job = client.fineTuning().jobs().retrieve(id);
-      if (done.test(job)) {
-        return job;
-      }
-      assertThat(System.nanoTime())
-          .as("job %s waiting, now %s", id, job.status())
-          .isLessThan(deadline);
-      Thread.sleep(50);
-    }
+    return new JobWatch(client).await(id, done);
   }
 
   static boolean is(FineTuningJob job, String status) {
     return job.status().asString().equals(status);
   }
 
-  /** The job's events, oldest first. */
   static List<FineTuningJobEvent> events(String id) {
-    List<FineTuningJobEvent> all =
-        new ArrayList<>(
-            client
-                .fineTuning()
-                .jobs()
-                .listEvents(id, JobListEventsParams.builder().limit(10_000).build())
-                .data());
-    return all.reversed();
+    return new JobWatch(client).events(id);
   }
 
-  /** Whether the job's newest event is a step's metrics (it is training). */
   static boolean training(String id) {
-    return client
-        .fineTuning()
-        .jobs()
-        .listEvents(id, JobListEventsParams.builder().limit(1).build())
-        .data()
-        .stream()
-        .anyMatch(e -> e.type().map(t -> t.asString().equals("metrics")).orElse(false));
+    return new JobWatch(client).training(id);
   }
 
   static List<Long> steps(String id) {
-    return events(id).stream()
-        .filter(e -> e.type().map(t -> t.asString().equals("metrics")).orElse(false))
-        .map(e -> e._data().convert(JsonNode.class).get("step").asLong())
-        .toList();
+    return new JobWatch(client).steps(id);
   }
 
   /** The ft: model's answer at temperature 0, checked to be the same plain and streamed. */
