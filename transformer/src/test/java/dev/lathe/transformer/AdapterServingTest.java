@@ -155,4 +155,16 @@ class AdapterServingTest {
     LlamaModel merged = new LlamaModel(c, ((LlamaTrainer) a.trainer()).mergedWeights());
     assertSameLogits(base.withAdapters(rs), merged);
   }
+
+  @Test
+  void overBf16WeightsAnAdapterComputesWhatItComputesOverTheRoundedF32Weights() {
+    LlamaConfig c = TinyModels.config("qwen2");
+    LlamaWeights w = TinyModels.llama(c, 16);
+    LlamaModel bf16 = new LlamaModel(c, w, DType.BF16);
+    LlamaModel rounded = new LlamaModel(c, HeldWeightsTest.roundMatrices(w));
+    AdapterSet set = adapted(rounded, c, LoraConfig.of(4, 8, 0), 9).set();
+    float[] expected = TinyModels.logits(rounded.withAdapters(set));
+    assertClose(TinyModels.logits(bf16.withAdapters(set)), expected, "bf16 base");
+    assertThat(expected).isNotEqualTo(TinyModels.logits(rounded));
+  }
 }
