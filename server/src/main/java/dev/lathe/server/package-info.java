@@ -6,7 +6,9 @@
  * (list, retrieve, delete fine-tunes), {@code /v1/chat/completions} and legacy {@code
  * /v1/completions} (whole or streamed as server-sent events) for configured base models, and {@code
  * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
- * resume, events, checkpoints) on the job queue's store.
+ * resume, events, checkpoints) on the job queue's store, trained by in-process workers ({@link
+ * dev.lathe.server.JobWorkers}, or {@code lathe worker} processes on the same database and data
+ * dir) running {@link dev.lathe.server.FineTuningJobHandler}.
  *
  * <p>Decisions:
  *
@@ -33,9 +35,17 @@
  *       adapter, read once and applied at forward time; the adapter's bytes count in the budget and
  *       it goes when its base is evicted. A full fine-tune is a model of its own. A fine-tune whose
  *       files are gone answers 404 {@code model_not_available} saying why.
+ *   <li>Fine-tuning defaults: LoRA rank 16 (alpha 32, every linear layer) for every job, or full
+ *       fine-tuning with {@code "lora_rank": 0} in the server config (OpenAI's API has no such
+ *       switch); {@code auto} hyperparameters resolve as {@link
+ *       dev.lathe.finetune.Hyperparameters#resolve} says. A job trains into {@code <data>/jobs/<job
+ *       id>/} and always resumes from its newest checkpoint there: a pause or a shutdown
+ *       checkpoints the step it stopped at, and step events are keyed so none repeats.
+ *   <li>Model names are {@code ft:BASE:PROJECT:SUFFIX:ID}: BASE is the name the job asked for (an
+ *       alias keeps its own), the organization slug is the project. Each epoch end adds a {@code
+ *       …:ckpt-step-N} model (the last epoch's is the final model); only the last three are kept.
+ *   <li>The result file is plain CSV text ({@code step_metrics.csv}, OpenAI's five columns), not
+ *       the base64 some users reported, which no CSV reader would take.
  * </ul>
- *
- * <p>Not yet: the job handler that trains queued jobs (events, checkpoints, result file, {@code
- * ft:} model registration).
  */
 package dev.lathe.server;
