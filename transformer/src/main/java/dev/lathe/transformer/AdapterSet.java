@@ -116,14 +116,20 @@ public final class AdapterSet {
                 + " adapter_model.safetensors");
       }
     }
-    Map<String, Object> config =
-        Json.parseObject(Files.readString(configFile), configFile.toString());
     String where = configFile.toString();
+    Map<String, Object> config;
+    try {
+      config = Json.parseObject(Files.readString(configFile), where);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     if (!"LORA".equals(config.get("peft_type"))) {
       throw new IOException(
           where + ": peft_type is " + config.get("peft_type") + ", only LORA is served");
     }
-    refuse(where, config, "use_dora", Boolean.TRUE, "DoRA adapters are not supported");
+    if (Boolean.TRUE.equals(config.get("use_dora"))) {
+      throw new IOException(where + ": use_dora is true: DoRA adapters are not supported");
+    }
     Object bias = config.getOrDefault("bias", "none");
     if (!"none".equals(bias)) {
       throw new IOException(
@@ -152,14 +158,6 @@ public final class AdapterSet {
       return of(dir.toString(), tensors, alpha.doubleValue(), rsLora);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
-    }
-  }
-
-  private static void refuse(
-      String where, Map<String, Object> config, String key, Object bad, String why)
-      throws IOException {
-    if (bad.equals(config.get(key))) {
-      throw new IOException(where + ": " + key + " is " + bad + ": " + why);
     }
   }
 

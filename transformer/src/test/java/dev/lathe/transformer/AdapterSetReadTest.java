@@ -127,6 +127,9 @@ class AdapterSetReadTest {
 
   @Test
   void badFilesAreRefusedWithTheReason() throws IOException {
+    assertThatThrownBy(() -> AdapterSet.read(write("json", tensors(0, 32, 48), "{\"r\": 2,")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("adapter_config.json");
     Map<String, SafetensorsWriter.Tensor> onlyA = tensors(0, 32, 48);
     onlyA.remove(LoraModules.loraB(LoraModules.llama(0, "q_proj")));
     assertThatThrownBy(() -> AdapterSet.read(write("half", onlyA, config(""))))
