@@ -55,6 +55,11 @@ final class GemmPacked {
       return new BSource(b, null, null, off, rs, cs, gather);
     }
 
+    /** The same matrix from row {@code p0} of k on. */
+    BSource from(int p0) {
+      return p0 == 0 ? this : new BSource(f32, bf16, seg, off + (long) p0 * rs, rs, cs, gather);
+    }
+
     static BSource bf16(short[] b, int off, int k) {
       return new BSource(null, b, null, off, 1, k, null);
     }
@@ -74,6 +79,34 @@ final class GemmPacked {
       ThreadLocal.withInitial(() -> new float[MR * NR]);
 
   static void mul(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      BSource b,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
+    // a long k (e.g. the vocabulary in dX = dLogits · W) is cut into equal slices, each packed once
+    // and added into C: otherwise the packing limit would cut m into slivers that each pack all of
+    // B again. C holds the FMA chains between slices exactly, so the result does not change.
+    int slices = (k + K_SLICE - 1) / K_SLICE;
+    int step = (k + slices - 1) / slices;
+    for (int p0 = 0; p0 < k; p0 += step) {
+      int kc = Math.min(step, k - p0);
+      mulSlice(
+          pool, a, aOff + p0 * acs, ars, acs, b.from(p0), c, cOff, m, n, kc, accumulate || p0 > 0);
+    }
+  }
+
+  /** Longest k packed at once; see {@link #mul}. */
+  static final int K_SLICE = 8 * KC;
+
+  private static void mulSlice(
       ComputePool pool,
       float[] a,
       int aOff,

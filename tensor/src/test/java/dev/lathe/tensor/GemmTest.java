@@ -151,6 +151,33 @@ class GemmTest {
     wideB.assertClose(wideB.run(TWO, false), false, "chunked B");
   }
 
+  /**
+   * A k long enough to be cut into packed slices (dX = dLogits · W over a vocabulary) gives the
+   * bits of one FMA chain per element in order of k, as an unsliced product does: C carries the
+   * chains exactly from one slice to the next.
+   */
+  @Test
+  void slicedDepthGivesTheBitsOfOneFmaChain() {
+    int k = 2 * GemmPacked.K_SLICE + 13;
+    for (Layout layout : Layout.values()) {
+      Case t = Case.random(layout, 9, 37, k, 11);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] c = t.run(TWO, accumulate);
+        for (int i = 0; i < t.m; i++) {
+          for (int j = 0; j < t.n; j++) {
+            float acc = accumulate ? t.c0[Case.C_OFF + i * t.n + j] : 0f;
+            for (int p = 0; p < k; p++) {
+              acc = Math.fma(t.a(i, p), t.b(p, j), acc);
+            }
+            assertThat(c[Case.C_OFF + i * t.n + j])
+                .as("%s (%d, %d) accumulate %s", layout, i, j, accumulate)
+                .isEqualTo(acc);
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void resultsDoNotDependOnTheThreadCount() {
     int[][] shapes = {{129, 65, 33}, {250, 401, 300}, {1, 1000, 577}, {3, 129, 1000}};
