@@ -281,9 +281,36 @@ class FineTuningJobsTest {
   }
 
   @Test
+  void aMalformedTrainingFileFailsTheJobNamingTheLine() {
+    String bad =
+        upload(
+            line("dog")
+                + "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n"
+                + line("cat").repeat(10));
+    FineTuningJob job =
+        client
+            .fineTuning()
+            .jobs()
+            .create(JobCreateParams.builder().model("tinystories-656k").trainingFile(bad).build());
+    assertThat(job.status().asString()).isEqualTo("failed");
+    FineTuningJob.Error error = job.error().orElseThrow();
+    assertThat(error.code()).isEqualTo("invalid_training_file");
+    assertThat(error.param()).contains("training_file");
+    assertThat(error.message())
+        .startsWith("The job failed due to an invalid training file. Line 2: ");
+    assertThat(job.finishedAt()).as("validation failures keep finished_at null").isEmpty();
+  }
+
+  @Test
   void cancellingARunningJobStopsItWithoutAModel() throws Exception {
     FineTuningJob job = create("tinystories-656k", 50, 1, false);
     await(job.id(), j -> training(job.id()));
+    FineTuningJob running =
+        await(job.id(), j -> j.estimatedFinish().isPresent() || !is(j, "running"));
+    assertThat(running.status().asString()).isEqualTo("running");
+    assertThat(running.estimatedFinish()).isPresent();
+    assertThat(running.hyperparameters().nEpochs().orElseThrow().integer()).contains(50L);
+    assertThat(running.trainedTokens()).as("null while running, as OpenAI's").isEmpty();
     client.fineTuning().jobs().cancel(job.id());
     FineTuningJob done = await(job.id(), j -> is(j, "cancelled") || is(j, "succeeded"));
     assertThat(done.status().asString()).isEqualTo("cancelled");
