@@ -31,7 +31,7 @@ key="sk-load-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 cat > "$dir/config.json" <<JSON
 {"data_dir": "$dir/data", "port": 0,
  "api_keys": [{"key": "$key", "project": "load", "admin": false}],
- "models": {"stories260k": "$MODEL"}}
+ "models": {"stories260k": "$MODEL"}, "workers": 0}
 JSON
 server_args=(serve --config "$dir/config.json")
 load_args=(--data-dir "$dir/data")
@@ -53,7 +53,7 @@ for _ in $(seq 600); do
 done
 [ -n "$port" ] || { echo "lathe serve did not start:" >&2; cat "$dir/server.log" >&2; exit 1; }
 
-cmd=("$JAVA" -cp bench/target/benchmarks.jar dev.lathe.bench.ApiLoad
+cmd=("$JAVA" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.lathe.bench.ApiLoad
   --base-url "http://127.0.0.1:$port/v1" --key "$key" "${load_args[@]}" "$@")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs);" \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
