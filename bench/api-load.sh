@@ -59,5 +59,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server: java $SERVER_OPTS -jar cli/target/lathe.jar ${server_args[*]}"
 echo "load: ApiLoad --base-url http://127.0.0.1:$port/v1 ${load_args[*]} $*"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+before=$(cpu_ticks)
 "${cmd[@]}"
+after=$(cpu_ticks)
+echo "server CPU during the run (setup, warm-up incl. JIT, load, TTFT): $(( (after - before) / $(getconf CLK_TCK) )) s"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
