@@ -135,6 +135,11 @@ class FineTuningJobsTest {
 
   /** The ft: model's answer at temperature 0, checked to be the same plain and streamed. */
   static String chat(String model) {
+    return chat(client, model);
+  }
+
+  /** {@link #chat(String)} through {@code client}. */
+  static String chat(OpenAIClient client, String model) {
     ChatCompletionCreateParams params =
         ChatCompletionCreateParams.builder()
             .model(model)

@@ -56,6 +56,12 @@ final class TestServer implements AutoCloseable {
   /** A server with {@code workers} in-process fine-tuning workers on {@code database}. */
   TestServer(Path dataDir, long uploadLimit, int workers, TestDatabase database)
       throws IOException {
+    this(dataDir, uploadLimit, workers, database, ServerConfig.DEFAULT_LORA_RANK);
+  }
+
+  /** As above, fine-tuning at LoRA rank {@code loraRank} (0: full fine-tuning). */
+  TestServer(Path dataDir, long uploadLimit, int workers, TestDatabase database, int loraRank)
+      throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
@@ -80,7 +86,7 @@ final class TestServer implements AutoCloseable {
             Map.of("stories260k", stories.toString(), "tinystories-656k", tiny.toString()),
             Map.of("gpt-4o-mini-2024-07-18", "stories260k"),
             workers,
-            ServerConfig.DEFAULT_LORA_RANK);
+            loraRank);
     SplittableRandom random = new SplittableRandom(42);
     server =
         LatheServer.start(
