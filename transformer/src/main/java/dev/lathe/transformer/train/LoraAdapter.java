@@ -11,9 +11,9 @@ import java.util.random.RandomGenerator;
  * Initialised as PEFT does: {@code A} Kaiming-uniform with a = √5 (uniform in ±1/√in), {@code B}
  * zero, so a new adapter leaves the model unchanged.
  *
- * <p>Forward saves the dropout mask's seed (the mask is drawn again in backward) and {@code scale ·
- * dropout(in) · Aᵀ}; backward needs those, the projection input and the output gradient. Buffers
- * grow to the largest row count seen and are reused.
+ * <p>Forward saves the dropout mask (one bit per input element) and {@code scale · dropout(in) ·
+ * Aᵀ}; backward needs those, the projection input and the output gradient. Buffers grow to the
+ * largest row count seen and are reused.
  */
 final class LoraAdapter {
   final Parameter a; // (r, in)
@@ -25,7 +25,9 @@ final class LoraAdapter {
   private final double dropout;
   private final ComputePool pool;
 
-  private long maskSeed; // the last forward's dropout mask is the stream of this seed
+  private long[] dropped = new long[0]; // (N, words) bits: the last forward's dropout mask
+  private final int words; // 64-bit words per mask row: rows start on a word, so rows are
+  // written by different threads without sharing a word
   private float[] xs = new float[0]; // (N, r) = scale · dropout(in) · Aᵀ
   private float[] dxs = new float[0]; // (N, r) scratch
   private boolean masked; // whether the last forward applied dropout
@@ -45,6 +47,7 @@ final class LoraAdapter {
     this.rank = config.rank();
     this.scale = config.scale();
     this.dropout = config.dropout();
+    this.words = (in + 63) >>> 6;
     float[] av = new float[rank * in];
     double bound = 1 / Math.sqrt(in);
     for (int i = 0; i < av.length; i++) {
@@ -78,15 +81,48 @@ final class LoraAdapter {
   }
 
   /**
-   * {@code out = x ⊙ mask} with the mask (0 or 1/(1−p) per element) drawn from {@code maskSeed}:
-   * forward and backward draw the same mask without storing it.
+   * Draws the dropout mask of {@code n} rows from {@code seed}, one bit per element (set: dropped),
+   * each row from its own stream so the rows can be drawn in parallel with the same result.
    */
-  private void applyMask(float[] out, float[] x, int n) {
-    SplittableRandom r = new SplittableRandom(maskSeed);
-    float keep = (float) (1 / (1 - dropout));
-    for (int i = 0; i < n * in; i++) {
-      out[i] = r.nextDouble() < dropout ? 0f : x[i] * keep;
+  private void drawMask(int n, long seed) {
+    if (dropped.length < n * words) {
+      dropped = new long[n * words];
     }
+    pool.parallelFor(
+        (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+        (t, w) -> {
+          for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
+            SplittableRandom r = new SplittableRandom(seed ^ (row * 0x9E3779B97F4A7C15L));
+            int base = row * words;
+            java.util.Arrays.fill(dropped, base, base + words, 0L);
+            for (int j = 0; j < in; j++) {
+              if (r.nextDouble() < dropout) {
+                dropped[base + (j >>> 6)] |= 1L << j;
+              }
+            }
+          }
+        });
+  }
+
+  private static final int ROWS_PER_TASK = 16;
+
+  private boolean isDropped(int row, int j) {
+    return (dropped[row * words + (j >>> 6)] & (1L << j)) != 0;
+  }
+
+  /** {@code out = x ⊙ mask}, the mask 0 (dropped) or 1/(1−p) per element. */
+  private void applyMask(float[] out, float[] x, int n) {
+    float keep = (float) (1 / (1 - dropout));
+    pool.parallelFor(
+        (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+        (t, w) -> {
+          for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
+            for (int j = 0; j < in; j++) {
+              int i = row * in + j;
+              out[i] = isDropped(row, j) ? 0f : x[i] * keep;
+            }
+          }
+        });
   }
 
   /**
@@ -99,7 +135,7 @@ final class LoraAdapter {
   void forward(float[] y, float[] x, int n, RandomGenerator random) {
     masked = random != null && dropout > 0;
     if (masked) {
-      maskSeed = random.nextLong();
+      drawMask(n, random.nextLong());
     }
     replay(y, x, n);
   }
@@ -152,14 +188,15 @@ final class LoraAdapter {
       return;
     }
     if (masked) {
-      // d dropout(x): (N, in) = dxs · A, then through the mask (drawn again from its seed)
+      // d dropout(x): (N, in) = dxs · A, then through the mask
       float[] d = scratch(n);
       Gemm.mulNN(pool, dxs, 0, a.value(), 0, d, 0, n, in, rank, false);
-      SplittableRandom r = new SplittableRandom(maskSeed);
       float keep = (float) (1 / (1 - dropout));
-      for (int i = 0; i < n * in; i++) {
-        if (!(r.nextDouble() < dropout)) {
-          dx[i] += d[i] * keep;
+      for (int row = 0; row < n; row++) {
+        for (int j = 0; j < in; j++) {
+          if (!isDropped(row, j)) {
+            dx[row * in + j] += d[row * in + j] * keep;
+          }
         }
       }
     } else {
