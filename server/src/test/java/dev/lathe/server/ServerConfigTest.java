@@ -56,6 +56,24 @@ class ServerConfigTest {
   }
 
   @Test
+  void fineTuningWorkersAndLoraRankComeFromTheFileWithDefaults() throws IOException {
+    assertThat(ServerConfig.defaults(null).workers()).isEqualTo(1);
+    assertThat(ServerConfig.defaults(null).loraRank()).isEqualTo(16);
+    Path file = dir.resolve("workers.json");
+    Files.writeString(file, "{\"workers\": 0, \"lora_rank\": 0}");
+    ServerConfig config = ServerConfig.read(file, ServerConfig.defaults(null));
+    assertThat(config.workers()).isZero();
+    assertThat(config.loraRank()).isZero();
+    assertThat(config.withWorkers(3).workers()).isEqualTo(3);
+    Files.writeString(file, "{\"workers\": -1}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("workers.json")
+        .hasMessageContaining("workers is -1; it must be 0-64");
+    assertThatThrownBy(() -> ServerConfig.defaults(null).withLoraRank(-2))
+        .hasMessageContaining("0 for full fine-tuning");
+  }
+
+  @Test
   void rejectsUnsafeOrInconsistentSettingsWithTheReason() throws IOException {
     Path file = dir.resolve("bad.json");
     Files.writeString(file, "{\"prot\": 1}");
