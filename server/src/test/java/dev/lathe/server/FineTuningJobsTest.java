@@ -329,13 +329,13 @@ class FineTuningJobsTest {
 
   @Test
   void aPausedJobResumesFromWhereItStopped() throws Exception {
-    FineTuningJob job = create("tinystories-656k", 20, 1, false);
+    FineTuningJob job = create("tinystories-656k", 10, 1, false);
     await(job.id(), j -> training(job.id()));
     client.fineTuning().jobs().pause(job.id());
     await(job.id(), j -> is(j, "paused") || is(j, "succeeded"));
     List<Long> before = steps(job.id());
     long stoppedAt = before.getLast();
-    assertThat(before).hasSizeLessThan(320);
+    assertThat(before).hasSizeLessThan(160);
     assertThat(
             server.dataDir.resolve(
                 "jobs/" + job.id() + "/checkpoints/checkpoint-step-" + stoppedAt + "/state.json"))
@@ -346,24 +346,24 @@ class FineTuningJobsTest {
         await(job.id(), j -> j.status().asString().matches("succeeded|failed|cancelled"));
     assertThat(done.status().asString()).as("error: %s", done.error()).isEqualTo("succeeded");
     List<Long> all = steps(job.id());
-    assertThat(all).hasSize(320).doesNotHaveDuplicates();
+    assertThat(all).hasSize(160).doesNotHaveDuplicates();
     assertThat(all.getFirst()).isEqualTo(1L);
-    assertThat(all.getLast()).isEqualTo(320L);
+    assertThat(all.getLast()).isEqualTo(160L);
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
         .filteredOn("Fine-tuning job started"::equals)
         .hasSize(1);
-    // 20 epochs of 16 steps: only the last three epochs' checkpoints keep a model, as at OpenAI
+    // 10 epochs of 16 steps: only the last three epochs' checkpoints keep a model, as at OpenAI
     List<FineTuningJobCheckpoint> kept =
         client.fineTuning().jobs().checkpoints().list(job.id()).data();
     assertThat(kept)
         .extracting(FineTuningJobCheckpoint::stepNumber)
-        .containsExactly(320L, 304L, 288L);
+        .containsExactly(160L, 144L, 128L);
     assertThat(kept.get(0).fineTunedModelCheckpoint())
         .isEqualTo(done.fineTunedModel().orElseThrow());
     List<String> models = client.models().list().data().stream().map(Model::id).toList();
     assertThat(models)
         .contains(kept.get(1).fineTunedModelCheckpoint(), kept.get(2).fineTunedModelCheckpoint());
-    assertThat(models.stream().filter(m -> m.endsWith(":ckpt-step-272"))).isEmpty();
+    assertThat(models.stream().filter(m -> m.endsWith(":ckpt-step-112"))).isEmpty();
     assertThat(server.dataDir.resolve("jobs/" + job.id() + "/checkpoints/checkpoint-step-16"))
         .doesNotExist();
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
