@@ -12,6 +12,7 @@ import dev.lathe.jobqueue.RandomIdGenerator;
 import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
 import dev.lathe.testkit.SharedAssets;
+import dev.lathe.testkit.TestPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,13 +24,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Separate {@code lathe worker} processes train a job queued on an HTTP server that has no workers
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * back to the queue at once), the second is killed with SIGKILL after a later checkpoint (the job
  * stays claimed by a dead worker), and the third takes the job over when that lease runs out and
  * finishes it from the last checkpoint. The job's history must read as one run: every step's event
- * exactly once, each checkpoint once, one result file, one model that answers.
+ * exactly once, each checkpoint once, one result file, one model that answers. On SQLite (processes
+ * of one machine) and on PostgreSQL (what several machines share).
  */
 class WorkerCrashTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +54,7 @@ class WorkerCrashTest {
   final List<Process> workers = new ArrayList<>();
   LatheServer server;
   String base;
+  String dbUrl;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -60,24 +65,26 @@ class WorkerCrashTest {
     if (server != null) {
       server.close();
     }
+    if (dbUrl != null) {
+      TestPostgres.dropSchemaQuietly(dbUrl);
+    }
   }
 
-  @Test
-  void aKilledWorkersJobIsFinishedByAnotherFromItsLastCheckpoint() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite", "postgresql"})
+  void aKilledWorkersJobIsFinishedByAnotherFromItsLastCheckpoint(String database) throws Exception {
     Path model = SharedAssets.require("models/hf-TinyStories-656K");
     Path config = dir.resolve("lathe.json");
-    Files.writeString(
-        config,
-        JSON.writeValueAsString(
-            Map.of(
-                "data_dir",
-                dir.resolve("data").toString(),
-                "port",
-                0,
-                "workers",
-                0,
-                "models",
-                Map.of("tinystories-656k", model.toString()))));
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("data_dir", dir.resolve("data").toString());
+    settings.put("port", 0);
+    settings.put("workers", 0);
+    settings.put("models", Map.of("tinystories-656k", model.toString()));
+    if (database.equals("postgresql")) {
+      dbUrl = TestPostgres.freshSchemaUrl();
+      settings.put("db_url", dbUrl);
+    }
+    Files.writeString(config, JSON.writeValueAsString(settings));
     server =
         LatheServer.start(
             ServerConfig.read(config, ServerConfig.defaults(null)),
@@ -174,8 +181,10 @@ class WorkerCrashTest {
     // the store saw three claims: attempt 1 released by SIGTERM, attempt 2 reaped, attempt 3
     JdbcJobStore store =
         new JdbcJobStore(
-            JdbcDataSources.sqlite(dir.resolve("data").resolve("lathe.db")),
-            JdbcDialect.SQLITE,
+            dbUrl != null
+                ? JdbcDataSources.postgresql(dbUrl, null, null)
+                : JdbcDataSources.sqlite(dir.resolve("data").resolve("lathe.db")),
+            dbUrl != null ? JdbcDialect.POSTGRESQL : JdbcDialect.SQLITE,
             InstantSource.system(),
             new RandomIdGenerator());
     assertThat(store.get(job).orElseThrow().attempt()).isEqualTo(3);
