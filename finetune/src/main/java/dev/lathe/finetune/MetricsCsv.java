@@ -3,6 +3,7 @@ package dev.lathe.finetune;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -21,10 +22,18 @@ public final class MetricsCsv implements TrainingListener {
       "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy,"
           + "full_valid_loss,full_valid_mean_token_accuracy,learning_rate";
 
+  /** The names of the metrics a DPO run adds (TRL's), in column order. */
+  public static final List<String> PREFERENCE_KEYS =
+      List.of(
+          "rewards/chosen",
+          "rewards/rejected",
+          "rewards/accuracies",
+          "rewards/margins",
+          "valid_rewards/accuracies",
+          "valid_rewards/margins");
+
   /** The columns a DPO run adds to {@link #HEADER}. */
-  public static final String PREFERENCE_COLUMNS =
-      ",rewards/chosen,rewards/rejected,rewards/accuracies,rewards/margins,"
-          + "valid_rewards/accuracies,valid_rewards/margins";
+  public static final String PREFERENCE_COLUMNS = "," + String.join(",", PREFERENCE_KEYS);
 
   private final Writer out;
   private final boolean preference;

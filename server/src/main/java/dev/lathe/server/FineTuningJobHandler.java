@@ -3,8 +3,11 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.DpoLoss;
+import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.SupervisedJob;
+import dev.lathe.finetune.WrongFormatException;
 import dev.lathe.jobqueue.EventLevel;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobContext;
@@ -19,7 +22,8 @@ import java.time.InstantSource;
 
 /**
  * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
- * validation files and the base model's directory, trains with {@link SupervisedJob} into {@code
+ * validation files and the base model's directory, trains with {@link SupervisedJob} (the request's
+ * method: supervised, or DPO with its beta, the reference being the base itself) into {@code
  * <data>/jobs/<job id>/}, and reports in OpenAI's terms (events, checkpoints, models, the result
  * file; see {@link JobTrainingListener} and {@link JobModels}).
  *
@@ -90,6 +94,17 @@ final class FineTuningJobHandler implements JobHandler {
       return new JobOutcome.Stopped(); // another worker owns the job now; write nothing
     } catch (JobErrors.Failure e) {
       return fail(context, e.toJson(json));
+    } catch (WrongFormatException e) {
+      // normally caught when the job is created; a file could only change format if re-stored
+      JsonNode payload = json.readTree(job.payload());
+      return fail(
+          context,
+          JobErrors.wrongFormat(
+              payload.path("training_file").asText(),
+              e.format(),
+              e.method(),
+              "training_file",
+              json));
     } catch (InvalidTrainingFileException e) {
       String param =
           e.file().getFileName().toString().equals(storageName(job, "validation_file"))
@@ -117,7 +132,13 @@ final class FineTuningJobHandler implements JobHandler {
         payload.path("validation_file").isTextual() ? file(job, payload, "validation_file") : null;
     String requested = payload.path("model").asText();
     TrainableBases.Base base = bases.resolve(requested);
-    JsonNode hyper = payload.path("method").path("supervised").path("hyperparameters");
+    String methodType = payload.path("method").path("type").asText("supervised");
+    JsonNode hyper = payload.path("method").path(methodType).path("hyperparameters");
+    FineTuneMethod<?> method =
+        methodType.equals("dpo")
+            ? FineTuneMethod.dpo(
+                hyper.path("beta").isNumber() ? hyper.get("beta").asDouble() : DpoLoss.DEFAULT_BETA)
+            : FineTuneMethod.SUPERVISED;
     JobModels named =
         new JobModels(
             job,
@@ -151,8 +172,9 @@ final class FineTuningJobHandler implements JobHandler {
             true,
             EVAL_EVERY,
             true);
-    JobTrainingListener listener = new JobTrainingListener(context, progress, named, json, clock);
-    SupervisedJob.Result result = run.run(listener, context::shouldStop);
+    JobTrainingListener listener =
+        new JobTrainingListener(context, progress, named, json, clock).forMethod(method);
+    SupervisedJob.Result result = run.run(method, listener, context::shouldStop);
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();
     }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.Issue;
 import dev.lathe.dataset.IssueCode;
 import dev.lathe.dataset.ValidationReport;
+import dev.lathe.finetune.WrongFormatException;
 import java.util.List;
 
 /**
@@ -45,6 +47,24 @@ final class JobErrors {
       message.append(' ');
     }
     return of("invalid_" + param, message.toString().strip(), param, json);
+  }
+
+  /**
+   * {@code invalid_training_file} (or {@code invalid_validation_file}) for a file whose format the
+   * job's method cannot train on, e.g. a chat file given to a DPO job, in OpenAI's words (the
+   * trailing space included).
+   */
+  static String wrongFormat(
+      String fileId, DatasetFormat format, String method, String param, ObjectMapper json) {
+    return of(
+        "invalid_" + param,
+        "The job failed due to an invalid "
+            + param.replace('_', ' ')
+            + ". "
+            + WrongFormatException.message(fileId, format, method)
+            + " ",
+        param,
+        json);
   }
 
   /** An error object as JSON text. */

@@ -7,36 +7,50 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A job request's hyperparameters ({@code method.supervised.hyperparameters}, or the deprecated
- * top-level {@code hyperparameters}): each {@code "auto"} or a value in OpenAI's range, checked
- * with a 400 naming the field; and its {@code metadata}.
+ * A job request's method and hyperparameters ({@code method.supervised.hyperparameters}, the
+ * deprecated top-level {@code hyperparameters}, or {@code method.dpo.hyperparameters} with {@code
+ * beta}): each {@code "auto"} or a value in OpenAI's range, checked with a 400 naming the field;
+ * and its {@code metadata}.
  */
 final class JobHyperparameters {
   private JobHyperparameters() {}
 
-  /** The three supervised hyperparameters, {@code "auto"} where not given. */
+  /** The request's {@code method.type}: {@code supervised} (also when omitted) or {@code dpo}. */
+  static String methodType(JsonNode body) {
+    if (!SamplingFields.present(body, "method")) {
+      return "supervised";
+    }
+    JsonNode method = body.get("method");
+    if (!method.isObject() || !method.path("type").isTextual()) {
+      throw ApiException.invalid(
+          "Invalid 'method': expected an object with a 'type'.", "method.type");
+    }
+    String type = method.get("type").asText();
+    if (!type.equals("supervised") && !type.equals("dpo")) {
+      throw ApiException.invalid(
+          "Fine-tuning method '"
+              + type
+              + "' is not supported by this server; use 'supervised' or 'dpo'.",
+          "method.type");
+    }
+    return type;
+  }
+
+  /**
+   * The method's hyperparameters, {@code "auto"} where not given: the three supervised ones, plus
+   * {@code beta} for DPO.
+   */
   static ObjectNode read(JsonNode body, ObjectMapper json) {
+    String type = methodType(body);
+    boolean dpo = type.equals("dpo");
     JsonNode given = null;
     String where = "hyperparameters";
-    if (SamplingFields.present(body, "method")) {
-      JsonNode method = body.get("method");
-      if (!method.isObject() || !method.path("type").isTextual()) {
-        throw ApiException.invalid(
-            "Invalid 'method': expected an object with a 'type'.", "method.type");
-      }
-      String type = method.get("type").asText();
-      if (!type.equals("supervised")) {
-        throw ApiException.invalid(
-            "Fine-tuning method '" + type + "' is not supported by this server; use 'supervised'.",
-            "method.type");
-      }
-      JsonNode supervised = method.path("supervised").path("hyperparameters");
-      if (!supervised.isMissingNode() && !supervised.isNull()) {
-        given = supervised;
-        where = "method.supervised.hyperparameters";
-      }
+    JsonNode fromMethod = body.path("method").path(type).path("hyperparameters");
+    if (!fromMethod.isMissingNode() && !fromMethod.isNull()) {
+      given = fromMethod;
+      where = "method." + type + ".hyperparameters";
     }
-    if (given == null && SamplingFields.present(body, "hyperparameters")) {
+    if (given == null && !dpo && SamplingFields.present(body, "hyperparameters")) {
       given = body.get("hyperparameters");
     }
     ObjectNode out = json.createObjectNode();
@@ -48,12 +62,14 @@ final class JobHyperparameters {
         String name = names.next();
         if (!name.equals("batch_size")
             && !name.equals("learning_rate_multiplier")
-            && !name.equals("n_epochs")) {
+            && !name.equals("n_epochs")
+            && !(dpo && name.equals("beta"))) {
           throw ApiException.invalid(
               "Unknown hyperparameter '"
                   + name
                   + "'; expected batch_size,"
-                  + " learning_rate_multiplier or n_epochs.",
+                  + " learning_rate_multiplier"
+                  + (dpo ? ", n_epochs or beta." : " or n_epochs."),
               where + "." + name);
         }
       }
@@ -61,7 +77,25 @@ final class JobHyperparameters {
     integerOrAuto(given, out, "batch_size", 1, 256, where);
     positiveOrAuto(given, out, "learning_rate_multiplier", where);
     integerOrAuto(given, out, "n_epochs", 1, 50, where);
+    if (dpo) {
+      betaOrAuto(given, out, where);
+    }
     return out;
+  }
+
+  /** DPO's {@code beta}: {@code "auto"} or a number in (0, 2]. */
+  private static void betaOrAuto(JsonNode given, ObjectNode out, String where) {
+    JsonNode v = given == null ? null : given.get("beta");
+    if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
+      out.put("beta", "auto");
+      return;
+    }
+    if (!v.isNumber() || !(v.asDouble() > 0 && v.asDouble() <= 2)) {
+      throw ApiException.invalid(
+          "Invalid 'beta': " + v + ". Expected 'auto' or a number greater than 0 and at most 2.",
+          where + ".beta");
+    }
+    out.put("beta", v.asDouble());
   }
 
   private static void integerOrAuto(

@@ -3,7 +3,9 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.Job;
@@ -95,6 +97,7 @@ final class JobRoutes {
                         "Model " + model + " is not available for fine-tuning or does not exist.",
                         "model"));
     // the request's own shape first, then the objects it refers to
+    String methodType = JobHyperparameters.methodType(body);
     ObjectNode hyper = JobHyperparameters.read(body, json);
     String suffix = suffix(body);
     long seed = seed(body);
@@ -108,9 +111,11 @@ final class JobRoutes {
     payload.put("suffix", suffix);
     payload.put("seed", seed);
     ObjectNode method = payload.putObject("method");
-    method.put("type", "supervised");
-    method.putObject("supervised").set("hyperparameters", hyper);
-    payload.set("hyperparameters", hyper.deepCopy());
+    method.put("type", methodType);
+    method.putObject(methodType).set("hyperparameters", hyper);
+    // OpenAI fills the deprecated top-level field for supervised jobs only
+    payload.set(
+        "hyperparameters", methodType.equals("supervised") ? hyper.deepCopy() : NullNode.instance);
     payload.set("metadata", metadata);
     payload.putArray("integrations");
     Job job = jobs.create(NewJob.validating(caller.project(), json.writeValueAsString(payload)));
@@ -121,9 +126,9 @@ final class JobRoutes {
             "Validating training file: "
                 + training.id()
                 + (validation == null ? "" : " and validation file: " + validation.id())));
-    String problem = firstProblems(training, "training_file");
+    String problem = firstProblems(training, "training_file", methodType);
     if (problem == null && validation != null) {
-      problem = firstProblems(validation, "validation_file");
+      problem = firstProblems(validation, "validation_file", methodType);
     }
     if (problem != null) {
       job = jobs.failValidation(job.id(), problem);
@@ -144,13 +149,23 @@ final class JobRoutes {
     ctx.json(jobObject(job));
   }
 
-  /** The job error JSON for {@code file}'s first validation errors, or null when it has none. */
-  private String firstProblems(StoredFile file, String param) throws IOException {
+  /**
+   * The job error JSON for {@code file}'s first validation errors, or for a format the method
+   * cannot train on (a chat file given to a DPO job, or the reverse); null when it has none.
+   */
+  private String firstProblems(StoredFile file, String param, String methodType)
+      throws IOException {
     if (file.validation() == null) {
       return null;
     }
-    return JobErrors.invalidFile(
-        json.readValue(file.validation(), ValidationReport.class), param, json);
+    ValidationReport report = json.readValue(file.validation(), ValidationReport.class);
+    String errors = JobErrors.invalidFile(report, param, json);
+    DatasetFormat format = report.format();
+    boolean preference = format == DatasetFormat.PREFERENCE;
+    if (errors == null && format != null && preference != methodType.equals("dpo")) {
+      return JobErrors.wrongFormat(file.id(), format, methodType, param, json);
+    }
+    return errors;
   }
 
   private StoredFile trainingFile(JsonNode body, String field, Caller caller, boolean required) {
@@ -305,7 +320,11 @@ final class JobRoutes {
     o.put("status", job.status().wireName());
     o.set("validation_file", payload.get("validation_file"));
     o.set("training_file", payload.get("training_file"));
-    o.set("hyperparameters", hyper != null ? hyper : payload.get("hyperparameters"));
+    String methodType = payload.path("method").path("type").asText("supervised");
+    boolean supervised = methodType.equals("supervised");
+    o.set(
+        "hyperparameters",
+        !supervised ? NullNode.instance : hyper != null ? hyper : payload.get("hyperparameters"));
     o.set("trained_tokens", succeeded ? known.get("trained_tokens") : null);
     ObjectNode err = o.putObject("error");
     err.set("code", error == null ? null : error.get("code"));
@@ -316,8 +335,8 @@ final class JobRoutes {
     boolean running = job.status() == JobStatus.RUNNING;
     o.set("estimated_finish", running ? known.get("estimated_finish") : null);
     ObjectNode method = payload.get("method").deepCopy();
-    if (hyper != null && method.get("supervised") instanceof ObjectNode supervised) {
-      supervised.set("hyperparameters", hyper);
+    if (hyper != null && method.get(methodType) instanceof ObjectNode resolved) {
+      resolved.set("hyperparameters", hyper);
     }
     o.set("method", method);
     o.set("metadata", payload.get("metadata"));

@@ -3,7 +3,9 @@ package dev.lathe.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.Hyperparameters;
+import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.finetune.TrainingPlan;
@@ -22,10 +24,11 @@ import java.util.TreeMap;
 /**
  * Turns one training run into OpenAI job state as it goes: a {@code metrics} event per step ({@code
  * Step N/M: training loss=…}, keyed {@code step-N} so a resumed run cannot repeat one; the last
- * step's waits for the full validation loss), the resolved hyperparameters and {@code
- * estimated_finish} on the job, and at each epoch end a job checkpoint with its metrics and a
- * servable {@code …:ckpt-step-N} model (the last epoch's checkpoint is the final model itself), of
- * which the newest {@value #KEPT_CHECKPOINTS} are kept.
+ * step's waits for the full validation loss; a DPO step adds TRL's {@code rewards/…} metrics), the
+ * resolved hyperparameters (with {@code beta} for DPO) and {@code estimated_finish} on the job, and
+ * at each epoch end a job checkpoint with its metrics and a servable {@code …:ckpt-step-N} model
+ * (the last epoch's checkpoint is the final model itself), of which the newest {@value
+ * #KEPT_CHECKPOINTS} are kept.
  */
 final class JobTrainingListener implements TrainingListener {
 
@@ -46,6 +49,7 @@ final class JobTrainingListener implements TrainingListener {
   private long firstStepNanos = -1;
   private int firstStep;
   private long lastEstimateNanos;
+  private FineTuneMethod<?> method = FineTuneMethod.SUPERVISED;
 
   JobTrainingListener(
       JobContext context,
@@ -58,6 +62,12 @@ final class JobTrainingListener implements TrainingListener {
     this.models = models;
     this.json = json;
     this.clock = clock;
+  }
+
+  /** Reports a run of {@code m} (its resolved beta for DPO); returns this listener. */
+  JobTrainingListener forMethod(FineTuneMethod<?> m) {
+    this.method = m;
+    return this;
   }
 
   /** The plan, once training started (null before). */
@@ -74,6 +84,9 @@ final class JobTrainingListener implements TrainingListener {
     hyper.put("batch_size", h.batchSize());
     hyper.put("learning_rate_multiplier", h.learningRateMultiplier());
     hyper.put("n_epochs", h.epochs());
+    if (method instanceof FineTuneMethod.Dpo dpo) {
+      hyper.put("beta", dpo.loss().beta());
+    }
     fields.put("total_steps", p.totalSteps());
     progress.merge(context.job().id(), fields);
   }
@@ -133,6 +146,14 @@ final class JobTrainingListener implements TrainingListener {
     if (m.validated()) {
       message.append(String.format(Locale.ROOT, ", validation loss=%.2f", m.validLoss()));
     }
+    if (m.rewards() != null) {
+      message.append(
+          String.format(
+              Locale.ROOT,
+              ", reward accuracy=%.2f, reward margin=%.3f",
+              m.rewards().accuracy(),
+              m.rewards().margin()));
+    }
     if (!Double.isNaN(fullLoss)) {
       message.append(String.format(Locale.ROOT, ", full validation loss=%.2f", fullLoss));
       data.put("full_valid_loss", fullLoss);
@@ -150,6 +171,18 @@ final class JobTrainingListener implements TrainingListener {
     if (m.validated()) {
       o.put("valid_loss", m.validLoss());
       o.put("valid_mean_token_accuracy", m.validAccuracy());
+    }
+    PreferenceRewards r = m.rewards();
+    if (r != null) {
+      o.put("rewards/chosen", r.chosen());
+      o.put("rewards/rejected", r.rejected());
+      o.put("rewards/accuracies", r.accuracy());
+      o.put("rewards/margins", r.margin());
+    }
+    PreferenceRewards v = m.validRewards();
+    if (v != null) {
+      o.put("valid_rewards/accuracies", v.accuracy());
+      o.put("valid_rewards/margins", v.margin());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.lathe.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.finetune.MetricsCsv;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobEvent;
 import dev.lathe.jobqueue.JobStore;
@@ -16,7 +17,8 @@ import java.util.TreeMap;
 /**
  * A job's result file: a {@code fine-tune-results} File in the job's project, named {@code
  * step_metrics.csv}, with OpenAI's columns {@code step, train_loss, train_accuracy, valid_loss,
- * valid_mean_token_accuracy} (5 decimals, empty where validation did not run). It is built from the
+ * valid_mean_token_accuracy} (5 decimals, empty where validation did not run), and for a DPO job
+ * the preference metrics of {@code MetricsCsv} ({@code rewards/chosen}, …). It is built from the
  * job's {@code metrics} events, so the steps of every attempt of a resumed job are in it, once
  * each. The content is plain CSV text (two user reports say OpenAI's is base64; that is unconfirmed
  * and would break every CSV reader, so Lathe does not imitate it).
@@ -86,7 +88,12 @@ final class ResultFiles {
       }
       after = page.data().getLast().id();
     }
-    StringBuilder out = new StringBuilder(HEADER).append('\n');
+    boolean preference =
+        steps.values().stream().anyMatch(d -> d.has(MetricsCsv.PREFERENCE_KEYS.getFirst()));
+    StringBuilder out =
+        new StringBuilder(HEADER)
+            .append(preference ? MetricsCsv.PREFERENCE_COLUMNS : "")
+            .append('\n');
     for (var row : steps.entrySet()) {
       JsonNode d = row.getValue();
       out.append(row.getKey())
@@ -97,8 +104,13 @@ final class ResultFiles {
           .append(',')
           .append(number(d.get("valid_loss")))
           .append(',')
-          .append(number(d.get("valid_mean_token_accuracy")))
-          .append('\n');
+          .append(number(d.get("valid_mean_token_accuracy")));
+      if (preference) {
+        for (String key : MetricsCsv.PREFERENCE_KEYS) {
+          out.append(',').append(number(d.get(key)));
+        }
+      }
+      out.append('\n');
     }
     return out.toString();
   }

@@ -341,10 +341,24 @@ class BadInputTest {
             Case.json(
                 "POST",
                 "/fine_tuning/jobs",
-                "{\"model\":\"stories260k\",\"training_file\":\"file-x\",\"method\":{\"type\":\"dpo\"}}",
+                "{\"model\":\"stories260k\",\"training_file\":\"file-x\",\"method\":{\"type\":\"reinforcement\"}}",
                 400,
                 "method.type",
-                "dpo"),
+                "'supervised' or 'dpo'"),
+            Case.json(
+                "POST",
+                "/fine_tuning/jobs",
+                "{\"model\":\"stories260k\",\"training_file\":\"file-x\",\"method\":{\"type\":\"dpo\",\"dpo\":{\"hyperparameters\":{\"beta\":\"high\"}}}}",
+                400,
+                "method.dpo.hyperparameters.beta",
+                "at most 2"),
+            Case.json(
+                "POST",
+                "/fine_tuning/jobs",
+                "{\"model\":\"stories260k\",\"training_file\":\"file-x\",\"method\":{\"type\":\"supervised\",\"supervised\":{\"hyperparameters\":{\"beta\":0.1}}}}",
+                400,
+                "method.supervised.hyperparameters.beta",
+                "n_epochs."),
             Case.json(
                 "POST",
                 "/fine_tuning/jobs",
