@@ -333,7 +333,9 @@ public final class JdbcJobStore implements JobStore {
     return read(
         "list events",
         c -> {
-          requireJob(c, jobId);
+          if (after != null) {
+            requireJob(c, jobId);
+          }
           long before = cursor(c, "job_events", "seq", jobId, after, "event");
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -343,7 +345,11 @@ public final class JdbcJobStore implements JobStore {
             ps.setString(1, jobId);
             ps.setLong(2, before);
             ps.setInt(3, limit + 1);
-            return page(all(ps.executeQuery(), JdbcRows::event), limit);
+            List<JobEvent> rows = all(ps.executeQuery(), JdbcRows::event);
+            if (rows.isEmpty() && after == null) {
+              requireJob(c, jobId); // a first page with rows proves the job exists: one query
+            }
+            return page(rows, limit);
           }
         });
   }
@@ -385,7 +391,9 @@ public final class JdbcJobStore implements JobStore {
     return read(
         "list checkpoints",
         c -> {
-          requireJob(c, jobId);
+          if (after != null) {
+            requireJob(c, jobId);
+          }
           long before = cursor(c, "job_checkpoints", "step", jobId, after, "checkpoint");
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -396,7 +404,11 @@ public final class JdbcJobStore implements JobStore {
             ps.setString(1, jobId);
             ps.setLong(2, before);
             ps.setInt(3, limit + 1);
-            return page(all(ps.executeQuery(), JdbcRows::checkpoint), limit);
+            List<Checkpoint> rows = all(ps.executeQuery(), JdbcRows::checkpoint);
+            if (rows.isEmpty() && after == null) {
+              requireJob(c, jobId); // a first page with rows proves the job exists: one query
+            }
+            return page(rows, limit);
           }
         });
   }

@@ -6,7 +6,11 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 
-/** Maps rows of the three tables to records and back. */
+/**
+ * Maps rows of the three tables to records and back. The mappers read columns by position: each
+ * reads rows selected with its {@code *_COLUMNS} list, in that order (a lookup by name costs a
+ * column-name map per result set, on every read request).
+ */
 final class JdbcRows {
 
   static final String JOB_COLUMNS =
@@ -29,23 +33,23 @@ final class JdbcRows {
 
   static Job job(ResultSet rs) throws SQLException {
     return new Job(
-        rs.getString("id"),
-        rs.getLong("seq"),
-        rs.getString("project"),
-        JobStatus.fromWire(rs.getString("status")),
-        rs.getInt("priority"),
-        rs.getString("payload"),
-        rs.getString("result"),
-        rs.getString("error"),
-        instant(rs, "created_at"),
-        instant(rs, "started_at"),
-        instant(rs, "finished_at"),
-        rs.getInt("attempt"),
-        rs.getString("lease_owner"),
-        instant(rs, "lease_expires_at"),
-        instant(rs, "heartbeat_at"),
-        rs.getInt("cancel_requested") != 0,
-        rs.getInt("pause_requested") != 0);
+        rs.getString(1),
+        rs.getLong(2),
+        rs.getString(3),
+        JobStatus.fromWire(rs.getString(4)),
+        rs.getInt(5),
+        rs.getString(6),
+        rs.getString(7),
+        rs.getString(8),
+        instant(rs, 9),
+        instant(rs, 10),
+        instant(rs, 11),
+        rs.getInt(12),
+        rs.getString(13),
+        instant(rs, 14),
+        instant(rs, 15),
+        rs.getInt(16) != 0,
+        rs.getInt(17) != 0);
   }
 
   /** Binds {@link #JOB_UPDATE}'s parameters from the job's new version. */
@@ -66,28 +70,28 @@ final class JdbcRows {
 
   static JobEvent event(ResultSet rs) throws SQLException {
     return new JobEvent(
-        rs.getString("id"),
-        rs.getString("job_id"),
-        rs.getLong("seq"),
-        rs.getString("idempotency_key"),
-        instant(rs, "created_at"),
-        EventLevel.fromWire(rs.getString("level")),
-        rs.getString("message"),
-        rs.getString("type"),
-        rs.getString("data"));
+        rs.getString(1),
+        rs.getString(2),
+        rs.getLong(3),
+        rs.getString(4),
+        instant(rs, 5),
+        EventLevel.fromWire(rs.getString(6)),
+        rs.getString(7),
+        rs.getString(8),
+        rs.getString(9));
   }
 
   static Checkpoint checkpoint(ResultSet rs) throws SQLException {
     return new Checkpoint(
-        rs.getString("id"),
-        rs.getString("job_id"),
-        rs.getLong("step"),
-        instant(rs, "created_at"),
-        rs.getString("metrics"),
-        rs.getString("location"));
+        rs.getString(1),
+        rs.getString(2),
+        rs.getLong(3),
+        instant(rs, 4),
+        rs.getString(5),
+        rs.getString(6));
   }
 
-  static Instant instant(ResultSet rs, String column) throws SQLException {
+  static Instant instant(ResultSet rs, int column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }

@@ -463,5 +463,19 @@ abstract class JobStoreContract {
         .hasMessageContaining("ftjob-ghost");
     assertThatThrownBy(() -> store.listCheckpoints("ftjob-ghost", null, 10))
         .isInstanceOf(NoSuchJobException.class);
+    assertThatThrownBy(() -> store.listEvents("ftjob-ghost", null, 10))
+        .isInstanceOf(NoSuchJobException.class)
+        .hasMessageContaining("ftjob-ghost");
+    assertThatThrownBy(() -> store.listEvents("ftjob-ghost", "ftevent-x", 10))
+        .isInstanceOf(NoSuchJobException.class)
+        .hasMessageContaining("ftjob-ghost");
+  }
+
+  @Test
+  void aJobWithoutEventsOrCheckpointsListsEmptyPages() {
+    Job job = store.create(NewJob.queued("p", "x"));
+    assertThat(store.listEvents(job.id(), null, 10).data()).isEmpty();
+    assertThat(store.listCheckpoints(job.id(), null, 10).data()).isEmpty();
+    assertThat(store.listCheckpoints(job.id(), null, 10).hasMore()).isFalse();
   }
 }
