@@ -1,0 +1,83 @@
+package dev.lathe.finetune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lathe.testkit.SharedAssets;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full-fine-tuning DPO run stopped mid-way and resumed: the reference log-probabilities, taken
+ * from the weights before the first step, are read back from the checkpoints directory (not
+ * recomputed from the moved weights), and the run ends with the weights of one that never stopped.
+ * The weights are compared to float rounding, not bit for bit: today two identical runs already
+ * differ in the last bits of their forward-only (evaluate) log-probabilities, which DPO uses for
+ * the reference and the policy's coefficients (supervised resume, which uses no evaluate pass in
+ * its steps, is bitwise, see {@link ResumeBitwiseTest}).
+ */
+class DpoResumeTest {
+
+  static SupervisedJob job(Path model, Path dir, Path out, boolean resume) {
+    return new SupervisedJob(
+        model, dir.resolve("pairs.jsonl"), null, 2, 4, 20.0, 0, 5, out, 64, 256, true, 100, resume);
+  }
+
+  @Test
+  void stoppedAndResumedFullDpoEqualsUninterruptedBitForBit(@TempDir Path dir) throws Exception {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    StringBuilder t = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      t.append(DpoTinyStoriesTest.pair("animal" + i));
+    }
+    Files.writeString(dir.resolve("pairs.jsonl"), t);
+    FineTuneMethod<PreferenceExample> dpo = FineTuneMethod.dpo(0.1);
+
+    SupervisedJob.Result straight =
+        job(model, dir, dir.resolve("a"), false).run(dpo, TrainingListener.NONE, () -> false);
+    assertThat(straight.summary().steps()).isEqualTo(6);
+
+    // 3 steps per epoch: stop before step 5 (the stop checkpoints step 4), then resume
+    AtomicInteger polls = new AtomicInteger();
+    SupervisedJob.Result stopped =
+        job(model, dir, dir.resolve("b"), false)
+            .run(dpo, TrainingListener.NONE, () -> polls.incrementAndGet() > 4);
+    assertThat(stopped.summary().cancelled()).isTrue();
+    Path reference = dir.resolve("b/checkpoints/" + ReferenceLogProbs.FILE_NAME);
+    assertThat(reference).isRegularFile();
+    byte[] before = Files.readAllBytes(reference);
+    SupervisedJob.Result resumed =
+        job(model, dir, dir.resolve("b"), true).run(dpo, TrainingListener.NONE, () -> false);
+    assertThat(resumed.summary().steps()).isEqualTo(6);
+    assertThat(Files.readAllBytes(reference)).as("read back, not rewritten").isEqualTo(before);
+    float[] a = weights(dir.resolve("a/merged/model.safetensors"));
+    float[] b = weights(dir.resolve("b/merged/model.safetensors"));
+    float[] atStop =
+        weights(dir.resolve("b/checkpoints/checkpoint-step-4/merged/model.safetensors"));
+    assertThat(b).hasSameSizeAs(a);
+    double diff = 0;
+    double moved = 0;
+    for (int i = 0; i < a.length; i++) {
+      diff = Math.max(diff, Math.abs(a[i] - b[i]));
+      moved = Math.max(moved, Math.abs(a[i] - atStop[i]));
+    }
+    assertThat(diff).as("resumed vs uninterrupted").isLessThan(1e-5);
+    assertThat(moved).as("steps 5 and 6 moved the weights").isGreaterThan(1e-4);
+  }
+
+  /** The f32 values of a safetensors file (after its header). */
+  static float[] weights(Path file) throws Exception {
+    ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+    long header = bytes.getLong(0);
+    FloatBuffer floats =
+        bytes.position((int) (8 + header)).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] out = new float[floats.remaining()];
+    floats.get(out);
+    return out;
+  }
+}
