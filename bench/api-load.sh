@@ -54,7 +54,7 @@ done
 [ -n "$port" ] || { echo "lathe serve did not start:" >&2; cat "$dir/server.log" >&2; exit 1; }
 
 cmd=("$JAVA" --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.lathe.bench.ApiLoad
-  --base-url "http://127.0.0.1:$port/v1" --key "$key" "${load_args[@]}" "$@")
+  --base-url "http://127.0.0.1:$port/v1" --key "$key" --server-pid "$server" "${load_args[@]}" "$@")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs);" \
   "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server: java $SERVER_OPTS -jar cli/target/lathe.jar ${server_args[*]}"

@@ -19,11 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -39,15 +38,21 @@ import java.util.stream.Stream;
  * create a job on it, which fails validation at once (so no worker trains it during the run); then,
  * directly in the server's job store, add {@code --events} progress events and five checkpoints.
  * The load alternates {@code GET /v1/fine_tuning/jobs/{id}} and {@code GET
- * /v1/fine_tuning/jobs/{id}/events}: a warm-up period, then a measured period. Last, time to first
- * token: {@code --ttft-requests} streamed chat completions one after the other, each timed from
- * sending to the first chunk that carries content.
+ * /v1/fine_tuning/jobs/{id}/events}: a warm-up period, then a measured period, sent with {@link
+ * KeepAliveClient} (keep-alive connections, virtual threads) so that the generator takes little of
+ * the CPU it shares with the server. Last, time to first token: {@code --ttft-requests} streamed
+ * chat completions one after the other, each timed from sending to the first chunk that carries
+ * content.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.lathe.bench.ApiLoad --base-url http://127.0.0.1:P/v1
  *   --key K (--data-dir D | --db-url jdbc:postgresql://...) [--rate 1000] [--warmup 10]
- *   [--duration 30] [--events 100] [--model stories260k] [--ttft-requests 30]
+ *   [--duration 30] [--events 100] [--model stories260k] [--ttft-requests 30] [--server-pid P]
  * </pre>
+ *
+ * <p>With {@code --server-pid} (Linux) it also prints the server process's CPU time over the
+ * measured period per 1,000 requests, next to the generator's own: both share the machine, so the
+ * server's CPU per request is the figure that does not depend on what else runs.
  */
 public final class ApiLoad {
   private ApiLoad() {}
@@ -63,7 +68,8 @@ public final class ApiLoad {
       int durationSeconds,
       int events,
       String model,
-      int ttftRequests) {
+      int ttftRequests,
+      long serverPid) {
     Options {
       if (baseUrl == null || key == null || (dataDir == null) == (dbUrl == null)) {
         throw new IllegalArgumentException(
@@ -86,6 +92,7 @@ public final class ApiLoad {
       int events = 100;
       String model = "stories260k";
       int ttft = 30;
+      long serverPid = -1;
       for (int i = 0; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(args[i] + " needs a value");
@@ -102,10 +109,12 @@ public final class ApiLoad {
           case "--events" -> events = Integer.parseInt(v);
           case "--model" -> model = v;
           case "--ttft-requests" -> ttft = Integer.parseInt(v);
+          case "--server-pid" -> serverPid = Long.parseLong(v);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }
-      return new Options(baseUrl, key, dataDir, dbUrl, rate, warmup, duration, events, model, ttft);
+      return new Options(
+          baseUrl, key, dataDir, dbUrl, rate, warmup, duration, events, model, ttft, serverPid);
     }
   }
 
@@ -131,7 +140,7 @@ public final class ApiLoad {
         o.rate(),
         o.warmupSeconds(),
         o.durationSeconds());
-    load(o, http, targets);
+    load(o, targets);
     if (o.ttftRequests() > 0) {
       timeToFirstToken(o, http);
     }
@@ -188,52 +197,55 @@ public final class ApiLoad {
    * Sends {@code rate} requests a second on a fixed schedule, alternating the targets, and prints
    * achieved rate and latency percentiles of the measured period.
    */
-  static void load(Options o, HttpClient http, List<URI> targets) throws InterruptedException {
+  static void load(Options o, List<URI> targets) throws InterruptedException {
     int warmup = o.warmupSeconds() * o.rate();
     int total = warmup + o.durationSeconds() * o.rate();
     long period = TimeUnit.SECONDS.toNanos(1) / o.rate();
     long[] latency = new long[total];
     AtomicLong errors = new AtomicLong();
     AtomicLong late = new AtomicLong();
-    List<CompletableFuture<?>> pending = new ArrayList<>(total);
-    List<HttpRequest> requests =
-        targets.stream()
-            .map(
-                u ->
-                    HttpRequest.newBuilder(u)
-                        .header("Authorization", "Bearer " + o.key())
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build())
-            .toList();
+    CountDownLatch pending = new CountDownLatch(total);
+    KeepAliveClient client = new KeepAliveClient(targets.getFirst());
+    List<byte[]> requests = targets.stream().map(u -> client.get(u.getPath(), o.key())).toList();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     long measuredFrom = start + warmup * period;
+    CpuClock serverCpu = new CpuClock(o.serverPid());
+    CpuClock ownCpu = new CpuClock(ProcessHandle.current().pid());
     for (int i = 0; i < total; i++) {
       long scheduled = start + i * period;
       long wait;
       while ((wait = scheduled - System.nanoTime()) > 0) {
         LockSupport.parkNanos(wait);
       }
+      if (i == warmup) {
+        serverCpu.mark();
+        ownCpu.mark();
+      }
       if (i >= warmup && System.nanoTime() - scheduled > TimeUnit.MILLISECONDS.toNanos(1)) {
         late.incrementAndGet(); // the generator itself fell behind; still timed from `scheduled`
       }
       int index = i;
-      pending.add(
-          http.sendAsync(requests.get(i % requests.size()), HttpResponse.BodyHandlers.ofByteArray())
-              .whenComplete(
-                  (response, failure) -> {
-                    latency[index] = System.nanoTime() - scheduled;
-                    if (index >= warmup && (failure != null || response.statusCode() != 200)) {
-                      errors.incrementAndGet();
-                    }
-                  }));
+      client.send(
+          requests.get(i % requests.size()),
+          status -> {
+            latency[index] = System.nanoTime() - scheduled;
+            if (index >= warmup && status != 200) {
+              errors.incrementAndGet();
+            }
+            pending.countDown();
+          });
     }
     long sendEnd = System.nanoTime(); // later than planned when the generator fell behind
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      System.out.println("some requests did not finish: " + e);
+    if (!pending.await(60, TimeUnit.SECONDS)) {
+      System.out.println(pending.getCount() + " requests did not finish within 60 s");
     }
+    client.close();
+    if (warmup == total) {
+      serverCpu.mark();
+      ownCpu.mark();
+    }
+    double serverSeconds = serverCpu.secondsSinceMark();
+    double ownSeconds = ownCpu.secondsSinceMark();
     long[] measured = Arrays.copyOfRange(latency, warmup, total);
     Arrays.sort(measured);
     double seconds = (sendEnd - measuredFrom) / 1e9;
@@ -254,6 +266,16 @@ public final class ApiLoad {
         percentile(measured, 99),
         percentile(measured, 99.9),
         measured[measured.length - 1] / 1e6);
+    if (o.serverPid() > 0) {
+      System.out.printf(
+          Locale.ROOT,
+          "CPU over the measured period: server %.1f s (%.2f s per 1,000 requests), load"
+              + " generator %.1f s (%.2f s per 1,000)%n",
+          serverSeconds,
+          serverSeconds * 1000 / measured.length,
+          ownSeconds,
+          ownSeconds * 1000 / measured.length);
+    }
   }
 
   /** Streamed chat completions one at a time; prints the median time to the first content. */
