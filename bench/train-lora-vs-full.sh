@@ -24,9 +24,11 @@ JAVA=$JAVA_HOME/bin/java
 
 med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 times() { sed -n 's/^step \([0-9]*\): train loss [0-9.]* (took \([0-9.]*\) ms).*/\1 \2/p' | awk -v w="$WARMUP" '$1 >= w {print $2}'; }
+# process CPU time of a step (both threads): less disturbed than wall time when the machine is busy
+cpu() { sed -n 's/^step \([0-9]*\): .* process cpu \([0-9.]*\) ms.*/\1 \2/p' | awk -v w="$WARMUP" '$1 >= w {print $2}'; }
 
 uptime
-declare -A median
+declare -A median cpums
 for mode in lora full; do
   cmd=("$JAVA" --add-modules jdk.incubator.vector -Xmx6g -cp "$JAR" dev.lathe.bench.TrainThroughput
     --model "$SMOL_HF" --mode "$mode" --batch 4 --seq 256 --warmup "$WARMUP" --steps "$STEPS" --threads 2)
@@ -34,7 +36,10 @@ for mode in lora full; do
   out=$("${cmd[@]}" 2>/dev/null)
   grep -E '^(model|step ms|flops)' <<<"$out"
   median[$mode]=$(times <<<"$out" | med)
+  cpums[$mode]=$(cpu <<<"$out" | med)
 done
 awk -v l="${median[lora]}" -v f="${median[full]}" 'BEGIN {
   printf "median step: lora %.1f ms  full %.1f ms  lora/full %.2fx (goal <= 0.70x)\n", l, f, l / f }'
+awk -v l="${cpums[lora]}" -v f="${cpums[full]}" 'BEGIN {
+  printf "median process CPU per step: lora %.1f ms  full %.1f ms  lora/full %.2fx\n", l, f, l / f }'
 uptime
