@@ -7,15 +7,17 @@ import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.ValidationReport;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
-import jakarta.servlet.ServletException;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.server.MultiPartFormInputStream;
 
 /**
  * {@code /v1/files}: upload (multipart {@code file} + {@code purpose}), list, retrieve, delete and
@@ -30,20 +32,39 @@ final class FileRoutes {
       Set.of("assistants", "batch", "fine-tune", "vision", "user_data", "evals");
   private static final int MAX_LIMIT = 10_000;
 
+  /** Parts larger than this are spooled to disk while the request is parsed. */
+  static final int SPOOL_THRESHOLD = 1024 * 1024;
+
+  /** Most parts a multipart upload may have ({@code file}, {@code purpose} and a few extras). */
+  private static final int MAX_PARTS = 16;
+
+  /** Longest value accepted for a plain form field such as {@code purpose}. */
+  private static final int MAX_FIELD = 1024;
+
+  /** The stored name of a file uploaded without one (the SDKs' byte-array uploads). */
+  static final String DEFAULT_NAME = "upload.jsonl";
+
   private final FileStore store;
   private final FileContents contents;
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
   private final long uploadLimit;
+  private final Path spool;
 
+  /**
+   * Routes over {@code store} and {@code contents}; uploads larger than {@code uploadLimit} bytes
+   * are refused with a 413, and large parts are spooled under {@code spool} while being parsed.
+   */
   FileRoutes(
       FileStore store,
       FileContents contents,
       ObjectMapper json,
       InstantSource clock,
       Ids ids,
-      long uploadLimit) {
+      long uploadLimit,
+      Path spool) {
+    this.spool = spool;
     this.store = store;
     this.contents = contents;
     this.json = json;
@@ -79,35 +100,52 @@ final class FileRoutes {
           null,
           null);
     }
-    long declared = ctx.contentLength();
-    if (declared > uploadLimit + 64 * 1024) {
-      throw new ApiException(
-          413,
-          "invalid_request_error",
-          "File is larger than the upload limit of " + uploadLimit + " bytes.",
-          "file",
-          "file_too_large");
+    if (ctx.contentLength() > uploadLimit + 64 * 1024) {
+      throw tooLarge();
     }
-    String purpose;
-    String clientName;
-    InputStream body;
+    MultiPartFormInputStream multipart =
+        new MultiPartFormInputStream(
+            ctx.req().getInputStream(),
+            type,
+            new MultipartConfigElement(
+                spool.toString(), uploadLimit, uploadLimit + 1024 * 1024, SPOOL_THRESHOLD),
+            spool.toFile(),
+            MAX_PARTS);
     try {
-      UploadedFile named = ctx.uploadedFile("file");
-      purpose = ctx.formParam("purpose");
-      // a part without a filename (the SDKs' byte-array uploads) is not an "uploaded file" to
-      // Javalin; read it as a plain part
-      Part plain = named == null ? ctx.req().getPart("file") : null;
-      clientName = named != null ? named.filename() : null;
-      body = named != null ? named.content() : plain != null ? plain.getInputStream() : null;
-    } catch (IOException | ServletException | RuntimeException e) {
+      store(ctx, multipart);
+    } finally {
+      multipart.deleteParts();
+    }
+  }
+
+  /**
+   * Stores the upload from its parts. Jetty's parser spools every part above {@link
+   * #SPOOL_THRESHOLD} to disk (with or without a filename), so nothing here holds the file in
+   * memory; the servlet request's own part handling is not used because it turns every part without
+   * a filename (the SDKs' byte-array uploads) into an in-memory form field capped at 200,000 bytes.
+   */
+  private void store(Context ctx, MultiPartFormInputStream multipart) throws IOException {
+    Part part;
+    Part purposePart;
+    try {
+      part = multipart.getPart("file");
+      purposePart = multipart.getPart("purpose");
+    } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("exceeds")) {
+        throw tooLarge();
+      }
+      throw ApiException.invalid("Could not parse the multipart body: " + e.getMessage(), "file");
+    } catch (IOException | RuntimeException e) {
       throw ApiException.invalid("Could not parse the multipart body: " + e.getMessage(), "file");
     }
-    if (body == null) {
+    if (part == null) {
       throw ApiException.invalid("Missing required parameter: 'file'.", "file");
     }
+    String purpose = purposePart == null ? null : text(purposePart);
     if (purpose == null || purpose.isBlank()) {
       throw ApiException.invalid("Missing required parameter: 'purpose'.", "purpose");
     }
+    purpose = purpose.strip();
     if (!PURPOSES.contains(purpose)) {
       throw ApiException.invalid(
           "Invalid value for 'purpose': '"
@@ -117,10 +155,10 @@ final class FileRoutes {
               + ".",
           "purpose");
     }
-    String filename = safeName(clientName);
+    String filename = safeName(part.getSubmittedFileName());
     String id = ids.next("file-", 24);
     FileContents.Written written;
-    try (InputStream in = body) {
+    try (InputStream in = part.getInputStream()) {
       written = contents.write(id, in, uploadLimit);
     }
     String validation = null;
@@ -144,16 +182,37 @@ final class FileRoutes {
     ctx.json(fileObject(file));
   }
 
+  private ApiException tooLarge() {
+    return new ApiException(
+        413,
+        "invalid_request_error",
+        "File is larger than the upload limit of " + uploadLimit + " bytes.",
+        "file",
+        "file_too_large");
+  }
+
+  /** A small form field's value (at most {@link #MAX_FIELD} bytes), as UTF-8. */
+  private static String text(Part part) throws IOException {
+    if (part.getSize() > MAX_FIELD) {
+      throw ApiException.invalid(
+          "The '" + part.getName() + "' field is longer than " + MAX_FIELD + " bytes.",
+          part.getName());
+    }
+    try (InputStream in = part.getInputStream()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
   /** The client's file name reduced to its last path segment, printable, at most 255 chars. */
   static String safeName(String raw) {
     if (raw == null || raw.isBlank()) {
-      return "upload";
+      return DEFAULT_NAME;
     }
     String name = raw.replace('\\', '/');
     name = name.substring(name.lastIndexOf('/') + 1);
     name = name.replaceAll("[\\p{Cntrl}]", "");
     if (name.isBlank() || name.equals(".") || name.equals("..")) {
-      return "upload";
+      return DEFAULT_NAME;
     }
     return name.length() > 255 ? name.substring(0, 255) : name;
   }

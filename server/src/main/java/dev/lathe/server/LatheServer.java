@@ -9,7 +9,6 @@ import dev.lathe.jobqueue.JdbcJobStore;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,11 +77,6 @@ public final class LatheServer implements AutoCloseable {
               c.http.prefer405over404 = true;
               c.http.disableCompression();
               c.jsonMapper(new JavalinJackson(json, false));
-              c.jetty.multipartConfig.cacheDirectory(uploadsTemp.toString());
-              c.jetty.multipartConfig.maxFileSize(config.uploadLimitBytes(), SizeUnit.BYTES);
-              c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
-              c.jetty.multipartConfig.maxTotalRequestSize(
-                  config.uploadLimitBytes() + 1024 * 1024, SizeUnit.BYTES);
             });
     app.before(
         ctx -> {
@@ -97,7 +91,8 @@ public final class LatheServer implements AutoCloseable {
             json,
             clock,
             ids,
-            config.uploadLimitBytes());
+            config.uploadLimitBytes(),
+            uploadsTemp);
     files.register(app);
     JobStore jobs = jobStore(config, db, clock);
     JobWorkers workers =
