@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.jobqueue.Checkpoint;
@@ -259,7 +260,11 @@ final class JobRoutes {
       o.put("level", e.level().name().toLowerCase());
       o.put("message", e.message());
       o.put("type", e.type());
-      o.set("data", e.data() == null ? null : json.readTree(e.data()));
+      if (e.data() == null) {
+        o.putNull("data");
+      } else {
+        o.putRawValue("data", new RawValue(e.data())); // JSON the store holds, as written
+      }
     }
     root.put("has_more", page.hasMore());
     ctx.json(root);
