@@ -95,8 +95,18 @@ final class LoraAdapter {
             SplittableRandom r = new SplittableRandom(seed ^ (row * 0x9E3779B97F4A7C15L));
             int base = row * words;
             java.util.Arrays.fill(dropped, base, base + words, 0L);
+            // two draws per 64-bit number: each half is uniform over 2^32 values
+            long threshold = (long) Math.ceil(dropout * 0x1p32);
+            long bits = 0;
             for (int j = 0; j < in; j++) {
-              if (r.nextDouble() < dropout) {
+              long u;
+              if ((j & 1) == 0) {
+                bits = r.nextLong();
+                u = bits & 0xFFFFFFFFL;
+              } else {
+                u = bits >>> 32;
+              }
+              if (u < threshold) {
                 dropped[base + (j >>> 6)] |= 1L << j;
               }
             }
@@ -106,8 +116,15 @@ final class LoraAdapter {
 
   private static final int ROWS_PER_TASK = 16;
 
-  private boolean isDropped(int row, int j) {
-    return (dropped[row * words + (j >>> 6)] & (1L << j)) != 0;
+  /** Sets {@code v[row·in + j]} to zero at every dropped j of the row (the set bits only). */
+  private void zeroDropped(float[] v, int row) {
+    for (int w = 0; w < words; w++) {
+      long bits = dropped[row * words + w];
+      while (bits != 0) {
+        v[row * in + (w << 6) + Long.numberOfTrailingZeros(bits)] = 0f;
+        bits &= bits - 1;
+      }
+    }
   }
 
   /** {@code out = x ⊙ mask}, the mask 0 (dropped) or 1/(1−p) per element. */
@@ -117,10 +134,10 @@ final class LoraAdapter {
         (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
         (t, w) -> {
           for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
-            for (int j = 0; j < in; j++) {
-              int i = row * in + j;
-              out[i] = isDropped(row, j) ? 0f : x[i] * keep;
+            for (int i = row * in; i < (row + 1) * in; i++) {
+              out[i] = x[i] * keep;
             }
+            zeroDropped(out, row);
           }
         });
   }
@@ -192,13 +209,16 @@ final class LoraAdapter {
       float[] d = scratch(n);
       Gemm.mulNN(pool, dxs, 0, a.value(), 0, d, 0, n, in, rank, false);
       float keep = (float) (1 / (1 - dropout));
-      for (int row = 0; row < n; row++) {
-        for (int j = 0; j < in; j++) {
-          if (!isDropped(row, j)) {
-            dx[row * in + j] += d[row * in + j] * keep;
-          }
-        }
-      }
+      pool.parallelFor(
+          (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
+          (t, w) -> {
+            for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
+              zeroDropped(d, row);
+              for (int i = row * in; i < (row + 1) * in; i++) {
+                dx[i] += d[i] * keep;
+              }
+            }
+          });
     } else {
       Gemm.mulNN(pool, dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);
     }
