@@ -18,8 +18,19 @@ final class KernelBits {
 
   static final int ROWS = 2;
 
+  /** Inputs of the element-wise math kernels (exp, tanh): enough to hit rare disagreements. */
+  static final int MANY = 2053;
+
   /** One bit string per kernel, named, in a fixed order. */
   static List<String> run() {
+    return run(MANY);
+  }
+
+  /**
+   * As {@link #run()} with {@code many} inputs for the element-wise math kernels; a smaller count
+   * warms the same code up faster.
+   */
+  static List<String> run(int many) {
     SplittableRandom r = new SplittableRandom(7);
     float[] x = gaussian(r, ROWS * C);
     float[] y = gaussian(r, ROWS * C);
@@ -64,12 +75,23 @@ final class KernelBits {
             + Double.doubleToRawLongBits(nll[1])
             + bits(logits));
 
-    float[] s = new float[C];
-    SwiGlu.forwardVector(s, x, y, C);
+    // the element-wise exponentials and tanh on many inputs over a wide range: a vector math
+    // library and the plain-Java fallback agree on most inputs and differ on a few in a thousand
+    float[] wide = wide(r, many);
+    float[] up = wide(r, many);
+    float[] s = new float[many];
+    SwiGlu.forwardVector(s, wide, up, many);
     out.add("swiglu.forward " + bits(s));
-    float[] g = new float[C];
-    Gelu.forwardVector(g, x, C);
+    float[] dGate = new float[many];
+    float[] dUp = new float[many];
+    SwiGlu.backwardVector(dGate, dUp, up, wide, up, many);
+    out.add("swiglu.backward " + bits(dGate) + bits(dUp));
+    float[] g = new float[many];
+    Gelu.forwardVector(g, wide, many);
     out.add("gelu.forward " + bits(g));
+    float[] dg = new float[many];
+    Gelu.backwardVector(dg, up, wide, many);
+    out.add("gelu.backward " + bits(dg));
     // matrix products (Gemm's packed kernels for m > 1, MatVec's for m == 1): A (m, C), B (7, C)
     float[] bt = gaussian(r, 7 * C);
     for (int m : new int[] {1, ROWS}) {
@@ -90,6 +112,14 @@ final class KernelBits {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) (r.nextDouble(-3, 3));
+    }
+    return a;
+  }
+
+  private static float[] wide(SplittableRandom r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextDouble(-12, 12));
     }
     return a;
   }
