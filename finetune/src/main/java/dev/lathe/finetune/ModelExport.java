@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.HfCheckpointWriter;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.SafetensorsFile;
 import dev.lathe.transformer.SafetensorsWriter;
 import dev.lathe.transformer.train.Gpt2Trainer;
@@ -157,6 +158,16 @@ public final class ModelExport {
       }
     }
     moveIntoPlace(tmp, dir);
+  }
+
+  /**
+   * Writes the model of {@code baseDir} with the PEFT adapter of {@code adapterDir} merged into its
+   * weights as a Hugging Face model directory {@code dir} (with {@code baseDir}'s tokenizer files):
+   * a LoRA fine-tune made whole, e.g. as the start of a job that continues from it.
+   */
+  public static void writeMerged(Path dir, Path baseDir, Path adapterDir) throws IOException {
+    LoadedModel base = ModelLoader.load(baseDir);
+    writeMerged(dir, base, readAdapter(adapterDir, base), baseDir);
   }
 
   private static Path temporarySibling(Path dir) throws IOException {

@@ -22,10 +22,11 @@ import java.time.InstantSource;
 
 /**
  * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
- * validation files and the base model's directory, trains with {@link SupervisedJob} (the request's
- * method: supervised, or DPO with its beta, the reference being the base itself) into {@code
- * <data>/jobs/<job id>/}, and reports in OpenAI's terms (events, checkpoints, models, the result
- * file; see {@link JobTrainingListener} and {@link JobModels}).
+ * validation files and the directory to start from (a base, or a fine-tuned model of the project:
+ * see {@link TrainableBases}), trains with {@link SupervisedJob} (the request's method: supervised,
+ * or DPO with its beta, the reference being that start itself) into {@code <data>/jobs/<job id>/},
+ * and reports in OpenAI's terms (events, checkpoints, models, the result file; see {@link
+ * JobTrainingListener} and {@link JobModels}).
  *
  * <p>Every run resumes from the newest checkpoint on disk when there is one: after a pause (the
  * stop itself writes a checkpoint), after the worker was shut down, or after it died (another
@@ -131,7 +132,8 @@ final class FineTuningJobHandler implements JobHandler {
     Path valid =
         payload.path("validation_file").isTextual() ? file(job, payload, "validation_file") : null;
     String requested = payload.path("model").asText();
-    TrainableBases.Base base = bases.resolve(requested);
+    Path out = jobsDir.resolve(job.id());
+    TrainableBases.Base base = bases.resolve(requested, job.project(), out);
     String methodType = payload.path("method").path("type").asText("supervised");
     JsonNode hyper = payload.path("method").path(methodType).path("hyperparameters");
     FineTuneMethod<?> method =
@@ -142,9 +144,10 @@ final class FineTuningJobHandler implements JobHandler {
     JobModels named =
         new JobModels(
             job,
-            requested,
+            base.snapshot(),
             base.name(),
             payload.path("suffix").isTextual() ? payload.get("suffix").asText() : null,
+            base.fineTuned() ? base.directory() : null,
             models,
             progress,
             ids,
@@ -153,7 +156,6 @@ final class FineTuningJobHandler implements JobHandler {
     named.finalName();
     context.appendEvent(
         new NewEvent("started", EventLevel.INFO, "Fine-tuning job started", "message", null));
-    Path out = jobsDir.resolve(job.id());
     SupervisedJob run =
         new SupervisedJob(
             base.directory(),
@@ -188,8 +190,7 @@ final class FineTuningJobHandler implements JobHandler {
       JobTrainingListener listener,
       SupervisedJob.Result result)
       throws IOException {
-    String model =
-        named.registerFinal(result.adapterDir() != null ? result.adapterDir() : result.mergedDir());
+    String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
     for (var c : progress.checkpointModels(job.id()).entrySet()) {
       if (c.getKey() < result.summary().totalSteps()) {

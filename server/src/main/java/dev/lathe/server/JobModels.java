@@ -3,9 +3,11 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.ModelExport;
 import dev.lathe.finetune.Trainer;
 import dev.lathe.jobqueue.Job;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -16,16 +18,24 @@ import java.util.stream.Stream;
 /**
  * The models one fine-tuning job creates, named as OpenAI names them: {@code ft:BASE:ORG:SUFFIX:ID}
  * for the final model and {@code ft:BASE:ORG:SUFFIX:ID2:ckpt-step-N} for each epoch checkpoint
- * (another random id each), where BASE is the model the job asked for (an alias keeps its own
- * name), ORG the job's project and SUFFIX the user's suffix (empty when none, which gives {@code
- * ::}). Names are kept in {@link JobProgress} the first time they are made, so a resumed job reuses
- * them; rows go to the {@code models} table once each.
+ * (another random id each), where BASE is the model the job asked for (an alias keeps its own name;
+ * a job on an {@code ft:} model names the base that model's name begins with), ORG the job's
+ * project and SUFFIX the user's suffix (empty when none, which gives {@code ::}). Names are kept in
+ * {@link JobProgress} the first time they are made, so a resumed job reuses them; rows go to the
+ * {@code models} table once each.
+ *
+ * <p>A model is served from its adapter directory over the configured base, or from a merged
+ * directory. A job that started from a fine-tuned model ({@link TrainableBases}) trained its
+ * adapters over that model's weights, not the base's, so its models are served merged: the final
+ * model from the job's {@code merged/}, each LoRA checkpoint from a {@code merged/} written beside
+ * its {@code adapter/} (the adapter merged into the start) when it is registered.
  */
 final class JobModels {
   private final Job job;
   private final String requested;
   private final String base;
   private final String suffix;
+  private final Path start;
   private final FineTunedModels rows;
   private final JobProgress progress;
   private final Ids ids;
@@ -36,12 +46,14 @@ final class JobModels {
    * @param requested the job's {@code model} (base or alias name)
    * @param base the configured base name whose weights serve the models
    * @param suffix the user's suffix, or null
+   * @param start the directory of the fine-tuned model the job started from, or null for a base
    */
   JobModels(
       Job job,
       String requested,
       String base,
       String suffix,
+      Path start,
       FineTunedModels rows,
       JobProgress progress,
       Ids ids,
@@ -51,6 +63,7 @@ final class JobModels {
     this.requested = requested;
     this.base = base;
     this.suffix = suffix;
+    this.start = start;
     this.rows = rows;
     this.progress = progress;
     this.ids = ids;
@@ -84,7 +97,7 @@ final class JobModels {
     }
     TreeMap<Long, String> names = progress.checkpointModels(job.id());
     String name = names.getOrDefault((long) step, newName() + ":ckpt-step-" + step);
-    register(name, servable(directory));
+    register(name, servableCheckpoint(directory));
     names.put((long) step, name);
     progress.checkpointModels(job.id(), names);
     return name;
@@ -119,10 +132,13 @@ final class JobModels {
     }
   }
 
-  /** Registers the final model, served from {@code directory} (adapter or merged weights). */
-  String registerFinal(Path directory) {
+  /**
+   * Registers the final model, served from {@code adapterDir} (LoRA over the base) or {@code
+   * mergedDir} (full fine-tuning, or a job that started from a fine-tuned model).
+   */
+  String registerFinal(Path adapterDir, Path mergedDir) {
     String name = finalName();
-    register(name, directory);
+    register(name, start == null && adapterDir != null ? adapterDir : mergedDir);
     return name;
   }
 
@@ -141,6 +157,24 @@ final class JobModels {
   static Path servable(Path checkpoint) {
     Path adapter = checkpoint.resolve("adapter");
     return Files.isDirectory(adapter) ? adapter : checkpoint.resolve("merged");
+  }
+
+  /** {@link #servable}, merged over the start for a LoRA checkpoint of a continued fine-tune. */
+  private Path servableCheckpoint(Path checkpoint) {
+    Path dir = servable(checkpoint);
+    if (start == null || !Files.isRegularFile(dir.resolve("adapter_config.json"))) {
+      return dir;
+    }
+    Path merged = checkpoint.resolve("merged");
+    if (!Files.isRegularFile(merged.resolve("config.json"))) {
+      try {
+        ModelExport.writeMerged(merged, start, dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot merge checkpoint " + checkpoint + " over " + start + ": " + e.getMessage(), e);
+      }
+    }
+    return merged;
   }
 
   private String newName() {

@@ -97,14 +97,15 @@ public final class JobWorkers implements AutoCloseable {
     FileStore fileStore = new FileStore(db);
     FileContents contents = new FileContents(config.dataDir().resolve("files"));
     JobProgress progress = new JobProgress(db, json);
+    FineTunedModels fineTunes = new FineTunedModels(db);
     FineTuningJobHandler handler =
         new FineTuningJobHandler(
             fileStore,
             contents,
-            new FineTunedModels(db),
+            fineTunes,
             progress,
             new ResultFiles(jobs, fileStore, contents, json, clock, ids),
-            new TrainableBases(config.models(), config.aliases(), hub),
+            new TrainableBases(config.models(), config.aliases(), fineTunes, hub),
             config.dataDir().resolve("jobs"),
             config.loraRank(),
             json,

@@ -1,5 +1,6 @@
 package dev.lathe.server;
 
+import dev.lathe.finetune.ModelExport;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
@@ -8,34 +9,66 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The Hugging Face directory to fine-tune for a job's {@code model}: a configured base name or an
- * alias of one, its source a local directory or a Hub repo id (downloaded into the Hub cache on
- * first use). A llama2.c {@code .bin} checkpoint or a fine-tuned {@code ft:} model cannot be the
- * start of a job; that fails the job with a {@code model} error saying what to use instead.
+ * The Hugging Face directory a job trains from, for its {@code model}: a configured base name or an
+ * alias of one (a local directory or a Hub repo id, downloaded into the Hub cache on first use), or
+ * a fine-tuned {@code ft:} model of the job's own project (continued fine-tuning, e.g. DPO after
+ * SFT). A llama2.c {@code .bin} checkpoint cannot be the start of a job; that, an unknown model and
+ * another project's {@code ft:} model fail the job with a {@code model} error.
+ *
+ * <p>Continuing from a fine-tune starts from its whole weights: a full fine-tune's merged directory
+ * as it is; a LoRA fine-tune's adapter merged into a working copy of its base ({@code start/} in
+ * the job's directory, written once and reused when the job resumes). The job then trains as any
+ * other (new LoRA adapters over that start, or every weight), and for DPO the reference model is
+ * that start (the SFT model) with the new adapters off. Because the new adapters belong to the
+ * start and not to the configured base, the job's models are served as whole models: merged
+ * directories (see {@link JobModels}).
  */
 final class TrainableBases {
 
   /**
-   * A base ready for training.
+   * Where a job starts.
    *
    * @param name the configured base name (what {@code models} rows point at)
-   * @param directory its Hugging Face model directory
+   * @param directory the Hugging Face model directory to train from
+   * @param snapshot the base the job's model names begin with ({@code ft:SNAPSHOT:…}): the
+   *     requested base or alias, or for a fine-tuned start the base its own name begins with
+   * @param fineTuned whether the start is a fine-tuned model (its models must be served merged)
    */
-  record Base(String name, Path directory) {}
+  record Base(String name, Path directory, String snapshot, boolean fineTuned) {}
+
+  /** The merged working copy of a LoRA fine-tune, under the job's directory. */
+  static final String START_DIR = "start";
 
   private final Map<String, String> sources;
   private final Map<String, String> aliases;
+  private final FineTunedModels fineTunes;
   private final HubSettings hub;
 
-  TrainableBases(Map<String, String> sources, Map<String, String> aliases, HubSettings hub) {
+  TrainableBases(
+      Map<String, String> sources,
+      Map<String, String> aliases,
+      FineTunedModels fineTunes,
+      HubSettings hub) {
     this.sources = sources;
     this.aliases = aliases;
+    this.fineTunes = fineTunes;
     this.hub = hub;
   }
 
-  /** The directory to train {@code requested} (a base or alias name) from. */
-  Base resolve(String requested) throws JobErrors.Failure, IOException {
+  /**
+   * The directory to train {@code requested} (a base, an alias or an {@code ft:} model of {@code
+   * project}) from; a LoRA fine-tune is merged into {@code jobDir/start}.
+   */
+  Base resolve(String requested, String project, Path jobDir)
+      throws JobErrors.Failure, IOException {
+    if (requested.startsWith("ft:")) {
+      return fineTuned(requested, project, jobDir);
+    }
     String name = aliases.getOrDefault(requested, requested);
+    return new Base(name, configured(requested, name), requested, false);
+  }
+
+  private Path configured(String requested, String name) throws JobErrors.Failure, IOException {
     String source = sources.get(name);
     if (source == null) {
       throw new JobErrors.Failure(
@@ -44,7 +77,7 @@ final class TrainableBases {
               + requested
               + " cannot be fine-tuned here: fine-tune a configured base model ("
               + String.join(", ", sources.keySet())
-              + "); continuing from a fine-tuned model is not supported.",
+              + ") or one of your project's ft: models.",
           "model");
     }
     Path directory = ModelSource.localPath(source, hub);
@@ -60,6 +93,50 @@ final class TrainableBases {
               + " or Hub repo id as the base to fine-tune.",
           "model");
     }
-    return new Base(name, directory);
+    return directory;
+  }
+
+  private Base fineTuned(String requested, String project, Path jobDir)
+      throws JobErrors.Failure, IOException {
+    FineTunedModels.Row row =
+        fineTunes
+            .find(requested, new Caller(project, false))
+            .orElseThrow(
+                () ->
+                    new JobErrors.Failure(
+                        "model_not_available",
+                        "Model "
+                            + requested
+                            + " does not exist in this project (it was deleted, or belongs to"
+                            + " another project); fine-tune a base model or one of your"
+                            + " project's ft: models.",
+                        "model"));
+    Path baseDir = configured(row.baseModel(), row.baseModel());
+    Path dir = Path.of(row.adapterDir());
+    String snapshot = snapshotOf(requested, row.baseModel());
+    if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
+      Path start = jobDir.resolve(START_DIR);
+      if (!Files.isRegularFile(start.resolve("config.json"))) { // written whole or not at all
+        ModelExport.writeMerged(start, baseDir, dir);
+      }
+      return new Base(row.baseModel(), start, snapshot, true);
+    }
+    if (Files.isRegularFile(dir.resolve("config.json"))) {
+      return new Base(row.baseModel(), dir, snapshot, true);
+    }
+    throw new JobErrors.Failure(
+        "model_not_available",
+        "Model "
+            + requested
+            + " cannot be fine-tuned: its directory "
+            + dir
+            + " holds neither an adapter nor a model. Delete the model or restore its files.",
+        "model");
+  }
+
+  /** {@code ft:SNAPSHOT:ORG:SUFFIX:ID[:ckpt-step-N]} gives SNAPSHOT; else the row's base. */
+  static String snapshotOf(String fineTuned, String base) {
+    String[] parts = fineTuned.split(":");
+    return parts.length >= 5 && !parts[1].isEmpty() ? parts[1] : base;
   }
 }

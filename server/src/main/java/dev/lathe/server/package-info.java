@@ -22,7 +22,8 @@
  *       single project {@code local} and refuses to bind anywhere but loopback.
  *   <li>Uploads stream to a temporary file under the data dir while hashing (SHA-256) and counting
  *       against the size limit, are forced to disk and renamed atomically; the stored name is the
- *       file id, never the client's file name.
+ *       file id, never the client's file name. A {@code file} part without a filename (the SDKs'
+ *       byte-array uploads) is a file like any other, named {@code upload.jsonl}.
  *   <li>Like OpenAI, an invalid {@code fine-tune} file is accepted at upload ({@code status:
  *       "processed"}); the dataset validator's report is stored with it so that a job using it can
  *       fail with the report's first problems.
@@ -44,6 +45,10 @@
  *   <li>Model names are {@code ft:BASE:PROJECT:SUFFIX:ID}: BASE is the name the job asked for (an
  *       alias keeps its own), the organization slug is the project. Each epoch end adds a {@code
  *       …:ckpt-step-N} model (the last epoch's is the final model); only the last three are kept.
+ *   <li>A job's {@code model} may be one of the project's {@code ft:} models (e.g. DPO after SFT):
+ *       training starts from its whole weights (a LoRA fine-tune's adapter merged into a working
+ *       copy of its base), which is also the DPO reference; the new models are named after the
+ *       original base and served as merged directories.
  *   <li>The result file is plain CSV text ({@code step_metrics.csv}, OpenAI's five columns), not
  *       the base64 some users reported, which no CSV reader would take.
  * </ul>
