@@ -3,6 +3,7 @@ package dev.lathe.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.errors.BadRequestException;
 import com.openai.models.files.FileCreateParams;
@@ -12,11 +13,13 @@ import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.finetuning.methods.DpoHyperparameters;
 import com.openai.models.finetuning.methods.DpoMethod;
+import dev.lathe.testkit.SharedAssets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,5 +186,31 @@ class ContinuedFineTuningTest {
                                 .build()));
     assertThat(e).isNotNull();
     assertThat(e.param()).contains("model");
+    // and were such a job queued (say the model was deleted meanwhile), its worker refuses it
+    TrainableBases bases =
+        new TrainableBases(
+            Map.of(
+                "tinystories-656k", SharedAssets.require("models/hf-TinyStories-656K").toString()),
+            Map.of(),
+            rows,
+            null);
+    JobErrors.Failure refused =
+        (JobErrors.Failure)
+            catchThrowable(() -> bases.resolve(sftModel, "proj_b", dataDir.resolve("other")));
+    assertThat(refused.toJson(new ObjectMapper()))
+        .contains("\"code\":\"model_not_available\"")
+        .contains("\"param\":\"model\"")
+        .contains("does not exist in this project");
+    assertThat(dataDir.resolve("other")).doesNotExist();
+  }
+
+  @Test
+  void aFineTunedModelsNamesBeginWithItsOriginalBase() {
+    assertThat(TrainableBases.snapshotOf("ft:tinystories-656k:proj_a:sfx:abcd1234", "x"))
+        .isEqualTo("tinystories-656k");
+    assertThat(TrainableBases.snapshotOf("ft:gpt-4o-mini:proj_a::abcd1234:ckpt-step-4", "x"))
+        .isEqualTo("gpt-4o-mini");
+    assertThat(TrainableBases.snapshotOf("ft:odd", "tinystories-656k"))
+        .isEqualTo("tinystories-656k");
   }
 }

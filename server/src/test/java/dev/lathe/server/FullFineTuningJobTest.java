@@ -9,6 +9,7 @@ import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,8 +74,49 @@ class FullFineTuningJobTest {
               dataDir.resolve("jobs/" + id + "/checkpoints/checkpoint-step-2/merged/config.json"))
           .isRegularFile();
       assertThat(FineTuningJobsTest.chat(client, model)).isNotBlank();
-      assertThat(FineTuningJobsTest.chat(client, checkpoints.get(1).fineTunedModelCheckpoint()))
-          .isNotBlank();
+      String checkpoint = checkpoints.get(1).fineTunedModelCheckpoint();
+      assertThat(FineTuningJobsTest.chat(client, checkpoint)).isNotBlank();
+
+      // continuing from the (full) checkpoint model: its merged directory is the start as it is
+      String next =
+          client
+              .fineTuning()
+              .jobs()
+              .create(
+                  JobCreateParams.builder()
+                      .model(checkpoint)
+                      .trainingFile(file)
+                      .hyperparameters(
+                          JobCreateParams.Hyperparameters.builder()
+                              .nEpochs(1L)
+                              .batchSize(8L)
+                              .build())
+                      .build())
+              .id();
+      FineTuningJob continued =
+          watch.await(next, j -> j.status().asString().matches("succeeded|failed|cancelled"));
+      assertThat(continued.status().asString())
+          .as("error: %s", continued.error())
+          .isEqualTo("succeeded");
+      assertThat(continued.model()).isEqualTo(checkpoint);
+      String second = continued.fineTunedModel().orElseThrow();
+      assertThat(second).startsWith("ft:tinystories-656k:proj_a::").doesNotContain("ckpt");
+      assertThat(dataDir.resolve("jobs/" + next + "/start")).doesNotExist();
+      Path merged = dataDir.resolve("jobs/" + next + "/merged");
+      assertThat(
+              Files.mismatch(
+                  merged.resolve("model.safetensors"),
+                  dataDir.resolve(
+                      "jobs/" + id + "/checkpoints/checkpoint-step-2/merged/model.safetensors")))
+          .as("trained on from the checkpoint's weights")
+          .isGreaterThanOrEqualTo(0L);
+      assertThat(
+              new FineTunedModels(server.database())
+                  .find(second, new Caller("proj_a", false))
+                  .orElseThrow()
+                  .adapterDir())
+          .isEqualTo(merged.toAbsolutePath().toString());
+      assertThat(FineTuningJobsTest.chat(client, second)).isNotBlank();
     }
   }
 }
