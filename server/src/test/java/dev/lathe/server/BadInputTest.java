@@ -91,9 +91,9 @@ class BadInputTest {
       s.append("--")
           .append(boundary)
           .append("\r\n")
-          .append("Content-Disposition: form-data; name=\"file\"; filename=\"")
-          .append(fileName)
-          .append("\"\r\n")
+          .append("Content-Disposition: form-data; name=\"file\"")
+          .append(fileName == null ? "" : "; filename=\"" + fileName + "\"")
+          .append("\r\n")
           .append("Content-Type: application/octet-stream\r\n\r\n")
           .append(content)
           .append("\r\n");
@@ -298,6 +298,27 @@ class BadInputTest {
             upload(null, "a.jsonl", "{}", 400, "purpose", "'purpose'"),
             upload("homework", "a.jsonl", "{}", 400, "purpose", "homework"),
             upload("fine-tune", "big.jsonl", "x".repeat(200 * 1024), 413, "file", "upload limit"),
+            upload("fine-tune", null, "x".repeat(200 * 1024), 413, "file", "upload limit"),
+            new Case(
+                "POST",
+                "/files",
+                "multipart/form-data",
+                "--x\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nfine-tune\r\n--x--\r\n"
+                    .getBytes(StandardCharsets.UTF_8),
+                400,
+                "file",
+                "multipart"),
+            new Case(
+                "POST",
+                "/files",
+                "multipart/form-data; boundary=lathe-test-boundary",
+                ("--lathe-test-boundary\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n1\r\n"
+                            .repeat(40)
+                        + "--lathe-test-boundary--\r\n")
+                    .getBytes(StandardCharsets.UTF_8),
+                400,
+                "file",
+                "multipart"),
             new Case(
                 "POST",
                 "/files",
