@@ -95,11 +95,20 @@ class FineTuningJobsTest {
   }
 
   static FineTuningJob create(String model, long epochs, long batch, boolean validation) {
+    return create(model, epochs, batch, validation, "animals");
+  }
+
+  /**
+   * A job with its own {@code suffix}, so its models can be told from other jobs' in the project's
+   * model list (a cancelled job keeps its checkpoint models).
+   */
+  static FineTuningJob create(
+      String model, long epochs, long batch, boolean validation, String suffix) {
     JobCreateParams.Builder p =
         JobCreateParams.builder()
             .model(model)
             .trainingFile(trainFile)
-            .suffix("animals")
+            .suffix(suffix)
             .seed(7)
             .hyperparameters(
                 JobCreateParams.Hyperparameters.builder()
@@ -127,6 +136,14 @@ class FineTuningJobsTest {
 
   static boolean training(String id) {
     return new JobWatch(client).training(id);
+  }
+
+  /** The project's fine-tuned models whose names carry {@code suffix}. */
+  static List<String> modelsWithSuffix(String suffix) {
+    return client.models().list().data().stream()
+        .map(Model::id)
+        .filter(m -> m.startsWith("ft:") && m.contains(":" + suffix + ":"))
+        .toList();
   }
 
   static List<Long> steps(String id) {
@@ -308,7 +325,7 @@ class FineTuningJobsTest {
 
   @Test
   void cancellingARunningJobStopsItWithoutAModel() throws Exception {
-    FineTuningJob job = create("tinystories-656k", 50, 1, false);
+    FineTuningJob job = create("tinystories-656k", 50, 1, false, "cancelled");
     await(job.id(), j -> training(job.id()));
     FineTuningJob running =
         await(job.id(), j -> j.estimatedFinish().isPresent() || !is(j, "running"));
@@ -316,12 +333,25 @@ class FineTuningJobsTest {
     assertThat(running.estimatedFinish()).isPresent();
     assertThat(running.hyperparameters().nEpochs().orElseThrow().integer()).contains(50L);
     assertThat(running.trainedTokens()).as("null while running, as OpenAI's").isEmpty();
+    // past step 112, as a warm JIT gets before a cancel lands: the epoch checkpoints of steps 80,
+    // 96 and 112 keep their models, which the pause test must not mistake for its own
+    await(job.id(), j -> steps(job.id()).size() > 112);
     client.fineTuning().jobs().cancel(job.id());
     FineTuningJob done = await(job.id(), j -> is(j, "cancelled") || is(j, "succeeded"));
     assertThat(done.status().asString()).isEqualTo("cancelled");
     assertThat(done.fineTunedModel()).isEmpty();
     assertThat(done.resultFiles()).isEmpty();
-    assertThat(steps(job.id()).size()).isLessThan(800);
+    List<Long> steps = steps(job.id());
+    assertThat(steps.size()).isLessThan(800);
+    // the epoch checkpoints it reached keep their models (at most the last three), and only those
+    List<FineTuningJobCheckpoint> kept =
+        client.fineTuning().jobs().checkpoints().list(job.id()).data();
+    assertThat(kept)
+        .hasSize(3)
+        .allSatisfy(c -> assertThat(c.stepNumber()).isGreaterThan(steps.getLast() - 16 * 3));
+    assertThat(modelsWithSuffix("cancelled"))
+        .containsExactlyInAnyOrderElementsOf(
+            kept.stream().map(FineTuningJobCheckpoint::fineTunedModelCheckpoint).toList());
     assertThat(server.dataDir.resolve("jobs/" + job.id() + "/adapter"))
         .as("no final model was exported")
         .doesNotExist();
@@ -329,13 +359,15 @@ class FineTuningJobsTest {
 
   @Test
   void aPausedJobResumesFromWhereItStopped() throws Exception {
-    FineTuningJob job = create("tinystories-656k", 10, 1, false);
+    FineTuningJob job = create("tinystories-656k", 30, 1, false, "paused");
+    // 480 steps: a warm JIT trains ~160 steps a second, and the pause arrives with the next
+    // heartbeat (up to a second later), so a shorter job could finish before it lands
     await(job.id(), j -> training(job.id()));
     client.fineTuning().jobs().pause(job.id());
     await(job.id(), j -> is(j, "paused") || is(j, "succeeded"));
     List<Long> before = steps(job.id());
     long stoppedAt = before.getLast();
-    assertThat(before).hasSizeLessThan(160);
+    assertThat(before).hasSizeLessThan(480);
     assertThat(
             server.dataDir.resolve(
                 "jobs/" + job.id() + "/checkpoints/checkpoint-step-" + stoppedAt + "/state.json"))
@@ -346,24 +378,26 @@ class FineTuningJobsTest {
         await(job.id(), j -> j.status().asString().matches("succeeded|failed|cancelled"));
     assertThat(done.status().asString()).as("error: %s", done.error()).isEqualTo("succeeded");
     List<Long> all = steps(job.id());
-    assertThat(all).hasSize(160).doesNotHaveDuplicates();
+    assertThat(all).hasSize(480).doesNotHaveDuplicates();
     assertThat(all.getFirst()).isEqualTo(1L);
-    assertThat(all.getLast()).isEqualTo(160L);
+    assertThat(all.getLast()).isEqualTo(480L);
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
         .filteredOn("Fine-tuning job started"::equals)
         .hasSize(1);
-    // 10 epochs of 16 steps: only the last three epochs' checkpoints keep a model, as at OpenAI
+    // 30 epochs of 16 steps: only the last three epochs' checkpoints keep a model, as at OpenAI
     List<FineTuningJobCheckpoint> kept =
         client.fineTuning().jobs().checkpoints().list(job.id()).data();
     assertThat(kept)
         .extracting(FineTuningJobCheckpoint::stepNumber)
-        .containsExactly(160L, 144L, 128L);
+        .containsExactly(480L, 464L, 448L);
     assertThat(kept.get(0).fineTunedModelCheckpoint())
         .isEqualTo(done.fineTunedModel().orElseThrow());
-    List<String> models = client.models().list().data().stream().map(Model::id).toList();
-    assertThat(models)
-        .contains(kept.get(1).fineTunedModelCheckpoint(), kept.get(2).fineTunedModelCheckpoint());
-    assertThat(models.stream().filter(m -> m.endsWith(":ckpt-step-112"))).isEmpty();
+    // this job's models only: another test's cancelled job keeps its own checkpoint models
+    assertThat(modelsWithSuffix("paused"))
+        .containsExactlyInAnyOrder(
+            done.fineTunedModel().orElseThrow(),
+            kept.get(1).fineTunedModelCheckpoint(),
+            kept.get(2).fineTunedModelCheckpoint());
     assertThat(server.dataDir.resolve("jobs/" + job.id() + "/checkpoints/checkpoint-step-16"))
         .doesNotExist();
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
