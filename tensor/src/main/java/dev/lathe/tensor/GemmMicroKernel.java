@@ -96,4 +96,50 @@ final class GemmMicroKernel {
     c50.intoArray(c, cOff + 5 * ldc);
     c51.intoArray(c, cOff + 5 * ldc + L);
   }
+
+  /**
+   * As {@link #tile} for a tile one vector wide: C[MR, L] (+)= Ap[kc, MR]ᵀ · Bp[kc, L], with B
+   * packed as {@code L} floats per k step. Each element is the same FMA chain as in {@link #tile},
+   * so the result is bit-identical; it serves products whose C has at most {@code L} columns (a
+   * LoRA rank) without computing padded lanes.
+   */
+  static void tileNarrow(
+      float[] ap,
+      int aBase,
+      float[] bp,
+      int bBase,
+      int kc,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
+    FloatVector c0, c1, c2, c3, c4, c5;
+    if (overwrite) {
+      c0 = c1 = c2 = c3 = c4 = c5 = FloatVector.zero(S);
+    } else {
+      c0 = FloatVector.fromArray(S, c, cOff);
+      c1 = FloatVector.fromArray(S, c, cOff + ldc);
+      c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc);
+      c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+      c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc);
+      c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+    }
+    int ai = aBase;
+    int bi = bBase;
+    for (int p = 0; p < kc; p++, ai += MR, bi += L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      c0 = b0.fma(FloatVector.broadcast(S, ap[ai]), c0);
+      c1 = b0.fma(FloatVector.broadcast(S, ap[ai + 1]), c1);
+      c2 = b0.fma(FloatVector.broadcast(S, ap[ai + 2]), c2);
+      c3 = b0.fma(FloatVector.broadcast(S, ap[ai + 3]), c3);
+      c4 = b0.fma(FloatVector.broadcast(S, ap[ai + 4]), c4);
+      c5 = b0.fma(FloatVector.broadcast(S, ap[ai + 5]), c5);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + ldc);
+    c2.intoArray(c, cOff + 2 * ldc);
+    c3.intoArray(c, cOff + 3 * ldc);
+    c4.intoArray(c, cOff + 4 * ldc);
+    c5.intoArray(c, cOff + 5 * ldc);
+  }
 }

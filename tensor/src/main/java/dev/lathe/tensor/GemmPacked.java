@@ -120,6 +120,8 @@ final class GemmPacked {
       int k,
       boolean accumulate) {
     Scratch s = SCRATCH.get();
+    // a C at most one vector wide (e.g. a LoRA rank) uses one-vector panels: no padded lanes
+    int nr = n <= L ? L : NR;
     int mChunk = Math.max(MC, PACK_LIMIT / k / MC * MC);
     int nChunk = Math.max(NC, PACK_LIMIT / k / NC * NC);
     for (int i0 = 0; i0 < m; i0 += mChunk) {
@@ -130,9 +132,9 @@ final class GemmPacked {
       }
       for (int j0 = 0; j0 < n; j0 += nChunk) {
         int nn = Math.min(nChunk, n - j0);
-        int bPanels = (nn + NR - 1) / NR;
-        if (s.b.length < bPanels * NR * k) {
-          s.b = new float[bPanels * NR * k];
+        int bPanels = (nn + nr - 1) / nr;
+        if (s.b.length < bPanels * nr * k) {
+          s.b = new float[bPanels * nr * k];
         }
         float[] pa = s.a;
         float[] pb = s.b;
@@ -147,7 +149,7 @@ final class GemmPacked {
                 packA(a, aOff, ars, acs, ia + t * MR, Math.min(MR, mm - t * MR), k, pa, t * MR * k);
               } else {
                 int q = t - (packA ? aPanels : 0);
-                packB(b, k, jb + q * NR, Math.min(NR, nn - q * NR), pb, q * NR * k);
+                packB(b, k, jb + q * nr, Math.min(nr, nn - q * nr), nr, pb, q * nr * k);
               }
             });
         // phase 2: MC x NC blocks of C, one task each
@@ -169,6 +171,7 @@ final class GemmPacked {
                   Math.min(MC, mm - bi),
                   bj,
                   Math.min(NC, nn - bj),
+                  nr,
                   accumulate,
                   TILE.get());
             });
@@ -188,6 +191,7 @@ final class GemmPacked {
       int mc,
       int j0,
       int nc,
+      int nr,
       boolean accumulate,
       float[] tile) {
     int passes = (k + KC - 1) / KC;
@@ -198,25 +202,46 @@ final class GemmPacked {
       for (int ir = 0; ir < mc; ir += MR) {
         int rows = Math.min(MR, mc - ir);
         int aBase = (i0 + ir) * k + p0 * MR;
-        for (int jr = 0; jr < nc; jr += NR) {
-          int cols = Math.min(NR, nc - jr);
-          int bBase = (j0 + jr) * k + p0 * NR;
+        for (int jr = 0; jr < nc; jr += nr) {
+          int cols = Math.min(nr, nc - jr);
+          int bBase = (j0 + jr) * k + p0 * nr;
           int cAt = cOff + (i0 + ir) * n + j0 + jr;
-          if (rows == MR && cols == NR) {
-            GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
+          if (rows == MR && cols == nr) {
+            tile(nr, pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
           } else {
             if (!overwrite) {
               for (int r = 0; r < rows; r++) {
                 System.arraycopy(c, cAt + r * n, tile, r * NR, cols);
               }
             }
-            GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, tile, 0, NR, overwrite);
+            tile(nr, pa, aBase, pb, bBase, kc, tile, 0, NR, overwrite);
             for (int r = 0; r < rows; r++) {
               System.arraycopy(tile, r * NR, c, cAt + r * n, cols);
             }
           }
         }
       }
+    }
+  }
+
+  /**
+   * The micro-kernel for panels {@code nr} columns wide ({@link GemmMicroKernel#NR} or {@code L}).
+   */
+  private static void tile(
+      int nr,
+      float[] pa,
+      int aBase,
+      float[] pb,
+      int bBase,
+      int kc,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean overwrite) {
+    if (nr == NR) {
+      GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
+    } else {
+      GemmMicroKernel.tileNarrow(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
     }
   }
 
@@ -236,15 +261,15 @@ final class GemmPacked {
     }
   }
 
-  /** Packs columns j..j+cols of B (all of k) as one NR-column panel: dst[at + p*NR + q]. */
-  private static void packB(BSource b, int k, int j, int cols, float[] dst, int at) {
+  /** Packs columns j..j+cols of B (all of k) as one nr-column panel: dst[at + p*nr + q]. */
+  private static void packB(BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
     if (b.f32() != null && b.cs() == 1) {
       float[] src = b.f32();
       for (int p = 0; p < k; p++) {
         int from = (int) b.off() + p * b.rs() + j;
-        int to = at + p * NR;
-        if (cols == NR) {
-          for (int v = 0; v < NR; v += L) {
+        int to = at + p * nr;
+        if (cols == nr) {
+          for (int v = 0; v < nr; v += L) {
             FloatVector.fromArray(S, src, from + v).intoArray(dst, to + v);
           }
         } else {
@@ -258,17 +283,17 @@ final class GemmPacked {
       int rs = b.rs();
       int cs = b.cs();
       int from = (int) b.off() + j * cs;
-      if (cols == NR && rs == 1) {
-        // B[n,k] (forward layout): gather the panel's NR rows at each k step
+      if (cols == nr && rs == 1) {
+        // B[n,k] (forward layout): gather the panel's nr rows at each k step
         for (int p = 0; p < k; p++) {
-          for (int v = 0; v < NR; v += L) {
+          for (int v = 0; v < nr; v += L) {
             FloatVector.fromArray(S, src, from + v * cs + p, b.gather(), 0)
-                .intoArray(dst, at + p * NR + v);
+                .intoArray(dst, at + p * nr + v);
           }
         }
       } else {
         for (int p = 0; p < k; p++) {
-          int to = at + p * NR;
+          int to = at + p * nr;
           int f = from + p * rs;
           for (int q = 0; q < cols; q++) {
             dst[to + q] = src[f + q * cs];
@@ -279,7 +304,7 @@ final class GemmPacked {
       short[] src = b.bf16();
       int from = (int) b.off() + j * b.cs();
       for (int p = 0; p < k; p++) {
-        int to = at + p * NR;
+        int to = at + p * nr;
         for (int q = 0; q < cols; q++) {
           dst[to + q] = Float.intBitsToFloat(src[from + q * b.cs() + p] << 16);
         }
@@ -289,17 +314,17 @@ final class GemmPacked {
       long from = 2L * (b.off() + (long) j * b.cs());
       long rowBytes = 2L * b.cs();
       for (int p = 0; p < k; p++) {
-        int to = at + p * NR;
+        int to = at + p * nr;
         long f = from + 2L * p;
         for (int q = 0; q < cols; q++) {
           dst[to + q] = Float.intBitsToFloat(src.get(BF16, f + q * rowBytes) << 16);
         }
       }
     }
-    if (cols < NR) {
+    if (cols < nr) {
       for (int p = 0; p < k; p++) {
-        for (int q = cols; q < NR; q++) {
-          dst[at + p * NR + q] = 0f;
+        for (int q = cols; q < nr; q++) {
+          dst[at + p * nr + q] = 0f;
         }
       }
     }

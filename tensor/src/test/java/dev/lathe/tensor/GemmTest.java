@@ -160,19 +160,42 @@ class GemmTest {
   void slicedDepthGivesTheBitsOfOneFmaChain() {
     int k = 2 * GemmPacked.K_SLICE + 13;
     for (Layout layout : Layout.values()) {
-      Case t = Case.random(layout, 9, 37, k, 11);
-      for (boolean accumulate : new boolean[] {false, true}) {
-        float[] c = t.run(TWO, accumulate);
-        for (int i = 0; i < t.m; i++) {
-          for (int j = 0; j < t.n; j++) {
-            float acc = accumulate ? t.c0[Case.C_OFF + i * t.n + j] : 0f;
-            for (int p = 0; p < k; p++) {
-              acc = Math.fma(t.a(i, p), t.b(p, j), acc);
-            }
-            assertThat(c[Case.C_OFF + i * t.n + j])
-                .as("%s (%d, %d) accumulate %s", layout, i, j, accumulate)
-                .isEqualTo(acc);
+      assertOneFmaChainPerElement(Case.random(layout, 9, 37, k, 11));
+    }
+  }
+
+  /**
+   * A C at most one vector wide (a LoRA rank: x·Aᵀ, dy·B, dyᵀ·xs) runs on narrow panels and gives
+   * the same bits as the wide kernel: one FMA chain per element in order of k, edges included.
+   */
+  @Test
+  void narrowProductsGiveTheBitsOfOneFmaChain() {
+    int lanes = GemmMicroKernel.L;
+    int[][] shapes = {
+      {2, 1, 3}, {7, 5, 33}, {13, lanes - 1, 129}, {6, lanes, 65}, {300, 16, 1290}, {1030, 16, 96}
+    };
+    for (Layout layout : Layout.values()) {
+      for (int[] s : shapes) {
+        assertOneFmaChainPerElement(Case.random(layout, s[0], s[1], s[2], 12));
+      }
+    }
+  }
+
+  private static void assertOneFmaChainPerElement(Case t) {
+    for (boolean accumulate : new boolean[] {false, true}) {
+      float[] c = t.run(TWO, accumulate);
+      t.assertClose(c, accumulate, "fast");
+      for (int i = 0; i < t.m; i++) {
+        for (int j = 0; j < t.n; j++) {
+          float acc = accumulate ? t.c0[Case.C_OFF + i * t.n + j] : 0f;
+          for (int p = 0; p < t.k; p++) {
+            acc = Math.fma(t.a(i, p), t.b(p, j), acc);
           }
+          assertThat(c[Case.C_OFF + i * t.n + j])
+              .as(
+                  "%s m=%d n=%d k=%d (%d, %d) accumulate %s",
+                  t.layout, t.m, t.n, t.k, i, j, accumulate)
+              .isEqualTo(acc);
         }
       }
     }
