@@ -283,8 +283,9 @@ final class GemmPacked {
       int rs = b.rs();
       int cs = b.cs();
       int from = (int) b.off() + j * cs;
-      if (cols == nr && rs == 1) {
-        // B[n,k] (forward layout): gather the panel's nr rows at each k step
+      if (cols == NR && rs == 1) {
+        // B[n,k] (forward layout): gather the panel's NR rows at each k step (narrow panels copy
+        // element by element: a gather there measured slower, and JIT-state dependent)
         for (int p = 0; p < k; p++) {
           for (int v = 0; v < nr; v += L) {
             FloatVector.fromArray(S, src, from + v * cs + p, b.gather(), 0)
