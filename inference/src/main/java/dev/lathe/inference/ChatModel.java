@@ -10,10 +10,8 @@ import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -120,18 +118,7 @@ public record ChatModel(
   /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */
   public static ChatModel open(String spec, Optional<Path> tokenizerFile, HubSettings hub)
       throws IOException {
-    Path path =
-        switch (ModelSource.parse(spec)) {
-          case ModelSource.Local local -> local.path();
-          case ModelSource.Hub repo -> {
-            HttpClient client =
-                HttpClient.newBuilder()
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .connectTimeout(Duration.ofSeconds(30))
-                    .build();
-            yield new HubDownloader(hub, client).fetch(repo);
-          }
-        };
+    Path path = ModelSource.localPath(spec, hub);
     if (Files.isDirectory(path)) {
       return openDirectory(path);
     }
