@@ -96,7 +96,10 @@ final class JobModels {
       return finalName();
     }
     TreeMap<Long, String> names = progress.checkpointModels(job.id());
-    String name = names.getOrDefault((long) step, newName() + ":ckpt-step-" + step);
+    String name = names.get((long) step);
+    if (name == null) {
+      name = newName() + ":ckpt-step-" + step;
+    }
     register(name, servableCheckpoint(directory));
     names.put((long) step, name);
     progress.checkpointModels(job.id(), names);
