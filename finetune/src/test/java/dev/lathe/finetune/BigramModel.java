@@ -4,7 +4,6 @@ import dev.lathe.transformer.train.BatchResult;
 import dev.lathe.transformer.train.Parameter;
 import dev.lathe.transformer.train.TokenBatch;
 import dev.lathe.transformer.train.TrainableModel;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -36,12 +35,6 @@ final class BigramModel implements TrainableModel {
   @Override
   public List<Parameter> trainableParameters() {
     return List.of(current, previous);
-  }
-
-  @Override
-  public void zeroGradients() {
-    Arrays.fill(current.grad(), 0f);
-    Arrays.fill(previous.grad(), 0f);
   }
 
   @Override

@@ -64,13 +64,6 @@ public final class Gpt2Trainer implements TrainableModel {
   }
 
   @Override
-  public void zeroGradients() {
-    for (Parameter p : params.parameters()) {
-      Arrays.fill(p.grad(), 0f);
-    }
-  }
-
-  @Override
   public void setAdaptersEnabled(boolean enabled) {
     if (!enabled && !params.lora()) {
       throw new IllegalStateException(

@@ -1,5 +1,6 @@
 package dev.lathe.transformer.train;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,7 +16,11 @@ public interface TrainableModel {
   List<Parameter> trainableParameters();
 
   /** Sets every gradient to zero. */
-  void zeroGradients();
+  default void zeroGradients() {
+    for (Parameter p : trainableParameters()) {
+      Arrays.fill(p.grad(), 0f);
+    }
+  }
 
   /**
    * Forward and backward over {@code batch}: adds d/dθ of {@code Σ_s segmentScale[s] · CE_s} to the
