@@ -77,12 +77,15 @@ public final class LatheServer implements AutoCloseable {
               c.http.prefer405over404 = true;
               c.http.disableCompression();
               c.jsonMapper(new JavalinJackson(json, false));
+              Dashboard.configure(c);
             });
     app.before(
+        "/v1/*",
         ctx -> {
           ctx.header("x-request-id", ids.next("req_", 32));
           ctx.attribute(Caller.ATTRIBUTE, keys.authenticate(ctx.header("Authorization")));
         });
+    Dashboard.register(app);
     ApiErrors.install(app, json);
     FileRoutes files =
         new FileRoutes(

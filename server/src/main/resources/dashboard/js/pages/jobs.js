@@ -1,0 +1,6 @@
+// Placeholder: this page is being built.
+import { h } from '../ui.js';
+
+export async function render(root) {
+  root.append(h('h1', {}, 'jobs'), h('p', {}, 'This page is being built.'));
+}

@@ -1,0 +1,56 @@
+package dev.lathe.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dashboard's shell: served at {@code /} without a key, and asks for one in the browser. */
+class DashboardShellTest {
+  @TempDir Path dir;
+
+  @Test
+  void assetsAreServedWithoutAKeyAndV1StillNeedsOne() throws Exception {
+    try (TestServer server = new TestServer(dir)) {
+      String origin = "http://127.0.0.1:" + server.server.port();
+      HttpClient http = HttpClient.newHttpClient();
+      for (String path : new String[] {"/", "/js/app.js", "/css/app.css", "/vendor/uplot.min.js"}) {
+        HttpResponse<String> res =
+            http.send(
+                HttpRequest.newBuilder(URI.create(origin + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).as(path).isEqualTo(200);
+      }
+      HttpResponse<String> models =
+          http.send(
+              HttpRequest.newBuilder(URI.create(origin + "/v1/models")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(models.statusCode()).isEqualTo(401);
+    }
+  }
+
+  @Test
+  void theKeyDialogAcceptsAProjectKey() throws Exception {
+    try (TestServer server = new TestServer(dir);
+        Browser browser = Browser.open(1280, 800)) {
+      String origin = "http://127.0.0.1:" + server.server.port();
+      browser.go(origin + "/#/jobs");
+      browser.find("#key-dialog[open]");
+      browser.find("#key-input").sendKeys("sk-wrong-key-0000");
+      browser.find("#key-save").click();
+      browser.await(10, d -> !browser.find("#key-error").getText().isBlank());
+      assertThat(browser.find("#key-error").getText()).contains("Incorrect API key");
+      browser.find("#key-input").clear();
+      browser.find("#key-input").sendKeys(TestServer.KEY_A);
+      browser.find("#key-save").click();
+      browser.find("#sign-out");
+      assertThat(browser.driver.getCurrentUrl()).doesNotContain(TestServer.KEY_A);
+      browser.screenshot("shell-after-key");
+    }
+  }
+}
