@@ -135,7 +135,11 @@ class TrainingEstimateTest {
     job.put("suffix", "measured");
     LatheHttp.Reply created = a.post("/fine_tuning/jobs", job);
     String id = created.body().path("id").asText();
-    new JobWatch(client).await(id, j -> j.status().asString().equals("succeeded"));
+    String ft =
+        new JobWatch(client)
+            .await(id, j -> j.status().asString().equals("succeeded"))
+            .fineTunedModel()
+            .orElseThrow();
 
     LatheHttp.Reply after = estimate(given);
     assertThat(after.body().path("throughput_source").asText())
@@ -143,6 +147,22 @@ class TrainingEstimateTest {
             "median of 1 finished job on tinystories-656k (LoRA rank "
                 + ServerConfig.DEFAULT_LORA_RANK
                 + ") on this server");
+
+    // the project's fine-tune renders and trains like its base; another project cannot use it
+    ObjectNode onFineTune = given.deepCopy().put("model", ft);
+    LatheHttp.Reply continued = estimate(onFineTune);
+    assertThat(continued.status()).as("%s", continued.body()).isEqualTo(200);
+    assertThat(continued.body().path("tokens_per_epoch").asLong()).isEqualTo(tokens);
+    assertThat(continued.body().path("throughput_source").asText()).startsWith("median of 1");
+    ObjectNode preview =
+        LatheHttp.JSON.createObjectNode().put("model", ft).put("file_id", chatFile);
+    assertThat(a.post("/lathe/masking_preview", preview).status()).isEqualTo(200);
+    LatheHttp b = new LatheHttp(server, TestServer.KEY_B);
+    ObjectNode theirs = LatheHttp.JSON.createObjectNode().put("model", ft);
+    theirs.putObject("example").put("prompt", "a").put("completion", "b");
+    LatheHttp.Reply foreign = b.post("/lathe/masking_preview", theirs);
+    assertThat(foreign.status()).isEqualTo(400);
+    assertThat(foreign.param()).isEqualTo("model");
   }
 
   @Test
