@@ -51,6 +51,29 @@ class DashboardShellTest {
       browser.find("#sign-out");
       assertThat(browser.driver.getCurrentUrl()).doesNotContain(TestServer.KEY_A);
       browser.screenshot("shell-after-key");
+      browser.assertNoConsoleErrors();
+    }
+  }
+
+  @Test
+  void everyPageLoadsOnlyFromItsOwnOrigin() throws Exception {
+    try (TestServer server = new TestServer(dir);
+        Browser browser = Browser.open(1280, 800)) {
+      String origin = "http://127.0.0.1:" + server.server.port();
+      browser.useKey(origin, TestServer.KEY_A);
+      for (String page :
+          new String[] {"jobs", "new", "files", "playground", "compare", "models", "nowhere"}) {
+        browser.go(origin + "/#/" + page);
+        browser.await(20, d -> browser.js("return document.querySelector('#view h1') !== null"));
+        @SuppressWarnings("unchecked")
+        java.util.List<String> resources =
+            (java.util.List<String>)
+                browser.js(
+                    "return performance.getEntriesByType('resource').map(e => e.name)"
+                        + ".concat([document.location.href]);");
+        assertThat(resources).as(page).allSatisfy(url -> assertThat(url).startsWith(origin + "/"));
+      }
+      browser.assertNoConsoleErrors();
     }
   }
 }
