@@ -381,6 +381,16 @@ class FineTuningJobsTest {
     assertThat(all).hasSize(480).doesNotHaveDuplicates();
     assertThat(all.getFirst()).isEqualTo(1L);
     assertThat(all.getLast()).isEqualTo(480L);
+    JsonNode lastMetrics =
+        events(job.id()).stream()
+            .filter(e -> e.type().map(t -> t.asString().equals("metrics")).orElse(false))
+            .reduce((x, y) -> y)
+            .orElseThrow()
+            ._data()
+            .convert(JsonNode.class);
+    assertThat(lastMetrics.path("trained_tokens").asLong())
+        .as("loss tokens counted across the pause")
+        .isEqualTo(done.trainedTokens().orElseThrow());
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
         .filteredOn("Fine-tuning job started"::equals)
         .hasSize(1);
