@@ -35,7 +35,8 @@ import java.util.function.LongSupplier;
  * <p>Lathe's extension fields in a metrics event's data: {@code tokens_per_second} (see {@link
  * StepThroughput}; absent at an attempt's first step) and {@code trained_tokens} (loss tokens so
  * far, carried over a resume by the count stored with each checkpoint). A run that finishes records
- * its measured throughput under {@link #THROUGHPUT} for {@link TrainingEstimates}.
+ * its measured throughput under {@link #THROUGHPUT}, which estimates read ({@link
+ * MeasuredThroughput}).
  */
 final class JobTrainingListener implements TrainingListener {
 

@@ -8,7 +8,12 @@
  * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
  * resume, events, checkpoints) on the job queue's store, trained by in-process workers ({@link
  * dev.lathe.server.JobWorkers}, or {@code lathe worker} processes on the same database and data
- * dir) running {@link dev.lathe.server.FineTuningJobHandler}.
+ * dir) running {@link dev.lathe.server.FineTuningJobHandler}. Lathe's own extensions, for the
+ * dashboard, live under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
+ * dev.lathe.server.ValidationReports}), a masking preview of one example ({@link
+ * dev.lathe.server.MaskingPreview}) and a job estimate ({@link
+ * dev.lathe.server.TrainingEstimates}); metrics events carry {@code tokens_per_second} and {@code
+ * trained_tokens} besides OpenAI's fields.
  *
  * <p>Decisions:
  *
