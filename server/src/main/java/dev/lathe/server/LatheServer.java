@@ -97,6 +97,7 @@ public final class LatheServer implements AutoCloseable {
             config.uploadLimitBytes(),
             uploadsTemp);
     files.register(app);
+    new ValidationReports(files, json).register(app);
     JobStore jobs = jobStore(config, db, clock);
     JobWorkers workers =
         JobWorkers.start(config, hub, db, jobs, json, clock, ids, JobWorkers.processId());
