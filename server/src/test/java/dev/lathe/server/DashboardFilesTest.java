@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.openai.client.OpenAIClient;
 import com.openai.models.files.FileListParams;
 import com.openai.models.files.FileObject;
+import dev.lathe.dataset.DatasetValidator;
+import dev.lathe.dataset.Issue;
+import dev.lathe.dataset.ValidationReport;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,6 +121,71 @@ class DashboardFilesTest {
                 .map(FileObject::id))
         .contains(id)
         .doesNotContain(other);
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
+  void aFilesPageShowsEveryProblemOfItsReport() throws IOException {
+    Path good = dir.resolve("good.jsonl");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      lines.append(chatLine("What is " + i + " + 1?", "It is " + (i + 1) + "."));
+    }
+    Files.writeString(good, lines);
+    String goodId = uploadThroughPage(good, "fine-tune");
+    browser.find("tr[data-file-id='" + goodId + "'] a.file-link").click();
+    WebElement clean = browser.find("#report");
+    assertThat(clean.getAttribute("data-errors")).isEqualTo("0");
+    assertThat(browser.find("#report-summary [data-key='examples']").getText()).isEqualTo("10");
+    assertThat(browser.find("#report-summary [data-key='format']").getText()).isEqualTo("chat");
+
+    Path bad = dir.resolve("bad.jsonl");
+    Files.writeString(
+        bad,
+        chatLine("Fine?", "Yes.")
+            + "{\"messages\": [{\"role\": \"user\", \"content\": \"no answer\"}]}\n"
+            + "this is not json\n"
+            + "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"},"
+            + "{\"role\":\"assistant\",\"content\":\"a\",\"weight\":2}]}\n"
+            + "{\"messages\":[{\"role\":\"wizard\",\"content\":\"q\"},"
+            + "{\"role\":\"assistant\",\"content\":\"a\"}]}\n"
+            + "{\"messages\":[{\"role\":\"user\"},{\"role\":\"assistant\",\"content\":\"a\"}]}\n"
+            + chatLine("Again?", "Sure."));
+    ValidationReport expected = new DatasetValidator().validate(bad);
+    assertThat(expected.errors()).isGreaterThanOrEqualTo(5);
+    String badId = uploadThroughPage(bad, "fine-tune");
+    browser.go(origin + "/#/files/" + badId);
+    WebElement report = browser.find("#report");
+    assertThat(report.getAttribute("data-errors")).isEqualTo(Long.toString(expected.errors()));
+    assertThat(browser.find("#report-summary [data-key='valid_examples']").getText())
+        .isEqualTo(Long.toString(expected.validExamples()));
+    List<WebElement> rows = browser.all("#report-problems tr.problem");
+    assertThat(rows).hasSize(expected.issues().size());
+    for (Issue issue : expected.issues()) {
+      String css =
+          "#report-problems tr.problem[data-line='"
+              + issue.line()
+              + "'][data-code='"
+              + issue.code().code()
+              + "'][data-path='"
+              + (issue.path() == null ? "" : issue.path())
+              + "']";
+      assertThat(browser.all(css)).as(issue.toString()).hasSize(1);
+      WebElement row = browser.find(css);
+      assertThat(row.getText())
+          .contains(issue.line() == 0 ? "file" : Long.toString(issue.line()))
+          .contains(issue.code().code())
+          .contains(issue.message());
+      if (issue.path() != null) {
+        assertThat(row.getText()).contains(issue.path());
+      }
+    }
+    // errors first
+    List<String> severities = rows.stream().map(r -> r.getAttribute("data-severity")).toList();
+    assertThat(severities)
+        .isSortedAccordingTo(java.util.Comparator.comparing(v -> !v.equals("error")));
+    browser.js("document.getElementById('report-title').scrollIntoView();");
+    browser.screenshot("file-report");
     browser.assertNoConsoleErrors();
   }
 
