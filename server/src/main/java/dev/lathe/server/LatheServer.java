@@ -104,6 +104,11 @@ public final class LatheServer implements AutoCloseable {
     new JobRoutes(jobs, files, registry, json, seeds, new JobProgress(db, json), workers::wakeUp)
         .register(app);
     new ModelRoutes(registry, fineTuned, json, startedAt).register(app);
+    ExampleRenderers renderers =
+        new ExampleRenderers(
+            registry, new TrainableBases(config.models(), config.aliases(), fineTuned, hub));
+    new MaskingPreview(files, new FileContents(dataDir.resolve("files")), renderers, json)
+        .register(app);
     CompletionRunner runner = new CompletionRunner(registry, seeds, json);
     new ChatCompletionRoutes(runner, json, clock, ids).register(app);
     new TextCompletionRoutes(runner, json, clock, ids).register(app);
