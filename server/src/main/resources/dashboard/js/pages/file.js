@@ -55,8 +55,8 @@ async function maskingPreview(file, report) {
   const form = h('form', { id: 'mp-form', class: 'mp-form', novalidate: true },
     field('Base model', model, { param: 'model', hint: "its tokenizer and chat template render the example" }),
     field('Example at line', line, { param: 'line', hint: `1 to ${report ? report.lines : '…'}; empty: the first example` }),
-    h('div', { 'data-param': '_form' }),
-    h('div', { class: 'actions mp-actions' }, button));
+    h('div', { class: 'actions mp-actions' }, button),
+    h('div', { 'data-param': '_form' }));
 
   async function show(ev) {
     if (ev) ev.preventDefault();
