@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -105,7 +106,32 @@ class DashboardFilesTest {
         "const s = document.getElementById('files-filter'); s.value = '';"
             + " s.dispatchEvent(new Event('change'));");
     browser.find("tr[data-file-id='" + id + "']");
+
+    // a file dropped on the drop zone is uploaded like a chosen one
+    String before = browser.find("#upload-status").getAttribute("data-file-id");
+    browser.js(
+        "const dt = new DataTransfer();"
+            + " dt.items.add(new File([arguments[0]], 'dropped.jsonl'));"
+            + " document.getElementById('upload-drop').dispatchEvent("
+            + "new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+        chatLine("Dropped?", "Yes."));
+    String dropped =
+        browser.await(
+            30,
+            d -> {
+              String now = browser.find("#upload-status").getAttribute("data-file-id");
+              return now == null || now.equals(before) ? null : now;
+            });
+    assertThat(client.files().retrieve(dropped).filename()).isEqualTo("dropped.jsonl");
+    browser.find("tr[data-file-id='" + dropped + "']");
     browser.screenshot("files");
+    browser.driver.manage().window().setSize(new Dimension(420, 900));
+    browser.await(10, d -> (Long) browser.js("return window.innerWidth;") <= 420);
+    assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+        .as("no horizontal scrolling at 420 px")
+        .isTrue();
+    browser.screenshot("files-narrow");
+    browser.driver.manage().window().setSize(new Dimension(1280, 900));
 
     browser.find("button[data-delete='" + other + "']").click();
     browser.find("#confirm-dialog[open]");

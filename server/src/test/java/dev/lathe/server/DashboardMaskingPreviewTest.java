@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Dimension;
 
 /**
  * The masking preview on a file's page counts exactly what training trains: for examples of the
@@ -76,6 +77,13 @@ class DashboardMaskingPreviewTest {
       }
       browser.js("document.getElementById('mp-title').scrollIntoView();");
       browser.screenshot("masking-preview");
+      browser.driver.manage().window().setSize(new Dimension(420, 900));
+      browser.await(10, d -> (Long) browser.js("return window.innerWidth;") <= 420);
+      assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+          .as("no horizontal scrolling at 420 px")
+          .isTrue();
+      browser.js("document.getElementById('mp-counts').scrollIntoView();");
+      browser.screenshot("masking-preview-narrow");
       browser.assertNoConsoleErrors();
     }
   }
