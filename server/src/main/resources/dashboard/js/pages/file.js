@@ -16,7 +16,8 @@ export async function render(root, id) {
   const file = await get(`/files/${encodeURIComponent(id)}`);
   root.append(
     h('h1', {}, h('span', { class: 'file-title' }, file.filename), badge(file.status)),
-    h('p', {}, h('a', { href: '#/files' }, '← All files')),
+    h('p', { class: 'row' }, h('a', { href: '#/files' }, '← All files'),
+      file.purpose === 'fine-tune' ? h('a', { href: `#/new?training_file=${encodeURIComponent(file.id)}`, id: 'file-new-job' }, 'New job on this file') : null),
     h('section', { class: 'panel', 'aria-labelledby': 'meta-title' },
       h('h2', { id: 'meta-title' }, 'File'),
       h('dl', { class: 'kv', id: 'file-meta' },
