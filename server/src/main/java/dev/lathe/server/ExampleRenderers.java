@@ -22,10 +22,15 @@ final class ExampleRenderers {
    * A model's renderer with its tokenizer (to decode tokens).
    *
    * @param base the configured base the model trains on
+   * @param directory the model directory its tokenizer and config come from
    * @param contextLength the context a job cuts its examples to
    */
   record Rendering(
-      ExampleRenderer renderer, HfTokenizer tokenizer, String base, int contextLength) {}
+      ExampleRenderer renderer,
+      HfTokenizer tokenizer,
+      String base,
+      Path directory,
+      int contextLength) {}
 
   private final ModelRegistry models;
   private final TrainableBases bases;
@@ -65,7 +70,8 @@ final class ExampleRenderers {
             : config.toLlama().contextLength();
     HfTokenizer tokenizer = HfTokenizer.load(dir);
     Rendering r =
-        new Rendering(ExampleRenderer.forTokenizer(tokenizer, context), tokenizer, base, context);
+        new Rendering(
+            ExampleRenderer.forTokenizer(tokenizer, context), tokenizer, base, dir, context);
     synchronized (loaded) {
       Rendering raced = loaded.putIfAbsent(dir, r);
       if (raced != null) {

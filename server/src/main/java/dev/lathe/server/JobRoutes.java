@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.lathe.dataset.DatasetFormat;
-import dev.lathe.dataset.ValidationReport;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobEvent;
@@ -23,9 +21,9 @@ import java.io.IOException;
 import java.util.function.LongSupplier;
 
 /**
- * {@code /v1/fine_tuning/jobs}: create (validating the request and the training file's stored
- * dataset report at once), list, retrieve, cancel, pause, resume, events and checkpoints (newest
- * first).
+ * {@code /v1/fine_tuning/jobs}: create (validating the request, see {@link JobRequest}, and the
+ * training file's stored dataset report at once), list, retrieve, cancel, pause, resume, events and
+ * checkpoints (newest first).
  *
  * <p>Creation records the job as {@code validating_files} with OpenAI's first events, then either
  * fails it with the report's first problems or moves it to {@code queued}. Training is the {@link
@@ -88,36 +86,24 @@ final class JobRoutes {
   private void create(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
     Caller caller = Caller.of(ctx);
-    String model = JsonBody.requiredString(body, "model");
-    ModelRegistry.Resolved base =
-        models
-            .resolve(model, caller)
-            .orElseThrow(
-                () ->
-                    ApiException.invalid(
-                        "Model " + model + " is not available for fine-tuning or does not exist.",
-                        "model"));
-    // the request's own shape first, then the objects it refers to
-    String methodType = JobHyperparameters.methodType(body);
-    ObjectNode hyper = JobHyperparameters.read(body, json);
-    String suffix = suffix(body);
-    long seed = seed(body);
-    JsonNode metadata = JobHyperparameters.metadata(body, json);
-    StoredFile training = trainingFile(body, "training_file", caller, true);
-    StoredFile validation = trainingFile(body, "validation_file", caller, false);
+    JobRequest request = JobRequest.read(body, caller, models, files, json, seeds);
+    String methodType = request.methodType();
+    ObjectNode hyper = request.hyperparameters();
+    StoredFile training = request.training();
+    StoredFile validation = request.validation();
     ObjectNode payload = json.createObjectNode();
-    payload.put("model", base.id());
+    payload.put("model", request.base().id());
     payload.put("training_file", training.id());
     payload.put("validation_file", validation == null ? null : validation.id());
-    payload.put("suffix", suffix);
-    payload.put("seed", seed);
+    payload.put("suffix", request.suffix());
+    payload.put("seed", request.seed());
     ObjectNode method = payload.putObject("method");
     method.put("type", methodType);
     method.putObject(methodType).set("hyperparameters", hyper);
     // OpenAI fills the deprecated top-level field for supervised jobs only
     payload.set(
         "hyperparameters", methodType.equals("supervised") ? hyper.deepCopy() : NullNode.instance);
-    payload.set("metadata", metadata);
+    payload.set("metadata", request.metadata());
     payload.putArray("integrations");
     Job job = jobs.create(NewJob.validating(caller.project(), json.writeValueAsString(payload)));
     jobs.appendEvent(job.id(), NewEvent.info("Created fine-tuning job: " + job.id()));
@@ -127,10 +113,7 @@ final class JobRoutes {
             "Validating training file: "
                 + training.id()
                 + (validation == null ? "" : " and validation file: " + validation.id())));
-    String problem = firstProblems(training, "training_file", methodType);
-    if (problem == null && validation != null) {
-      problem = firstProblems(validation, "validation_file", methodType);
-    }
+    String problem = request.fileProblems(json);
     if (problem != null) {
       job = jobs.failValidation(job.id(), problem);
       JsonNode error = json.readTree(problem);
@@ -148,74 +131,6 @@ final class JobRoutes {
       queued.run();
     }
     ctx.json(jobObject(job));
-  }
-
-  /**
-   * The job error JSON for {@code file}'s first validation errors, or for a format the method
-   * cannot train on (a chat file given to a DPO job, or the reverse); null when it has none.
-   */
-  private String firstProblems(StoredFile file, String param, String methodType)
-      throws IOException {
-    if (file.validation() == null) {
-      return null;
-    }
-    ValidationReport report = json.readValue(file.validation(), ValidationReport.class);
-    String errors = JobErrors.invalidFile(report, param, json);
-    DatasetFormat format = report.format();
-    boolean preference = format == DatasetFormat.PREFERENCE;
-    if (errors == null && format != null && preference != methodType.equals("dpo")) {
-      return JobErrors.wrongFormat(file.id(), format, methodType, param, json);
-    }
-    return errors;
-  }
-
-  private StoredFile trainingFile(JsonNode body, String field, Caller caller, boolean required) {
-    if (!required && !SamplingFields.present(body, field)) {
-      return null;
-    }
-    String id = JsonBody.requiredString(body, field);
-    StoredFile file;
-    try {
-      file = files.require(id, caller);
-    } catch (ApiException e) {
-      throw ApiException.invalid("Invalid file ID '" + id + "': no such file.", field);
-    }
-    if (!file.purpose().equals("fine-tune")) {
-      throw ApiException.invalid(
-          "File "
-              + id
-              + " has purpose '"
-              + file.purpose()
-              + "'; upload it with purpose"
-              + " 'fine-tune'.",
-          field);
-    }
-    return file;
-  }
-
-  private static String suffix(JsonNode body) {
-    if (!SamplingFields.present(body, "suffix")) {
-      return null;
-    }
-    JsonNode s = body.get("suffix");
-    if (!s.isTextual() || s.asText().isEmpty() || s.asText().length() > 64) {
-      throw ApiException.invalid(
-          "Invalid 'suffix': expected a string of 1 to 64 characters.", "suffix");
-    }
-    if (!s.asText().matches("[A-Za-z0-9_.-]+")) {
-      throw ApiException.invalid(
-          "Invalid 'suffix': use letters, digits, '-', '_' or '.' (it becomes part of a model"
-              + " name).",
-          "suffix");
-    }
-    return s.asText();
-  }
-
-  private long seed(JsonNode body) {
-    if (!SamplingFields.present(body, "seed")) {
-      return Math.floorMod(seeds.getAsLong(), 2147483648L);
-    }
-    return SamplingFields.integer(body, "seed", 0, 0, Integer.MAX_VALUE);
   }
 
   private void transition(Context ctx, java.util.function.Function<String, Job> action) {

@@ -97,7 +97,8 @@ public final class LatheServer implements AutoCloseable {
             config.uploadLimitBytes(),
             uploadsTemp);
     files.register(app);
-    new ValidationReports(files, json).register(app);
+    ValidationReports reports = new ValidationReports(files, json);
+    reports.register(app);
     JobStore jobs = jobStore(config, db, clock);
     JobWorkers workers =
         JobWorkers.start(config, hub, db, jobs, json, clock, ids, JobWorkers.processId());
@@ -107,7 +108,18 @@ public final class LatheServer implements AutoCloseable {
     ExampleRenderers renderers =
         new ExampleRenderers(
             registry, new TrainableBases(config.models(), config.aliases(), fineTuned, hub));
-    new MaskingPreview(files, new FileContents(dataDir.resolve("files")), renderers, json)
+    FileContents contents = new FileContents(dataDir.resolve("files"));
+    new MaskingPreview(files, contents, renderers, json).register(app);
+    new TrainingEstimates(
+            registry,
+            files,
+            contents,
+            reports,
+            renderers,
+            new MeasuredThroughput(
+                jobs, new JobProgress(db, json), config.loraRank(), System::nanoTime),
+            config.loraRank(),
+            json)
         .register(app);
     CompletionRunner runner = new CompletionRunner(registry, seeds, json);
     new ChatCompletionRoutes(runner, json, clock, ids).register(app);
