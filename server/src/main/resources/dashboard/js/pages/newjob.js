@@ -245,6 +245,12 @@ export async function render(root) {
   return () => { clearTimeout(timer); generation++; };
 }
 
+/** Dollars with cents, or two significant digits below a cent (tiny test jobs). */
+function usd(v) {
+  const n = Number(v);
+  return n === 0 || n >= 0.01 ? n.toFixed(2) : n.toPrecision(2);
+}
+
 function estimateView(e) {
   const cost = e.cost || {};
   const row = (label, value, key) => [h('dt', {}, label), h('dd', { 'data-key': key }, value)];
@@ -263,9 +269,9 @@ function estimateView(e) {
       row('Total tokens', fmtNumber(e.total_tokens), 'total_tokens'),
       row('Throughput', [`${fmtNumber(e.tokens_per_second, 3)} tokens/s `, h('span', { class: 'muted' }, `(${e.throughput_source || 'unknown source'})`)], 'tokens_per_second'),
       row('Estimated time', fmtDuration(e.estimated_seconds), 'estimated_seconds'),
-      row('Cost here', `$${fmtNumber(cost.usd ?? 0)}`, 'cost'),
+      row('Cost here', `$${usd(cost.usd ?? 0)}`, 'cost'),
       cost.openai_equivalent_usd !== undefined && cost.openai_equivalent_usd !== null
-        ? row('On OpenAI', `≈ $${Number(cost.openai_equivalent_usd).toFixed(2)}${cost.openai_equivalent_model ? ` (${cost.openai_equivalent_model})` : ''}`, 'openai_equivalent_usd')
+        ? row('On OpenAI', `≈ $${usd(cost.openai_equivalent_usd)}${cost.openai_equivalent_model ? ` (${cost.openai_equivalent_model})` : ''}`, 'openai_equivalent_usd')
         : null),
     cost.note ? h('p', { class: 'muted hint' }, cost.note) : null);
 }
