@@ -9,6 +9,7 @@ import dev.lathe.tokenizer.ChatTemplateException;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.RenderedChat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -31,6 +32,9 @@ import java.util.OptionalInt;
  * chat whose only trained span is that answer.
  *
  * <p>Sequences longer than the context are cut from the end (OpenAI's rule) and marked truncated.
+ *
+ * <p>{@link #renderTokens} and {@link #renderPreferredTokens} render the same way and also say who
+ * wrote each token ({@link RenderedTokens}), for previews of what a run trains on.
  */
 public final class ExampleRenderer {
 
@@ -79,8 +83,48 @@ public final class ExampleRenderer {
    * @throws IllegalArgumentException when the example cannot be rendered (the message says why)
    */
   public TrainingExample render(long line, DatasetFormat format, JsonNode example) {
+    return sequence(line, format, example, false).example(line, contextLength);
+  }
+
+  /**
+   * Renders one supervised example of {@code format} as {@link #render} does, with the role of each
+   * token.
+   *
+   * @throws IllegalArgumentException when the example cannot be rendered (the message says why)
+   */
+  public RenderedTokens renderTokens(long line, DatasetFormat format, JsonNode example) {
+    return sequence(line, format, example, true).tokens(line, contextLength);
+  }
+
+  /**
+   * The preferred answer of a preference (DPO) example as {@link #renderPreference} renders it (its
+   * {@link PreferenceExample#chosen()}), with the role of each token.
+   *
+   * @throws IllegalArgumentException when the example cannot be rendered (the message says why)
+   */
+  public RenderedTokens renderPreferredTokens(long line, JsonNode example) {
+    JsonNode input = example.path("input");
+    requireInputMessages(line, input);
+    return withAnswer(line, input, output(line, example, "preferred"), true)
+        .tokens(line, contextLength);
+  }
+
+  /** A full rendered sequence: ids, which are trained, and (when asked for) who wrote each. */
+  private record Sequence(int[] ids, boolean[] trained, String[] roles) {
+    TrainingExample example(long line, int contextLength) {
+      return TrainingExample.of(line, ids, trained, contextLength);
+    }
+
+    RenderedTokens tokens(long line, int contextLength) {
+      TrainingExample e = example(line, contextLength);
+      int kept = e.length() + 1;
+      return new RenderedTokens(e, Arrays.copyOf(ids, kept), Arrays.copyOf(roles, kept));
+    }
+  }
+
+  private Sequence sequence(long line, DatasetFormat format, JsonNode example, boolean roles) {
     return switch (format) {
-      case CHAT -> renderChat(line, example);
+      case CHAT -> renderChat(line, example, roles);
       case PROMPT_COMPLETION -> renderCompletion(line, example);
       case PREFERENCE ->
           throw new IllegalArgumentException(
@@ -101,14 +145,20 @@ public final class ExampleRenderer {
    */
   public PreferenceExample renderPreference(long line, JsonNode example) {
     JsonNode input = example.path("input");
+    requireInputMessages(line, input);
+    return new PreferenceExample(
+        line,
+        withAnswer(line, input, output(line, example, "preferred"), false)
+            .example(line, contextLength),
+        withAnswer(line, input, output(line, example, "non_preferred"), false)
+            .example(line, contextLength));
+  }
+
+  private static void requireInputMessages(long line, JsonNode input) {
     JsonNode messages = input.get("messages");
     if (messages == null || !messages.isArray()) {
       throw new IllegalArgumentException("line " + line + ": no \"input.messages\" array");
     }
-    return new PreferenceExample(
-        line,
-        renderWithAnswer(line, input, output(line, example, "preferred")),
-        renderWithAnswer(line, input, output(line, example, "non_preferred")));
   }
 
   private static JsonNode output(long line, JsonNode example, String prefix) {
@@ -123,25 +173,28 @@ public final class ExampleRenderer {
     return out.get(0);
   }
 
-  private TrainingExample renderWithAnswer(long line, JsonNode input, JsonNode answer) {
+  private Sequence withAnswer(long line, JsonNode input, JsonNode answer, boolean roles) {
     var messages = JSON.createArrayNode();
     input.get("messages").forEach(messages::add);
     messages.add(answer);
-    return renderMessages(line, messages, input.get("tools"), true);
+    return renderMessages(line, messages, input.get("tools"), true, roles);
   }
 
-  private TrainingExample renderChat(long line, JsonNode example) {
+  private Sequence renderChat(long line, JsonNode example, boolean roles) {
     JsonNode messagesNode = example.get("messages");
     if (messagesNode == null || !messagesNode.isArray()) {
       throw new IllegalArgumentException("line " + line + ": no \"messages\" array");
     }
-    return renderMessages(line, messagesNode, example.get("tools"), false);
+    return renderMessages(line, messagesNode, example.get("tools"), false, roles);
   }
 
-  /** {@code lastOnly}: train only the final message (DPO's answer), else every weighted one. */
+  /**
+   * {@code lastOnly}: train only the final message (DPO's answer), else every weighted one; {@code
+   * roles}: also say who wrote each token ({@link TokenRoles}).
+   */
   @SuppressWarnings("unchecked")
-  private TrainingExample renderMessages(
-      long line, JsonNode messagesNode, JsonNode toolsNode, boolean lastOnly) {
+  private Sequence renderMessages(
+      long line, JsonNode messagesNode, JsonNode toolsNode, boolean lastOnly, boolean roles) {
     List<ChatMessage> messages = new ArrayList<>();
     List<Boolean> weighted = new ArrayList<>();
     for (JsonNode m : messagesNode) {
@@ -177,10 +230,21 @@ public final class ExampleRenderer {
         trained[t + shift] = true;
       }
     }
-    return TrainingExample.of(line, ids, trained, contextLength);
+    String[] who = null;
+    if (roles) {
+      who = new String[ids.length];
+      who[0] = TokenRoles.TEMPLATE; // the BOS put in front, when shifted
+      System.arraycopy(
+          TokenRoles.of(chat, messages, tools, template, tokenizer),
+          0,
+          who,
+          shift,
+          chat.ids().length);
+    }
+    return new Sequence(ids, trained, who);
   }
 
-  private TrainingExample renderCompletion(long line, JsonNode example) {
+  private Sequence renderCompletion(long line, JsonNode example) {
     String prompt = example.path("prompt").asText("");
     String completion = example.path("completion").asText("");
     int[] p = tokenizer.encode(prompt);
@@ -200,10 +264,14 @@ public final class ExampleRenderer {
     System.arraycopy(p, 0, ids, shift, p.length);
     System.arraycopy(c, 0, ids, shift + p.length, c.length);
     ids[ids.length - 1] = eos[0];
+    String[] roles = new String[ids.length];
+    for (int t = 0; t < ids.length; t++) {
+      roles[t] = t < shift ? TokenRoles.TEMPLATE : t < shift + p.length ? "prompt" : "completion";
+    }
     for (int t = shift + p.length; t < ids.length; t++) {
       trained[t] = true;
     }
-    return TrainingExample.of(line, ids, trained, contextLength);
+    return new Sequence(ids, trained, roles);
   }
 
   private OptionalInt bosToAdd() {

@@ -175,7 +175,9 @@ final class FineTuningJobHandler implements JobHandler {
             EVAL_EVERY,
             true);
     JobTrainingListener listener =
-        new JobTrainingListener(context, progress, named, json, clock).forMethod(method);
+        new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
+            .forMethod(method)
+            .onBase(base.name());
     SupervisedJob.Result result = run.run(method, listener, context::shouldStop);
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();

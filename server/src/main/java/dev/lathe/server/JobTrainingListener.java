@@ -1,6 +1,7 @@
 package dev.lathe.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.finetune.FineTuneMethod;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * Turns one training run into OpenAI job state as it goes: a {@code metrics} event per step ({@code
@@ -29,11 +31,30 @@ import java.util.TreeMap;
  * at each epoch end a job checkpoint with its metrics and a servable {@code …:ckpt-step-N} model
  * (the last epoch's checkpoint is the final model itself), of which the newest {@value
  * #KEPT_CHECKPOINTS} are kept.
+ *
+ * <p>Lathe's extension fields in a metrics event's data: {@code tokens_per_second} (see {@link
+ * StepThroughput}; absent at an attempt's first step) and {@code trained_tokens} (loss tokens so
+ * far, carried over a resume by the count stored with each checkpoint). A run that finishes records
+ * its measured throughput under {@link #THROUGHPUT} for {@link TrainingEstimates}.
  */
 final class JobTrainingListener implements TrainingListener {
 
   /** Epoch checkpoints whose models are kept (OpenAI keeps the last three epochs'). */
   static final int KEPT_CHECKPOINTS = 3;
+
+  /** Step intervals a metrics event's {@code tokens_per_second} is measured over. */
+  static final int THROUGHPUT_WINDOW = 10;
+
+  /**
+   * Progress key of a finished run's measured throughput: {@code {base, lora, method,
+   * tokens_per_second, steps}}.
+   */
+  static final String THROUGHPUT = "lathe_throughput";
+
+  /**
+   * Progress key of the loss tokens trained up to the newest checkpoint: {@code {step, tokens}}.
+   */
+  static final String TRAINED_AT_CHECKPOINT = "lathe_trained_tokens_at_checkpoint";
 
   /** How often {@code estimated_finish} is rewritten (a database write), in nanoseconds. */
   private static final long ESTIMATE_EVERY_NANOS = 2_000_000_000L;
@@ -43,6 +64,10 @@ final class JobTrainingListener implements TrainingListener {
   private final JobModels models;
   private final ObjectMapper json;
   private final InstantSource clock;
+  private final LongSupplier nanos;
+  private StepThroughput throughput;
+  private String baseName;
+  private ObjectNode lastStepExtras;
   private final TreeMap<Integer, StepMetrics> recent = new TreeMap<>();
   private TrainingPlan plan;
   private StepMetrics lastStep;
@@ -56,7 +81,9 @@ final class JobTrainingListener implements TrainingListener {
       JobProgress progress,
       JobModels models,
       ObjectMapper json,
-      InstantSource clock) {
+      InstantSource clock,
+      LongSupplier nanos) {
+    this.nanos = nanos;
     this.context = context;
     this.progress = progress;
     this.models = models;
@@ -67,6 +94,12 @@ final class JobTrainingListener implements TrainingListener {
   /** Reports a run of {@code m} (its resolved beta for DPO); returns this listener. */
   JobTrainingListener forMethod(FineTuneMethod<?> m) {
     this.method = m;
+    return this;
+  }
+
+  /** Records the throughput of a finished run as measured on {@code base} (a configured base). */
+  JobTrainingListener onBase(String base) {
+    this.baseName = base;
     return this;
   }
 
@@ -93,20 +126,38 @@ final class JobTrainingListener implements TrainingListener {
 
   @Override
   public void onStep(StepMetrics m) {
+    if (throughput == null) {
+      throughput = new StepThroughput(THROUGHPUT_WINDOW, nanos, trainedBefore(m.step()));
+    }
+    throughput.step(m.tokens(), m.trainedTokens());
+    ObjectNode extras = json.createObjectNode();
+    double perSecond = throughput.tokensPerSecond();
+    if (!Double.isNaN(perSecond)) {
+      extras.put("tokens_per_second", perSecond);
+    }
+    extras.put("trained_tokens", throughput.trainedTokens());
     recent.put(m.step(), m);
     while (recent.size() > plan.stepsPerEpoch() + 1) {
       recent.pollFirstEntry();
     }
     if (m.step() == m.totalSteps()) {
       lastStep = m; // posted by onFinished with the full validation metrics
+      lastStepExtras = extras;
     } else {
-      stepEvent(m, Double.NaN, Double.NaN);
+      stepEvent(m, extras, Double.NaN, Double.NaN);
     }
     estimate(m);
   }
 
   @Override
   public void onCheckpoint(int step, Path directory) {
+    if (throughput != null) {
+      ObjectNode at = json.createObjectNode();
+      at.putObject(TRAINED_AT_CHECKPOINT)
+          .put("step", step)
+          .put("tokens", throughput.trainedTokens());
+      progress.merge(context.job().id(), at);
+    }
     if (!plan.isEpochEnd(step)) {
       return; // a stop's checkpoint: for resuming only, not one of OpenAI's per-epoch checkpoints
     }
@@ -127,14 +178,38 @@ final class JobTrainingListener implements TrainingListener {
   @Override
   public void onFinished(TrainingSummary summary) {
     if (!summary.cancelled() && lastStep != null) {
-      stepEvent(lastStep, summary.fullValidLoss(), summary.fullValidAccuracy());
+      stepEvent(lastStep, lastStepExtras, summary.fullValidLoss(), summary.fullValidAccuracy());
+    }
+    if (!summary.cancelled() && baseName != null && throughput != null) {
+      double perSecond = throughput.attemptTokensPerSecond();
+      if (!Double.isNaN(perSecond)) {
+        ObjectNode fields = json.createObjectNode();
+        fields
+            .putObject(THROUGHPUT)
+            .put("base", baseName)
+            .put("lora", plan.loraRank() > 0)
+            .put("method", method.type())
+            .put("tokens_per_second", perSecond)
+            .put("steps", throughput.measuredSteps());
+        progress.merge(context.job().id(), fields);
+      }
     }
   }
 
-  private void stepEvent(StepMetrics m, double fullLoss, double fullAccuracy) {
+  /** Loss tokens trained before {@code step} by an earlier attempt (its checkpoint's count). */
+  private long trainedBefore(int step) {
+    if (step <= 1) {
+      return 0;
+    }
+    JsonNode at = progress.get(context.job().id()).path(TRAINED_AT_CHECKPOINT);
+    return at.path("step").asInt() == step - 1 ? at.path("tokens").asLong() : 0;
+  }
+
+  private void stepEvent(StepMetrics m, ObjectNode extras, double fullLoss, double fullAccuracy) {
     ObjectNode data = json.createObjectNode();
     putStep(data, m);
     data.put("total_steps", m.totalSteps());
+    data.setAll(extras);
     StringBuilder message =
         new StringBuilder(
             String.format(
@@ -188,7 +263,7 @@ final class JobTrainingListener implements TrainingListener {
 
   /** {@code estimated_finish}: now plus the remaining steps at this attempt's mean step time. */
   private void estimate(StepMetrics m) {
-    long now = System.nanoTime();
+    long now = nanos.getAsLong();
     if (firstStepNanos < 0) {
       firstStepNanos = now;
       firstStep = m.step();

@@ -97,12 +97,18 @@ public final class LatheServer implements AutoCloseable {
             config.uploadLimitBytes(),
             uploadsTemp);
     files.register(app);
+    new ValidationReports(files, json).register(app);
     JobStore jobs = jobStore(config, db, clock);
     JobWorkers workers =
         JobWorkers.start(config, hub, db, jobs, json, clock, ids, JobWorkers.processId());
     new JobRoutes(jobs, files, registry, json, seeds, new JobProgress(db, json), workers::wakeUp)
         .register(app);
     new ModelRoutes(registry, fineTuned, json, startedAt).register(app);
+    ExampleRenderers renderers =
+        new ExampleRenderers(
+            registry, new TrainableBases(config.models(), config.aliases(), fineTuned, hub));
+    new MaskingPreview(files, new FileContents(dataDir.resolve("files")), renderers, json)
+        .register(app);
     CompletionRunner runner = new CompletionRunner(registry, seeds, json);
     new ChatCompletionRoutes(runner, json, clock, ids).register(app);
     new TextCompletionRoutes(runner, json, clock, ids).register(app);

@@ -68,6 +68,44 @@ final class TrainableBases {
     return new Base(name, configured(requested, name), requested, false);
   }
 
+  /**
+   * The directory whose tokenizer, chat template and {@code config.json} a job from {@code
+   * requested} renders its examples with, prepared for nothing: a base's own directory, a full
+   * fine-tune's, or a LoRA fine-tune's base (the merged start of such a job carries its base's
+   * tokenizer files and config, see {@link ModelExport#writeMerged}).
+   */
+  Path renderingDirectory(String requested, String project) throws JobErrors.Failure, IOException {
+    if (!requested.startsWith("ft:")) {
+      return configured(requested, aliases.getOrDefault(requested, requested));
+    }
+    FineTunedModels.Row row =
+        fineTunes
+            .find(requested, new Caller(project, false))
+            .orElseThrow(
+                () ->
+                    new JobErrors.Failure(
+                        "model_not_available",
+                        "Model " + requested + " does not exist in this project.",
+                        "model"));
+    Path dir = Path.of(row.adapterDir());
+    if (!Files.isRegularFile(dir.resolve("adapter_config.json"))
+        && Files.isRegularFile(dir.resolve("config.json"))) {
+      return dir;
+    }
+    return configured(row.baseModel(), row.baseModel());
+  }
+
+  /** The base name {@code requested} trains on (an alias resolved; an ft: model's base). */
+  String baseName(String requested, String project) {
+    if (!requested.startsWith("ft:")) {
+      return aliases.getOrDefault(requested, requested);
+    }
+    return fineTunes
+        .find(requested, new Caller(project, false))
+        .map(FineTunedModels.Row::baseModel)
+        .orElse(requested);
+  }
+
   private Path configured(String requested, String name) throws JobErrors.Failure, IOException {
     String source = sources.get(name);
     if (source == null) {
