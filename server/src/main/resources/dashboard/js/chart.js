@@ -34,7 +34,8 @@ export function lineChart(el, { title, x = [], series = [], smoothing = 0, heigh
     width: width(),
     height,
     scales: { x: { time: false } },
-    axes: [{ label: 'step' }, {}],
+    // whole steps only on the x axis
+    axes: [{ label: 'step', incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000, 100000] }, {}],
     series: [{ label: 'step' }, ...series.map((s, i) => ({
       label: s.label, stroke: s.stroke || color(i), width: s.width ?? 1.5, dash: s.dash,
       spanGaps: true, points: s.points ? { show: true, size: s.points === true ? 6 : s.points } : { show: false },

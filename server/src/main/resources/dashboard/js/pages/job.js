@@ -310,6 +310,8 @@ export async function render(root, id) {
   drawAll();
   await events.loadAll();
   drawCharts();
+  // for measuring the first load: the charts hold every step fetched so far by the next frame
+  requestAnimationFrame(() => performance.mark('lathe:job-charts-drawn', { detail: { points: events.sortedSteps.length } }));
   drawEvents(null);
   drawStats();
   await loadCheckpoints();
