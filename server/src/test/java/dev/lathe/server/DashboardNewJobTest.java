@@ -22,9 +22,10 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The New job form in a real browser: it shows the training file's report and the estimate before
- * anything is submitted; a bad suffix, {@code n_epochs} 0 and a training file with errors (uploaded
- * through the form's own drop zone) each show their message next to their field and create no job;
- * a good submit creates the job the form describes and opens its page.
+ * anything is submitted; a bad suffix, {@code n_epochs} 0, a training file with errors (uploaded
+ * through the form's own drop zone), a DPO {@code beta} out of range and a chat file for DPO each
+ * show their message next to their field and create no job; a good submit creates the job the form
+ * describes and opens its page.
  */
 class DashboardNewJobTest {
   static final String MODEL = "tinystories-656k";
@@ -141,8 +142,17 @@ class DashboardNewJobTest {
       assertThat(errorFor(browser, "training_file")).contains("error");
       assertThat(jobs(client)).isEmpty();
 
-      // a good submit: the job the form describes, and its page
+      // DPO: beta is named where the method object puts it; a chat file cannot train DPO
       choose(browser, "#nj-training", file);
+      choose(browser, "#nj-method", "dpo");
+      type(browser, "#nj-beta", "3");
+      assertThat(errorFor(browser, "method.dpo.hyperparameters.beta")).contains("'beta'");
+      browser.find("#nj-submit").click();
+      assertThat(errorFor(browser, "training_file")).contains("DPO");
+      assertThat(jobs(client)).isEmpty();
+      choose(browser, "#nj-method", "supervised");
+
+      // a good submit: the job the form describes, and its page
       browser.await(30, d -> "1".equals(estimateValue(browser, "n_epochs")));
       type(browser, "#nj-seed", "42");
       browser.find("#nj-submit").click();
