@@ -101,7 +101,7 @@ function previewView(p) {
       count('Ignored', counts.ignored, 'ignored', 'ignored'),
       Object.entries(byRole).map(([role, n]) => count(`Ignored: ${IGNORED[role] || role}`, n, `ignored-${role}`, `ignored role-${role}`))),
     h('p', { class: 'muted mp-meta' },
-      `Line ${p.line} · ${String(p.format || '').toLowerCase().replace(/_/g, ' ')} · ${p.model} · context ${fmtNumber(p.context_length)} tokens`,
+      `Line ${p.line} · ${String(p.format || '').toLowerCase().replace(/_/g, ' ')}${p.answer ? ` (the ${p.answer} answer)` : ''} · ${p.model} · context ${fmtNumber(p.context_length)} tokens`,
       p.truncated ? h('strong', { class: 'warn' }, ' · truncated: the example is longer than the context and was cut from the end') : null),
     legend(p.tokens || []),
     tokens);

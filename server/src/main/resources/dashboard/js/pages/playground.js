@@ -110,8 +110,8 @@ export async function render(root) {
       const completion = usage.completion_tokens;
       const rate = completion > 1 && decodeMs > 0 ? ((completion - 1) * 1000) / decodeMs : null;
       clear(stats).append(
-        stat('ttft', 'TTFT', r.ttftMs === null ? '—' : `${Math.round(r.ttftMs)} ms`),
-        stat('tps', 'tokens/s', rate === null ? '—' : fmtNumber(rate, 3)),
+        stat('ttft', 'TTFT', r.ttftMs === null ? '—' : `${Math.round(r.ttftMs)} ms`, 'time to first token'),
+        stat('tps', 'tokens/s', rate === null ? '—' : fmtNumber(rate, 3), 'completion tokens after the first, per second after the first token'),
         stat('prompt', 'prompt', fmtNumber(usage.prompt_tokens)),
         stat('completion', 'completion', fmtNumber(completion)),
         r.finish_reason ? stat('finish', 'finish', r.finish_reason) : null);
@@ -170,6 +170,6 @@ export async function render(root) {
   return () => running.forEach((c) => c.abort());
 }
 
-function stat(name, label, value) {
-  return h('span', { class: 'stat', 'data-stat': name }, h('span', { class: 'muted' }, `${label} `), h('strong', {}, value));
+function stat(name, label, value, title) {
+  return h('span', { class: 'stat', 'data-stat': name, title }, h('span', { class: 'muted' }, `${label} `), h('strong', {}, value));
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -103,6 +104,13 @@ class DashboardNewJobTest {
       assertThat(estimateValue(browser, "tokens_per_second")).contains("tokens/s");
       assertThat(estimateValue(browser, "estimated_seconds")).isNotBlank();
       browser.screenshot("new-job");
+      browser.driver.manage().window().setSize(new Dimension(420, 1000));
+      browser.await(10, d -> (Long) browser.js("return window.innerWidth;") <= 420);
+      assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+          .as("no horizontal scrolling at 420 px")
+          .isTrue();
+      browser.screenshot("new-job-narrow");
+      browser.driver.manage().window().setSize(new Dimension(1280, 1100));
 
       // a suffix with spaces: the API's message next to the suffix, and no job
       type(browser, "#nj-suffix", "my model");
