@@ -25,7 +25,8 @@ import org.openqa.selenium.Dimension;
  * shared multi-turn file with a weight-0 assistant turn, the page's trained and ignored counts (and
  * its highlighted tokens) equal those of the {@link TrainingExample} the fine-tuning code renders
  * for the same line and base, with a renderer built as {@code SupervisedJob} builds it (the base's
- * tokenizer, its template or the plain one, the model's context length).
+ * tokenizer, its template or the plain one, the model's context length). stories260k, a llama2.c
+ * checkpoint that can be served but not fine-tuned, gets the API's refusal next to the model field.
  */
 class DashboardMaskingPreviewTest {
   static final String MODEL = "tinystories-656k";
@@ -75,6 +76,19 @@ class DashboardMaskingPreviewTest {
         assertThat(browser.find(".mp-legend").getText()).contains("trained", "weight 0");
         assertThat(browser.find("#mp-tokens .tok").getAttribute("title")).contains("id ");
       }
+      // stories260k is a llama2.c checkpoint: served, never trained; the refusal sits at the model
+      browser.go(origin + "/#/files/" + file + "?model=stories260k&line=1");
+      Object refusal =
+          browser.await(
+              30,
+              d ->
+                  browser.js(
+                      "const e = document.querySelector(\"[data-param='model']"
+                          + " [data-error-for='model']\"); return e ? e.textContent : null;"));
+      assertThat(refusal.toString()).contains("stories260k", "fine-tuned");
+      browser.assertOnlyHttpErrors(400);
+      browser.go(origin + "/#/files/" + file + "?model=" + MODEL + "&line=3");
+      browser.find(".mp-preview[data-line='3']");
       browser.js("document.getElementById('mp-title').scrollIntoView();");
       browser.screenshot("masking-preview");
       browser.driver.manage().window().setSize(new Dimension(420, 900));
