@@ -52,6 +52,13 @@ export const get = (path, opts) => api(path, opts);
 export const post = (path, body, opts = {}) => api(path, { ...opts, method: 'POST', body });
 export const del = (path, opts = {}) => api(path, { ...opts, method: 'DELETE' });
 
+/** A binary resource under /v1 (e.g. a file's content) as a Blob, fetched with the key. */
+export async function getBlob(path, opts = {}) {
+  const res = await fetch(`/v1${path}`, { headers: headers(), signal: opts.signal });
+  if (!res.ok) await parse(res);
+  return res.blob();
+}
+
 /** Every page of a cursor-paged OpenAI list (`after` + `has_more`). */
 export async function listAll(path, { limit = 100, max = 100000 } = {}) {
   const out = [];

@@ -21,7 +21,8 @@ export function smooth(values, weight) {
 }
 
 /**
- * A chart in `el`: x = steps, `series` = [{label, values}] aligned with x. Returns
+ * A chart in `el`: x = steps, `series` = [{label, values, stroke?, dash?, width?, points?}] aligned
+ * with x (`points`: draw dots, for sparse series; true or a size in px). Returns
  * {update(x, series), setSmoothing(w), destroy(), points()}.
  */
 export function lineChart(el, { title, x = [], series = [], smoothing = 0, height = 220 }) {
@@ -33,14 +34,17 @@ export function lineChart(el, { title, x = [], series = [], smoothing = 0, heigh
     width: width(),
     height,
     scales: { x: { time: false } },
-    axes: [{ label: 'step' }, {}],
+    // whole steps only on the x axis
+    axes: [{ label: 'step', incrs: [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000, 100000] }, {}],
     series: [{ label: 'step' }, ...series.map((s, i) => ({
-      label: s.label, stroke: color(i), width: 1.5, spanGaps: true, points: { show: false },
+      label: s.label, stroke: s.stroke || color(i), width: s.width ?? 1.5, dash: s.dash,
+      spanGaps: true, points: s.points ? { show: true, size: s.points === true ? 6 : s.points } : { show: false },
     }))],
   };
   const data = () => [raw.x, ...raw.series.map((s) => smooth(s.values, weight))];
   const plot = new window.uPlot(opts, data(), el);
   el.dataset.points = String(raw.x.length);
+  el.dataset.series = String(series.length);
   const onResize = () => plot.setSize({ width: width(), height });
   window.addEventListener('resize', onResize);
   return {

@@ -51,6 +51,7 @@ class DashboardShellTest {
       browser.find("#sign-out");
       assertThat(browser.driver.getCurrentUrl()).doesNotContain(TestServer.KEY_A);
       browser.screenshot("shell-after-key");
+      browser.assertOnlyHttpErrors(401); // the wrong key, and the first look without one
       browser.assertNoConsoleErrors();
     }
   }

@@ -29,6 +29,9 @@ final class TestServer implements AutoCloseable {
   static final String KEY_B = "sk-test-project-b-0002";
   static final String KEY_ADMIN = "sk-test-admin-0003";
 
+  private static final InstantSource FIXED_CLOCK =
+      InstantSource.fixed(Instant.parse("2026-11-22T12:00:00Z"));
+
   final LatheServer server;
   final Path dataDir;
 
@@ -62,6 +65,31 @@ final class TestServer implements AutoCloseable {
   /** As above, fine-tuning at LoRA rank {@code loraRank} (0: full fine-tuning). */
   TestServer(Path dataDir, long uploadLimit, int workers, TestDatabase database, int loraRank)
       throws IOException {
+    this(dataDir, uploadLimit, workers, database, loraRank, FIXED_CLOCK);
+  }
+
+  /**
+   * A server with {@code workers} workers on SQLite whose clock is the real one: for pages that
+   * show durations, finish estimates and event times.
+   */
+  static TestServer withRealClock(Path dataDir, int workers) throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        workers,
+        TestDatabase.SQLITE,
+        ServerConfig.DEFAULT_LORA_RANK,
+        InstantSource.system());
+  }
+
+  private TestServer(
+      Path dataDir,
+      long uploadLimit,
+      int workers,
+      TestDatabase database,
+      int loraRank,
+      InstantSource clock)
+      throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
@@ -93,7 +121,7 @@ final class TestServer implements AutoCloseable {
             config,
             new HubSettings(
                 HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dataDir.resolve("hub"), true),
-            InstantSource.fixed(Instant.parse("2026-11-22T12:00:00Z")),
+            clock,
             new Ids(new SplittableRandom(7)),
             random::nextLong);
   }
