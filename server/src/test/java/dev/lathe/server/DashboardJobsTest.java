@@ -25,9 +25,10 @@ import org.openqa.selenium.Dimension;
 /**
  * The Jobs and Job pages against a real server training real jobs (TinyStories-656K, LoRA, one
  * worker): the list shows the jobs with their status; a running job's loss chart gains points
- * between two looks, its events and (once it succeeded) its checkpoints show; pause, resume and
- * cancel go through the buttons and the confirmation dialog and reach the API; a job failed by a
- * bad training file shows its error; a DPO job charts its rewards.
+ * between two looks and its events show; pause, resume and cancel go through the buttons and the
+ * confirmation dialog and reach the API, and an action the API refuses shows its message; a
+ * succeeded job shows its checkpoint models; a job failed by a bad training file shows its error; a
+ * DPO job charts its rewards.
  */
 class DashboardJobsTest {
   @TempDir static Path dataDir;
@@ -156,14 +157,22 @@ class DashboardJobsTest {
     assertThat(browser.find("#job-events").getText()).contains("Fine-tuning job started");
     browser.await(10, d -> browser.find("#job-events").getText().contains("Step "));
 
-    // a job queued behind it (one worker) is cancelled at once through its page
+    // a job queued behind it (one worker)
     FineTuningJob queued = create(1, "queued");
     browser.go(origin + "/#/jobs/" + queued.id());
     browser.await(10, d -> badge().equals("queued"));
-    confirm("#job-cancel");
-    browser.await(10, d -> badge().equals("cancelled"));
-    assertThat(status(queued.id())).isEqualTo("cancelled");
+    // a refusal: pause asked on the page while the job is cancelled behind its back
+    browser.find("#job-pause").click();
+    browser.find("#confirm-dialog[open]");
+    client.fineTuning().jobs().cancel(queued.id());
+    browser.await(10, d -> badge().equals("cancelled")); // the page polls under the dialog
+    browser.find("#confirm-yes").click();
+    browser.await(10, d -> !browser.find("#job-action-error").getText().isBlank());
+    assertThat(browser.find("#job-action-error").getText())
+        .contains(queued.id())
+        .contains("cancelled");
     assertThat(browser.find("#job-cancel").isEnabled()).isFalse();
+    browser.assertOnlyHttpErrors(400);
 
     browser.go(origin + "/#/jobs/" + job.id());
     confirm("#job-pause");
