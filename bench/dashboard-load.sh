@@ -5,7 +5,7 @@
 #
 #   bench/dashboard-load.sh [--runs 3] [--seconds 20]
 #
-# Compiles the server module and its tests (SKIP_BUILD=1 skips that), then runs
+# Compiles the server module and its tests, then runs
 # dev.lathe.server.DashboardLoadBench from the server's test classes: a server on a free loopback
 # port with one worker and TinyStories-656K from the shared assets, a real LoRA job of 40 examples x
 # 50 epochs at batch 1 (2,000 metrics steps), its page opened in a fresh browser profile per run;
@@ -19,13 +19,9 @@ cd "$(dirname "$0")/.."
 lathe_find_java
 cp_file="$(mktemp "${TMPDIR:-/tmp}/lathe-dashboard-cp.XXXXXX")"
 trap 'rm -f "$cp_file"' EXIT
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  mvn -B -q -o -pl server -am -DskipTests -Dspotless.check.skip=true test-compile \
-    dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
-else
-  mvn -B -q -o -pl server -am -Dspotless.check.skip=true \
-    dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
-fi
+# the classpath names the modules' target/classes, so they are compiled (incrementally) each run
+mvn -B -q -o -pl server -am -DskipTests -Dspotless.check.skip=true test-compile \
+  dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
   "load average $(cut -d' ' -f1-3 /proc/loadavg); $(/usr/bin/chromium --version 2>/dev/null || echo chromium ?)"
 cd server

@@ -224,6 +224,8 @@ class DashboardJobsTest {
     assertThat(browser.find("#job-events").getText())
         .contains("The job has successfully completed");
     browser.screenshot("job");
+    browser.js("document.getElementById('job-events-h').scrollIntoView();");
+    browser.screenshot("job-events-details");
     browser.driver.manage().window().setSize(new Dimension(420, 900));
     browser.go(origin + "/#/jobs/" + job.id());
     browser.await(10, d -> chartPoints() > paused);

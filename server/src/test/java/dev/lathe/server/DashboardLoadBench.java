@@ -88,11 +88,15 @@ public final class DashboardLoadBench {
           + " const obs = new PerformanceObserver((l) => { for (const e of l.getEntries())"
           + " tasks.push(e.duration); });"
           + " obs.observe({type: 'longtask', buffered: false});"
+          + " const redraws = []; const mobs = new PerformanceObserver((l) => {"
+          + "   for (const e of l.getEntries()) if (e.name === 'lathe:job-redraw')"
+          + "     redraws.push(e.duration); });"
+          + " mobs.observe({type: 'measure', buffered: false});"
           + " const start = performance.now();"
           + " const points0 = Number(document.getElementById('chart-loss').dataset.points);"
           + " function frame(t) { if (last !== null) gaps.push(t - last); last = t;"
           + "   if (t - start < ms) requestAnimationFrame(frame);"
-          + "   else { obs.disconnect(); done({gaps, tasks, points0,"
+          + "   else { obs.disconnect(); mobs.disconnect(); done({gaps, tasks, redraws, points0,"
           + "     points1: Number(document.getElementById('chart-loss').dataset.points)}); } }"
           + " requestAnimationFrame(frame);";
 
@@ -173,7 +177,7 @@ public final class DashboardLoadBench {
       System.out.printf("while a job trains (a metrics event per step), %d s per run%n", seconds);
       System.out.println(
           "run | frames | median gap ms | p99 gap ms | max gap ms | long tasks | long-task ms"
-              + " | points added");
+              + " | points added | redraw median ms | redraw max ms");
       List<double[]> smooth = new ArrayList<>();
       try (Browser browser = Browser.open(1280, 900)) {
         browser.useKey(origin, TestServer.KEY_A);
@@ -195,6 +199,7 @@ public final class DashboardLoadBench {
               (Map<String, Object>) browser.driver.executeAsyncScript(SMOOTHNESS, seconds * 1000);
           double[] gaps = doubles(m.get("gaps"));
           double[] tasks = doubles(m.get("tasks"));
+          double[] redraws = doubles(m.get("redraws"));
           double added = num(m, "points1") - num(m, "points0");
           double[] row = {
             gaps.length,
@@ -203,22 +208,28 @@ public final class DashboardLoadBench {
             percentile(gaps, 100),
             tasks.length,
             Arrays.stream(tasks).sum(),
-            added
+            added,
+            median(redraws),
+            percentile(redraws, 100)
           };
           smooth.add(row);
           System.out.printf(
-              "%3d | %6.0f | %13.1f | %10.1f | %10.1f | %10.0f | %12.0f | %6.0f%n",
-              r + 1, row[0], row[1], row[2], row[3], row[4], row[5], row[6]);
+              "%3d | %6.0f | %13.1f | %10.1f | %10.1f | %10.0f | %12.0f | %12.0f | %16.1f |"
+                  + " %13.1f%n",
+              r + 1, row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8]);
         }
         System.out.printf(
-            "median | %3.0f | %13.1f | %10.1f | %10.1f | %10.0f | %12.0f | %6.0f%n",
+            "median | %3.0f | %13.1f | %10.1f | %10.1f | %10.0f | %12.0f | %12.0f | %16.1f |"
+                + " %13.1f%n",
             median(col(smooth, 0)),
             median(col(smooth, 1)),
             median(col(smooth, 2)),
             median(col(smooth, 3)),
             median(col(smooth, 4)),
             median(col(smooth, 5)),
-            median(col(smooth, 6)));
+            median(col(smooth, 6)),
+            median(col(smooth, 7)),
+            median(col(smooth, 8)));
         browser.assertNoConsoleErrors();
       }
       FineTuningJob after = client.fineTuning().jobs().retrieve(live);
