@@ -19,6 +19,7 @@ export class JobEvents {
     this.events = []; // newest first
     this.steps = new Map(); // step -> metrics data
     this.sortedSteps = [];
+    this.cols = null; // metric key -> values aligned with sortedSteps, built on demand
     this.latestMetrics = null;
   }
 
@@ -58,33 +59,48 @@ export class JobEvents {
 
   add(newestFirst) {
     if (newestFirst.length === 0) return;
-    let stepsAdded = false;
     const added = [];
     for (let i = newestFirst.length - 1; i >= 0; i--) {
       const e = newestFirst[i];
       if (this.seen.has(e.id)) continue;
       this.seen.add(e.id);
       added.push(e);
-      if (e.type === 'metrics' && e.data && typeof e.data.step === 'number') {
-        if (!this.steps.has(e.data.step)) stepsAdded = true;
-        this.steps.set(e.data.step, e.data);
-        if (!this.latestMetrics || e.data.step >= this.latestMetrics.step) this.latestMetrics = e.data;
-      }
+      if (e.type === 'metrics' && e.data && typeof e.data.step === 'number') this.addStep(e.data);
     }
     this.events = added.reverse().concat(this.events);
-    if (stepsAdded) this.sortedSteps = [...this.steps.keys()].sort((a, b) => a - b);
   }
 
-  /** x (steps) and one array per metric key, aligned, null where a step lacks the metric. */
-  series(keys = METRICS) {
+  /** Steps arrive in order while a job runs: then the columns only grow at their end. */
+  addStep(d) {
     const x = this.sortedSteps;
-    const out = { x };
-    for (const k of keys) out[k] = new Array(x.length).fill(null);
-    x.forEach((step, i) => {
-      const d = this.steps.get(step);
-      for (const k of keys) if (typeof d[k] === 'number') out[k][i] = d[k];
-    });
-    return out;
+    const last = x.length ? x[x.length - 1] : -Infinity;
+    const known = this.steps.has(d.step);
+    this.steps.set(d.step, d);
+    if (!this.latestMetrics || d.step >= this.latestMetrics.step) this.latestMetrics = d;
+    if (!known && d.step > last) {
+      x.push(d.step);
+      if (this.cols) for (const k of METRICS) this.cols[k].push(typeof d[k] === 'number' ? d[k] : null);
+    } else {
+      if (!known) this.sortedSteps = [...this.steps.keys()].sort((a, b) => a - b);
+      this.cols = null; // out of order or replaced: rebuilt on the next series()
+    }
+  }
+
+  /**
+   * x (steps) and one array per metric key, aligned, null where a step lacks the metric. The arrays
+   * are the live columns (do not modify them); they grow as steps arrive.
+   */
+  series() {
+    const x = this.sortedSteps;
+    if (!this.cols) {
+      this.cols = {};
+      for (const k of METRICS) this.cols[k] = new Array(x.length).fill(null);
+      x.forEach((step, i) => {
+        const d = this.steps.get(step);
+        for (const k of METRICS) if (typeof d[k] === 'number') this.cols[k][i] = d[k];
+      });
+    }
+    return { x: x.slice(), ...this.cols };
   }
 
   /** The newest value of `key` among the metrics events, or null. */

@@ -25,9 +25,10 @@ import org.openqa.selenium.Dimension;
 /**
  * The Jobs and Job pages against a real server training real jobs (TinyStories-656K, LoRA, one
  * worker): the list shows the jobs with their status; a running job's loss chart gains points
- * between two looks, its events and (once it succeeded) its checkpoints show; pause, resume and
- * cancel go through the buttons and the confirmation dialog and reach the API; a job failed by a
- * bad training file shows its error; a DPO job charts its rewards.
+ * between two looks and its events show; pause, resume and cancel go through the buttons and the
+ * confirmation dialog and reach the API, and an action the API refuses shows its message; a
+ * succeeded job shows its checkpoint models; a job failed by a bad training file shows its error; a
+ * DPO job charts its rewards.
  */
 class DashboardJobsTest {
   @TempDir static Path dataDir;
@@ -36,6 +37,7 @@ class DashboardJobsTest {
   static Browser browser;
   static String origin;
   static String trainFile;
+  static String liveFile;
   static String validFile;
 
   @BeforeAll
@@ -46,6 +48,7 @@ class DashboardJobsTest {
     StringBuilder train = new StringBuilder();
     FineTuningJobsTest.ANIMALS.forEach(a -> train.append(FineTuningJobsTest.line(a)));
     trainFile = upload(train.toString());
+    liveFile = upload(train.toString().repeat(3));
     validFile = upload(FineTuningJobsTest.line("bee") + FineTuningJobsTest.line("goat").repeat(2));
     browser = Browser.open(1280, 900);
     browser.useKey(origin, TestServer.KEY_A);
@@ -78,20 +81,28 @@ class DashboardJobsTest {
   }
 
   static FineTuningJob create(long epochs, String suffix) {
+    return create(epochs, 1, suffix);
+  }
+
+  static FineTuningJob create(long epochs, long batch, String suffix) {
+    return create(trainFile, epochs, batch, suffix);
+  }
+
+  static FineTuningJob create(String file, long epochs, long batch, String suffix) {
     return client
         .fineTuning()
         .jobs()
         .create(
             JobCreateParams.builder()
                 .model("tinystories-656k")
-                .trainingFile(trainFile)
+                .trainingFile(file)
                 .validationFile(validFile)
                 .suffix(suffix)
                 .seed(7)
                 .hyperparameters(
                     JobCreateParams.Hyperparameters.builder()
                         .nEpochs(epochs)
-                        .batchSize(1L)
+                        .batchSize(batch)
                         .learningRateMultiplier(4.0)
                         .build())
                 .build());
@@ -127,9 +138,11 @@ class DashboardJobsTest {
   }
 
   @Test
-  void aRunningJobsChartGrowsItPausesResumesAndSucceedsWithCheckpoints() throws Exception {
-    // 16 examples at batch 1: 50 epochs are 800 steps, seconds of live training to watch
-    FineTuningJob job = create(50, "live");
+  void aRunningJobsChartGrowsItPausesResumesAndIsCancelledAndASucceededJobShowsCheckpoints()
+      throws Exception {
+    // 48 examples at batch 1: 50 epochs are 2,400 steps, far more than the test lets it train
+    // before cancelling it, however fast the machine
+    FineTuningJob job = create(liveFile, 50, 1, "live");
     long t0 = System.nanoTime();
     browser.go(origin + "/#/jobs/" + job.id());
     browser.await(120, d -> chartPoints() > 0 && badge().equals("running"));
@@ -144,14 +157,22 @@ class DashboardJobsTest {
     assertThat(browser.find("#job-events").getText()).contains("Fine-tuning job started");
     browser.await(10, d -> browser.find("#job-events").getText().contains("Step "));
 
-    // a job queued behind it (one worker) is cancelled at once through its page
+    // a job queued behind it (one worker)
     FineTuningJob queued = create(1, "queued");
     browser.go(origin + "/#/jobs/" + queued.id());
     browser.await(10, d -> badge().equals("queued"));
-    confirm("#job-cancel");
-    browser.await(10, d -> badge().equals("cancelled"));
-    assertThat(status(queued.id())).isEqualTo("cancelled");
+    // a refusal: pause asked on the page while the job is cancelled behind its back
+    browser.find("#job-pause").click();
+    browser.find("#confirm-dialog[open]");
+    client.fineTuning().jobs().cancel(queued.id());
+    browser.await(10, d -> badge().equals("cancelled")); // the page polls under the dialog
+    browser.find("#confirm-yes").click();
+    browser.await(10, d -> !browser.find("#job-action-error").getText().isBlank());
+    assertThat(browser.find("#job-action-error").getText())
+        .contains(queued.id())
+        .contains("cancelled");
     assertThat(browser.find("#job-cancel").isEnabled()).isFalse();
+    browser.assertOnlyHttpErrors(400);
 
     browser.go(origin + "/#/jobs/" + job.id());
     confirm("#job-pause");
@@ -162,51 +183,77 @@ class DashboardJobsTest {
     int paused = chartPoints();
     System.out.printf(
         "live job: paused at %d points at %.1f s%n", paused, (System.nanoTime() - t0) / 1e9);
-    assertThat(paused).isLessThan(800);
+    assertThat(paused).isLessThan(2400);
 
     confirm("#job-resume");
-    browser.await(10, d -> List.of("queued", "running", "succeeded").contains(badge()));
-    assertThat(status(job.id())).isIn("queued", "running", "succeeded");
+    browser.await(10, d -> List.of("queued", "running").contains(badge()));
+    assertThat(status(job.id())).isIn("queued", "running");
+    browser.await(60, d -> badge().equals("running") && chartPoints() > paused);
+    browser.screenshot("job-running");
 
+    // a small job queued behind it, then the running job cancelled: the small one trains next
+    FineTuningJob small = create(3, 4, "small");
+    confirm("#job-cancel");
+    browser.await(60, d -> badge().equals("cancelled"));
+    assertThat(status(job.id())).isEqualTo("cancelled");
+    assertThat(chartPoints()).isLessThan(2400);
+    assertThat(browser.all("#job-ft-model")).isEmpty();
+
+    // 16 examples, batch 4, 3 epochs: 12 steps, a checkpoint model at each epoch's end
     FineTuningJob done =
         new JobWatch(client)
-            .await(job.id(), j -> j.status().asString().matches("succeeded|failed"));
-    System.out.printf("live job: %s at %.1f s%n", done.status(), (System.nanoTime() - t0) / 1e9);
+            .await(small.id(), j -> j.status().asString().matches("succeeded|failed"));
+    System.out.printf("small job: %s at %.1f s%n", done.status(), (System.nanoTime() - t0) / 1e9);
+    browser.go(origin + "/#/jobs/" + small.id());
     browser.await(20, d -> badge().equals("succeeded"));
     browser.await(20, d -> browser.all("[data-testid=checkpoint-model]").size() == 3);
     String model = done.fineTunedModel().orElseThrow();
     assertThat(browser.all("[data-testid=checkpoint-model]").getFirst().getText()).isEqualTo(model);
     assertThat(browser.all("[data-testid=checkpoint-model]").get(1).getText())
-        .endsWith(":ckpt-step-784");
-    assertThat(chartPoints()).isEqualTo(800);
+        .endsWith(":ckpt-step-8");
+    assertThat(chartPoints()).isEqualTo(12);
     assertThat(browser.find("[data-testid=full-valid]").getText()).startsWith("loss ");
     assertThat(browser.find("#job-ft-model").getText()).isEqualTo(model);
     assertThat(browser.find("#job-open-playground").getDomAttribute("href"))
         .isEqualTo("#/playground?models=tinystories-656k," + model);
-    assertThat(browser.find("[data-testid=hp-n_epochs]").getText()).isEqualTo("50");
-    assertThat(browser.find("[data-testid=hp-batch_size]").getText()).isEqualTo("1");
+    assertThat(browser.find("[data-testid=hp-n_epochs]").getText()).isEqualTo("3");
+    assertThat(browser.find("[data-testid=hp-batch_size]").getText()).isEqualTo("4");
     browser.await(
         10,
         d -> browser.find("[data-testid=result-download]").getText().contains("step_metrics.csv"));
     assertThat(browser.find("#job-events").getText())
         .contains("The job has successfully completed");
     browser.screenshot("job");
+    browser.js("document.getElementById('job-events-h').scrollIntoView();");
+    browser.screenshot("job-events-details");
     browser.driver.manage().window().setSize(new Dimension(420, 900));
     browser.go(origin + "/#/jobs/" + job.id());
-    browser.await(10, d -> chartPoints() == 800);
+    browser.await(10, d -> chartPoints() > paused);
+    assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+        .as("nothing but the tables' own wrappers scrolls sideways at 420 px")
+        .isTrue();
+    browser.js("document.getElementById('job-metrics-h').scrollIntoView();");
     browser.screenshot("job-narrow");
     browser.assertNoConsoleErrors();
 
-    // the list: both jobs with their statuses, links to their pages
+    // the list: the three jobs with their statuses, links to their pages
     browser.driver.manage().window().setSize(new Dimension(1280, 900));
     browser.go(origin + "/#/jobs");
-    browser.await(10, d -> browser.all("#jobs-rows tr").size() >= 2);
+    browser.await(10, d -> browser.all("#jobs-rows tr").size() >= 3);
     assertThat(browser.find("tr[data-job='" + job.id() + "'] .badge").getText())
+        .isEqualTo("cancelled");
+    assertThat(browser.find("tr[data-job='" + small.id() + "'] .badge").getText())
         .isEqualTo("succeeded");
     assertThat(browser.find("tr[data-job='" + queued.id() + "'] .badge").getText())
         .isEqualTo("cancelled");
-    assertThat(browser.find("tr[data-job='" + job.id() + "']").getText()).contains(model);
+    assertThat(browser.find("tr[data-job='" + small.id() + "']").getText()).contains(model);
     browser.screenshot("jobs");
+    browser.driver.manage().window().setSize(new Dimension(420, 900));
+    browser.await(5, d -> (Boolean) browser.js("return innerWidth <= 420;"));
+    assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+        .as("the jobs table scrolls inside its wrapper at 420 px")
+        .isTrue();
+    browser.screenshot("jobs-narrow");
     browser.assertNoConsoleErrors();
   }
 
