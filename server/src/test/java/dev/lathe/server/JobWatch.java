@@ -13,7 +13,11 @@ import java.util.function.Predicate;
 
 /** Watches fine-tuning jobs through the SDK: polls for a condition, reads events and steps. */
 record JobWatch(OpenAIClient client) {
-  static final Duration PATIENCE = Duration.ofMinutes(3);
+  /**
+   * How long a job may take: generous, because a loaded 2-core machine runs the Orca DPO job (about
+   * 40 s when quiet) three or four times slower; a job that really hangs still fails the test.
+   */
+  static final Duration PATIENCE = Duration.ofMinutes(8);
 
   /** Polls the job until {@code done} holds (or fails the test after {@link #PATIENCE}). */
   FineTuningJob await(String id, Predicate<FineTuningJob> done) throws InterruptedException {
