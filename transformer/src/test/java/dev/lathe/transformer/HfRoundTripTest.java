@@ -3,6 +3,7 @@ package dev.lathe.transformer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.tensor.Bf16;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,7 +94,7 @@ class HfRoundTripTest {
     }
     float[] out = new float[a.length];
     for (int i = 0; i < a.length; i++) {
-      out[i] = DType.bf16ToFloat(DType.floatToBf16(a[i]));
+      out[i] = Bf16.toFloat(Bf16.fromFloat(a[i]));
     }
     return out;
   }
