@@ -30,12 +30,7 @@ public final class HfCheckpointWriter {
       w = toRotateHalf(c, w);
       c = withRotateHalf(c);
     }
-    boolean known =
-        switch (modelType) {
-          case "llama", "mistral", "qwen2", "qwen3" -> true;
-          default -> false;
-        };
-    if (!known
+    if (!ModelFamily.Llama.HF_TYPES.contains(modelType)
         || c.qkNorm() != modelType.equals("qwen3")
         || (modelType.equals("qwen2") && (!c.attentionBias() || c.outputBias()))
         || (!modelType.equals("qwen2") && c.attentionBias() != c.outputBias())) {

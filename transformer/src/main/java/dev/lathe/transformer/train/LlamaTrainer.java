@@ -7,8 +7,8 @@ import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
+import dev.lathe.transformer.ModelFamily;
 import java.util.Arrays;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,22 +17,14 @@ import java.util.random.RandomGenerator;
  * same blocks, but every activation backward needs is kept in a {@link LlamaActivations} arena,
  * attention stays inside each packed example, and positions come from the batch.
  *
- * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
- * (every weight a {@link Parameter}, see {@link Training#full}). Not thread-safe: one batch at a
- * time.
+ * <p>Built by {@link Training}; the parameters, arena and attention are {@link DecoderTrainer}'s.
  */
-public final class LlamaTrainer implements TrainableModel {
-  private final LlamaConfig config;
-  private final LlamaWeights weights;
-  private final LlamaLayers params;
+public final class LlamaTrainer
+    extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
-  private final RandomGenerator dropoutRandom;
-  private final boolean recompute;
-  private final ComputePool pool;
-  private boolean adapters = true;
-  private LlamaActivations arena;
 
   LlamaTrainer(
+      ModelFamily.Llama family,
       LlamaConfig config,
       LlamaWeights weights,
       LoraConfig lora,
@@ -40,74 +32,26 @@ public final class LlamaTrainer implements TrainableModel {
       boolean recompute,
       ComputePool pool) {
     weights.checkShapes(config);
-    this.pool = pool;
-    this.config = config;
-    this.weights = weights;
-    this.params = new LlamaLayers(config, weights, lora, random, pool);
+    super(
+        family,
+        config,
+        weights,
+        new LlamaLayers(config, weights, lora, random, pool),
+        random,
+        recompute,
+        pool);
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
-    this.dropoutRandom = random;
-    this.recompute = recompute;
-  }
-
-  public LlamaConfig config() {
-    return config;
   }
 
   @Override
-  public List<Parameter> trainableParameters() {
-    return params.parameters();
-  }
-
-  /** The trainable parameter called {@code name}; a clear error lists what exists otherwise. */
-  @Override
-  public Parameter parameter(String name) {
-    return params.parameter(name);
-  }
-
-  /**
-   * The base weights with every adapter merged in ({@code W + scale · B · A}) as new arrays; the
-   * base itself is not touched. For full fine-tuning, the trained weights themselves.
-   */
-  public LlamaWeights mergedWeights() {
-    return params.merged(weights);
+  LlamaActivations newArena(int rows, int t) {
+    return new LlamaActivations(config, rows, t, recompute);
   }
 
   @Override
-  public void setAdaptersEnabled(boolean enabled) {
-    if (!enabled && !params.lora()) {
-      throw new IllegalStateException(
-          "full fine-tuning has no adapters to switch off; use a LoRA trainer for a frozen base");
-    }
-    adapters = enabled;
-  }
-
-  @Override
-  public BatchResult forwardBackward(TokenBatch batch, float[] segmentScale) {
-    OutputHead.validate(batch, segmentScale, config.vocabSize(), config.contextLength());
-    LlamaActivations a = arena(batch);
-    BatchResult result = forward(batch, segmentScale, a, true);
-    backward(batch, a);
-    return result;
-  }
-
-  @Override
-  public BatchResult evaluate(TokenBatch batch) {
-    OutputHead.validate(batch, null, config.vocabSize(), config.contextLength());
-    return forward(batch, null, arena(batch), false);
-  }
-
-  private LlamaActivations arena(TokenBatch batch) {
-    if (arena == null || arena.rows != batch.rows() || arena.t != batch.seqLen()) {
-      arena = null; // let the old arena go before allocating the new one
-      arena = new LlamaActivations(config, batch.rows(), batch.seqLen(), recompute);
-    }
-    return arena;
-  }
-
-  private BatchResult forward(
-      TokenBatch batch, float[] segmentScale, LlamaActivations a, boolean train) {
+  BatchResult forward(TokenBatch batch, float[] segmentScale, LlamaActivations a, boolean train) {
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -141,24 +85,7 @@ public final class LlamaTrainer implements TrainableModel {
         Rope.forward(cf.ropeStyle(), a.q[l], i * qd, cf.heads(), rope, pos[i]);
         Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
       }
-      LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.kvHeads(), hd, true);
-      LlamaActivations.transpose(a.vLin, a.v[l], a.rows, a.t, cf.kvHeads(), hd, true);
-      SegmentAttention.forward(
-          pool,
-          a.att[l],
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.kvHeads(),
-          hd,
-          a.scores,
-          a.qBlock,
-          a.oBlock);
+      attentionForward(a, l, a.vLin);
       p.o().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
@@ -184,7 +111,8 @@ public final class LlamaTrainer implements TrainableModel {
         cf.vocabSize());
   }
 
-  private void backward(TokenBatch batch, LlamaActivations a) {
+  @Override
+  void backward(TokenBatch batch, LlamaActivations a) {
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -229,31 +157,7 @@ public final class LlamaTrainer implements TrainableModel {
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
       p.o().backward(a.dAtt, a.dx, a.att[l], n, adapters);
-      Arrays.fill(a.dq, 0f);
-      Arrays.fill(a.dkT, 0f);
-      Arrays.fill(a.dvT, 0f);
-      SegmentAttention.backward(
-          pool,
-          a.dq,
-          a.dkT,
-          a.dvT,
-          a.dAtt,
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.kvHeads(),
-          hd,
-          a.scores,
-          a.scores2,
-          a.qBlock,
-          a.oBlock);
-      LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.kvHeads(), hd, false);
-      LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.kvHeads(), hd, false);
+      attentionBackward(a, l);
       for (int i = 0; i < n; i++) {
         Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
         Rope.backward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), rope, pos[i]);
