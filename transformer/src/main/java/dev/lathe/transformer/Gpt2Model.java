@@ -11,7 +11,7 @@ import java.util.List;
  * attention(layernorm(x))} and {@code x += mlp(layernorm(x))} with a GELU MLP, then a final
  * LayerNorm and the tied output head.
  *
- * <p>Prompts are processed in chunks of at most {@link LlamaModel#CHUNK} positions, with an
+ * <p>Prompts are processed in chunks of at most {@link DecoderModel#CHUNK} positions, with an
  * activation arena allocated once per {@link KvCache}.
  *
  * <p>The matmul weights (projections and the tied wte table) are held in f32 or bf16 ({@link
@@ -20,7 +20,8 @@ import java.util.List;
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
  */
-public final class Gpt2Model implements LanguageModel {
+public final class Gpt2Model
+    extends DecoderModel<Gpt2Config, Gpt2Weights, Gpt2Model.BlockLora, Gpt2Model.Activations> {
   /** One block as held for inference (see {@link Gpt2Weights.Layer}). */
   private record Block(
       float[] ln1Weight,
@@ -37,18 +38,14 @@ public final class Gpt2Model implements LanguageModel {
       float[] bFcProj) {}
 
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
-  private record BlockLora(
+  record BlockLora(
       AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
 
-  private final Gpt2Config config;
-  private final Gpt2Weights f32Weights; // null unless held in f32
   private final WeightMatrix wte; // (V, C), also the output head
   private final float[] wpe; // (maxT, C)
   private final float[] lnfWeight;
   private final float[] lnfBias;
   private final List<Block> blocks;
-  private final AdapterSet adapters; // null for the base model
-  private final BlockLora[] lora; // (L), null for the base model
 
   /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
@@ -58,8 +55,7 @@ public final class Gpt2Model implements LanguageModel {
   /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
     weights.checkShapes(config);
-    this.config = config;
-    this.f32Weights = dtype == DType.F32 ? weights : null;
+    super(config, weights, dtype);
     int c = config.dim();
     int f = config.hiddenDim();
     this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
@@ -84,21 +80,16 @@ public final class Gpt2Model implements LanguageModel {
               l.bFcProj()));
     }
     this.blocks = List.copyOf(b);
-    this.adapters = null;
-    this.lora = null;
   }
 
-  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
-  private Gpt2Model(Gpt2Model base, AdapterSet adapters, BlockLora[] lora) {
-    this.config = base.config;
-    this.f32Weights = base.f32Weights;
+  /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
+  private Gpt2Model(Gpt2Model base, AdapterSet adapters) {
+    super(base, adapters);
     this.wte = base.wte;
     this.wpe = base.wpe;
     this.lnfWeight = base.lnfWeight;
     this.lnfBias = base.lnfBias;
     this.blocks = base.blocks;
-    this.adapters = adapters;
-    this.lora = lora;
   }
 
   /**
@@ -107,46 +98,27 @@ public final class Gpt2Model implements LanguageModel {
    */
   @Override
   public Gpt2Model withAdapters(AdapterSet adapters) {
+    return new Gpt2Model(this, adapters);
+  }
+
+  @Override
+  String familyName() {
+    return "GPT-2";
+  }
+
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
     int c = config.dim();
     int f = config.hiddenDim();
-    AdapterSet.Binder bind =
-        adapters.binder("this GPT-2 model (" + config.layers() + " layers, dim " + c + ")");
-    BlockLora[] bound = new BlockLora[config.layers()];
-    for (int l = 0; l < bound.length; l++) {
-      bound[l] =
-          new BlockLora(
-              bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
-              bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
-              bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
-              bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
-    }
-    bind.finish();
-    return new Gpt2Model(this, adapters, bound);
+    return new BlockLora(
+        bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
+        bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
+        bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
+        bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
   }
 
-  /** The adapters this view applies, or null for a model without. */
-  public AdapterSet adapters() {
-    return adapters;
-  }
-
-  public Gpt2Config config() {
-    return config;
-  }
-
-  /**
-   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
-   * copy widened from bf16 (exactly the values it computes with) on each call.
-   */
-  public Gpt2Weights weights() {
-    if (adapters != null) {
-      throw new IllegalStateException(
-          "this model applies LoRA adapters from "
-              + adapters.source()
-              + " that its weights do not include: use the base model's weights");
-    }
-    if (f32Weights != null) {
-      return f32Weights;
-    }
+  @Override
+  Gpt2Weights widened() {
     List<Gpt2Weights.Layer> layers = new ArrayList<>();
     for (Block b : blocks) {
       layers.add(
@@ -192,25 +164,8 @@ public final class Gpt2Model implements LanguageModel {
   }
 
   @Override
-  public int vocabularySize() {
-    return config.vocabSize();
-  }
-
-  @Override
-  public int contextLength() {
-    return config.contextLength();
-  }
-
-  @Override
-  public KvCache newCache(int capacity) {
-    if (capacity < 1 || capacity > config.contextLength()) {
-      throw new IllegalArgumentException(
-          "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
-    }
-    int rank = adapters == null ? 0 : adapters.maxRank();
-    Activations a = new Activations(config, Math.min(LlamaModel.CHUNK, capacity), capacity, rank);
-    return new AttentionCache<>(
-        this, config.layers(), config.heads(), config.headDim(), capacity, a);
+  Activations newArena(int t, int capacity, int loraRank) {
+    return new Activations(config, t, capacity, loraRank);
   }
 
   /** One chunk's activations, sized once per cache. */
@@ -244,27 +199,21 @@ public final class Gpt2Model implements LanguageModel {
   }
 
   @Override
-  public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
-    AttentionCache<Activations> cache = AttentionCache.of(kv, this, count);
-    if (logits.length < config.vocabSize()) {
-      throw new IllegalArgumentException(
-          "logits array holds " + logits.length + ", needs " + config.vocabSize());
-    }
-    Activations a = cache.arena;
+  int chunkRows(Activations a) {
+    return a.x.length / config.dim();
+  }
+
+  @Override
+  void logits(Activations a, int row, float[] logits) {
+    // logits: (V) = layernorm(x[row]) · wteᵀ
     int c = config.dim();
-    int chunk = a.x.length / c;
-    int t = 0;
-    for (int done = 0; done < count; done += t) {
-      t = Math.min(chunk, count - done);
-      forwardChunk(tokens, offset + done, t, cache, a);
-    }
-    // logits: (V) = layernorm(x[last]) · wteᵀ
     LayerNorm.forward(
-        a.xb, 0, a.x, (t - 1) * c, lnfWeight, lnfBias, null, null, 1, c, config.normEps());
+        a.xb, 0, a.x, row * c, lnfWeight, lnfBias, null, null, 1, c, config.normEps());
     wte.mulNT(a.xb, 0, logits, 0, 1);
   }
 
-  private void forwardChunk(
+  @Override
+  void forwardChunk(
       int[] tokens, int offset, int t, AttentionCache<Activations> cache, Activations a) {
     Gpt2Config cf = config;
     int c = cf.dim();
@@ -278,7 +227,7 @@ public final class Gpt2Model implements LanguageModel {
     }
     for (int l = 0; l < cf.layers(); l++) {
       Block w = blocks.get(l);
-      BlockLora d = lora == null ? null : lora[l];
+      BlockLora d = lora(l);
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);
       Linear.forward(a.qkv, a.xb, w.wQkv(), w.bQkv(), t);

@@ -22,10 +22,8 @@ import java.util.List;
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
  */
-public final class LlamaModel implements LanguageModel {
-
-  /** Most positions processed together in one pass over the weights. */
-  static final int CHUNK = 512;
+public final class LlamaModel
+    extends DecoderModel<LlamaConfig, LlamaWeights, LlamaModel.BlockLora, LlamaModel.Activations> {
 
   /** One decoder block as held for inference (see {@link LlamaWeights.Layer}). */
   private record Block(
@@ -46,7 +44,7 @@ public final class LlamaModel implements LanguageModel {
       WeightMatrix wDown) {}
 
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
-  private record BlockLora(
+  record BlockLora(
       AdapterSet.Delta q,
       AdapterSet.Delta k,
       AdapterSet.Delta v,
@@ -55,15 +53,11 @@ public final class LlamaModel implements LanguageModel {
       AdapterSet.Delta up,
       AdapterSet.Delta down) {}
 
-  private final LlamaConfig config;
-  private final LlamaWeights f32Weights; // null unless held in f32
   private final WeightMatrix tokenEmbedding; // (V, C)
   private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
   private final float[] finalNorm; // (C)
   private final List<Block> blocks;
   private final Rope.Table rope;
-  private final AdapterSet adapters; // null for the base model
-  private final BlockLora[] lora; // (L), null for the base model
 
   /** A model holding {@code weights} as they are, in f32. */
   public LlamaModel(LlamaConfig config, LlamaWeights weights) {
@@ -76,8 +70,7 @@ public final class LlamaModel implements LanguageModel {
    */
   public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
     weights.checkShapes(config);
-    this.config = config;
-    this.f32Weights = dtype == DType.F32 ? weights : null;
+    super(config, weights, dtype);
     int v = config.vocabSize();
     int c = config.dim();
     int f = config.hiddenDim();
@@ -113,21 +106,16 @@ public final class LlamaModel implements LanguageModel {
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
-    this.adapters = null;
-    this.lora = null;
   }
 
-  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
-  private LlamaModel(LlamaModel base, AdapterSet adapters, BlockLora[] lora) {
-    this.config = base.config;
-    this.f32Weights = base.f32Weights;
+  /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
+  private LlamaModel(LlamaModel base, AdapterSet adapters) {
+    super(base, adapters);
     this.tokenEmbedding = base.tokenEmbedding;
     this.classifier = base.classifier;
     this.finalNorm = base.finalNorm;
     this.blocks = base.blocks;
     this.rope = base.rope;
-    this.adapters = adapters;
-    this.lora = lora;
   }
 
   /**
@@ -136,52 +124,33 @@ public final class LlamaModel implements LanguageModel {
    */
   @Override
   public LlamaModel withAdapters(AdapterSet adapters) {
+    return new LlamaModel(this, adapters);
+  }
+
+  @Override
+  String familyName() {
+    return "Llama-family";
+  }
+
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
     LlamaConfig c = config;
-    AdapterSet.Binder bind =
-        adapters.binder("this Llama-family model (" + c.layers() + " layers, dim " + c.dim() + ")");
-    BlockLora[] bound = new BlockLora[c.layers()];
     int d = c.dim();
     int f = c.hiddenDim();
     int q = c.queryDim();
     int kv = c.kvDim();
-    for (int l = 0; l < bound.length; l++) {
-      bound[l] =
-          new BlockLora(
-              bind.take(LoraModules.llama(l, "q_proj"), d, q),
-              bind.take(LoraModules.llama(l, "k_proj"), d, kv),
-              bind.take(LoraModules.llama(l, "v_proj"), d, kv),
-              bind.take(LoraModules.llama(l, "o_proj"), q, d),
-              bind.take(LoraModules.llama(l, "gate_proj"), d, f),
-              bind.take(LoraModules.llama(l, "up_proj"), d, f),
-              bind.take(LoraModules.llama(l, "down_proj"), f, d));
-    }
-    bind.finish();
-    return new LlamaModel(this, adapters, bound);
+    return new BlockLora(
+        bind.take(LoraModules.llama(l, "q_proj"), d, q),
+        bind.take(LoraModules.llama(l, "k_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "v_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "o_proj"), q, d),
+        bind.take(LoraModules.llama(l, "gate_proj"), d, f),
+        bind.take(LoraModules.llama(l, "up_proj"), d, f),
+        bind.take(LoraModules.llama(l, "down_proj"), f, d));
   }
 
-  /** The adapters this view applies, or null for a model without. */
-  public AdapterSet adapters() {
-    return adapters;
-  }
-
-  public LlamaConfig config() {
-    return config;
-  }
-
-  /**
-   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
-   * copy widened from bf16 (exactly the values it computes with) on each call.
-   */
-  public LlamaWeights weights() {
-    if (adapters != null) {
-      throw new IllegalStateException(
-          "this model applies LoRA adapters from "
-              + adapters.source()
-              + " that its weights do not include: use the base model's weights");
-    }
-    if (f32Weights != null) {
-      return f32Weights;
-    }
+  @Override
+  LlamaWeights widened() {
     List<LlamaWeights.Layer> layers = new ArrayList<>();
     for (Block b : blocks) {
       layers.add(
@@ -240,25 +209,8 @@ public final class LlamaModel implements LanguageModel {
   }
 
   @Override
-  public int vocabularySize() {
-    return config.vocabSize();
-  }
-
-  @Override
-  public int contextLength() {
-    return config.contextLength();
-  }
-
-  @Override
-  public KvCache newCache(int capacity) {
-    if (capacity < 1 || capacity > config.contextLength()) {
-      throw new IllegalArgumentException(
-          "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
-    }
-    int rank = adapters == null ? 0 : adapters.maxRank();
-    Activations a = new Activations(config, Math.min(CHUNK, capacity), capacity, rank);
-    return new AttentionCache<>(
-        this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
+  Activations newArena(int t, int capacity, int loraRank) {
+    return new Activations(config, t, capacity, loraRank);
   }
 
   /** One chunk's activations, sized once per cache. */
@@ -291,26 +243,20 @@ public final class LlamaModel implements LanguageModel {
   }
 
   @Override
-  public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
-    AttentionCache<Activations> cache = AttentionCache.of(kv, this, count);
-    if (logits.length < config.vocabSize()) {
-      throw new IllegalArgumentException(
-          "logits array holds " + logits.length + ", needs " + config.vocabSize());
-    }
-    Activations a = cache.arena;
-    int chunk = a.x.length / config.dim();
-    int t = 0;
-    for (int done = 0; done < count; done += t) {
-      t = Math.min(chunk, count - done);
-      forwardChunk(tokens, offset + done, t, cache, a);
-    }
-    // logits: (V) = rmsnorm(x[last]) · classifierᵀ
+  int chunkRows(Activations a) {
+    return a.x.length / config.dim();
+  }
+
+  @Override
+  void logits(Activations a, int row, float[] logits) {
+    // logits: (V) = rmsnorm(x[row]) · classifierᵀ
     int c = config.dim();
-    RmsNorm.forward(a.xb, 0, a.x, (t - 1) * c, finalNorm, null, 1, c, config.normEps());
+    RmsNorm.forward(a.xb, 0, a.x, row * c, finalNorm, null, 1, c, config.normEps());
     classifier.mulNT(a.xb, 0, logits, 0, 1);
   }
 
-  private void forwardChunk(
+  @Override
+  void forwardChunk(
       int[] tokens, int offset, int t, AttentionCache<Activations> cache, Activations a) {
     LlamaConfig cf = config;
     int c = cf.dim();
@@ -321,7 +267,7 @@ public final class LlamaModel implements LanguageModel {
     tokenEmbedding.embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
       Block w = blocks.get(l);
-      BlockLora d = lora == null ? null : lora[l];
+      BlockLora d = lora(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
       Linear.forward(a.q, a.xb, w.wq(), w.bq(), t);

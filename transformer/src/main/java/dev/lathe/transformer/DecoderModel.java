@@ -1,0 +1,157 @@
+package dev.lathe.transformer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a decoder held for inference shares, whichever its family: its config and (when held in f32)
+ * its weights, the view with LoRA adapters over the same arrays, caches sized for its chunks, and
+ * the chunked forward's loop and checks. A family ({@link LlamaModel}, {@link Gpt2Model}) holds its
+ * blocks, binds one block's adapters and writes one chunk's forward, read top to bottom.
+ *
+ * <p>Immutable and shareable by threads; a cache (and so a sequence) is used by one thread at a
+ * time.
+ *
+ * @param <C> the family's config
+ * @param <W> the family's f32 weights
+ * @param <L> one block's adapters
+ * @param <A> one chunk's activations, allocated once per cache
+ */
+public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implements LanguageModel
+    permits LlamaModel, Gpt2Model {
+
+  /** Most positions processed together in one pass over the weights. */
+  static final int CHUNK = 512;
+
+  final C config;
+  private final W f32Weights; // null unless held in f32
+  final AdapterSet adapters; // null for the base model
+  private final List<L> lora; // (L), null for the base model
+
+  /** A base model: {@code weights} are kept as they are when {@code dtype} is F32. */
+  DecoderModel(C config, W weights, DType dtype) {
+    this.config = config;
+    this.f32Weights = dtype == DType.F32 ? weights : null;
+    this.adapters = null;
+    this.lora = null;
+  }
+
+  /** A view of {@code base} sharing its weights, with {@code adapters} bound to its blocks. */
+  DecoderModel(DecoderModel<C, W, L, A> base, AdapterSet adapters) {
+    this.config = base.config;
+    this.f32Weights = base.f32Weights;
+    this.adapters = adapters;
+    this.lora = base.bind(adapters);
+  }
+
+  private List<L> bind(AdapterSet set) {
+    AdapterSet.Binder bind =
+        set.binder(
+            "this "
+                + familyName()
+                + " model ("
+                + config.layers()
+                + " layers, dim "
+                + config.dim()
+                + ")");
+    List<L> bound = new ArrayList<>();
+    for (int l = 0; l < config.layers(); l++) {
+      bound.add(bindBlock(bind, l));
+    }
+    bind.finish();
+    return List.copyOf(bound);
+  }
+
+  /** The family as messages name it, e.g. {@code Llama-family}. */
+  abstract String familyName();
+
+  /**
+   * The adapters of block {@code layer}, each taken from {@code bind} with its projection's shape.
+   */
+  abstract L bindBlock(AdapterSet.Binder bind, int layer);
+
+  /** Block {@code l}'s adapters, or null for the base model. */
+  final L lora(int l) {
+    return lora == null ? null : lora.get(l);
+  }
+
+  /** The adapters this view applies, or null for a model without. */
+  public AdapterSet adapters() {
+    return adapters;
+  }
+
+  public C config() {
+    return config;
+  }
+
+  /**
+   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
+   * copy widened from bf16 (exactly the values it computes with) on each call.
+   */
+  public W weights() {
+    if (adapters != null) {
+      throw new IllegalStateException(
+          "this model applies LoRA adapters from "
+              + adapters.source()
+              + " that its weights do not include: use the base model's weights");
+    }
+    return f32Weights != null ? f32Weights : widened();
+  }
+
+  /** The weights widened to f32 from what the model holds. */
+  abstract W widened();
+
+  @Override
+  public int vocabularySize() {
+    return config.vocabSize();
+  }
+
+  @Override
+  public int contextLength() {
+    return config.contextLength();
+  }
+
+  @Override
+  public KvCache newCache(int capacity) {
+    if (capacity < 1 || capacity > config.contextLength()) {
+      throw new IllegalArgumentException(
+          "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
+    }
+    int rank = adapters == null ? 0 : adapters.maxRank();
+    A a = newArena(Math.min(CHUNK, capacity), capacity, rank);
+    return new AttentionCache<>(
+        this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
+  }
+
+  /** Activations for chunks of {@code t} positions, attention over {@code capacity}. */
+  abstract A newArena(int t, int capacity, int loraRank);
+
+  @Override
+  public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
+    AttentionCache<A> cache = AttentionCache.of(kv, this, count);
+    if (logits.length < config.vocabSize()) {
+      throw new IllegalArgumentException(
+          "logits array holds " + logits.length + ", needs " + config.vocabSize());
+    }
+    A a = cache.arena;
+    int chunk = chunkRows(a);
+    int t = 0;
+    for (int done = 0; done < count; done += t) {
+      t = Math.min(chunk, count - done);
+      forwardChunk(tokens, offset + done, t, cache, a);
+    }
+    logits(a, t - 1, logits);
+  }
+
+  /** Positions {@code a} holds per chunk. */
+  abstract int chunkRows(A a);
+
+  /**
+   * Runs {@code t} tokens at positions {@code cache.length() ..} through every block, storing their
+   * keys and values, and leaves the residual stream of the chunk in the arena.
+   */
+  abstract void forwardChunk(int[] tokens, int offset, int t, AttentionCache<A> cache, A a);
+
+  /** The logits (V) of row {@code row} of the last chunk's residual stream. */
+  abstract void logits(A a, int row, float[] logits);
+}
