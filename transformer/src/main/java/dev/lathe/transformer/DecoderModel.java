@@ -23,13 +23,18 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
   /** Most positions processed together in one pass over the weights. */
   static final int CHUNK = 512;
 
+  private final String familyName; // as messages name the family, e.g. Llama-family
   final C config;
   private final W f32Weights; // null unless held in f32
   final AdapterSet adapters; // null for the base model
   private final List<L> lora; // (L), null for the base model
 
-  /** A base model: {@code weights} are kept as they are when {@code dtype} is F32. */
-  DecoderModel(C config, W weights, DType dtype) {
+  /**
+   * A base model of the family messages call {@code familyName}: {@code weights} are kept as they
+   * are when {@code dtype} is F32.
+   */
+  DecoderModel(String familyName, C config, W weights, DType dtype) {
+    this.familyName = familyName;
     this.config = config;
     this.f32Weights = dtype == DType.F32 ? weights : null;
     this.adapters = null;
@@ -38,6 +43,7 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
 
   /** A view of {@code base} sharing its weights, with {@code adapters} bound to its blocks. */
   DecoderModel(DecoderModel<C, W, L, A> base, AdapterSet adapters) {
+    this.familyName = base.familyName;
     this.config = base.config;
     this.f32Weights = base.f32Weights;
     this.adapters = adapters;
@@ -48,7 +54,7 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
     AdapterSet.Binder bind =
         set.binder(
             "this "
-                + familyName()
+                + familyName
                 + " model ("
                 + config.layers()
                 + " layers, dim "
@@ -61,9 +67,6 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
     bind.finish();
     return List.copyOf(bound);
   }
-
-  /** The family as messages name it, e.g. {@code Llama-family}. */
-  abstract String familyName();
 
   /**
    * The adapters of block {@code layer}, each taken from {@code bind} with its projection's shape.

@@ -3,7 +3,6 @@ package dev.lathe.transformer;
 import dev.lathe.tensor.Gelu;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,21 +21,6 @@ import java.util.List;
  */
 public final class Gpt2Model
     extends DecoderModel<Gpt2Config, Gpt2Weights, Gpt2Model.BlockLora, Gpt2Model.Activations> {
-  /** One block as held for inference (see {@link Gpt2Weights.Layer}). */
-  private record Block(
-      float[] ln1Weight,
-      float[] ln1Bias,
-      WeightMatrix wQkv,
-      float[] bQkv,
-      WeightMatrix wProj,
-      float[] bProj,
-      float[] ln2Weight,
-      float[] ln2Bias,
-      WeightMatrix wFc,
-      float[] bFc,
-      WeightMatrix wFcProj,
-      float[] bFcProj) {}
-
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
   record BlockLora(
       AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
@@ -45,7 +29,7 @@ public final class Gpt2Model
   private final float[] wpe; // (maxT, C)
   private final float[] lnfWeight;
   private final float[] lnfBias;
-  private final List<Block> blocks;
+  private final List<Gpt2Weights.Layer<WeightMatrix>> blocks; // projections as held, f32 or bf16
 
   /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
@@ -55,31 +39,16 @@ public final class Gpt2Model
   /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
     weights.checkShapes(config);
-    super(config, weights, dtype);
+    super("GPT-2", config, weights, dtype);
     int c = config.dim();
-    int f = config.hiddenDim();
     this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
     this.wpe = weights.wpe();
     this.lnfWeight = weights.lnfWeight();
     this.lnfBias = weights.lnfBias();
-    List<Block> b = new ArrayList<>();
-    for (Gpt2Weights.Layer l : weights.layers()) {
-      b.add(
-          new Block(
-              l.ln1Weight(),
-              l.ln1Bias(),
-              WeightMatrix.of(l.wQkv(), 3 * c, c, dtype),
-              l.bQkv(),
-              WeightMatrix.of(l.wProj(), c, c, dtype),
-              l.bProj(),
-              l.ln2Weight(),
-              l.ln2Bias(),
-              WeightMatrix.of(l.wFc(), f, c, dtype),
-              l.bFc(),
-              WeightMatrix.of(l.wFcProj(), c, f, dtype),
-              l.bFcProj()));
-    }
-    this.blocks = List.copyOf(b);
+    this.blocks =
+        weights.layers().stream()
+            .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+            .toList();
   }
 
   /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
@@ -102,11 +71,6 @@ public final class Gpt2Model
   }
 
   @Override
-  String familyName() {
-    return "GPT-2";
-  }
-
-  @Override
   BlockLora bindBlock(AdapterSet.Binder bind, int l) {
     int c = config.dim();
     int f = config.hiddenDim();
@@ -119,23 +83,8 @@ public final class Gpt2Model
 
   @Override
   Gpt2Weights widened() {
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
-    for (Block b : blocks) {
-      layers.add(
-          new Gpt2Weights.Layer(
-              b.ln1Weight(),
-              b.ln1Bias(),
-              b.wQkv().toF32(),
-              b.bQkv(),
-              b.wProj().toF32(),
-              b.bProj(),
-              b.ln2Weight(),
-              b.ln2Bias(),
-              b.wFc().toF32(),
-              b.bFc(),
-              b.wFcProj().toF32(),
-              b.bFcProj()));
-    }
+    List<Gpt2Weights.Layer<float[]>> layers =
+        blocks.stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
     return new Gpt2Weights(wte.toF32(), wpe, layers, lnfWeight, lnfBias);
   }
 
@@ -147,7 +96,7 @@ public final class Gpt2Model
   /** Bytes of every base weight array held (a view shares them; see {@link AdapterSet#bytes()}). */
   public long weightBytes() {
     long n = wte.bytes() + 4L * (wpe.length + lnfWeight.length + lnfBias.length);
-    for (Block b : blocks) {
+    for (Gpt2Weights.Layer<WeightMatrix> b : blocks) {
       n += b.wQkv().bytes() + b.wProj().bytes() + b.wFc().bytes() + b.wFcProj().bytes();
       n +=
           4L
@@ -226,7 +175,7 @@ public final class Gpt2Model
       a.x[i] += wpe[pos0 * c + i];
     }
     for (int l = 0; l < cf.layers(); l++) {
-      Block w = blocks.get(l);
+      Gpt2Weights.Layer<WeightMatrix> w = blocks.get(l);
       BlockLora d = lora(l);
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);

@@ -4,7 +4,6 @@ import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,24 +24,6 @@ import java.util.List;
 public final class LlamaModel
     extends DecoderModel<LlamaConfig, LlamaWeights, LlamaModel.BlockLora, LlamaModel.Activations> {
 
-  /** One decoder block as held for inference (see {@link LlamaWeights.Layer}). */
-  private record Block(
-      float[] attnNorm,
-      WeightMatrix wq,
-      WeightMatrix wk,
-      WeightMatrix wv,
-      WeightMatrix wo,
-      float[] bq,
-      float[] bk,
-      float[] bv,
-      float[] bo,
-      float[] qNorm,
-      float[] kNorm,
-      float[] ffnNorm,
-      WeightMatrix wGate,
-      WeightMatrix wUp,
-      WeightMatrix wDown) {}
-
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
   record BlockLora(
       AdapterSet.Delta q,
@@ -56,7 +37,7 @@ public final class LlamaModel
   private final WeightMatrix tokenEmbedding; // (V, C)
   private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
   private final float[] finalNorm; // (C)
-  private final List<Block> blocks;
+  private final List<LlamaWeights.Layer<WeightMatrix>> blocks; // projections as held, f32 or bf16
   private final Rope.Table rope;
 
   /** A model holding {@code weights} as they are, in f32. */
@@ -70,39 +51,19 @@ public final class LlamaModel
    */
   public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
     weights.checkShapes(config);
-    super(config, weights, dtype);
+    super("Llama-family", config, weights, dtype);
     int v = config.vocabSize();
     int c = config.dim();
-    int f = config.hiddenDim();
-    int q = config.queryDim();
-    int kv = config.kvDim();
     this.tokenEmbedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
     this.classifier =
         weights.classifier() == weights.tokenEmbedding()
             ? tokenEmbedding
             : WeightMatrix.of(weights.classifier(), v, c, dtype);
     this.finalNorm = weights.finalNorm();
-    List<Block> b = new ArrayList<>();
-    for (LlamaWeights.Layer l : weights.layers()) {
-      b.add(
-          new Block(
-              l.attnNorm(),
-              WeightMatrix.of(l.wq(), q, c, dtype),
-              WeightMatrix.of(l.wk(), kv, c, dtype),
-              WeightMatrix.of(l.wv(), kv, c, dtype),
-              WeightMatrix.of(l.wo(), c, q, dtype),
-              l.bq(),
-              l.bk(),
-              l.bv(),
-              l.bo(),
-              l.qNorm(),
-              l.kNorm(),
-              l.ffnNorm(),
-              WeightMatrix.of(l.wGate(), f, c, dtype),
-              WeightMatrix.of(l.wUp(), f, c, dtype),
-              WeightMatrix.of(l.wDown(), c, f, dtype)));
-    }
-    this.blocks = List.copyOf(b);
+    this.blocks =
+        weights.layers().stream()
+            .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+            .toList();
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
@@ -128,11 +89,6 @@ public final class LlamaModel
   }
 
   @Override
-  String familyName() {
-    return "Llama-family";
-  }
-
-  @Override
   BlockLora bindBlock(AdapterSet.Binder bind, int l) {
     LlamaConfig c = config;
     int d = c.dim();
@@ -151,26 +107,8 @@ public final class LlamaModel
 
   @Override
   LlamaWeights widened() {
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
-    for (Block b : blocks) {
-      layers.add(
-          new LlamaWeights.Layer(
-              b.attnNorm(),
-              b.wq().toF32(),
-              b.wk().toF32(),
-              b.wv().toF32(),
-              b.wo().toF32(),
-              b.bq(),
-              b.bk(),
-              b.bv(),
-              b.bo(),
-              b.qNorm(),
-              b.kNorm(),
-              b.ffnNorm(),
-              b.wGate().toF32(),
-              b.wUp().toF32(),
-              b.wDown().toF32()));
-    }
+    List<LlamaWeights.Layer<float[]>> layers =
+        blocks.stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
     float[] embedding = tokenEmbedding.toF32();
     float[] head = classifier == tokenEmbedding ? embedding : classifier.toF32();
     return new LlamaWeights(embedding, layers, finalNorm, head);
@@ -188,7 +126,7 @@ public final class LlamaModel
   public long weightBytes() {
     long n = tokenEmbedding.bytes() + (classifier == tokenEmbedding ? 0 : classifier.bytes());
     n += 4L * finalNorm.length;
-    for (Block b : blocks) {
+    for (LlamaWeights.Layer<WeightMatrix> b : blocks) {
       n += b.wq().bytes() + b.wk().bytes() + b.wv().bytes() + b.wo().bytes();
       n += b.wGate().bytes() + b.wUp().bytes() + b.wDown().bytes();
       n += 4L * (b.attnNorm().length + b.ffnNorm().length);
@@ -266,7 +204,7 @@ public final class LlamaModel
     int pos0 = cache.length();
     tokenEmbedding.embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
-      Block w = blocks.get(l);
+      LlamaWeights.Layer<WeightMatrix> w = blocks.get(l);
       BlockLora d = lora(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());

@@ -68,6 +68,17 @@ public final class DoubleKernels {
     return y;
   }
 
+  /** {@code W x + b}, the bias only when there is one (null otherwise). */
+  public static double[] affine(double[] w, double[] b, double[] x) {
+    double[] y = matvec(w, x);
+    if (b != null) {
+      for (int i = 0; i < y.length; i++) {
+        y[i] += b[i];
+      }
+    }
+    return y;
+  }
+
   /** RMSNorm: {@code x / √(mean(x²) + eps) · w}. */
   public static double[] rmsNorm(double[] x, double[] w, double eps) {
     double ss = 0;

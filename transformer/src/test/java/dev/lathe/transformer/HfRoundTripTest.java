@@ -100,11 +100,11 @@ class HfRoundTripTest {
   }
 
   private static LlamaWeights roundToBf16(LlamaWeights w) {
-    List<LlamaWeights.Layer> layers =
+    List<LlamaWeights.Layer<float[]>> layers =
         w.layers().stream()
             .map(
                 l ->
-                    new LlamaWeights.Layer(
+                    new LlamaWeights.Layer<>(
                         r(l.attnNorm()),
                         r(l.wq()),
                         r(l.wk()),
@@ -127,11 +127,11 @@ class HfRoundTripTest {
   }
 
   private static Gpt2Weights roundToBf16(Gpt2Weights w) {
-    List<Gpt2Weights.Layer> layers =
+    List<Gpt2Weights.Layer<float[]>> layers =
         w.layers().stream()
             .map(
                 l ->
-                    new Gpt2Weights.Layer(
+                    new Gpt2Weights.Layer<>(
                         r(l.ln1Weight()),
                         r(l.ln1Bias()),
                         r(l.wQkv()),

@@ -120,14 +120,7 @@ final class ReferenceLlama {
 
   /** W x + b, the bias only when the checkpoint has one (Qwen2 q/k/v; attention_bias q/k/v/o). */
   private double[] proj(String name, double[] x) {
-    double[] y = DoubleKernels.matvec(t.get(name + ".weight"), x);
-    double[] b = t.get(name + ".bias");
-    if (b != null) {
-      for (int i = 0; i < y.length; i++) {
-        y[i] += b[i];
-      }
-    }
-    return y;
+    return DoubleKernels.affine(t.get(name + ".weight"), t.get(name + ".bias"), x);
   }
 
   /** Qwen3: RMSNorm over each head_dim slice, when the checkpoint has the norm weight. */

@@ -45,7 +45,7 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
     wteGrad = full("transformer.wte.weight", w.wte(), c.vocabSize(), C);
     wpeGrad = full("transformer.wpe.weight", w.wpe(), c.contextLength(), C);
     for (int l = 0; l < c.layers(); l++) {
-      Gpt2Weights.Layer lw = w.layers().get(l);
+      Gpt2Weights.Layer<float[]> lw = w.layers().get(l);
       String p = "transformer.h." + l + ".";
       float[] ln1w = full(p + "ln_1.weight", lw.ln1Weight(), C);
       float[] ln1b = full(p + "ln_1.bias", lw.ln1Bias(), C);
@@ -72,12 +72,12 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
 
   @Override
   Gpt2Weights merged(Gpt2Weights w) {
-    List<Gpt2Weights.Layer> out = new ArrayList<>();
+    List<Gpt2Weights.Layer<float[]>> out = new ArrayList<>();
     for (int l = 0; l < layers.size(); l++) {
       Layer p = layers.get(l);
-      Gpt2Weights.Layer b = w.layers().get(l);
+      Gpt2Weights.Layer<float[]> b = w.layers().get(l);
       out.add(
-          new Gpt2Weights.Layer(
+          new Gpt2Weights.Layer<>(
               b.ln1Weight(),
               b.ln1Bias(),
               merge(p.attn()),

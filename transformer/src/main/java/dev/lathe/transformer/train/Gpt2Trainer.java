@@ -62,7 +62,7 @@ public final class Gpt2Trainer
     }
     for (int l = 0; l < cf.layers(); l++) {
       Gpt2Layers.Layer p = params.layer(l);
-      Gpt2Weights.Layer w = weights.layers().get(l);
+      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
       float[] x = a.resid[l];
       LayerNorm.forward(
           a.xn1[l], 0, x, 0, w.ln1Weight(), w.ln1Bias(), a.mean1[l], a.rstd1[l], n, c, eps);
@@ -130,7 +130,7 @@ public final class Gpt2Trainer
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
       Gpt2Layers.Layer p = params.layer(l);
-      Gpt2Weights.Layer w = weights.layers().get(l);
+      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
       // MLP block; dx is d resid[l+1]
       if (recompute) {
         Gelu.forward(a.act(l), a.fc[l], n * f);

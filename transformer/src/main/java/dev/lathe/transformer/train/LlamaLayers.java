@@ -47,7 +47,7 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
     int kvd = c.kvDim();
     embeddingGrad = full("model.embed_tokens.weight", w.tokenEmbedding(), c.vocabSize(), C);
     for (int l = 0; l < c.layers(); l++) {
-      LlamaWeights.Layer lw = w.layers().get(l);
+      LlamaWeights.Layer<float[]> lw = w.layers().get(l);
       String p = "model.layers." + l + ".";
       float[] attnNormGrad = full(p + "input_layernorm.weight", lw.attnNorm(), C);
       Projection q = projection(l, "q_proj", lw.wq(), lw.bq(), C, qd);
@@ -97,12 +97,12 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
 
   @Override
   LlamaWeights merged(LlamaWeights w) {
-    List<LlamaWeights.Layer> out = new ArrayList<>();
+    List<LlamaWeights.Layer<float[]>> out = new ArrayList<>();
     for (int l = 0; l < layers.size(); l++) {
       Layer p = layers.get(l);
-      LlamaWeights.Layer b = w.layers().get(l);
+      LlamaWeights.Layer<float[]> b = w.layers().get(l);
       out.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               b.attnNorm(),
               merge(p.q()),
               merge(p.k()),

@@ -69,7 +69,7 @@ public final class LlamaTrainer
     }
     for (int l = 0; l < cf.layers(); l++) {
       LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer w = weights.layers().get(l);
+      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
       RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
@@ -137,7 +137,7 @@ public final class LlamaTrainer
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
       LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer w = weights.layers().get(l);
+      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
         p.gate().replay(a.gate(l), a.xn2[l], n, adapters);

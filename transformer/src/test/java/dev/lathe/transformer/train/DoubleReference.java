@@ -56,13 +56,7 @@ abstract class DoubleReference {
 
   /** {@code W x + b} (the bias when the tensors have one) plus the LoRA term when present. */
   final double[] linear(String name, double[] x) {
-    double[] y = DoubleKernels.matvec(t.get(name + ".weight"), x);
-    double[] bias = t.get(name + ".bias");
-    if (bias != null) {
-      for (int i = 0; i < y.length; i++) {
-        y[i] += bias[i];
-      }
-    }
+    double[] y = DoubleKernels.affine(t.get(name + ".weight"), t.get(name + ".bias"), x);
     double[] a = t.get("base_model.model." + name + ".lora_A.weight");
     if (a != null) {
       double[] xa = DoubleKernels.matvec(a, x); // (r)
