@@ -17,24 +17,33 @@ import java.util.List;
  * @param <L> one block's adapters
  * @param <A> one chunk's activations, allocated once per cache
  */
-public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implements LanguageModel
-    permits LlamaModel, Gpt2Model {
+public abstract sealed class DecoderModel<
+        C extends ModelConfig, W extends ModelWeights<C>, L, A extends ChunkActivations>
+    implements LanguageModel permits LlamaModel, Gpt2Model {
 
   /** Most positions processed together in one pass over the weights. */
   static final int CHUNK = 512;
+
+  /** A family's chunk activations for {@code t} positions, attention over {@code capacity}. */
+  interface Arena<C, A> {
+    A of(C config, int t, int capacity, int loraRank);
+  }
 
   private final String familyName; // as messages name the family, e.g. Llama-family
   final C config;
   private final W f32Weights; // null unless held in f32
   final AdapterSet adapters; // null for the base model
   private final List<L> lora; // (L), null for the base model
+  private final Arena<C, A> arenas;
 
   /**
    * A base model of the family messages call {@code familyName}: {@code weights} are kept as they
    * are when {@code dtype} is F32.
    */
-  DecoderModel(String familyName, C config, W weights, DType dtype) {
+  DecoderModel(String familyName, C config, W weights, DType dtype, Arena<C, A> arenas) {
+    weights.checkShapes(config);
     this.familyName = familyName;
+    this.arenas = arenas;
     this.config = config;
     this.f32Weights = dtype == DType.F32 ? weights : null;
     this.adapters = null;
@@ -44,6 +53,7 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
   /** A view of {@code base} sharing its weights, with {@code adapters} bound to its blocks. */
   DecoderModel(DecoderModel<C, W, L, A> base, AdapterSet adapters) {
     this.familyName = base.familyName;
+    this.arenas = base.arenas;
     this.config = base.config;
     this.f32Weights = base.f32Weights;
     this.adapters = adapters;
@@ -121,13 +131,10 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
           "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
     }
     int rank = adapters == null ? 0 : adapters.maxRank();
-    A a = newArena(Math.min(CHUNK, capacity), capacity, rank);
+    A a = arenas.of(config, Math.min(CHUNK, capacity), capacity, rank);
     return new AttentionCache<>(
         this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
   }
-
-  /** Activations for chunks of {@code t} positions, attention over {@code capacity}. */
-  abstract A newArena(int t, int capacity, int loraRank);
 
   @Override
   public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
@@ -137,7 +144,7 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
           "logits array holds " + logits.length + ", needs " + config.vocabSize());
     }
     A a = cache.arena;
-    int chunk = chunkRows(a);
+    int chunk = a.rows(config);
     int t = 0;
     for (int done = 0; done < count; done += t) {
       t = Math.min(chunk, count - done);
@@ -145,9 +152,6 @@ public abstract sealed class DecoderModel<C extends ModelConfig, W, L, A> implem
     }
     logits(a, t - 1, logits);
   }
-
-  /** Positions {@code a} holds per chunk. */
-  abstract int chunkRows(A a);
 
   /**
    * Runs {@code t} tokens at positions {@code cache.length() ..} through every block, storing their

@@ -25,6 +25,18 @@ public final class Gpt2Model
   record BlockLora(
       AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
 
+  /** Takes block {@code l}'s adapters from {@code bind}, each with its projection's shape. */
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
+    int c = config.dim();
+    int f = config.hiddenDim();
+    return new BlockLora(
+        bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
+        bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
+        bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
+        bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
+  }
+
   private final WeightMatrix wte; // (V, C), also the output head
   private final float[] wpe; // (maxT, C)
   private final float[] lnfWeight;
@@ -38,8 +50,7 @@ public final class Gpt2Model
 
   /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
-    weights.checkShapes(config);
-    super("GPT-2", config, weights, dtype);
+    super("GPT-2", config, weights, dtype, Activations::new);
     int c = config.dim();
     this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
     this.wpe = weights.wpe();
@@ -68,17 +79,6 @@ public final class Gpt2Model
   @Override
   public Gpt2Model withAdapters(AdapterSet adapters) {
     return new Gpt2Model(this, adapters);
-  }
-
-  @Override
-  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
-    int c = config.dim();
-    int f = config.hiddenDim();
-    return new BlockLora(
-        bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
-        bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
-        bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
-        bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
   }
 
   @Override
@@ -112,44 +112,16 @@ public final class Gpt2Model
     return n;
   }
 
-  @Override
-  Activations newArena(int t, int capacity, int loraRank) {
-    return new Activations(config, t, capacity, loraRank);
-  }
-
-  /** One chunk's activations, sized once per cache. */
-  static final class Activations {
-    final float[] x; // (T, C) residual stream
-    final float[] xb; // (T, C) LayerNorm output
+  /** One chunk's activations: the shared ones and the feed-forward's, sized once per cache. */
+  static final class Activations extends ChunkActivations {
     final float[] qkv; // (T, 3C)
-    final float[] q; // (T, H, hd)
-    final float[] k; // (T, H, hd)
-    final float[] v; // (T, H, hd)
-    final float[] att; // (T, H, hd)
-    final float[] proj; // (T, C)
     final float[] fc; // (T, F)
-    final float[] scores; // (threads, capacity) attention scratch
-    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
     Activations(Gpt2Config c, int t, int capacity, int loraRank) {
-      int C = c.dim();
-      x = new float[t * C];
-      xb = new float[t * C];
-      qkv = new float[t * 3 * C];
-      q = new float[t * C];
-      k = new float[t * C];
-      v = new float[t * C];
-      att = new float[t * C];
-      proj = new float[t * C];
+      super(c, t, capacity, loraRank);
+      qkv = new float[t * 3 * c.dim()];
       fc = new float[t * c.hiddenDim()];
-      scores = new float[CausalAttention.scratchSize(capacity)];
-      lora = new float[t * loraRank];
     }
-  }
-
-  @Override
-  int chunkRows(Activations a) {
-    return a.x.length / config.dim();
   }
 
   @Override

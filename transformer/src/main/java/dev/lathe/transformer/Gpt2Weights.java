@@ -13,7 +13,8 @@ import java.util.List;
  * @param lnfBias final LayerNorm bias (C)
  */
 public record Gpt2Weights(
-    float[] wte, float[] wpe, List<Layer<float[]>> layers, float[] lnfWeight, float[] lnfBias) {
+    float[] wte, float[] wpe, List<Layer<float[]>> layers, float[] lnfWeight, float[] lnfBias)
+    implements ModelWeights<Gpt2Config> {
 
   /**
    * One block, its four projections held as {@code M}: f32 arrays here, {@link WeightMatrix} in a
@@ -70,7 +71,13 @@ public record Gpt2Weights(
     layers = List.copyOf(layers);
   }
 
-  /** Throws a clear error naming the first tensor whose size does not fit {@code c}. */
+  /** The output head is tied to the token embedding. */
+  @Override
+  public float[] outputHead() {
+    return wte;
+  }
+
+  @Override
   public void checkShapes(Gpt2Config c) {
     long C = c.dim();
     long F = c.hiddenDim();

@@ -34,6 +34,24 @@ public final class LlamaModel
       AdapterSet.Delta up,
       AdapterSet.Delta down) {}
 
+  /** Takes block {@code l}'s adapters from {@code bind}, each with its projection's shape. */
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
+    LlamaConfig c = config;
+    int d = c.dim();
+    int f = c.hiddenDim();
+    int q = c.queryDim();
+    int kv = c.kvDim();
+    return new BlockLora(
+        bind.take(LoraModules.llama(l, "q_proj"), d, q),
+        bind.take(LoraModules.llama(l, "k_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "v_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "o_proj"), q, d),
+        bind.take(LoraModules.llama(l, "gate_proj"), d, f),
+        bind.take(LoraModules.llama(l, "up_proj"), d, f),
+        bind.take(LoraModules.llama(l, "down_proj"), f, d));
+  }
+
   private final WeightMatrix tokenEmbedding; // (V, C)
   private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
   private final float[] finalNorm; // (C)
@@ -50,8 +68,7 @@ public final class LlamaModel
    * BF16 rounds them to nearest even and keeps only the bf16 copy).
    */
   public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
-    weights.checkShapes(config);
-    super("Llama-family", config, weights, dtype);
+    super("Llama-family", config, weights, dtype, Activations::new);
     int v = config.vocabSize();
     int c = config.dim();
     this.tokenEmbedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
@@ -86,23 +103,6 @@ public final class LlamaModel
   @Override
   public LlamaModel withAdapters(AdapterSet adapters) {
     return new LlamaModel(this, adapters);
-  }
-
-  @Override
-  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
-    LlamaConfig c = config;
-    int d = c.dim();
-    int f = c.hiddenDim();
-    int q = c.queryDim();
-    int kv = c.kvDim();
-    return new BlockLora(
-        bind.take(LoraModules.llama(l, "q_proj"), d, q),
-        bind.take(LoraModules.llama(l, "k_proj"), d, kv),
-        bind.take(LoraModules.llama(l, "v_proj"), d, kv),
-        bind.take(LoraModules.llama(l, "o_proj"), q, d),
-        bind.take(LoraModules.llama(l, "gate_proj"), d, f),
-        bind.take(LoraModules.llama(l, "up_proj"), d, f),
-        bind.take(LoraModules.llama(l, "down_proj"), f, d));
   }
 
   @Override
@@ -146,43 +146,16 @@ public final class LlamaModel
     return weightBytes() - tokenEmbedding.bytes() + row + classifier.bytes();
   }
 
-  @Override
-  Activations newArena(int t, int capacity, int loraRank) {
-    return new Activations(config, t, capacity, loraRank);
-  }
-
-  /** One chunk's activations, sized once per cache. */
-  static final class Activations {
-    final float[] x; // (T, C) residual stream
-    final float[] xb; // (T, C) normalised input of a sub-block
-    final float[] proj; // (T, C) output of o or down projection
-    final float[] q; // (T, H, hd)
-    final float[] k; // (T, KVH, hd)
-    final float[] v; // (T, KVH, hd)
-    final float[] att; // (T, H, hd) attention output
+  /** One chunk's activations: the shared ones and the feed-forward's, sized once per cache. */
+  static final class Activations extends ChunkActivations {
     final float[] gate; // (T, F)
     final float[] up; // (T, F)
-    final float[] scores; // (threads, capacity) attention scratch
-    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
     Activations(LlamaConfig c, int t, int capacity, int loraRank) {
-      x = new float[t * c.dim()];
-      xb = new float[t * c.dim()];
-      proj = new float[t * c.dim()];
-      q = new float[t * c.queryDim()];
-      k = new float[t * c.kvDim()];
-      v = new float[t * c.kvDim()];
-      att = new float[t * c.queryDim()];
+      super(c, t, capacity, loraRank);
       gate = new float[t * c.hiddenDim()];
       up = new float[t * c.hiddenDim()];
-      scores = new float[CausalAttention.scratchSize(capacity)];
-      lora = new float[t * loraRank];
     }
-  }
-
-  @Override
-  int chunkRows(Activations a) {
-    return a.x.length / config.dim();
   }
 
   @Override

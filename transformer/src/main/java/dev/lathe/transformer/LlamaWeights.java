@@ -12,7 +12,8 @@ import java.util.List;
  * @param classifier (V, C); the same array as {@code tokenEmbedding} when tied
  */
 public record LlamaWeights(
-    float[] tokenEmbedding, List<Layer<float[]>> layers, float[] finalNorm, float[] classifier) {
+    float[] tokenEmbedding, List<Layer<float[]>> layers, float[] finalNorm, float[] classifier)
+    implements ModelWeights<LlamaConfig> {
 
   /**
    * One decoder block, its seven projections held as {@code M}: f32 arrays here, {@link
@@ -81,7 +82,12 @@ public record LlamaWeights(
     layers = List.copyOf(layers);
   }
 
-  /** Throws a clear error naming the first tensor whose size does not fit {@code c}. */
+  @Override
+  public float[] outputHead() {
+    return classifier;
+  }
+
+  @Override
   public void checkShapes(LlamaConfig c) {
     long C = c.dim();
     long F = c.hiddenDim();

@@ -55,6 +55,18 @@ public final class DoubleKernels {
     return att;
   }
 
+  /**
+   * RoPE's inverse frequencies {@code θ^(−2i/hd)} of a Llama-family config, with its frequency
+   * scaling (Llama 3) applied.
+   */
+  public static double[] ropeInverseFrequencies(LlamaConfig c) {
+    double[] invFreq = new double[c.headDim() / 2];
+    for (int i = 0; i < invFreq.length; i++) {
+      invFreq[i] = c.ropeScaling().scale(1 / Math.pow(c.ropeTheta(), 2.0 * i / c.headDim()));
+    }
+    return invFreq;
+  }
+
   /** {@code W (out, in) · x}. */
   public static double[] matvec(double[] w, double[] x) {
     double[] y = new double[w.length / x.length];
@@ -77,6 +89,22 @@ public final class DoubleKernels {
       }
     }
     return y;
+  }
+
+  /** {@code x += y}, element by element. */
+  public static void addInto(double[] x, double[] y) {
+    for (int d = 0; d < y.length; d++) {
+      x[d] += y[d];
+    }
+  }
+
+  /** GPT-2's gelu_new (tanh approximation), in place; returns {@code x}. */
+  public static double[] gelu(double[] x) {
+    for (int d = 0; d < x.length; d++) {
+      double v = x[d];
+      x[d] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+    }
+    return x;
   }
 
   /** RMSNorm: {@code x / √(mean(x²) + eps) · w}. */

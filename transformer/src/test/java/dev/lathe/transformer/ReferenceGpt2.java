@@ -51,19 +51,9 @@ final class ReferenceGpt2 {
       }
       for (int i = 0; i < s; i++) {
         double[] att = DoubleKernels.attention(qkv[i], 0, qkv, c, qkv, 2 * c, i, heads, heads, hd);
-        double[] o = conv1d(p + "attn.c_proj", att);
-        for (int d = 0; d < c; d++) {
-          h[i][d] += o[d];
-        }
-        double[] fc = conv1d(p + "mlp.c_fc", ln(h[i], p + "ln_2"));
-        for (int d = 0; d < fc.length; d++) {
-          double x = fc[d];
-          fc[d] = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
-        }
-        double[] down = conv1d(p + "mlp.c_proj", fc);
-        for (int d = 0; d < c; d++) {
-          h[i][d] += down[d];
-        }
+        DoubleKernels.addInto(h[i], conv1d(p + "attn.c_proj", att));
+        double[] fc = DoubleKernels.gelu(conv1d(p + "mlp.c_fc", ln(h[i], p + "ln_2")));
+        DoubleKernels.addInto(h[i], conv1d(p + "mlp.c_proj", fc));
       }
     }
     double[] x = ln(h[s - 1], "ln_f");

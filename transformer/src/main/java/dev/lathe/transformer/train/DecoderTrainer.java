@@ -4,6 +4,7 @@ import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.ModelConfig;
 import dev.lathe.transformer.ModelFamily;
+import dev.lathe.transformer.ModelWeights;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,8 +26,33 @@ import java.util.random.RandomGenerator;
  * @param <A> the family's activations
  */
 public abstract sealed class DecoderTrainer<
-        C extends ModelConfig, W, P extends ParameterSet<W>, A extends DecoderActivations>
+        C extends ModelConfig,
+        W extends ModelWeights<C>,
+        P extends ParameterSet<W>,
+        A extends DecoderActivations>
     implements TrainableModel permits LlamaTrainer, Gpt2Trainer {
+
+  /**
+   * How a trainer is set up, whichever its family.
+   *
+   * @param lora the adapters' settings, or null for full fine-tuning
+   * @param random draws the adapters' A matrices, then their dropout masks (null without LoRA)
+   * @param recompute recompute the feed-forward activations in backward instead of keeping them
+   * @param pool the threads the kernels share work over
+   */
+  public record Setup(
+      LoraConfig lora, RandomGenerator random, boolean recompute, ComputePool pool) {}
+
+  /** A family's parameter view of its weights. */
+  interface Parameters<C, W, P> {
+    P of(C config, W weights, Setup setup);
+  }
+
+  /** A family's activations for (rows, t) batches. */
+  interface Arena<C, A> {
+    A of(C config, int rows, int t, boolean recompute);
+  }
+
   final ModelFamily<C, W> family;
   final C config;
   final W weights;
@@ -35,23 +61,26 @@ public abstract sealed class DecoderTrainer<
   final boolean recompute;
   final ComputePool pool;
   boolean adapters = true;
+  private final Arena<C, A> arenas;
   private A arena;
 
+  /** Checks {@code weights} against {@code config}, then builds the parameters over them. */
   DecoderTrainer(
       ModelFamily<C, W> family,
       C config,
       W weights,
-      P params,
-      RandomGenerator random,
-      boolean recompute,
-      ComputePool pool) {
+      Setup setup,
+      Parameters<C, W, P> parameters,
+      Arena<C, A> arenas) {
+    weights.checkShapes(config);
     this.family = family;
     this.config = config;
     this.weights = weights;
-    this.params = params;
-    this.dropoutRandom = random;
-    this.recompute = recompute;
-    this.pool = pool;
+    this.params = parameters.of(config, weights, setup);
+    this.dropoutRandom = setup.random();
+    this.recompute = setup.recompute();
+    this.pool = setup.pool();
+    this.arenas = arenas;
   }
 
   /** The family of the model this trainer trains (its LoRA targets, how it is saved). */
@@ -100,7 +129,9 @@ public abstract sealed class DecoderTrainer<
   public BatchResult forwardBackward(TokenBatch batch, float[] segmentScale) {
     OutputHead.validate(batch, segmentScale, config.vocabSize(), config.contextLength());
     A a = arena(batch);
-    BatchResult result = forward(batch, segmentScale, a, true);
+    BatchResult result = run(batch, segmentScale, a, true);
+    // dx: (N, C) = d loss / d resid[L], built up from the final norm down
+    Arrays.fill(a.dx, 0f);
     backward(batch, a);
     return result;
   }
@@ -108,27 +139,49 @@ public abstract sealed class DecoderTrainer<
   @Override
   public BatchResult evaluate(TokenBatch batch) {
     OutputHead.validate(batch, null, config.vocabSize(), config.contextLength());
-    return forward(batch, null, arena(batch), false);
+    return run(batch, null, arena(batch), false);
+  }
+
+  /**
+   * The family's forward up to the final norm's output {@code a.xnFinal}, then the output head and
+   * cross-entropy; with {@code train} the gradient of the loss with respect to {@code a.xnFinal} is
+   * left in {@code a.dxn} and the head's weight gradient accumulated.
+   */
+  private BatchResult run(TokenBatch batch, float[] segmentScale, A a, boolean train) {
+    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
+    forward(batch, a, train ? dropoutRandom : null);
+    return OutputHead.run(
+        pool,
+        batch,
+        segmentScale,
+        a.xnFinal,
+        weights.outputHead(),
+        train ? a.dxn : null,
+        params.headGrad(),
+        a.logits,
+        config.dim(),
+        config.vocabSize());
   }
 
   private A arena(TokenBatch batch) {
     if (arena == null || arena.rows != batch.rows() || arena.t != batch.seqLen()) {
       arena = null; // let the old arena go before allocating the new one
-      arena = newArena(batch.rows(), batch.seqLen());
+      arena = arenas.of(config, batch.rows(), batch.seqLen(), recompute);
     }
     return arena;
   }
 
-  /** Activations for (rows, t) batches. */
-  abstract A newArena(int rows, int t);
+  /**
+   * Forward over {@code batch} from the embeddings to the final norm's output {@code a.xnFinal},
+   * keeping in {@code a} what backward needs; {@code dropout} draws the adapters' dropout masks
+   * (null when evaluating).
+   */
+  abstract void forward(TokenBatch batch, A a, RandomGenerator dropout);
 
   /**
-   * Forward over {@code batch}: per-example log-probabilities, and with {@code train} the gradient
-   * of the loss with respect to the final norm's output left in {@code a.dxn}.
+   * Backward from {@code a.dxn} (the gradient at the final norm's output) into {@code a.dx},
+   * zeroed, and on down to the embeddings, adding to the parameters' gradients.
    */
-  abstract BatchResult forward(TokenBatch batch, float[] segmentScale, A a, boolean train);
-
-  /** Backward from {@code a.dxn}, adding to the parameters' gradients. */
   abstract void backward(TokenBatch batch, A a);
 
   /**

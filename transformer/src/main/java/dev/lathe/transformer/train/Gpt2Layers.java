@@ -1,12 +1,11 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
 import dev.lathe.transformer.LoraModules;
+import dev.lathe.transformer.MatrixConversion;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * The trainable view of GPT-2's weights: per block its four projections (each possibly with a LoRA
@@ -27,19 +26,16 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
       float[] ln2WeightGrad,
       float[] ln2BiasGrad) {}
 
+  private final Gpt2Config config;
   private final List<Layer> layers = new ArrayList<>();
   final float[] wteGrad; // also the head's gradient (tied)
   final float[] wpeGrad;
   final float[] lnfWeightGrad;
   final float[] lnfBiasGrad;
 
-  Gpt2Layers(
-      Gpt2Config c,
-      Gpt2Weights w,
-      LoraConfig loraConfig,
-      RandomGenerator random,
-      ComputePool pool) {
-    super(loraConfig, random, pool);
+  Gpt2Layers(Gpt2Config c, Gpt2Weights w, DecoderTrainer.Setup setup) {
+    super(setup);
+    this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
     wteGrad = full("transformer.wte.weight", w.wte(), c.vocabSize(), C);
@@ -66,31 +62,20 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
     return projection(LoraModules.gpt2(layer, target), target, weight, bias, in, out);
   }
 
+  /** The head is tied to {@code wte}: one gradient for both. */
+  @Override
+  float[] headGrad() {
+    return wteGrad;
+  }
+
   Layer layer(int l) {
     return layers.get(l);
   }
 
   @Override
-  Gpt2Weights merged(Gpt2Weights w) {
-    List<Gpt2Weights.Layer<float[]>> out = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      Layer p = layers.get(l);
-      Gpt2Weights.Layer<float[]> b = w.layers().get(l);
-      out.add(
-          new Gpt2Weights.Layer<>(
-              b.ln1Weight(),
-              b.ln1Bias(),
-              merge(p.attn()),
-              b.bQkv(),
-              merge(p.proj()),
-              b.bProj(),
-              b.ln2Weight(),
-              b.ln2Bias(),
-              merge(p.fc()),
-              b.bFc(),
-              merge(p.fcProj()),
-              b.bFcProj()));
-    }
-    return new Gpt2Weights(w.wte(), w.wpe(), out, w.lnfWeight(), w.lnfBias());
+  Gpt2Weights withProjections(Gpt2Weights w, MatrixConversion<float[], float[]> f) {
+    List<Gpt2Weights.Layer<float[]>> blocks =
+        w.layers().stream().map(b -> b.map(config, f)).toList();
+    return new Gpt2Weights(w.wte(), w.wpe(), blocks, w.lnfWeight(), w.lnfBias());
   }
 }

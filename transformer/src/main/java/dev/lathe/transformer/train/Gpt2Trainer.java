@@ -1,6 +1,5 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gelu;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
@@ -20,38 +19,17 @@ import java.util.random.RandomGenerator;
 public final class Gpt2Trainer
     extends DecoderTrainer<Gpt2Config, Gpt2Weights, Gpt2Layers, Gpt2Activations> {
 
-  Gpt2Trainer(
-      Gpt2Config config,
-      Gpt2Weights weights,
-      LoraConfig lora,
-      RandomGenerator random,
-      boolean recompute,
-      ComputePool pool) {
-    weights.checkShapes(config);
-    super(
-        new ModelFamily.Gpt2(),
-        config,
-        weights,
-        new Gpt2Layers(config, weights, lora, random, pool),
-        random,
-        recompute,
-        pool);
+  Gpt2Trainer(Gpt2Config config, Gpt2Weights weights, Setup setup) {
+    super(new ModelFamily.Gpt2(), config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
   }
 
   @Override
-  Gpt2Activations newArena(int rows, int t) {
-    return new Gpt2Activations(config, rows, t, recompute);
-  }
-
-  @Override
-  BatchResult forward(TokenBatch batch, float[] segmentScale, Gpt2Activations a, boolean train) {
+  void forward(TokenBatch batch, Gpt2Activations a, RandomGenerator rnd) {
     Gpt2Config cf = config;
     int n = a.n;
     int c = cf.dim();
     int f = cf.hiddenDim();
     float eps = cf.normEps();
-    RandomGenerator rnd = train ? dropoutRandom : null;
-    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
     // resid[0]: (N, C) = wte[token] + wpe[position]
     for (int i = 0; i < n; i++) {
       int tok = batch.tokens()[i] * c;
@@ -94,17 +72,6 @@ public final class Gpt2Trainer
         n,
         c,
         eps);
-    return OutputHead.run(
-        pool,
-        batch,
-        segmentScale,
-        a.xnFinal,
-        weights.wte(),
-        train ? a.dxn : null,
-        params.wteGrad,
-        a.logits,
-        c,
-        cf.vocabSize());
   }
 
   @Override
@@ -113,7 +80,6 @@ public final class Gpt2Trainer
     int n = a.n;
     int c = cf.dim();
     int f = cf.hiddenDim();
-    Arrays.fill(a.dx, 0f);
     LayerNorm.backward(
         a.dx,
         0,
@@ -129,8 +95,8 @@ public final class Gpt2Trainer
         n,
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
-      Gpt2Layers.Layer p = params.layer(l);
       Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
+      Gpt2Layers.Layer p = params.layer(l);
       // MLP block; dx is d resid[l+1]
       if (recompute) {
         Gelu.forward(a.act(l), a.fc[l], n * f);

@@ -1,12 +1,11 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.LoraModules;
+import dev.lathe.transformer.MatrixConversion;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * The trainable view of a Llama-family model's weights: per block its seven projections (each
@@ -29,18 +28,15 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
       float[] qNormGrad,
       float[] kNormGrad) {}
 
+  private final LlamaConfig config;
   private final List<Layer> layers = new ArrayList<>();
   private final float[] embeddingGrad;
   private final float[] finalNormGrad;
   private final float[] headGrad;
 
-  LlamaLayers(
-      LlamaConfig c,
-      LlamaWeights w,
-      LoraConfig loraConfig,
-      RandomGenerator random,
-      ComputePool pool) {
-    super(loraConfig, random, pool);
+  LlamaLayers(LlamaConfig c, LlamaWeights w, DecoderTrainer.Setup setup) {
+    super(setup);
+    this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
     int qd = c.queryDim();
@@ -91,34 +87,15 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
     return finalNormGrad;
   }
 
+  @Override
   float[] headGrad() {
     return headGrad;
   }
 
   @Override
-  LlamaWeights merged(LlamaWeights w) {
-    List<LlamaWeights.Layer<float[]>> out = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      Layer p = layers.get(l);
-      LlamaWeights.Layer<float[]> b = w.layers().get(l);
-      out.add(
-          new LlamaWeights.Layer<>(
-              b.attnNorm(),
-              merge(p.q()),
-              merge(p.k()),
-              merge(p.v()),
-              merge(p.o()),
-              b.bq(),
-              b.bk(),
-              b.bv(),
-              b.bo(),
-              b.qNorm(),
-              b.kNorm(),
-              b.ffnNorm(),
-              merge(p.gate()),
-              merge(p.up()),
-              merge(p.down())));
-    }
-    return new LlamaWeights(w.tokenEmbedding(), out, w.finalNorm(), w.classifier());
+  LlamaWeights withProjections(LlamaWeights w, MatrixConversion<float[], float[]> f) {
+    List<LlamaWeights.Layer<float[]>> blocks =
+        w.layers().stream().map(b -> b.map(config, f)).toList();
+    return new LlamaWeights(w.tokenEmbedding(), blocks, w.finalNorm(), w.classifier());
   }
 }

@@ -1,6 +1,5 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
@@ -23,35 +22,16 @@ public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
 
-  LlamaTrainer(
-      ModelFamily.Llama family,
-      LlamaConfig config,
-      LlamaWeights weights,
-      LoraConfig lora,
-      RandomGenerator random,
-      boolean recompute,
-      ComputePool pool) {
-    weights.checkShapes(config);
-    super(
-        family,
-        config,
-        weights,
-        new LlamaLayers(config, weights, lora, random, pool),
-        random,
-        recompute,
-        pool);
+  LlamaTrainer(ModelFamily.Llama family, LlamaConfig config, LlamaWeights weights, Setup setup) {
+    super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
   }
 
   @Override
-  LlamaActivations newArena(int rows, int t) {
-    return new LlamaActivations(config, rows, t, recompute);
-  }
-
-  @Override
-  BatchResult forward(TokenBatch batch, float[] segmentScale, LlamaActivations a, boolean train) {
+  void forward(TokenBatch batch, LlamaActivations a, RandomGenerator rnd) {
+    int[] pos = batch.positions();
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -60,9 +40,6 @@ public final class LlamaTrainer
     int kvd = cf.kvDim();
     int hd = cf.headDim();
     float eps = cf.normEps();
-    int[] pos = batch.positions();
-    RandomGenerator rnd = train ? dropoutRandom : null;
-    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
     // resid[0]: (N, C) = token embedding rows
     for (int i = 0; i < n; i++) {
       System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
@@ -98,21 +75,11 @@ public final class LlamaTrainer
     }
     float[] last = a.resid[cf.layers()];
     RmsNorm.forward(a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
-    return OutputHead.run(
-        pool,
-        batch,
-        segmentScale,
-        a.xnFinal,
-        weights.classifier(),
-        train ? a.dxn : null,
-        params.headGrad(),
-        a.logits,
-        c,
-        cf.vocabSize());
   }
 
   @Override
   void backward(TokenBatch batch, LlamaActivations a) {
+    int[] pos = batch.positions();
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -120,9 +87,7 @@ public final class LlamaTrainer
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int hd = cf.headDim();
-    int[] pos = batch.positions();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
-    Arrays.fill(a.dx, 0f);
     RmsNorm.backward(
         a.dx,
         0,

@@ -1,6 +1,9 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.MatrixConversion;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +20,15 @@ import java.util.random.RandomGenerator;
  */
 abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
+  private final List<Projection> projections = new ArrayList<>();
   private final LoraConfig lora;
   private final RandomGenerator random;
   private final ComputePool pool;
 
-  ParameterSet(LoraConfig lora, RandomGenerator random, ComputePool pool) {
-    this.lora = lora;
-    this.random = random;
-    this.pool = pool;
+  ParameterSet(DecoderTrainer.Setup setup) {
+    this.lora = setup.lora();
+    this.random = setup.random();
+    this.pool = setup.pool();
   }
 
   /** For full fine-tuning: registers {@code value} as a parameter and returns its gradient. */
@@ -52,7 +56,9 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }
-    return new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
+    Projection p = new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
+    projections.add(p);
+    return p;
   }
 
   /** Whether the parameters are LoRA adapters (the base weights frozen). */
@@ -79,16 +85,26 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
     return p;
   }
 
-  /** {@code w} with every adapter merged in, as new arrays where an adapter exists. */
-  abstract W merged(W w);
+  /** The output head's gradient (V, C), or null when it is frozen. */
+  abstract float[] headGrad();
 
-  /** The projection's weight with its adapter merged in: a new array, or the weight itself. */
-  static float[] merge(Projection p) {
-    if (p.adapter == null) {
-      return p.weight;
+  /**
+   * {@code weights} (those the projections were built over) with every adapter merged in: each
+   * adapted projection's matrix replaced by a new array {@code W + scale · B · A}, every other
+   * array shared. For full fine-tuning, the trained weights themselves.
+   */
+  final W merged(W weights) {
+    Map<float[], float[]> merged = new IdentityHashMap<>();
+    for (Projection p : projections) {
+      if (p.adapter != null) {
+        float[] w = p.weight.clone();
+        p.adapter.mergeInto(w);
+        merged.put(p.weight, w);
+      }
     }
-    float[] w = p.weight.clone();
-    p.adapter.mergeInto(w);
-    return w;
+    return withProjections(weights, (m, rows, cols) -> merged.getOrDefault(m, m));
   }
+
+  /** {@code weights} with each projection's matrix converted by {@code f}, the rest shared. */
+  abstract W withProjections(W weights, MatrixConversion<float[], float[]> f);
 }

@@ -54,18 +54,13 @@ public final class Training {
    */
   private static DecoderTrainer<?, ?, ?, ?> trainer(
       LoadedModel model, LoraConfig lora, RandomGenerator random, boolean recompute) {
-    ComputePool pool = ComputePool.common();
+    DecoderTrainer.Setup setup =
+        new DecoderTrainer.Setup(lora, random, recompute, ComputePool.common());
     return switch (model.model()) {
       case LlamaModel m ->
           new LlamaTrainer(
-              new ModelFamily.Llama(model.modelType()),
-              m.config(),
-              m.weights(),
-              lora,
-              random,
-              recompute,
-              pool);
-      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), lora, random, recompute, pool);
+              new ModelFamily.Llama(model.modelType()), m.config(), m.weights(), setup);
+      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), setup);
       default ->
           throw new UnsupportedOperationException(
               "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c)"

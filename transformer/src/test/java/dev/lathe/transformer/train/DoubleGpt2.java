@@ -20,8 +20,6 @@ final class DoubleGpt2 extends DoubleReference {
   @Override
   double example(TokenBatch b, int start, int len) {
     int C = c.dim();
-    int H = c.heads();
-    int hd = c.headDim();
     double[] wte = t.get("transformer.wte.weight");
     double[] wpe = t.get("transformer.wpe.weight");
     double[][] x = new double[len][C];
@@ -40,22 +38,14 @@ final class DoubleGpt2 extends DoubleReference {
       }
       double[][] att = new double[len][];
       for (int i = 0; i < len; i++) {
-        att[i] = DoubleKernels.attention(qkv[i], 0, qkv, C, qkv, 2 * C, i, H, H, hd);
+        att[i] =
+            DoubleKernels.attention(
+                qkv[i], 0, qkv, C, qkv, 2 * C, i, c.heads(), c.heads(), c.headDim());
       }
       for (int i = 0; i < len; i++) {
-        double[] o = linear(p + "attn.c_proj", att[i]);
-        for (int d = 0; d < C; d++) {
-          x[i][d] += o[d];
-        }
-        double[] fc = linear(p + "mlp.c_fc", ln(x[i], p + "ln_2"));
-        for (int d = 0; d < fc.length; d++) {
-          double v = fc[d];
-          fc[d] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
-        }
-        double[] down = linear(p + "mlp.c_proj", fc);
-        for (int d = 0; d < C; d++) {
-          x[i][d] += down[d];
-        }
+        DoubleKernels.addInto(x[i], linear(p + "attn.c_proj", att[i]));
+        double[] fc = DoubleKernels.gelu(linear(p + "mlp.c_fc", ln(x[i], p + "ln_2")));
+        DoubleKernels.addInto(x[i], linear(p + "mlp.c_proj", fc));
       }
     }
     return headLogProbs(b, start, x, wte, xi -> ln(xi, "transformer.ln_f"));

@@ -11,25 +11,19 @@ import java.util.Map;
  * style, grouped-query attention, SwiGLU.
  */
 final class DoubleLlama extends DoubleReference {
-  private final LlamaConfig c;
   private final double[] invFreq;
+  private final LlamaConfig c;
 
   DoubleLlama(LlamaConfig c, Map<String, double[]> tensors, double loraScale) {
     super(tensors, loraScale);
+    invFreq = DoubleKernels.ropeInverseFrequencies(c);
     this.c = c;
-    invFreq = new double[c.headDim() / 2];
-    for (int i = 0; i < invFreq.length; i++) {
-      invFreq[i] = c.ropeScaling().scale(1 / Math.pow(c.ropeTheta(), 2.0 * i / c.headDim()));
-    }
   }
 
   /** Σ log p(target) of one example occupying batch positions [start, start + len). */
   @Override
   double example(TokenBatch b, int start, int len) {
     int C = c.dim();
-    int hd = c.headDim();
-    int H = c.heads();
-    int KVH = c.kvHeads();
     double[][] x = new double[len][];
     for (int i = 0; i < len; i++) {
       int tok = b.tokens()[start + i];
@@ -54,7 +48,8 @@ final class DoubleLlama extends DoubleReference {
         rope(k[i], pos);
       }
       for (int i = 0; i < len; i++) {
-        double[] att = DoubleKernels.attention(q[i], 0, k, 0, v, 0, i, H, KVH, hd);
+        double[] att =
+            DoubleKernels.attention(q[i], 0, k, 0, v, 0, i, c.heads(), c.kvHeads(), c.headDim());
         double[] o = linear(p + "self_attn.o_proj", att);
         q[i] = o; // reuse the slot: attention output of position i (x is updated after the loop)
       }

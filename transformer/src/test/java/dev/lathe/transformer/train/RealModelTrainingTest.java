@@ -63,10 +63,8 @@ class RealModelTrainingTest {
                 LLAMA,
                 m.config(),
                 m.weights(),
-                LoraConfig.of(8, 16, 0.1),
-                new SplittableRandom(3),
-                false,
-                pool);
+                new DecoderTrainer.Setup(
+                    LoraConfig.of(8, 16, 0.1), new SplittableRandom(3), false, pool));
         LlamaTrainerTest.randomizeB(t, 4);
         t.forwardBackward(batch, scale);
         List<Parameter> ps = t.trainableParameters();

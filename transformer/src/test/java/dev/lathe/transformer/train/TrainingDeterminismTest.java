@@ -58,8 +58,14 @@ class TrainingDeterminismTest {
     TrainableModel t =
         switch (model.model()) {
           case LlamaModel m ->
-              new LlamaTrainer(LLAMA, m.config(), m.weights(), lc, random, false, pool);
-          case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), lc, random, false, pool);
+              new LlamaTrainer(
+                  LLAMA,
+                  m.config(),
+                  m.weights(),
+                  new DecoderTrainer.Setup(lc, random, false, pool));
+          case Gpt2Model m ->
+              new Gpt2Trainer(
+                  m.config(), m.weights(), new DecoderTrainer.Setup(lc, random, false, pool));
           default -> throw new IllegalArgumentException("not a trainable model: " + model);
         };
     if (lora) {
@@ -161,10 +167,8 @@ class TrainingDeterminismTest {
               LLAMA,
               m.config(),
               m.weights(),
-              LoraConfig.of(8, 16, 0.05),
-              new SplittableRandom(1),
-              false,
-              two);
+              new DecoderTrainer.Setup(
+                  LoraConfig.of(8, 16, 0.05), new SplittableRandom(1), false, two));
       double[] first = lora.evaluate(batch).segmentLogProb();
       for (int call = 1; call <= 40; call++) {
         lora.setAdaptersEnabled(call % 2 == 0);
@@ -173,7 +177,8 @@ class TrainingDeterminismTest {
             .containsExactly(first);
       }
       LlamaTrainer single =
-          new LlamaTrainer(LLAMA, m.config(), m.weights(), null, null, false, one);
+          new LlamaTrainer(
+              LLAMA, m.config(), m.weights(), new DecoderTrainer.Setup(null, null, false, one));
       assertThat(single.evaluate(batch).segmentLogProb())
           .as("full, 1 thread")
           .containsExactly(first);
