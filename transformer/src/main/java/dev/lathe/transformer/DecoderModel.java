@@ -14,11 +14,12 @@ import java.util.List;
  *
  * @param <C> the family's config
  * @param <W> the family's f32 weights
+ * @param <H> the family's weights as the model holds them (matmul weights f32 or bf16)
  * @param <L> one block's adapters
  * @param <A> one chunk's activations, allocated once per cache
  */
 public abstract sealed class DecoderModel<
-        C extends ModelConfig, W extends ModelWeights<C>, L, A extends ChunkActivations>
+        C extends ModelConfig, W extends ModelWeights<C>, H, L, A extends ChunkActivations>
     implements LanguageModel permits LlamaModel, Gpt2Model {
 
   /** Most positions processed together in one pass over the weights. */
@@ -32,17 +33,18 @@ public abstract sealed class DecoderModel<
   private final String familyName; // as messages name the family, e.g. Llama-family
   final C config;
   private final W f32Weights; // null unless held in f32
+  final H held; // shared by every view
   final AdapterSet adapters; // null for the base model
   private final List<L> lora; // (L), null for the base model
   private final Arena<C, A> arenas;
 
   /**
-   * A base model of the family messages call {@code familyName}: {@code weights} are kept as they
-   * are when {@code dtype} is F32.
+   * A base model of the family messages call {@code familyName}, holding {@code held} (made from
+   * {@code weights}, which are also kept as they are when {@code dtype} is F32).
    */
-  DecoderModel(String familyName, C config, W weights, DType dtype, Arena<C, A> arenas) {
-    weights.checkShapes(config);
+  DecoderModel(String familyName, C config, W weights, DType dtype, H held, Arena<C, A> arenas) {
     this.familyName = familyName;
+    this.held = held;
     this.arenas = arenas;
     this.config = config;
     this.f32Weights = dtype == DType.F32 ? weights : null;
@@ -51,8 +53,9 @@ public abstract sealed class DecoderModel<
   }
 
   /** A view of {@code base} sharing its weights, with {@code adapters} bound to its blocks. */
-  DecoderModel(DecoderModel<C, W, L, A> base, AdapterSet adapters) {
+  DecoderModel(DecoderModel<C, W, H, L, A> base, AdapterSet adapters) {
     this.familyName = base.familyName;
+    this.held = base.held;
     this.arenas = base.arenas;
     this.config = base.config;
     this.f32Weights = base.f32Weights;
@@ -158,6 +161,30 @@ public abstract sealed class DecoderModel<
    * keys and values, and leaves the residual stream of the chunk in the arena.
    */
   abstract void forwardChunk(int[] tokens, int offset, int t, AttentionCache<A> cache, A a);
+
+  /**
+   * Stores the chunk's keys and values of block {@code l} in the cache, then causal attention of
+   * its queries over every cached position up to their own.
+   *
+   * <pre>
+   * // a.q: (T, H, hd)   a.k, a.v: (T, KVH, hd)   a.att: (T, H, hd)
+   * </pre>
+   */
+  final void attend(AttentionCache<A> cache, A a, int l, int t, int pos0) {
+    cache.store(l, a.k, a.v, t, pos0);
+    CausalAttention.forward(
+        a.att,
+        a.q,
+        cache.keys[l],
+        cache.values[l],
+        t,
+        pos0,
+        config.heads(),
+        config.kvHeads(),
+        config.headDim(),
+        cache.capacity,
+        a.scores);
+  }
 
   /** The logits (V) of row {@code row} of the last chunk's residual stream. */
   abstract void logits(A a, int row, float[] logits);

@@ -20,7 +20,8 @@ import java.util.List;
  * by one thread at a time.
  */
 public final class Gpt2Model
-    extends DecoderModel<Gpt2Config, Gpt2Weights, Gpt2Model.BlockLora, Gpt2Model.Activations> {
+    extends DecoderModel<
+        Gpt2Config, Gpt2Weights, Gpt2Model.Held, Gpt2Model.BlockLora, Gpt2Model.Activations> {
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
   record BlockLora(
       AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
@@ -37,11 +38,33 @@ public final class Gpt2Model
         bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
   }
 
-  private final WeightMatrix wte; // (V, C), also the output head
-  private final float[] wpe; // (maxT, C)
-  private final float[] lnfWeight;
-  private final float[] lnfBias;
-  private final List<Gpt2Weights.Layer<WeightMatrix>> blocks; // projections as held, f32 or bf16
+  /**
+   * The weights as the model holds them, shared by every view: matmul weights as {@link
+   * WeightMatrix} (f32 or bf16), position embeddings, LayerNorms and biases f32.
+   *
+   * @param wte (V, C), also the output head
+   * @param wpe (maxT, C)
+   * @param blocks one per layer
+   */
+  record Held(
+      WeightMatrix wte,
+      float[] wpe,
+      float[] lnfWeight,
+      float[] lnfBias,
+      List<Gpt2Weights.Layer<WeightMatrix>> blocks) {
+
+    static Held of(Gpt2Config config, Gpt2Weights weights, DType dtype) {
+      weights.checkShapes(config);
+      return new Held(
+          WeightMatrix.of(weights.wte(), config.vocabSize(), config.dim(), dtype),
+          weights.wpe(),
+          weights.lnfWeight(),
+          weights.lnfBias(),
+          weights.layers().stream()
+              .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+              .toList());
+    }
+  }
 
   /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
@@ -50,26 +73,12 @@ public final class Gpt2Model
 
   /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
-    super("GPT-2", config, weights, dtype, Activations::new);
-    int c = config.dim();
-    this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
-    this.wpe = weights.wpe();
-    this.lnfWeight = weights.lnfWeight();
-    this.lnfBias = weights.lnfBias();
-    this.blocks =
-        weights.layers().stream()
-            .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
-            .toList();
+    super("GPT-2", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
   /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
   private Gpt2Model(Gpt2Model base, AdapterSet adapters) {
     super(base, adapters);
-    this.wte = base.wte;
-    this.wpe = base.wpe;
-    this.lnfWeight = base.lnfWeight;
-    this.lnfBias = base.lnfBias;
-    this.blocks = base.blocks;
   }
 
   /**
@@ -84,19 +93,22 @@ public final class Gpt2Model
   @Override
   Gpt2Weights widened() {
     List<Gpt2Weights.Layer<float[]>> layers =
-        blocks.stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
-    return new Gpt2Weights(wte.toF32(), wpe, layers, lnfWeight, lnfBias);
+        held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
+    return new Gpt2Weights(
+        held.wte().toF32(), held.wpe(), layers, held.lnfWeight(), held.lnfBias());
   }
 
   /** Element type of the matmul weights held in memory (F32 or BF16). */
   public DType weightDtype() {
-    return wte.dtype();
+    return held.wte().dtype();
   }
 
   /** Bytes of every base weight array held (a view shares them; see {@link AdapterSet#bytes()}). */
   public long weightBytes() {
-    long n = wte.bytes() + 4L * (wpe.length + lnfWeight.length + lnfBias.length);
-    for (Gpt2Weights.Layer<WeightMatrix> b : blocks) {
+    long n =
+        held.wte().bytes()
+            + 4L * (held.wpe().length + held.lnfWeight().length + held.lnfBias().length);
+    for (Gpt2Weights.Layer<WeightMatrix> b : held.blocks()) {
       n += b.wQkv().bytes() + b.wProj().bytes() + b.wFc().bytes() + b.wFcProj().bytes();
       n +=
           4L
@@ -129,8 +141,18 @@ public final class Gpt2Model
     // logits: (V) = layernorm(x[row]) · wteᵀ
     int c = config.dim();
     LayerNorm.forward(
-        a.xb, 0, a.x, row * c, lnfWeight, lnfBias, null, null, 1, c, config.normEps());
-    wte.mulNT(a.xb, 0, logits, 0, 1);
+        a.xb,
+        0,
+        a.x,
+        row * c,
+        held.lnfWeight(),
+        held.lnfBias(),
+        null,
+        null,
+        1,
+        c,
+        config.normEps());
+    held.wte().mulNT(a.xb, 0, logits, 0, 1);
   }
 
   @Override
@@ -142,12 +164,12 @@ public final class Gpt2Model
     float eps = cf.normEps();
     int pos0 = cache.length();
     // x: (T, C) = wte[tokens] + wpe[pos0 ..]
-    wte.embed(a.x, tokens, offset, t);
+    held.wte().embed(a.x, tokens, offset, t);
     for (int i = 0; i < t * c; i++) {
-      a.x[i] += wpe[pos0 * c + i];
+      a.x[i] += held.wpe()[pos0 * c + i];
     }
     for (int l = 0; l < cf.layers(); l++) {
-      Gpt2Weights.Layer<WeightMatrix> w = blocks.get(l);
+      Gpt2Weights.Layer<WeightMatrix> w = held.blocks().get(l);
       BlockLora d = lora(l);
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);
@@ -160,19 +182,7 @@ public final class Gpt2Model
         System.arraycopy(a.qkv, i * 3 * c + c, a.k, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + 2 * c, a.v, i * c, c);
       }
-      cache.store(l, a.k, a.v, t, pos0);
-      CausalAttention.forward(
-          a.att,
-          a.q,
-          cache.keys[l],
-          cache.values[l],
-          t,
-          pos0,
-          cf.heads(),
-          cf.heads(),
-          cf.headDim(),
-          cache.capacity,
-          a.scores);
+      attend(cache, a, l, t, pos0);
       Linear.forward(a.proj, a.att, w.wProj(), w.bProj(), t);
       if (d != null) {
         AdapterSet.add(d.proj(), a.proj, a.att, t, a.lora);

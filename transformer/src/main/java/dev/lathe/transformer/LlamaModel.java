@@ -22,7 +22,8 @@ import java.util.List;
  * by one thread at a time.
  */
 public final class LlamaModel
-    extends DecoderModel<LlamaConfig, LlamaWeights, LlamaModel.BlockLora, LlamaModel.Activations> {
+    extends DecoderModel<
+        LlamaConfig, LlamaWeights, LlamaModel.Held, LlamaModel.BlockLora, LlamaModel.Activations> {
 
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
   record BlockLora(
@@ -52,11 +53,40 @@ public final class LlamaModel
         bind.take(LoraModules.llama(l, "down_proj"), f, d));
   }
 
-  private final WeightMatrix tokenEmbedding; // (V, C)
-  private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
-  private final float[] finalNorm; // (C)
-  private final List<LlamaWeights.Layer<WeightMatrix>> blocks; // projections as held, f32 or bf16
-  private final Rope.Table rope;
+  /**
+   * The weights as the model holds them, shared by every view: matmul weights as {@link
+   * WeightMatrix} (f32 or bf16), norms and biases f32, and the RoPE table.
+   *
+   * @param tokenEmbedding (V, C)
+   * @param classifier (V, C), the same object as tokenEmbedding when tied
+   * @param finalNorm (C)
+   * @param blocks one per layer
+   */
+  record Held(
+      WeightMatrix tokenEmbedding,
+      WeightMatrix classifier,
+      float[] finalNorm,
+      List<LlamaWeights.Layer<WeightMatrix>> blocks,
+      Rope.Table rope) {
+
+    static Held of(LlamaConfig config, LlamaWeights weights, DType dtype) {
+      weights.checkShapes(config);
+      int v = config.vocabSize();
+      int c = config.dim();
+      WeightMatrix embedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
+      return new Held(
+          embedding,
+          weights.classifier() == weights.tokenEmbedding()
+              ? embedding
+              : WeightMatrix.of(weights.classifier(), v, c, dtype),
+          weights.finalNorm(),
+          weights.layers().stream()
+              .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+              .toList(),
+          Rope.Table.of(
+              config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling()));
+    }
+  }
 
   /** A model holding {@code weights} as they are, in f32. */
   public LlamaModel(LlamaConfig config, LlamaWeights weights) {
@@ -68,32 +98,13 @@ public final class LlamaModel
    * BF16 rounds them to nearest even and keeps only the bf16 copy).
    */
   public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
-    super("Llama-family", config, weights, dtype, Activations::new);
-    int v = config.vocabSize();
-    int c = config.dim();
-    this.tokenEmbedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
-    this.classifier =
-        weights.classifier() == weights.tokenEmbedding()
-            ? tokenEmbedding
-            : WeightMatrix.of(weights.classifier(), v, c, dtype);
-    this.finalNorm = weights.finalNorm();
-    this.blocks =
-        weights.layers().stream()
-            .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
-            .toList();
-    this.rope =
-        Rope.Table.of(
-            config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
+    super(
+        "Llama-family", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
   /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
   private LlamaModel(LlamaModel base, AdapterSet adapters) {
     super(base, adapters);
-    this.tokenEmbedding = base.tokenEmbedding;
-    this.classifier = base.classifier;
-    this.finalNorm = base.finalNorm;
-    this.blocks = base.blocks;
-    this.rope = base.rope;
   }
 
   /**
@@ -108,15 +119,16 @@ public final class LlamaModel
   @Override
   LlamaWeights widened() {
     List<LlamaWeights.Layer<float[]>> layers =
-        blocks.stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
-    float[] embedding = tokenEmbedding.toF32();
-    float[] head = classifier == tokenEmbedding ? embedding : classifier.toF32();
-    return new LlamaWeights(embedding, layers, finalNorm, head);
+        held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
+    float[] embedding = held.tokenEmbedding().toF32();
+    float[] head =
+        held.classifier() == held.tokenEmbedding() ? embedding : held.classifier().toF32();
+    return new LlamaWeights(embedding, layers, held.finalNorm(), head);
   }
 
   /** Element type of the matmul weights held in memory (F32 or BF16). */
   public DType weightDtype() {
-    return tokenEmbedding.dtype();
+    return held.tokenEmbedding().dtype();
   }
 
   /**
@@ -124,9 +136,11 @@ public final class LlamaModel
    * shares them, its adapters are {@link AdapterSet#bytes()}.
    */
   public long weightBytes() {
-    long n = tokenEmbedding.bytes() + (classifier == tokenEmbedding ? 0 : classifier.bytes());
-    n += 4L * finalNorm.length;
-    for (LlamaWeights.Layer<WeightMatrix> b : blocks) {
+    long n =
+        held.tokenEmbedding().bytes()
+            + (held.classifier() == held.tokenEmbedding() ? 0 : held.classifier().bytes());
+    n += 4L * held.finalNorm().length;
+    for (LlamaWeights.Layer<WeightMatrix> b : held.blocks()) {
       n += b.wq().bytes() + b.wk().bytes() + b.wv().bytes() + b.wo().bytes();
       n += b.wGate().bytes() + b.wUp().bytes() + b.wDown().bytes();
       n += 4L * (b.attnNorm().length + b.ffnNorm().length);
@@ -142,8 +156,8 @@ public final class LlamaModel
    * classifier, plus one embedding row.
    */
   public long weightBytesPerToken() {
-    long row = tokenEmbedding.bytes() / config.vocabSize();
-    return weightBytes() - tokenEmbedding.bytes() + row + classifier.bytes();
+    long row = held.tokenEmbedding().bytes() / config.vocabSize();
+    return weightBytes() - held.tokenEmbedding().bytes() + row + held.classifier().bytes();
   }
 
   /** One chunk's activations: the shared ones and the feed-forward's, sized once per cache. */
@@ -162,8 +176,8 @@ public final class LlamaModel
   void logits(Activations a, int row, float[] logits) {
     // logits: (V) = rmsnorm(x[row]) · classifierᵀ
     int c = config.dim();
-    RmsNorm.forward(a.xb, 0, a.x, row * c, finalNorm, null, 1, c, config.normEps());
-    classifier.mulNT(a.xb, 0, logits, 0, 1);
+    RmsNorm.forward(a.xb, 0, a.x, row * c, held.finalNorm(), null, 1, c, config.normEps());
+    held.classifier().mulNT(a.xb, 0, logits, 0, 1);
   }
 
   @Override
@@ -175,9 +189,9 @@ public final class LlamaModel
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int pos0 = cache.length();
-    tokenEmbedding.embed(a.x, tokens, offset, t);
+    held.tokenEmbedding().embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
-      LlamaWeights.Layer<WeightMatrix> w = blocks.get(l);
+      LlamaWeights.Layer<WeightMatrix> w = held.blocks().get(l);
       BlockLora d = lora(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
@@ -196,22 +210,10 @@ public final class LlamaModel
             a.k, 0, a.k, 0, w.kNorm(), null, t * cf.kvHeads(), cf.headDim(), cf.normEps());
       }
       for (int i = 0; i < t; i++) {
-        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), rope, pos0 + i);
-        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), rope, pos0 + i);
+        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos0 + i);
+        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos0 + i);
       }
-      cache.store(l, a.k, a.v, t, pos0);
-      CausalAttention.forward(
-          a.att,
-          a.q,
-          cache.keys[l],
-          cache.values[l],
-          t,
-          pos0,
-          cf.heads(),
-          cf.kvHeads(),
-          cf.headDim(),
-          cache.capacity,
-          a.scores);
+      attend(cache, a, l, t, pos0);
       Linear.forward(a.proj, a.att, w.wo(), w.bo(), t);
       if (d != null) {
         AdapterSet.add(d.o(), a.proj, a.att, t, a.lora);
