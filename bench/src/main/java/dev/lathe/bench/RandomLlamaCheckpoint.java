@@ -109,11 +109,11 @@ public final class RandomLlamaCheckpoint {
     int q = c.queryDim();
     int kv = c.kvDim();
     float[] embedding = uniform(r, (long) c.vocabSize() * C);
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       boolean b = c.attentionBias();
       layers.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               ones(C),
               uniform(r, (long) q * C),
               uniform(r, (long) kv * C),

@@ -1,10 +1,9 @@
 package dev.lathe.bench;
 
 import dev.lathe.transformer.DType;
-import dev.lathe.transformer.Gpt2Config;
-import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelConfig;
 import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.optim.AdamW;
 import dev.lathe.transformer.optim.AdamWConfig;
@@ -220,28 +219,12 @@ public final class TrainThroughput {
   /** The dimensions that the FLOP count needs. */
   record Shape(long matmulParams, int layers, int attentionWidth, int vocab) {
     static Shape of(LoadedModel m) {
-      return switch (m.config()) {
-        case Gpt2Config c -> {
-          long C = c.dim();
-          long F = c.hiddenDim();
-          long perLayer = 3 * C * C + C * C + 2 * C * F;
-          yield new Shape(
-              c.layers() * perLayer + c.vocabSize() * C, c.layers(), c.dim(), c.vocabSize());
-        }
-        case LlamaConfig c -> {
-          long C = c.dim();
-          long F = c.hiddenDim();
-          long q = c.queryDim();
-          long kv = c.kvDim();
-          long perLayer = 2 * q * C + 2 * kv * C + 3 * C * F;
-          yield new Shape(
-              c.layers() * perLayer + (long) c.vocabSize() * C,
-              c.layers(),
-              c.queryDim(),
-              c.vocabSize());
-        }
-        default -> throw new IllegalArgumentException("no FLOP count for " + m.modelType());
-      };
+      ModelConfig c = m.config();
+      return new Shape(
+          c.layers() * c.projectionWeights() + (long) c.vocabSize() * c.dim(),
+          c.layers(),
+          c.heads() * c.headDim(),
+          c.vocabSize());
     }
 
     double flopsPerStep(int b, int t) {

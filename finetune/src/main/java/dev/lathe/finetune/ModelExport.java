@@ -1,17 +1,16 @@
 package dev.lathe.finetune;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.DType;
-import dev.lathe.transformer.HfCheckpointWriter;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.LoraModules;
+import dev.lathe.transformer.ModelFamily;
 import dev.lathe.transformer.ModelLoader;
-import dev.lathe.transformer.SafetensorsFile;
 import dev.lathe.transformer.SafetensorsWriter;
-import dev.lathe.transformer.train.Gpt2Trainer;
-import dev.lathe.transformer.train.LlamaTrainer;
+import dev.lathe.transformer.train.DecoderTrainer;
 import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.Parameter;
 import dev.lathe.transformer.train.TrainableModel;
@@ -83,13 +82,12 @@ public final class ModelExport {
     config.put("lora_alpha", lora.alpha());
     config.put("lora_dropout", lora.dropout());
     ArrayNode targets = config.putArray("target_modules");
-    java.util.Set<String> family =
-        trainer instanceof Gpt2Trainer ? LoraConfig.GPT2_LINEAR : LoraConfig.LLAMA_LINEAR;
+    List<String> family = decoder(trainer).family().loraTargets();
     new TreeSet<>(lora.targets()).stream().filter(family::contains).forEach(targets::add);
     config.put("bias", "none");
     config.put("fan_in_fan_out", false);
     config.put("inference_mode", true);
-    config.put("use_rslora", false);
+    config.put("use_rslora", lora.rsLora());
     config.putNull("modules_to_save");
     Files.write(
         tmp.resolve("adapter_config.json"),
@@ -99,32 +97,46 @@ public final class ModelExport {
 
   /**
    * Loads a PEFT adapter directory onto {@code base}: a LoRA trainer whose adapters hold the saved
-   * tensors (ready for {@code evaluate}, for merging, or to continue training).
+   * tensors, ready for {@code evaluate} or for merging. The directory is read by {@link
+   * AdapterSet#read}, the reader serving uses, so a merge scales {@code B · A} as serving does
+   * ({@code alpha / r}, or {@code alpha / √r} with {@code use_rslora}); dropout is not part of an
+   * adapter, so the trainer has none.
    */
   public static TrainableModel readAdapter(Path dir, LoadedModel base) throws IOException {
-    JsonNode config = JSON.readTree(dir.resolve("adapter_config.json").toFile());
-    if (!"LORA".equals(config.path("peft_type").asText())) {
-      throw new IOException(
-          dir + "/adapter_config.json: peft_type is " + config.path("peft_type") + ", not LORA");
-    }
+    AdapterSet set = AdapterSet.read(dir);
+    ModelFamily<?, ?> family = base.family();
     TreeSet<String> targets = new TreeSet<>();
-    config.path("target_modules").forEach(t -> targets.add(t.asText()));
-    LoraConfig lora =
-        new LoraConfig(
-            config.path("r").asInt(),
-            config.path("lora_alpha").asDouble(),
-            config.path("lora_dropout").asDouble(),
-            targets);
-    TrainableModel trainer = Training.lora(base, lora, new SplittableRandom(0));
-    try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("adapter_model.safetensors"))) {
-      for (Parameter p : trainer.trainableParameters()) {
-        if (!f.tensors().containsKey(p.name())) {
-          throw new IOException(dir + "/adapter_model.safetensors: no tensor " + p.name());
+    for (int l = 0; l < base.config().layers(); l++) {
+      for (String target : family.loraTargets()) {
+        if (set.delta(family.module(l, target)) != null) {
+          targets.add(target);
         }
-        trainer.setParameter(p.name(), f.floats(p.name()));
+      }
+    }
+    if (targets.isEmpty()) {
+      throw new IOException(
+          dir + ": the adapter adapts none of " + family.modelType() + "'s projections");
+    }
+    LoraConfig lora = new LoraConfig(set.maxRank(), set.alpha(), 0, targets, set.rsLora());
+    TrainableModel trainer = Training.lora(base, lora, new SplittableRandom(0));
+    for (Parameter p : trainer.trainableParameters()) {
+      AdapterSet.Delta d = set.delta(moduleOf(p.name()));
+      if (d == null) {
+        throw new IOException(dir + "/adapter_model.safetensors: no tensor " + p.name());
+      }
+      try {
+        trainer.setParameter(p.name(), p.name().endsWith(".lora_A.weight") ? d.a() : d.b());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(dir + ": " + e.getMessage(), e);
       }
     }
     return trainer;
+  }
+
+  /** The module of a PEFT tensor name ({@code base_model.model.<module>.lora_A.weight}). */
+  private static String moduleOf(String tensor) {
+    String module = tensor.substring(LoraModules.PEFT_PREFIX.length());
+    return module.substring(0, module.lastIndexOf(".lora_"));
   }
 
   /**
@@ -134,21 +146,7 @@ public final class ModelExport {
   public static void writeMerged(Path dir, LoadedModel base, TrainableModel trainer, Path baseDir)
       throws IOException {
     Path tmp = temporarySibling(dir);
-    switch (trainer) {
-      case LlamaTrainer llama -> {
-        String type =
-            switch (base.modelType()) {
-              case "llama", "mistral", "qwen2", "qwen3" -> base.modelType();
-              default -> "llama";
-            };
-        HfCheckpointWriter.save(tmp, type, llama.config(), llama.mergedWeights(), DType.F32);
-      }
-      case Gpt2Trainer gpt2 ->
-          HfCheckpointWriter.save(tmp, gpt2.config(), gpt2.mergedWeights(), DType.F32);
-      default ->
-          throw new IllegalArgumentException(
-              "cannot export a merged model of " + trainer.getClass().getSimpleName());
-    }
+    decoder(trainer).saveMerged(tmp, DType.F32);
     if (baseDir != null && Files.isDirectory(baseDir)) {
       for (String name : TOKENIZER_FILES) {
         Path from = baseDir.resolve(name);
@@ -168,6 +166,16 @@ public final class ModelExport {
   public static void writeMerged(Path dir, Path baseDir, Path adapterDir) throws IOException {
     LoadedModel base = ModelLoader.load(baseDir);
     writeMerged(dir, base, readAdapter(adapterDir, base), baseDir);
+  }
+
+  private static DecoderTrainer<?, ?, ?, ?> decoder(TrainableModel trainer) {
+    if (trainer instanceof DecoderTrainer<?, ?, ?, ?> d) {
+      return d;
+    }
+    throw new IllegalArgumentException(
+        "cannot export "
+            + trainer.getClass().getSimpleName()
+            + ": not a decoder of a known family");
   }
 
   private static Path temporarySibling(Path dir) throws IOException {

@@ -3,15 +3,13 @@ package dev.lathe.tensor;
 import static dev.lathe.tensor.GradientAssert.assertClose;
 import static dev.lathe.tensor.GradientAssert.toDouble;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.lathe.tensor.reference.EmbeddingRef;
 import dev.lathe.tensor.reference.GeluRef;
 import dev.lathe.tensor.reference.ResidualRef;
 import dev.lathe.tensor.reference.SwiGluRef;
 import org.junit.jupiter.api.Test;
 
-/** SwiGLU, GELU, embedding and residual backward, scalar and vector, against the references. */
+/** SwiGLU, GELU and residual backward, scalar and vector, against the references. */
 class ElementwiseBackwardTest {
 
   @Test
@@ -55,41 +53,6 @@ class ElementwiseBackwardTest {
         assertClose(dIn, want, (vector ? "vector" : "scalar") + " n=" + n);
       }
     }
-  }
-
-  @Test
-  void embeddingBackwardScattersIntoRepeatedRowsAndPositions() {
-    int vocab = 11;
-    int[] tokens = {99, 4, 7, 4, 0, 4, 10}; // tokOff 1 skips 99; token 4 three times
-    for (boolean vector : new boolean[] {false, true}) {
-      for (int c : RandomArrays.ODD_SIZES) {
-        int count = tokens.length - 1;
-        int pos0 = 2;
-        float[] dOut = RandomArrays.uniform(c, count * c, 1f);
-        float[] dWte = RandomArrays.uniform(c + 1, vocab * c, 1f);
-        float[] dWpe = RandomArrays.uniform(c + 2, 9 * c, 1f);
-        double[] wantTe = toDouble(dWte);
-        double[] wantPe = toDouble(dWpe);
-        int[] used = java.util.Arrays.copyOfRange(tokens, 1, tokens.length);
-        EmbeddingRef.backward(wantTe, wantPe, toDouble(dOut), used, pos0, c);
-        if (vector) {
-          Embedding.backwardVector(dWte, dWpe, dOut, tokens, 1, count, pos0, c);
-        } else {
-          Embedding.backwardScalar(dWte, dWpe, dOut, tokens, 1, count, pos0, c);
-        }
-        String what = (vector ? "vector" : "scalar") + " C=" + c;
-        assertClose(dWte, wantTe, "dWte " + what);
-        assertClose(dWpe, wantPe, "dWpe " + what);
-        float[] onlyPositions = new float[9 * c]; // frozen token table: null
-        double[] wantOnly = new double[9 * c];
-        Embedding.backward(null, onlyPositions, dOut, tokens, 1, count, pos0, c);
-        EmbeddingRef.backward(null, wantOnly, toDouble(dOut), used, pos0, c);
-        assertClose(onlyPositions, wantOnly, "dWpe alone " + what);
-      }
-    }
-    assertThatThrownBy(
-            () -> Embedding.backward(new float[vocab], null, new float[1], tokens, 0, 1, 0, 1))
-        .hasMessageContaining("token id 99");
   }
 
   @Test

@@ -58,11 +58,6 @@ final class KernelBits {
     LayerNorm.forwardVector(o, 0, x, 0, w, b, mean, rstd, ROWS, C, 1e-5f);
     out.add("layernorm.forward " + bits(o) + bits(mean) + bits(rstd));
 
-    float[] big = gaussian(r, 3 * 1024 + 5);
-    out.add(
-        "gradclip.norm "
-            + Double.doubleToRawLongBits(GradientClipping.globalNormVector(List.of(big))));
-
     double[] nll = new double[ROWS];
     boolean[] correct = new boolean[ROWS];
     float[] logits = x.clone();

@@ -73,10 +73,29 @@ public final class AdapterSet {
 
   private final String source;
   private final Map<String, Delta> byModule;
+  private final double alpha;
+  private final boolean rsLora;
 
-  private AdapterSet(String source, Map<String, Delta> byModule) {
+  private AdapterSet(String source, Map<String, Delta> byModule, double alpha, boolean rsLora) {
     this.source = source;
     this.byModule = Map.copyOf(byModule);
+    this.alpha = alpha;
+    this.rsLora = rsLora;
+  }
+
+  /** {@code lora_alpha}. */
+  public double alpha() {
+    return alpha;
+  }
+
+  /** Whether the scale is {@code alpha / √r} (rsLoRA) rather than {@code alpha / r}. */
+  public boolean rsLora() {
+    return rsLora;
+  }
+
+  /** The adapter of {@code module}, or null when the set does not adapt it. */
+  public Delta delta(String module) {
+    return byModule.get(module);
   }
 
   /** Where the set came from (a directory, or a name given to {@link #of}), for messages. */
@@ -207,7 +226,7 @@ public final class AdapterSet {
     if (deltas.isEmpty()) {
       throw new IllegalArgumentException(source + ": the adapter holds no lora_A/lora_B tensors");
     }
-    return new AdapterSet(source, deltas);
+    return new AdapterSet(source, deltas, alpha, rsLora);
   }
 
   private static String moduleOf(String source, String name) {

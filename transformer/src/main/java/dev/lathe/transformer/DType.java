@@ -31,18 +31,4 @@ public enum DType {
               where + ": dtype " + name + " is not supported (F32, BF16 and F16 are)");
     };
   }
-
-  static float bf16ToFloat(short bits) {
-    return Float.intBitsToFloat((bits & 0xffff) << 16);
-  }
-
-  /** Rounds to the nearest bfloat16, ties to even; NaN stays NaN. */
-  static short floatToBf16(float f) {
-    int bits = Float.floatToRawIntBits(f);
-    if (Float.isNaN(f)) {
-      return (short) ((bits >>> 16) | 0x40);
-    }
-    int rounded = bits + 0x7fff + ((bits >>> 16) & 1);
-    return (short) (rounded >>> 16);
-  }
 }

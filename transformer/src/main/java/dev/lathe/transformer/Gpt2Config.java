@@ -33,7 +33,21 @@ public record Gpt2Config(
   }
 
   /** Width of one head. */
+  @Override
   public int headDim() {
     return dim / heads;
+  }
+
+  /** c_attn (3C, C), attn.c_proj (C, C), c_fc (F, C) and mlp.c_proj (C, F). */
+  @Override
+  public long projectionWeights() {
+    long c = dim;
+    return 3 * c * c + c * c + 2 * c * hiddenDim;
+  }
+
+  /** GPT-2 has no grouped-query attention: a key/value head per query head. */
+  @Override
+  public int kvHeads() {
+    return heads;
   }
 }

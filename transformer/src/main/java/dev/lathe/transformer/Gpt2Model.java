@@ -3,7 +3,6 @@ package dev.lathe.transformer;
 import dev.lathe.tensor.Gelu;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,7 +10,7 @@ import java.util.List;
  * attention(layernorm(x))} and {@code x += mlp(layernorm(x))} with a GELU MLP, then a final
  * LayerNorm and the tied output head.
  *
- * <p>Prompts are processed in chunks of at most {@link LlamaModel#CHUNK} positions, with an
+ * <p>Prompts are processed in chunks of at most {@link DecoderModel#CHUNK} positions, with an
  * activation arena allocated once per {@link KvCache}.
  *
  * <p>The matmul weights (projections and the tied wte table) are held in f32 or bf16 ({@link
@@ -20,35 +19,52 @@ import java.util.List;
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
  */
-public final class Gpt2Model implements LanguageModel {
-  /** One block as held for inference (see {@link Gpt2Weights.Layer}). */
-  private record Block(
-      float[] ln1Weight,
-      float[] ln1Bias,
-      WeightMatrix wQkv,
-      float[] bQkv,
-      WeightMatrix wProj,
-      float[] bProj,
-      float[] ln2Weight,
-      float[] ln2Bias,
-      WeightMatrix wFc,
-      float[] bFc,
-      WeightMatrix wFcProj,
-      float[] bFcProj) {}
-
+public final class Gpt2Model
+    extends DecoderModel<
+        Gpt2Config, Gpt2Weights, Gpt2Model.Held, Gpt2Model.BlockLora, Gpt2Model.Activations> {
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
-  private record BlockLora(
+  record BlockLora(
       AdapterSet.Delta attn, AdapterSet.Delta proj, AdapterSet.Delta fc, AdapterSet.Delta fcProj) {}
 
-  private final Gpt2Config config;
-  private final Gpt2Weights f32Weights; // null unless held in f32
-  private final WeightMatrix wte; // (V, C), also the output head
-  private final float[] wpe; // (maxT, C)
-  private final float[] lnfWeight;
-  private final float[] lnfBias;
-  private final List<Block> blocks;
-  private final AdapterSet adapters; // null for the base model
-  private final BlockLora[] lora; // (L), null for the base model
+  /** Takes block {@code l}'s adapters from {@code bind}, each with its projection's shape. */
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
+    int c = config.dim();
+    int f = config.hiddenDim();
+    return new BlockLora(
+        bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
+        bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
+        bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
+        bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
+  }
+
+  /**
+   * The weights as the model holds them, shared by every view: matmul weights as {@link
+   * WeightMatrix} (f32 or bf16), position embeddings, LayerNorms and biases f32.
+   *
+   * @param wte (V, C), also the output head
+   * @param wpe (maxT, C)
+   * @param blocks one per layer
+   */
+  record Held(
+      WeightMatrix wte,
+      float[] wpe,
+      float[] lnfWeight,
+      float[] lnfBias,
+      List<Gpt2Weights.Layer<WeightMatrix>> blocks) {
+
+    static Held of(Gpt2Config config, Gpt2Weights weights, DType dtype) {
+      weights.checkShapes(config);
+      return new Held(
+          WeightMatrix.of(weights.wte(), config.vocabSize(), config.dim(), dtype),
+          weights.wpe(),
+          weights.lnfWeight(),
+          weights.lnfBias(),
+          weights.layers().stream()
+              .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+              .toList());
+    }
+  }
 
   /** A model holding {@code weights} as they are, in f32. */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights) {
@@ -57,48 +73,12 @@ public final class Gpt2Model implements LanguageModel {
 
   /** A model holding the matmul weights of {@code weights} as {@code dtype} (F32 or BF16). */
   public Gpt2Model(Gpt2Config config, Gpt2Weights weights, DType dtype) {
-    weights.checkShapes(config);
-    this.config = config;
-    this.f32Weights = dtype == DType.F32 ? weights : null;
-    int c = config.dim();
-    int f = config.hiddenDim();
-    this.wte = WeightMatrix.of(weights.wte(), config.vocabSize(), c, dtype);
-    this.wpe = weights.wpe();
-    this.lnfWeight = weights.lnfWeight();
-    this.lnfBias = weights.lnfBias();
-    List<Block> b = new ArrayList<>();
-    for (Gpt2Weights.Layer l : weights.layers()) {
-      b.add(
-          new Block(
-              l.ln1Weight(),
-              l.ln1Bias(),
-              WeightMatrix.of(l.wQkv(), 3 * c, c, dtype),
-              l.bQkv(),
-              WeightMatrix.of(l.wProj(), c, c, dtype),
-              l.bProj(),
-              l.ln2Weight(),
-              l.ln2Bias(),
-              WeightMatrix.of(l.wFc(), f, c, dtype),
-              l.bFc(),
-              WeightMatrix.of(l.wFcProj(), c, f, dtype),
-              l.bFcProj()));
-    }
-    this.blocks = List.copyOf(b);
-    this.adapters = null;
-    this.lora = null;
+    super("GPT-2", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
-  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
-  private Gpt2Model(Gpt2Model base, AdapterSet adapters, BlockLora[] lora) {
-    this.config = base.config;
-    this.f32Weights = base.f32Weights;
-    this.wte = base.wte;
-    this.wpe = base.wpe;
-    this.lnfWeight = base.lnfWeight;
-    this.lnfBias = base.lnfBias;
-    this.blocks = base.blocks;
-    this.adapters = adapters;
-    this.lora = lora;
+  /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
+  private Gpt2Model(Gpt2Model base, AdapterSet adapters) {
+    super(base, adapters);
   }
 
   /**
@@ -107,75 +87,28 @@ public final class Gpt2Model implements LanguageModel {
    */
   @Override
   public Gpt2Model withAdapters(AdapterSet adapters) {
-    int c = config.dim();
-    int f = config.hiddenDim();
-    AdapterSet.Binder bind =
-        adapters.binder("this GPT-2 model (" + config.layers() + " layers, dim " + c + ")");
-    BlockLora[] bound = new BlockLora[config.layers()];
-    for (int l = 0; l < bound.length; l++) {
-      bound[l] =
-          new BlockLora(
-              bind.take(LoraModules.gpt2(l, "c_attn"), c, 3 * c),
-              bind.take(LoraModules.gpt2(l, "attn.c_proj"), c, c),
-              bind.take(LoraModules.gpt2(l, "c_fc"), c, f),
-              bind.take(LoraModules.gpt2(l, "mlp.c_proj"), f, c));
-    }
-    bind.finish();
-    return new Gpt2Model(this, adapters, bound);
+    return new Gpt2Model(this, adapters);
   }
 
-  /** The adapters this view applies, or null for a model without. */
-  public AdapterSet adapters() {
-    return adapters;
-  }
-
-  public Gpt2Config config() {
-    return config;
-  }
-
-  /**
-   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
-   * copy widened from bf16 (exactly the values it computes with) on each call.
-   */
-  public Gpt2Weights weights() {
-    if (adapters != null) {
-      throw new IllegalStateException(
-          "this model applies LoRA adapters from "
-              + adapters.source()
-              + " that its weights do not include: use the base model's weights");
-    }
-    if (f32Weights != null) {
-      return f32Weights;
-    }
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
-    for (Block b : blocks) {
-      layers.add(
-          new Gpt2Weights.Layer(
-              b.ln1Weight(),
-              b.ln1Bias(),
-              b.wQkv().toF32(),
-              b.bQkv(),
-              b.wProj().toF32(),
-              b.bProj(),
-              b.ln2Weight(),
-              b.ln2Bias(),
-              b.wFc().toF32(),
-              b.bFc(),
-              b.wFcProj().toF32(),
-              b.bFcProj()));
-    }
-    return new Gpt2Weights(wte.toF32(), wpe, layers, lnfWeight, lnfBias);
+  @Override
+  Gpt2Weights widened() {
+    List<Gpt2Weights.Layer<float[]>> layers =
+        held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
+    return new Gpt2Weights(
+        held.wte().toF32(), held.wpe(), layers, held.lnfWeight(), held.lnfBias());
   }
 
   /** Element type of the matmul weights held in memory (F32 or BF16). */
   public DType weightDtype() {
-    return wte.dtype();
+    return held.wte().dtype();
   }
 
   /** Bytes of every base weight array held (a view shares them; see {@link AdapterSet#bytes()}). */
   public long weightBytes() {
-    long n = wte.bytes() + 4L * (wpe.length + lnfWeight.length + lnfBias.length);
-    for (Block b : blocks) {
+    long n =
+        held.wte().bytes()
+            + 4L * (held.wpe().length + held.lnfWeight().length + held.lnfBias().length);
+    for (Gpt2Weights.Layer<WeightMatrix> b : held.blocks()) {
       n += b.wQkv().bytes() + b.wProj().bytes() + b.wFc().bytes() + b.wFcProj().bytes();
       n +=
           4L
@@ -191,80 +124,39 @@ public final class Gpt2Model implements LanguageModel {
     return n;
   }
 
-  @Override
-  public int vocabularySize() {
-    return config.vocabSize();
-  }
-
-  @Override
-  public int contextLength() {
-    return config.contextLength();
-  }
-
-  @Override
-  public KvCache newCache(int capacity) {
-    if (capacity < 1 || capacity > config.contextLength()) {
-      throw new IllegalArgumentException(
-          "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
-    }
-    int rank = adapters == null ? 0 : adapters.maxRank();
-    Activations a = new Activations(config, Math.min(LlamaModel.CHUNK, capacity), capacity, rank);
-    return new AttentionCache<>(
-        this, config.layers(), config.heads(), config.headDim(), capacity, a);
-  }
-
-  /** One chunk's activations, sized once per cache. */
-  static final class Activations {
-    final float[] x; // (T, C) residual stream
-    final float[] xb; // (T, C) LayerNorm output
+  /** One chunk's activations: the shared ones and the feed-forward's, sized once per cache. */
+  static final class Activations extends ChunkActivations {
     final float[] qkv; // (T, 3C)
-    final float[] q; // (T, H, hd)
-    final float[] k; // (T, H, hd)
-    final float[] v; // (T, H, hd)
-    final float[] att; // (T, H, hd)
-    final float[] proj; // (T, C)
     final float[] fc; // (T, F)
-    final float[] scores; // (threads, capacity) attention scratch
-    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
     Activations(Gpt2Config c, int t, int capacity, int loraRank) {
-      int C = c.dim();
-      x = new float[t * C];
-      xb = new float[t * C];
-      qkv = new float[t * 3 * C];
-      q = new float[t * C];
-      k = new float[t * C];
-      v = new float[t * C];
-      att = new float[t * C];
-      proj = new float[t * C];
+      super(c, t, capacity, loraRank);
+      qkv = new float[t * 3 * c.dim()];
       fc = new float[t * c.hiddenDim()];
-      scores = new float[CausalAttention.scratchSize(capacity)];
-      lora = new float[t * loraRank];
     }
   }
 
   @Override
-  public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
-    AttentionCache<Activations> cache = AttentionCache.of(kv, this, count);
-    if (logits.length < config.vocabSize()) {
-      throw new IllegalArgumentException(
-          "logits array holds " + logits.length + ", needs " + config.vocabSize());
-    }
-    Activations a = cache.arena;
+  void logits(Activations a, int row, float[] logits) {
+    // logits: (V) = layernorm(x[row]) · wteᵀ
     int c = config.dim();
-    int chunk = a.x.length / c;
-    int t = 0;
-    for (int done = 0; done < count; done += t) {
-      t = Math.min(chunk, count - done);
-      forwardChunk(tokens, offset + done, t, cache, a);
-    }
-    // logits: (V) = layernorm(x[last]) · wteᵀ
     LayerNorm.forward(
-        a.xb, 0, a.x, (t - 1) * c, lnfWeight, lnfBias, null, null, 1, c, config.normEps());
-    wte.mulNT(a.xb, 0, logits, 0, 1);
+        a.xb,
+        0,
+        a.x,
+        row * c,
+        held.lnfWeight(),
+        held.lnfBias(),
+        null,
+        null,
+        1,
+        c,
+        config.normEps());
+    held.wte().mulNT(a.xb, 0, logits, 0, 1);
   }
 
-  private void forwardChunk(
+  @Override
+  void forwardChunk(
       int[] tokens, int offset, int t, AttentionCache<Activations> cache, Activations a) {
     Gpt2Config cf = config;
     int c = cf.dim();
@@ -272,13 +164,13 @@ public final class Gpt2Model implements LanguageModel {
     float eps = cf.normEps();
     int pos0 = cache.length();
     // x: (T, C) = wte[tokens] + wpe[pos0 ..]
-    wte.embed(a.x, tokens, offset, t);
+    held.wte().embed(a.x, tokens, offset, t);
     for (int i = 0; i < t * c; i++) {
-      a.x[i] += wpe[pos0 * c + i];
+      a.x[i] += held.wpe()[pos0 * c + i];
     }
     for (int l = 0; l < cf.layers(); l++) {
-      Block w = blocks.get(l);
-      BlockLora d = lora == null ? null : lora[l];
+      Gpt2Weights.Layer<WeightMatrix> w = held.blocks().get(l);
+      BlockLora d = lora(l);
       // attention block
       LayerNorm.forward(a.xb, 0, a.x, 0, w.ln1Weight(), w.ln1Bias(), null, null, t, c, eps);
       Linear.forward(a.qkv, a.xb, w.wQkv(), w.bQkv(), t);
@@ -290,19 +182,7 @@ public final class Gpt2Model implements LanguageModel {
         System.arraycopy(a.qkv, i * 3 * c + c, a.k, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + 2 * c, a.v, i * c, c);
       }
-      cache.store(l, a.k, a.v, t, pos0);
-      CausalAttention.forward(
-          a.att,
-          a.q,
-          cache.keys[l],
-          cache.values[l],
-          t,
-          pos0,
-          cf.heads(),
-          cf.heads(),
-          cf.headDim(),
-          cache.capacity,
-          a.scores);
+      attend(cache, a, l, t, pos0);
       Linear.forward(a.proj, a.att, w.wProj(), w.bProj(), t);
       if (d != null) {
         AdapterSet.add(d.proj(), a.proj, a.att, t, a.lora);

@@ -13,10 +13,12 @@ import java.util.List;
  * @param lnfBias final LayerNorm bias (C)
  */
 public record Gpt2Weights(
-    float[] wte, float[] wpe, List<Layer> layers, float[] lnfWeight, float[] lnfBias) {
+    float[] wte, float[] wpe, List<Layer<float[]>> layers, float[] lnfWeight, float[] lnfBias)
+    implements ModelWeights<Gpt2Config> {
 
   /**
-   * One block.
+   * One block, its four projections held as {@code M}: f32 arrays here, {@link WeightMatrix} in a
+   * {@link Gpt2Model}.
    *
    * @param ln1Weight (C)
    * @param ln1Bias (C)
@@ -31,25 +33,51 @@ public record Gpt2Weights(
    * @param wFcProj (C, F)
    * @param bFcProj (C)
    */
-  public record Layer(
+  public record Layer<M>(
       float[] ln1Weight,
       float[] ln1Bias,
-      float[] wQkv,
+      M wQkv,
       float[] bQkv,
-      float[] wProj,
+      M wProj,
       float[] bProj,
       float[] ln2Weight,
       float[] ln2Bias,
-      float[] wFc,
+      M wFc,
       float[] bFc,
-      float[] wFcProj,
-      float[] bFcProj) {}
+      M wFcProj,
+      float[] bFcProj) {
+
+    /** This block with each projection converted by {@code f}; norms and biases are shared. */
+    public <N> Layer<N> map(Gpt2Config c, MatrixConversion<M, N> f) {
+      int C = c.dim();
+      int F = c.hiddenDim();
+      return new Layer<>(
+          ln1Weight,
+          ln1Bias,
+          f.apply(wQkv, 3 * C, C),
+          bQkv,
+          f.apply(wProj, C, C),
+          bProj,
+          ln2Weight,
+          ln2Bias,
+          f.apply(wFc, F, C),
+          bFc,
+          f.apply(wFcProj, C, F),
+          bFcProj);
+    }
+  }
 
   public Gpt2Weights {
     layers = List.copyOf(layers);
   }
 
-  /** Throws a clear error naming the first tensor whose size does not fit {@code c}. */
+  /** The output head is tied to the token embedding. */
+  @Override
+  public float[] outputHead() {
+    return wte;
+  }
+
+  @Override
   public void checkShapes(Gpt2Config c) {
     long C = c.dim();
     long F = c.hiddenDim();
@@ -62,7 +90,7 @@ public record Gpt2Weights(
           "config has " + c.layers() + " layers but weights have " + layers.size());
     }
     for (int i = 0; i < layers.size(); i++) {
-      Layer l = layers.get(i);
+      Layer<float[]> l = layers.get(i);
       String p = "layer " + i + " ";
       LlamaWeights.check(p + "ln_1 weight", l.ln1Weight, C);
       LlamaWeights.check(p + "ln_1 bias", l.ln1Bias, C);

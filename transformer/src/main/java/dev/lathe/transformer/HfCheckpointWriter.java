@@ -30,12 +30,7 @@ public final class HfCheckpointWriter {
       w = toRotateHalf(c, w);
       c = withRotateHalf(c);
     }
-    boolean known =
-        switch (modelType) {
-          case "llama", "mistral", "qwen2", "qwen3" -> true;
-          default -> false;
-        };
-    if (!known
+    if (!ModelFamily.Llama.HF_TYPES.contains(modelType)
         || c.qkNorm() != modelType.equals("qwen3")
         || (modelType.equals("qwen2") && (!c.attentionBias() || c.outputBias()))
         || (!modelType.equals("qwen2") && c.attentionBias() != c.outputBias())) {
@@ -59,7 +54,7 @@ public final class HfCheckpointWriter {
     Map<String, SafetensorsWriter.Tensor> t = new LinkedHashMap<>();
     t.put("model.embed_tokens.weight", tensor(w.tokenEmbedding(), c.vocabSize(), C));
     for (int l = 0; l < c.layers(); l++) {
-      LlamaWeights.Layer x = w.layers().get(l);
+      LlamaWeights.Layer<float[]> x = w.layers().get(l);
       String p = "model.layers." + l + ".";
       String a = p + "self_attn.";
       t.put(p + "input_layernorm.weight", tensor(x.attnNorm(), C));
@@ -102,7 +97,7 @@ public final class HfCheckpointWriter {
     t.put("transformer.wte.weight", tensor(w.wte(), c.vocabSize(), C));
     t.put("transformer.wpe.weight", tensor(w.wpe(), c.contextLength(), C));
     for (int l = 0; l < c.layers(); l++) {
-      Gpt2Weights.Layer x = w.layers().get(l);
+      Gpt2Weights.Layer<float[]> x = w.layers().get(l);
       String p = "transformer.h." + l + ".";
       t.put(p + "ln_1.weight", tensor(x.ln1Weight(), C));
       t.put(p + "ln_1.bias", tensor(x.ln1Bias(), C));
@@ -148,10 +143,10 @@ public final class HfCheckpointWriter {
   private static LlamaWeights toRotateHalf(LlamaConfig c, LlamaWeights w) {
     int hd = c.headDim();
     int C = c.dim();
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
-    for (LlamaWeights.Layer l : w.layers()) {
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
+    for (LlamaWeights.Layer<float[]> l : w.layers()) {
       layers.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               l.attnNorm(),
               permuteRows(l.wq(), c.heads(), hd, C),
               permuteRows(l.wk(), c.kvHeads(), hd, C),

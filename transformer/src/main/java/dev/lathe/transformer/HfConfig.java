@@ -83,10 +83,7 @@ public record HfConfig(
           integer(j, "vocab_size", where),
           0);
     }
-    if (!(type.equals("llama")
-        || type.equals("mistral")
-        || type.equals("qwen2")
-        || type.equals("qwen3"))) {
+    if (!ModelFamily.Llama.HF_TYPES.contains(type)) {
       throw new IllegalArgumentException(
           where
               + ": model_type "

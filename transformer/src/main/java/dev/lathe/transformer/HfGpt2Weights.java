@@ -15,11 +15,11 @@ final class HfGpt2Weights {
     String root = w.has("transformer.wte.weight") ? "transformer." : "";
     long C = c.dim();
     long F = c.hiddenDim();
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
+    List<Gpt2Weights.Layer<float[]>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       String p = root + "h." + l + ".";
       layers.add(
-          new Gpt2Weights.Layer(
+          new Gpt2Weights.Layer<>(
               w.get(p + "ln_1.weight", C),
               w.get(p + "ln_1.bias", C),
               transpose(w.get(p + "attn.c_attn.weight", C, 3 * C), (int) C, (int) (3 * C)),

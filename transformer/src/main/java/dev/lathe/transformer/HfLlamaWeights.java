@@ -23,14 +23,14 @@ final class HfLlamaWeights {
             ? "lm_head.weight"
             : "model.embed_tokens.weight";
     float[] embedding = w.get(embedName, c.vocabSize(), C);
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       String p = "model.layers." + l + ".";
       String a = p + "self_attn.";
       boolean bias = c.attentionBias();
       boolean qk = c.qkNorm();
       layers.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               w.get(p + "input_layernorm.weight", C),
               w.get(a + "q_proj.weight", q, C),
               w.get(a + "k_proj.weight", kv, C),

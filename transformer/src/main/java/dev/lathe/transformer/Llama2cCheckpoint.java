@@ -99,10 +99,10 @@ public final class Llama2cCheckpoint {
     float[] finalNorm = take(in, C);
     in.position(in.position() + c.contextLength() * c.headDim()); // freq_cis_real + imag
     float[] classifier = c.tiedEmbeddings() ? embedding : take(in, c.vocabSize() * C);
-    List<LlamaWeights.Layer> blocks = new ArrayList<>();
+    List<LlamaWeights.Layer<float[]>> blocks = new ArrayList<>();
     for (int l = 0; l < L; l++) {
       blocks.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               attnNorm[l],
               wq[l],
               wk[l],

@@ -79,6 +79,14 @@ public record LlamaConfig(
     return kvHeads * headDim;
   }
 
+  /** q and o (H·hd × C), k and v (KVH·hd × C), gate, up and down (F × C). */
+  @Override
+  public long projectionWeights() {
+    long c = dim;
+    long f = hiddenDim;
+    return 2L * queryDim() * c + 2L * kvDim() * c + 3 * c * f;
+  }
+
   static void requirePositive(String name, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be > 0, got " + value);

@@ -4,7 +4,6 @@ import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,31 +21,12 @@ import java.util.List;
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
  */
-public final class LlamaModel implements LanguageModel {
-
-  /** Most positions processed together in one pass over the weights. */
-  static final int CHUNK = 512;
-
-  /** One decoder block as held for inference (see {@link LlamaWeights.Layer}). */
-  private record Block(
-      float[] attnNorm,
-      WeightMatrix wq,
-      WeightMatrix wk,
-      WeightMatrix wv,
-      WeightMatrix wo,
-      float[] bq,
-      float[] bk,
-      float[] bv,
-      float[] bo,
-      float[] qNorm,
-      float[] kNorm,
-      float[] ffnNorm,
-      WeightMatrix wGate,
-      WeightMatrix wUp,
-      WeightMatrix wDown) {}
+public final class LlamaModel
+    extends DecoderModel<
+        LlamaConfig, LlamaWeights, LlamaModel.Held, LlamaModel.BlockLora, LlamaModel.Activations> {
 
   /** One block's adapters (each null when that projection has none), see {@link AdapterSet}. */
-  private record BlockLora(
+  record BlockLora(
       AdapterSet.Delta q,
       AdapterSet.Delta k,
       AdapterSet.Delta v,
@@ -55,15 +35,58 @@ public final class LlamaModel implements LanguageModel {
       AdapterSet.Delta up,
       AdapterSet.Delta down) {}
 
-  private final LlamaConfig config;
-  private final LlamaWeights f32Weights; // null unless held in f32
-  private final WeightMatrix tokenEmbedding; // (V, C)
-  private final WeightMatrix classifier; // (V, C), the same object as tokenEmbedding when tied
-  private final float[] finalNorm; // (C)
-  private final List<Block> blocks;
-  private final Rope.Table rope;
-  private final AdapterSet adapters; // null for the base model
-  private final BlockLora[] lora; // (L), null for the base model
+  /** Takes block {@code l}'s adapters from {@code bind}, each with its projection's shape. */
+  @Override
+  BlockLora bindBlock(AdapterSet.Binder bind, int l) {
+    LlamaConfig c = config;
+    int d = c.dim();
+    int f = c.hiddenDim();
+    int q = c.queryDim();
+    int kv = c.kvDim();
+    return new BlockLora(
+        bind.take(LoraModules.llama(l, "q_proj"), d, q),
+        bind.take(LoraModules.llama(l, "k_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "v_proj"), d, kv),
+        bind.take(LoraModules.llama(l, "o_proj"), q, d),
+        bind.take(LoraModules.llama(l, "gate_proj"), d, f),
+        bind.take(LoraModules.llama(l, "up_proj"), d, f),
+        bind.take(LoraModules.llama(l, "down_proj"), f, d));
+  }
+
+  /**
+   * The weights as the model holds them, shared by every view: matmul weights as {@link
+   * WeightMatrix} (f32 or bf16), norms and biases f32, and the RoPE table.
+   *
+   * @param tokenEmbedding (V, C)
+   * @param classifier (V, C), the same object as tokenEmbedding when tied
+   * @param finalNorm (C)
+   * @param blocks one per layer
+   */
+  record Held(
+      WeightMatrix tokenEmbedding,
+      WeightMatrix classifier,
+      float[] finalNorm,
+      List<LlamaWeights.Layer<WeightMatrix>> blocks,
+      Rope.Table rope) {
+
+    static Held of(LlamaConfig config, LlamaWeights weights, DType dtype) {
+      weights.checkShapes(config);
+      int v = config.vocabSize();
+      int c = config.dim();
+      WeightMatrix embedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
+      return new Held(
+          embedding,
+          weights.classifier() == weights.tokenEmbedding()
+              ? embedding
+              : WeightMatrix.of(weights.classifier(), v, c, dtype),
+          weights.finalNorm(),
+          weights.layers().stream()
+              .map(l -> l.map(config, (w, rows, cols) -> WeightMatrix.of(w, rows, cols, dtype)))
+              .toList(),
+          Rope.Table.of(
+              config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling()));
+    }
+  }
 
   /** A model holding {@code weights} as they are, in f32. */
   public LlamaModel(LlamaConfig config, LlamaWeights weights) {
@@ -75,59 +98,13 @@ public final class LlamaModel implements LanguageModel {
    * BF16 rounds them to nearest even and keeps only the bf16 copy).
    */
   public LlamaModel(LlamaConfig config, LlamaWeights weights, DType dtype) {
-    weights.checkShapes(config);
-    this.config = config;
-    this.f32Weights = dtype == DType.F32 ? weights : null;
-    int v = config.vocabSize();
-    int c = config.dim();
-    int f = config.hiddenDim();
-    int q = config.queryDim();
-    int kv = config.kvDim();
-    this.tokenEmbedding = WeightMatrix.of(weights.tokenEmbedding(), v, c, dtype);
-    this.classifier =
-        weights.classifier() == weights.tokenEmbedding()
-            ? tokenEmbedding
-            : WeightMatrix.of(weights.classifier(), v, c, dtype);
-    this.finalNorm = weights.finalNorm();
-    List<Block> b = new ArrayList<>();
-    for (LlamaWeights.Layer l : weights.layers()) {
-      b.add(
-          new Block(
-              l.attnNorm(),
-              WeightMatrix.of(l.wq(), q, c, dtype),
-              WeightMatrix.of(l.wk(), kv, c, dtype),
-              WeightMatrix.of(l.wv(), kv, c, dtype),
-              WeightMatrix.of(l.wo(), c, q, dtype),
-              l.bq(),
-              l.bk(),
-              l.bv(),
-              l.bo(),
-              l.qNorm(),
-              l.kNorm(),
-              l.ffnNorm(),
-              WeightMatrix.of(l.wGate(), f, c, dtype),
-              WeightMatrix.of(l.wUp(), f, c, dtype),
-              WeightMatrix.of(l.wDown(), c, f, dtype)));
-    }
-    this.blocks = List.copyOf(b);
-    this.rope =
-        Rope.Table.of(
-            config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
-    this.adapters = null;
-    this.lora = null;
+    super(
+        "Llama-family", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
-  /** A view of {@code base} sharing all its arrays, with {@code lora} applied. */
-  private LlamaModel(LlamaModel base, AdapterSet adapters, BlockLora[] lora) {
-    this.config = base.config;
-    this.f32Weights = base.f32Weights;
-    this.tokenEmbedding = base.tokenEmbedding;
-    this.classifier = base.classifier;
-    this.finalNorm = base.finalNorm;
-    this.blocks = base.blocks;
-    this.rope = base.rope;
-    this.adapters = adapters;
-    this.lora = lora;
+  /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
+  private LlamaModel(LlamaModel base, AdapterSet adapters) {
+    super(base, adapters);
   }
 
   /**
@@ -136,80 +113,22 @@ public final class LlamaModel implements LanguageModel {
    */
   @Override
   public LlamaModel withAdapters(AdapterSet adapters) {
-    LlamaConfig c = config;
-    AdapterSet.Binder bind =
-        adapters.binder("this Llama-family model (" + c.layers() + " layers, dim " + c.dim() + ")");
-    BlockLora[] bound = new BlockLora[c.layers()];
-    int d = c.dim();
-    int f = c.hiddenDim();
-    int q = c.queryDim();
-    int kv = c.kvDim();
-    for (int l = 0; l < bound.length; l++) {
-      bound[l] =
-          new BlockLora(
-              bind.take(LoraModules.llama(l, "q_proj"), d, q),
-              bind.take(LoraModules.llama(l, "k_proj"), d, kv),
-              bind.take(LoraModules.llama(l, "v_proj"), d, kv),
-              bind.take(LoraModules.llama(l, "o_proj"), q, d),
-              bind.take(LoraModules.llama(l, "gate_proj"), d, f),
-              bind.take(LoraModules.llama(l, "up_proj"), d, f),
-              bind.take(LoraModules.llama(l, "down_proj"), f, d));
-    }
-    bind.finish();
-    return new LlamaModel(this, adapters, bound);
+    return new LlamaModel(this, adapters);
   }
 
-  /** The adapters this view applies, or null for a model without. */
-  public AdapterSet adapters() {
-    return adapters;
-  }
-
-  public LlamaConfig config() {
-    return config;
-  }
-
-  /**
-   * The parameters in f32: the arrays this model holds when its weights are f32, otherwise a fresh
-   * copy widened from bf16 (exactly the values it computes with) on each call.
-   */
-  public LlamaWeights weights() {
-    if (adapters != null) {
-      throw new IllegalStateException(
-          "this model applies LoRA adapters from "
-              + adapters.source()
-              + " that its weights do not include: use the base model's weights");
-    }
-    if (f32Weights != null) {
-      return f32Weights;
-    }
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
-    for (Block b : blocks) {
-      layers.add(
-          new LlamaWeights.Layer(
-              b.attnNorm(),
-              b.wq().toF32(),
-              b.wk().toF32(),
-              b.wv().toF32(),
-              b.wo().toF32(),
-              b.bq(),
-              b.bk(),
-              b.bv(),
-              b.bo(),
-              b.qNorm(),
-              b.kNorm(),
-              b.ffnNorm(),
-              b.wGate().toF32(),
-              b.wUp().toF32(),
-              b.wDown().toF32()));
-    }
-    float[] embedding = tokenEmbedding.toF32();
-    float[] head = classifier == tokenEmbedding ? embedding : classifier.toF32();
-    return new LlamaWeights(embedding, layers, finalNorm, head);
+  @Override
+  LlamaWeights widened() {
+    List<LlamaWeights.Layer<float[]>> layers =
+        held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.toF32())).toList();
+    float[] embedding = held.tokenEmbedding().toF32();
+    float[] head =
+        held.classifier() == held.tokenEmbedding() ? embedding : held.classifier().toF32();
+    return new LlamaWeights(embedding, layers, held.finalNorm(), head);
   }
 
   /** Element type of the matmul weights held in memory (F32 or BF16). */
   public DType weightDtype() {
-    return tokenEmbedding.dtype();
+    return held.tokenEmbedding().dtype();
   }
 
   /**
@@ -217,9 +136,11 @@ public final class LlamaModel implements LanguageModel {
    * shares them, its adapters are {@link AdapterSet#bytes()}.
    */
   public long weightBytes() {
-    long n = tokenEmbedding.bytes() + (classifier == tokenEmbedding ? 0 : classifier.bytes());
-    n += 4L * finalNorm.length;
-    for (Block b : blocks) {
+    long n =
+        held.tokenEmbedding().bytes()
+            + (held.classifier() == held.tokenEmbedding() ? 0 : held.classifier().bytes());
+    n += 4L * held.finalNorm().length;
+    for (LlamaWeights.Layer<WeightMatrix> b : held.blocks()) {
       n += b.wq().bytes() + b.wk().bytes() + b.wv().bytes() + b.wo().bytes();
       n += b.wGate().bytes() + b.wUp().bytes() + b.wDown().bytes();
       n += 4L * (b.attnNorm().length + b.ffnNorm().length);
@@ -235,82 +156,32 @@ public final class LlamaModel implements LanguageModel {
    * classifier, plus one embedding row.
    */
   public long weightBytesPerToken() {
-    long row = tokenEmbedding.bytes() / config.vocabSize();
-    return weightBytes() - tokenEmbedding.bytes() + row + classifier.bytes();
+    long row = held.tokenEmbedding().bytes() / config.vocabSize();
+    return weightBytes() - held.tokenEmbedding().bytes() + row + held.classifier().bytes();
   }
 
-  @Override
-  public int vocabularySize() {
-    return config.vocabSize();
-  }
-
-  @Override
-  public int contextLength() {
-    return config.contextLength();
-  }
-
-  @Override
-  public KvCache newCache(int capacity) {
-    if (capacity < 1 || capacity > config.contextLength()) {
-      throw new IllegalArgumentException(
-          "cache capacity must be in [1, " + config.contextLength() + "], got " + capacity);
-    }
-    int rank = adapters == null ? 0 : adapters.maxRank();
-    Activations a = new Activations(config, Math.min(CHUNK, capacity), capacity, rank);
-    return new AttentionCache<>(
-        this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
-  }
-
-  /** One chunk's activations, sized once per cache. */
-  static final class Activations {
-    final float[] x; // (T, C) residual stream
-    final float[] xb; // (T, C) normalised input of a sub-block
-    final float[] proj; // (T, C) output of o or down projection
-    final float[] q; // (T, H, hd)
-    final float[] k; // (T, KVH, hd)
-    final float[] v; // (T, KVH, hd)
-    final float[] att; // (T, H, hd) attention output
+  /** One chunk's activations: the shared ones and the feed-forward's, sized once per cache. */
+  static final class Activations extends ChunkActivations {
     final float[] gate; // (T, F)
     final float[] up; // (T, F)
-    final float[] scores; // (threads, capacity) attention scratch
-    final float[] lora; // (T, r) adapter scratch, empty without adapters
 
     Activations(LlamaConfig c, int t, int capacity, int loraRank) {
-      x = new float[t * c.dim()];
-      xb = new float[t * c.dim()];
-      proj = new float[t * c.dim()];
-      q = new float[t * c.queryDim()];
-      k = new float[t * c.kvDim()];
-      v = new float[t * c.kvDim()];
-      att = new float[t * c.queryDim()];
+      super(c, t, capacity, loraRank);
       gate = new float[t * c.hiddenDim()];
       up = new float[t * c.hiddenDim()];
-      scores = new float[CausalAttention.scratchSize(capacity)];
-      lora = new float[t * loraRank];
     }
   }
 
   @Override
-  public void forward(int[] tokens, int offset, int count, KvCache kv, float[] logits) {
-    AttentionCache<Activations> cache = AttentionCache.of(kv, this, count);
-    if (logits.length < config.vocabSize()) {
-      throw new IllegalArgumentException(
-          "logits array holds " + logits.length + ", needs " + config.vocabSize());
-    }
-    Activations a = cache.arena;
-    int chunk = a.x.length / config.dim();
-    int t = 0;
-    for (int done = 0; done < count; done += t) {
-      t = Math.min(chunk, count - done);
-      forwardChunk(tokens, offset + done, t, cache, a);
-    }
-    // logits: (V) = rmsnorm(x[last]) · classifierᵀ
+  void logits(Activations a, int row, float[] logits) {
+    // logits: (V) = rmsnorm(x[row]) · classifierᵀ
     int c = config.dim();
-    RmsNorm.forward(a.xb, 0, a.x, (t - 1) * c, finalNorm, null, 1, c, config.normEps());
-    classifier.mulNT(a.xb, 0, logits, 0, 1);
+    RmsNorm.forward(a.xb, 0, a.x, row * c, held.finalNorm(), null, 1, c, config.normEps());
+    held.classifier().mulNT(a.xb, 0, logits, 0, 1);
   }
 
-  private void forwardChunk(
+  @Override
+  void forwardChunk(
       int[] tokens, int offset, int t, AttentionCache<Activations> cache, Activations a) {
     LlamaConfig cf = config;
     int c = cf.dim();
@@ -318,10 +189,10 @@ public final class LlamaModel implements LanguageModel {
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int pos0 = cache.length();
-    tokenEmbedding.embed(a.x, tokens, offset, t);
+    held.tokenEmbedding().embed(a.x, tokens, offset, t);
     for (int l = 0; l < cf.layers(); l++) {
-      Block w = blocks.get(l);
-      BlockLora d = lora == null ? null : lora[l];
+      LlamaWeights.Layer<WeightMatrix> w = held.blocks().get(l);
+      BlockLora d = lora(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
       Linear.forward(a.q, a.xb, w.wq(), w.bq(), t);
@@ -339,22 +210,10 @@ public final class LlamaModel implements LanguageModel {
             a.k, 0, a.k, 0, w.kNorm(), null, t * cf.kvHeads(), cf.headDim(), cf.normEps());
       }
       for (int i = 0; i < t; i++) {
-        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), rope, pos0 + i);
-        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), rope, pos0 + i);
+        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos0 + i);
+        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos0 + i);
       }
-      cache.store(l, a.k, a.v, t, pos0);
-      CausalAttention.forward(
-          a.att,
-          a.q,
-          cache.keys[l],
-          cache.values[l],
-          t,
-          pos0,
-          cf.heads(),
-          cf.kvHeads(),
-          cf.headDim(),
-          cache.capacity,
-          a.scores);
+      attend(cache, a, l, t, pos0);
       Linear.forward(a.proj, a.att, w.wo(), w.bo(), t);
       if (d != null) {
         AdapterSet.add(d.o(), a.proj, a.att, t, a.lora);

@@ -12,11 +12,13 @@ import java.util.List;
  * @param classifier (V, C); the same array as {@code tokenEmbedding} when tied
  */
 public record LlamaWeights(
-    float[] tokenEmbedding, List<Layer> layers, float[] finalNorm, float[] classifier) {
+    float[] tokenEmbedding, List<Layer<float[]>> layers, float[] finalNorm, float[] classifier)
+    implements ModelWeights<LlamaConfig> {
 
   /**
-   * One decoder block. Biases are null unless the config has attention bias; qNorm/kNorm are null
-   * unless it has QK-norm.
+   * One decoder block, its seven projections held as {@code M}: f32 arrays here, {@link
+   * WeightMatrix} in a {@link LlamaModel}. Biases are null unless the config has attention bias;
+   * qNorm/kNorm are null unless it has QK-norm.
    *
    * @param attnNorm (C)
    * @param wq (H*hd, C)
@@ -34,12 +36,12 @@ public record LlamaWeights(
    * @param wUp (F, C)
    * @param wDown (C, F)
    */
-  public record Layer(
+  public record Layer<M>(
       float[] attnNorm,
-      float[] wq,
-      float[] wk,
-      float[] wv,
-      float[] wo,
+      M wq,
+      M wk,
+      M wv,
+      M wo,
       float[] bq,
       float[] bk,
       float[] bv,
@@ -47,15 +49,45 @@ public record LlamaWeights(
       float[] qNorm,
       float[] kNorm,
       float[] ffnNorm,
-      float[] wGate,
-      float[] wUp,
-      float[] wDown) {}
+      M wGate,
+      M wUp,
+      M wDown) {
+
+    /** This block with each projection converted by {@code f}; norms and biases are shared. */
+    public <N> Layer<N> map(LlamaConfig c, MatrixConversion<M, N> f) {
+      int C = c.dim();
+      int F = c.hiddenDim();
+      int q = c.queryDim();
+      int kv = c.kvDim();
+      return new Layer<>(
+          attnNorm,
+          f.apply(wq, q, C),
+          f.apply(wk, kv, C),
+          f.apply(wv, kv, C),
+          f.apply(wo, C, q),
+          bq,
+          bk,
+          bv,
+          bo,
+          qNorm,
+          kNorm,
+          ffnNorm,
+          f.apply(wGate, F, C),
+          f.apply(wUp, F, C),
+          f.apply(wDown, C, F));
+    }
+  }
 
   public LlamaWeights {
     layers = List.copyOf(layers);
   }
 
-  /** Throws a clear error naming the first tensor whose size does not fit {@code c}. */
+  @Override
+  public float[] outputHead() {
+    return classifier;
+  }
+
+  @Override
   public void checkShapes(LlamaConfig c) {
     long C = c.dim();
     long F = c.hiddenDim();
@@ -69,7 +101,7 @@ public record LlamaWeights(
           "config has " + c.layers() + " layers but weights have " + layers.size());
     }
     for (int i = 0; i < layers.size(); i++) {
-      Layer l = layers.get(i);
+      Layer<float[]> l = layers.get(i);
       String p = "layer " + i + " ";
       check(p + "attention norm", l.attnNorm, C);
       check(p + "q projection", l.wq, q * C);

@@ -14,4 +14,16 @@ public sealed interface ModelConfig permits LlamaConfig, Gpt2Config {
 
   /** Number of blocks L. */
   int layers();
+
+  /** Query heads H. */
+  int heads();
+
+  /** Key/value heads KVH (H without grouped-query attention). */
+  int kvHeads();
+
+  /** Width of one head hd. */
+  int headDim();
+
+  /** Weights in one block's projections: the matrix products a step of training runs per token. */
+  long projectionWeights();
 }

@@ -34,14 +34,7 @@ public final class ModelLoader {
         if (dtype == null) {
           dtype = w.storesBf16Matrices() ? DType.BF16 : DType.F32;
         }
-        if (hf.modelType().equals("gpt2")) {
-          Gpt2Config c = hf.toGpt2();
-          return new LoadedModel(
-              new Gpt2Model(c, HfGpt2Weights.read(w, c), dtype), "gpt2", c, generation);
-        }
-        LlamaConfig c = hf.toLlama();
-        return new LoadedModel(
-            new LlamaModel(c, HfLlamaWeights.read(w, c), dtype), hf.modelType(), c, generation);
+        return ModelFamily.of(hf.modelType()).load(hf, w, dtype, generation);
       } catch (IllegalArgumentException e) {
         throw new IOException(e.getMessage(), e);
       }
@@ -51,7 +44,7 @@ public final class ModelLoader {
       if (options.weightDtype() == DType.BF16) {
         m = new LlamaModel(m.config(), m.weights(), DType.BF16);
       }
-      return new LoadedModel(m, "llama2c", m.config(), GenerationConfig.EMPTY);
+      return new LoadedModel(m, ModelFamily.Llama.LLAMA2C, m.config(), GenerationConfig.EMPTY);
     }
     throw new IOException(
         path

@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.Bf16;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -167,7 +168,7 @@ public final class SafetensorsFile implements AutoCloseable {
         MemorySegment.copy(data, I16_LE, t.begin(), raw, 0, raw.length);
         boolean bf16 = type == DType.BF16;
         for (int i = 0; i < out.length; i++) {
-          out[i] = bf16 ? DType.bf16ToFloat(raw[i]) : Float.float16ToFloat(raw[i]);
+          out[i] = bf16 ? Bf16.toFloat(raw[i]) : Float.float16ToFloat(raw[i]);
         }
       }
     }

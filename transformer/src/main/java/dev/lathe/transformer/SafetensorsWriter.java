@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.Bf16;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -84,7 +85,7 @@ public final class SafetensorsWriter {
           }
           switch (dtype) {
             case F32 -> buf.putFloat(f);
-            case BF16 -> buf.putShort(DType.floatToBf16(f));
+            case BF16 -> buf.putShort(Bf16.fromFloat(f));
             case F16 -> buf.putShort(Float.floatToFloat16(f));
           }
         }

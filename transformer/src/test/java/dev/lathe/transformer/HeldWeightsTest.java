@@ -202,10 +202,10 @@ class HeldWeightsTest {
 
   /** {@code w} with its matmul weights rounded to bf16; norms and biases as they were. */
   static LlamaWeights roundMatrices(LlamaWeights w) {
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
-    for (LlamaWeights.Layer l : w.layers()) {
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
+    for (LlamaWeights.Layer<float[]> l : w.layers()) {
       layers.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               l.attnNorm(),
               r(l.wq()),
               r(l.wk()),
@@ -228,10 +228,10 @@ class HeldWeightsTest {
   }
 
   private static Gpt2Weights roundMatrices(Gpt2Weights w) {
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
-    for (Gpt2Weights.Layer l : w.layers()) {
+    List<Gpt2Weights.Layer<float[]>> layers = new ArrayList<>();
+    for (Gpt2Weights.Layer<float[]> l : w.layers()) {
       layers.add(
-          new Gpt2Weights.Layer(
+          new Gpt2Weights.Layer<>(
               l.ln1Weight(),
               l.ln1Bias(),
               r(l.wQkv()),

@@ -3,6 +3,7 @@ package dev.lathe.transformer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.tensor.Bf16;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -93,17 +94,17 @@ class HfRoundTripTest {
     }
     float[] out = new float[a.length];
     for (int i = 0; i < a.length; i++) {
-      out[i] = DType.bf16ToFloat(DType.floatToBf16(a[i]));
+      out[i] = Bf16.toFloat(Bf16.fromFloat(a[i]));
     }
     return out;
   }
 
   private static LlamaWeights roundToBf16(LlamaWeights w) {
-    List<LlamaWeights.Layer> layers =
+    List<LlamaWeights.Layer<float[]>> layers =
         w.layers().stream()
             .map(
                 l ->
-                    new LlamaWeights.Layer(
+                    new LlamaWeights.Layer<>(
                         r(l.attnNorm()),
                         r(l.wq()),
                         r(l.wk()),
@@ -126,11 +127,11 @@ class HfRoundTripTest {
   }
 
   private static Gpt2Weights roundToBf16(Gpt2Weights w) {
-    List<Gpt2Weights.Layer> layers =
+    List<Gpt2Weights.Layer<float[]>> layers =
         w.layers().stream()
             .map(
                 l ->
-                    new Gpt2Weights.Layer(
+                    new Gpt2Weights.Layer<>(
                         r(l.ln1Weight()),
                         r(l.ln1Bias()),
                         r(l.wQkv()),

@@ -1,23 +1,19 @@
 package dev.lathe.transformer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An independent, naive, double-precision Hugging Face {@code GPT2LMHeadModel} written from the
  * modeling semantics: token + learned position embedding, pre-LayerNorm blocks, Conv1D layers
  * computing {@code x · W + b} with W stored [in, out], fused c_attn split into q | k | v, causal
  * softmax attention, gelu_new MLP, final LayerNorm, output head tied to wte. Shares no code with
- * the engine (own F32 safetensors reading, own config reading).
+ * the engine (own F32 safetensors and config reading, {@link NaiveCheckpoint}; the loops it shares
+ * with the other references are {@link DoubleKernels}).
  */
 final class ReferenceGpt2 {
   private final Map<String, double[]> t = new HashMap<>();
@@ -28,36 +24,11 @@ final class ReferenceGpt2 {
 
   ReferenceGpt2(Path dir) throws IOException {
     String cfg = Files.readString(dir.resolve("config.json"));
-    c = (int) num(cfg, "n_embd");
-    layers = (int) num(cfg, "n_layer");
-    heads = (int) num(cfg, "n_head");
-    eps = num(cfg, "layer_norm_epsilon");
-    byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
-    ByteBuffer bb = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-    int n = (int) bb.getLong(0);
-    String header = new String(file, 8, n, StandardCharsets.UTF_8);
-    Matcher m =
-        Pattern.compile(
-                "\"(?:transformer\\.)?([^\"]+)\":\\s*\\{\"dtype\":\\s*\"F32\",\\s*\"shape\":"
-                    + "\\s*\\[[^\\]]*\\],\\s*\"data_offsets\":\\s*\\[(\\d+),\\s*(\\d+)\\]\\}")
-            .matcher(header);
-    while (m.find()) {
-      int begin = Integer.parseInt(m.group(2));
-      int end = Integer.parseInt(m.group(3));
-      double[] a = new double[(end - begin) / 4];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = bb.getFloat(8 + n + begin + 4 * i);
-      }
-      t.put(m.group(1), a);
-    }
-  }
-
-  private static double num(String json, String key) {
-    Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([-0-9.eE+]+)").matcher(json);
-    if (!m.find()) {
-      throw new IllegalStateException("config.json lacks " + key);
-    }
-    return Double.parseDouble(m.group(1));
+    c = (int) NaiveCheckpoint.num(cfg, "n_embd");
+    layers = (int) NaiveCheckpoint.num(cfg, "n_layer");
+    heads = (int) NaiveCheckpoint.num(cfg, "n_head");
+    eps = NaiveCheckpoint.num(cfg, "layer_norm_epsilon");
+    t.putAll(NaiveCheckpoint.tensors(dir.resolve("model.safetensors"), "transformer."));
   }
 
   /** Logits of the last position after running {@code ids} from position 0. */
@@ -79,42 +50,10 @@ final class ReferenceGpt2 {
         qkv[i] = conv1d(p + "attn.c_attn", ln(h[i], p + "ln_1"));
       }
       for (int i = 0; i < s; i++) {
-        double[] att = new double[c];
-        for (int hh = 0; hh < heads; hh++) {
-          double[] w = new double[i + 1];
-          double max = Double.NEGATIVE_INFINITY;
-          for (int j = 0; j <= i; j++) {
-            double dot = 0;
-            for (int d = 0; d < hd; d++) {
-              dot += qkv[i][hh * hd + d] * qkv[j][c + hh * hd + d];
-            }
-            w[j] = dot / Math.sqrt(hd);
-            max = Math.max(max, w[j]);
-          }
-          double sum = 0;
-          for (int j = 0; j <= i; j++) {
-            w[j] = Math.exp(w[j] - max);
-            sum += w[j];
-          }
-          for (int j = 0; j <= i; j++) {
-            for (int d = 0; d < hd; d++) {
-              att[hh * hd + d] += w[j] / sum * qkv[j][2 * c + hh * hd + d];
-            }
-          }
-        }
-        double[] o = conv1d(p + "attn.c_proj", att);
-        for (int d = 0; d < c; d++) {
-          h[i][d] += o[d];
-        }
-        double[] fc = conv1d(p + "mlp.c_fc", ln(h[i], p + "ln_2"));
-        for (int d = 0; d < fc.length; d++) {
-          double x = fc[d];
-          fc[d] = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
-        }
-        double[] down = conv1d(p + "mlp.c_proj", fc);
-        for (int d = 0; d < c; d++) {
-          h[i][d] += down[d];
-        }
+        double[] att = DoubleKernels.attention(qkv[i], 0, qkv, c, qkv, 2 * c, i, heads, heads, hd);
+        DoubleKernels.addInto(h[i], conv1d(p + "attn.c_proj", att));
+        double[] fc = DoubleKernels.gelu(conv1d(p + "mlp.c_fc", ln(h[i], p + "ln_2")));
+        DoubleKernels.addInto(h[i], conv1d(p + "mlp.c_proj", fc));
       }
     }
     double[] x = ln(h[s - 1], "ln_f");

@@ -1,26 +1,21 @@
 package dev.lathe.transformer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An independent, naive, double-precision Hugging Face {@code LlamaForCausalLM} written straight
  * from the modeling semantics (full sequence, no cache, rotate-half RoPE with cos/sin repeated over
  * both halves and Llama-3 frequency scaling, repeat_kv for GQA, causal softmax, SiLU MLP; Qwen2
  * q/k/v biases and Qwen3 per-head q/k RMSNorm when the checkpoint has those tensors). It shares no
- * code with the engine: its own safetensors reading (F32 only, header read with regular
- * expressions), its own config reading, its own loops. It produced the golden logits file once;
- * tests compare the engine to it.
+ * code with the engine: its own safetensors and config reading ({@link NaiveCheckpoint}), its own
+ * loops (those it shares with the other references in {@link DoubleKernels}). It produced the
+ * golden logits file once; tests compare the engine to it.
  */
 final class ReferenceLlama {
   private final Map<String, double[]> t = new HashMap<>();
@@ -37,23 +32,26 @@ final class ReferenceLlama {
 
   ReferenceLlama(Path dir) throws IOException {
     String cfg = Files.readString(dir.resolve("config.json"));
-    hidden = (int) num(cfg, "hidden_size");
-    inter = (int) num(cfg, "intermediate_size");
-    layers = (int) num(cfg, "num_hidden_layers");
-    heads = (int) num(cfg, "num_attention_heads");
-    kvHeads = (int) num(cfg, "num_key_value_heads");
-    headDim = has(cfg, "head_dim") ? (int) num(cfg, "head_dim") : hidden / heads;
-    vocab = (int) num(cfg, "vocab_size");
-    eps = num(cfg, "rms_norm_eps");
-    theta = num(cfg, "rope_theta");
+    hidden = (int) NaiveCheckpoint.num(cfg, "hidden_size");
+    inter = (int) NaiveCheckpoint.num(cfg, "intermediate_size");
+    layers = (int) NaiveCheckpoint.num(cfg, "num_hidden_layers");
+    heads = (int) NaiveCheckpoint.num(cfg, "num_attention_heads");
+    kvHeads = (int) NaiveCheckpoint.num(cfg, "num_key_value_heads");
+    headDim =
+        NaiveCheckpoint.has(cfg, "head_dim")
+            ? (int) NaiveCheckpoint.num(cfg, "head_dim")
+            : hidden / heads;
+    vocab = (int) NaiveCheckpoint.num(cfg, "vocab_size");
+    eps = NaiveCheckpoint.num(cfg, "rms_norm_eps");
+    theta = NaiveCheckpoint.num(cfg, "rope_theta");
     invFreq = new double[headDim / 2];
     for (int i = 0; i < invFreq.length; i++) {
       invFreq[i] = 1 / Math.pow(theta, 2.0 * i / headDim);
       if (cfg.contains("\"llama3\"")) { // HF _compute_llama3_parameters
-        double factor = num(cfg, "factor");
-        double low = num(cfg, "low_freq_factor");
-        double high = num(cfg, "high_freq_factor");
-        double old = num(cfg, "original_max_position_embeddings");
+        double factor = NaiveCheckpoint.num(cfg, "factor");
+        double low = NaiveCheckpoint.num(cfg, "low_freq_factor");
+        double high = NaiveCheckpoint.num(cfg, "high_freq_factor");
+        double old = NaiveCheckpoint.num(cfg, "original_max_position_embeddings");
         double wavelen = 2 * Math.PI / invFreq[i];
         if (wavelen > old / low) {
           invFreq[i] /= factor;
@@ -63,39 +61,10 @@ final class ReferenceLlama {
         }
       }
     }
-    byte[] file = Files.readAllBytes(dir.resolve("model.safetensors"));
-    ByteBuffer bb = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-    int n = (int) bb.getLong(0);
-    String header = new String(file, 8, n, StandardCharsets.UTF_8);
-    Matcher m =
-        Pattern.compile(
-                "\"([^\"]+)\":\\s*\\{\"dtype\":\\s*\"F32\",\\s*\"shape\":\\s*\\[[^\\]]*\\],"
-                    + "\\s*\"data_offsets\":\\s*\\[(\\d+),\\s*(\\d+)\\]\\}")
-            .matcher(header);
-    while (m.find()) {
-      int begin = Integer.parseInt(m.group(2));
-      int end = Integer.parseInt(m.group(3));
-      double[] a = new double[(end - begin) / 4];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = bb.getFloat(8 + n + begin + 4 * i);
-      }
-      t.put(m.group(1), a);
-    }
+    t.putAll(NaiveCheckpoint.tensors(dir.resolve("model.safetensors"), ""));
     // this checkpoint stores the tied matrix once, as lm_head.weight
     t.putIfAbsent("model.embed_tokens.weight", t.get("lm_head.weight"));
     t.putIfAbsent("lm_head.weight", t.get("model.embed_tokens.weight"));
-  }
-
-  private static boolean has(String json, String key) {
-    return Pattern.compile("\"" + key + "\"\\s*:\\s*[-0-9]").matcher(json).find();
-  }
-
-  private static double num(String json, String key) {
-    Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*([-0-9.eE+]+)").matcher(json);
-    if (!m.find()) {
-      throw new IllegalStateException("config.json lacks " + key);
-    }
-    return Double.parseDouble(m.group(1));
   }
 
   /** Logits of the last position after running {@code ids} from position 0. */
@@ -125,72 +94,33 @@ final class ReferenceLlama {
         v[i] = proj(p + "self_attn.v_proj", x);
       }
       for (int i = 0; i < s; i++) {
-        double[] att = new double[heads * headDim];
-        for (int hh = 0; hh < heads; hh++) {
-          int kvh = hh / (heads / kvHeads); // repeat_kv
-          double[] w = new double[i + 1];
-          double max = Double.NEGATIVE_INFINITY;
-          for (int j = 0; j <= i; j++) {
-            double dot = 0;
-            for (int d = 0; d < headDim; d++) {
-              dot += q[i][hh * headDim + d] * k[j][kvh * headDim + d];
-            }
-            w[j] = dot / Math.sqrt(headDim);
-            max = Math.max(max, w[j]);
-          }
-          double sum = 0;
-          for (int j = 0; j <= i; j++) {
-            w[j] = Math.exp(w[j] - max);
-            sum += w[j];
-          }
-          for (int j = 0; j <= i; j++) {
-            for (int d = 0; d < headDim; d++) {
-              att[hh * headDim + d] += w[j] / sum * v[j][kvh * headDim + d];
-            }
-          }
-        }
+        double[] att = DoubleKernels.attention(q[i], 0, k, 0, v, 0, i, heads, kvHeads, headDim);
         double[] o = proj(p + "self_attn.o_proj", att);
         for (int d = 0; d < hidden; d++) {
           h[i][d] += o[d];
         }
         double[] x = rms(h[i], t.get(p + "post_attention_layernorm.weight"));
-        double[] g = matvec(t.get(p + "mlp.gate_proj.weight"), x);
-        double[] u = matvec(t.get(p + "mlp.up_proj.weight"), x);
+        double[] g = DoubleKernels.matvec(t.get(p + "mlp.gate_proj.weight"), x);
+        double[] u = DoubleKernels.matvec(t.get(p + "mlp.up_proj.weight"), x);
         for (int d = 0; d < inter; d++) {
           g[d] = g[d] / (1 + Math.exp(-g[d])) * u[d];
         }
-        double[] down = matvec(t.get(p + "mlp.down_proj.weight"), g);
+        double[] down = DoubleKernels.matvec(t.get(p + "mlp.down_proj.weight"), g);
         for (int d = 0; d < hidden; d++) {
           h[i][d] += down[d];
         }
       }
     }
-    return matvec(t.get("lm_head.weight"), rms(h[s - 1], t.get("model.norm.weight")));
+    return DoubleKernels.matvec(t.get("lm_head.weight"), rms(h[s - 1], t.get("model.norm.weight")));
   }
 
   private double[] rms(double[] x, double[] w) {
-    double ss = 0;
-    for (double a : x) {
-      ss += a * a;
-    }
-    double r = 1 / Math.sqrt(ss / x.length + eps);
-    double[] y = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      y[i] = w[i] * (x[i] * r);
-    }
-    return y;
+    return DoubleKernels.rmsNorm(x, w, eps);
   }
 
   /** W x + b, the bias only when the checkpoint has one (Qwen2 q/k/v; attention_bias q/k/v/o). */
   private double[] proj(String name, double[] x) {
-    double[] y = matvec(t.get(name + ".weight"), x);
-    double[] b = t.get(name + ".bias");
-    if (b != null) {
-      for (int i = 0; i < y.length; i++) {
-        y[i] += b[i];
-      }
-    }
-    return y;
+    return DoubleKernels.affine(t.get(name + ".weight"), t.get(name + ".bias"), x);
   }
 
   /** Qwen3: RMSNorm over each head_dim slice, when the checkpoint has the norm weight. */
@@ -219,19 +149,6 @@ final class ReferenceLlama {
         double rotated = d < half ? -x[b + d + half] : x[b + d - half];
         y[b + d] = x[b + d] * Math.cos(angle) + rotated * Math.sin(angle);
       }
-    }
-    return y;
-  }
-
-  /** W (out, in) · x. */
-  private static double[] matvec(double[] w, double[] x) {
-    double[] y = new double[w.length / x.length];
-    for (int o = 0; o < y.length; o++) {
-      double s = 0;
-      for (int i = 0; i < x.length; i++) {
-        s += w[o * x.length + i] * x[i];
-      }
-      y[o] = s;
     }
     return y;
   }

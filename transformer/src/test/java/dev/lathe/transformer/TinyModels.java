@@ -52,12 +52,12 @@ public final class TinyModels {
     int q = c.queryDim();
     int kv = c.kvDim();
     float[] embedding = random(r, c.vocabSize() * C, 1f);
-    List<LlamaWeights.Layer> layers = new ArrayList<>();
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       boolean b = c.attentionBias();
       boolean n = c.qkNorm();
       layers.add(
-          new LlamaWeights.Layer(
+          new LlamaWeights.Layer<>(
               norm(r, C),
               random(r, q * C, weightScale),
               random(r, kv * C, weightScale),
@@ -94,10 +94,10 @@ public final class TinyModels {
     SplittableRandom r = new SplittableRandom(seed);
     int C = c.dim();
     int F = c.hiddenDim();
-    List<Gpt2Weights.Layer> layers = new ArrayList<>();
+    List<Gpt2Weights.Layer<float[]>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       layers.add(
-          new Gpt2Weights.Layer(
+          new Gpt2Weights.Layer<>(
               norm(r, C),
               random(r, C, 0.1f),
               random(r, 3 * C * C, weightScale),

@@ -1,14 +1,11 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
 import dev.lathe.transformer.LoraModules;
+import dev.lathe.transformer.MatrixConversion;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.random.RandomGenerator;
 
 /**
  * The trainable view of GPT-2's weights: per block its four projections (each possibly with a LoRA
@@ -17,7 +14,7 @@ import java.util.random.RandomGenerator;
  * base_model.model.transformer.h.0.attn.c_attn.lora_A.weight}). Projection weights are held [out,
  * in], the transpose of the Conv1D layout in Hugging Face files; their shapes say so.
  */
-final class Gpt2Layers {
+final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
   /** One block's projections and LayerNorm gradients (null when frozen). */
   record Layer(
       Projection attn,
@@ -29,132 +26,56 @@ final class Gpt2Layers {
       float[] ln2WeightGrad,
       float[] ln2BiasGrad) {}
 
+  private final Gpt2Config config;
   private final List<Layer> layers = new ArrayList<>();
-  private final Map<String, Parameter> byName = new LinkedHashMap<>();
-  private final boolean lora;
-  private final ComputePool pool;
   final float[] wteGrad; // also the head's gradient (tied)
   final float[] wpeGrad;
   final float[] lnfWeightGrad;
   final float[] lnfBiasGrad;
 
-  Gpt2Layers(
-      Gpt2Config c,
-      Gpt2Weights w,
-      LoraConfig loraConfig,
-      RandomGenerator random,
-      ComputePool pool) {
-    this.lora = loraConfig != null;
-    this.pool = pool;
+  Gpt2Layers(Gpt2Config c, Gpt2Weights w, DecoderTrainer.Setup setup) {
+    super(setup);
+    this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
     wteGrad = full("transformer.wte.weight", w.wte(), c.vocabSize(), C);
     wpeGrad = full("transformer.wpe.weight", w.wpe(), c.contextLength(), C);
     for (int l = 0; l < c.layers(); l++) {
-      Gpt2Weights.Layer lw = w.layers().get(l);
+      Gpt2Weights.Layer<float[]> lw = w.layers().get(l);
       String p = "transformer.h." + l + ".";
       float[] ln1w = full(p + "ln_1.weight", lw.ln1Weight(), C);
       float[] ln1b = full(p + "ln_1.bias", lw.ln1Bias(), C);
-      Projection attn = projection(l, "c_attn", lw.wQkv(), lw.bQkv(), C, 3 * C, loraConfig, random);
-      Projection proj =
-          projection(l, "attn.c_proj", lw.wProj(), lw.bProj(), C, C, loraConfig, random);
+      Projection attn = projection(l, "c_attn", lw.wQkv(), lw.bQkv(), C, 3 * C);
+      Projection proj = projection(l, "attn.c_proj", lw.wProj(), lw.bProj(), C, C);
       float[] ln2w = full(p + "ln_2.weight", lw.ln2Weight(), C);
       float[] ln2b = full(p + "ln_2.bias", lw.ln2Bias(), C);
-      Projection fc = projection(l, "c_fc", lw.wFc(), lw.bFc(), C, F, loraConfig, random);
-      Projection fcProj =
-          projection(l, "mlp.c_proj", lw.wFcProj(), lw.bFcProj(), F, C, loraConfig, random);
+      Projection fc = projection(l, "c_fc", lw.wFc(), lw.bFc(), C, F);
+      Projection fcProj = projection(l, "mlp.c_proj", lw.wFcProj(), lw.bFcProj(), F, C);
       layers.add(new Layer(attn, proj, fc, fcProj, ln1w, ln1b, ln2w, ln2b));
     }
     lnfWeightGrad = full("transformer.ln_f.weight", w.lnfWeight(), C);
     lnfBiasGrad = full("transformer.ln_f.bias", w.lnfBias(), C);
   }
 
-  private float[] full(String name, float[] value, int... shape) {
-    if (lora) {
-      return null;
-    }
-    Parameter p = new Parameter(name, shape, value, new float[value.length]);
-    byName.put(name, p);
-    return p.grad();
-  }
-
   private Projection projection(
-      int layer,
-      String target,
-      float[] weight,
-      float[] bias,
-      int in,
-      int out,
-      LoraConfig loraConfig,
-      RandomGenerator random) {
-    String name = LoraModules.gpt2(layer, target);
-    float[] weightGrad = full(name + ".weight", weight, out, in);
-    float[] biasGrad = full(name + ".bias", bias, out);
-    LoraAdapter adapter = null;
-    if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter(pool, name, in, out, loraConfig, random);
-      byName.put(adapter.a.name(), adapter.a);
-      byName.put(adapter.b.name(), adapter.b);
-    }
-    return new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
+      int layer, String target, float[] weight, float[] bias, int in, int out) {
+    return projection(LoraModules.gpt2(layer, target), target, weight, bias, in, out);
   }
 
-  boolean lora() {
-    return lora;
+  /** The head is tied to {@code wte}: one gradient for both. */
+  @Override
+  float[] headGrad() {
+    return wteGrad;
   }
 
   Layer layer(int l) {
     return layers.get(l);
   }
 
-  List<Parameter> parameters() {
-    return List.copyOf(byName.values());
-  }
-
-  Parameter parameter(String name) {
-    Parameter p = byName.get(name);
-    if (p == null) {
-      throw new IllegalArgumentException(
-          "no trainable parameter named "
-              + name
-              + "; the "
-              + byName.size()
-              + " parameters start with "
-              + byName.keySet().stream().limit(4).toList());
-    }
-    return p;
-  }
-
-  /** The weights with every adapter merged in, as new arrays where an adapter exists. */
-  Gpt2Weights merged(Gpt2Weights w) {
-    List<Gpt2Weights.Layer> out = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      Layer p = layers.get(l);
-      Gpt2Weights.Layer b = w.layers().get(l);
-      out.add(
-          new Gpt2Weights.Layer(
-              b.ln1Weight(),
-              b.ln1Bias(),
-              merge(p.attn()),
-              b.bQkv(),
-              merge(p.proj()),
-              b.bProj(),
-              b.ln2Weight(),
-              b.ln2Bias(),
-              merge(p.fc()),
-              b.bFc(),
-              merge(p.fcProj()),
-              b.bFcProj()));
-    }
-    return new Gpt2Weights(w.wte(), w.wpe(), out, w.lnfWeight(), w.lnfBias());
-  }
-
-  private static float[] merge(Projection p) {
-    if (p.adapter == null) {
-      return p.weight;
-    }
-    float[] w = p.weight.clone();
-    p.adapter.mergeInto(w);
-    return w;
+  @Override
+  Gpt2Weights withProjections(Gpt2Weights w, MatrixConversion<float[], float[]> f) {
+    List<Gpt2Weights.Layer<float[]>> blocks =
+        w.layers().stream().map(b -> b.map(config, f)).toList();
+    return new Gpt2Weights(w.wte(), w.wpe(), blocks, w.lnfWeight(), w.lnfBias());
   }
 }

@@ -1,13 +1,12 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gelu;
 import dev.lathe.tensor.LayerNorm;
 import dev.lathe.tensor.Residual;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
+import dev.lathe.transformer.ModelFamily;
 import java.util.Arrays;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,94 +16,20 @@ import java.util.random.RandomGenerator;
  * LayerNorm and the head tied to {@code wte} (its gradient and the embedding's add up). Attention
  * stays inside each packed example. Built by {@link Training}; not thread-safe.
  */
-public final class Gpt2Trainer implements TrainableModel {
-  private final Gpt2Config config;
-  private final Gpt2Weights weights;
-  private final Gpt2Layers params;
-  private final RandomGenerator dropoutRandom;
-  private final boolean recompute;
-  private final ComputePool pool;
-  private boolean adapters = true;
-  private Gpt2Activations arena;
+public final class Gpt2Trainer
+    extends DecoderTrainer<Gpt2Config, Gpt2Weights, Gpt2Layers, Gpt2Activations> {
 
-  Gpt2Trainer(
-      Gpt2Config config,
-      Gpt2Weights weights,
-      LoraConfig lora,
-      RandomGenerator random,
-      boolean recompute,
-      ComputePool pool) {
-    weights.checkShapes(config);
-    this.pool = pool;
-    this.config = config;
-    this.weights = weights;
-    this.params = new Gpt2Layers(config, weights, lora, random, pool);
-    this.dropoutRandom = random;
-    this.recompute = recompute;
-  }
-
-  public Gpt2Config config() {
-    return config;
+  Gpt2Trainer(Gpt2Config config, Gpt2Weights weights, Setup setup) {
+    super(new ModelFamily.Gpt2(), config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
   }
 
   @Override
-  public List<Parameter> trainableParameters() {
-    return params.parameters();
-  }
-
-  /** The trainable parameter called {@code name}; a clear error lists what exists otherwise. */
-  @Override
-  public Parameter parameter(String name) {
-    return params.parameter(name);
-  }
-
-  /** The base weights with every adapter merged in, as new arrays; the base is not touched. */
-  public Gpt2Weights mergedWeights() {
-    return params.merged(weights);
-  }
-
-  @Override
-  public void setAdaptersEnabled(boolean enabled) {
-    if (!enabled && !params.lora()) {
-      throw new IllegalStateException(
-          "full fine-tuning has no adapters to switch off; use a LoRA trainer for a frozen base");
-    }
-    adapters = enabled;
-  }
-
-  @Override
-  public BatchResult forwardBackward(TokenBatch batch, float[] segmentScale) {
-    OutputHead.validate(batch, segmentScale, config.vocabSize(), config.contextLength());
-    Gpt2Activations a = arena(batch);
-    BatchResult result = forward(batch, segmentScale, a, true);
-    backward(batch, a);
-    return result;
-  }
-
-  @Override
-  public BatchResult evaluate(TokenBatch batch) {
-    OutputHead.validate(batch, null, config.vocabSize(), config.contextLength());
-    return forward(batch, null, arena(batch), false);
-  }
-
-  private Gpt2Activations arena(TokenBatch batch) {
-    if (arena == null || arena.rows != batch.rows() || arena.t != batch.seqLen()) {
-      arena = null;
-      arena = new Gpt2Activations(config, batch.rows(), batch.seqLen(), recompute);
-    }
-    return arena;
-  }
-
-  private BatchResult forward(
-      TokenBatch batch, float[] segmentScale, Gpt2Activations a, boolean train) {
+  void forward(TokenBatch batch, Gpt2Activations a, RandomGenerator rnd) {
     Gpt2Config cf = config;
     int n = a.n;
     int c = cf.dim();
     int f = cf.hiddenDim();
-    int hd = cf.headDim();
     float eps = cf.normEps();
-    RandomGenerator rnd = train ? dropoutRandom : null;
-    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
     // resid[0]: (N, C) = wte[token] + wpe[position]
     for (int i = 0; i < n; i++) {
       int tok = batch.tokens()[i] * c;
@@ -115,7 +40,7 @@ public final class Gpt2Trainer implements TrainableModel {
     }
     for (int l = 0; l < cf.layers(); l++) {
       Gpt2Layers.Layer p = params.layer(l);
-      Gpt2Weights.Layer w = weights.layers().get(l);
+      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
       float[] x = a.resid[l];
       LayerNorm.forward(
           a.xn1[l], 0, x, 0, w.ln1Weight(), w.ln1Bias(), a.mean1[l], a.rstd1[l], n, c, eps);
@@ -125,24 +50,7 @@ public final class Gpt2Trainer implements TrainableModel {
         System.arraycopy(a.qkv, i * 3 * c + c, a.kLin, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + 2 * c, a.proj, i * c, c);
       }
-      LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.heads(), hd, true);
-      LlamaActivations.transpose(a.proj, a.v[l], a.rows, a.t, cf.heads(), hd, true);
-      SegmentAttention.forward(
-          pool,
-          a.att[l],
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.heads(),
-          hd,
-          a.scores,
-          a.qBlock,
-          a.oBlock);
+      attentionForward(a, l, a.proj);
       p.proj().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       LayerNorm.forward(
@@ -164,26 +72,14 @@ public final class Gpt2Trainer implements TrainableModel {
         n,
         c,
         eps);
-    return OutputHead.run(
-        pool,
-        batch,
-        segmentScale,
-        a.xnFinal,
-        weights.wte(),
-        train ? a.dxn : null,
-        params.wteGrad,
-        a.logits,
-        c,
-        cf.vocabSize());
   }
 
-  private void backward(TokenBatch batch, Gpt2Activations a) {
+  @Override
+  void backward(TokenBatch batch, Gpt2Activations a) {
     Gpt2Config cf = config;
     int n = a.n;
     int c = cf.dim();
     int f = cf.hiddenDim();
-    int hd = cf.headDim();
-    Arrays.fill(a.dx, 0f);
     LayerNorm.backward(
         a.dx,
         0,
@@ -199,8 +95,8 @@ public final class Gpt2Trainer implements TrainableModel {
         n,
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
+      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
       Gpt2Layers.Layer p = params.layer(l);
-      Gpt2Weights.Layer w = weights.layers().get(l);
       // MLP block; dx is d resid[l+1]
       if (recompute) {
         Gelu.forward(a.act(l), a.fc[l], n * f);
@@ -228,31 +124,7 @@ public final class Gpt2Trainer implements TrainableModel {
       // attention block; dx is d mid[l]
       Arrays.fill(a.dAtt, 0f);
       p.proj().backward(a.dAtt, a.dx, a.att[l], n, adapters);
-      Arrays.fill(a.dq, 0f);
-      Arrays.fill(a.dkT, 0f);
-      Arrays.fill(a.dvT, 0f);
-      SegmentAttention.backward(
-          pool,
-          a.dq,
-          a.dkT,
-          a.dvT,
-          a.dAtt,
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.heads(),
-          hd,
-          a.scores,
-          a.scores2,
-          a.qBlock,
-          a.oBlock);
-      LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.heads(), hd, false);
-      LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.heads(), hd, false);
+      attentionBackward(a, l);
       for (int i = 0; i < n; i++) { // d qkv: (N, 3, C)
         System.arraycopy(a.dq, i * c, a.qkv, i * 3 * c, c);
         System.arraycopy(a.dk, i * c, a.qkv, i * 3 * c + c, c);

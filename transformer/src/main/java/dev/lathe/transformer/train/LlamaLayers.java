@@ -1,22 +1,19 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.LoraModules;
+import dev.lathe.transformer.MatrixConversion;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.random.RandomGenerator;
 
 /**
  * The trainable view of a Llama-family model's weights: per block its seven projections (each
  * possibly with a LoRA adapter) and, for full fine-tuning, a gradient for every weight, all named
- * as Hugging Face / PEFT name them. With LoRA ({@code lora != null}) only adapters are parameters
- * and every weight gradient is null.
+ * as Hugging Face / PEFT name them. With LoRA only adapters are parameters and every weight
+ * gradient is null.
  */
-final class LlamaLayers {
+final class LlamaLayers extends ParameterSet<LlamaWeights> {
   /** One block's projections and norm gradients (null when frozen or absent). */
   record Layer(
       Projection q,
@@ -31,45 +28,38 @@ final class LlamaLayers {
       float[] qNormGrad,
       float[] kNormGrad) {}
 
+  private final LlamaConfig config;
   private final List<Layer> layers = new ArrayList<>();
-  private final Map<String, Parameter> byName = new LinkedHashMap<>();
-  private final boolean lora;
-  private final ComputePool pool;
   private final float[] embeddingGrad;
   private final float[] finalNormGrad;
   private final float[] headGrad;
 
-  LlamaLayers(
-      LlamaConfig c,
-      LlamaWeights w,
-      LoraConfig loraConfig,
-      RandomGenerator random,
-      ComputePool pool) {
-    this.lora = loraConfig != null;
-    this.pool = pool;
+  LlamaLayers(LlamaConfig c, LlamaWeights w, DecoderTrainer.Setup setup) {
+    super(setup);
+    this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
     int qd = c.queryDim();
     int kvd = c.kvDim();
     embeddingGrad = full("model.embed_tokens.weight", w.tokenEmbedding(), c.vocabSize(), C);
     for (int l = 0; l < c.layers(); l++) {
-      LlamaWeights.Layer lw = w.layers().get(l);
+      LlamaWeights.Layer<float[]> lw = w.layers().get(l);
       String p = "model.layers." + l + ".";
       float[] attnNormGrad = full(p + "input_layernorm.weight", lw.attnNorm(), C);
-      Projection q = projection(l, "q_proj", lw.wq(), lw.bq(), C, qd, loraConfig, random);
-      Projection k = projection(l, "k_proj", lw.wk(), lw.bk(), C, kvd, loraConfig, random);
-      Projection v = projection(l, "v_proj", lw.wv(), lw.bv(), C, kvd, loraConfig, random);
+      Projection q = projection(l, "q_proj", lw.wq(), lw.bq(), C, qd);
+      Projection k = projection(l, "k_proj", lw.wk(), lw.bk(), C, kvd);
+      Projection v = projection(l, "v_proj", lw.wv(), lw.bv(), C, kvd);
       float[] qNormGrad = null;
       float[] kNormGrad = null;
       if (c.qkNorm()) {
         qNormGrad = full(p + "self_attn.q_norm.weight", lw.qNorm(), c.headDim());
         kNormGrad = full(p + "self_attn.k_norm.weight", lw.kNorm(), c.headDim());
       }
-      Projection o = projection(l, "o_proj", lw.wo(), lw.bo(), qd, C, loraConfig, random);
+      Projection o = projection(l, "o_proj", lw.wo(), lw.bo(), qd, C);
       float[] ffnNormGrad = full(p + "post_attention_layernorm.weight", lw.ffnNorm(), C);
-      Projection gate = projection(l, "gate_proj", lw.wGate(), null, C, F, loraConfig, random);
-      Projection up = projection(l, "up_proj", lw.wUp(), null, C, F, loraConfig, random);
-      Projection down = projection(l, "down_proj", lw.wDown(), null, F, C, loraConfig, random);
+      Projection gate = projection(l, "gate_proj", lw.wGate(), null, C, F);
+      Projection up = projection(l, "up_proj", lw.wUp(), null, C, F);
+      Projection down = projection(l, "down_proj", lw.wDown(), null, F, C);
       layers.add(
           new Layer(q, k, v, o, gate, up, down, attnNormGrad, ffnNormGrad, qNormGrad, kNormGrad));
     }
@@ -80,39 +70,9 @@ final class LlamaLayers {
             : full("lm_head.weight", w.classifier(), c.vocabSize(), C);
   }
 
-  /** For full fine-tuning: registers {@code value} as a parameter and returns its gradient. */
-  private float[] full(String name, float[] value, int... shape) {
-    if (lora) {
-      return null;
-    }
-    Parameter p = new Parameter(name, shape, value, new float[value.length]);
-    byName.put(name, p);
-    return p.grad();
-  }
-
   private Projection projection(
-      int layer,
-      String target,
-      float[] weight,
-      float[] bias,
-      int in,
-      int out,
-      LoraConfig loraConfig,
-      RandomGenerator random) {
-    String name = LoraModules.llama(layer, target);
-    float[] weightGrad = full(name + ".weight", weight, out, in);
-    float[] biasGrad = bias == null ? null : full(name + ".bias", bias, out);
-    LoraAdapter adapter = null;
-    if (lora && loraConfig.targets().contains(target)) {
-      adapter = new LoraAdapter(pool, name, in, out, loraConfig, random);
-      byName.put(adapter.a.name(), adapter.a);
-      byName.put(adapter.b.name(), adapter.b);
-    }
-    return new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
-  }
-
-  boolean lora() {
-    return lora;
+      int layer, String target, float[] weight, float[] bias, int in, int out) {
+    return projection(LoraModules.llama(layer, target), target, weight, bias, in, out);
   }
 
   Layer layer(int l) {
@@ -127,61 +87,15 @@ final class LlamaLayers {
     return finalNormGrad;
   }
 
+  @Override
   float[] headGrad() {
     return headGrad;
   }
 
-  List<Parameter> parameters() {
-    return List.copyOf(byName.values());
-  }
-
-  Parameter parameter(String name) {
-    Parameter p = byName.get(name);
-    if (p == null) {
-      throw new IllegalArgumentException(
-          "no trainable parameter named "
-              + name
-              + "; the "
-              + byName.size()
-              + " parameters start with "
-              + byName.keySet().stream().limit(4).toList());
-    }
-    return p;
-  }
-
-  /** The weights with every adapter merged in, as new arrays where an adapter exists. */
-  LlamaWeights merged(LlamaWeights w) {
-    List<LlamaWeights.Layer> out = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      Layer p = layers.get(l);
-      LlamaWeights.Layer b = w.layers().get(l);
-      out.add(
-          new LlamaWeights.Layer(
-              b.attnNorm(),
-              merge(p.q()),
-              merge(p.k()),
-              merge(p.v()),
-              merge(p.o()),
-              b.bq(),
-              b.bk(),
-              b.bv(),
-              b.bo(),
-              b.qNorm(),
-              b.kNorm(),
-              b.ffnNorm(),
-              merge(p.gate()),
-              merge(p.up()),
-              merge(p.down())));
-    }
-    return new LlamaWeights(w.tokenEmbedding(), out, w.finalNorm(), w.classifier());
-  }
-
-  private static float[] merge(Projection p) {
-    if (p.adapter == null) {
-      return p.weight;
-    }
-    float[] w = p.weight.clone();
-    p.adapter.mergeInto(w);
-    return w;
+  @Override
+  LlamaWeights withProjections(LlamaWeights w, MatrixConversion<float[], float[]> f) {
+    List<LlamaWeights.Layer<float[]>> blocks =
+        w.layers().stream().map(b -> b.map(config, f)).toList();
+    return new LlamaWeights(w.tokenEmbedding(), blocks, w.finalNorm(), w.classifier());
   }
 }

@@ -1,14 +1,13 @@
 package dev.lathe.transformer.train;
 
-import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
+import dev.lathe.transformer.ModelFamily;
 import java.util.Arrays;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,97 +16,22 @@ import java.util.random.RandomGenerator;
  * same blocks, but every activation backward needs is kept in a {@link LlamaActivations} arena,
  * attention stays inside each packed example, and positions come from the batch.
  *
- * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
- * (every weight a {@link Parameter}, see {@link Training#full}). Not thread-safe: one batch at a
- * time.
+ * <p>Built by {@link Training}; the parameters, arena and attention are {@link DecoderTrainer}'s.
  */
-public final class LlamaTrainer implements TrainableModel {
-  private final LlamaConfig config;
-  private final LlamaWeights weights;
-  private final LlamaLayers params;
+public final class LlamaTrainer
+    extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
-  private final RandomGenerator dropoutRandom;
-  private final boolean recompute;
-  private final ComputePool pool;
-  private boolean adapters = true;
-  private LlamaActivations arena;
 
-  LlamaTrainer(
-      LlamaConfig config,
-      LlamaWeights weights,
-      LoraConfig lora,
-      RandomGenerator random,
-      boolean recompute,
-      ComputePool pool) {
-    weights.checkShapes(config);
-    this.pool = pool;
-    this.config = config;
-    this.weights = weights;
-    this.params = new LlamaLayers(config, weights, lora, random, pool);
+  LlamaTrainer(ModelFamily.Llama family, LlamaConfig config, LlamaWeights weights, Setup setup) {
+    super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
-    this.dropoutRandom = random;
-    this.recompute = recompute;
-  }
-
-  public LlamaConfig config() {
-    return config;
   }
 
   @Override
-  public List<Parameter> trainableParameters() {
-    return params.parameters();
-  }
-
-  /** The trainable parameter called {@code name}; a clear error lists what exists otherwise. */
-  @Override
-  public Parameter parameter(String name) {
-    return params.parameter(name);
-  }
-
-  /**
-   * The base weights with every adapter merged in ({@code W + scale · B · A}) as new arrays; the
-   * base itself is not touched. For full fine-tuning, the trained weights themselves.
-   */
-  public LlamaWeights mergedWeights() {
-    return params.merged(weights);
-  }
-
-  @Override
-  public void setAdaptersEnabled(boolean enabled) {
-    if (!enabled && !params.lora()) {
-      throw new IllegalStateException(
-          "full fine-tuning has no adapters to switch off; use a LoRA trainer for a frozen base");
-    }
-    adapters = enabled;
-  }
-
-  @Override
-  public BatchResult forwardBackward(TokenBatch batch, float[] segmentScale) {
-    OutputHead.validate(batch, segmentScale, config.vocabSize(), config.contextLength());
-    LlamaActivations a = arena(batch);
-    BatchResult result = forward(batch, segmentScale, a, true);
-    backward(batch, a);
-    return result;
-  }
-
-  @Override
-  public BatchResult evaluate(TokenBatch batch) {
-    OutputHead.validate(batch, null, config.vocabSize(), config.contextLength());
-    return forward(batch, null, arena(batch), false);
-  }
-
-  private LlamaActivations arena(TokenBatch batch) {
-    if (arena == null || arena.rows != batch.rows() || arena.t != batch.seqLen()) {
-      arena = null; // let the old arena go before allocating the new one
-      arena = new LlamaActivations(config, batch.rows(), batch.seqLen(), recompute);
-    }
-    return arena;
-  }
-
-  private BatchResult forward(
-      TokenBatch batch, float[] segmentScale, LlamaActivations a, boolean train) {
+  void forward(TokenBatch batch, LlamaActivations a, RandomGenerator rnd) {
+    int[] pos = batch.positions();
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -116,16 +40,13 @@ public final class LlamaTrainer implements TrainableModel {
     int kvd = cf.kvDim();
     int hd = cf.headDim();
     float eps = cf.normEps();
-    int[] pos = batch.positions();
-    RandomGenerator rnd = train ? dropoutRandom : null;
-    SegmentAttention.segmentStarts(a.segStart, batch.segments(), a.rows, a.t);
     // resid[0]: (N, C) = token embedding rows
     for (int i = 0; i < n; i++) {
       System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
     }
     for (int l = 0; l < cf.layers(); l++) {
       LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer w = weights.layers().get(l);
+      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
       RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
@@ -141,24 +62,7 @@ public final class LlamaTrainer implements TrainableModel {
         Rope.forward(cf.ropeStyle(), a.q[l], i * qd, cf.heads(), rope, pos[i]);
         Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
       }
-      LlamaActivations.transpose(a.kLin, a.k[l], a.rows, a.t, cf.kvHeads(), hd, true);
-      LlamaActivations.transpose(a.vLin, a.v[l], a.rows, a.t, cf.kvHeads(), hd, true);
-      SegmentAttention.forward(
-          pool,
-          a.att[l],
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.kvHeads(),
-          hd,
-          a.scores,
-          a.qBlock,
-          a.oBlock);
+      attentionForward(a, l, a.vLin);
       p.o().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
@@ -171,20 +75,11 @@ public final class LlamaTrainer implements TrainableModel {
     }
     float[] last = a.resid[cf.layers()];
     RmsNorm.forward(a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
-    return OutputHead.run(
-        pool,
-        batch,
-        segmentScale,
-        a.xnFinal,
-        weights.classifier(),
-        train ? a.dxn : null,
-        params.headGrad(),
-        a.logits,
-        c,
-        cf.vocabSize());
   }
 
-  private void backward(TokenBatch batch, LlamaActivations a) {
+  @Override
+  void backward(TokenBatch batch, LlamaActivations a) {
+    int[] pos = batch.positions();
     LlamaConfig cf = config;
     int n = a.n;
     int c = cf.dim();
@@ -192,9 +87,7 @@ public final class LlamaTrainer implements TrainableModel {
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int hd = cf.headDim();
-    int[] pos = batch.positions();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
-    Arrays.fill(a.dx, 0f);
     RmsNorm.backward(
         a.dx,
         0,
@@ -209,7 +102,7 @@ public final class LlamaTrainer implements TrainableModel {
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
       LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer w = weights.layers().get(l);
+      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
         p.gate().replay(a.gate(l), a.xn2[l], n, adapters);
@@ -229,31 +122,7 @@ public final class LlamaTrainer implements TrainableModel {
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
       p.o().backward(a.dAtt, a.dx, a.att[l], n, adapters);
-      Arrays.fill(a.dq, 0f);
-      Arrays.fill(a.dkT, 0f);
-      Arrays.fill(a.dvT, 0f);
-      SegmentAttention.backward(
-          pool,
-          a.dq,
-          a.dkT,
-          a.dvT,
-          a.dAtt,
-          a.lse[l],
-          a.q[l],
-          a.k[l],
-          a.v[l],
-          a.segStart,
-          a.rows,
-          a.t,
-          cf.heads(),
-          cf.kvHeads(),
-          hd,
-          a.scores,
-          a.scores2,
-          a.qBlock,
-          a.oBlock);
-      LlamaActivations.transpose(a.dk, a.dkT, a.rows, a.t, cf.kvHeads(), hd, false);
-      LlamaActivations.transpose(a.dv, a.dvT, a.rows, a.t, cf.kvHeads(), hd, false);
+      attentionBackward(a, l);
       for (int i = 0; i < n; i++) {
         Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
         Rope.backward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), rope, pos[i]);

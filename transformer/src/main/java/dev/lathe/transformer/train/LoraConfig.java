@@ -20,8 +20,11 @@ import java.util.TreeSet;
  * @param dropout probability of zeroing an adapter input, in [0, 1)
  * @param targets projection names to adapt: Llama family {@code q_proj k_proj v_proj o_proj
  *     gate_proj up_proj down_proj}; GPT-2 {@code c_attn attn.c_proj c_fc mlp.c_proj}
+ * @param rsLora rank-stabilised LoRA (PEFT's {@code use_rslora}): the scale is {@code alpha /
+ *     √rank}
  */
-public record LoraConfig(int rank, double alpha, double dropout, Set<String> targets) {
+public record LoraConfig(
+    int rank, double alpha, double dropout, Set<String> targets, boolean rsLora) {
 
   /** Every linear layer of the Llama family. */
   public static final Set<String> LLAMA_LINEAR = Set.copyOf(LoraModules.LLAMA);
@@ -63,14 +66,22 @@ public record LoraConfig(int rank, double alpha, double dropout, Set<String> tar
     targets = Set.copyOf(targets);
   }
 
+  /** Plain LoRA (scale {@code alpha / rank}). */
+  public LoraConfig(int rank, double alpha, double dropout, Set<String> targets) {
+    this(rank, alpha, dropout, targets, false);
+  }
+
   /** The default settings with another rank, alpha and dropout. */
   public static LoraConfig of(int rank, double alpha, double dropout) {
     return new LoraConfig(rank, alpha, dropout, allLinear());
   }
 
-  /** alpha / rank, the factor applied to {@code B · A}. */
+  /**
+   * The factor applied to {@code B · A}: {@code alpha / rank}, or {@code alpha / √rank} for rsLoRA
+   * (as {@code AdapterSet} computes it when serving, so a merge and a served adapter agree).
+   */
   public float scale() {
-    return (float) (alpha / rank);
+    return (float) (rsLora ? alpha / Math.sqrt(rank) : alpha / rank);
   }
 
   private static Set<String> allLinear() {

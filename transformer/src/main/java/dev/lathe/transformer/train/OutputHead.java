@@ -14,6 +14,18 @@ final class OutputHead {
   private OutputHead() {}
 
   /**
+   * Most logits the output head holds at once (32 Mi floats, 128 MB): its rows are processed in
+   * chunks of {@link #headRows} so that the (B·T, V) logits never exist whole. Large chunks matter
+   * for speed: each chunk re-packs the (V, C) head matrix for its three products.
+   */
+  static final int HEAD_FLOATS = 1 << 25;
+
+  /** Rows of the output head processed together: as many as {@link #HEAD_FLOATS} allow, >= 64. */
+  static int headRows(int n, int vocab) {
+    return Math.min(n, Math.max(64, HEAD_FLOATS / vocab));
+  }
+
+  /**
    *
    *
    * <pre>

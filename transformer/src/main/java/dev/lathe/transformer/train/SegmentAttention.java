@@ -339,4 +339,25 @@ final class SegmentAttention {
       }
     }
   }
+
+  /**
+   * Between the (B, T, KVH, hd) layout of a projection and the (B, KVH, T, hd) layout attention
+   * reads; {@code toHeads} picks the direction.
+   */
+  static void transpose(
+      float[] tokens, float[] heads, int rows, int t, int kvHeads, int hd, boolean toHeads) {
+    for (int b = 0; b < rows; b++) {
+      for (int i = 0; i < t; i++) {
+        for (int g = 0; g < kvHeads; g++) {
+          int a = ((b * t + i) * kvHeads + g) * hd;
+          int h = ((b * kvHeads + g) * t + i) * hd;
+          if (toHeads) {
+            System.arraycopy(tokens, a, heads, h, hd);
+          } else {
+            System.arraycopy(heads, h, tokens, a, hd);
+          }
+        }
+      }
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.Gpt2Model;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelFamily;
 import java.util.random.RandomGenerator;
 
 /** Entry points: a {@link TrainableModel} over a loaded model, with LoRA or every weight. */
@@ -14,7 +15,8 @@ public final class Training {
    * LoRA adapters over the frozen weights of {@code model}. {@code random} initialises the
    * adapters' A matrices and then draws their dropout masks, so one seed gives one training run.
    */
-  public static TrainableModel lora(LoadedModel model, LoraConfig config, RandomGenerator random) {
+  public static DecoderTrainer<?, ?, ?, ?> lora(
+      LoadedModel model, LoraConfig config, RandomGenerator random) {
     return lora(model, config, random, false);
   }
 
@@ -23,19 +25,12 @@ public final class Training {
    * of the per-layer feed-forward activations for recomputing them in backward (Llama family: the
    * gate and up projections and the SwiGLU output; GPT-2: the GELU output).
    */
-  public static TrainableModel lora(
+  public static DecoderTrainer<?, ?, ?, ?> lora(
       LoadedModel model, LoraConfig config, RandomGenerator random, boolean recompute) {
     if (config == null || random == null) {
       throw new IllegalArgumentException("LoRA training needs a LoraConfig and a RandomGenerator");
     }
-    return switch (model.model()) {
-      case LlamaModel m ->
-          new LlamaTrainer(
-              m.config(), m.weights(), config, random, recompute, ComputePool.common());
-      case Gpt2Model m ->
-          new Gpt2Trainer(m.config(), m.weights(), config, random, recompute, ComputePool.common());
-      default -> throw unsupported(model);
-    };
+    return trainer(model, config, random, recompute);
   }
 
   /**
@@ -44,25 +39,33 @@ public final class Training {
    * its inference path sees the trained weights; otherwise they are f32 copies (export them with
    * the trainer's {@code mergedWeights()}).
    */
-  public static TrainableModel full(LoadedModel model) {
+  public static DecoderTrainer<?, ?, ?, ?> full(LoadedModel model) {
     return full(model, false);
   }
 
   /** As {@link #full(LoadedModel)}, optionally recomputing the feed-forward output in backward. */
-  public static TrainableModel full(LoadedModel model, boolean recompute) {
-    return switch (model.model()) {
-      case LlamaModel m ->
-          new LlamaTrainer(m.config(), m.weights(), null, null, recompute, ComputePool.common());
-      case Gpt2Model m ->
-          new Gpt2Trainer(m.config(), m.weights(), null, null, recompute, ComputePool.common());
-      default -> throw unsupported(model);
-    };
+  public static DecoderTrainer<?, ?, ?, ?> full(LoadedModel model, boolean recompute) {
+    return trainer(model, null, null, recompute);
   }
 
-  private static UnsupportedOperationException unsupported(LoadedModel model) {
-    return new UnsupportedOperationException(
-        "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c) and"
-            + " gpt2; this model is "
-            + model.modelType());
+  /**
+   * The one place a family's inference model meets its trainer (LoRA when {@code lora} is set): the
+   * trainer reads the model's f32 weights.
+   */
+  private static DecoderTrainer<?, ?, ?, ?> trainer(
+      LoadedModel model, LoraConfig lora, RandomGenerator random, boolean recompute) {
+    DecoderTrainer.Setup setup =
+        new DecoderTrainer.Setup(lora, random, recompute, ComputePool.common());
+    return switch (model.model()) {
+      case LlamaModel m ->
+          new LlamaTrainer(
+              new ModelFamily.Llama(model.modelType()), m.config(), m.weights(), setup);
+      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), setup);
+      default ->
+          throw new UnsupportedOperationException(
+              "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c)"
+                  + " and gpt2; this model is "
+                  + model.modelType());
+    };
   }
 }

@@ -3,6 +3,7 @@ package dev.lathe.transformer.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.lathe.transformer.DoubleKernels;
 import dev.lathe.transformer.GenerationConfig;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
@@ -319,15 +320,11 @@ class LlamaTrainerTest {
       m.forward(b.tokens(), i, 1, cache, logits);
       int target = b.targets()[i];
       if (target >= 0) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float z : logits) {
-          max = Math.max(max, z);
+        double[] z = new double[logits.length];
+        for (int v = 0; v < z.length; v++) {
+          z[v] = logits[v];
         }
-        double sum = 0;
-        for (float z : logits) {
-          sum += Math.exp(z - max);
-        }
-        out[seg] += logits[target] - max - Math.log(sum);
+        out[seg] += DoubleKernels.logProb(z, target);
       }
     }
     return out;

@@ -9,6 +9,7 @@ import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelFamily;
 import dev.lathe.transformer.ModelLoader;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * lower the loss on that batch at every step.
  */
 class RealModelTrainingTest {
+  private static final ModelFamily.Llama LLAMA = new ModelFamily.Llama("llama");
+
   private static final int T = 48;
 
   private static Path dir() {
@@ -57,12 +60,11 @@ class RealModelTrainingTest {
       try (ComputePool pool = new ComputePool(threads)) {
         LlamaTrainer t =
             new LlamaTrainer(
+                LLAMA,
                 m.config(),
                 m.weights(),
-                LoraConfig.of(8, 16, 0.1),
-                new SplittableRandom(3),
-                false,
-                pool);
+                new DecoderTrainer.Setup(
+                    LoraConfig.of(8, 16, 0.1), new SplittableRandom(3), false, pool));
         LlamaTrainerTest.randomizeB(t, 4);
         t.forwardBackward(batch, scale);
         List<Parameter> ps = t.trainableParameters();

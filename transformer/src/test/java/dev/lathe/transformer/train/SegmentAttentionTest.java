@@ -36,8 +36,8 @@ class SegmentAttentionTest {
     SegmentAttention.segmentStarts(segStart, segments, B, T);
     float[] k = new float[kTok.length];
     float[] v = new float[vTok.length];
-    LlamaActivations.transpose(kTok, k, B, T, KVH, HD, true);
-    LlamaActivations.transpose(vTok, v, B, T, KVH, HD, true);
+    SegmentAttention.transpose(kTok, k, B, T, KVH, HD, true);
+    SegmentAttention.transpose(vTok, v, B, T, KVH, HD, true);
     int tile = SegmentAttention.QUERY_TILE * (H / KVH);
     float[] out = new float[n * H * HD];
     float[] lse = new float[n * H];
@@ -55,8 +55,8 @@ class SegmentAttentionTest {
     }
     float[] dkTok = new float[k.length];
     float[] dvTok = new float[v.length];
-    LlamaActivations.transpose(dkTok, dk, B, T, KVH, HD, false);
-    LlamaActivations.transpose(dvTok, dv, B, T, KVH, HD, false);
+    SegmentAttention.transpose(dkTok, dk, B, T, KVH, HD, false);
+    SegmentAttention.transpose(dvTok, dv, B, T, KVH, HD, false);
 
     // the naive double attention on a tape
     Tape tape = new Tape();

@@ -1,6 +1,7 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.Rope;
+import dev.lathe.transformer.DoubleKernels;
 import dev.lathe.transformer.LlamaConfig;
 import java.util.Map;
 
@@ -16,10 +17,7 @@ final class TapeLlama extends TapeReference {
   TapeLlama(LlamaConfig c, Map<String, double[]> tensors, double loraScale) {
     super(tensors, loraScale);
     this.c = c;
-    invFreq = new double[c.headDim() / 2];
-    for (int i = 0; i < invFreq.length; i++) {
-      invFreq[i] = c.ropeScaling().scale(1 / Math.pow(c.ropeTheta(), 2.0 * i / c.headDim()));
-    }
+    invFreq = DoubleKernels.ropeInverseFrequencies(c);
   }
 
   @Override

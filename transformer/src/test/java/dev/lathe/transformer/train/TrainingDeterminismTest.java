@@ -7,6 +7,7 @@ import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.Gpt2Model;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelFamily;
 import dev.lathe.transformer.ModelLoader;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,6 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * log-probabilities against adapters switched off.
  */
 class TrainingDeterminismTest {
+  private static final ModelFamily.Llama LLAMA = new ModelFamily.Llama("llama");
+
   private static final float[] SCALE = {0.5f, -0.3f, 0.25f};
 
   /** What one evaluate and one forwardBackward give: log-probs of both, and every gradient. */
@@ -54,8 +57,15 @@ class TrainingDeterminismTest {
     SplittableRandom random = lora ? new SplittableRandom(5) : null;
     TrainableModel t =
         switch (model.model()) {
-          case LlamaModel m -> new LlamaTrainer(m.config(), m.weights(), lc, random, false, pool);
-          case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), lc, random, false, pool);
+          case LlamaModel m ->
+              new LlamaTrainer(
+                  LLAMA,
+                  m.config(),
+                  m.weights(),
+                  new DecoderTrainer.Setup(lc, random, false, pool));
+          case Gpt2Model m ->
+              new Gpt2Trainer(
+                  m.config(), m.weights(), new DecoderTrainer.Setup(lc, random, false, pool));
           default -> throw new IllegalArgumentException("not a trainable model: " + model);
         };
     if (lora) {
@@ -154,12 +164,11 @@ class TrainingDeterminismTest {
         ComputePool one = new ComputePool(1)) {
       LlamaTrainer lora =
           new LlamaTrainer(
+              LLAMA,
               m.config(),
               m.weights(),
-              LoraConfig.of(8, 16, 0.05),
-              new SplittableRandom(1),
-              false,
-              two);
+              new DecoderTrainer.Setup(
+                  LoraConfig.of(8, 16, 0.05), new SplittableRandom(1), false, two));
       double[] first = lora.evaluate(batch).segmentLogProb();
       for (int call = 1; call <= 40; call++) {
         lora.setAdaptersEnabled(call % 2 == 0);
@@ -167,7 +176,9 @@ class TrainingDeterminismTest {
             .as("call %d", call)
             .containsExactly(first);
       }
-      LlamaTrainer single = new LlamaTrainer(m.config(), m.weights(), null, null, false, one);
+      LlamaTrainer single =
+          new LlamaTrainer(
+              LLAMA, m.config(), m.weights(), new DecoderTrainer.Setup(null, null, false, one));
       assertThat(single.evaluate(batch).segmentLogProb())
           .as("full, 1 thread")
           .containsExactly(first);

@@ -1,0 +1,110 @@
+package dev.lathe.transformer.train;
+
+import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.MatrixConversion;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * The trainable parameters of one model, by their Hugging Face / PEFT names, in the order they were
+ * registered: with LoRA ({@code lora != null}) only the adapters are parameters and every weight
+ * gradient is null; for full fine-tuning every weight is one. A family's layer view ({@link
+ * LlamaLayers}, {@link Gpt2Layers}) registers its weights here while it builds its projections, so
+ * the lookup, its error message and the merge are written once.
+ *
+ * @param <W> the family's weights, which {@link #merged} returns with the adapters folded in
+ */
+abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
+  private final Map<String, Parameter> byName = new LinkedHashMap<>();
+  private final List<Projection> projections = new ArrayList<>();
+  private final LoraConfig lora;
+  private final RandomGenerator random;
+  private final ComputePool pool;
+
+  ParameterSet(DecoderTrainer.Setup setup) {
+    this.lora = setup.lora();
+    this.random = setup.random();
+    this.pool = setup.pool();
+  }
+
+  /** For full fine-tuning: registers {@code value} as a parameter and returns its gradient. */
+  final float[] full(String name, float[] value, int... shape) {
+    if (lora != null) {
+      return null;
+    }
+    Parameter p = new Parameter(name, shape, value, new float[value.length]);
+    byName.put(name, p);
+    return p.grad();
+  }
+
+  /**
+   * The projection {@code module} ({@code in → out}, weight (out, in), bias (out) or null): its
+   * weight and bias are parameters for full fine-tuning; with LoRA it gets an adapter when {@code
+   * target} is one of the configured targets (the adapter's A is drawn from the random now).
+   */
+  final Projection projection(
+      String module, String target, float[] weight, float[] bias, int in, int out) {
+    float[] weightGrad = full(module + ".weight", weight, out, in);
+    float[] biasGrad = bias == null ? null : full(module + ".bias", bias, out);
+    LoraAdapter adapter = null;
+    if (lora != null && lora.targets().contains(target)) {
+      adapter = new LoraAdapter(pool, module, in, out, lora, random);
+      byName.put(adapter.a.name(), adapter.a);
+      byName.put(adapter.b.name(), adapter.b);
+    }
+    Projection p = new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
+    projections.add(p);
+    return p;
+  }
+
+  /** Whether the parameters are LoRA adapters (the base weights frozen). */
+  final boolean lora() {
+    return lora != null;
+  }
+
+  final List<Parameter> parameters() {
+    return List.copyOf(byName.values());
+  }
+
+  /** The parameter called {@code name}; the error names how many there are and the first few. */
+  final Parameter parameter(String name) {
+    Parameter p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException(
+          "no trainable parameter named "
+              + name
+              + "; the "
+              + byName.size()
+              + " parameters start with "
+              + byName.keySet().stream().limit(4).toList());
+    }
+    return p;
+  }
+
+  /** The output head's gradient (V, C), or null when it is frozen. */
+  abstract float[] headGrad();
+
+  /**
+   * {@code weights} (those the projections were built over) with every adapter merged in: each
+   * adapted projection's matrix replaced by a new array {@code W + scale · B · A}, every other
+   * array shared. For full fine-tuning, the trained weights themselves.
+   */
+  final W merged(W weights) {
+    Map<float[], float[]> merged = new IdentityHashMap<>();
+    for (Projection p : projections) {
+      if (p.adapter != null) {
+        float[] w = p.weight.clone();
+        p.adapter.mergeInto(w);
+        merged.put(p.weight, w);
+      }
+    }
+    return withProjections(weights, (m, rows, cols) -> merged.getOrDefault(m, m));
+  }
+
+  /** {@code weights} with each projection's matrix converted by {@code f}, the rest shared. */
+  abstract W withProjections(W weights, MatrixConversion<float[], float[]> f);
+}
