@@ -16,6 +16,10 @@ import javax.sql.DataSource;
  * queue's own tables and recorded beside them in {@code schema_versions} under the module name
  * {@code server}. Before that table existed the server kept its own, {@code
  * server_schema_migrations} (applied times in seconds), which the runner carries over once.
+ *
+ * <p>Every time column of the schema is epoch milliseconds. The server's two ({@code
+ * files.created_at}, {@code models.created}) were seconds until {@code V3__milliseconds.sql}
+ * converted them; the API shows seconds, as OpenAI's does.
  */
 final class ServerSchema {
 
@@ -24,7 +28,7 @@ final class ServerSchema {
       new SchemaMigrations(
           "server",
           ServerSchema.class,
-          List.of("V1__files_models.sql", "V2__job_progress.sql"),
+          List.of("V1__files_models.sql", "V2__job_progress.sql", "V3__milliseconds.sql"),
           new SchemaMigrations.LegacyBookkeeping("server_schema_migrations", TimeUnit.SECONDS));
 
   /** Every module's migrations, in the order they apply. */

@@ -75,7 +75,8 @@ class ModelRegistryTest {
     Path out = dir.resolve(id.replace(':', '_'));
     FineTuneFiles.writeAdapter(
         out, FineTuneFiles.randomLora(ModelLoader.load(tiny), lora, seed), lora);
-    rows.insert(new FineTunedModels.Row(id, "p", 1L, "tiny", out.toString(), null));
+    rows.insert(
+        new FineTunedModels.Row(id, "p", Instant.ofEpochSecond(1), "tiny", out.toString(), null));
     return new ModelRegistry.Resolved(id, "tiny", out);
   }
 
