@@ -17,17 +17,24 @@ package dev.lathe.jobqueue;
  * Writers are serialized, which suits the embedded, one-machine case SQLite is for.
  */
 public enum JdbcDialect {
-  SQLITE("", "", ""),
-  POSTGRESQL(" FOR UPDATE", " FOR UPDATE SKIP LOCKED", "SELECT pg_advisory_xact_lock(7401395)");
+  SQLITE("", "", "", "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"),
+  POSTGRESQL(
+      " FOR UPDATE",
+      " FOR UPDATE SKIP LOCKED",
+      "SELECT pg_advisory_xact_lock(7401395)",
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema()"
+          + " AND table_name = ?");
 
   private final String forUpdate;
   private final String skipLocked;
   private final String migrationLock;
+  private final String tableExistsQuery;
 
-  JdbcDialect(String forUpdate, String skipLocked, String migrationLock) {
+  JdbcDialect(String forUpdate, String skipLocked, String migrationLock, String tableExistsQuery) {
     this.forUpdate = forUpdate;
     this.skipLocked = skipLocked;
     this.migrationLock = migrationLock;
+    this.tableExistsQuery = tableExistsQuery;
   }
 
   /** Appended to a SELECT that reads a row the transaction will write. */
@@ -43,6 +50,14 @@ public enum JdbcDialect {
   /** A statement that serializes concurrent migrations, or empty when transactions already do. */
   String migrationLock() {
     return migrationLock;
+  }
+
+  /**
+   * A query with one parameter, a table name, that returns a row when that table exists in the
+   * schema the connection works in.
+   */
+  String tableExistsQuery() {
+    return tableExistsQuery;
   }
 
   /** The dialect of a JDBC URL ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…}). */

@@ -16,12 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
  * The job store on SQLite (embedded default) or PostgreSQL (several workers on several machines),
- * with the same schema on both ({@link JdbcMigrations}, applied at construction).
+ * with the same schema on both ({@link #MIGRATIONS}, applied at construction by {@link
+ * JdbcMigrations}).
  *
  * <p>Every move of a job is: in one transaction, read the row locked ({@code FOR UPDATE} on
  * PostgreSQL, the {@code BEGIN IMMEDIATE} write lock on SQLite), apply the same pure move the
@@ -30,6 +32,18 @@ import javax.sql.DataSource;
  * RETURNING …}; see {@link JdbcDialect} for why that is exclusive on both databases.
  */
 public final class JdbcJobStore implements JobStore {
+
+  /**
+   * The job queue's tables ({@code jobs}, {@code job_counters}, {@code job_events}, {@code
+   * job_checkpoints}); before the one bookkeeping table they were recorded in {@code
+   * schema_migrations}. Times are epoch milliseconds.
+   */
+  public static final SchemaMigrations MIGRATIONS =
+      new SchemaMigrations(
+          "jobqueue",
+          JdbcJobStore.class,
+          List.of("V1__jobs.sql"),
+          new SchemaMigrations.LegacyBookkeeping("schema_migrations", TimeUnit.MILLISECONDS));
 
   private final DataSource dataSource;
   private final JdbcDialect dialect;

@@ -1,8 +1,5 @@
 package dev.lathe.jobqueue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,91 +11,173 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Applies the versioned schema files ({@code migrations/V<n>__<name>.sql} next to this class) in
- * order, each in its own transaction, and records them in {@code schema_migrations}.
+ * The one migration runner of the whole schema: applies each module's {@link SchemaMigrations} in
+ * the order given (the job queue's first, then the modules built on it), each file once and in its
+ * own transaction, and records it in one bookkeeping table, {@code schema_versions} (module,
+ * version, name, {@code applied_at} in epoch milliseconds like every time column).
+ *
+ * <p>A database written before this table existed kept one bookkeeping table per module (the job
+ * queue's was {@code schema_migrations}, in milliseconds). Each set names its earlier table ({@link
+ * SchemaMigrations.LegacyBookkeeping}); the first run finds it, carries its rows over in
+ * milliseconds and drops it, in one transaction, so the migrations it recorded are never applied
+ * again and the next ones continue from there.
  *
  * <p>Why not Flyway: since Flyway 10 SQLite support is no longer part of Flyway's core but a
- * separate community module, and this queue needs only "apply the next numbered file once" on two
- * databases that both have transactional DDL. A dozen lines of JDBC do that with no dependency.
+ * separate community module, and this schema needs only "apply the next numbered file once" on two
+ * databases that both have transactional DDL. A few dozen lines of JDBC do that with no dependency.
  * Concurrent starts are safe: SQLite's {@code BEGIN IMMEDIATE} and a PostgreSQL advisory lock make
  * the second process wait and then find the migrations applied.
  */
-final class JdbcMigrations {
+public final class JdbcMigrations {
 
-  /** The migrations, in order. Add new files at the end; never edit an applied one. */
-  static final List<String> FILES = List.of("V1__jobs.sql");
+  /** The bookkeeping table. */
+  static final String TABLE = "schema_versions";
 
   private JdbcMigrations() {}
 
-  /** Brings the schema up to date; returns the versions it applied. */
+  /** Brings the job queue's own tables up to date; returns the versions it applied. */
   static List<Integer> migrate(DataSource dataSource, JdbcDialect dialect, InstantSource clock)
       throws SQLException {
-    List<Integer> applied = new ArrayList<>();
-    for (String file : FILES) {
-      int version = versionOf(file);
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-          if (!dialect.migrationLock().isEmpty()) {
-            st.execute(dialect.migrationLock());
+    return migrate(dataSource, dialect, clock, List.of(JdbcJobStore.MIGRATIONS)).stream()
+        .map(SchemaMigrations::versionOf)
+        .toList();
+  }
+
+  /**
+   * Brings the schema up to date with {@code sets}, in order; returns the files it applied (none
+   * when the database was current).
+   */
+  public static List<String> migrate(
+      DataSource dataSource, JdbcDialect dialect, InstantSource clock, List<SchemaMigrations> sets)
+      throws SQLException {
+    inTransaction(
+        dataSource,
+        dialect,
+        c -> {
+          for (SchemaMigrations set : sets) {
+            adoptLegacy(c, dialect, set);
           }
-          st.execute(
-              "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                  + " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-          if (isApplied(c, version)) {
-            c.commit();
-            continue;
-          }
-          for (String sql : statements(read(file))) {
-            st.execute(sql);
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")) {
-            ps.setInt(1, version);
-            ps.setString(2, file);
-            ps.setLong(3, clock.millis());
-            ps.executeUpdate();
-          }
-          c.commit();
-          applied.add(version);
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
+          return null;
+        });
+    List<String> applied = new ArrayList<>();
+    for (SchemaMigrations set : sets) {
+      for (String file : set.files()) {
+        boolean ran =
+            inTransaction(
+                dataSource,
+                dialect,
+                c -> {
+                  int version = SchemaMigrations.versionOf(file);
+                  if (isApplied(c, set.module(), version)) {
+                    return false;
+                  }
+                  try (Statement st = c.createStatement()) {
+                    for (String sql : statements(set.read(file))) {
+                      st.execute(sql);
+                    }
+                  }
+                  try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "INSERT INTO "
+                              + TABLE
+                              + " (module, version, name, applied_at) VALUES (?, ?, ?, ?)")) {
+                    ps.setString(1, set.module());
+                    ps.setInt(2, version);
+                    ps.setString(3, file);
+                    ps.setLong(4, clock.millis());
+                    ps.executeUpdate();
+                  }
+                  return true;
+                });
+        if (ran) {
+          applied.add(file);
         }
       }
     }
     return applied;
   }
 
-  private static boolean isApplied(Connection c, int version) throws SQLException {
+  /** Carries the rows of the set's earlier bookkeeping table over, then drops that table. */
+  private static void adoptLegacy(Connection c, JdbcDialect dialect, SchemaMigrations set)
+      throws SQLException {
+    SchemaMigrations.LegacyBookkeeping legacy = set.legacy();
+    if (legacy == null || !tableExists(c, dialect, legacy.table())) {
+      return;
+    }
+    long toMillis = legacy.appliedAtUnit().toMillis(1);
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM schema_migrations WHERE version = ?")) {
-      ps.setInt(1, version);
+            c.prepareStatement(
+                "INSERT INTO "
+                    + TABLE
+                    + " (module, version, name, applied_at) SELECT ?, version, name, applied_at * ?"
+                    + " FROM "
+                    + legacy.table()
+                    + " WHERE version NOT IN (SELECT version FROM "
+                    + TABLE
+                    + " WHERE module = ?)");
+        Statement st = c.createStatement()) {
+      ps.setString(1, set.module());
+      ps.setLong(2, toMillis);
+      ps.setString(3, set.module());
+      ps.executeUpdate();
+      st.execute("DROP TABLE " + legacy.table());
+    }
+  }
+
+  private static boolean tableExists(Connection c, JdbcDialect dialect, String table)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(dialect.tableExistsQuery())) {
+      ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
     }
   }
 
-  static int versionOf(String file) {
-    int sep = file.indexOf("__");
-    if (!file.startsWith("V") || sep < 2 || !file.endsWith(".sql")) {
-      throw new IllegalArgumentException(
-          "migration file '" + file + "' must be named V<number>__<name>.sql");
+  private static boolean isApplied(Connection c, String module, int version) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM " + TABLE + " WHERE module = ? AND version = ?")) {
+      ps.setString(1, module);
+      ps.setInt(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
-    return Integer.parseInt(file.substring(1, sep));
   }
 
-  private static String read(String file) {
-    try (InputStream in = JdbcMigrations.class.getResourceAsStream("migrations/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("migration " + file + " is missing from the classpath");
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction that holds the migration lock and sees the bookkeeping
+   * table (created on the first run).
+   */
+  private static <T> T inTransaction(DataSource dataSource, JdbcDialect dialect, Work<T> work)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        if (!dialect.migrationLock().isEmpty()) {
+          st.execute(dialect.migrationLock());
+        }
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + TABLE
+                + " (module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+                + " applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))");
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read migration " + file, e);
     }
+  }
+
+  static int versionOf(String file) {
+    return SchemaMigrations.versionOf(file);
   }
 
   /**

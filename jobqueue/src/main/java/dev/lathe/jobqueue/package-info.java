@@ -6,11 +6,11 @@
  * <ul>
  *   <li>{@link dev.lathe.jobqueue.JobStatus} is the state machine (OpenAI's status names); every
  *       store applies the same moves.
- *   <li>{@link dev.lathe.jobqueue.JobStore} has two implementations: {@link
- *       dev.lathe.jobqueue.InMemoryJobStore}, the twin for tests and single-process use, and {@link
+ *   <li>{@link dev.lathe.jobqueue.JobStore} is implemented by {@link
  *       dev.lathe.jobqueue.JdbcJobStore} on SQLite (the embedded default: one file, nothing to
  *       install) or PostgreSQL (several workers on several machines). SQL lives only in the {@code
- *       Jdbc*} classes; the schema is one set of versioned files for both databases.
+ *       Jdbc*} classes; the schema is one set of versioned files for both databases. An in-memory
+ *       twin in the test sources runs the same contract suite.
  *   <li>{@link dev.lathe.jobqueue.Worker} claims jobs with a lease, keeps the lease alive with
  *       heartbeats while a {@link dev.lathe.jobqueue.JobHandler} runs, and passes cancel and pause
  *       requests and a lost lease to the handler through its {@link dev.lathe.jobqueue.JobContext}.

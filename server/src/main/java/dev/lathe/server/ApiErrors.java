@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one place failures become responses: every exception, unknown route and wrong method is
@@ -16,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * wording.
  */
 final class ApiErrors {
-  private static final Logger LOG = LoggerFactory.getLogger(ApiErrors.class);
+  private static final System.Logger LOG = System.getLogger(ApiErrors.class.getName());
 
   private ApiErrors() {}
 
@@ -49,7 +47,10 @@ final class ApiErrors {
     app.exception(
         Exception.class,
         (e, ctx) -> {
-          LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+          LOG.log(
+              System.Logger.Level.ERROR,
+              "request " + ctx.method() + " " + ctx.path() + " failed",
+              e);
           write(
               ctx,
               json,

@@ -171,7 +171,7 @@ final class FileRoutes {
             id,
             Caller.of(ctx).project(),
             written.bytes(),
-            clock.instant().getEpochSecond(),
+            clock.instant(),
             filename,
             purpose,
             "processed",
@@ -271,7 +271,7 @@ final class FileRoutes {
     o.put("id", f.id());
     o.put("object", "file");
     o.put("bytes", f.bytes());
-    o.put("created_at", f.createdAt());
+    o.put("created_at", f.createdAt().getEpochSecond());
     o.putNull("expires_at");
     o.put("filename", f.filename());
     o.put("purpose", f.purpose());

@@ -4,12 +4,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** The {@code files} table: insert, look up, page and delete file metadata. */
+/**
+ * The {@code files} table: insert, look up, page and delete file metadata. {@code created_at} is
+ * epoch milliseconds, like every time column of the schema.
+ */
 final class FileStore {
   private static final String COLUMNS =
       "id, project, bytes, created_at, filename, purpose, status, sha256, storage_name, validation";
@@ -30,7 +34,7 @@ final class FileStore {
       ps.setString(1, f.id());
       ps.setString(2, f.project());
       ps.setLong(3, f.bytes());
-      ps.setLong(4, f.createdAt());
+      ps.setLong(4, f.createdAt().toEpochMilli());
       ps.setString(5, f.filename());
       ps.setString(6, f.purpose());
       ps.setString(7, f.status());
@@ -117,7 +121,7 @@ final class FileStore {
         rs.getString(1),
         rs.getString(2),
         rs.getLong(3),
-        rs.getLong(4),
+        Instant.ofEpochMilli(rs.getLong(4)),
         rs.getString(5),
         rs.getString(6),
         rs.getString(7),

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +18,16 @@ import javax.sql.DataSource;
  */
 final class FineTunedModels {
 
-  /** One fine-tuned model row. */
+  /**
+   * One fine-tuned model row; {@code created} is stored to the millisecond (the API shows seconds).
+   */
   record Row(
-      String id, String project, long created, String baseModel, String adapterDir, String jobId) {}
+      String id,
+      String project,
+      Instant created,
+      String baseModel,
+      String adapterDir,
+      String jobId) {}
 
   private final DataSource dataSource;
 
@@ -35,7 +43,7 @@ final class FineTunedModels {
                     + " VALUES (?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, r.id());
       ps.setString(2, r.project());
-      ps.setLong(3, r.created());
+      ps.setLong(3, r.created().toEpochMilli());
       ps.setString(4, r.baseModel());
       ps.setString(5, r.adapterDir());
       ps.setString(6, r.jobId());
@@ -88,7 +96,7 @@ final class FineTunedModels {
               new Row(
                   rs.getString("id"),
                   rs.getString("project"),
-                  rs.getLong("created"),
+                  Instant.ofEpochMilli(rs.getLong("created")),
                   rs.getString("base_model"),
                   rs.getString("adapter_dir"),
                   rs.getString("job_id")));

@@ -150,7 +150,7 @@ final class JobModels {
         new FineTunedModels.Row(
             name,
             job.project(),
-            clock.instant().getEpochSecond(),
+            clock.instant(),
             base,
             directory.toAbsolutePath().toString(),
             job.id()));

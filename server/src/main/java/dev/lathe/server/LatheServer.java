@@ -129,8 +129,8 @@ public final class LatheServer implements AutoCloseable {
   }
 
   /**
-   * Creates the data dir, opens a pool on its database (or PostgreSQL) and applies the server's
-   * schema.
+   * Creates the data dir, opens a pool on its database (or PostgreSQL) and brings the whole schema,
+   * the job queue's tables and the server's, up to date.
    */
   static HikariDataSource openDatabase(ServerConfig config, InstantSource clock)
       throws IOException {
@@ -143,7 +143,7 @@ public final class LatheServer implements AutoCloseable {
             "lathe-db",
             DB_CONNECTIONS);
     try {
-      ServerSchema.migrate(db, config.dbUrl() != null, clock.instant().getEpochSecond());
+      ServerSchema.migrate(db, config.dbUrl() != null, clock);
     } catch (SQLException e) {
       db.close();
       throw new IOException("cannot prepare the database: " + e.getMessage(), e);

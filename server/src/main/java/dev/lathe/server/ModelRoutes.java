@@ -40,7 +40,9 @@ final class ModelRoutes {
     registry.aliases().keySet().stream()
         .sorted()
         .forEach(name -> data.add(model(name, startedAt, "system")));
-    fineTuned.list(Caller.of(ctx)).forEach(r -> data.add(model(r.id(), r.created(), r.project())));
+    fineTuned
+        .list(Caller.of(ctx))
+        .forEach(r -> data.add(model(r.id(), r.created().getEpochSecond(), r.project())));
     ctx.json(root);
   }
 
@@ -49,7 +51,7 @@ final class ModelRoutes {
     Caller caller = Caller.of(ctx);
     var row = fineTuned.find(name, caller);
     if (row.isPresent()) {
-      ctx.json(model(name, row.get().created(), row.get().project()));
+      ctx.json(model(name, row.get().created().getEpochSecond(), row.get().project()));
       return;
     }
     registry.resolve(name, caller).orElseThrow(() -> ApiException.modelNotFound(name, "model"));

@@ -61,7 +61,7 @@ final class ResultFiles {
             id,
             job.project(),
             written.bytes(),
-            clock.instant().getEpochSecond(),
+            clock.instant(),
             "step_metrics.csv",
             "fine-tune-results",
             "processed",

@@ -1,103 +1,45 @@
 package dev.lathe.server;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.lathe.jobqueue.JdbcDialect;
+import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.JdbcMigrations;
+import dev.lathe.jobqueue.SchemaMigrations;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
- * The server's versioned schema ({@code migrations/V<n>__<name>.sql} next to this class), applied
- * once each, in order, recorded in its own {@code server_schema_migrations} table so it never
- * collides with the job queue's migrations in the same database. Statements end with a semicolon at
- * the end of a line; full-line {@code --} comments are skipped.
+ * The server's versioned schema ({@code migrations/V<n>__<name>.sql} next to this class: {@code
+ * files}, {@code models}, {@code job_progress}), applied by the job queue's one runner after the
+ * queue's own tables and recorded beside them in {@code schema_versions} under the module name
+ * {@code server}. Before that table existed the server kept its own, {@code
+ * server_schema_migrations} (applied times in seconds), which the runner carries over once.
+ *
+ * <p>Every time column of the schema is epoch milliseconds. The server's two ({@code
+ * files.created_at}, {@code models.created}) were seconds until {@code V3__milliseconds.sql}
+ * converted them; the API shows seconds, as OpenAI's does.
  */
 final class ServerSchema {
 
   /** Append new files at the end; never edit an applied one. */
-  static final List<String> FILES = List.of("V1__files_models.sql", "V2__job_progress.sql");
+  static final SchemaMigrations MIGRATIONS =
+      new SchemaMigrations(
+          "server",
+          ServerSchema.class,
+          List.of("V1__files_models.sql", "V2__job_progress.sql", "V3__milliseconds.sql"),
+          new SchemaMigrations.LegacyBookkeeping("server_schema_migrations", TimeUnit.SECONDS));
+
+  /** Every module's migrations, in the order they apply. */
+  static final List<SchemaMigrations> ALL = List.of(JdbcJobStore.MIGRATIONS, MIGRATIONS);
 
   private ServerSchema() {}
 
-  static void migrate(DataSource dataSource, boolean postgres, long nowSeconds)
+  /** Brings the whole schema (the job queue's tables and the server's) up to date. */
+  static void migrate(DataSource dataSource, boolean postgres, InstantSource clock)
       throws SQLException {
-    for (String file : FILES) {
-      int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try (Statement st = c.createStatement()) {
-          if (postgres) {
-            st.execute("SELECT pg_advisory_xact_lock(7401396)");
-          }
-          st.execute(
-              "CREATE TABLE IF NOT EXISTS server_schema_migrations (version INTEGER PRIMARY KEY,"
-                  + " name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
-          boolean applied;
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT 1 FROM server_schema_migrations WHERE version = ?")) {
-            ps.setInt(1, version);
-            try (ResultSet rs = ps.executeQuery()) {
-              applied = rs.next();
-            }
-          }
-          if (!applied) {
-            for (String sql : statements(read(file))) {
-              st.execute(sql);
-            }
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "INSERT INTO server_schema_migrations (version, name, applied_at)"
-                        + " VALUES (?, ?, ?)")) {
-              ps.setInt(1, version);
-              ps.setString(2, file);
-              ps.setLong(3, nowSeconds);
-              ps.executeUpdate();
-            }
-          }
-          c.commit();
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          throw e;
-        }
-      }
-    }
-  }
-
-  static List<String> statements(String script) {
-    List<String> out = new ArrayList<>();
-    StringBuilder current = new StringBuilder();
-    for (String line : script.split("\n")) {
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("--")) {
-        continue;
-      }
-      current.append(line).append('\n');
-      if (trimmed.endsWith(";")) {
-        String sql = current.toString().strip();
-        out.add(sql.substring(0, sql.length() - 1));
-        current.setLength(0);
-      }
-    }
-    if (!current.toString().isBlank()) {
-      throw new IllegalArgumentException("migration ends without ';': " + current);
-    }
-    return out;
-  }
-
-  private static String read(String file) {
-    try (InputStream in = ServerSchema.class.getResourceAsStream("migrations/" + file)) {
-      if (in == null) {
-        throw new IllegalStateException("migration " + file + " is missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read migration " + file, e);
-    }
+    JdbcMigrations.migrate(
+        dataSource, postgres ? JdbcDialect.POSTGRESQL : JdbcDialect.SQLITE, clock, ALL);
   }
 }

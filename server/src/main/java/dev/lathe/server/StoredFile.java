@@ -1,12 +1,14 @@
 package dev.lathe.server;
 
+import java.time.Instant;
+
 /**
  * One uploaded file's metadata (its bytes live under the data dir as {@code storageName}).
  *
  * @param id {@code file-…}
  * @param project the owning project
  * @param bytes size
- * @param createdAt unix seconds
+ * @param createdAt when it was uploaded (stored to the millisecond; the API shows seconds)
  * @param filename the client's file name (display only; never used as a path)
  * @param purpose OpenAI's purpose, e.g. {@code fine-tune}
  * @param status {@code processed} (or {@code error})
@@ -18,7 +20,7 @@ record StoredFile(
     String id,
     String project,
     long bytes,
-    long createdAt,
+    Instant createdAt,
     String filename,
     String purpose,
     String status,

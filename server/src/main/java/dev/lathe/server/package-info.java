@@ -34,7 +34,8 @@
  *       fail with the report's first problems.
  *   <li>File and fine-tuned model metadata live in the job queue's database (SQLite under the data
  *       dir, or PostgreSQL), in the server's own versioned migrations ({@link
- *       dev.lathe.server.ServerSchema}).
+ *       dev.lathe.server.ServerSchema}), applied with the queue's by one runner and recorded in one
+ *       bookkeeping table.
  *   <li>Model weights are loaded on first use and shared by every name that resolves to the same
  *       base; idle ones are evicted when the weight files would exceed the memory budget.
  *   <li>A LoRA fine-tune ({@code ft:…}, {@code …:ckpt-step-N}) is its base's weights plus its PEFT

@@ -19,6 +19,7 @@ import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,12 @@ class FineTuneServingTest {
   private static void insert(FineTunedModels rows, String id, String base, String dir) {
     rows.insert(
         new FineTunedModels.Row(
-            id, "proj_a", 1_700_000_000L, base, exports.resolve(dir).toString(), null));
+            id,
+            "proj_a",
+            Instant.ofEpochSecond(1_700_000_000L),
+            base,
+            exports.resolve(dir).toString(),
+            null));
   }
 
   @AfterAll

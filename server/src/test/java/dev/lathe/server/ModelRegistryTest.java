@@ -10,6 +10,8 @@ import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.LoraConfig;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ class ModelRegistryTest {
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
     var db = JdbcDataSources.sqlite(dir.resolve("t.db"));
-    ServerSchema.migrate(db, false, 0);
+    ServerSchema.migrate(db, false, InstantSource.fixed(Instant.EPOCH));
     rows = new FineTunedModels(db);
     return new ModelRegistry(
         Map.of("stories", stories.toString(), "tiny", tiny.toString()),
@@ -73,7 +75,8 @@ class ModelRegistryTest {
     Path out = dir.resolve(id.replace(':', '_'));
     FineTuneFiles.writeAdapter(
         out, FineTuneFiles.randomLora(ModelLoader.load(tiny), lora, seed), lora);
-    rows.insert(new FineTunedModels.Row(id, "p", 1L, "tiny", out.toString(), null));
+    rows.insert(
+        new FineTunedModels.Row(id, "p", Instant.ofEpochSecond(1), "tiny", out.toString(), null));
     return new ModelRegistry.Resolved(id, "tiny", out);
   }
 

@@ -17,6 +17,7 @@ import com.openai.models.models.Model;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,12 @@ class ProjectIsolationTest {
     for (String id : List.of(B_MODEL, B_KEPT_MODEL)) {
       models.insert(
           new FineTunedModels.Row(
-              id, "proj_b", 1_700_000_000L, "stories260k", "/nowhere/adapter", null));
+              id,
+              "proj_b",
+              Instant.ofEpochSecond(1_700_000_000L),
+              "stories260k",
+              "/nowhere/adapter",
+              null));
     }
   }
 

@@ -82,6 +82,21 @@ final class TestServer implements AutoCloseable {
         InstantSource.system());
   }
 
+  /**
+   * A server without workers on a database that already exists: {@code lathe.db} under {@code
+   * dataDir} when {@code dbUrl} is null, else that PostgreSQL URL (its schema is dropped at close).
+   */
+  static TestServer onExistingDatabase(Path dataDir, String dbUrl) throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        0,
+        null,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        dbUrl);
+  }
+
   private TestServer(
       Path dataDir,
       long uploadLimit,
@@ -90,16 +105,32 @@ final class TestServer implements AutoCloseable {
       int loraRank,
       InstantSource clock)
       throws IOException {
-    this.dataDir = dataDir;
-    Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
-    Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
+    this(dataDir, uploadLimit, workers, database, loraRank, clock, freshUrl(database));
+  }
+
+  private static String freshUrl(TestDatabase database) throws IOException {
     try {
-      this.dbUrl = database.freshDbUrl();
+      return database.freshDbUrl();
     } catch (IOException | RuntimeException e) {
       throw e; // a skipped assumption stays a skip
     } catch (Exception e) {
       throw new IOException("cannot prepare the test database " + database + ": " + e, e);
     }
+  }
+
+  private TestServer(
+      Path dataDir,
+      long uploadLimit,
+      int workers,
+      TestDatabase database,
+      int loraRank,
+      InstantSource clock,
+      String dbUrl)
+      throws IOException {
+    this.dataDir = dataDir;
+    Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
+    Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
+    this.dbUrl = dbUrl;
     ServerConfig config =
         new ServerConfig(
             "127.0.0.1",

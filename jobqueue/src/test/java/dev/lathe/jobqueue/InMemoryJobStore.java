@@ -17,8 +17,13 @@ import java.util.function.UnaryOperator;
 /**
  * The in-memory twin of {@link JdbcJobStore}: same contract, nothing durable. Thread-safe: every
  * operation holds one lock. Times are kept to the millisecond like the database stores.
+ *
+ * <p>It lives in test scope: nothing in production runs jobs without a database, and the twin's
+ * worth is here, where {@link JobStoreContract} and {@link WorkerContract} run against it beside
+ * SQLite and PostgreSQL, so a rule of {@link JobTransitions} that only one store breaks shows up as
+ * a difference between the twin and that store.
  */
-public final class InMemoryJobStore implements JobStore {
+final class InMemoryJobStore implements JobStore {
 
   private final InstantSource clock;
   private final IdGenerator ids;
@@ -27,7 +32,7 @@ public final class InMemoryJobStore implements JobStore {
   private final Map<String, List<Checkpoint>> checkpoints = new HashMap<>();
   private long lastSeq;
 
-  public InMemoryJobStore(InstantSource clock, IdGenerator ids) {
+  InMemoryJobStore(InstantSource clock, IdGenerator ids) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = Objects.requireNonNull(ids, "ids");
   }

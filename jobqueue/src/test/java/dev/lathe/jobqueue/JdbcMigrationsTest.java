@@ -1,0 +1,98 @@
+package dev.lathe.jobqueue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one runner: a fresh database, and one whose versions an earlier runner recorded. */
+class JdbcMigrationsTest {
+
+  private static final InstantSource CLOCK =
+      InstantSource.fixed(Instant.parse("2026-01-02T03:04:05.678Z"));
+
+  @TempDir Path dir;
+
+  @Test
+  void freshDatabaseGetsEveryFileOnceInOneBookkeepingTable() throws Exception {
+    DataSource db = JdbcDataSources.sqlite(dir.resolve("fresh.db"));
+
+    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1);
+    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).isEmpty();
+
+    assertThat(rows(db, "SELECT module, version, name, applied_at FROM schema_versions"))
+        .containsExactly("jobqueue|1|V1__jobs.sql|" + CLOCK.millis());
+  }
+
+  @Test
+  void earlierBookkeepingIsCarriedOverNotAppliedAgain() throws Exception {
+    DataSource db = JdbcDataSources.sqlite(dir.resolve("old.db"));
+    try (Connection c = db.getConnection();
+        Statement st = c.createStatement()) {
+      for (String sql : JdbcMigrations.statements(JdbcJobStore.MIGRATIONS.read("V1__jobs.sql"))) {
+        st.execute(sql);
+      }
+      st.execute(
+          "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+              + " applied_at BIGINT NOT NULL)");
+      st.execute("INSERT INTO schema_migrations VALUES (1, 'V1__jobs.sql', 1700000000123)");
+      st.execute("UPDATE job_counters SET value = 7 WHERE name = 'jobs'");
+      // another module's earlier table, kept in seconds
+      st.execute("CREATE TABLE notes (id TEXT PRIMARY KEY)");
+      st.execute(
+          "CREATE TABLE notes_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+              + " applied_at BIGINT NOT NULL)");
+      st.execute("INSERT INTO notes_schema VALUES (1, 'V1__notes.sql', 1700000000)");
+    }
+    SchemaMigrations notes =
+        new SchemaMigrations(
+            "notes",
+            JdbcMigrationsTest.class,
+            List.of("V1__notes.sql"),
+            new SchemaMigrations.LegacyBookkeeping("notes_schema", TimeUnit.SECONDS));
+
+    assertThat(
+            JdbcMigrations.migrate(
+                db, JdbcDialect.SQLITE, CLOCK, List.of(JdbcJobStore.MIGRATIONS, notes)))
+        .isEmpty();
+
+    assertThat(rows(db, "SELECT module, version, name, applied_at FROM schema_versions ORDER BY 1"))
+        .containsExactly(
+            "jobqueue|1|V1__jobs.sql|1700000000123", "notes|1|V1__notes.sql|1700000000000");
+    assertThat(
+            rows(
+                db,
+                "SELECT name FROM sqlite_master WHERE name IN ('schema_migrations',"
+                    + " 'notes_schema')"))
+        .isEmpty();
+    assertThat(rows(db, "SELECT value FROM job_counters")).containsExactly("7");
+  }
+
+  private static List<String> rows(DataSource db, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> cells = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          cells.add(rs.getString(i));
+        }
+        out.add(String.join("|", cells));
+      }
+    }
+    return out;
+  }
+}
