@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * What a fine-tuning job optimizes, OpenAI's {@code method.type}: {@link Supervised} (SFT on chat
  * or prompt/completion files) or {@link Dpo} (direct preference optimization on preference files).
- * A {@link SupervisedJob} runs either: the method decides how the files are rendered, which formats
+ * A {@link FineTuneJob} runs either: the method decides how the files are rendered, which formats
  * it accepts, the LoRA dropout and the objective; everything else (validation, hyperparameters,
  * checkpoints, resume, exports) is shared.
  *

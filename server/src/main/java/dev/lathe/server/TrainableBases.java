@@ -59,8 +59,7 @@ final class TrainableBases {
    * The directory to train {@code requested} (a base, an alias or an {@code ft:} model of {@code
    * project}) from; a LoRA fine-tune is merged into {@code jobDir/start}.
    */
-  Base resolve(String requested, String project, Path jobDir)
-      throws JobErrors.Failure, IOException {
+  Base resolve(String requested, String project, Path jobDir) throws JobError.Failure, IOException {
     if (requested.startsWith("ft:")) {
       return fineTuned(requested, project, jobDir);
     }
@@ -74,7 +73,7 @@ final class TrainableBases {
    * fine-tune's, or a LoRA fine-tune's base (the merged start of such a job carries its base's
    * tokenizer files and config, see {@link ModelExport#writeMerged}).
    */
-  Path renderingDirectory(String requested, String project) throws JobErrors.Failure, IOException {
+  Path renderingDirectory(String requested, String project) throws JobError.Failure, IOException {
     if (!requested.startsWith("ft:")) {
       return configured(requested, aliases.getOrDefault(requested, requested));
     }
@@ -83,7 +82,7 @@ final class TrainableBases {
             .find(requested, new Caller(project, false))
             .orElseThrow(
                 () ->
-                    new JobErrors.Failure(
+                    new JobError.Failure(
                         "model_not_available",
                         "Model " + requested + " does not exist in this project.",
                         "model"));
@@ -106,10 +105,10 @@ final class TrainableBases {
         .orElse(requested);
   }
 
-  private Path configured(String requested, String name) throws JobErrors.Failure, IOException {
+  private Path configured(String requested, String name) throws JobError.Failure, IOException {
     String source = sources.get(name);
     if (source == null) {
-      throw new JobErrors.Failure(
+      throw new JobError.Failure(
           "model_not_available",
           "Model "
               + requested
@@ -120,7 +119,7 @@ final class TrainableBases {
     }
     Path directory = ModelSource.localPath(source, hub);
     if (!Files.isRegularFile(directory.resolve("config.json"))) {
-      throw new JobErrors.Failure(
+      throw new JobError.Failure(
           "model_not_available",
           "Model "
               + requested
@@ -135,13 +134,13 @@ final class TrainableBases {
   }
 
   private Base fineTuned(String requested, String project, Path jobDir)
-      throws JobErrors.Failure, IOException {
+      throws JobError.Failure, IOException {
     FineTunedModels.Row row =
         fineTunes
             .find(requested, new Caller(project, false))
             .orElseThrow(
                 () ->
-                    new JobErrors.Failure(
+                    new JobError.Failure(
                         "model_not_available",
                         "Model "
                             + requested
@@ -162,7 +161,7 @@ final class TrainableBases {
     if (Files.isRegularFile(dir.resolve("config.json"))) {
       return new Base(row.baseModel(), dir, snapshot, true);
     }
-    throw new JobErrors.Failure(
+    throw new JobError.Failure(
         "model_not_available",
         "Model "
             + requested

@@ -194,8 +194,8 @@ class ContinuedFineTuningTest {
             Map.of(),
             rows,
             null);
-    JobErrors.Failure refused =
-        (JobErrors.Failure)
+    JobError.Failure refused =
+        (JobError.Failure)
             catchThrowable(() -> bases.resolve(sftModel, "proj_b", dataDir.resolve("other")));
     assertThat(refused.toJson(new ObjectMapper()))
         .contains("\"code\":\"model_not_available\"")

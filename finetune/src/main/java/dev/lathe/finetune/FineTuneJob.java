@@ -29,43 +29,17 @@ import java.util.function.BooleanSupplier;
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
  * @param validFile the validation JSONL, or null
- * @param epochs n_epochs, or null for auto
- * @param batchSize batch_size, or null for auto
- * @param learningRateMultiplier learning_rate_multiplier, or null for auto
- * @param loraRank adapter rank (alpha = 2·rank, dropout 0.05, every linear layer); 0 for full
- *     fine-tuning
- * @param seed the job seed: shuffling, adapter initialisation, dropout
  * @param out the output directory
- * @param contextLength examples are cut to this many tokens; 0 for the model's context
- * @param microBatchTokens positions per forward/backward pass (memory bound); at least the context
- * @param packed pack several examples per row (true) or one padded example per row
- * @param evalEvery validation-sample evaluation every this many steps
- * @param resume continue from the newest checkpoint in {@code out/checkpoints} when there is one
+ * @param options how to train (hyperparameters, LoRA rank, seed, batching, evaluation, resume)
  */
-public record SupervisedJob(
-    Path model,
-    Path trainFile,
-    Path validFile,
-    Integer epochs,
-    Integer batchSize,
-    Double learningRateMultiplier,
-    int loraRank,
-    long seed,
-    Path out,
-    int contextLength,
-    int microBatchTokens,
-    boolean packed,
-    int evalEvery,
-    boolean resume) {
+public record FineTuneJob(
+    Path model, Path trainFile, Path validFile, Path out, FineTuneOptions options) {
 
   /** Validates. */
-  public SupervisedJob {
-    if (model == null || trainFile == null || out == null) {
-      throw new IllegalArgumentException("model, training file and output directory are required");
-    }
-    if (loraRank < 0 || contextLength < 0 || microBatchTokens < 1 || evalEvery < 1) {
+  public FineTuneJob {
+    if (model == null || trainFile == null || out == null || options == null) {
       throw new IllegalArgumentException(
-          "loraRank and contextLength must be >= 0, microBatchTokens and evalEvery >= 1");
+          "model, training file, output directory and options are required");
     }
   }
 
@@ -104,6 +78,9 @@ public record SupervisedJob(
       FineTuneMethod<E> method, TrainingListener listener, BooleanSupplier cancelled)
       throws IOException {
     LoadedModel base = ModelLoader.load(model);
+    int contextLength = options.contextLength();
+    int loraRank = options.loraRank();
+    long seed = options.seed();
     try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
       int ctx =
           contextLength == 0
@@ -113,7 +90,8 @@ public record SupervisedJob(
       DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
       TrainingData.Rendered<E> train = method.load(trainFile, validator, renderer);
       if (train.report().hasErrors()) {
-        throw new InvalidTrainingFileException(trainFile, train.report());
+        throw new InvalidTrainingFileException(
+            trainFile, InvalidTrainingFileException.Field.TRAINING, train.report());
       }
       method.requireFormat(trainFile, train.report().format());
       train.notes().forEach(listener::onMessage);
@@ -132,16 +110,21 @@ public record SupervisedJob(
         TrainingData.Rendered<E> v =
             method.load(validFile, new DatasetValidator(validOptions), renderer);
         if (v.report().hasErrors()) {
-          throw new InvalidTrainingFileException(validFile, v.report());
+          throw new InvalidTrainingFileException(
+              validFile, InvalidTrainingFileException.Field.VALIDATION, v.report());
         }
         v.notes().forEach(listener::onMessage);
         valid = v.examples();
       }
       Hyperparameters h =
           Hyperparameters.resolve(
-              epochs, batchSize, learningRateMultiplier, train.examples().size());
+              options.epochs(),
+              options.batchSize(),
+              options.learningRateMultiplier(),
+              train.examples().size());
       TrainingConfig config =
-          (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h)).withEvalEvery(evalEvery);
+          (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h))
+              .withEvalEvery(options.evalEvery());
       if (method instanceof FineTuneMethod.Dpo d) {
         listener.onMessage("method dpo (beta " + d.loss().beta() + ")");
       }
@@ -165,14 +148,15 @@ public record SupervisedJob(
           lora != null ? Training.lora(base, lora, random) : Training.full(base);
       Files.createDirectories(out);
       Path checkpoints = out.resolve("checkpoints");
-      TrainingCheckpoint from = resume ? newestCheckpoint(checkpoints) : null;
+      TrainingCheckpoint from = options.resume() ? newestCheckpoint(checkpoints) : null;
       TrainingSummary summary;
       try (Writer csv =
           Files.newBufferedWriter(
               out.resolve(from == null ? "results.csv" : "results-resumed.csv"),
               StandardCharsets.UTF_8)) {
         MetricsCsv metrics = new MetricsCsv(csv, method instanceof FineTuneMethod.Dpo);
-        MicroBatcher batcher = new MicroBatcher(Math.max(ctx, microBatchTokens), packed);
+        MicroBatcher batcher =
+            new MicroBatcher(Math.max(ctx, options.microBatchTokens()), options.packed());
         Trainer<E> trainer =
             new Trainer<>(
                     trainable,
