@@ -233,7 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
             progress.validRewards.margin());
       }
       o.println("merged model: " + r.mergedDir());
-      o.println("metrics: " + out.resolve("results.csv"));
+      o.println("metrics: " + job.layout().results(false));
       o.flush();
       return 0;
     } catch (InvalidTrainingFileException e) {

@@ -21,10 +21,10 @@ import java.util.function.BooleanSupplier;
  * One fine-tuning job from files to files, supervised by default or with another {@link
  * FineTuneMethod} (DPO): validate and render the training (and validation) file for the model's
  * tokenizer and template, resolve {@code auto} hyperparameters, train LoRA adapters (or every
- * weight), and write into {@code out}: {@code results.csv} (OpenAI's result file), {@code
- * checkpoints/checkpoint-step-N/} (each also servable: its own {@code adapter/} for LoRA or {@code
- * merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA only) and {@code merged/} (a Hugging
- * Face model directory).
+ * weight), and write into {@code out} (laid out as {@link RunLayout} says): {@code results.csv}
+ * (OpenAI's result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own
+ * {@code adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA
+ * only) and {@code merged/} (a Hugging Face model directory).
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
@@ -41,6 +41,11 @@ public record FineTuneJob(
       throw new IllegalArgumentException(
           "model, training file, output directory and options are required");
     }
+  }
+
+  /** The paths of the run this job writes into {@code out}. */
+  public RunLayout layout() {
+    return new RunLayout(out);
   }
 
   /**
@@ -146,14 +151,15 @@ public record FineTuneJob(
           loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, method.loraDropout()) : null;
       TrainableModel trainable =
           lora != null ? Training.lora(base, lora, random) : Training.full(base);
+      RunLayout layout = layout();
       Files.createDirectories(out);
-      Path checkpoints = out.resolve("checkpoints");
-      TrainingCheckpoint from = options.resume() ? newestCheckpoint(checkpoints) : null;
+      Path checkpoints = layout.checkpoints();
+      RunLayout.Checkpoint newest =
+          options.resume() ? layout.newestCheckpoint().orElse(null) : null;
+      TrainingCheckpoint from = newest == null ? null : TrainingCheckpoint.read(newest.dir());
       TrainingSummary summary;
       try (Writer csv =
-          Files.newBufferedWriter(
-              out.resolve(from == null ? "results.csv" : "results-resumed.csv"),
-              StandardCharsets.UTF_8)) {
+          Files.newBufferedWriter(layout.results(from != null), StandardCharsets.UTF_8)) {
         MetricsCsv metrics = new MetricsCsv(csv, method instanceof FineTuneMethod.Dpo);
         MicroBatcher batcher =
             new MicroBatcher(Math.max(ctx, options.microBatchTokens()), options.packed());
@@ -166,7 +172,7 @@ public record FineTuneJob(
                         train.examples(),
                         valid,
                         batcher,
-                        checkpoints,
+                        layout,
                         listener),
                     config,
                     both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
@@ -182,10 +188,10 @@ public record FineTuneJob(
       Path mergedDir = null;
       if (!summary.cancelled()) {
         if (lora != null) {
-          adapterDir = out.resolve("adapter");
+          adapterDir = layout.adapter();
           ModelExport.writeAdapter(adapterDir, trainable, lora, model.toAbsolutePath().toString());
         }
-        mergedDir = out.resolve("merged");
+        mergedDir = layout.merged();
         ModelExport.writeMerged(mergedDir, base, trainable, model);
       }
       return result(train, summary, h, trainable, adapterDir, mergedDir);
@@ -222,27 +228,6 @@ public record FineTuneJob(
     return new Result(summary, h, train, trainable, adapterDir, mergedDir, preferences);
   }
 
-  private static TrainingCheckpoint newestCheckpoint(Path root) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return null;
-    }
-    Path best = null;
-    int bestStep = -1;
-    try (var dirs = Files.list(root)) {
-      for (Path d : dirs.toList()) {
-        String name = d.getFileName().toString();
-        if (name.matches("checkpoint-step-\\d+") && Files.isRegularFile(d.resolve("state.json"))) {
-          int step = Integer.parseInt(name.substring("checkpoint-step-".length()));
-          if (step > bestStep) {
-            bestStep = step;
-            best = d;
-          }
-        }
-      }
-    }
-    return best == null ? null : TrainingCheckpoint.read(best);
-  }
-
   /**
    * Makes every checkpoint servable (listed before the caller's listener, so it runs first): {@code
    * adapter/} (PEFT) for LoRA, {@code merged/} (a Hugging Face directory) for full fine-tuning.
@@ -252,12 +237,13 @@ public record FineTuneJob(
     return new TrainingListener() {
       @Override
       public void onCheckpoint(int step, Path directory) {
+        RunLayout.Checkpoint checkpoint = new RunLayout.Checkpoint(directory, step);
         try {
           if (lora != null) {
             ModelExport.writeAdapter(
-                directory.resolve("adapter"), trainable, lora, model.toAbsolutePath().toString());
+                checkpoint.adapter(), trainable, lora, model.toAbsolutePath().toString());
           } else {
-            ModelExport.writeMerged(directory.resolve("merged"), base, trainable, model);
+            ModelExport.writeMerged(checkpoint.merged(), base, trainable, model);
           }
         } catch (IOException e) {
           throw new UncheckedIOException(

@@ -7,6 +7,7 @@ import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.finetune.WrongFormatException;
 import dev.lathe.jobqueue.EventLevel;
 import dev.lathe.jobqueue.Job;
@@ -117,8 +118,8 @@ final class FineTuningJobHandler implements JobHandler {
         request.validationFile() != null
             ? file(job, request.validationFile(), "validation_file")
             : null;
-    Path out = jobsDir.resolve(job.id());
-    TrainableBases.Base base = bases.resolve(request.model(), job.project(), out);
+    RunLayout run = new RunLayout(jobsDir.resolve(job.id()));
+    TrainableBases.Base base = bases.resolve(request.model(), job.project(), run);
     RequestedHyperparameters hyper = request.method().requested();
     FineTuneMethod<?> method = hyper.method();
     JobModels named =
@@ -128,6 +129,7 @@ final class FineTuningJobHandler implements JobHandler {
             base.name(),
             request.suffix(),
             base.fineTuned() ? base.directory() : null,
+            run,
             models,
             progress,
             ids,
@@ -136,12 +138,12 @@ final class FineTuningJobHandler implements JobHandler {
     named.finalName();
     context.appendEvent(
         new NewEvent("started", EventLevel.INFO, "Fine-tuning job started", "message", null));
-    FineTuneJob run =
+    FineTuneJob fineTune =
         new FineTuneJob(
             base.directory(),
             train,
             valid,
-            out,
+            run.root(),
             FineTuneOptions.defaults()
                 .withEpochs(hyper.nEpochs())
                 .withBatchSize(hyper.batchSize())
@@ -154,7 +156,7 @@ final class FineTuningJobHandler implements JobHandler {
         new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
             .forMethod(method)
             .onBase(base.name());
-    FineTuneJob.Result result = run.run(method, listener, context::shouldStop);
+    FineTuneJob.Result result = fineTune.run(method, listener, context::shouldStop);
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();
     }

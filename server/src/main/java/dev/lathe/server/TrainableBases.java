@@ -1,6 +1,7 @@
 package dev.lathe.server;
 
 import dev.lathe.finetune.ModelExport;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
@@ -36,9 +37,6 @@ final class TrainableBases {
    */
   record Base(String name, Path directory, String snapshot, boolean fineTuned) {}
 
-  /** The merged working copy of a LoRA fine-tune, under the job's directory. */
-  static final String START_DIR = "start";
-
   private final Map<String, String> sources;
   private final Map<String, String> aliases;
   private final FineTunedModels fineTunes;
@@ -57,11 +55,12 @@ final class TrainableBases {
 
   /**
    * The directory to train {@code requested} (a base, an alias or an {@code ft:} model of {@code
-   * project}) from; a LoRA fine-tune is merged into {@code jobDir/start}.
+   * project}) from; a LoRA fine-tune is merged into the run's {@link RunLayout#start()}.
    */
-  Base resolve(String requested, String project, Path jobDir) throws JobError.Failure, IOException {
+  Base resolve(String requested, String project, RunLayout run)
+      throws JobError.Failure, IOException {
     if (requested.startsWith("ft:")) {
-      return fineTuned(requested, project, jobDir);
+      return fineTuned(requested, project, run);
     }
     String name = aliases.getOrDefault(requested, requested);
     return new Base(name, configured(requested, name), requested, false);
@@ -133,7 +132,7 @@ final class TrainableBases {
     return directory;
   }
 
-  private Base fineTuned(String requested, String project, Path jobDir)
+  private Base fineTuned(String requested, String project, RunLayout run)
       throws JobError.Failure, IOException {
     FineTunedModels.Row row =
         fineTunes
@@ -152,7 +151,7 @@ final class TrainableBases {
     Path dir = Path.of(row.adapterDir());
     String snapshot = snapshotOf(requested, row.baseModel());
     if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
-      Path start = jobDir.resolve(START_DIR);
+      Path start = run.start();
       if (!Files.isRegularFile(start.resolve("config.json"))) { // written whole or not at all
         ModelExport.writeMerged(start, baseDir, dir);
       }
