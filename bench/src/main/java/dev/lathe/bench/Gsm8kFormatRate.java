@@ -2,8 +2,9 @@ package dev.lathe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.finetune.FineTuneJob;
+import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.StepMetrics;
-import dev.lathe.finetune.SupervisedJob;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.ChatTemplate;
@@ -57,10 +58,22 @@ public final class Gsm8kFormatRate {
     double before = rate(model, prompts, "base");
     long t0 = System.nanoTime();
     List<StepMetrics> steps = new ArrayList<>();
-    SupervisedJob job =
-        new SupervisedJob(
-            model, train, valid, epochs, batch, lr, rank, 1, out, CONTEXT, 2048, true, 25, false);
-    SupervisedJob.Result r =
+    FineTuneJob job =
+        new FineTuneJob(
+            model,
+            train,
+            valid,
+            out,
+            FineTuneOptions.defaults()
+                .withEpochs(epochs)
+                .withBatchSize(batch)
+                .withLearningRateMultiplier(lr)
+                .withLoraRank(rank)
+                .withSeed(1)
+                .withContextLength(CONTEXT)
+                .withMicroBatchTokens(2048)
+                .withEvalEvery(25));
+    FineTuneJob.Result r =
         job.run(
             new TrainingListener() {
               @Override

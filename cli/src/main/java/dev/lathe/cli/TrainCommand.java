@@ -2,11 +2,12 @@ package dev.lathe.cli;
 
 import dev.lathe.dataset.ValidationReportPrinter;
 import dev.lathe.finetune.DpoLoss;
+import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneMethod;
+import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
-import dev.lathe.finetune.SupervisedJob;
 import dev.lathe.finetune.TrainingConfig;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.finetune.TrainingSummary;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code lathe train}: supervised fine-tuning (or, with {@code --dpo}, direct preference
  * optimization) of a Hugging Face model, local or from the Hub, on an OpenAI-format JSONL file (a
- * thin shell over {@link SupervisedJob} and {@link FineTuneMethod}). The files are validated first;
- * a file with errors is refused with the validator's report. A progress line on stderr shows the
+ * thin shell over {@link FineTuneJob} and {@link FineTuneMethod}). The files are validated first; a
+ * file with errors is refused with the validator's report. A progress line on stderr shows the
  * step, loss, tokens per second and the time left; {@code results.csv}, checkpoints, the PEFT
  * adapter and the merged model go to {@code --out}.
  *
@@ -86,7 +87,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--lora-rank",
       paramLabel = "R",
-      defaultValue = "16",
+      defaultValue = "" + FineTuneOptions.DEFAULT_LORA_RANK,
       description =
           "LoRA rank (alpha 2R, dropout 0.05, all linear layers). Default: ${DEFAULT-VALUE}.")
   int loraRank;
@@ -110,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--micro-batch-tokens",
       paramLabel = "N",
-      defaultValue = "2048",
+      defaultValue = "" + FineTuneOptions.DEFAULT_MICRO_BATCH_TOKENS,
       description =
           "Positions per forward/backward pass (bounds memory). Default: ${DEFAULT-VALUE}.")
   int microBatchTokens;
@@ -121,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--eval-every",
       paramLabel = "N",
-      defaultValue = "10",
+      defaultValue = "" + FineTuneOptions.DEFAULT_EVAL_EVERY,
       description = "Validation-sample loss every N steps. Default: ${DEFAULT-VALUE}.")
   int evalEvery;
 
@@ -186,31 +187,32 @@ public final class TrainCommand implements Callable<Integer> {
               + "' is a file (a llama2.c checkpoint can be run with generate/chat, not trained).");
     }
     long jobSeed = seed != null ? seed : new SecureRandom().nextInt(Integer.MAX_VALUE);
-    SupervisedJob job;
+    FineTuneJob job;
     try {
       job =
-          new SupervisedJob(
+          new FineTuneJob(
               model,
               train,
               valid,
-              intOrAuto(cl, "--epochs", epochs),
-              intOrAuto(cl, "--batch-size", batchSize),
-              doubleOrAuto(cl, "--lr-multiplier", lrMultiplier),
-              full ? 0 : loraRank,
-              jobSeed,
               out,
-              context,
-              microBatchTokens,
-              !padded,
-              evalEvery,
-              resume);
+              FineTuneOptions.defaults()
+                  .withEpochs(intOrAuto(cl, "--epochs", epochs))
+                  .withBatchSize(intOrAuto(cl, "--batch-size", batchSize))
+                  .withLearningRateMultiplier(doubleOrAuto(cl, "--lr-multiplier", lrMultiplier))
+                  .withLoraRank(full ? 0 : loraRank)
+                  .withSeed(jobSeed)
+                  .withContextLength(context)
+                  .withMicroBatchTokens(microBatchTokens)
+                  .withPacked(!padded)
+                  .withEvalEvery(evalEvery)
+                  .withResume(resume));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
     err.println("lathe train: seed " + jobSeed);
     Progress progress = new Progress(err, nanoTime);
     try {
-      SupervisedJob.Result r = job.run(method, progress, () -> false);
+      FineTuneJob.Result r = job.run(method, progress, () -> false);
       err.println();
       TrainingSummary s = r.summary();
       PrintWriter o = cl.getOut();
@@ -231,7 +233,7 @@ public final class TrainCommand implements Callable<Integer> {
             progress.validRewards.margin());
       }
       o.println("merged model: " + r.mergedDir());
-      o.println("metrics: " + out.resolve("results.csv"));
+      o.println("metrics: " + job.layout().results(false));
       o.flush();
       return 0;
     } catch (InvalidTrainingFileException e) {

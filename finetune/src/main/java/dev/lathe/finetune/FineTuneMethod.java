@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * What a fine-tuning job optimizes, OpenAI's {@code method.type}: {@link Supervised} (SFT on chat
  * or prompt/completion files) or {@link Dpo} (direct preference optimization on preference files).
- * A {@link SupervisedJob} runs either: the method decides how the files are rendered, which formats
+ * A {@link FineTuneJob} runs either: the method decides how the files are rendered, which formats
  * it accepts, the LoRA dropout and the objective; everything else (validation, hyperparameters,
  * checkpoints, resume, exports) is shared.
  *
@@ -51,7 +51,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
   /**
    * The objective of a run over {@code train} and {@code valid}, on {@code model} as it is before
    * the first step (for DPO this is when the reference log-probabilities are taken, or read back
-   * from {@code checkpoints} when resuming).
+   * from the {@code run}'s {@link RunLayout#referenceLogProbs()} when resuming).
    */
   Objective<E> objective(
       TrainableModel model,
@@ -59,7 +59,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
       List<E> train,
       List<E> valid,
       MicroBatcher batcher,
-      Path checkpoints,
+      RunLayout run,
       TrainingListener listener)
       throws IOException;
 
@@ -101,7 +101,7 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
         List<TrainingExample> train,
         List<TrainingExample> valid,
         MicroBatcher batcher,
-        Path checkpoints,
+        RunLayout run,
         TrainingListener listener) {
       return new SupervisedObjective(batcher);
     }
@@ -109,8 +109,8 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
 
   /**
    * DPO: pairs of the preference format; the reference is the model before training (adapters off
-   * for LoRA: one copy of the weights), its log-probabilities computed once and stored in {@code
-   * checkpoints/reference-logprobs.json} so a resumed run uses exactly the same numbers.
+   * for LoRA: one copy of the weights), its log-probabilities computed once and stored in the run's
+   * {@link RunLayout#referenceLogProbs()} so a resumed run uses exactly the same numbers.
    *
    * @param loss the per-pair loss with its beta
    */
@@ -155,12 +155,12 @@ public sealed interface FineTuneMethod<E> permits FineTuneMethod.Supervised, Fin
         List<PreferenceExample> train,
         List<PreferenceExample> valid,
         MicroBatcher batcher,
-        Path checkpoints,
+        RunLayout run,
         TrainingListener listener)
         throws IOException {
       List<PreferenceExample> all = new ArrayList<>(train);
       all.addAll(valid);
-      Path file = checkpoints.resolve(ReferenceLogProbs.FILE_NAME);
+      Path file = run.referenceLogProbs();
       ReferenceLogProbs reference;
       if (Files.isRegularFile(file)) {
         reference = ReferenceLogProbs.read(file, all);

@@ -45,7 +45,8 @@ public final class Trainer<E> {
   /**
    * A trainer.
    *
-   * @param checkpointRoot where checkpoint directories {@code checkpoint-step-N} go; null for none
+   * @param checkpointRoot where checkpoint directories go ({@link RunLayout#checkpoints()}); null
+   *     for none
    * @param cancelled polled before every step; true stops the run after the current step (with a
    *     checkpoint there when {@code checkpointRoot} is set)
    */
@@ -71,11 +72,6 @@ public final class Trainer<E> {
   public Trainer<E> reseedingEachStep(StepRandom random) {
     this.stepRandom = random;
     return this;
-  }
-
-  /** Directory name of the checkpoint after {@code step} steps. */
-  public static String checkpointName(int step) {
-    return "checkpoint-step-" + step;
   }
 
   /** Trains from the start, drawing the epoch seeds from {@code random}. */
@@ -234,7 +230,7 @@ public final class Trainer<E> {
     TrainingCheckpoint c =
         new TrainingCheckpoint(
             step, epoch, stepInEpoch, order, seeds, config, values, optimizer.state());
-    Path dir = checkpointRoot.resolve(checkpointName(step));
+    Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
     try {
       c.write(dir, params);
     } catch (IOException e) {

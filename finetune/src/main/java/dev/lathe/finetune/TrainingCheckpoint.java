@@ -111,7 +111,7 @@ public record TrainingCheckpoint(
     c.put("checkpoint_every", config.checkpointEvery());
     ArrayNode names = state.putArray("parameters");
     parameterOrder.forEach(p -> names.add(p.name()));
-    Path json = tmp.resolve("state.json");
+    Path json = tmp.resolve(RunLayout.STATE_FILE);
     Files.write(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
     try (FileChannel ch = FileChannel.open(json, StandardOpenOption.WRITE)) {
       ch.force(true);
@@ -124,7 +124,7 @@ public record TrainingCheckpoint(
 
   /** Reads a checkpoint written by {@link #write}. */
   public static TrainingCheckpoint read(Path dir) throws IOException {
-    Path json = dir.resolve("state.json");
+    Path json = dir.resolve(RunLayout.STATE_FILE);
     if (!Files.isRegularFile(json)) {
       throw new IOException(dir + ": not a training checkpoint (no state.json)");
     }

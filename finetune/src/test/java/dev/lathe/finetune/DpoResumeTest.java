@@ -22,9 +22,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DpoResumeTest {
 
-  static SupervisedJob job(Path model, Path dir, Path out, boolean resume) {
-    return new SupervisedJob(
-        model, dir.resolve("pairs.jsonl"), null, 2, 4, 20.0, 0, 5, out, 64, 256, true, 100, resume);
+  static FineTuneJob job(Path model, Path dir, Path out, boolean resume) {
+    return new FineTuneJob(
+        model,
+        dir.resolve("pairs.jsonl"),
+        null,
+        out,
+        FineTuneOptions.defaults()
+            .withEpochs(2)
+            .withBatchSize(4)
+            .withLearningRateMultiplier(20.0)
+            .withLoraRank(0)
+            .withSeed(5)
+            .withContextLength(64)
+            .withMicroBatchTokens(256)
+            .withEvalEvery(100)
+            .withResume(resume));
   }
 
   @Test
@@ -37,20 +50,20 @@ class DpoResumeTest {
     Files.writeString(dir.resolve("pairs.jsonl"), t);
     FineTuneMethod<PreferenceExample> dpo = FineTuneMethod.dpo(0.1);
 
-    SupervisedJob.Result straight =
+    FineTuneJob.Result straight =
         job(model, dir, dir.resolve("a"), false).run(dpo, TrainingListener.NONE, () -> false);
     assertThat(straight.summary().steps()).isEqualTo(6);
 
     // 3 steps per epoch: stop before step 5 (the stop checkpoints step 4), then resume
     AtomicInteger polls = new AtomicInteger();
-    SupervisedJob.Result stopped =
+    FineTuneJob.Result stopped =
         job(model, dir, dir.resolve("b"), false)
             .run(dpo, TrainingListener.NONE, () -> polls.incrementAndGet() > 4);
     assertThat(stopped.summary().cancelled()).isTrue();
     Path reference = dir.resolve("b/checkpoints/" + ReferenceLogProbs.FILE_NAME);
     assertThat(reference).isRegularFile();
     byte[] before = Files.readAllBytes(reference);
-    SupervisedJob.Result resumed =
+    FineTuneJob.Result resumed =
         job(model, dir, dir.resolve("b"), true).run(dpo, TrainingListener.NONE, () -> false);
     assertThat(resumed.summary().steps()).isEqualTo(6);
     assertThat(Files.readAllBytes(reference)).as("read back, not rewritten").isEqualTo(before);

@@ -34,7 +34,7 @@ class DpoTinyStoriesTest {
 
   @TempDir static Path dir;
   static Path sft;
-  static SupervisedJob.Result dpo;
+  static FineTuneJob.Result dpo;
   static List<StepMetrics> steps = new ArrayList<>();
   static List<String> messages = new ArrayList<>();
 
@@ -68,10 +68,21 @@ class DpoTinyStoriesTest {
         + "\"}]}\n";
   }
 
-  static SupervisedJob job(
+  static FineTuneJob job(
       Path model, Path train, Path valid, int epochs, int batch, double lr, Path out) {
-    return new SupervisedJob(
-        model, train, valid, epochs, batch, lr, 8, 4321, out, 0, 1024, true, 5, false);
+    return new FineTuneJob(
+        model,
+        train,
+        valid,
+        out,
+        FineTuneOptions.defaults()
+            .withEpochs(epochs)
+            .withBatchSize(batch)
+            .withLearningRateMultiplier(lr)
+            .withLoraRank(8)
+            .withSeed(4321)
+            .withMicroBatchTokens(1024)
+            .withEvalEvery(5));
   }
 
   @BeforeAll

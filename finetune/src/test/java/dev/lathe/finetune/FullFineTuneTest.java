@@ -29,22 +29,22 @@ class FullFineTuneTest {
     }
     Files.writeString(dir.resolve("train.jsonl"), t);
     List<StepMetrics> steps = new ArrayList<>();
-    SupervisedJob.Result r =
-        new SupervisedJob(
+    FineTuneJob.Result r =
+        new FineTuneJob(
                 model,
                 dir.resolve("train.jsonl"),
                 null,
-                4,
-                4,
-                50.0,
-                0,
-                3,
                 dir.resolve("out"),
-                64,
-                256,
-                false,
-                100,
-                false)
+                FineTuneOptions.defaults()
+                    .withEpochs(4)
+                    .withBatchSize(4)
+                    .withLearningRateMultiplier(50.0)
+                    .withLoraRank(0)
+                    .withSeed(3)
+                    .withContextLength(64)
+                    .withMicroBatchTokens(256)
+                    .withPacked(false)
+                    .withEvalEvery(100))
             .run(
                 new TrainingListener() {
                   @Override

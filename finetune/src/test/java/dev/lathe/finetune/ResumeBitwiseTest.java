@@ -16,22 +16,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeBitwiseTest {
 
-  static SupervisedJob job(Path model, Path dir, Path out, boolean resume) {
-    return new SupervisedJob(
+  static FineTuneJob job(Path model, Path dir, Path out, boolean resume) {
+    return new FineTuneJob(
         model,
         dir.resolve("train.jsonl"),
         null,
-        3,
-        4,
-        10.0,
-        4,
-        99,
         out,
-        64,
-        256,
-        true,
-        100,
-        resume);
+        FineTuneOptions.defaults()
+            .withEpochs(3)
+            .withBatchSize(4)
+            .withLearningRateMultiplier(10.0)
+            .withLoraRank(4)
+            .withSeed(99)
+            .withContextLength(64)
+            .withMicroBatchTokens(256)
+            .withEvalEvery(100)
+            .withResume(resume));
   }
 
   @Test
@@ -48,9 +48,9 @@ class ResumeBitwiseTest {
     }
     Files.writeString(dir.resolve("train.jsonl"), t);
 
-    SupervisedJob.Result straight =
+    FineTuneJob.Result straight =
         job(model, dir, dir.resolve("a"), false).run(TrainingListener.NONE, () -> false);
-    SupervisedJob.Result again =
+    FineTuneJob.Result again =
         job(model, dir, dir.resolve("b"), false).run(TrainingListener.NONE, () -> false);
     assertThat(straight.summary().steps()).isEqualTo(9);
     assertThat(Files.readString(dir.resolve("b/results.csv")))
@@ -61,7 +61,7 @@ class ResumeBitwiseTest {
 
     // 3 steps per epoch: stop before step 5; the stop itself checkpoints step 4 (mid-epoch)
     AtomicInteger polls = new AtomicInteger();
-    SupervisedJob.Result stopped =
+    FineTuneJob.Result stopped =
         job(model, dir, dir.resolve("c"), false)
             .run(TrainingListener.NONE, () -> polls.incrementAndGet() > 4);
     assertThat(stopped.summary().cancelled()).isTrue();
@@ -71,7 +71,7 @@ class ResumeBitwiseTest {
     assertThat(dir.resolve("c/checkpoints/checkpoint-step-4/adapter/adapter_config.json"))
         .as("every checkpoint is servable")
         .isRegularFile();
-    SupervisedJob.Result resumed =
+    FineTuneJob.Result resumed =
         job(model, dir, dir.resolve("c"), true).run(TrainingListener.NONE, () -> false);
     assertThat(resumed.summary().steps()).isEqualTo(9);
     assertThat(Files.readAllBytes(dir.resolve("c/adapter/adapter_model.safetensors")))

@@ -19,26 +19,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunDeterminismTest {
 
-  static SupervisedJob job(Path model, Path dir, String name, int rank) {
-    return new SupervisedJob(
+  static FineTuneJob job(Path model, Path dir, String name, int rank) {
+    return new FineTuneJob(
         model,
         dir.resolve("train.jsonl"),
         dir.resolve("valid.jsonl"),
-        2,
-        4,
-        10.0,
-        rank,
-        17,
         dir.resolve(name),
-        64,
-        256,
-        true,
-        1,
-        false);
+        FineTuneOptions.defaults()
+            .withEpochs(2)
+            .withBatchSize(4)
+            .withLearningRateMultiplier(10.0)
+            .withLoraRank(rank)
+            .withSeed(17)
+            .withContextLength(64)
+            .withMicroBatchTokens(256)
+            .withEvalEvery(1));
   }
 
   /** Every number a step reports, as raw bits, one string per step. */
-  static List<String> steps(SupervisedJob job, FineTuneMethod<?> method) throws Exception {
+  static List<String> steps(FineTuneJob job, FineTuneMethod<?> method) throws Exception {
     List<String> out = new ArrayList<>();
     TrainingListener listener =
         new TrainingListener() {

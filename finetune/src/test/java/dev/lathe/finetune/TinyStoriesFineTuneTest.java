@@ -40,7 +40,7 @@ class TinyStoriesFineTuneTest {
 
   @TempDir static Path dir;
   static Path model;
-  static SupervisedJob.Result result;
+  static FineTuneJob.Result result;
   static List<StepMetrics> steps = new ArrayList<>();
   static List<String> messages = new ArrayList<>();
 
@@ -61,22 +61,20 @@ class TinyStoriesFineTuneTest {
     HELD_OUT.forEach(a -> v.append(line(a)));
     Files.writeString(dir.resolve("train.jsonl"), t);
     Files.writeString(dir.resolve("valid.jsonl"), v);
-    SupervisedJob job =
-        new SupervisedJob(
+    FineTuneJob job =
+        new FineTuneJob(
             model,
             dir.resolve("train.jsonl"),
             dir.resolve("valid.jsonl"),
-            10,
-            4,
-            25.0,
-            8,
-            1234,
             dir.resolve("out"),
-            0,
-            1024,
-            true,
-            4,
-            false);
+            FineTuneOptions.defaults()
+                .withEpochs(10)
+                .withBatchSize(4)
+                .withLearningRateMultiplier(25.0)
+                .withLoraRank(8)
+                .withSeed(1234)
+                .withMicroBatchTokens(1024)
+                .withEvalEvery(4));
     result =
         job.run(
             new TrainingListener() {

@@ -164,7 +164,7 @@ class TrainerTest {
     for (int from : new int[] {6, 8, 10}) {
       BigramModel resumed = new BigramModel(VOCAB, 77); // other init: the checkpoint restores it
       TrainingCheckpoint c =
-          TrainingCheckpoint.read(dir.resolve("b").resolve(Trainer.checkpointName(from)));
+          TrainingCheckpoint.read(RunLayout.Checkpoint.in(dir.resolve("b"), from).dir());
       Recorder rest = new Recorder();
       trainer(resumed, cfg, rest, dir.resolve("c" + from), 32).resume(train, valid, c);
       assertThat(rest.steps.getFirst().step()).isEqualTo(from + 1);
@@ -186,7 +186,7 @@ class TrainerTest {
     BigramModel model = new BigramModel(VOCAB, 3);
     trainer(model, config(1, 8), TrainingListener.NONE, dir, 32)
         .run(train, valid, new SplittableRandom(1));
-    TrainingCheckpoint c = TrainingCheckpoint.read(dir.resolve(Trainer.checkpointName(5)));
+    TrainingCheckpoint c = TrainingCheckpoint.read(RunLayout.Checkpoint.in(dir, 5).dir());
     assertThatThrownBy(
             () ->
                 trainer(new BigramModel(VOCAB, 3), config(2, 8), TrainingListener.NONE, null, 32)

@@ -53,7 +53,7 @@ final class ExampleRenderers {
     Path dir;
     try {
       dir = bases.renderingDirectory(model, caller.project());
-    } catch (JobErrors.Failure e) {
+    } catch (JobError.Failure e) {
       throw ApiException.invalid(e.getMessage(), param);
     }
     String base = bases.baseName(model, caller.project());

@@ -3,10 +3,11 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.lathe.finetune.DpoLoss;
+import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneMethod;
+import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
-import dev.lathe.finetune.SupervisedJob;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.finetune.WrongFormatException;
 import dev.lathe.jobqueue.EventLevel;
 import dev.lathe.jobqueue.Job;
@@ -23,7 +24,7 @@ import java.time.InstantSource;
 /**
  * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
  * validation files and the directory to start from (a base, or a fine-tuned model of the project:
- * see {@link TrainableBases}), trains with {@link SupervisedJob} (the request's method: supervised,
+ * see {@link TrainableBases}), trains with {@link FineTuneJob} (the request's method: supervised,
  * or DPO with its beta, the reference being that start itself) into {@code <data>/jobs/<job id>/},
  * and reports in OpenAI's terms (events, checkpoints, models, the result file; see {@link
  * JobTrainingListener} and {@link JobModels}).
@@ -41,9 +42,6 @@ final class FineTuningJobHandler implements JobHandler {
 
   /** Positions per forward/backward pass (bounds activation memory; examples are packed). */
   static final int MICRO_BATCH_TOKENS = 4096;
-
-  /** Steps between evaluations on the validation sample (OpenAI reports every 10th step). */
-  static final int EVAL_EVERY = 10;
 
   private final FileStore files;
   private final FileContents contents;
@@ -89,29 +87,20 @@ final class FineTuningJobHandler implements JobHandler {
   @Override
   public JobOutcome run(JobContext context) throws Exception {
     Job job = context.job();
+    FineTuneRequest request = FineTuneRequest.read(job.payload(), json);
     try {
-      return train(context, job, json.readTree(job.payload()));
+      return train(context, job, request);
     } catch (LeaseLostException e) {
       return new JobOutcome.Stopped(); // another worker owns the job now; write nothing
-    } catch (JobErrors.Failure e) {
-      return fail(context, e.toJson(json));
+    } catch (JobError.Failure e) {
+      return fail(context, e.error());
     } catch (WrongFormatException e) {
       // normally caught when the job is created; a file could only change format if re-stored
-      JsonNode payload = json.readTree(job.payload());
       return fail(
           context,
-          JobErrors.wrongFormat(
-              payload.path("training_file").asText(),
-              e.format(),
-              e.method(),
-              "training_file",
-              json));
+          JobError.wrongFormat(request.trainingFile(), e.format(), e.method(), "training_file"));
     } catch (InvalidTrainingFileException e) {
-      String param =
-          e.file().getFileName().toString().equals(storageName(job, "validation_file"))
-              ? "validation_file"
-              : "training_file";
-      return fail(context, JobErrors.invalidFile(e.report(), param, json));
+      return fail(context, JobError.invalidFile(e.report(), e.field().wireName()));
     } catch (Exception | LinkageError e) {
       LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
       if (context.leaseLost()) {
@@ -119,35 +108,28 @@ final class FineTuningJobHandler implements JobHandler {
       }
       return fail(
           context,
-          JobErrors.of(
-              "server_error",
-              "The job failed due to an internal error: " + e.getMessage(),
-              null,
-              json));
+          JobError.serverError("The job failed due to an internal error: " + e.getMessage()));
     }
   }
 
-  private JobOutcome train(JobContext context, Job job, JsonNode payload) throws Exception {
-    Path train = file(job, payload, "training_file");
+  private JobOutcome train(JobContext context, Job job, FineTuneRequest request) throws Exception {
+    Path train = file(job, request.trainingFile(), "training_file");
     Path valid =
-        payload.path("validation_file").isTextual() ? file(job, payload, "validation_file") : null;
-    String requested = payload.path("model").asText();
-    Path out = jobsDir.resolve(job.id());
-    TrainableBases.Base base = bases.resolve(requested, job.project(), out);
-    String methodType = payload.path("method").path("type").asText("supervised");
-    JsonNode hyper = payload.path("method").path(methodType).path("hyperparameters");
-    FineTuneMethod<?> method =
-        methodType.equals("dpo")
-            ? FineTuneMethod.dpo(
-                hyper.path("beta").isNumber() ? hyper.get("beta").asDouble() : DpoLoss.DEFAULT_BETA)
-            : FineTuneMethod.SUPERVISED;
+        request.validationFile() != null
+            ? file(job, request.validationFile(), "validation_file")
+            : null;
+    RunLayout run = new RunLayout(jobsDir.resolve(job.id()));
+    TrainableBases.Base base = bases.resolve(request.model(), job.project(), run);
+    RequestedHyperparameters hyper = request.method().requested();
+    FineTuneMethod<?> method = hyper.method();
     JobModels named =
         new JobModels(
             job,
             base.snapshot(),
             base.name(),
-            payload.path("suffix").isTextual() ? payload.get("suffix").asText() : null,
+            request.suffix(),
             base.fineTuned() ? base.directory() : null,
+            run,
             models,
             progress,
             ids,
@@ -156,29 +138,25 @@ final class FineTuningJobHandler implements JobHandler {
     named.finalName();
     context.appendEvent(
         new NewEvent("started", EventLevel.INFO, "Fine-tuning job started", "message", null));
-    SupervisedJob run =
-        new SupervisedJob(
+    FineTuneJob fineTune =
+        new FineTuneJob(
             base.directory(),
             train,
             valid,
-            integer(hyper, "n_epochs"),
-            integer(hyper, "batch_size"),
-            hyper.path("learning_rate_multiplier").isNumber()
-                ? hyper.get("learning_rate_multiplier").asDouble()
-                : null,
-            loraRank,
-            payload.path("seed").asLong(),
-            out,
-            0,
-            MICRO_BATCH_TOKENS,
-            true,
-            EVAL_EVERY,
-            true);
+            run.root(),
+            FineTuneOptions.defaults()
+                .withEpochs(hyper.nEpochs())
+                .withBatchSize(hyper.batchSize())
+                .withLearningRateMultiplier(hyper.learningRateMultiplier())
+                .withLoraRank(loraRank)
+                .withSeed(request.seed())
+                .withMicroBatchTokens(MICRO_BATCH_TOKENS)
+                .withResume(true));
     JobTrainingListener listener =
         new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
             .forMethod(method)
             .onBase(base.name());
-    SupervisedJob.Result result = run.run(method, listener, context::shouldStop);
+    FineTuneJob.Result result = fineTune.run(method, listener, context::shouldStop);
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();
     }
@@ -190,7 +168,7 @@ final class FineTuningJobHandler implements JobHandler {
       Job job,
       JobModels named,
       JobTrainingListener listener,
-      SupervisedJob.Result result)
+      FineTuneJob.Result result)
       throws IOException {
     String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
@@ -221,26 +199,19 @@ final class FineTuningJobHandler implements JobHandler {
     return new JobOutcome.Succeeded(json.writeValueAsString(all));
   }
 
-  private JobOutcome fail(JobContext context, String errorJson) throws IOException {
-    context.appendEvent(
-        new NewEvent(
-            "failed",
-            EventLevel.ERROR,
-            json.readTree(errorJson).path("message").asText(),
-            "message",
-            "{}"));
-    return new JobOutcome.Failed(errorJson);
+  private JobOutcome fail(JobContext context, JobError error) {
+    context.appendEvent(new NewEvent("failed", EventLevel.ERROR, error.message(), "message", "{}"));
+    return new JobOutcome.Failed(error.toJson(json));
   }
 
-  /** The stored file {@code payload[field]} names, in the job's project. */
-  private Path file(Job job, JsonNode payload, String field) throws JobErrors.Failure {
-    String id = payload.path(field).asText();
+  /** The stored file {@code id} names (the request's {@code field}), in the job's project. */
+  private Path file(Job job, String id, String field) throws JobError.Failure {
     StoredFile f =
         files
             .find(id, new Caller(job.project(), false))
             .orElseThrow(
                 () ->
-                    new JobErrors.Failure(
+                    new JobError.Failure(
                         "invalid_" + field,
                         "File "
                             + id
@@ -248,24 +219,5 @@ final class FineTuningJobHandler implements JobHandler {
                             + " create a new job.",
                         field));
     return contents.path(f.storageName());
-  }
-
-  private String storageName(Job job, String field) {
-    try {
-      JsonNode payload = json.readTree(job.payload());
-      if (!payload.path(field).isTextual()) {
-        return null;
-      }
-      return files
-          .find(payload.get(field).asText(), new Caller(job.project(), false))
-          .map(StoredFile::storageName)
-          .orElse(null);
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static Integer integer(JsonNode hyper, String name) {
-    return hyper.path(name).isIntegralNumber() ? hyper.get(name).asInt() : null;
   }
 }

@@ -2,7 +2,6 @@ package dev.lathe.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -40,7 +39,7 @@ final class JobHyperparameters {
    * The method's hyperparameters, {@code "auto"} where not given: the three supervised ones, plus
    * {@code beta} for DPO.
    */
-  static ObjectNode read(JsonNode body, ObjectMapper json) {
+  static RequestedHyperparameters read(JsonNode body) {
     String type = methodType(body);
     boolean dpo = type.equals("dpo");
     JsonNode given = null;
@@ -53,7 +52,6 @@ final class JobHyperparameters {
     if (given == null && !dpo && SamplingFields.present(body, "hyperparameters")) {
       given = body.get("hyperparameters");
     }
-    ObjectNode out = json.createObjectNode();
     if (given != null && !given.isObject()) {
       throw ApiException.invalid("Invalid type for '" + where + "': expected an object.", where);
     }
@@ -74,36 +72,33 @@ final class JobHyperparameters {
         }
       }
     }
-    integerOrAuto(given, out, "batch_size", 1, 256, where);
-    positiveOrAuto(given, out, "learning_rate_multiplier", where);
-    integerOrAuto(given, out, "n_epochs", 1, 50, where);
-    if (dpo) {
-      betaOrAuto(given, out, where);
-    }
-    return out;
+    return new RequestedHyperparameters(
+        integerOrAuto(given, "batch_size", 1, 256, where),
+        positiveOrAuto(given, "learning_rate_multiplier", where),
+        integerOrAuto(given, "n_epochs", 1, 50, where),
+        dpo ? betaOrAuto(given, where) : null,
+        dpo);
   }
 
-  /** DPO's {@code beta}: {@code "auto"} or a number in (0, 2]. */
-  private static void betaOrAuto(JsonNode given, ObjectNode out, String where) {
+  /** DPO's {@code beta}: {@code "auto"} (null) or a number in (0, 2]. */
+  private static Double betaOrAuto(JsonNode given, String where) {
     JsonNode v = given == null ? null : given.get("beta");
     if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
-      out.put("beta", "auto");
-      return;
+      return null;
     }
     if (!v.isNumber() || !(v.asDouble() > 0 && v.asDouble() <= 2)) {
       throw ApiException.invalid(
           "Invalid 'beta': " + v + ". Expected 'auto' or a number greater than 0 and at most 2.",
           where + ".beta");
     }
-    out.put("beta", v.asDouble());
+    return v.asDouble();
   }
 
-  private static void integerOrAuto(
-      JsonNode given, ObjectNode out, String name, int min, int max, String where) {
+  private static Integer integerOrAuto(
+      JsonNode given, String name, int min, int max, String where) {
     JsonNode v = given == null ? null : given.get(name);
     if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
-      out.put(name, "auto");
-      return;
+      return null;
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < min || v.asInt() > max) {
       throw ApiException.invalid(
@@ -118,21 +113,20 @@ final class JobHyperparameters {
               + ".",
           where + "." + name);
     }
-    out.put(name, v.asInt());
+    return v.asInt();
   }
 
-  private static void positiveOrAuto(JsonNode given, ObjectNode out, String name, String where) {
+  private static Double positiveOrAuto(JsonNode given, String name, String where) {
     JsonNode v = given == null ? null : given.get(name);
     if (v == null || v.isNull() || (v.isTextual() && v.asText().equals("auto"))) {
-      out.put(name, "auto");
-      return;
+      return null;
     }
     if (!v.isNumber() || !(v.asDouble() > 0) || Double.isInfinite(v.asDouble())) {
       throw ApiException.invalid(
           "Invalid '" + name + "': " + v + ". Expected 'auto' or a number greater than 0.",
           where + "." + name);
     }
-    out.put(name, v.asDouble());
+    return v.asDouble();
   }
 
   /** {@code metadata}: at most 16 string pairs, keys up to 64 and values up to 512 characters. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.finetune.ModelExport;
-import dev.lathe.finetune.Trainer;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.jobqueue.Job;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,6 +36,7 @@ final class JobModels {
   private final String base;
   private final String suffix;
   private final Path start;
+  private final RunLayout run;
   private final FineTunedModels rows;
   private final JobProgress progress;
   private final Ids ids;
@@ -47,6 +48,7 @@ final class JobModels {
    * @param base the configured base name whose weights serve the models
    * @param suffix the user's suffix, or null
    * @param start the directory of the fine-tuned model the job started from, or null for a base
+   * @param run the job's run directory (its checkpoints)
    */
   JobModels(
       Job job,
@@ -54,6 +56,7 @@ final class JobModels {
       String base,
       String suffix,
       Path start,
+      RunLayout run,
       FineTunedModels rows,
       JobProgress progress,
       Ids ids,
@@ -64,6 +67,7 @@ final class JobModels {
     this.base = base;
     this.suffix = suffix;
     this.start = start;
+    this.run = run;
     this.rows = rows;
     this.progress = progress;
     this.ids = ids;
@@ -86,9 +90,9 @@ final class JobModels {
 
   /**
    * Names (and registers, unless it is the last step, whose model is the final one) the checkpoint
-   * of {@code step} written in {@code directory}, and records the name in {@link JobProgress}.
+   * of {@code step} (in the run's checkpoints), and records the name in {@link JobProgress}.
    */
-  String checkpoint(int step, int totalSteps, Path directory) {
+  String checkpoint(int step, int totalSteps) {
     if (step == totalSteps) {
       TreeMap<Long, String> names = progress.checkpointModels(job.id());
       names.put((long) step, finalName());
@@ -100,7 +104,7 @@ final class JobModels {
     if (name == null) {
       name = newName() + ":ckpt-step-" + step;
     }
-    register(name, servableCheckpoint(directory));
+    register(name, servableCheckpoint(run.checkpoint(step)));
     names.put((long) step, name);
     progress.checkpointModels(job.id(), names);
     return name;
@@ -108,10 +112,10 @@ final class JobModels {
 
   /**
    * Keeps the models of the newest {@code kept} epoch checkpoints, as OpenAI keeps the last three
-   * epochs' checkpoints: older ones lose their model, their name and their directory under {@code
-   * checkpoints} (resuming only needs the newest). The final model counts as the last epoch's.
+   * epochs' checkpoints: older ones lose their model, their name and their checkpoint directory
+   * (resuming only needs the newest). The final model counts as the last epoch's.
    */
-  void keepNewest(int kept, Path checkpoints) throws IOException {
+  void keepNewest(int kept) throws IOException {
     TreeMap<Long, String> names = progress.checkpointModels(job.id());
     if (names.size() <= kept) {
       return;
@@ -119,7 +123,7 @@ final class JobModels {
     while (names.size() > kept) {
       var oldest = names.pollFirstEntry();
       rows.delete(oldest.getValue());
-      deleteTree(checkpoints.resolve(Trainer.checkpointName(Math.toIntExact(oldest.getKey()))));
+      deleteTree(run.checkpoint(Math.toIntExact(oldest.getKey())).dir());
     }
     progress.checkpointModels(job.id(), names);
   }
@@ -156,25 +160,25 @@ final class JobModels {
             job.id()));
   }
 
-  /** A checkpoint's servable part: {@code adapter/} (LoRA) or {@code merged/} (full). */
-  static Path servable(Path checkpoint) {
-    Path adapter = checkpoint.resolve("adapter");
-    return Files.isDirectory(adapter) ? adapter : checkpoint.resolve("merged");
-  }
-
-  /** {@link #servable}, merged over the start for a LoRA checkpoint of a continued fine-tune. */
-  private Path servableCheckpoint(Path checkpoint) {
-    Path dir = servable(checkpoint);
+  /** A checkpoint's servable part, merged over the start for a LoRA continued fine-tune. */
+  private Path servableCheckpoint(RunLayout.Checkpoint checkpoint) {
+    Path dir = checkpoint.servable();
     if (start == null || !Files.isRegularFile(dir.resolve("adapter_config.json"))) {
       return dir;
     }
-    Path merged = checkpoint.resolve("merged");
+    Path merged = checkpoint.merged();
     if (!Files.isRegularFile(merged.resolve("config.json"))) {
       try {
         ModelExport.writeMerged(merged, start, dir);
       } catch (IOException e) {
         throw new UncheckedIOException(
-            "cannot merge checkpoint " + checkpoint + " over " + start + ": " + e.getMessage(), e);
+            "cannot merge checkpoint "
+                + checkpoint.dir()
+                + " over "
+                + start
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
     return merged;

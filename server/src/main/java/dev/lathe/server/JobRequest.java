@@ -2,7 +2,6 @@ package dev.lathe.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.ValidationReport;
 import java.io.IOException;
@@ -13,7 +12,8 @@ import java.util.function.LongSupplier;
  * 400 naming the field, in the order job creation checks them: the model, the method and its
  * hyperparameters, suffix, seed, metadata, then the training and validation files. Job creation and
  * {@link TrainingEstimates} read a request through this one piece, so both accept and refuse the
- * same requests with the same messages.
+ * same requests with the same messages. {@link #stored} is what a created job keeps: the {@link
+ * FineTuneRequest} its worker reads.
  *
  * @param base the model as the registry resolved it
  * @param methodType {@code supervised} or {@code dpo}
@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
 record JobRequest(
     ModelRegistry.Resolved base,
     String methodType,
-    ObjectNode hyperparameters,
+    RequestedHyperparameters hyperparameters,
     String suffix,
     long seed,
     JsonNode metadata,
@@ -53,7 +53,7 @@ record JobRequest(
                         "model"));
     // the request's own shape first, then the objects it refers to
     String methodType = JobHyperparameters.methodType(body);
-    ObjectNode hyper = JobHyperparameters.read(body, json);
+    RequestedHyperparameters hyper = JobHyperparameters.read(body);
     String suffix = suffix(body);
     long seed = seed(body, seeds);
     JsonNode metadata = JobHyperparameters.metadata(body, json);
@@ -62,13 +62,25 @@ record JobRequest(
     return new JobRequest(base, methodType, hyper, suffix, seed, metadata, training, validation);
   }
 
+  /** The request a job created from this one stores. */
+  FineTuneRequest stored(ObjectMapper json) {
+    return FineTuneRequest.of(
+        base.id(),
+        training.id(),
+        validation == null ? null : validation.id(),
+        suffix,
+        seed,
+        hyperparameters,
+        metadata,
+        json);
+  }
+
   /**
-   * The job error JSON ({@code {code, message, param}}) for the first problems of the request's
-   * files (their stored validation reports, or a format the method cannot train on); null when they
-   * have none.
+   * The job error for the first problems of the request's files (their stored validation reports,
+   * or a format the method cannot train on); null when they have none.
    */
-  String fileProblems(ObjectMapper json) throws IOException {
-    String problem = firstProblems(training, "training_file", methodType, json);
+  JobError fileProblems(ObjectMapper json) throws IOException {
+    JobError problem = firstProblems(training, "training_file", methodType, json);
     if (problem == null && validation != null) {
       problem = firstProblems(validation, "validation_file", methodType, json);
     }
@@ -76,20 +88,20 @@ record JobRequest(
   }
 
   /**
-   * The job error JSON for {@code file}'s first validation errors, or for a format the method
-   * cannot train on (a chat file given to a DPO job, or the reverse); null when it has none.
+   * The job error for {@code file}'s first validation errors, or for a format the method cannot
+   * train on (a chat file given to a DPO job, or the reverse); null when it has none.
    */
-  private static String firstProblems(
+  private static JobError firstProblems(
       StoredFile file, String param, String methodType, ObjectMapper json) throws IOException {
     if (file.validation() == null) {
       return null;
     }
     ValidationReport report = json.readValue(file.validation(), ValidationReport.class);
-    String errors = JobErrors.invalidFile(report, param, json);
+    JobError errors = JobError.invalidFile(report, param);
     DatasetFormat format = report.format();
     boolean preference = format == DatasetFormat.PREFERENCE;
     if (errors == null && format != null && preference != methodType.equals("dpo")) {
-      return JobErrors.wrongFormat(file.id(), format, methodType, param, json);
+      return JobError.wrongFormat(file.id(), format, methodType, param);
     }
     return errors;
   }

@@ -87,25 +87,9 @@ final class JobRoutes {
     JsonNode body = JsonBody.object(ctx, json);
     Caller caller = Caller.of(ctx);
     JobRequest request = JobRequest.read(body, caller, models, files, json, seeds);
-    String methodType = request.methodType();
-    ObjectNode hyper = request.hyperparameters();
     StoredFile training = request.training();
     StoredFile validation = request.validation();
-    ObjectNode payload = json.createObjectNode();
-    payload.put("model", request.base().id());
-    payload.put("training_file", training.id());
-    payload.put("validation_file", validation == null ? null : validation.id());
-    payload.put("suffix", request.suffix());
-    payload.put("seed", request.seed());
-    ObjectNode method = payload.putObject("method");
-    method.put("type", methodType);
-    method.putObject(methodType).set("hyperparameters", hyper);
-    // OpenAI fills the deprecated top-level field for supervised jobs only
-    payload.set(
-        "hyperparameters", methodType.equals("supervised") ? hyper.deepCopy() : NullNode.instance);
-    payload.set("metadata", request.metadata());
-    payload.putArray("integrations");
-    Job job = jobs.create(NewJob.validating(caller.project(), json.writeValueAsString(payload)));
+    Job job = jobs.create(NewJob.validating(caller.project(), request.stored(json).toJson(json)));
     jobs.appendEvent(job.id(), NewEvent.info("Created fine-tuning job: " + job.id()));
     jobs.appendEvent(
         job.id(),
@@ -113,18 +97,13 @@ final class JobRoutes {
             "Validating training file: "
                 + training.id()
                 + (validation == null ? "" : " and validation file: " + validation.id())));
-    String problem = request.fileProblems(json);
+    JobError problem = request.fileProblems(json);
     if (problem != null) {
-      job = jobs.failValidation(job.id(), problem);
-      JsonNode error = json.readTree(problem);
+      job = jobs.failValidation(job.id(), problem.toJson(json));
       jobs.appendEvent(
           job.id(),
           new NewEvent(
-              null,
-              dev.lathe.jobqueue.EventLevel.ERROR,
-              error.get("message").asText(),
-              "message",
-              "{}"));
+              null, dev.lathe.jobqueue.EventLevel.ERROR, problem.message(), "message", "{}"));
     } else {
       jobs.appendEvent(job.id(), NewEvent.info("Files validated, moving job to queued state"));
       job = jobs.markQueued(job.id());
@@ -213,13 +192,13 @@ final class JobRoutes {
   }
 
   private ObjectNode jobObject(Job job) {
-    JsonNode payload;
+    FineTuneRequest payload;
     try {
-      payload = json.readTree(job.payload());
+      payload = FineTuneRequest.read(job.payload(), json);
     } catch (IOException e) {
       throw new IllegalStateException("job " + job.id() + " has unreadable stored JSON", e);
     }
-    JsonNode error = job.error() == null ? null : JobErrors.read(job.error(), json);
+    JobError error = job.error() == null ? null : JobError.read(job.error(), json);
     ObjectNode known = progress.get(job.id());
     boolean succeeded = job.status() == JobStatus.SUCCEEDED;
     // a job that failed validation never started and keeps finished_at null, as OpenAI's do
@@ -228,7 +207,7 @@ final class JobRoutes {
     ObjectNode o = json.createObjectNode();
     o.put("object", "fine_tuning.job");
     o.put("id", job.id());
-    o.put("model", payload.get("model").asText());
+    o.put("model", payload.model());
     o.put("created_at", job.createdAt().getEpochSecond());
     o.put("finished_at", finished ? job.finishedAt().getEpochSecond() : null);
     o.set("fine_tuned_model", succeeded ? known.get("fine_tuned_model") : null);
@@ -238,29 +217,31 @@ final class JobRoutes {
       results.addAll(ids);
     }
     o.put("status", job.status().wireName());
-    o.set("validation_file", payload.get("validation_file"));
-    o.set("training_file", payload.get("training_file"));
-    String methodType = payload.path("method").path("type").asText("supervised");
+    o.put("validation_file", payload.validationFile());
+    o.put("training_file", payload.trainingFile());
+    String methodType = payload.method().type();
     boolean supervised = methodType.equals("supervised");
     o.set(
         "hyperparameters",
-        !supervised ? NullNode.instance : hyper != null ? hyper : payload.get("hyperparameters"));
+        !supervised
+            ? NullNode.instance
+            : hyper != null ? hyper : json.valueToTree(payload.hyperparameters()));
     o.set("trained_tokens", succeeded ? known.get("trained_tokens") : null);
     ObjectNode err = o.putObject("error");
-    err.set("code", error == null ? null : error.get("code"));
-    err.set("message", error == null ? null : error.get("message"));
-    err.set("param", error == null ? null : error.get("param"));
-    o.set("integrations", payload.get("integrations"));
-    o.set("seed", payload.get("seed"));
+    err.put("code", error == null ? null : error.code());
+    err.put("message", error == null ? null : error.message());
+    err.put("param", error == null ? null : error.param());
+    o.set("integrations", payload.integrations());
+    o.put("seed", payload.seed());
     boolean running = job.status() == JobStatus.RUNNING;
     o.set("estimated_finish", running ? known.get("estimated_finish") : null);
-    ObjectNode method = payload.get("method").deepCopy();
+    ObjectNode method = json.valueToTree(payload.method());
     if (hyper != null && method.get(methodType) instanceof ObjectNode resolved) {
       resolved.set("hyperparameters", hyper);
     }
     o.set("method", method);
-    o.set("metadata", payload.get("metadata"));
-    o.set("user_provided_suffix", payload.get("suffix"));
+    o.set("metadata", payload.metadata());
+    o.put("user_provided_suffix", payload.suffix());
     return o;
   }
 }

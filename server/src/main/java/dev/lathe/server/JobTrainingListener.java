@@ -167,10 +167,10 @@ final class JobTrainingListener implements TrainingListener {
     if (m != null) {
       putStep(metrics, m);
     }
-    models.checkpoint(step, plan.totalSteps(), directory);
+    models.checkpoint(step, plan.totalSteps());
     context.addCheckpoint(new NewCheckpoint(step, write(metrics), directory.toString()));
     try {
-      models.keepNewest(KEPT_CHECKPOINTS, directory.getParent());
+      models.keepNewest(KEPT_CHECKPOINTS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove an old checkpoint: " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.finetune.FineTuneOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ public record ServerConfig(
   public static final int DEFAULT_WORKERS = 1;
 
   /** LoRA rank of fine-tuning jobs by default. */
-  public static final int DEFAULT_LORA_RANK = 16;
+  public static final int DEFAULT_LORA_RANK = FineTuneOptions.DEFAULT_LORA_RANK;
 
   /** OpenAI's per-file limit. */
   public static final long DEFAULT_UPLOAD_LIMIT = 512L * 1024 * 1024;

@@ -1,6 +1,7 @@
 package dev.lathe.server;
 
 import dev.lathe.finetune.ModelExport;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
@@ -36,9 +37,6 @@ final class TrainableBases {
    */
   record Base(String name, Path directory, String snapshot, boolean fineTuned) {}
 
-  /** The merged working copy of a LoRA fine-tune, under the job's directory. */
-  static final String START_DIR = "start";
-
   private final Map<String, String> sources;
   private final Map<String, String> aliases;
   private final FineTunedModels fineTunes;
@@ -57,12 +55,12 @@ final class TrainableBases {
 
   /**
    * The directory to train {@code requested} (a base, an alias or an {@code ft:} model of {@code
-   * project}) from; a LoRA fine-tune is merged into {@code jobDir/start}.
+   * project}) from; a LoRA fine-tune is merged into the run's {@link RunLayout#start()}.
    */
-  Base resolve(String requested, String project, Path jobDir)
-      throws JobErrors.Failure, IOException {
+  Base resolve(String requested, String project, RunLayout run)
+      throws JobError.Failure, IOException {
     if (requested.startsWith("ft:")) {
-      return fineTuned(requested, project, jobDir);
+      return fineTuned(requested, project, run);
     }
     String name = aliases.getOrDefault(requested, requested);
     return new Base(name, configured(requested, name), requested, false);
@@ -74,7 +72,7 @@ final class TrainableBases {
    * fine-tune's, or a LoRA fine-tune's base (the merged start of such a job carries its base's
    * tokenizer files and config, see {@link ModelExport#writeMerged}).
    */
-  Path renderingDirectory(String requested, String project) throws JobErrors.Failure, IOException {
+  Path renderingDirectory(String requested, String project) throws JobError.Failure, IOException {
     if (!requested.startsWith("ft:")) {
       return configured(requested, aliases.getOrDefault(requested, requested));
     }
@@ -83,7 +81,7 @@ final class TrainableBases {
             .find(requested, new Caller(project, false))
             .orElseThrow(
                 () ->
-                    new JobErrors.Failure(
+                    new JobError.Failure(
                         "model_not_available",
                         "Model " + requested + " does not exist in this project.",
                         "model"));
@@ -106,10 +104,10 @@ final class TrainableBases {
         .orElse(requested);
   }
 
-  private Path configured(String requested, String name) throws JobErrors.Failure, IOException {
+  private Path configured(String requested, String name) throws JobError.Failure, IOException {
     String source = sources.get(name);
     if (source == null) {
-      throw new JobErrors.Failure(
+      throw new JobError.Failure(
           "model_not_available",
           "Model "
               + requested
@@ -120,7 +118,7 @@ final class TrainableBases {
     }
     Path directory = ModelSource.localPath(source, hub);
     if (!Files.isRegularFile(directory.resolve("config.json"))) {
-      throw new JobErrors.Failure(
+      throw new JobError.Failure(
           "model_not_available",
           "Model "
               + requested
@@ -134,14 +132,14 @@ final class TrainableBases {
     return directory;
   }
 
-  private Base fineTuned(String requested, String project, Path jobDir)
-      throws JobErrors.Failure, IOException {
+  private Base fineTuned(String requested, String project, RunLayout run)
+      throws JobError.Failure, IOException {
     FineTunedModels.Row row =
         fineTunes
             .find(requested, new Caller(project, false))
             .orElseThrow(
                 () ->
-                    new JobErrors.Failure(
+                    new JobError.Failure(
                         "model_not_available",
                         "Model "
                             + requested
@@ -153,7 +151,7 @@ final class TrainableBases {
     Path dir = Path.of(row.adapterDir());
     String snapshot = snapshotOf(requested, row.baseModel());
     if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
-      Path start = jobDir.resolve(START_DIR);
+      Path start = run.start();
       if (!Files.isRegularFile(start.resolve("config.json"))) { // written whole or not at all
         ModelExport.writeMerged(start, baseDir, dir);
       }
@@ -162,7 +160,7 @@ final class TrainableBases {
     if (Files.isRegularFile(dir.resolve("config.json"))) {
       return new Base(row.baseModel(), dir, snapshot, true);
     }
-    throw new JobErrors.Failure(
+    throw new JobError.Failure(
         "model_not_available",
         "Model "
             + requested

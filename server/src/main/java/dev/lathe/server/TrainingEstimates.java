@@ -8,7 +8,6 @@ import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.TrainingCostTable;
 import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.dataset.ValidationReport;
-import dev.lathe.finetune.DpoLoss;
 import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.Hyperparameters;
 import dev.lathe.finetune.PreferenceData;
@@ -96,19 +95,14 @@ final class TrainingEstimates {
     MaskingPreview.refuseUnknown(body, FIELDS);
     Caller caller = Caller.of(ctx);
     JobRequest request = JobRequest.read(body, caller, models, files, json, () -> 0L);
-    String problem = request.fileProblems(json);
+    JobError problem = request.fileProblems(json);
     if (problem != null) {
-      JsonNode error = json.readTree(problem);
       throw new ApiException(
-          400,
-          "invalid_request_error",
-          error.path("message").asText(),
-          error.path("param").asText(null),
-          error.path("code").asText(null));
+          400, "invalid_request_error", problem.message(), problem.param(), problem.code());
     }
     String model = body.get("model").asText();
     ExampleRenderers.Rendering r = renderers.forModel(model, caller, "model");
-    ObjectNode hyper = request.hyperparameters();
+    RequestedHyperparameters hyper = request.hyperparameters();
     Counted counted = count(request, r, hyper);
     Hyperparameters h = counted.plan().hyperparameters();
     MeasuredThroughput.Measure speed = throughput.of(r.base(), r.directory(), counted.sample());
@@ -127,7 +121,7 @@ final class TrainingEstimates {
     o.put("batch_size", h.batchSize());
     o.put("learning_rate_multiplier", h.learningRateMultiplier());
     if (request.methodType().equals("dpo")) {
-      o.put("beta", beta(hyper));
+      o.put("beta", hyper.resolvedBeta());
     }
     o.put("steps", counted.plan().totalSteps());
     o.put("total_tokens", totalTokens);
@@ -154,7 +148,8 @@ final class TrainingEstimates {
   }
 
   /** Renders the training file as the job would and plans the run with the resolved values. */
-  private Counted count(JobRequest request, ExampleRenderers.Rendering r, ObjectNode hyper)
+  private Counted count(
+      JobRequest request, ExampleRenderers.Rendering r, RequestedHyperparameters hyper)
       throws IOException {
     Path file = contents.path(request.training().storageName());
     DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
@@ -177,8 +172,8 @@ final class TrainingEstimates {
         plan =
             examples == 0
                 ? null
-                : FineTuneMethod.dpo(beta(hyper))
-                    .plan(resolve(hyper, examples), data.examples(), loraRank);
+                : FineTuneMethod.dpo(hyper.resolvedBeta())
+                    .plan(hyper.resolve(examples), data.examples(), loraRank);
       } else {
         TrainingData data = TrainingData.load(file, validator, r.renderer(), TrainingListener.NONE);
         report = data.report();
@@ -191,7 +186,7 @@ final class TrainingEstimates {
             examples == 0
                 ? null
                 : FineTuneMethod.SUPERVISED.plan(
-                    resolve(hyper, examples), data.examples(), loraRank);
+                    hyper.resolve(examples), data.examples(), loraRank);
       }
     }
     if (report.hasErrors() || plan == null) {
@@ -204,19 +199,5 @@ final class TrainingEstimates {
           "training_file");
     }
     return new Counted(examples, tokens, plan, sample);
-  }
-
-  private static Hyperparameters resolve(ObjectNode hyper, int examples) {
-    return Hyperparameters.resolve(
-        hyper.path("n_epochs").isIntegralNumber() ? hyper.get("n_epochs").asInt() : null,
-        hyper.path("batch_size").isIntegralNumber() ? hyper.get("batch_size").asInt() : null,
-        hyper.path("learning_rate_multiplier").isNumber()
-            ? hyper.get("learning_rate_multiplier").asDouble()
-            : null,
-        examples);
-  }
-
-  private static double beta(ObjectNode hyper) {
-    return hyper.path("beta").isNumber() ? hyper.get("beta").asDouble() : DpoLoss.DEFAULT_BETA;
   }
 }

@@ -13,6 +13,7 @@ import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.finetuning.methods.DpoHyperparameters;
 import com.openai.models.finetuning.methods.DpoMethod;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.testkit.SharedAssets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -194,9 +195,10 @@ class ContinuedFineTuningTest {
             Map.of(),
             rows,
             null);
-    JobErrors.Failure refused =
-        (JobErrors.Failure)
-            catchThrowable(() -> bases.resolve(sftModel, "proj_b", dataDir.resolve("other")));
+    JobError.Failure refused =
+        (JobError.Failure)
+            catchThrowable(
+                () -> bases.resolve(sftModel, "proj_b", new RunLayout(dataDir.resolve("other"))));
     assertThat(refused.toJson(new ObjectMapper()))
         .contains("\"code\":\"model_not_available\"")
         .contains("\"param\":\"model\"")

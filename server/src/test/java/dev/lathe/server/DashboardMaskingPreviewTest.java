@@ -24,7 +24,7 @@ import org.openqa.selenium.Dimension;
  * The masking preview on a file's page counts exactly what training trains: for examples of the
  * shared multi-turn file with a weight-0 assistant turn, the page's trained and ignored counts (and
  * its highlighted tokens) equal those of the {@link TrainingExample} the fine-tuning code renders
- * for the same line and base, with a renderer built as {@code SupervisedJob} builds it (the base's
+ * for the same line and base, with a renderer built as {@code FineTuneJob} builds it (the base's
  * tokenizer, its template or the plain one, the model's context length). stories260k, a llama2.c
  * checkpoint that can be served but not fine-tuned, gets the API's refusal next to the model field.
  */

@@ -3,7 +3,6 @@ package dev.lathe.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.Issue;
 import dev.lathe.dataset.IssueCode;
@@ -12,11 +11,15 @@ import dev.lathe.finetune.WrongFormatException;
 import java.util.List;
 
 /**
- * The {@code error} object of a failed {@code fine_tuning.job} ({@code {code, message, param}}),
- * stored as the job's error text, in OpenAI's wording where it is known.
+ * The {@code error} object of a failed {@code fine_tuning.job}, in OpenAI's wording where it is
+ * known. The job queue stores it as text ({@link #toJson}, the JSON object {@code {code, message,
+ * param}}); {@link #read} turns that text back into this record.
+ *
+ * @param code e.g. {@code invalid_training_file}, {@code model_not_available}, {@code server_error}
+ * @param message what went wrong and how to fix it
+ * @param param the request field at fault, or null
  */
-final class JobErrors {
-  private JobErrors() {}
+record JobError(String code, String message, String param) {
 
   /** How many of a report's errors a job error names. */
   static final int FIRST_PROBLEMS = 3;
@@ -28,7 +31,7 @@ final class JobErrors {
    *
    * @param param {@code training_file} or {@code validation_file}
    */
-  static String invalidFile(ValidationReport report, String param, ObjectMapper json) {
+  static JobError invalidFile(ValidationReport report, String param) {
     // the 10-example minimum is the training file's; a validation file may be small
     boolean validation = param.equals("validation_file");
     List<Issue> errors =
@@ -46,7 +49,7 @@ final class JobErrors {
       message.append(issue.line() > 0 ? "Line " + issue.line() + ": " : "").append(issue.message());
       message.append(' ');
     }
-    return of("invalid_" + param, message.toString().strip(), param, json);
+    return new JobError("invalid_" + param, message.toString().strip(), param);
   }
 
   /**
@@ -54,65 +57,67 @@ final class JobErrors {
    * job's method cannot train on, e.g. a chat file given to a DPO job, in OpenAI's words (the
    * trailing space included).
    */
-  static String wrongFormat(
-      String fileId, DatasetFormat format, String method, String param, ObjectMapper json) {
-    return of(
+  static JobError wrongFormat(String fileId, DatasetFormat format, String method, String param) {
+    return new JobError(
         "invalid_" + param,
         "The job failed due to an invalid "
             + param.replace('_', ' ')
             + ". "
             + WrongFormatException.message(fileId, format, method)
             + " ",
-        param,
-        json);
+        param);
   }
 
-  /** An error object as JSON text. */
-  static String of(String code, String message, String param, ObjectMapper json) {
-    ObjectNode error = json.createObjectNode();
-    error.put("code", code);
-    error.put("message", message);
-    error.put("param", param);
+  /** {@code server_error} with {@code message}. */
+  static JobError serverError(String message) {
+    return new JobError("server_error", message, null);
+  }
+
+  /** The error object as JSON text, as the job queue stores it. */
+  String toJson(ObjectMapper json) {
     try {
-      return json.writeValueAsString(error);
+      return json.writeValueAsString(this);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * Reads a stored error: the JSON object this class writes, or (from a worker that failed outside
-   * the handler) plain text, shown as a {@code server_error} with that text.
+   * Reads a stored error: the JSON object {@link #toJson} writes, or (from a worker that failed
+   * outside the handler) plain text, shown as a {@code server_error} with that text.
    */
-  static JsonNode read(String stored, ObjectMapper json) {
+  static JobError read(String stored, ObjectMapper json) {
     try {
       JsonNode node = json.readTree(stored);
       if (node != null && node.isObject()) {
-        return node;
+        return new JobError(
+            node.path("code").asText(null),
+            node.path("message").asText(null),
+            node.path("param").asText(null));
       }
     } catch (JsonProcessingException e) {
       // plain text: wrapped below
     }
-    return json.createObjectNode()
-        .put("code", "server_error")
-        .put("message", stored)
-        .putNull("param");
+    return serverError(stored);
   }
 
-  /** A job that cannot go on, with the {@code error} object it fails with. */
+  /** A job that cannot go on, with the {@link JobError} it fails with. */
   static final class Failure extends Exception {
-    private final String code;
-    private final String param;
+    private final transient JobError error;
 
     Failure(String code, String message, String param) {
       super(message);
-      this.code = code;
-      this.param = param;
+      this.error = new JobError(code, message, param);
+    }
+
+    /** The error the job fails with. */
+    JobError error() {
+      return error;
     }
 
     /** The error object as JSON text. */
     String toJson(ObjectMapper json) {
-      return of(code, getMessage(), param, json);
+      return error.toJson(json);
     }
   }
 }

@@ -21,52 +21,31 @@ import java.util.function.BooleanSupplier;
  * One fine-tuning job from files to files, supervised by default or with another {@link
  * FineTuneMethod} (DPO): validate and render the training (and validation) file for the model's
  * tokenizer and template, resolve {@code auto} hyperparameters, train LoRA adapters (or every
- * weight), and write into {@code out}: {@code results.csv} (OpenAI's result file), {@code
- * checkpoints/checkpoint-step-N/} (each also servable: its own {@code adapter/} for LoRA or {@code
- * merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA only) and {@code merged/} (a Hugging
- * Face model directory).
+ * weight), and write into {@code out} (laid out as {@link RunLayout} says): {@code results.csv}
+ * (OpenAI's result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own
+ * {@code adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA
+ * only) and {@code merged/} (a Hugging Face model directory).
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
  * @param validFile the validation JSONL, or null
- * @param epochs n_epochs, or null for auto
- * @param batchSize batch_size, or null for auto
- * @param learningRateMultiplier learning_rate_multiplier, or null for auto
- * @param loraRank adapter rank (alpha = 2·rank, dropout 0.05, every linear layer); 0 for full
- *     fine-tuning
- * @param seed the job seed: shuffling, adapter initialisation, dropout
  * @param out the output directory
- * @param contextLength examples are cut to this many tokens; 0 for the model's context
- * @param microBatchTokens positions per forward/backward pass (memory bound); at least the context
- * @param packed pack several examples per row (true) or one padded example per row
- * @param evalEvery validation-sample evaluation every this many steps
- * @param resume continue from the newest checkpoint in {@code out/checkpoints} when there is one
+ * @param options how to train (hyperparameters, LoRA rank, seed, batching, evaluation, resume)
  */
-public record SupervisedJob(
-    Path model,
-    Path trainFile,
-    Path validFile,
-    Integer epochs,
-    Integer batchSize,
-    Double learningRateMultiplier,
-    int loraRank,
-    long seed,
-    Path out,
-    int contextLength,
-    int microBatchTokens,
-    boolean packed,
-    int evalEvery,
-    boolean resume) {
+public record FineTuneJob(
+    Path model, Path trainFile, Path validFile, Path out, FineTuneOptions options) {
 
   /** Validates. */
-  public SupervisedJob {
-    if (model == null || trainFile == null || out == null) {
-      throw new IllegalArgumentException("model, training file and output directory are required");
-    }
-    if (loraRank < 0 || contextLength < 0 || microBatchTokens < 1 || evalEvery < 1) {
+  public FineTuneJob {
+    if (model == null || trainFile == null || out == null || options == null) {
       throw new IllegalArgumentException(
-          "loraRank and contextLength must be >= 0, microBatchTokens and evalEvery >= 1");
+          "model, training file, output directory and options are required");
     }
+  }
+
+  /** The paths of the run this job writes into {@code out}. */
+  public RunLayout layout() {
+    return new RunLayout(out);
   }
 
   /**
@@ -104,6 +83,9 @@ public record SupervisedJob(
       FineTuneMethod<E> method, TrainingListener listener, BooleanSupplier cancelled)
       throws IOException {
     LoadedModel base = ModelLoader.load(model);
+    int contextLength = options.contextLength();
+    int loraRank = options.loraRank();
+    long seed = options.seed();
     try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
       int ctx =
           contextLength == 0
@@ -113,7 +95,8 @@ public record SupervisedJob(
       DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
       TrainingData.Rendered<E> train = method.load(trainFile, validator, renderer);
       if (train.report().hasErrors()) {
-        throw new InvalidTrainingFileException(trainFile, train.report());
+        throw new InvalidTrainingFileException(
+            trainFile, InvalidTrainingFileException.Field.TRAINING, train.report());
       }
       method.requireFormat(trainFile, train.report().format());
       train.notes().forEach(listener::onMessage);
@@ -132,16 +115,21 @@ public record SupervisedJob(
         TrainingData.Rendered<E> v =
             method.load(validFile, new DatasetValidator(validOptions), renderer);
         if (v.report().hasErrors()) {
-          throw new InvalidTrainingFileException(validFile, v.report());
+          throw new InvalidTrainingFileException(
+              validFile, InvalidTrainingFileException.Field.VALIDATION, v.report());
         }
         v.notes().forEach(listener::onMessage);
         valid = v.examples();
       }
       Hyperparameters h =
           Hyperparameters.resolve(
-              epochs, batchSize, learningRateMultiplier, train.examples().size());
+              options.epochs(),
+              options.batchSize(),
+              options.learningRateMultiplier(),
+              train.examples().size());
       TrainingConfig config =
-          (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h)).withEvalEvery(evalEvery);
+          (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h))
+              .withEvalEvery(options.evalEvery());
       if (method instanceof FineTuneMethod.Dpo d) {
         listener.onMessage("method dpo (beta " + d.loss().beta() + ")");
       }
@@ -163,16 +151,18 @@ public record SupervisedJob(
           loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, method.loraDropout()) : null;
       TrainableModel trainable =
           lora != null ? Training.lora(base, lora, random) : Training.full(base);
+      RunLayout layout = layout();
       Files.createDirectories(out);
-      Path checkpoints = out.resolve("checkpoints");
-      TrainingCheckpoint from = resume ? newestCheckpoint(checkpoints) : null;
+      Path checkpoints = layout.checkpoints();
+      RunLayout.Checkpoint newest =
+          options.resume() ? layout.newestCheckpoint().orElse(null) : null;
+      TrainingCheckpoint from = newest == null ? null : TrainingCheckpoint.read(newest.dir());
       TrainingSummary summary;
       try (Writer csv =
-          Files.newBufferedWriter(
-              out.resolve(from == null ? "results.csv" : "results-resumed.csv"),
-              StandardCharsets.UTF_8)) {
+          Files.newBufferedWriter(layout.results(from != null), StandardCharsets.UTF_8)) {
         MetricsCsv metrics = new MetricsCsv(csv, method instanceof FineTuneMethod.Dpo);
-        MicroBatcher batcher = new MicroBatcher(Math.max(ctx, microBatchTokens), packed);
+        MicroBatcher batcher =
+            new MicroBatcher(Math.max(ctx, options.microBatchTokens()), options.packed());
         Trainer<E> trainer =
             new Trainer<>(
                     trainable,
@@ -182,7 +172,7 @@ public record SupervisedJob(
                         train.examples(),
                         valid,
                         batcher,
-                        checkpoints,
+                        layout,
                         listener),
                     config,
                     both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
@@ -198,10 +188,10 @@ public record SupervisedJob(
       Path mergedDir = null;
       if (!summary.cancelled()) {
         if (lora != null) {
-          adapterDir = out.resolve("adapter");
+          adapterDir = layout.adapter();
           ModelExport.writeAdapter(adapterDir, trainable, lora, model.toAbsolutePath().toString());
         }
-        mergedDir = out.resolve("merged");
+        mergedDir = layout.merged();
         ModelExport.writeMerged(mergedDir, base, trainable, model);
       }
       return result(train, summary, h, trainable, adapterDir, mergedDir);
@@ -238,27 +228,6 @@ public record SupervisedJob(
     return new Result(summary, h, train, trainable, adapterDir, mergedDir, preferences);
   }
 
-  private static TrainingCheckpoint newestCheckpoint(Path root) throws IOException {
-    if (!Files.isDirectory(root)) {
-      return null;
-    }
-    Path best = null;
-    int bestStep = -1;
-    try (var dirs = Files.list(root)) {
-      for (Path d : dirs.toList()) {
-        String name = d.getFileName().toString();
-        if (name.matches("checkpoint-step-\\d+") && Files.isRegularFile(d.resolve("state.json"))) {
-          int step = Integer.parseInt(name.substring("checkpoint-step-".length()));
-          if (step > bestStep) {
-            bestStep = step;
-            best = d;
-          }
-        }
-      }
-    }
-    return best == null ? null : TrainingCheckpoint.read(best);
-  }
-
   /**
    * Makes every checkpoint servable (listed before the caller's listener, so it runs first): {@code
    * adapter/} (PEFT) for LoRA, {@code merged/} (a Hugging Face directory) for full fine-tuning.
@@ -268,12 +237,13 @@ public record SupervisedJob(
     return new TrainingListener() {
       @Override
       public void onCheckpoint(int step, Path directory) {
+        RunLayout.Checkpoint checkpoint = new RunLayout.Checkpoint(directory, step);
         try {
           if (lora != null) {
             ModelExport.writeAdapter(
-                directory.resolve("adapter"), trainable, lora, model.toAbsolutePath().toString());
+                checkpoint.adapter(), trainable, lora, model.toAbsolutePath().toString());
           } else {
-            ModelExport.writeMerged(directory.resolve("merged"), base, trainable, model);
+            ModelExport.writeMerged(checkpoint.merged(), base, trainable, model);
           }
         } catch (IOException e) {
           throw new UncheckedIOException(
