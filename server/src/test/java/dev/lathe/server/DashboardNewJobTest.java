@@ -33,19 +33,6 @@ class DashboardNewJobTest {
 
   @TempDir Path dir;
 
-  static String animals() {
-    StringBuilder s = new StringBuilder();
-    for (String a :
-        List.of("dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig")) {
-      s.append("{\"messages\":[{\"role\":\"user\",\"content\":\"What does the ")
-          .append(a)
-          .append(" say?\"},{\"role\":\"assistant\",\"content\":\"The ")
-          .append(a)
-          .append(" says hello!\"}]}\n");
-    }
-    return s.toString();
-  }
-
   static List<FineTuningJob> jobs(OpenAIClient client) {
     return client.fineTuning().jobs().list(JobListParams.builder().build()).data();
   }
@@ -80,7 +67,7 @@ class DashboardNewJobTest {
               .files()
               .create(
                   FileCreateParams.builder()
-                      .file(animals().getBytes(StandardCharsets.UTF_8))
+                      .file(TrainingFiles.animals().getBytes(StandardCharsets.UTF_8))
                       .purpose(FilePurpose.FINE_TUNE)
                       .build())
               .id();
@@ -131,7 +118,7 @@ class DashboardNewJobTest {
       // a training file with errors, uploaded in the form: its report, and no job
       type(browser, "#nj-n_epochs", "1");
       Path bad = dir.resolve("bad.jsonl");
-      Files.writeString(bad, animals() + "not json\n");
+      Files.writeString(bad, TrainingFiles.animals() + "not json\n");
       browser.find("#nj-training-upload-input").sendKeys(bad.toString());
       browser.await(
           30,

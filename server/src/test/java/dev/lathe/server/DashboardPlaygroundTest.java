@@ -9,7 +9,6 @@ import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.JobCreateParams;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,19 +29,6 @@ class DashboardPlaygroundTest {
 
   @TempDir Path dir;
 
-  static String trainingFile() {
-    StringBuilder s = new StringBuilder();
-    for (String a :
-        List.of("dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig")) {
-      s.append("{\"messages\":[{\"role\":\"user\",\"content\":\"What does the ")
-          .append(a)
-          .append(" say?\"},{\"role\":\"assistant\",\"content\":\"The ")
-          .append(a)
-          .append(" says hello!\"}]}\n");
-    }
-    return s.toString();
-  }
-
   /** A succeeded one-step job's {@code ft:} model. */
   static String fineTune(OpenAIClient client) throws InterruptedException {
     String file =
@@ -50,7 +36,7 @@ class DashboardPlaygroundTest {
             .files()
             .create(
                 FileCreateParams.builder()
-                    .file(trainingFile().getBytes(StandardCharsets.UTF_8))
+                    .file(TrainingFiles.animals().getBytes(StandardCharsets.UTF_8))
                     .purpose(FilePurpose.FINE_TUNE)
                     .build())
             .id();

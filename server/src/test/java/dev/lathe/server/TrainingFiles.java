@@ -1,0 +1,22 @@
+package dev.lathe.server;
+
+import java.util.List;
+
+/** Small training files the server's tests upload. */
+final class TrainingFiles {
+  private TrainingFiles() {}
+
+  /** Ten chat examples ("What does the dog say?" → "The dog says hello!"), one per line. */
+  static String animals() {
+    StringBuilder s = new StringBuilder();
+    for (String a :
+        List.of("dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig")) {
+      s.append("{\"messages\":[{\"role\":\"user\",\"content\":\"What does the ")
+          .append(a)
+          .append(" say?\"},{\"role\":\"assistant\",\"content\":\"The ")
+          .append(a)
+          .append(" says hello!\"}]}\n");
+    }
+    return s.toString();
+  }
+}
