@@ -77,4 +77,58 @@ class DashboardShellTest {
       browser.assertNoConsoleErrors();
     }
   }
+
+  @Test
+  void theNavigationAndTheConfirmationWorkFromTheKeyboard() throws Exception {
+    try (TestServer server = new TestServer(dir);
+        Browser browser = Browser.open(1280, 800)) {
+      String origin = "http://127.0.0.1:" + server.server.port();
+      browser.useKey(origin, TestServer.KEY_A);
+      browser.go(origin + "/#/jobs");
+      browser.find("#view h1");
+      // Tab from the top of the page reaches the skip link, the brand and every page's link
+      java.util.List<String> focused = new java.util.ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        new org.openqa.selenium.interactions.Actions(browser.driver)
+            .sendKeys(org.openqa.selenium.Keys.TAB)
+            .perform();
+        focused.add((String) browser.js("return document.activeElement.textContent.trim();"));
+      }
+      assertThat(focused)
+          .containsSubsequence(
+              "Skip to content",
+              "Jobs",
+              "New job",
+              "Files",
+              "Playground",
+              "Compare jobs",
+              "Models");
+      // Enter on the focused "Models" link opens that page
+      while (!"Models".equals(browser.js("return document.activeElement.textContent.trim();"))) {
+        new org.openqa.selenium.interactions.Actions(browser.driver)
+            .keyDown(org.openqa.selenium.Keys.SHIFT)
+            .sendKeys(org.openqa.selenium.Keys.TAB)
+            .keyUp(org.openqa.selenium.Keys.SHIFT)
+            .perform();
+      }
+      new org.openqa.selenium.interactions.Actions(browser.driver)
+          .sendKeys(org.openqa.selenium.Keys.ENTER)
+          .perform();
+      browser.await(10, d -> d.getCurrentUrl().endsWith("#/models"));
+      // the confirmation dialog answers Escape as "keep it"
+      assertThat(
+              browser.js(
+                  "window.__answer = 'none';"
+                      + " import('/js/ui.js').then(m => m.confirmAction('Delete?', 'Sure?')"
+                      + ".then(a => { window.__answer = String(a); }));"
+                      + " return true;"))
+          .isEqualTo(true);
+      browser.find("#confirm-dialog[open]");
+      new org.openqa.selenium.interactions.Actions(browser.driver)
+          .sendKeys(org.openqa.selenium.Keys.ESCAPE)
+          .perform();
+      browser.await(10, d -> "false".equals(browser.js("return window.__answer;")));
+      browser.assertNoConsoleErrors();
+    }
+  }
 }
