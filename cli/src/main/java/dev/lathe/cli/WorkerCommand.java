@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.server.JobWorkers;
 import dev.lathe.server.ServerConfig;
+import dev.lathe.server.Services;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,13 +99,21 @@ public final class WorkerCommand implements Callable<Integer> {
       settings = settings.withWorkers(workers);
       HubSettings hub =
           HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
-      JobWorkers running = JobWorkers.start(settings, hub, Duration.ofSeconds(leaseSeconds));
+      Services services = Services.open(settings, hub);
+      JobWorkers running;
+      try {
+        running = JobWorkers.start(services, Duration.ofSeconds(leaseSeconds));
+      } catch (RuntimeException e) {
+        services.close();
+        throw e;
+      }
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     running.close();
+                    services.close();
                     stopped.countDown();
                   }));
       err.println(

@@ -1,26 +1,23 @@
 package dev.lathe.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.lathe.inference.HubSettings;
-import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.Worker;
 import dev.lathe.jobqueue.WorkerConfig;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * The fine-tuning workers of one process: {@code count} {@link Worker}s, each training one job at a
- * time with a {@link FineTuningJobHandler}, against a server's database and data directory.
+ * time with a {@link FineTuningJobHandler}, on the stores and data directory of one {@link
+ * Services}.
  *
- * <p>{@link LatheServer} starts them in-process; {@link #start(ServerConfig, HubSettings)} runs
- * only workers (no HTTP) against the same database and data directory, so jobs can be trained by
- * other processes or machines sharing them. Closing is graceful: claiming stops, each running job
- * finishes its step, checkpoints and gives its lease back, so another worker resumes it.
+ * <p>{@link LatheServer} starts them in-process; {@link #start(Services, Duration)} runs only
+ * workers (no HTTP, for {@code lathe worker}) against the same database and data directory, so jobs
+ * can be trained by other processes or machines sharing them. Closing is graceful: claiming stops,
+ * each running job finishes its step, checkpoints and gives its lease back, so another worker
+ * resumes it.
  */
 public final class JobWorkers implements AutoCloseable {
 
@@ -40,7 +37,8 @@ public final class JobWorkers implements AutoCloseable {
 
   /**
    * Starts {@code config.workers()} workers (at least one) on the database and data directory of
-   * {@code config}, without an HTTP server, with the system clock and secure randomness.
+   * {@code config}, without an HTTP server, with the system clock and secure randomness. The
+   * workers own the {@link Services} they open: closing them closes those too.
    */
   public static JobWorkers start(ServerConfig config, HubSettings hub) throws IOException {
     return start(config, hub, LEASE);
@@ -48,74 +46,58 @@ public final class JobWorkers implements AutoCloseable {
 
   /**
    * Like {@link #start(ServerConfig, HubSettings)} with leases of {@code lease} instead of {@link
-   * #LEASE}: how soon a killed worker's job is taken over by another (heartbeats stay every {@link
-   * #HEARTBEAT}, so the lease must be at least three of them).
+   * #LEASE}.
    */
   public static JobWorkers start(ServerConfig config, HubSettings hub, Duration lease)
       throws IOException {
-    InstantSource clock = InstantSource.system();
-    HikariDataSource db = LatheServer.openDatabase(config, clock);
-    JobWorkers started =
-        start(
-            config.withWorkers(Math.max(1, config.workers())),
-            hub,
-            db,
-            LatheServer.jobStore(config, db, clock),
-            new ObjectMapper(),
-            clock,
-            Ids.secure(),
-            processId(),
-            lease);
-    return new JobWorkers(started.workers, db);
+    Services services = Services.open(config, hub);
+    try {
+      JobWorkers started = start(services, lease);
+      return new JobWorkers(started.workers, services);
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
   }
 
-  /** Workers sharing a server's database; {@code config.workers()} may be 0 (then none run). */
-  static JobWorkers start(
-      ServerConfig config,
-      HubSettings hub,
-      DataSource db,
-      JobStore jobs,
-      ObjectMapper json,
-      InstantSource clock,
-      Ids ids,
-      String processId)
-      throws IOException {
-    return start(config, hub, db, jobs, json, clock, ids, processId, LEASE);
+  /**
+   * Starts {@code services.config().workers()} workers (at least one) on {@code services}, without
+   * an HTTP server, with leases of {@code lease}: how soon a killed worker's job is taken over by
+   * another (heartbeats stay every {@link #HEARTBEAT}, so the lease must be at least three of
+   * them). The caller keeps owning {@code services} and closes them after these workers.
+   */
+  public static JobWorkers start(Services services, Duration lease) {
+    return start(services, Math.max(1, services.config().workers()), lease);
   }
 
-  private static JobWorkers start(
-      ServerConfig config,
-      HubSettings hub,
-      DataSource db,
-      JobStore jobs,
-      ObjectMapper json,
-      InstantSource clock,
-      Ids ids,
-      String processId,
-      Duration lease)
-      throws IOException {
-    FileStore fileStore = new FileStore(db);
-    FileContents contents = new FileContents(config.dataDir().resolve("files"));
-    JobProgress progress = new JobProgress(db, json);
-    FineTunedModels fineTunes = new FineTunedModels(db);
+  /** {@code count} workers (0 for none) on {@code services}, which the caller keeps owning. */
+  static JobWorkers start(Services services, int count, Duration lease) {
+    ServerConfig config = services.config();
     FineTuningJobHandler handler =
         new FineTuningJobHandler(
-            fileStore,
-            contents,
-            fineTunes,
-            progress,
-            new ResultFiles(jobs, fileStore, contents, json, clock, ids),
-            new TrainableBases(config.models(), config.aliases(), fineTunes, hub),
-            config.dataDir().resolve("jobs"),
+            services.files(),
+            services.contents(),
+            services.fineTuned(),
+            services.progress(),
+            new ResultFiles(
+                services.jobs(),
+                services.files(),
+                services.contents(),
+                services.json(),
+                services.clock(),
+                services.ids()),
+            services.bases(),
+            services.jobsDir(),
             config.loraRank(),
-            json,
-            clock,
-            ids);
+            services.json(),
+            services.clock(),
+            services.ids());
+    String processId = processId();
     List<Worker> workers = new ArrayList<>();
-    for (int i = 0; i < config.workers(); i++) {
+    for (int i = 0; i < count; i++) {
       WorkerConfig wc =
           new WorkerConfig(processId + "-w" + i, 1, Duration.ofSeconds(1), lease, HEARTBEAT, LEASE);
-      workers.add(new Worker(jobs, handler, wc, clock).start());
+      workers.add(new Worker(services.jobs(), handler, wc, services.clock()).start());
     }
     return new JobWorkers(workers, () -> {});
   }

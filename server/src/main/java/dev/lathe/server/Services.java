@@ -1,0 +1,139 @@
+package dev.lathe.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.jobqueue.JdbcDialect;
+import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.JobStore;
+import dev.lathe.jobqueue.RandomIdGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.InstantSource;
+import java.util.function.LongSupplier;
+
+/**
+ * What {@code lathe serve} and {@code lathe worker} share, built once from a {@link ServerConfig}:
+ * the pooled database (opened and migrated here, once), the stores on it, the uploaded files on
+ * disk, the JSON mapper, and the sources of time, ids and seeds.
+ *
+ * <p>{@link LatheServer} builds its routes and in-process {@link JobWorkers} from one instance;
+ * {@code lathe worker} starts {@link JobWorkers} from one instance without HTTP. Nothing here is
+ * built a second time elsewhere, so the server, its workers and a worker process see the same
+ * stores. Closing closes the database pool; whoever opened the services closes them, after
+ * everything that uses them has stopped.
+ *
+ * @param config the settings everything was built from
+ * @param hub where base models not named in the config are downloaded from
+ * @param db the connection pool on the database, with the whole schema up to date
+ * @param jobs the job queue
+ * @param files the uploaded files' rows
+ * @param contents the uploaded files' bytes, under the data directory's {@code files}
+ * @param fineTuned the fine-tuned models' rows
+ * @param progress the jobs' progress (metrics, checkpoints) so far
+ * @param bases the models a job may fine-tune from
+ * @param json the one JSON mapper of requests, responses and stored payloads
+ * @param clock wall-clock time (timestamps, leases)
+ * @param ids the ids of requests, files, models and events
+ * @param seeds a job's or a sampling request's seed when none was given
+ * @param nanoTime a monotonic clock, for throughput measurements
+ */
+public record Services(
+    ServerConfig config,
+    HubSettings hub,
+    HikariDataSource db,
+    JobStore jobs,
+    FileStore files,
+    FileContents contents,
+    FineTunedModels fineTuned,
+    JobProgress progress,
+    TrainableBases bases,
+    ObjectMapper json,
+    InstantSource clock,
+    Ids ids,
+    LongSupplier seeds,
+    LongSupplier nanoTime)
+    implements AutoCloseable {
+
+  /** Database connections kept open for the request threads and the workers. */
+  static final int DB_CONNECTIONS = 8;
+
+  /** The services of {@code config} with the system clock and secure randomness. */
+  public static Services open(ServerConfig config, HubSettings hub) throws IOException {
+    return open(config, hub, InstantSource.system(), Ids.secure(), new SecureRandom()::nextLong);
+  }
+
+  /**
+   * The services of {@code config} with the given time, ids and seeds (tests fix them); the
+   * monotonic clock is {@link System#nanoTime()}.
+   */
+  static Services open(
+      ServerConfig config, HubSettings hub, InstantSource clock, Ids ids, LongSupplier seeds)
+      throws IOException {
+    HikariDataSource db = openDatabase(config, clock);
+    try {
+      FineTunedModels fineTuned = new FineTunedModels(db);
+      ObjectMapper json = new ObjectMapper();
+      return new Services(
+          config,
+          hub,
+          db,
+          new JdbcJobStore(
+              db,
+              config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
+              clock,
+              new RandomIdGenerator()),
+          new FileStore(db),
+          new FileContents(config.dataDir().resolve("files")),
+          fineTuned,
+          new JobProgress(db, json),
+          new TrainableBases(config.models(), config.aliases(), fineTuned, hub),
+          json,
+          clock,
+          ids,
+          seeds,
+          System::nanoTime);
+    } catch (IOException | RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Creates the data dir, opens a pool on its database (or PostgreSQL) and brings the whole schema,
+   * the job queue's tables and the server's, up to date.
+   */
+  private static HikariDataSource openDatabase(ServerConfig config, InstantSource clock)
+      throws IOException {
+    Path dataDir = Files.createDirectories(config.dataDir());
+    HikariDataSource db =
+        JdbcDataSources.pooled(
+            config.dbUrl() == null
+                ? JdbcDataSources.sqlite(dataDir.resolve("lathe.db"))
+                : JdbcDataSources.postgresql(config.dbUrl(), null, null),
+            "lathe-db",
+            DB_CONNECTIONS);
+    try {
+      ServerSchema.migrate(db, config.dbUrl() != null, clock);
+    } catch (SQLException e) {
+      db.close();
+      throw new IOException("cannot prepare the database: " + e.getMessage(), e);
+    }
+    return db;
+  }
+
+  /** Where jobs keep their runs (checkpoints, adapters, merged models). */
+  Path jobsDir() {
+    return config.dataDir().resolve("jobs");
+  }
+
+  /** Closes the database pool. */
+  @Override
+  public void close() {
+    db.close();
+  }
+}
