@@ -97,7 +97,12 @@ public final class ServeCommand implements Callable<Integer> {
               + "; models: "
               + settings.models().keySet()
               + "; fine-tuning workers: "
-              + settings.workers());
+              + settings.workers()
+              + "; dashboard: http://"
+              + settings.host()
+              + ":"
+              + server.port()
+              + "/");
       err.flush();
       stopped.await();
       return 0;
