@@ -2,14 +2,12 @@ package dev.lathe.jobqueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.testkit.SqlRows;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -31,7 +29,7 @@ class JdbcMigrationsTest {
     assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1);
     assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).isEmpty();
 
-    assertThat(rows(db, "SELECT module, version, name, applied_at FROM schema_versions"))
+    assertThat(SqlRows.of(db, "SELECT module, version, name, applied_at FROM schema_versions"))
         .containsExactly("jobqueue|1|V1__jobs.sql|" + CLOCK.millis());
   }
 
@@ -67,32 +65,17 @@ class JdbcMigrationsTest {
                 db, JdbcDialect.SQLITE, CLOCK, List.of(JdbcJobStore.MIGRATIONS, notes)))
         .isEmpty();
 
-    assertThat(rows(db, "SELECT module, version, name, applied_at FROM schema_versions ORDER BY 1"))
+    assertThat(
+            SqlRows.of(
+                db, "SELECT module, version, name, applied_at FROM schema_versions ORDER BY 1"))
         .containsExactly(
             "jobqueue|1|V1__jobs.sql|1700000000123", "notes|1|V1__notes.sql|1700000000000");
     assertThat(
-            rows(
+            SqlRows.of(
                 db,
                 "SELECT name FROM sqlite_master WHERE name IN ('schema_migrations',"
                     + " 'notes_schema')"))
         .isEmpty();
-    assertThat(rows(db, "SELECT value FROM job_counters")).containsExactly("7");
-  }
-
-  private static List<String> rows(DataSource db, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          cells.add(rs.getString(i));
-        }
-        out.add(String.join("|", cells));
-      }
-    }
-    return out;
+    assertThat(SqlRows.of(db, "SELECT value FROM job_counters")).containsExactly("7");
   }
 }

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
-import com.openai.models.files.FileCreateParams;
-import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.JobListParams;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,15 +59,7 @@ class DashboardNewJobTest {
     try (TestServer server = new TestServer(dir);
         Browser browser = Browser.open(1280, 1100)) {
       OpenAIClient client = server.client(TestServer.KEY_A);
-      String file =
-          client
-              .files()
-              .create(
-                  FileCreateParams.builder()
-                      .file(TrainingFiles.animals().getBytes(StandardCharsets.UTF_8))
-                      .purpose(FilePurpose.FINE_TUNE)
-                      .build())
-              .id();
+      String file = TrainingFiles.uploadAnimals(client);
       String origin = "http://127.0.0.1:" + server.server.port();
       browser.useKey(origin, TestServer.KEY_A);
       browser.go(origin + "/#/new");

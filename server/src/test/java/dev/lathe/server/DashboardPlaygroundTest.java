@@ -3,11 +3,8 @@ package dev.lathe.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.openai.client.OpenAIClient;
-import com.openai.models.files.FileCreateParams;
-import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.JobCreateParams;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -31,15 +28,7 @@ class DashboardPlaygroundTest {
 
   /** A succeeded one-step job's {@code ft:} model. */
   static String fineTune(OpenAIClient client) throws InterruptedException {
-    String file =
-        client
-            .files()
-            .create(
-                FileCreateParams.builder()
-                    .file(TrainingFiles.animals().getBytes(StandardCharsets.UTF_8))
-                    .purpose(FilePurpose.FINE_TUNE)
-                    .build())
-            .id();
+    String file = TrainingFiles.uploadAnimals(client);
     FineTuningJob job =
         client
             .fineTuning()

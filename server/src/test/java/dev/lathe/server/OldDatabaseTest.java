@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.testkit.SqlRows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,15 +133,15 @@ class OldDatabaseTest {
 
       // one bookkeeping table: the old versions carried over (not applied again), then the
       // conversion to one time unit
-      assertThat(rows(db, "SELECT module, version, applied_at FROM schema_versions"))
+      assertThat(SqlRows.of(db, "SELECT module, version, applied_at FROM schema_versions"))
           .containsExactlyInAnyOrder(
               "jobqueue|1|" + MIGRATED_MS,
               "server|1|" + MIGRATED_S * 1000,
               "server|2|" + MIGRATED_S * 1000,
               "server|3|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli());
-      assertThat(rows(db, "SELECT created_at FROM files WHERE id = '" + TRAINING + "'"))
+      assertThat(SqlRows.of(db, "SELECT created_at FROM files WHERE id = '" + TRAINING + "'"))
           .containsExactly(Long.toString(FILE_CREATED_S * 1000));
-      assertThat(rows(db, "SELECT created FROM models WHERE id = '" + MODEL + "'"))
+      assertThat(SqlRows.of(db, "SELECT created FROM models WHERE id = '" + MODEL + "'"))
           .containsExactly(Long.toString(MODEL_CREATED_S * 1000));
     }
   }
@@ -324,23 +324,6 @@ class OldDatabaseTest {
       }
       ps.executeUpdate();
     }
-  }
-
-  private static List<String> rows(DataSource db, String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = db.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-          cells.add(rs.getString(i));
-        }
-        out.add(String.join("|", cells));
-      }
-    }
-    return out;
   }
 
   private static String resource(String name) throws IOException {

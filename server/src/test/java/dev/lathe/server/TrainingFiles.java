@@ -1,5 +1,9 @@
 package dev.lathe.server;
 
+import com.openai.client.OpenAIClient;
+import com.openai.models.files.FileCreateParams;
+import com.openai.models.files.FilePurpose;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Small training files the server's tests upload. */
@@ -18,5 +22,17 @@ final class TrainingFiles {
           .append(" says hello!\"}]}\n");
     }
     return s.toString();
+  }
+
+  /** Uploads {@link #animals()} as a fine-tune file; returns its id. */
+  static String uploadAnimals(OpenAIClient client) {
+    return client
+        .files()
+        .create(
+            FileCreateParams.builder()
+                .file(animals().getBytes(StandardCharsets.UTF_8))
+                .purpose(FilePurpose.FINE_TUNE)
+                .build())
+        .id();
   }
 }
