@@ -116,8 +116,13 @@ class HeldWeightsTest {
       KvCache cache = m.newCache(512);
       float[] logits = new float[m.vocabularySize()];
       int[] token = {1};
-      for (int i = 0; i < 200; i++) { // warm up: let the JIT compile and escape-analyse
-        m.forward(token, 0, 1, cache, logits);
+      // warm up over every position measured below, so the JIT has compiled (and escape-analysed)
+      // the longer attention loops of the later positions too before anything is counted
+      for (int pass = 0; pass < 2; pass++) {
+        cache.truncate(0);
+        for (int i = 0; i < 450; i++) {
+          m.forward(token, 0, 1, cache, logits);
+        }
       }
       var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       long tid = Thread.currentThread().threadId();
