@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -107,12 +108,38 @@ public record ChatModel(
    * and {@code adapter_model.safetensors}); a missing or unfit adapter is an IOException naming it.
    */
   public ChatModel withAdapter(Path dir) throws IOException {
-    AdapterSet adapters = AdapterSet.read(dir);
+    return adaptedBy(AdapterSet.read(dir));
+  }
+
+  private ChatModel adaptedBy(AdapterSet adapters) throws IOException {
     try {
       return withAdapters(adapters);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
+  }
+
+  /**
+   * A fine-tune of this model read by {@link #withFineTune}.
+   *
+   * @param model the fine-tuned model (this model's tokenizer, formats and stop ids)
+   * @param adapterBytes what its LoRA adapter holds in memory; empty for a whole model, whose own
+   *     weights are its files
+   */
+  public record FineTune(ChatModel model, OptionalLong adapterBytes) {}
+
+  /**
+   * The fine-tune of this model stored in {@code dir}: a PEFT adapter directory ({@code
+   * adapter_config.json}), applied at forward time over this model's weights (see {@link
+   * #withAdapter}); otherwise a whole model directory whose weights replace this model's. A
+   * missing, unreadable or unfit directory is an IOException naming it.
+   */
+  public FineTune withFineTune(Path dir) throws IOException {
+    if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
+      AdapterSet adapters = AdapterSet.read(dir);
+      return new FineTune(adaptedBy(adapters), OptionalLong.of(adapters.bytes()));
+    }
+    return new FineTune(withWeights(ModelLoader.load(dir).model()), OptionalLong.empty());
   }
 
   /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */

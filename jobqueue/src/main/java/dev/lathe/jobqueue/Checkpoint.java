@@ -11,6 +11,13 @@ import java.time.Instant;
  * @param createdAt when it was recorded
  * @param metrics JSON text or null
  * @param location where the bytes are
+ * @param model the name of the model made from it, or null
  */
 public record Checkpoint(
-    String id, String jobId, long step, Instant createdAt, String metrics, String location) {}
+    String id,
+    String jobId,
+    long step,
+    Instant createdAt,
+    String metrics,
+    String location,
+    String model) {}

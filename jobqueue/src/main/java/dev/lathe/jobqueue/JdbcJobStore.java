@@ -42,7 +42,7 @@ public final class JdbcJobStore implements JobStore {
       new SchemaMigrations(
           "jobqueue",
           JdbcJobStore.class,
-          List.of("V1__jobs.sql"),
+          List.of("V1__jobs.sql", "V2__checkpoint_model.sql"),
           new SchemaMigrations.LegacyBookkeeping("schema_migrations", TimeUnit.MILLISECONDS));
 
   private final DataSource dataSource;
@@ -378,13 +378,14 @@ public final class JdbcJobStore implements JobStore {
               c.prepareStatement(
                   "INSERT INTO job_checkpoints ("
                       + CHECKPOINT_COLUMNS
-                      + ") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING")) {
+                      + ") VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, step) DO NOTHING")) {
             ps.setString(1, ids.next(IdGenerator.CHECKPOINT));
             ps.setString(2, jobId);
             ps.setLong(3, cp.step());
             ps.setLong(4, now().toEpochMilli());
             ps.setString(5, cp.metrics());
             ps.setString(6, cp.location());
+            ps.setString(7, cp.model());
             ps.executeUpdate();
           }
           try (PreparedStatement ps =
@@ -423,6 +424,21 @@ public final class JdbcJobStore implements JobStore {
               requireJob(c, jobId); // a first page with rows proves the job exists: one query
             }
             return page(rows, limit);
+          }
+        });
+  }
+
+  @Override
+  public boolean removeCheckpoint(String jobId, long step) {
+    return inTransaction(
+        "remove checkpoint",
+        c -> {
+          lockJob(c, jobId);
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM job_checkpoints WHERE job_id = ? AND step = ?")) {
+            ps.setString(1, jobId);
+            ps.setLong(2, step);
+            return ps.executeUpdate() > 0;
           }
         });
   }

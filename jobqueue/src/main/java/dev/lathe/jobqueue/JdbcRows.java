@@ -27,7 +27,7 @@ final class JdbcRows {
   static final String EVENT_COLUMNS =
       "id, job_id, seq, idempotency_key, created_at, level, message, type, data";
 
-  static final String CHECKPOINT_COLUMNS = "id, job_id, step, created_at, metrics, location";
+  static final String CHECKPOINT_COLUMNS = "id, job_id, step, created_at, metrics, location, model";
 
   private JdbcRows() {}
 
@@ -88,7 +88,8 @@ final class JdbcRows {
         rs.getLong(3),
         instant(rs, 4),
         rs.getString(5),
-        rs.getString(6));
+        rs.getString(6),
+        rs.getString(7));
   }
 
   static Instant instant(ResultSet rs, int column) throws SQLException {

@@ -2,6 +2,8 @@ package dev.lathe.jobqueue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,26 @@ public final class JobContext {
   public Checkpoint addCheckpoint(NewCheckpoint checkpoint) {
     requireLease();
     return store.addCheckpoint(job.id(), checkpoint);
+  }
+
+  /** Every checkpoint recorded for the job, newest (highest step) first. */
+  public List<Checkpoint> checkpoints() {
+    List<Checkpoint> all = new ArrayList<>();
+    String after = null;
+    while (true) {
+      Page<Checkpoint> page = store.listCheckpoints(job.id(), after, Page.MAX_LIMIT);
+      all.addAll(page.data());
+      if (!page.hasMore()) {
+        return all;
+      }
+      after = page.data().getLast().id();
+    }
+  }
+
+  /** Forgets the checkpoint at {@code step}; refused once the lease is lost. */
+  public boolean removeCheckpoint(long step) {
+    requireLease();
+    return store.removeCheckpoint(job.id(), step);
   }
 
   /** Someone asked to cancel the job. */

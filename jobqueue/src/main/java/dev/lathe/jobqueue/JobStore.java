@@ -100,4 +100,10 @@ public interface JobStore {
 
   /** The job's checkpoints, newest (highest step) first. */
   Page<Checkpoint> listCheckpoints(String jobId, String after, int limit);
+
+  /**
+   * Forgets the job's checkpoint at {@code step} (its bytes are the caller's to remove); whether
+   * there was one.
+   */
+  boolean removeCheckpoint(String jobId, long step);
 }

@@ -9,8 +9,15 @@ import java.util.Objects;
  * @param step the training step (or any monotone progress counter), >= 0
  * @param metrics JSON text or null
  * @param location where the checkpoint's bytes are (opaque to the queue), not blank
+ * @param model the name of the model made from the checkpoint (OpenAI's {@code
+ *     fine_tuned_model_checkpoint}), or null when none is
  */
-public record NewCheckpoint(long step, String metrics, String location) {
+public record NewCheckpoint(long step, String metrics, String location, String model) {
+
+  /** A checkpoint no model is made from. */
+  public NewCheckpoint(long step, String metrics, String location) {
+    this(step, metrics, location, null);
+  }
 
   public NewCheckpoint {
     Objects.requireNonNull(location, "location");

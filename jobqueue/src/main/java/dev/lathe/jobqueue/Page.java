@@ -15,9 +15,12 @@ public record Page<T>(List<T> data, boolean hasMore) {
     data = List.copyOf(data);
   }
 
+  /** The largest page a list in the store gives. */
+  public static final int MAX_LIMIT = 10_000;
+
   /** Checks a page size the way every list in the store does. */
   static void checkLimit(int limit) {
-    if (limit < 1 || limit > 10_000) {
+    if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit must be between 1 and 10000, got " + limit);
     }
   }

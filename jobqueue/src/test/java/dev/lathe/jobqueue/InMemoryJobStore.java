@@ -213,7 +213,13 @@ final class InMemoryJobStore implements JobStore {
     }
     Checkpoint checkpoint =
         new Checkpoint(
-            ids.next(IdGenerator.CHECKPOINT), jobId, c.step(), now(), c.metrics(), c.location());
+            ids.next(IdGenerator.CHECKPOINT),
+            jobId,
+            c.step(),
+            now(),
+            c.metrics(),
+            c.location(),
+            c.model());
     list.add(checkpoint);
     list.sort(Comparator.comparingLong(Checkpoint::step));
     return checkpoint;
@@ -223,6 +229,12 @@ final class InMemoryJobStore implements JobStore {
   public synchronized Page<Checkpoint> listCheckpoints(String jobId, String after, int limit) {
     require(jobId);
     return page(checkpoints.get(jobId).reversed(), Checkpoint::id, after, limit, "checkpoint");
+  }
+
+  @Override
+  public synchronized boolean removeCheckpoint(String jobId, long step) {
+    require(jobId);
+    return checkpoints.get(jobId).removeIf(c -> c.step() == step);
   }
 
   private Job require(String jobId) {

@@ -26,11 +26,13 @@ class JdbcMigrationsTest {
   void freshDatabaseGetsEveryFileOnceInOneBookkeepingTable() throws Exception {
     DataSource db = JdbcDataSources.sqlite(dir.resolve("fresh.db"));
 
-    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1);
+    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1, 2);
     assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).isEmpty();
 
     assertThat(SqlRows.of(db, "SELECT module, version, name, applied_at FROM schema_versions"))
-        .containsExactly("jobqueue|1|V1__jobs.sql|" + CLOCK.millis());
+        .containsExactly(
+            "jobqueue|1|V1__jobs.sql|" + CLOCK.millis(),
+            "jobqueue|2|V2__checkpoint_model.sql|" + CLOCK.millis());
   }
 
   @Test
@@ -63,13 +65,16 @@ class JdbcMigrationsTest {
     assertThat(
             JdbcMigrations.migrate(
                 db, JdbcDialect.SQLITE, CLOCK, List.of(JdbcJobStore.MIGRATIONS, notes)))
-        .isEmpty();
+        .as("only what came after the earlier runner's last version")
+        .containsExactly("V2__checkpoint_model.sql");
 
     assertThat(
             SqlRows.of(
                 db, "SELECT module, version, name, applied_at FROM schema_versions ORDER BY 1"))
         .containsExactly(
-            "jobqueue|1|V1__jobs.sql|1700000000123", "notes|1|V1__notes.sql|1700000000000");
+            "jobqueue|1|V1__jobs.sql|1700000000123",
+            "jobqueue|2|V2__checkpoint_model.sql|" + CLOCK.millis(),
+            "notes|1|V1__notes.sql|1700000000000");
     assertThat(
             SqlRows.of(
                 db,

@@ -422,6 +422,26 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void aCheckpointNamesItsModelAndCanBeRemoved() {
+    Job job = store.create(NewJob.queued("p", "x"));
+    Checkpoint named =
+        store.addCheckpoint(
+            job.id(), new NewCheckpoint(10, "{}", "loc/10", "ft:m:p::a:ckpt-step-10"));
+    Checkpoint unnamed = store.addCheckpoint(job.id(), new NewCheckpoint(20, null, "loc/20"));
+    assertThat(named.model()).isEqualTo("ft:m:p::a:ckpt-step-10");
+    assertThat(unnamed.model()).isNull();
+    assertThat(store.listCheckpoints(job.id(), null, 10).data()).containsExactly(unnamed, named);
+
+    assertThat(store.removeCheckpoint(job.id(), 10)).isTrue();
+    assertThat(store.removeCheckpoint(job.id(), 10)).as("already gone").isFalse();
+    assertThat(store.listCheckpoints(job.id(), null, 10).data()).containsExactly(unnamed);
+    // the step can be recorded again, as a new checkpoint
+    Checkpoint again = store.addCheckpoint(job.id(), new NewCheckpoint(10, null, "loc/10b"));
+    assertThat(again.id()).isNotEqualTo(named.id());
+    assertThat(again.location()).isEqualTo("loc/10b");
+  }
+
+  @Test
   void concurrentAppendsUnderTheSameKeysWriteEachEventOnce() throws Exception {
     Job job = store.create(NewJob.queued("p", "x"));
     int threads = 4;

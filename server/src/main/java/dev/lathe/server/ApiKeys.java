@@ -1,5 +1,7 @@
 package dev.lathe.server;
 
+import dev.lathe.server.http.ApiException;
+import dev.lathe.server.http.Caller;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

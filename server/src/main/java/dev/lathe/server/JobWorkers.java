@@ -3,6 +3,8 @@ package dev.lathe.server;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.Worker;
 import dev.lathe.jobqueue.WorkerConfig;
+import dev.lathe.server.jobs.FineTuningJobHandler;
+import dev.lathe.server.jobs.ResultFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,17 +8,35 @@
  * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
  * resume, events, checkpoints) on the job queue's store, trained by in-process workers ({@link
  * dev.lathe.server.JobWorkers}, or {@code lathe worker} processes on the same database and data
- * dir) running {@link dev.lathe.server.FineTuningJobHandler}. Lathe's own extensions, for the
+ * dir) running {@link dev.lathe.server.jobs.FineTuningJobHandler}. Lathe's own extensions, for the
  * dashboard, live under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
- * dev.lathe.server.ValidationReports}), a masking preview of one example ({@link
- * dev.lathe.server.MaskingPreview}) and a job estimate ({@link
- * dev.lathe.server.TrainingEstimates}); metrics events carry {@code tokens_per_second} and {@code
- * trained_tokens} besides OpenAI's fields.
+ * dev.lathe.server.files.ValidationReports}), a masking preview of one example ({@link
+ * dev.lathe.server.jobs.MaskingPreview}) and a job estimate ({@link
+ * dev.lathe.server.jobs.TrainingEstimates}); metrics events carry {@code tokens_per_second} and
+ * {@code trained_tokens} besides OpenAI's fields.
+ *
+ * <p>The module's packages, each depending only on those listed before it:
+ *
+ * <ul>
+ *   <li>{@link dev.lathe.server.http}: the HTTP plumbing every route shares (the error envelope,
+ *       the caller's project, JSON bodies and fields, paging, server-sent events) and the
+ *       dashboard's static assets;
+ *   <li>{@link dev.lathe.server.store}: the server's tables and file bytes (files, fine-tuned
+ *       models, job progress), their migrations, and object ids;
+ *   <li>{@link dev.lathe.server.files}: {@code /v1/files} and a file's validation report;
+ *   <li>{@link dev.lathe.server.models}: {@code /v1/models} and the registry that loads weights for
+ *       serving (through the inference module);
+ *   <li>{@link dev.lathe.server.chat}: {@code /v1/chat/completions} and {@code /v1/completions};
+ *   <li>{@link dev.lathe.server.jobs}: {@code /v1/fine_tuning/jobs}, the typed job request, the
+ *       handler workers run, and the estimate and masking-preview extensions;
+ *   <li>this package: the configuration, {@link dev.lathe.server.Services} (built once, used by
+ *       {@code lathe serve} and {@code lathe worker}), API keys, the workers and the server.
+ * </ul>
  *
  * <p>Decisions:
  *
  * <ul>
- *   <li>Every failure is answered by {@link dev.lathe.server.ApiErrors} with OpenAI's envelope
+ *   <li>Every failure is answered by {@link dev.lathe.server.http.ApiErrors} with OpenAI's envelope
  *       {@code {"error":{"message","type","param","code"}}}; a client's mistake is always a 4xx
  *       naming the offending field in {@code param}; every response has an {@code x-request-id}.
  *   <li>API keys (from the config file) are held only as SHA-256 hashes; each belongs to a project,
@@ -34,8 +52,8 @@
  *       fail with the report's first problems.
  *   <li>File and fine-tuned model metadata live in the job queue's database (SQLite under the data
  *       dir, or PostgreSQL), in the server's own versioned migrations ({@link
- *       dev.lathe.server.ServerSchema}), applied with the queue's by one runner and recorded in one
- *       bookkeeping table.
+ *       dev.lathe.server.store.ServerSchema}), applied with the queue's by one runner and recorded
+ *       in one bookkeeping table.
  *   <li>Model weights are loaded on first use and shared by every name that resolves to the same
  *       base; idle ones are evicted when the weight files would exceed the memory budget.
  *   <li>A LoRA fine-tune ({@code ft:…}, {@code …:ckpt-step-N}) is its base's weights plus its PEFT

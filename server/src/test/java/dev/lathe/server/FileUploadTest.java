@@ -10,6 +10,7 @@ import com.openai.core.http.HttpResponse;
 import com.openai.models.files.FileCreateParams;
 import com.openai.models.files.FileObject;
 import com.openai.models.files.FilePurpose;
+import dev.lathe.server.files.FileRoutes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -12,6 +12,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;

@@ -7,6 +7,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
+import dev.lathe.server.jobs.JobTrainingListener;
+import dev.lathe.server.store.JobProgress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.server.http.ApiException;
+import dev.lathe.server.http.Caller;
+import dev.lathe.server.models.ModelRegistry;
+import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.ServerSchema;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.LoraConfig;

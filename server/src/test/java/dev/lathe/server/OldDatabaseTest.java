@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,7 +137,9 @@ class OldDatabaseTest {
               "jobqueue|1|" + MIGRATED_MS,
               "server|1|" + MIGRATED_S * 1000,
               "server|2|" + MIGRATED_S * 1000,
-              "server|3|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli());
+              "server|3|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
+              "jobqueue|2|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
+              "server|4|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli());
       assertThat(SqlRows.of(db, "SELECT created_at FROM files WHERE id = '" + TRAINING + "'"))
           .containsExactly(Long.toString(FILE_CREATED_S * 1000));
       assertThat(SqlRows.of(db, "SELECT created FROM models WHERE id = '" + MODEL + "'"))
@@ -181,7 +182,7 @@ class OldDatabaseTest {
     payload.set("hyperparameters", hyper.deepCopy());
     payload.putNull("metadata");
     payload.putArray("integrations");
-    insert(
+    SqlRows.update(
         db,
         "INSERT INTO jobs (id, seq, project, status, priority, payload, result, created_at,"
             + " started_at, finished_at, attempt, last_event_seq) VALUES"
@@ -195,7 +196,7 @@ class OldDatabaseTest {
     String event =
         "INSERT INTO job_events (id, job_id, seq, idempotency_key, created_at, level, message,"
             + " type, data) VALUES (?, ?, ?, ?, ?, 'info', ?, ?, ?)";
-    insert(
+    SqlRows.update(
         db,
         event,
         "ftevent-old1",
@@ -206,7 +207,7 @@ class OldDatabaseTest {
         "Created fine-tuning job: " + JOB,
         "message",
         null);
-    insert(
+    SqlRows.update(
         db,
         event,
         "ftevent-old2",
@@ -217,7 +218,7 @@ class OldDatabaseTest {
         "Step 1/20: training loss=2.5",
         "metrics",
         "{\"step\":1,\"train_loss\":2.5,\"total_steps\":20}");
-    insert(
+    SqlRows.update(
         db,
         event,
         "ftevent-old3",
@@ -231,7 +232,7 @@ class OldDatabaseTest {
     String checkpoint =
         "INSERT INTO job_checkpoints (id, job_id, step, created_at, metrics, location)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
-    insert(
+    SqlRows.update(
         db,
         checkpoint,
         "ftckpt-old10",
@@ -240,7 +241,7 @@ class OldDatabaseTest {
         JOB_STARTED_MS + 100_000,
         "{\"step\":10,\"train_loss\":2.0}",
         "/old/run/checkpoint-step-10");
-    insert(
+    SqlRows.update(
         db,
         checkpoint,
         "ftckpt-old20",
@@ -253,7 +254,7 @@ class OldDatabaseTest {
         "INSERT INTO files (id, seq, project, bytes, created_at, filename, purpose, status,"
             + " sha256, storage_name, validation) VALUES (?, ?, 'proj_a', ?, ?, ?, ?, 'processed',"
             + " ?, ?, ?)";
-    insert(
+    SqlRows.update(
         db,
         file,
         TRAINING,
@@ -265,7 +266,7 @@ class OldDatabaseTest {
         "ab".repeat(32),
         TRAINING,
         report);
-    insert(
+    SqlRows.update(
         db,
         file,
         RESULTS,
@@ -280,10 +281,12 @@ class OldDatabaseTest {
     String model =
         "INSERT INTO models (id, project, created, base_model, adapter_dir, job_id)"
             + " VALUES (?, 'proj_a', ?, 'stories260k', ?, ?)";
-    insert(db, model, CKPT_10, CKPT_10_CREATED_S, "/old/run/checkpoint-step-10/adapter", JOB);
-    insert(db, model, CKPT_20, CKPT_20_CREATED_S, "/old/run/checkpoint-step-20/adapter", JOB);
-    insert(db, model, MODEL, MODEL_CREATED_S, "/old/run/adapter", JOB);
-    insert(db, "INSERT INTO job_progress (job_id, fields) VALUES (?, ?)", JOB, progress);
+    SqlRows.update(
+        db, model, CKPT_10, CKPT_10_CREATED_S, "/old/run/checkpoint-step-10/adapter", JOB);
+    SqlRows.update(
+        db, model, CKPT_20, CKPT_20_CREATED_S, "/old/run/checkpoint-step-20/adapter", JOB);
+    SqlRows.update(db, model, MODEL, MODEL_CREATED_S, "/old/run/adapter", JOB);
+    SqlRows.update(db, "INSERT INTO job_progress (job_id, fields) VALUES (?, ?)", JOB, progress);
   }
 
   private static String progress() {
@@ -295,7 +298,7 @@ class OldDatabaseTest {
     o.put("trained_tokens", 1234);
     o.put("fine_tuned_model", MODEL);
     o.putArray("result_files").add(RESULTS);
-    o.putObject(JobProgress.CHECKPOINT_MODELS).put("10", CKPT_10).put("20", CKPT_20);
+    o.putObject("checkpoint_models").put("10", CKPT_10).put("20", CKPT_20);
     return o.toString();
   }
 
@@ -314,16 +317,6 @@ class OldDatabaseTest {
     LatheHttp.Reply reply = http.get(path);
     assertThat(reply.status()).as("GET %s: %s", path, reply.body()).isEqualTo(200);
     return reply.body();
-  }
-
-  private static void insert(DataSource db, String sql, Object... args) throws Exception {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      ps.executeUpdate();
-    }
   }
 
   private static String resource(String name) throws IOException {

@@ -4,6 +4,7 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.server.store.Ids;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.testkit.TestPostgres;
 import java.io.IOException;

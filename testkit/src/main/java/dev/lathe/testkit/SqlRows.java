@@ -1,6 +1,7 @@
 package dev.lathe.testkit;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -28,5 +29,16 @@ public final class SqlRows {
       }
     }
     return out;
+  }
+
+  /** Runs one insert, update or delete with {@code args} bound in order; the rows it changed. */
+  public static int update(DataSource db, String sql, Object... args) throws SQLException {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      return ps.executeUpdate();
+    }
   }
 }

@@ -1,0 +1,297 @@
+package dev.lathe.server.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.inference.GenerationListener;
+import dev.lathe.inference.GenerationResult;
+import dev.lathe.inference.TokenLogprob;
+import dev.lathe.server.http.ApiException;
+import dev.lathe.server.http.Caller;
+import dev.lathe.server.http.JsonBody;
+import dev.lathe.server.http.SseStream;
+import dev.lathe.server.store.Ids;
+import dev.lathe.tokenizer.ChatMessage;
+import dev.lathe.tokenizer.TextTokenizer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/chat/completions}: messages through the model's chat template (the plain {@code
+ * System:/User:/Assistant:} format for template-less models), sampled with the request's fields,
+ * answered whole or streamed as {@code chat.completion.chunk} events.
+ */
+public final class ChatCompletionRoutes {
+  private static final Set<String> ROLES =
+      Set.of("system", "developer", "user", "assistant", "tool");
+
+  private final CompletionRunner runner;
+  private final ObjectMapper json;
+  private final InstantSource clock;
+  private final Ids ids;
+
+  public ChatCompletionRoutes(
+      CompletionRunner runner, ObjectMapper json, InstantSource clock, Ids ids) {
+    this.runner = runner;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  public void register(Javalin app) {
+    app.post("/v1/chat/completions", this::complete);
+  }
+
+  private void complete(Context ctx) throws IOException {
+    JsonNode body = JsonBody.object(ctx, json);
+    String model = JsonBody.requiredString(body, "model");
+    List<ChatMessage> messages = messages(body);
+    SamplingFields fields =
+        SamplingFields.read(body, dev.lathe.inference.GenerationRequest.UNLIMITED, true);
+    String id = ids.next("chatcmpl-", 29);
+    long created = clock.instant().getEpochSecond();
+    Caller caller = Caller.of(ctx);
+    if (fields.stream()) {
+      stream(ctx, caller, body, model, messages, fields, id, created);
+      return;
+    }
+    ArrayNode choices = json.createArrayNode();
+    long[] completionTokens = {0};
+    int promptTokens =
+        runner.run(
+            caller,
+            model,
+            chat -> chat.conversation(messages),
+            chat -> chat.chatStops(),
+            fields,
+            new CompletionRunner.ChoiceSink() {
+              @Override
+              public GenerationListener listener(int index, TextTokenizer tokenizer) {
+                return GenerationListener.NONE;
+              }
+
+              @Override
+              public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
+                completionTokens[0] += r.completionTokens();
+                ObjectNode choice = choices.addObject();
+                choice.put("index", index);
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", r.text());
+                message.putNull("refusal");
+                message.putArray("annotations");
+                if (fields.logprobs()) {
+                  ObjectNode lp = choice.putObject("logprobs");
+                  lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
+                  lp.putNull("refusal");
+                } else {
+                  choice.putNull("logprobs");
+                }
+                choice.put("finish_reason", r.finishReason().wireName());
+              }
+            },
+            "messages");
+    ObjectNode root = json.createObjectNode();
+    root.put("id", id);
+    root.put("object", "chat.completion");
+    root.put("created", created);
+    root.put("model", model);
+    root.set("choices", choices);
+    root.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+    root.put("service_tier", "default");
+    root.putNull("system_fingerprint");
+    ctx.json(root);
+  }
+
+  private void stream(
+      Context ctx,
+      Caller caller,
+      JsonNode body,
+      String model,
+      List<ChatMessage> messages,
+      SamplingFields fields,
+      String id,
+      long created)
+      throws IOException {
+    SseStream[] sse = {null};
+    long[] completionTokens = {0};
+    try {
+      int promptTokens =
+          runner.run(
+              caller,
+              model,
+              chat -> chat.conversation(messages),
+              chat -> chat.chatStops(),
+              fields,
+              new CompletionRunner.ChoiceSink() {
+                @Override
+                public GenerationListener listener(int index, TextTokenizer tokenizer) {
+                  if (sse[0] == null) {
+                    try {
+                      sse[0] = new SseStream(ctx, json);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  }
+                  ObjectNode first = chunk(id, created, model, fields);
+                  ObjectNode delta = choice(first, index).putObject("delta");
+                  delta.put("role", "assistant");
+                  delta.put("content", "");
+                  sse[0].send(first);
+                  return new GenerationListener() {
+                    private TokenLogprob pending;
+
+                    @Override
+                    public void onToken(int token, TokenLogprob logprob) {
+                      pending = logprob;
+                    }
+
+                    @Override
+                    public void onText(String text) {
+                      ObjectNode c = chunk(id, created, model, fields);
+                      ObjectNode ch = choice(c, index);
+                      ch.putObject("delta").put("content", text);
+                      if (fields.logprobs() && pending != null) {
+                        ObjectNode lp = ch.putObject("logprobs");
+                        lp.set(
+                            "content",
+                            runner.chatLogprobs(List.of(pending), t -> piece(tokenizer, t)));
+                        lp.putNull("refusal");
+                        pending = null;
+                      }
+                      sse[0].send(c);
+                    }
+                  };
+                }
+
+                @Override
+                public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
+                  completionTokens[0] += r.completionTokens();
+                  ObjectNode last = chunk(id, created, model, fields);
+                  ObjectNode ch = choice(last, index);
+                  ch.putObject("delta");
+                  ch.put("finish_reason", r.finishReason().wireName());
+                  sse[0].send(last);
+                }
+              },
+              "messages");
+      if (fields.includeUsage()) {
+        ObjectNode usage = chunk(id, created, model, fields);
+        usage.putArray("choices");
+        usage.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+        sse[0].send(usage);
+      }
+      sse[0].done();
+    } catch (ApiException e) {
+      if (sse[0] == null) {
+        throw e; // nothing sent yet: an ordinary error response
+      }
+      sse[0].error(e);
+    }
+  }
+
+  private ObjectNode chunk(String id, long created, String model, SamplingFields fields) {
+    ObjectNode c = json.createObjectNode();
+    c.put("id", id);
+    c.put("object", "chat.completion.chunk");
+    c.put("created", created);
+    c.put("model", model);
+    c.putNull("system_fingerprint");
+    c.putArray("choices");
+    if (fields.includeUsage()) {
+      c.putNull("usage");
+    }
+    return c;
+  }
+
+  private static ObjectNode choice(ObjectNode chunk, int index) {
+    ObjectNode ch = ((ArrayNode) chunk.get("choices")).addObject();
+    ch.put("index", index);
+    ch.putNull("logprobs");
+    ch.putNull("finish_reason");
+    return ch;
+  }
+
+  static String piece(TextTokenizer tokenizer, int token) {
+    return tokenizer.decode(new int[] {token});
+  }
+
+  /** {@code messages}: roles, string or text-part content; other parts are a 400. */
+  static List<ChatMessage> messages(JsonNode body) {
+    JsonNode array = body.get("messages");
+    if (array == null || array.isNull()) {
+      throw ApiException.invalid("Missing required parameter: 'messages'.", "messages");
+    }
+    if (!array.isArray()) {
+      throw ApiException.invalid(
+          "Invalid type for 'messages': expected an array, but got " + JsonBody.kind(array) + ".",
+          "messages");
+    }
+    if (array.isEmpty()) {
+      throw ApiException.invalid(
+          "Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages");
+    }
+    List<ChatMessage> out = new ArrayList<>();
+    for (int i = 0; i < array.size(); i++) {
+      String where = "messages[" + i + "]";
+      JsonNode m = array.get(i);
+      if (!m.isObject()) {
+        throw ApiException.invalid("Invalid type for '" + where + "': expected an object.", where);
+      }
+      JsonNode role = m.get("role");
+      if (role == null || !role.isTextual()) {
+        throw ApiException.invalid(
+            "Missing required parameter: '" + where + ".role'.", where + ".role");
+      }
+      if (!ROLES.contains(role.asText())) {
+        throw ApiException.invalid(
+            "Invalid value: '"
+                + role.asText()
+                + "'. Supported values are: 'system', 'developer',"
+                + " 'user', 'assistant' and 'tool'.",
+            where + ".role");
+      }
+      String r = role.asText().equals("developer") ? "system" : role.asText();
+      out.add(ChatMessage.of(r, content(m.get("content"), where + ".content")));
+    }
+    return out;
+  }
+
+  private static String content(JsonNode content, String where) {
+    if (content == null || content.isNull()) {
+      return "";
+    }
+    if (content.isTextual()) {
+      return content.asText();
+    }
+    if (!content.isArray()) {
+      throw ApiException.invalid(
+          "Invalid type for '" + where + "': expected a string or an array of content parts.",
+          where);
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < content.size(); i++) {
+      JsonNode part = content.get(i);
+      String at = where + "[" + i + "]";
+      if (!part.isObject() || !"text".equals(part.path("type").asText())) {
+        throw ApiException.invalid(
+            "Invalid content part at '"
+                + at
+                + "': only {\"type\": \"text\", \"text\": ...} parts"
+                + " are supported by this server.",
+            at);
+      }
+      if (!part.path("text").isTextual()) {
+        throw ApiException.invalid("Missing text in '" + at + "'.", at + ".text");
+      }
+      text.append(part.get("text").asText());
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,140 @@
+package dev.lathe.server.chat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.inference.ChatModel;
+import dev.lathe.inference.GenerationListener;
+import dev.lathe.inference.GenerationRequest;
+import dev.lathe.inference.GenerationResult;
+import dev.lathe.inference.Generator;
+import dev.lathe.inference.TokenLogprob;
+import dev.lathe.server.http.ApiException;
+import dev.lathe.server.http.Caller;
+import dev.lathe.server.models.ModelRegistry;
+import dev.lathe.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+
+/**
+ * Runs completions for the chat and legacy routes: resolves the model name (a base, an alias or a
+ * fine-tune) for the caller, takes its weights from the {@link ModelRegistry}, checks the prompt
+ * fits the context, and generates each choice in turn.
+ */
+public final class CompletionRunner {
+  private final ModelRegistry registry;
+  private final LongSupplier seeds;
+  private final ObjectMapper json;
+
+  public CompletionRunner(ModelRegistry registry, LongSupplier seeds, ObjectMapper json) {
+    this.registry = registry;
+    this.seeds = seeds;
+    this.json = json;
+  }
+
+  /** Receives one choice's generation as it happens. */
+  interface ChoiceSink {
+    /** A listener for choice {@code index} (called before it starts). */
+    GenerationListener listener(int index, TextTokenizer tokenizer);
+
+    /** Choice {@code index} ended with {@code result} (the model is still held). */
+    void finished(int index, GenerationResult result, TextTokenizer tokenizer);
+  }
+
+  /**
+   * Generates {@code fields.n()} choices of {@code model} after the prompt {@code encode} makes;
+   * {@code extraStops} adds stop strings a model's chat format needs. Returns the prompt's length
+   * in tokens.
+   */
+  int run(
+      Caller caller,
+      String model,
+      Function<ChatModel, int[]> encode,
+      Function<ChatModel, List<String>> extraStops,
+      SamplingFields fields,
+      ChoiceSink sink,
+      String promptParam)
+      throws IOException {
+    ModelRegistry.Resolved resolved =
+        registry
+            .resolve(model, caller)
+            .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
+    try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
+      ChatModel chat = lease.model();
+      int[] prompt = encode.apply(chat);
+      int context = chat.model().contextLength();
+      if (prompt.length >= context) {
+        throw new ApiException(
+            400,
+            "invalid_request_error",
+            "This model's maximum context length is "
+                + context
+                + " tokens. However, your "
+                + promptParam
+                + " resulted in "
+                + prompt.length
+                + " tokens. Please reduce the length of the "
+                + promptParam
+                + ".",
+            promptParam,
+            "context_length_exceeded");
+      }
+      Generator generator = new Generator(chat.model(), chat.tokenizer(), seeds);
+      List<String> stops = extraStops.apply(chat);
+      TextTokenizer tokenizer = chat.tokenizer();
+      for (int i = 0; i < fields.n(); i++) {
+        GenerationRequest request = fields.request(i, chat.stopTokenIds(), stops);
+        GenerationListener listener = sink.listener(i, tokenizer);
+        sink.finished(i, generator.generate(prompt, request, listener, () -> false), tokenizer);
+      }
+      return prompt.length;
+    }
+  }
+
+  /** OpenAI's {@code usage} object. */
+  ObjectNode usage(long prompt, long completion) {
+    ObjectNode u = json.createObjectNode();
+    u.put("prompt_tokens", prompt);
+    u.put("completion_tokens", completion);
+    u.put("total_tokens", prompt + completion);
+    ObjectNode pd = u.putObject("prompt_tokens_details");
+    pd.put("cached_tokens", 0);
+    pd.put("audio_tokens", 0);
+    ObjectNode cd = u.putObject("completion_tokens_details");
+    cd.put("reasoning_tokens", 0);
+    cd.put("audio_tokens", 0);
+    cd.put("accepted_prediction_tokens", 0);
+    cd.put("rejected_prediction_tokens", 0);
+    return u;
+  }
+
+  /** Chat's {@code logprobs.content} entries for {@code logprobs}. */
+  ArrayNode chatLogprobs(List<TokenLogprob> logprobs, IntFunction<String> text) {
+    ArrayNode content = json.createArrayNode();
+    for (TokenLogprob lp : logprobs) {
+      ObjectNode entry = tokenEntry(lp.token(), lp.logprob(), text);
+      ArrayNode top = entry.putArray("top_logprobs");
+      for (TokenLogprob.Alternative alt : lp.top()) {
+        top.add(tokenEntry(alt.token(), alt.logprob(), text));
+      }
+      content.add(entry);
+    }
+    return content;
+  }
+
+  private ObjectNode tokenEntry(int token, float logprob, IntFunction<String> text) {
+    ObjectNode o = json.createObjectNode();
+    String piece = text.apply(token);
+    o.put("token", piece);
+    o.put("logprob", Float.isFinite(logprob) ? logprob : -9999.0);
+    ArrayNode bytes = o.putArray("bytes");
+    for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+      bytes.add(b & 0xff);
+    }
+    return o;
+  }
+}

@@ -1,0 +1,228 @@
+package dev.lathe.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.FineTuneJob;
+import dev.lathe.finetune.FineTuneMethod;
+import dev.lathe.finetune.FineTuneOptions;
+import dev.lathe.finetune.InvalidTrainingFileException;
+import dev.lathe.finetune.RunLayout;
+import dev.lathe.finetune.WrongFormatException;
+import dev.lathe.jobqueue.Checkpoint;
+import dev.lathe.jobqueue.EventLevel;
+import dev.lathe.jobqueue.Job;
+import dev.lathe.jobqueue.JobContext;
+import dev.lathe.jobqueue.JobHandler;
+import dev.lathe.jobqueue.JobOutcome;
+import dev.lathe.jobqueue.LeaseLostException;
+import dev.lathe.jobqueue.NewEvent;
+import dev.lathe.server.http.Caller;
+import dev.lathe.server.store.FileContents;
+import dev.lathe.server.store.FileStore;
+import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.Ids;
+import dev.lathe.server.store.JobProgress;
+import dev.lathe.server.store.StoredFile;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.InstantSource;
+
+/**
+ * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
+ * validation files and the directory to start from (a base, or a fine-tuned model of the project:
+ * see {@link TrainableBases}), trains with {@link FineTuneJob} (the request's method: supervised,
+ * or DPO with its beta, the reference being that start itself) into {@code <data>/jobs/<job id>/},
+ * and reports in OpenAI's terms (events, checkpoints, models, the result file; see {@link
+ * JobTrainingListener} and {@link JobModels}).
+ *
+ * <p>Every run resumes from the newest checkpoint on disk when there is one: after a pause (the
+ * stop itself writes a checkpoint), after the worker was shut down, or after it died (another
+ * worker took the job over when the lease ran out). Events carry idempotency keys, so nothing is
+ * posted twice. A cancel, pause or shutdown stops at the next step boundary ({@link
+ * JobContext#shouldStop()}). Any failure becomes the job's {@code error} object: {@code
+ * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines,
+ * {@code model_not_available} for a base that cannot be trained, {@code server_error} otherwise.
+ */
+public final class FineTuningJobHandler implements JobHandler {
+  private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
+
+  /** Positions per forward/backward pass (bounds activation memory; examples are packed). */
+  static final int MICRO_BATCH_TOKENS = 4096;
+
+  private final FileStore files;
+  private final FileContents contents;
+  private final FineTunedModels models;
+  private final JobProgress progress;
+  private final ResultFiles results;
+  private final TrainableBases bases;
+  private final Path jobsDir;
+  private final int loraRank;
+  private final ObjectMapper json;
+  private final InstantSource clock;
+  private final Ids ids;
+
+  /**
+   * @param jobsDir each job trains into {@code jobsDir/<job id>}
+   * @param loraRank adapter rank of every job, 0 for full fine-tuning
+   */
+  public FineTuningJobHandler(
+      FileStore files,
+      FileContents contents,
+      FineTunedModels models,
+      JobProgress progress,
+      ResultFiles results,
+      TrainableBases bases,
+      Path jobsDir,
+      int loraRank,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids) {
+    this.files = files;
+    this.contents = contents;
+    this.models = models;
+    this.progress = progress;
+    this.results = results;
+    this.bases = bases;
+    this.jobsDir = jobsDir;
+    this.loraRank = loraRank;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  @Override
+  public JobOutcome run(JobContext context) throws Exception {
+    Job job = context.job();
+    FineTuneRequest request = FineTuneRequest.read(job.payload(), json);
+    try {
+      return train(context, job, request);
+    } catch (LeaseLostException e) {
+      return new JobOutcome.Stopped(); // another worker owns the job now; write nothing
+    } catch (JobError.Failure e) {
+      return fail(context, e.error());
+    } catch (WrongFormatException e) {
+      // normally caught when the job is created; a file could only change format if re-stored
+      return fail(
+          context,
+          JobError.wrongFormat(request.trainingFile(), e.format(), e.method(), "training_file"));
+    } catch (InvalidTrainingFileException e) {
+      return fail(context, JobError.invalidFile(e.report(), e.field().wireName()));
+    } catch (Exception | LinkageError e) {
+      LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
+      if (context.leaseLost()) {
+        return new JobOutcome.Stopped();
+      }
+      return fail(
+          context,
+          JobError.serverError("The job failed due to an internal error: " + e.getMessage()));
+    }
+  }
+
+  private JobOutcome train(JobContext context, Job job, FineTuneRequest request) throws Exception {
+    Path train = file(job, request.trainingFile(), "training_file");
+    Path valid =
+        request.validationFile() != null
+            ? file(job, request.validationFile(), "validation_file")
+            : null;
+    RunLayout run = new RunLayout(jobsDir.resolve(job.id()));
+    TrainableBases.Base base = bases.resolve(request.model(), job.project(), run);
+    RequestedHyperparameters hyper = request.method().requested();
+    FineTuneMethod<?> method = hyper.method();
+    JobModels named =
+        new JobModels(
+            context,
+            base.snapshot(),
+            base.name(),
+            request.suffix(),
+            base.fineTuned() ? base.directory() : null,
+            run,
+            models,
+            progress,
+            ids,
+            clock,
+            json);
+    named.finalName();
+    context.appendEvent(
+        new NewEvent("started", EventLevel.INFO, "Fine-tuning job started", "message", null));
+    FineTuneJob fineTune =
+        new FineTuneJob(
+            base.directory(),
+            train,
+            valid,
+            run.root(),
+            FineTuneOptions.defaults()
+                .withEpochs(hyper.nEpochs())
+                .withBatchSize(hyper.batchSize())
+                .withLearningRateMultiplier(hyper.learningRateMultiplier())
+                .withLoraRank(loraRank)
+                .withSeed(request.seed())
+                .withMicroBatchTokens(MICRO_BATCH_TOKENS)
+                .withResume(true));
+    JobTrainingListener listener =
+        new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
+            .forMethod(method)
+            .onBase(base.name());
+    FineTuneJob.Result result = fineTune.run(method, listener, context::shouldStop);
+    if (result.summary().cancelled()) {
+      return new JobOutcome.Stopped();
+    }
+    return succeed(context, job, named, listener, result);
+  }
+
+  private JobOutcome succeed(
+      JobContext context,
+      Job job,
+      JobModels named,
+      JobTrainingListener listener,
+      FineTuneJob.Result result)
+      throws IOException {
+    String model = named.registerFinal(result.adapterDir(), result.mergedDir());
+    // OpenAI posts the checkpoint events at the end, ascending, all but the final one
+    for (Checkpoint c : context.checkpoints().reversed()) {
+      if (c.step() < result.summary().totalSteps() && c.model() != null) {
+        context.appendEvent(
+            NewEvent.info(
+                    "Checkpoint created at step " + c.step() + " with Snapshot ID: " + c.model())
+                .withKey("checkpoint-" + c.step()));
+      }
+    }
+    ObjectNode fields = json.createObjectNode();
+    JsonNode known = progress.get(job.id()).get("result_files");
+    if (known != null && known.isArray()) {
+      fields.set("result_files", known);
+    } else {
+      fields.putArray("result_files").add(results.write(job));
+    }
+    fields.put("fine_tuned_model", model);
+    fields.put("trained_tokens", listener.plan().trainedTokens());
+    ObjectNode all = progress.merge(job.id(), fields);
+    context.appendEvent(
+        NewEvent.info("New fine-tuned model created: " + model).withKey("model-created"));
+    context.appendEvent(NewEvent.info("The job has successfully completed").withKey("succeeded"));
+    return new JobOutcome.Succeeded(json.writeValueAsString(all));
+  }
+
+  private JobOutcome fail(JobContext context, JobError error) {
+    context.appendEvent(new NewEvent("failed", EventLevel.ERROR, error.message(), "message", "{}"));
+    return new JobOutcome.Failed(error.toJson(json));
+  }
+
+  /** The stored file {@code id} names (the request's {@code field}), in the job's project. */
+  private Path file(Job job, String id, String field) throws JobError.Failure {
+    StoredFile f =
+        files
+            .find(id, new Caller(job.project(), false))
+            .orElseThrow(
+                () ->
+                    new JobError.Failure(
+                        "invalid_" + field,
+                        "File "
+                            + id
+                            + " was deleted before the job ran; upload it again and"
+                            + " create a new job.",
+                        field));
+    return contents.path(f.storageName());
+  }
+}

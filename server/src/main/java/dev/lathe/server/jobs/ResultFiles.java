@@ -1,0 +1,125 @@
+package dev.lathe.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.finetune.MetricsCsv;
+import dev.lathe.jobqueue.Job;
+import dev.lathe.jobqueue.JobEvent;
+import dev.lathe.jobqueue.JobStore;
+import dev.lathe.jobqueue.Page;
+import dev.lathe.server.store.FileContents;
+import dev.lathe.server.store.FileStore;
+import dev.lathe.server.store.Ids;
+import dev.lathe.server.store.StoredFile;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * A job's result file: a {@code fine-tune-results} File in the job's project, named {@code
+ * step_metrics.csv}, with OpenAI's columns {@code step, train_loss, train_accuracy, valid_loss,
+ * valid_mean_token_accuracy} (5 decimals, empty where validation did not run), and for a DPO job
+ * the preference metrics of {@code MetricsCsv} ({@code rewards/chosen}, …). It is built from the
+ * job's {@code metrics} events, so the steps of every attempt of a resumed job are in it, once
+ * each. The content is plain CSV text (two user reports say OpenAI's is base64; that is unconfirmed
+ * and would break every CSV reader, so Lathe does not imitate it).
+ */
+public final class ResultFiles {
+  static final String HEADER =
+      "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy";
+  private static final int PAGE = 1000;
+
+  private final JobStore jobs;
+  private final FileStore files;
+  private final FileContents contents;
+  private final ObjectMapper json;
+  private final InstantSource clock;
+  private final Ids ids;
+
+  public ResultFiles(
+      JobStore jobs,
+      FileStore files,
+      FileContents contents,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids) {
+    this.jobs = jobs;
+    this.files = files;
+    this.contents = contents;
+    this.json = json;
+    this.clock = clock;
+    this.ids = ids;
+  }
+
+  /** Writes the result file of {@code job}; returns its id. */
+  String write(Job job) throws IOException {
+    byte[] csv = csv(job.id()).getBytes(StandardCharsets.UTF_8);
+    String id = ids.next("file-", 24);
+    FileContents.Written written =
+        contents.write(id, new ByteArrayInputStream(csv), Long.MAX_VALUE);
+    files.insert(
+        new StoredFile(
+            id,
+            job.project(),
+            written.bytes(),
+            clock.instant(),
+            "step_metrics.csv",
+            "fine-tune-results",
+            "processed",
+            written.sha256(),
+            written.storageName(),
+            null));
+    return id;
+  }
+
+  /** The CSV text of {@code jobId}'s metrics events, one row per step in step order. */
+  String csv(String jobId) throws IOException {
+    TreeMap<Integer, JsonNode> steps = new TreeMap<>();
+    String after = null;
+    while (true) {
+      Page<JobEvent> page = jobs.listEvents(jobId, after, PAGE);
+      for (JobEvent e : page.data()) {
+        if ("metrics".equals(e.type()) && e.data() != null) {
+          JsonNode data = json.readTree(e.data());
+          steps.putIfAbsent(data.path("step").asInt(), data);
+        }
+      }
+      if (!page.hasMore() || page.data().isEmpty()) {
+        break;
+      }
+      after = page.data().getLast().id();
+    }
+    boolean preference =
+        steps.values().stream().anyMatch(d -> d.has(MetricsCsv.PREFERENCE_KEYS.getFirst()));
+    StringBuilder out =
+        new StringBuilder(HEADER)
+            .append(preference ? MetricsCsv.PREFERENCE_COLUMNS : "")
+            .append('\n');
+    for (var row : steps.entrySet()) {
+      JsonNode d = row.getValue();
+      out.append(row.getKey())
+          .append(',')
+          .append(number(d.get("train_loss")))
+          .append(',')
+          .append(number(d.get("train_mean_token_accuracy")))
+          .append(',')
+          .append(number(d.get("valid_loss")))
+          .append(',')
+          .append(number(d.get("valid_mean_token_accuracy")));
+      if (preference) {
+        for (String key : MetricsCsv.PREFERENCE_KEYS) {
+          out.append(',').append(number(d.get(key)));
+        }
+      }
+      out.append('\n');
+    }
+    return out.toString();
+  }
+
+  private static String number(JsonNode v) {
+    return v == null || !v.isNumber() ? "" : String.format(Locale.ROOT, "%.5f", v.asDouble());
+  }
+}

@@ -1,0 +1,381 @@
+package dev.lathe.server.models;
+
+import dev.lathe.inference.ChatModel;
+import dev.lathe.inference.HubSettings;
+import dev.lathe.server.http.ApiException;
+import dev.lathe.server.http.Caller;
+import dev.lathe.server.store.FineTunedModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Model names to weights. A name is a configured base, an alias of one, or a fine-tuned model
+ * ({@code ft:…} and its {@code …:ckpt-step-N} checkpoints) recorded in the {@code models} table as
+ * a base plus a directory: a PEFT adapter directory (LoRA) or a whole Hugging Face model directory
+ * (full fine-tuning).
+ *
+ * <p>Loaded weights are keyed by base, so every alias and LoRA fine-tune of a base shares them: a
+ * fine-tune's adapters are read once and kept beside their base's weights (a view over them), and
+ * evicting the base drops them. A full fine-tune is a model of its own (its own entry), borrowing
+ * its base's tokenizer only when its directory has none. Entries are kept while the estimated
+ * resident size (the weight files' size, plus adapter bytes) fits {@code memoryBudgetBytes};
+ * loading more evicts the least recently used idle entries first. A model in use is never closed:
+ * callers hold a {@link Lease} for the whole generation, which also serializes generations on one
+ * base.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+  /**
+   * A resolved name.
+   *
+   * @param id the name as the client should see it (aliases keep their own name)
+   * @param base the configured base name whose weights serve it
+   * @param adapterDir the fine-tune's directory (adapter or full model), else null
+   */
+  public record Resolved(String id, String base, Path adapterDir) {}
+
+  private final Map<String, String> sources;
+  private final Map<String, String> aliases;
+  private final FineTunedModels fineTuned;
+  private final HubSettings hub;
+  private final long memoryBudgetBytes;
+  private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
+
+  /**
+   * A fine-tune served from a base's entry: an adapted view, or full weights with its tokenizer.
+   */
+  private record Derived(ChatModel model, long bytes) {}
+
+  /** One loaded model and what is derived from it; {@code users} is guarded by the registry. */
+  private static final class Loaded {
+    final ChatModel model;
+    final long bytes;
+    final Map<String, Derived> derived = new HashMap<>();
+    final ReentrantLock inUse = new ReentrantLock();
+    int users; // leases taken or waiting for inUse
+    boolean retired; // removed from the registry: closed by its last lease
+
+    Loaded(ChatModel model, long bytes) {
+      this.model = model;
+      this.bytes = bytes;
+    }
+
+    long totalBytes() {
+      return bytes + derived.values().stream().mapToLong(Derived::bytes).sum();
+    }
+  }
+
+  public ModelRegistry(
+      Map<String, String> sources,
+      Map<String, String> aliases,
+      FineTunedModels fineTuned,
+      HubSettings hub,
+      long memoryBudgetBytes) {
+    this.sources = sources;
+    this.aliases = aliases;
+    this.fineTuned = fineTuned;
+    this.hub = hub;
+    this.memoryBudgetBytes = memoryBudgetBytes;
+  }
+
+  /** Configured base names, in config order. */
+  List<String> baseNames() {
+    return List.copyOf(sources.keySet());
+  }
+
+  /** Aliases, each naming a base. */
+  Map<String, String> aliases() {
+    return aliases;
+  }
+
+  /** What {@code name} refers to for {@code caller}, if anything. */
+  public Optional<Resolved> resolve(String name, Caller caller) {
+    if (sources.containsKey(name)) {
+      return Optional.of(new Resolved(name, name, null));
+    }
+    if (aliases.containsKey(name)) {
+      return Optional.of(new Resolved(name, aliases.get(name), null));
+    }
+    return fineTuned
+        .find(name, caller)
+        .map(m -> new Resolved(m.id(), m.baseModel(), Path.of(m.adapterDir())));
+  }
+
+  /** Exclusive use of a loaded model (a base, or a fine-tune over it) for one generation. */
+  public final class Lease implements AutoCloseable {
+    private final Loaded entry;
+    private final ChatModel model;
+
+    private Lease(Loaded entry, ChatModel model) {
+      this.entry = entry;
+      this.model = model;
+    }
+
+    public ChatModel model() {
+      return model;
+    }
+
+    @Override
+    public void close() {
+      entry.inUse.unlock();
+      release(entry);
+    }
+  }
+
+  /** Loads (or reuses) the weights of configured base {@code base} for one generation. */
+  public Lease acquire(String base) throws IOException {
+    return acquire(new Resolved(base, base, null));
+  }
+
+  /**
+   * Loads (or reuses) what serves {@code model} and takes it for one generation.
+   *
+   * @throws ApiException (404, {@code model_not_available}) when a fine-tune cannot be served: its
+   *     directory is gone or holds neither an adapter nor a model, its base is not configured, or
+   *     its adapter does not fit the base
+   */
+  public Lease acquire(Resolved model) throws IOException {
+    Loaded entry;
+    ChatModel chat;
+    synchronized (this) {
+      if (model.adapterDir() == null) {
+        entry = base(model.base());
+        chat = entry.model;
+      } else {
+        Loaded own = isFullModel(model) ? fullFineTune(model) : null;
+        if (own != null) {
+          entry = own;
+          chat = own.model;
+        } else { // adapters, or full weights without a tokenizer: derived from the base
+          entry = base(requireBase(model));
+          chat = derived(entry, model);
+        }
+      }
+      entry.users++;
+    }
+    try {
+      entry.inUse.lock();
+    } catch (RuntimeException e) {
+      release(entry);
+      throw e;
+    }
+    return new Lease(entry, chat);
+  }
+
+  private synchronized void release(Loaded entry) {
+    entry.users--;
+    if (entry.retired && entry.users == 0) {
+      closeQuietly(entry.model);
+    }
+  }
+
+  private Loaded base(String base) throws IOException {
+    Loaded entry = loaded.get(base);
+    if (entry == null) {
+      String source = sources.get(base);
+      if (source == null) {
+        throw new IllegalArgumentException("not a configured base model: " + base);
+      }
+      long bytes = residentEstimate(source);
+      evictFor(bytes, null);
+      entry = new Loaded(ChatModel.open(source, Optional.empty(), hub), bytes);
+      loaded.put(base, entry);
+    }
+    return entry;
+  }
+
+  private String requireBase(Resolved model) {
+    if (!sources.containsKey(model.base())) {
+      throw unavailable(
+          model, "its base model `" + model.base() + "` is not configured on this server");
+    }
+    return model.base();
+  }
+
+  /**
+   * Whether the fine-tune's directory is a whole model (config.json, no adapter_config.json); a
+   * missing or unrecognisable directory is an error.
+   */
+  private static boolean isFullModel(Resolved model) {
+    Path dir = model.adapterDir();
+    if (!Files.isDirectory(dir)) {
+      throw unavailable(model, "its directory " + dir + " no longer exists");
+    }
+    if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
+      return false;
+    }
+    if (Files.isRegularFile(dir.resolve("config.json"))) {
+      return true;
+    }
+    throw unavailable(
+        model,
+        "its directory "
+            + dir
+            + " holds neither adapter_config.json (a LoRA adapter) nor config.json (a model)");
+  }
+
+  /** The full fine-tune's own entry, or null when its directory has no tokenizer to open it by. */
+  private Loaded fullFineTune(Resolved model) throws IOException {
+    Loaded entry = loaded.get(model.id());
+    if (entry != null) {
+      return entry;
+    }
+    Path dir = model.adapterDir();
+    if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+      return null;
+    }
+    long bytes = residentEstimate(dir.toString());
+    evictFor(bytes, null);
+    try {
+      entry = new Loaded(ChatModel.open(dir.toString(), Optional.empty(), hub), bytes);
+    } catch (IOException | RuntimeException e) {
+      throw unavailable(model, "its model directory cannot be loaded: " + e.getMessage());
+    }
+    loaded.put(model.id(), entry);
+    return entry;
+  }
+
+  /** The fine-tune {@code model} over base entry {@code entry}, loaded once. */
+  private ChatModel derived(Loaded entry, Resolved model) {
+    Derived d = entry.derived.get(model.id());
+    if (d == null) {
+      Path dir = model.adapterDir();
+      try {
+        ChatModel.FineTune fineTune = entry.model.withFineTune(dir);
+        d =
+            new Derived(
+                fineTune.model(),
+                fineTune.adapterBytes().orElseGet(() -> residentEstimate(dir.toString())));
+      } catch (IOException | RuntimeException e) {
+        throw unavailable(model, "its weights cannot be loaded over its base: " + e.getMessage());
+      }
+      evictFor(d.bytes(), entry);
+      entry.derived.put(model.id(), d);
+    }
+    return d.model();
+  }
+
+  private static ApiException unavailable(Resolved model, String why) {
+    return new ApiException(
+        404,
+        "invalid_request_error",
+        "The model `"
+            + model.id()
+            + "` cannot be served: "
+            + why
+            + ". Delete the model or restore its files.",
+        "model",
+        "model_not_available");
+  }
+
+  /**
+   * Forgets what was loaded for fine-tune {@code id} (its adapters, or its own weights once no
+   * generation uses them), e.g. when it is deleted.
+   */
+  public synchronized void forget(String id) {
+    loaded.values().forEach(e -> e.derived.remove(id));
+    Loaded own = loaded.remove(id);
+    if (own != null) {
+      retire(own);
+    }
+  }
+
+  /**
+   * Closes idle least-recently-used entries until {@code incoming} more bytes fit the budget,
+   * sparing {@code keep}.
+   */
+  private void evictFor(long incoming, Loaded keep) {
+    long used = loaded.values().stream().mapToLong(Loaded::totalBytes).sum();
+    List<String> victims = new ArrayList<>();
+    for (var e : loaded.entrySet()) {
+      if (used + incoming <= memoryBudgetBytes) {
+        break;
+      }
+      Loaded l = e.getValue();
+      if (l != keep && l.users == 0) {
+        victims.add(e.getKey());
+        used -= l.totalBytes();
+      }
+    }
+    for (String name : victims) {
+      retire(loaded.remove(name));
+    }
+  }
+
+  private void retire(Loaded entry) {
+    entry.retired = true;
+    entry.derived.clear();
+    if (entry.users == 0) {
+      closeQuietly(entry.model);
+    }
+  }
+
+  /** Bytes of the weight files: a .bin's size or a directory's *.safetensors total; 0 if remote. */
+  public static long residentEstimate(String source) {
+    Path path = Path.of(source);
+    try {
+      if (Files.isRegularFile(path)) {
+        return Files.size(path);
+      }
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> files = Files.list(path)) {
+          long total = 0;
+          for (Path f : files.toList()) {
+            if (f.getFileName().toString().endsWith(".safetensors")) {
+              total += Files.size(f);
+            }
+          }
+          return total;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  private static void closeQuietly(ChatModel model) {
+    try {
+      model.close();
+    } catch (Exception e) {
+      // nothing useful to do with a failed close of an evicted model
+    }
+  }
+
+  /** The entries loaded now (base names, full fine-tune ids), least recently used first. */
+  public synchronized List<String> loadedBases() {
+    return List.copyOf(loaded.keySet());
+  }
+
+  /**
+   * The fine-tunes served over {@code base}'s loaded weights now (adapters, borrowed tokenizer).
+   */
+  public synchronized List<String> loadedFineTunes(String base) {
+    for (var e : loaded.entrySet()) { // not get(): that would count as a use
+      if (e.getKey().equals(base)) {
+        return List.copyOf(e.getValue().derived.keySet());
+      }
+    }
+    return List.of();
+  }
+
+  /** Estimated bytes of everything loaded now (weights and adapters). */
+  public synchronized long loadedBytes() {
+    return loaded.values().stream().mapToLong(Loaded::totalBytes).sum();
+  }
+
+  @Override
+  public synchronized void close() {
+    loaded.values().forEach(this::retire);
+    loaded.clear();
+  }
+}
