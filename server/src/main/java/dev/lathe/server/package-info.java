@@ -8,11 +8,11 @@
  * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
  * resume, events, checkpoints) on the job queue's store, trained by in-process workers ({@link
  * dev.lathe.server.JobWorkers}, or {@code lathe worker} processes on the same database and data
- * dir) running {@link dev.lathe.server.jobs.FineTuningJobHandler}. Lathe's own extensions, for the
- * dashboard, live under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
+ * dir) running {@link dev.lathe.server.training.FineTuningJobHandler}. Lathe's own extensions, for
+ * the dashboard, live under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
  * dev.lathe.server.files.ValidationReports}), a masking preview of one example ({@link
- * dev.lathe.server.jobs.MaskingPreview}) and a job estimate ({@link
- * dev.lathe.server.jobs.TrainingEstimates}); metrics events carry {@code tokens_per_second} and
+ * dev.lathe.server.preview.MaskingPreview}) and a job estimate ({@link
+ * dev.lathe.server.preview.TrainingEstimates}); metrics events carry {@code tokens_per_second} and
  * {@code trained_tokens} besides OpenAI's fields.
  *
  * <p>The module's packages, each depending only on those listed before it:
@@ -27,8 +27,9 @@
  *   <li>{@link dev.lathe.server.models}: {@code /v1/models} and the registry that loads weights for
  *       serving (through the inference module);
  *   <li>{@link dev.lathe.server.chat}: {@code /v1/chat/completions} and {@code /v1/completions};
- *   <li>{@link dev.lathe.server.jobs}: {@code /v1/fine_tuning/jobs}, the typed job request, the
- *       handler workers run, and the estimate and masking-preview extensions;
+ *   <li>{@link dev.lathe.server.jobs}: {@code /v1/fine_tuning/jobs} and the typed job request;
+ *   <li>{@link dev.lathe.server.training}: the handler workers run, which trains and records;
+ *   <li>{@link dev.lathe.server.preview}: the estimate and masking-preview extensions;
  *   <li>this package: the configuration, {@link dev.lathe.server.Services} (built once, used by
  *       {@code lathe serve} and {@code lathe worker}), API keys, the workers and the server.
  * </ul>

@@ -38,7 +38,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
   "metadata",
   "integrations"
 })
-record FineTuneRequest(
+public record FineTuneRequest(
     String model,
     @JsonProperty("training_file") String trainingFile,
     @JsonProperty("validation_file") String validationFile,
@@ -112,7 +112,7 @@ record FineTuneRequest(
 
     /** The hyperparameters of the method's type. */
     @JsonIgnore
-    RequestedHyperparameters requested() {
+    public RequestedHyperparameters requested() {
       Settings s = type.equals("dpo") ? dpo : supervised;
       return s != null && s.hyperparameters() != null
           ? s.hyperparameters()

@@ -31,7 +31,7 @@ public record JobError(String code, String message, String param) {
    *
    * @param param {@code training_file} or {@code validation_file}
    */
-  static JobError invalidFile(ValidationReport report, String param) {
+  public static JobError invalidFile(ValidationReport report, String param) {
     // the 10-example minimum is the training file's; a validation file may be small
     boolean validation = param.equals("validation_file");
     List<Issue> errors =
@@ -57,7 +57,8 @@ public record JobError(String code, String message, String param) {
    * job's method cannot train on, e.g. a chat file given to a DPO job, in OpenAI's words (the
    * trailing space included).
    */
-  static JobError wrongFormat(String fileId, DatasetFormat format, String method, String param) {
+  public static JobError wrongFormat(
+      String fileId, DatasetFormat format, String method, String param) {
     return new JobError(
         "invalid_" + param,
         "The job failed due to an invalid "
@@ -69,7 +70,7 @@ public record JobError(String code, String message, String param) {
   }
 
   /** {@code server_error} with {@code message}. */
-  static JobError serverError(String message) {
+  public static JobError serverError(String message) {
     return new JobError("server_error", message, null);
   }
 
@@ -105,13 +106,13 @@ public record JobError(String code, String message, String param) {
   public static final class Failure extends Exception {
     private final transient JobError error;
 
-    Failure(String code, String message, String param) {
+    public Failure(String code, String message, String param) {
       super(message);
       this.error = new JobError(code, message, param);
     }
 
     /** The error the job fails with. */
-    JobError error() {
+    public JobError error() {
       return error;
     }
 

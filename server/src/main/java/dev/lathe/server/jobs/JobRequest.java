@@ -17,9 +17,9 @@ import java.util.function.LongSupplier;
  * The fields of a fine-tuning job request ({@code POST /v1/fine_tuning/jobs}), each checked with a
  * 400 naming the field, in the order job creation checks them: the model, the method and its
  * hyperparameters, suffix, seed, metadata, then the training and validation files. Job creation and
- * {@link TrainingEstimates} read a request through this one piece, so both accept and refuse the
- * same requests with the same messages. {@link #stored} is what a created job keeps: the {@link
- * FineTuneRequest} its worker reads.
+ * {@link dev.lathe.server.preview.TrainingEstimates} read a request through this one piece, so both
+ * accept and refuse the same requests with the same messages. {@link #stored} is what a created job
+ * keeps: the {@link FineTuneRequest} its worker reads.
  *
  * @param base the model as the registry resolved it
  * @param methodType {@code supervised} or {@code dpo}
@@ -30,7 +30,7 @@ import java.util.function.LongSupplier;
  * @param training the training file
  * @param validation the validation file, or null
  */
-record JobRequest(
+public record JobRequest(
     ModelRegistry.Resolved base,
     String methodType,
     RequestedHyperparameters hyperparameters,
@@ -41,7 +41,7 @@ record JobRequest(
     StoredFile validation) {
 
   /** Reads and checks {@code body} for {@code caller}. */
-  static JobRequest read(
+  public static JobRequest read(
       JsonNode body,
       Caller caller,
       ModelRegistry models,
@@ -85,7 +85,7 @@ record JobRequest(
    * The job error for the first problems of the request's files (their stored validation reports,
    * or a format the method cannot train on); null when they have none.
    */
-  JobError fileProblems(ObjectMapper json) throws IOException {
+  public JobError fileProblems(ObjectMapper json) throws IOException {
     JobError problem = firstProblems(training, "training_file", methodType, json);
     if (problem == null && validation != null) {
       problem = firstProblems(validation, "validation_file", methodType, json);

@@ -22,7 +22,7 @@ import java.util.Map;
  * @param beta DPO's beta, or null for auto (and for supervised jobs)
  * @param dpo whether these are a DPO job's (which name {@code beta})
  */
-record RequestedHyperparameters(
+public record RequestedHyperparameters(
     Integer batchSize, Double learningRateMultiplier, Integer nEpochs, Double beta, boolean dpo) {
 
   /** Reads the stored (or validated) JSON object; a field that is not a number is auto. */
@@ -52,12 +52,12 @@ record RequestedHyperparameters(
   }
 
   /** The hyperparameters a job on {@code examples} training examples trains with. */
-  Hyperparameters resolve(int examples) {
+  public Hyperparameters resolve(int examples) {
     return Hyperparameters.resolve(nEpochs, batchSize, learningRateMultiplier, examples);
   }
 
   /** DPO's beta as the job trains with it: the given one, or the engine's default for auto. */
-  double resolvedBeta() {
+  public double resolvedBeta() {
     return beta != null ? beta : DpoLoss.DEFAULT_BETA;
   }
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * other (new LoRA adapters over that start, or every weight), and for DPO the reference model is
  * that start (the SFT model) with the new adapters off. Because the new adapters belong to the
  * start and not to the configured base, the job's models are served as whole models: merged
- * directories (see {@link JobModels}).
+ * directories (see {@link dev.lathe.server.training.JobModels}).
  */
 public final class TrainableBases {
 
@@ -37,7 +37,7 @@ public final class TrainableBases {
    *     requested base or alias, or for a fine-tuned start the base its own name begins with
    * @param fineTuned whether the start is a fine-tuned model (its models must be served merged)
    */
-  record Base(String name, Path directory, String snapshot, boolean fineTuned) {}
+  public record Base(String name, Path directory, String snapshot, boolean fineTuned) {}
 
   private final Map<String, String> sources;
   private final Map<String, String> aliases;
@@ -74,7 +74,8 @@ public final class TrainableBases {
    * fine-tune's, or a LoRA fine-tune's base (the merged start of such a job carries its base's
    * tokenizer files and config, see {@link ModelExport#writeMerged}).
    */
-  Path renderingDirectory(String requested, String project) throws JobError.Failure, IOException {
+  public Path renderingDirectory(String requested, String project)
+      throws JobError.Failure, IOException {
     if (!requested.startsWith("ft:")) {
       return configured(requested, aliases.getOrDefault(requested, requested));
     }
@@ -96,7 +97,7 @@ public final class TrainableBases {
   }
 
   /** The base name {@code requested} trains on (an alias resolved; an ft: model's base). */
-  String baseName(String requested, String project) {
+  public String baseName(String requested, String project) {
     if (!requested.startsWith("ft:")) {
       return aliases.getOrDefault(requested, requested);
     }

@@ -1,7 +1,7 @@
 /**
  * {@code /v1/fine_tuning/jobs}: the typed request ({@link dev.lathe.server.jobs.FineTuneRequest})
- * parsed once at the edge, the handler workers run ({@link
- * dev.lathe.server.jobs.FineTuningJobHandler}), its events, metrics, checkpoints and result files;
- * and the dashboard's estimate and masking-preview extensions.
+ * parsed once at the edge and stored as that record, its hyperparameters, the job error record, the
+ * bases a job may train on, and the routes (create, list, retrieve, cancel, pause, resume, events,
+ * checkpoints).
  */
 package dev.lathe.server.jobs;

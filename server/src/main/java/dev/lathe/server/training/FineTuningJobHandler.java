@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +18,10 @@ import dev.lathe.jobqueue.JobOutcome;
 import dev.lathe.jobqueue.LeaseLostException;
 import dev.lathe.jobqueue.NewEvent;
 import dev.lathe.server.http.Caller;
+import dev.lathe.server.jobs.FineTuneRequest;
+import dev.lathe.server.jobs.JobError;
+import dev.lathe.server.jobs.RequestedHyperparameters;
+import dev.lathe.server.jobs.TrainableBases;
 import dev.lathe.server.store.FileContents;
 import dev.lathe.server.store.FileStore;
 import dev.lathe.server.store.FineTunedModels;
@@ -49,7 +53,7 @@ public final class FineTuningJobHandler implements JobHandler {
   private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
 
   /** Positions per forward/backward pass (bounds activation memory; examples are packed). */
-  static final int MICRO_BATCH_TOKENS = 4096;
+  public static final int MICRO_BATCH_TOKENS = 4096;
 
   private final FileStore files;
   private final FileContents contents;

@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +8,7 @@ import dev.lathe.finetune.RunLayout;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobContext;
+import dev.lathe.server.jobs.TrainableBases;
 import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
@@ -36,7 +37,7 @@ import java.util.stream.Stream;
  * model from the job's {@code merged/}, each LoRA checkpoint from a {@code merged/} written beside
  * its {@code adapter/} (the adapter merged into the start) when it is registered.
  */
-final class JobModels {
+public final class JobModels {
   private final JobContext context;
   private final Job job;
   private final String requested;

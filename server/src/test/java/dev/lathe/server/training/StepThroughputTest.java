@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

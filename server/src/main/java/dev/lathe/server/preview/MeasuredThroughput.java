@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.preview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lathe.finetune.MicroBatcher;
@@ -10,6 +10,8 @@ import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.Page;
 import dev.lathe.server.store.JobProgress;
+import dev.lathe.server.training.FineTuningJobHandler;
+import dev.lathe.server.training.JobTrainingListener;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.LoraConfig;

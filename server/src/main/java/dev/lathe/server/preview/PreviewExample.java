@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.preview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.preview;
 
 import dev.lathe.tokenizer.HfTokenizer;
 import java.util.Arrays;

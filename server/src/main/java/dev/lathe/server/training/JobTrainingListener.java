@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.training;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

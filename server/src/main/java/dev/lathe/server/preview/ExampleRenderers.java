@@ -1,8 +1,10 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.preview;
 
 import dev.lathe.finetune.ExampleRenderer;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
+import dev.lathe.server.jobs.JobError;
+import dev.lathe.server.jobs.TrainableBases;
 import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.transformer.HfConfig;

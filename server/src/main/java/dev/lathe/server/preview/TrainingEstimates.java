@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.preview;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +21,9 @@ import dev.lathe.server.files.ValidationReports;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.http.JsonBody;
+import dev.lathe.server.jobs.JobError;
+import dev.lathe.server.jobs.JobRequest;
+import dev.lathe.server.jobs.RequestedHyperparameters;
 import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.FileContents;
 import io.javalin.Javalin;

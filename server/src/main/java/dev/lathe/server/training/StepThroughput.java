@@ -1,4 +1,4 @@
-package dev.lathe.server.jobs;
+package dev.lathe.server.training;
 
 import java.util.ArrayDeque;
 import java.util.function.LongSupplier;
