@@ -5,6 +5,8 @@ import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.Llama2cTokenizer;
 import dev.lathe.tokenizer.TextTokenizer;
+import dev.lathe.tokenizer.tools.ToolCallFormat;
+import dev.lathe.tokenizer.tools.ToolCallParser;
 import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LoadedModel;
@@ -15,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -60,8 +63,27 @@ public record ChatModel(
 
   /** Ids of the conversation so far, ending with the assistant's header. */
   public int[] conversation(List<ChatMessage> messages) {
-    String text = chatTemplate.render(messages, true);
+    return conversation(messages, List.of());
+  }
+
+  /**
+   * Ids of the conversation so far with the request's {@code tools} (OpenAI function definitions
+   * parsed into maps; empty for none), ending with the assistant's header. The template writes the
+   * tools its own way (Lathe's {@code <tool>} lines for the plain format); check the request first
+   * with {@link dev.lathe.tokenizer.tools.ToolRequestCheck} and refuse tools when {@link
+   * #toolCallFormat()} is empty.
+   */
+  public int[] conversation(List<ChatMessage> messages, List<Map<String, Object>> tools) {
+    String text = chatTemplate.render(messages, tools, true, Map.of());
     return prompts.rendered(text, plainChat);
+  }
+
+  /**
+   * How this model writes tool calls (read its replies with a {@link ToolCallParser} of it), or
+   * empty when its chat template has no tool calling.
+   */
+  public Optional<ToolCallFormat> toolCallFormat() {
+    return ToolCallFormat.of(chatTemplate);
   }
 
   /** Stop strings for chat replies. */

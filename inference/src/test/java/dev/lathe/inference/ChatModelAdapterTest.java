@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.testkit.SharedAssets;
+import dev.lathe.tokenizer.ChatMessage;
+import dev.lathe.tokenizer.tools.ToolCallFormat;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.LoraModules;
 import dev.lathe.transformer.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -73,6 +77,22 @@ class ChatModelAdapterTest {
       // the base is untouched and still open (its tokenizer too)
       assertThat(story(base)).isEqualTo(plain);
       assertThat(story(base.withAdapter(dir.resolve("a")))).isEqualTo(tuned);
+    }
+  }
+
+  @Test
+  void aTemplatelessModelTakesToolsInLathesPlainFormat() throws Exception {
+    Path tiny = SharedAssets.require("models/hf-TinyStories-656K");
+    try (ChatModel base = ChatModel.open(tiny.toString(), Optional.empty(), null)) {
+      assertThat(base.toolCallFormat()).contains(ToolCallFormat.LATHE_PLAIN);
+      List<Map<String, Object>> tools =
+          List.of(Map.of("type", "function", "function", Map.of("name", "now")));
+      int[] ids = base.conversation(List.of(ChatMessage.user("Time?")), tools);
+      assertThat(ids[0]).isEqualTo(1); // <|start_story|>, as for any plain-format prompt
+      assertThat(base.tokenizer().decode(Arrays.copyOfRange(ids, 1, ids.length)))
+          .isEqualTo("<tool> now $o$c\nUser: Time?\nAssistant: ");
+      assertThat(base.conversation(List.of(ChatMessage.user("Time?"))))
+          .isEqualTo(base.conversation(List.of(ChatMessage.user("Time?")), List.of()));
     }
   }
 

@@ -68,16 +68,58 @@ public final class ChatTemplate {
    * following "User:" starts a fresh piece just like the first one. A {@code tool} message is
    * written {@code Tool: ...}. Content parts are joined. With {@code add_generation_prompt}, {@code
    * "Assistant: "} is appended.
+   *
+   * <p>Tools (Lathe's own tool format; a chat without tools renders exactly as above). Each tool is
+   * one line, after the first message when that is a system message, else before the first message:
+   *
+   * <pre>
+   * &lt;tool&gt; {name} {parameters JSON, escaped}[ {description, escaped}]
+   * </pre>
+   *
+   * <p>and each call of an assistant turn is one line, after the content (a newline between them
+   * when there is content), the EOS after the last one:
+   *
+   * <pre>
+   * Assistant: {content}
+   * &lt;call&gt; {name} {arguments JSON, escaped}
+   * &lt;call&gt; {name} {arguments JSON, escaped}{eos_token}
+   * </pre>
+   *
+   * <p>e.g. {@code Assistant: <call> get_weather $o"city": "Paris"$c<|end_story|>}. The JSON is
+   * escaped with {@link PlainToolText} ({@code { } [ ]} as {@code $o $c $l $r}, and so on) because
+   * the small vocabularies this format serves cannot spell those characters (TinyStories-656K has
+   * no byte tokens): with the escapes, a call's text encodes and decodes back unchanged on
+   * TinyStories and GPT-2, so what a fine-tuned model generates parses ({@code
+   * dev.lathe.tokenizer.tools.ToolCallFormat#LATHE_PLAIN}). Arguments given as a mapping rather
+   * than a JSON string are written with {@code tojson}; a tool given without the {@code function}
+   * wrapper is read as the function itself; parameters default to {@code {}}. Tool results stay
+   * {@code Tool: ...} lines, unescaped, as any message content.
    */
   public static final String PLAIN_SOURCE =
-      "{% for message in messages %}"
+      "{% macro lathe_tools() %}{% for tool in tools %}"
+          + "{% set f = tool.function if tool.function is defined else tool %}"
+          + "{{ '<tool> ' + f.name + ' '"
+          + " + ((f.parameters|tojson) if f.parameters is defined else '{}')|lathe_escape }}"
+          + "{% if f.description %}{{ ' ' + f.description|lathe_escape }}{% endif %}"
+          + "{{ '\\n' }}{% endfor %}{% endmacro %}"
+          + "{% for message in messages %}"
+          + "{% if tools and loop.first and message.role != 'system' %}{{ lathe_tools() }}"
+          + "{% endif %}"
           + "{% set text = message.content if message.content is string"
           + " else (message.content|map(attribute='text')|join('')) %}"
           + "{% if message.role == 'system' %}{{ 'System: ' + text + '\\n' }}"
           + "{% elif message.role == 'user' %}{{ 'User: ' + text + '\\n' }}"
-          + "{% elif message.role == 'assistant' %}{{ 'Assistant: ' + text + eos_token }}"
+          + "{% elif message.role == 'assistant' %}{{ 'Assistant: ' + text }}"
+          + "{% if message.tool_calls %}{% for call in message.tool_calls %}"
+          + "{% set f = call.function if call.function is defined else call %}"
+          + "{% if text or not loop.first %}{{ '\\n' }}{% endif %}"
+          + "{{ '<call> ' + f.name + ' ' + ((f.arguments if f.arguments is string"
+          + " else (f.arguments|tojson)) if f.arguments is defined else '{}')|lathe_escape }}"
+          + "{% endfor %}{% endif %}{{ eos_token }}"
           + "{% elif message.role == 'tool' %}{{ 'Tool: ' + text + '\\n' }}"
           + "{% else %}{{ raise_exception('the plain chat format has no role ' + message.role) }}"
+          + "{% endif %}"
+          + "{% if tools and loop.first and message.role == 'system' %}{{ lathe_tools() }}"
           + "{% endif %}{% endfor %}"
           + "{% if add_generation_prompt %}{{ 'Assistant: ' }}{% endif %}";
 
@@ -338,6 +380,7 @@ public final class ChatTemplate {
                 "", "strftime_now", ChatTemplate.class, "strftimeNow", String.class));
     jinjava.getGlobalContext().registerFilter(new PythonJson());
     jinjava.getGlobalContext().registerFilter(new ItemsFilter());
+    jinjava.getGlobalContext().registerFilter(new PlainEscapeFilter());
     return jinjava;
   }
 }
