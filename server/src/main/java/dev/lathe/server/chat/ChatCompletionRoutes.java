@@ -1,9 +1,11 @@
 package dev.lathe.server.chat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.inference.FinishReason;
 import dev.lathe.inference.GenerationListener;
 import dev.lathe.inference.GenerationResult;
 import dev.lathe.inference.TokenLogprob;
@@ -14,13 +16,19 @@ import dev.lathe.server.http.SseStream;
 import dev.lathe.server.store.Ids;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.TextTokenizer;
+import dev.lathe.tokenizer.tools.ToolCallDelta;
+import dev.lathe.tokenizer.tools.ToolCallOutput;
+import dev.lathe.tokenizer.tools.ToolCallParser;
+import dev.lathe.tokenizer.tools.ToolCallStream;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v1/chat/completions}: messages through the model's chat template (the plain {@code
@@ -35,6 +43,7 @@ public final class ChatCompletionRoutes {
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
+  private final Supplier<String> callIds;
 
   public ChatCompletionRoutes(
       CompletionRunner runner, ObjectMapper json, InstantSource clock, Ids ids) {
@@ -42,6 +51,7 @@ public final class ChatCompletionRoutes {
     this.json = json;
     this.clock = clock;
     this.ids = ids;
+    this.callIds = () -> ids.next("call_", 24);
   }
 
   public void register(Javalin app) {
@@ -51,23 +61,25 @@ public final class ChatCompletionRoutes {
   private void complete(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
     String model = JsonBody.requiredString(body, "model");
-    List<ChatMessage> messages = messages(body);
+    List<ChatMessage> messages = messages(body, json);
+    ChatTools tools = ChatTools.read(body, messages, json);
     SamplingFields fields =
         SamplingFields.read(body, dev.lathe.inference.GenerationRequest.UNLIMITED, true);
     String id = ids.next("chatcmpl-", 29);
     long created = clock.instant().getEpochSecond();
     Caller caller = Caller.of(ctx);
     if (fields.stream()) {
-      stream(ctx, caller, body, model, messages, fields, id, created);
+      stream(ctx, caller, model, messages, tools, fields, id, created);
       return;
     }
     ArrayNode choices = json.createArrayNode();
     long[] completionTokens = {0};
+    ChatTools.Rendered[] rendered = {null};
     int promptTokens =
         runner.run(
             caller,
             model,
-            chat -> chat.conversation(messages),
+            chat -> (rendered[0] = tools.render(chat, messages, model)).prompt(),
             chat -> chat.chatStops(),
             fields,
             new CompletionRunner.ChoiceSink() {
@@ -83,9 +95,15 @@ public final class ChatCompletionRoutes {
                 choice.put("index", index);
                 ObjectNode message = choice.putObject("message");
                 message.put("role", "assistant");
-                message.put("content", r.text());
+                ToolCallParser parser = rendered[0].parser(tools.parallel(), callIds);
+                ToolCallOutput reply = parser == null ? null : parser.parse(r.text());
+                message.put("content", reply == null ? r.text() : reply.content());
                 message.putNull("refusal");
                 message.putArray("annotations");
+                if (reply != null && reply.hasCalls()) {
+                  ArrayNode calls = message.putArray("tool_calls");
+                  reply.calls().forEach(call -> ChatTools.callJson(calls, call));
+                }
                 if (fields.logprobs()) {
                   ObjectNode lp = choice.putObject("logprobs");
                   lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
@@ -93,7 +111,7 @@ public final class ChatCompletionRoutes {
                 } else {
                   choice.putNull("logprobs");
                 }
-                choice.put("finish_reason", r.finishReason().wireName());
+                choice.put("finish_reason", finishReason(r, reply != null && reply.hasCalls()));
               }
             },
             "messages");
@@ -112,21 +130,23 @@ public final class ChatCompletionRoutes {
   private void stream(
       Context ctx,
       Caller caller,
-      JsonNode body,
       String model,
       List<ChatMessage> messages,
+      ChatTools tools,
       SamplingFields fields,
       String id,
       long created)
       throws IOException {
     SseStream[] sse = {null};
     long[] completionTokens = {0};
+    ChatTools.Rendered[] rendered = {null};
+    ToolCallStream[] calls = new ToolCallStream[fields.n()];
     try {
       int promptTokens =
           runner.run(
               caller,
               model,
-              chat -> chat.conversation(messages),
+              chat -> (rendered[0] = tools.render(chat, messages, model)).prompt(),
               chat -> chat.chatStops(),
               fields,
               new CompletionRunner.ChoiceSink() {
@@ -139,10 +159,16 @@ public final class ChatCompletionRoutes {
                       throw new java.io.UncheckedIOException(e);
                     }
                   }
+                  ToolCallParser parser = rendered[0].parser(tools.parallel(), callIds);
+                  calls[index] = parser == null ? null : parser.stream();
                   ObjectNode first = chunk(id, created, model, fields);
                   ObjectNode delta = choice(first, index).putObject("delta");
                   delta.put("role", "assistant");
-                  delta.put("content", "");
+                  if (calls[index] == null) {
+                    delta.put("content", "");
+                  } else {
+                    delta.putNull("content"); // as OpenAI, when the reply may be calls alone
+                  }
                   sse[0].send(first);
                   return new GenerationListener() {
                     private TokenLogprob pending;
@@ -154,6 +180,10 @@ public final class ChatCompletionRoutes {
 
                     @Override
                     public void onText(String text) {
+                      if (calls[index] != null) {
+                        sendDeltas(calls[index].push(text));
+                        return;
+                      }
                       ObjectNode c = chunk(id, created, model, fields);
                       ObjectNode ch = choice(c, index);
                       ch.putObject("delta").put("content", text);
@@ -167,16 +197,30 @@ public final class ChatCompletionRoutes {
                       }
                       sse[0].send(c);
                     }
+
+                    /** Content and tool-call deltas as OpenAI streams them (no logprobs). */
+                    private void sendDeltas(List<ToolCallDelta> deltas) {
+                      for (ToolCallDelta d : deltas) {
+                        sse[0].send(deltaChunk(chunk(id, created, model, fields), index, d));
+                      }
+                    }
                   };
                 }
 
                 @Override
                 public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
                   completionTokens[0] += r.completionTokens();
+                  boolean called = false;
+                  if (calls[index] != null) {
+                    for (ToolCallDelta d : calls[index].finish()) {
+                      sse[0].send(deltaChunk(chunk(id, created, model, fields), index, d));
+                    }
+                    called = calls[index].output().hasCalls();
+                  }
                   ObjectNode last = chunk(id, created, model, fields);
                   ObjectNode ch = choice(last, index);
                   ch.putObject("delta");
-                  ch.put("finish_reason", r.finishReason().wireName());
+                  ch.put("finish_reason", finishReason(r, called));
                   sse[0].send(last);
                 }
               },
@@ -210,6 +254,36 @@ public final class ChatCompletionRoutes {
     return c;
   }
 
+  /** {@code chunk} carrying one content or tool-call delta of choice {@code index}. */
+  private static ObjectNode deltaChunk(ObjectNode chunk, int index, ToolCallDelta d) {
+    ObjectNode delta = choice(chunk, index).putObject("delta");
+    switch (d) {
+      case ToolCallDelta.Content t -> delta.put("content", t.text());
+      case ToolCallDelta.Start start -> {
+        ObjectNode call = delta.putArray("tool_calls").addObject();
+        call.put("index", start.index());
+        call.put("id", start.id());
+        call.put("type", "function");
+        call.putObject("function").put("name", start.name()).put("arguments", "");
+      }
+      case ToolCallDelta.Arguments a -> {
+        ObjectNode call = delta.putArray("tool_calls").addObject();
+        call.put("index", a.index());
+        call.putObject("function").put("arguments", a.fragment());
+      }
+    }
+    return chunk;
+  }
+
+  /**
+   * {@code tool_calls} when the reply's calls were read and it was not cut off, else the result's.
+   */
+  private static String finishReason(GenerationResult r, boolean called) {
+    return called && r.finishReason() == FinishReason.STOP
+        ? "tool_calls"
+        : r.finishReason().wireName();
+  }
+
   private static ObjectNode choice(ObjectNode chunk, int index) {
     ObjectNode ch = ((ArrayNode) chunk.get("choices")).addObject();
     ch.put("index", index);
@@ -222,8 +296,11 @@ public final class ChatCompletionRoutes {
     return tokenizer.decode(new int[] {token});
   }
 
-  /** {@code messages}: roles, string or text-part content; other parts are a 400. */
-  static List<ChatMessage> messages(JsonNode body) {
+  /**
+   * {@code messages}: roles, string or text-part content (other parts are a 400), an assistant's
+   * {@code tool_calls} and a tool message's {@code tool_call_id}.
+   */
+  static List<ChatMessage> messages(JsonNode body, ObjectMapper json) {
     JsonNode array = body.get("messages");
     if (array == null || array.isNull()) {
       throw ApiException.invalid("Missing required parameter: 'messages'.", "messages");
@@ -258,9 +335,65 @@ public final class ChatCompletionRoutes {
             where + ".role");
       }
       String r = role.asText().equals("developer") ? "system" : role.asText();
-      out.add(ChatMessage.of(r, content(m.get("content"), where + ".content")));
+      String text = content(m.get("content"), where + ".content");
+      List<Map<String, Object>> calls =
+          r.equals("assistant") ? toolCalls(m, where, json) : List.of();
+      String answers = null;
+      if (r.equals("tool")) {
+        JsonNode callId = m.get("tool_call_id");
+        if (callId == null || !callId.isTextual() || callId.asText().isEmpty()) {
+          throw ApiException.invalid(
+              "Missing required parameter: '"
+                  + where
+                  + ".tool_call_id': a tool message answers the call with that id.",
+              where + ".tool_call_id");
+        }
+        answers = callId.asText();
+      }
+      JsonNode name = m.get("name");
+      out.add(
+          new ChatMessage(
+              r,
+              calls.isEmpty() || !text.isEmpty() ? text : null,
+              name != null && name.isTextual() ? name.asText() : null,
+              calls,
+              answers));
     }
     return out;
+  }
+
+  /**
+   * An assistant message's {@code tool_calls}, each {@code {id, type: function, function: {name,
+   * arguments}}}.
+   */
+  private static List<Map<String, Object>> toolCalls(JsonNode m, String where, ObjectMapper json) {
+    JsonNode calls = m.get("tool_calls");
+    if (calls == null || calls.isNull()) {
+      return List.of();
+    }
+    if (!calls.isArray()) {
+      throw ApiException.invalid(
+          "Invalid type for '" + where + ".tool_calls': expected an array.", where + ".tool_calls");
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      String at = where + ".tool_calls[" + i + "]";
+      JsonNode call = calls.get(i);
+      if (!call.path("id").isTextual()
+          || !call.path("function").path("name").isTextual()
+          || !call.path("function").path("arguments").isTextual()) {
+        throw ApiException.invalid(
+            "Invalid '"
+                + at
+                + "': expected {\"id\": \"call_...\", \"type\": \"function\", \"function\":"
+                + " {\"name\": ..., \"arguments\": \"<JSON text>\"}}.",
+            at);
+      }
+      if (call.has("type") && !"function".equals(call.get("type").asText())) {
+        throw ApiException.invalid(
+            "Invalid '" + at + ".type': only 'function' tool calls are supported.", at + ".type");
+      }
+    }
+    return json.convertValue(calls, new TypeReference<List<Map<String, Object>>>() {});
   }
 
   private static String content(JsonNode content, String where) {
