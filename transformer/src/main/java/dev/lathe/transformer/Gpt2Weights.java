@@ -81,29 +81,26 @@ public record Gpt2Weights(
   public void checkShapes(Gpt2Config c) {
     long C = c.dim();
     long F = c.hiddenDim();
-    LlamaWeights.check("wte", wte, c.vocabSize() * C);
-    LlamaWeights.check("wpe", wpe, c.contextLength() * C);
-    LlamaWeights.check("ln_f weight", lnfWeight, C);
-    LlamaWeights.check("ln_f bias", lnfBias, C);
-    if (layers.size() != c.layers()) {
-      throw new IllegalArgumentException(
-          "config has " + c.layers() + " layers but weights have " + layers.size());
-    }
-    for (int i = 0; i < layers.size(); i++) {
-      Layer<float[]> l = layers.get(i);
-      String p = "layer " + i + " ";
-      LlamaWeights.check(p + "ln_1 weight", l.ln1Weight, C);
-      LlamaWeights.check(p + "ln_1 bias", l.ln1Bias, C);
-      LlamaWeights.check(p + "c_attn weight", l.wQkv, 3 * C * C);
-      LlamaWeights.check(p + "c_attn bias", l.bQkv, 3 * C);
-      LlamaWeights.check(p + "attn c_proj weight", l.wProj, C * C);
-      LlamaWeights.check(p + "attn c_proj bias", l.bProj, C);
-      LlamaWeights.check(p + "ln_2 weight", l.ln2Weight, C);
-      LlamaWeights.check(p + "ln_2 bias", l.ln2Bias, C);
-      LlamaWeights.check(p + "c_fc weight", l.wFc, F * C);
-      LlamaWeights.check(p + "c_fc bias", l.bFc, F);
-      LlamaWeights.check(p + "mlp c_proj weight", l.wFcProj, C * F);
-      LlamaWeights.check(p + "mlp c_proj bias", l.bFcProj, C);
-    }
+    ShapeCheck.tensor("wte", wte, c.vocabSize() * C);
+    ShapeCheck.tensor("wpe", wpe, c.contextLength() * C);
+    ShapeCheck.tensor("ln_f weight", lnfWeight, C);
+    ShapeCheck.tensor("ln_f bias", lnfBias, C);
+    ShapeCheck.blocks(
+        layers,
+        c.layers(),
+        (p, l) -> {
+          ShapeCheck.tensor(p + "ln_1 weight", l.ln1Weight, C);
+          ShapeCheck.tensor(p + "ln_1 bias", l.ln1Bias, C);
+          ShapeCheck.tensor(p + "c_attn weight", l.wQkv, 3 * C * C);
+          ShapeCheck.tensor(p + "c_attn bias", l.bQkv, 3 * C);
+          ShapeCheck.tensor(p + "attn c_proj weight", l.wProj, C * C);
+          ShapeCheck.tensor(p + "attn c_proj bias", l.bProj, C);
+          ShapeCheck.tensor(p + "ln_2 weight", l.ln2Weight, C);
+          ShapeCheck.tensor(p + "ln_2 bias", l.ln2Bias, C);
+          ShapeCheck.tensor(p + "c_fc weight", l.wFc, F * C);
+          ShapeCheck.tensor(p + "c_fc bias", l.bFc, F);
+          ShapeCheck.tensor(p + "mlp c_proj weight", l.wFcProj, C * F);
+          ShapeCheck.tensor(p + "mlp c_proj bias", l.bFcProj, C);
+        });
   }
 }

@@ -93,47 +93,34 @@ public record LlamaWeights(
     long F = c.hiddenDim();
     long q = c.queryDim();
     long kv = c.kvDim();
-    check("token embedding", tokenEmbedding, c.vocabSize() * C);
-    check("final norm", finalNorm, C);
-    check("classifier", classifier, c.vocabSize() * C);
-    if (layers.size() != c.layers()) {
-      throw new IllegalArgumentException(
-          "config has " + c.layers() + " layers but weights have " + layers.size());
-    }
-    for (int i = 0; i < layers.size(); i++) {
-      Layer<float[]> l = layers.get(i);
-      String p = "layer " + i + " ";
-      check(p + "attention norm", l.attnNorm, C);
-      check(p + "q projection", l.wq, q * C);
-      check(p + "k projection", l.wk, kv * C);
-      check(p + "v projection", l.wv, kv * C);
-      check(p + "o projection", l.wo, C * q);
-      check(p + "ffn norm", l.ffnNorm, C);
-      check(p + "gate projection", l.wGate, F * C);
-      check(p + "up projection", l.wUp, F * C);
-      check(p + "down projection", l.wDown, C * F);
-      if (c.attentionBias()) {
-        check(p + "q bias", l.bq, q);
-        check(p + "k bias", l.bk, kv);
-        check(p + "v bias", l.bv, kv);
-      }
-      if (c.outputBias()) {
-        check(p + "o bias", l.bo, C);
-      }
-      if (c.qkNorm()) {
-        check(p + "q norm", l.qNorm, c.headDim());
-        check(p + "k norm", l.kNorm, c.headDim());
-      }
-    }
-  }
-
-  static void check(String what, float[] a, long expected) {
-    if (a == null) {
-      throw new IllegalArgumentException("missing weight: " + what);
-    }
-    if (a.length != expected) {
-      throw new IllegalArgumentException(
-          what + " has " + a.length + " values, the config needs " + expected);
-    }
+    ShapeCheck.tensor("token embedding", tokenEmbedding, c.vocabSize() * C);
+    ShapeCheck.tensor("final norm", finalNorm, C);
+    ShapeCheck.tensor("classifier", classifier, c.vocabSize() * C);
+    ShapeCheck.blocks(
+        layers,
+        c.layers(),
+        (p, l) -> {
+          ShapeCheck.tensor(p + "attention norm", l.attnNorm, C);
+          ShapeCheck.tensor(p + "q projection", l.wq, q * C);
+          ShapeCheck.tensor(p + "k projection", l.wk, kv * C);
+          ShapeCheck.tensor(p + "v projection", l.wv, kv * C);
+          ShapeCheck.tensor(p + "o projection", l.wo, C * q);
+          ShapeCheck.tensor(p + "ffn norm", l.ffnNorm, C);
+          ShapeCheck.tensor(p + "gate projection", l.wGate, F * C);
+          ShapeCheck.tensor(p + "up projection", l.wUp, F * C);
+          ShapeCheck.tensor(p + "down projection", l.wDown, C * F);
+          if (c.attentionBias()) {
+            ShapeCheck.tensor(p + "q bias", l.bq, q);
+            ShapeCheck.tensor(p + "k bias", l.bk, kv);
+            ShapeCheck.tensor(p + "v bias", l.bv, kv);
+          }
+          if (c.outputBias()) {
+            ShapeCheck.tensor(p + "o bias", l.bo, C);
+          }
+          if (c.qkNorm()) {
+            ShapeCheck.tensor(p + "q norm", l.qNorm, c.headDim());
+            ShapeCheck.tensor(p + "k norm", l.kNorm, c.headDim());
+          }
+        });
   }
 }
