@@ -17,8 +17,9 @@ import java.util.random.RandomGenerator;
  * attention of a block inside packed examples. A family ({@link LlamaTrainer}, {@link Gpt2Trainer})
  * writes only its forward and backward, read top to bottom like its inference model.
  *
- * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
- * (every weight a {@link Parameter}). Not thread-safe: one batch at a time.
+ * <p>Built by its {@link ModelFamily} (through {@link Training}): with LoRA adapters (base weights
+ * only read) or for full fine-tuning (every weight a {@link Parameter}). Not thread-safe: one batch
+ * at a time.
  *
  * @param <C> the family's config
  * @param <W> the family's weights

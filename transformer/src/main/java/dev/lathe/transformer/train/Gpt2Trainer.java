@@ -14,13 +14,19 @@ import java.util.random.RandomGenerator;
  * Gpt2Model}: token plus learned position embedding (positions from the batch), per block {@code x
  * += c_proj(attention(c_attn(ln_1(x))))} and {@code x += mlp.c_proj(gelu(c_fc(ln_2(x))))}, final
  * LayerNorm and the head tied to {@code wte} (its gradient and the embedding's add up). Attention
- * stays inside each packed example. Built by {@link Training}; not thread-safe.
+ * stays inside each packed example. Built by its {@link ModelFamily} (through {@link Training});
+ * not thread-safe.
  */
 public final class Gpt2Trainer
     extends DecoderTrainer<Gpt2Config, Gpt2Weights, Gpt2Layers, Gpt2Activations> {
 
-  Gpt2Trainer(Gpt2Config config, Gpt2Weights weights, Setup setup) {
-    super(new ModelFamily.Gpt2(), config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
+  /** Built by its family ({@link ModelFamily#trainer}). */
+  public Gpt2Trainer(
+      ModelFamily<Gpt2Config, Gpt2Weights> family,
+      Gpt2Config config,
+      Gpt2Weights weights,
+      Setup setup) {
+    super(family, config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
   }
 
   @Override

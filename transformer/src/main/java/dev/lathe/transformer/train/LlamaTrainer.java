@@ -16,13 +16,19 @@ import java.util.random.RandomGenerator;
  * same blocks, but every activation backward needs is kept in a {@link LlamaActivations} arena,
  * attention stays inside each packed example, and positions come from the batch.
  *
- * <p>Built by {@link Training}; the parameters, arena and attention are {@link DecoderTrainer}'s.
+ * <p>Built by its {@link ModelFamily} (through {@link Training}); the parameters, arena and
+ * attention are {@link DecoderTrainer}'s.
  */
 public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
 
-  LlamaTrainer(ModelFamily.Llama family, LlamaConfig config, LlamaWeights weights, Setup setup) {
+  /** Built by its family ({@link ModelFamily#trainer}). */
+  public LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaWeights weights,
+      Setup setup) {
     super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
     this.rope =
         Rope.Table.of(
