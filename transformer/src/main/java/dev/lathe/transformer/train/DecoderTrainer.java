@@ -58,6 +58,7 @@ public abstract sealed class DecoderTrainer<
   final C config;
   final W weights;
   final P params;
+  final W grads; // params.grads(): the gradient of each weight, null where frozen
   final RandomGenerator dropoutRandom;
   final boolean recompute;
   final ComputePool pool;
@@ -78,6 +79,7 @@ public abstract sealed class DecoderTrainer<
     this.config = config;
     this.weights = weights;
     this.params = parameters.of(config, weights, setup);
+    this.grads = params.grads();
     this.dropoutRandom = setup.random();
     this.recompute = setup.recompute();
     this.pool = setup.pool();
@@ -158,7 +160,7 @@ public abstract sealed class DecoderTrainer<
         a.xnFinal,
         weights.outputHead(),
         train ? a.dxn : null,
-        params.headGrad(),
+        grads.outputHead(),
         a.logits,
         config.dim(),
         config.vocabSize());

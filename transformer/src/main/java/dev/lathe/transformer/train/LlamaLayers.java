@@ -8,31 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The trainable view of a Llama-family model's weights: per block its seven projections (each
- * possibly with a LoRA adapter) and, for full fine-tuning, a gradient for every weight, all named
- * as Hugging Face / PEFT name them. With LoRA only adapters are parameters and every weight
- * gradient is null.
+ * The trainable view of a Llama-family model's weights, in the family's own shapes: each block a
+ * {@link LlamaWeights.Layer} of {@link Projection}s (each possibly with a LoRA adapter; its norms
+ * and biases the weights' own arrays), and the gradients as {@link LlamaWeights}, one array per
+ * weight for full fine-tuning, named as Hugging Face / PEFT name them. With LoRA only adapters are
+ * parameters and every weight gradient is null.
  */
 final class LlamaLayers extends ParameterSet<LlamaWeights> {
-  /** One block's projections and norm gradients (null when frozen or absent). */
-  record Layer(
-      Projection q,
-      Projection k,
-      Projection v,
-      Projection o,
-      Projection gate,
-      Projection up,
-      Projection down,
-      float[] attnNormGrad,
-      float[] ffnNormGrad,
-      float[] qNormGrad,
-      float[] kNormGrad) {}
-
   private final LlamaConfig config;
-  private final List<Layer> layers = new ArrayList<>();
-  private final float[] embeddingGrad;
-  private final float[] finalNormGrad;
-  private final float[] headGrad;
+  private final List<LlamaWeights.Layer<Projection>> blocks = new ArrayList<>();
+  private final LlamaWeights grads;
 
   LlamaLayers(LlamaConfig c, LlamaWeights w, DecoderTrainer.Setup setup) {
     super(setup);
@@ -41,33 +26,65 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
     int F = c.hiddenDim();
     int qd = c.queryDim();
     int kvd = c.kvDim();
-    embeddingGrad = full("model.embed_tokens.weight", w.tokenEmbedding(), c.vocabSize(), C);
+    float[] embedding = full("model.embed_tokens.weight", w.tokenEmbedding(), c.vocabSize(), C);
+    List<LlamaWeights.Layer<float[]>> blockGrads = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       LlamaWeights.Layer<float[]> lw = w.layers().get(l);
       String p = "model.layers." + l + ".";
-      float[] attnNormGrad = full(p + "input_layernorm.weight", lw.attnNorm(), C);
+      float[] attnNorm = full(p + "input_layernorm.weight", lw.attnNorm(), C);
       Projection q = projection(l, "q_proj", lw.wq(), lw.bq(), C, qd);
       Projection k = projection(l, "k_proj", lw.wk(), lw.bk(), C, kvd);
       Projection v = projection(l, "v_proj", lw.wv(), lw.bv(), C, kvd);
-      float[] qNormGrad = null;
-      float[] kNormGrad = null;
+      float[] qNorm = null;
+      float[] kNorm = null;
       if (c.qkNorm()) {
-        qNormGrad = full(p + "self_attn.q_norm.weight", lw.qNorm(), c.headDim());
-        kNormGrad = full(p + "self_attn.k_norm.weight", lw.kNorm(), c.headDim());
+        qNorm = full(p + "self_attn.q_norm.weight", lw.qNorm(), c.headDim());
+        kNorm = full(p + "self_attn.k_norm.weight", lw.kNorm(), c.headDim());
       }
       Projection o = projection(l, "o_proj", lw.wo(), lw.bo(), qd, C);
-      float[] ffnNormGrad = full(p + "post_attention_layernorm.weight", lw.ffnNorm(), C);
+      float[] ffnNorm = full(p + "post_attention_layernorm.weight", lw.ffnNorm(), C);
       Projection gate = projection(l, "gate_proj", lw.wGate(), null, C, F);
       Projection up = projection(l, "up_proj", lw.wUp(), null, C, F);
       Projection down = projection(l, "down_proj", lw.wDown(), null, F, C);
-      layers.add(
-          new Layer(q, k, v, o, gate, up, down, attnNormGrad, ffnNormGrad, qNormGrad, kNormGrad));
+      blocks.add(
+          new LlamaWeights.Layer<>(
+              lw.attnNorm(),
+              q,
+              k,
+              v,
+              o,
+              lw.bq(),
+              lw.bk(),
+              lw.bv(),
+              lw.bo(),
+              lw.qNorm(),
+              lw.kNorm(),
+              lw.ffnNorm(),
+              gate,
+              up,
+              down));
+      blockGrads.add(
+          new LlamaWeights.Layer<>(
+              attnNorm,
+              q.weightGrad,
+              k.weightGrad,
+              v.weightGrad,
+              o.weightGrad,
+              q.biasGrad,
+              k.biasGrad,
+              v.biasGrad,
+              o.biasGrad,
+              qNorm,
+              kNorm,
+              ffnNorm,
+              gate.weightGrad,
+              up.weightGrad,
+              down.weightGrad));
     }
-    finalNormGrad = full("model.norm.weight", w.finalNorm(), C);
-    headGrad =
-        c.tiedEmbeddings()
-            ? embeddingGrad
-            : full("lm_head.weight", w.classifier(), c.vocabSize(), C);
+    float[] finalNorm = full("model.norm.weight", w.finalNorm(), C);
+    float[] head =
+        c.tiedEmbeddings() ? embedding : full("lm_head.weight", w.classifier(), c.vocabSize(), C);
+    grads = new LlamaWeights(embedding, blockGrads, finalNorm, head);
   }
 
   private Projection projection(
@@ -75,27 +92,20 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
     return projection(LoraModules.llama(layer, target), target, weight, bias, in, out);
   }
 
-  Layer layer(int l) {
-    return layers.get(l);
-  }
-
-  float[] embeddingGrad() {
-    return embeddingGrad;
-  }
-
-  float[] finalNormGrad() {
-    return finalNormGrad;
+  /** Block {@code l}: its projections, and its norms and biases as the weights hold them. */
+  LlamaWeights.Layer<Projection> block(int l) {
+    return blocks.get(l);
   }
 
   @Override
-  float[] headGrad() {
-    return headGrad;
+  LlamaWeights grads() {
+    return grads;
   }
 
   @Override
   LlamaWeights withProjections(LlamaWeights w, MatrixConversion<float[], float[]> f) {
-    List<LlamaWeights.Layer<float[]>> blocks =
+    List<LlamaWeights.Layer<float[]>> layers =
         w.layers().stream().map(b -> b.map(config, f)).toList();
-    return new LlamaWeights(w.tokenEmbedding(), blocks, w.finalNorm(), w.classifier());
+    return new LlamaWeights(w.tokenEmbedding(), layers, w.finalNorm(), w.classifier());
   }
 }

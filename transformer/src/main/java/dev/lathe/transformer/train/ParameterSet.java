@@ -2,6 +2,7 @@ package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.MatrixConversion;
+import dev.lathe.transformer.ModelWeights;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -13,12 +14,12 @@ import java.util.random.RandomGenerator;
  * The trainable parameters of one model, by their Hugging Face / PEFT names, in the order they were
  * registered: with LoRA ({@code lora != null}) only the adapters are parameters and every weight
  * gradient is null; for full fine-tuning every weight is one. A family's layer view ({@link
- * LlamaLayers}, {@link Gpt2Layers}) registers its weights here while it builds its projections, so
- * the lookup, its error message and the merge are written once.
+ * LlamaLayers}, {@link Gpt2Layers}) registers its weights here while it builds its blocks of
+ * projections and its gradients, so the lookup, its error message and the merge are written once.
  *
  * @param <W> the family's weights, which {@link #merged} returns with the adapters folded in
  */
-abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
+abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final List<Projection> projections = new ArrayList<>();
   private final LoraConfig lora;
@@ -85,8 +86,11 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
     return p;
   }
 
-  /** The output head's gradient (V, C), or null when it is frozen. */
-  abstract float[] headGrad();
+  /**
+   * The gradients in the shape of the weights (llm.c's grads beside its params): for full
+   * fine-tuning one array per weight, a tied head's the embedding's; with LoRA every array null.
+   */
+  abstract W grads();
 
   /**
    * {@code weights} (those the projections were built over) with every adapter merged in: each
