@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The parameters of a GPT-2 model as f32 row-major arrays, every projection stored [out, in]
@@ -49,26 +50,43 @@ public record Gpt2Weights(
 
     /** This block with each projection converted by {@code f}; norms and biases are shared. */
     public <N> Layer<N> map(Gpt2Config c, MatrixConversion<M, N> f) {
+      return map(c, f, v -> v);
+    }
+
+    /**
+     * This block with each projection converted by {@code f} and each norm and bias by {@code g}.
+     */
+    public <N> Layer<N> map(Gpt2Config c, MatrixConversion<M, N> f, UnaryOperator<float[]> g) {
       int C = c.dim();
       int F = c.hiddenDim();
       return new Layer<>(
-          ln1Weight,
-          ln1Bias,
+          g.apply(ln1Weight),
+          g.apply(ln1Bias),
           f.apply(wQkv, 3 * C, C),
-          bQkv,
+          g.apply(bQkv),
           f.apply(wProj, C, C),
-          bProj,
-          ln2Weight,
-          ln2Bias,
+          g.apply(bProj),
+          g.apply(ln2Weight),
+          g.apply(ln2Bias),
           f.apply(wFc, F, C),
-          bFc,
+          g.apply(bFc),
           f.apply(wFcProj, C, F),
-          bFcProj);
+          g.apply(bFcProj));
     }
   }
 
   public Gpt2Weights {
     layers = List.copyOf(layers);
+  }
+
+  /** These weights with every array converted by {@code f}. */
+  public Gpt2Weights map(Gpt2Config c, UnaryOperator<float[]> f) {
+    return new Gpt2Weights(
+        f.apply(wte),
+        f.apply(wpe),
+        layers.stream().map(l -> l.map(c, (m, rows, cols) -> f.apply(m), f)).toList(),
+        f.apply(lnfWeight),
+        f.apply(lnfBias));
   }
 
   /** The output head is tied to the token embedding. */

@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The parameters of a Llama-family model as f32 row-major arrays; every projection is stored [out,
@@ -55,23 +56,31 @@ public record LlamaWeights(
 
     /** This block with each projection converted by {@code f}; norms and biases are shared. */
     public <N> Layer<N> map(LlamaConfig c, MatrixConversion<M, N> f) {
+      return map(c, f, v -> v);
+    }
+
+    /**
+     * This block with each projection converted by {@code f} and each norm and bias by {@code g}
+     * (given null for an absent one).
+     */
+    public <N> Layer<N> map(LlamaConfig c, MatrixConversion<M, N> f, UnaryOperator<float[]> g) {
       int C = c.dim();
       int F = c.hiddenDim();
       int q = c.queryDim();
       int kv = c.kvDim();
       return new Layer<>(
-          attnNorm,
+          g.apply(attnNorm),
           f.apply(wq, q, C),
           f.apply(wk, kv, C),
           f.apply(wv, kv, C),
           f.apply(wo, C, q),
-          bq,
-          bk,
-          bv,
-          bo,
-          qNorm,
-          kNorm,
-          ffnNorm,
+          g.apply(bq),
+          g.apply(bk),
+          g.apply(bv),
+          g.apply(bo),
+          g.apply(qNorm),
+          g.apply(kNorm),
+          g.apply(ffnNorm),
           f.apply(wGate, F, C),
           f.apply(wUp, F, C),
           f.apply(wDown, C, F));
@@ -80,6 +89,19 @@ public record LlamaWeights(
 
   public LlamaWeights {
     layers = List.copyOf(layers);
+  }
+
+  /**
+   * These weights with every array converted by {@code f} (given null for an absent bias or norm);
+   * a tied head is the converted embedding.
+   */
+  public LlamaWeights map(LlamaConfig c, UnaryOperator<float[]> f) {
+    float[] embedding = f.apply(tokenEmbedding);
+    return new LlamaWeights(
+        embedding,
+        layers.stream().map(l -> l.map(c, (m, rows, cols) -> f.apply(m), f)).toList(),
+        f.apply(finalNorm),
+        classifier == tokenEmbedding ? embedding : f.apply(classifier));
   }
 
   @Override

@@ -1,27 +1,28 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
-import dev.lathe.transformer.MatrixConversion;
 import dev.lathe.transformer.ModelWeights;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
  * The trainable parameters of one model, by their Hugging Face / PEFT names, in the order they were
  * registered: with LoRA ({@code lora != null}) only the adapters are parameters and every weight
  * gradient is null; for full fine-tuning every weight is one. A family's layer view ({@link
- * LlamaLayers}, {@link Gpt2Layers}) registers its weights here while it builds its blocks of
- * projections and its gradients, so the lookup, its error message and the merge are written once.
+ * LlamaLayers}, {@link Gpt2Layers}) registers its weights here in the order of its checkpoints,
+ * then takes its blocks of projections and its gradients in the family's own shapes, so the lookup,
+ * its error message and the merge are written once.
  *
- * @param <W> the family's weights, which {@link #merged} returns with the adapters folded in
+ * @param <W> the family's weights: the shape of the gradients, and what {@link #merged} returns
  */
 abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
-  private final List<Projection> projections = new ArrayList<>();
+  private final Map<float[], float[]> gradients = new IdentityHashMap<>(); // weight -> gradient
+  private final Map<float[], Projection> projections = new IdentityHashMap<>(); // by weight
   private final LoraConfig lora;
   private final RandomGenerator random;
   private final ComputePool pool;
@@ -39,6 +40,9 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
     }
     Parameter p = new Parameter(name, shape, value, new float[value.length]);
     byName.put(name, p);
+    if (gradients.put(value, p.grad()) != null) {
+      throw new IllegalArgumentException(name + " is the same array as another weight");
+    }
     return p.grad();
   }
 
@@ -47,7 +51,7 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
    * weight and bias are parameters for full fine-tuning; with LoRA it gets an adapter when {@code
    * target} is one of the configured targets (the adapter's A is drawn from the random now).
    */
-  final Projection projection(
+  final void projection(
       String module, String target, float[] weight, float[] bias, int in, int out) {
     float[] weightGrad = full(module + ".weight", weight, out, in);
     float[] biasGrad = bias == null ? null : full(module + ".bias", bias, out);
@@ -58,8 +62,15 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
       byName.put(adapter.b.name(), adapter.b);
     }
     Projection p = new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
-    projections.add(p);
-    return p;
+    if (projections.put(weight, p) != null) {
+      throw new IllegalArgumentException(
+          module + " has the same weight array as another projection");
+    }
+  }
+
+  /** The projection registered over the matrix {@code weight}. */
+  final Projection projectionOf(float[] weight) {
+    return projections.get(weight);
   }
 
   /** Whether the parameters are LoRA adapters (the base weights frozen). */
@@ -87,8 +98,17 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
   }
 
   /**
-   * The gradients in the shape of the weights (llm.c's grads beside its params): for full
-   * fine-tuning one array per weight, a tied head's the embedding's; with LoRA every array null.
+   * The gradients in the shape of {@code weights} (llm.c's grads beside its params): each array
+   * replaced by its gradient, null where it is frozen (every one with LoRA); a tied head's is the
+   * embedding's.
+   */
+  final W gradients(W weights) {
+    return map(weights, gradients::get);
+  }
+
+  /**
+   * The gradients in the shape of the weights, as {@link #gradients} made them once every weight
+   * was registered.
    */
   abstract W grads();
 
@@ -99,16 +119,16 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
    */
   final W merged(W weights) {
     Map<float[], float[]> merged = new IdentityHashMap<>();
-    for (Projection p : projections) {
+    for (Projection p : projections.values()) {
       if (p.adapter != null) {
         float[] w = p.weight.clone();
         p.adapter.mergeInto(w);
         merged.put(p.weight, w);
       }
     }
-    return withProjections(weights, (m, rows, cols) -> merged.getOrDefault(m, m));
+    return map(weights, m -> merged.getOrDefault(m, m));
   }
 
-  /** {@code weights} with each projection's matrix converted by {@code f}, the rest shared. */
-  abstract W withProjections(W weights, MatrixConversion<float[], float[]> f);
+  /** {@code weights} with every array converted by {@code f} (the family's weights' own map). */
+  abstract W map(W weights, UnaryOperator<float[]> f);
 }
