@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
 public abstract sealed class DecoderTrainer<
         C extends ModelConfig,
         W extends ModelWeights<C>,
-        P extends ParameterSet<W>,
+        P extends ParameterSet<W, ?>,
         A extends DecoderActivations>
     implements TrainableModel permits LlamaTrainer, Gpt2Trainer {
 
@@ -45,8 +45,8 @@ public abstract sealed class DecoderTrainer<
       LoraConfig lora, RandomGenerator random, boolean recompute, ComputePool pool) {}
 
   /** A family's parameter view of its weights. */
-  interface Parameters<C, W, P> {
-    P of(C config, W weights, Setup setup);
+  interface Parameters<C extends ModelConfig, W extends ModelWeights<C>, P> {
+    P of(ModelFamily<C, W> family, C config, W weights, Setup setup);
   }
 
   /** A family's activations for (rows, t) batches. */
@@ -78,7 +78,7 @@ public abstract sealed class DecoderTrainer<
     this.family = family;
     this.config = config;
     this.weights = weights;
-    this.params = parameters.of(config, weights, setup);
+    this.params = parameters.of(family, config, weights, setup);
     this.grads = params.grads();
     this.dropoutRandom = setup.random();
     this.recompute = setup.recompute();

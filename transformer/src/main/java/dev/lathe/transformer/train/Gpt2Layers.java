@@ -2,8 +2,7 @@ package dev.lathe.transformer.train;
 
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
-import dev.lathe.transformer.LoraModules;
-import java.util.List;
+import dev.lathe.transformer.ModelFamily;
 import java.util.function.UnaryOperator;
 
 /**
@@ -16,14 +15,16 @@ import java.util.function.UnaryOperator;
  * parameters and every weight gradient is null. Projection weights are held [out, in], the
  * transpose of the Conv1D layout in Hugging Face files; their shapes say so.
  */
-final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
+final class Gpt2Layers extends ParameterSet<Gpt2Weights, Gpt2Weights.Layer<Projection>> {
   private final Gpt2Config config;
-  private final List<Gpt2Weights.Layer<Projection>> blocks;
-  private final Gpt2Weights grads;
 
   /** Registers every weight of {@code w} in the order of {@code GPT2LMHeadModel}'s state dict. */
-  Gpt2Layers(Gpt2Config c, Gpt2Weights w, DecoderTrainer.Setup setup) {
-    super(setup);
+  Gpt2Layers(
+      ModelFamily<Gpt2Config, Gpt2Weights> family,
+      Gpt2Config c,
+      Gpt2Weights w,
+      DecoderTrainer.Setup setup) {
+    super(family, setup);
     this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
@@ -43,22 +44,7 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights> {
     }
     full("transformer.ln_f.weight", w.lnfWeight(), C);
     full("transformer.ln_f.bias", w.lnfBias(), C);
-    blocks = w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList();
-    grads = gradients(w);
-  }
-
-  private void projection(int layer, String target, float[] weight, float[] bias, int in, int out) {
-    projection(LoraModules.gpt2(layer, target), target, weight, bias, in, out);
-  }
-
-  /** Block {@code l}: its projections, and its LayerNorms and biases as the weights hold them. */
-  Gpt2Weights.Layer<Projection> block(int l) {
-    return blocks.get(l);
-  }
-
-  @Override
-  Gpt2Weights grads() {
-    return grads;
+    finish(w, w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList());
   }
 
   @Override

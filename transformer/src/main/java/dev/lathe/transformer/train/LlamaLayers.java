@@ -2,8 +2,7 @@ package dev.lathe.transformer.train;
 
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
-import dev.lathe.transformer.LoraModules;
-import java.util.List;
+import dev.lathe.transformer.ModelFamily;
 import java.util.function.UnaryOperator;
 
 /**
@@ -13,14 +12,16 @@ import java.util.function.UnaryOperator;
  * weight for full fine-tuning, named as Hugging Face / PEFT name them. With LoRA only adapters are
  * parameters and every weight gradient is null.
  */
-final class LlamaLayers extends ParameterSet<LlamaWeights> {
+final class LlamaLayers extends ParameterSet<LlamaWeights, LlamaWeights.Layer<Projection>> {
   private final LlamaConfig config;
-  private final List<LlamaWeights.Layer<Projection>> blocks;
-  private final LlamaWeights grads;
 
   /** Registers every weight of {@code w} in the order of a Hugging Face checkpoint. */
-  LlamaLayers(LlamaConfig c, LlamaWeights w, DecoderTrainer.Setup setup) {
-    super(setup);
+  LlamaLayers(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig c,
+      LlamaWeights w,
+      DecoderTrainer.Setup setup) {
+    super(family, setup);
     this.config = c;
     int C = c.dim();
     int F = c.hiddenDim();
@@ -48,22 +49,7 @@ final class LlamaLayers extends ParameterSet<LlamaWeights> {
     if (!c.tiedEmbeddings()) {
       full("lm_head.weight", w.classifier(), c.vocabSize(), C);
     }
-    blocks = w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList();
-    grads = gradients(w);
-  }
-
-  private void projection(int layer, String target, float[] weight, float[] bias, int in, int out) {
-    projection(LoraModules.llama(layer, target), target, weight, bias, in, out);
-  }
-
-  /** Block {@code l}: its projections, and its norms and biases as the weights hold them. */
-  LlamaWeights.Layer<Projection> block(int l) {
-    return blocks.get(l);
-  }
-
-  @Override
-  LlamaWeights grads() {
-    return grads;
+    finish(w, w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.ModelFamily;
 import dev.lathe.transformer.ModelWeights;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -14,20 +15,25 @@ import java.util.random.RandomGenerator;
  * registered: with LoRA ({@code lora != null}) only the adapters are parameters and every weight
  * gradient is null; for full fine-tuning every weight is one. A family's layer view ({@link
  * LlamaLayers}, {@link Gpt2Layers}) registers its weights here in the order of its checkpoints,
- * then takes its blocks of projections and its gradients in the family's own shapes, so the lookup,
- * its error message and the merge are written once.
+ * then takes its blocks of projections and its gradients in the family's own shapes ({@link
+ * #finish}), so the lookup, its error message, the merge and the blocks are written once.
  *
  * @param <W> the family's weights: the shape of the gradients, and what {@link #merged} returns
+ * @param <B> one block of the family's weights with its projections as {@link Projection}s
  */
-abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayers, Gpt2Layers {
+abstract sealed class ParameterSet<W extends ModelWeights<?>, B> permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final Map<float[], float[]> gradients = new IdentityHashMap<>(); // weight -> gradient
   private final Map<float[], Projection> projections = new IdentityHashMap<>(); // by weight
+  private final ModelFamily<?, W> family;
   private final LoraConfig lora;
   private final RandomGenerator random;
   private final ComputePool pool;
+  private List<B> blocks; // set by finish
+  private W grads; // set by finish
 
-  ParameterSet(DecoderTrainer.Setup setup) {
+  ParameterSet(ModelFamily<?, W> family, DecoderTrainer.Setup setup) {
+    this.family = family;
     this.lora = setup.lora();
     this.random = setup.random();
     this.pool = setup.pool();
@@ -47,12 +53,13 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
   }
 
   /**
-   * The projection {@code module} ({@code in → out}, weight (out, in), bias (out) or null): its
-   * weight and bias are parameters for full fine-tuning; with LoRA it gets an adapter when {@code
-   * target} is one of the configured targets (the adapter's A is drawn from the random now).
+   * The projection {@code target} of block {@code layer} ({@code in → out}, weight (out, in), bias
+   * (out) or null), named as the family names its module: its weight and bias are parameters for
+   * full fine-tuning; with LoRA it gets an adapter when {@code target} is one of the configured
+   * targets (the adapter's A is drawn from the random now).
    */
-  final void projection(
-      String module, String target, float[] weight, float[] bias, int in, int out) {
+  final void projection(int layer, String target, float[] weight, float[] bias, int in, int out) {
+    String module = family.module(layer, target);
     float[] weightGrad = full(module + ".weight", weight, out, in);
     float[] biasGrad = bias == null ? null : full(module + ".bias", bias, out);
     LoraAdapter adapter = null;
@@ -98,19 +105,27 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>> permits LlamaLayer
   }
 
   /**
-   * The gradients in the shape of {@code weights} (llm.c's grads beside its params): each array
-   * replaced by its gradient, null where it is frozen (every one with LoRA); a tied head's is the
-   * embedding's.
+   * Called by the family once every weight of {@code weights} is registered: keeps {@code blocks},
+   * made with {@link #projectionOf}, and the gradients.
    */
-  final W gradients(W weights) {
-    return map(weights, gradients::get);
+  final void finish(W weights, List<B> blocks) {
+    this.blocks = List.copyOf(blocks);
+    this.grads = map(weights, gradients::get);
+  }
+
+  /** Block {@code l}: its projections, and its norms and biases as the weights hold them. */
+  final B block(int l) {
+    return blocks.get(l);
   }
 
   /**
-   * The gradients in the shape of the weights, as {@link #gradients} made them once every weight
-   * was registered.
+   * The gradients in the shape of the weights (llm.c's grads beside its params): each array
+   * replaced by its gradient, null where it is frozen (every one with LoRA); a tied head's is the
+   * embedding's.
    */
-  abstract W grads();
+  final W grads() {
+    return grads;
+  }
 
   /**
    * {@code weights} (those the projections were built over) with every adapter merged in: each
