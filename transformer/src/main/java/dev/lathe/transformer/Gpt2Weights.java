@@ -79,7 +79,7 @@ public record Gpt2Weights(
     layers = List.copyOf(layers);
   }
 
-  /** These weights with every array converted by {@code f}. */
+  @Override
   public Gpt2Weights map(Gpt2Config c, UnaryOperator<float[]> f) {
     return new Gpt2Weights(
         f.apply(wte),

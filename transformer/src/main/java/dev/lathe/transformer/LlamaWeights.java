@@ -91,10 +91,7 @@ public record LlamaWeights(
     layers = List.copyOf(layers);
   }
 
-  /**
-   * These weights with every array converted by {@code f} (given null for an absent bias or norm);
-   * a tied head is the converted embedding.
-   */
+  @Override
   public LlamaWeights map(LlamaConfig c, UnaryOperator<float[]> f) {
     float[] embedding = f.apply(tokenEmbedding);
     return new LlamaWeights(

@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
 public abstract sealed class DecoderTrainer<
         C extends ModelConfig,
         W extends ModelWeights<C>,
-        P extends ParameterSet<W, ?>,
+        P extends ParameterSet<C, W, ?>,
         A extends DecoderActivations>
     implements TrainableModel permits LlamaTrainer, Gpt2Trainer {
 

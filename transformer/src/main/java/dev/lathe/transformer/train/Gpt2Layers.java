@@ -3,7 +3,6 @@ package dev.lathe.transformer.train;
 import dev.lathe.transformer.Gpt2Config;
 import dev.lathe.transformer.Gpt2Weights;
 import dev.lathe.transformer.ModelFamily;
-import java.util.function.UnaryOperator;
 
 /**
  * The trainable view of GPT-2's weights, in the family's own shapes: each block a {@link
@@ -15,8 +14,8 @@ import java.util.function.UnaryOperator;
  * parameters and every weight gradient is null. Projection weights are held [out, in], the
  * transpose of the Conv1D layout in Hugging Face files; their shapes say so.
  */
-final class Gpt2Layers extends ParameterSet<Gpt2Weights, Gpt2Weights.Layer<Projection>> {
-  private final Gpt2Config config;
+final class Gpt2Layers
+    extends ParameterSet<Gpt2Config, Gpt2Weights, Gpt2Weights.Layer<Projection>> {
 
   /** Registers every weight of {@code w} in the order of {@code GPT2LMHeadModel}'s state dict. */
   Gpt2Layers(
@@ -24,8 +23,7 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights, Gpt2Weights.Layer<Proje
       Gpt2Config c,
       Gpt2Weights w,
       DecoderTrainer.Setup setup) {
-    super(family, setup);
-    this.config = c;
+    super(family, c, setup);
     int C = c.dim();
     int F = c.hiddenDim();
     full("transformer.wte.weight", w.wte(), c.vocabSize(), C);
@@ -45,10 +43,5 @@ final class Gpt2Layers extends ParameterSet<Gpt2Weights, Gpt2Weights.Layer<Proje
     full("transformer.ln_f.weight", w.lnfWeight(), C);
     full("transformer.ln_f.bias", w.lnfBias(), C);
     finish(w, w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList());
-  }
-
-  @Override
-  Gpt2Weights map(Gpt2Weights w, UnaryOperator<float[]> f) {
-    return w.map(config, f);
   }
 }

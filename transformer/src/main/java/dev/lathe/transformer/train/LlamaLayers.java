@@ -3,7 +3,6 @@ package dev.lathe.transformer.train;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.ModelFamily;
-import java.util.function.UnaryOperator;
 
 /**
  * The trainable view of a Llama-family model's weights, in the family's own shapes: each block a
@@ -12,8 +11,8 @@ import java.util.function.UnaryOperator;
  * weight for full fine-tuning, named as Hugging Face / PEFT name them. With LoRA only adapters are
  * parameters and every weight gradient is null.
  */
-final class LlamaLayers extends ParameterSet<LlamaWeights, LlamaWeights.Layer<Projection>> {
-  private final LlamaConfig config;
+final class LlamaLayers
+    extends ParameterSet<LlamaConfig, LlamaWeights, LlamaWeights.Layer<Projection>> {
 
   /** Registers every weight of {@code w} in the order of a Hugging Face checkpoint. */
   LlamaLayers(
@@ -21,8 +20,7 @@ final class LlamaLayers extends ParameterSet<LlamaWeights, LlamaWeights.Layer<Pr
       LlamaConfig c,
       LlamaWeights w,
       DecoderTrainer.Setup setup) {
-    super(family, setup);
-    this.config = c;
+    super(family, c, setup);
     int C = c.dim();
     int F = c.hiddenDim();
     int qd = c.queryDim();
@@ -50,10 +48,5 @@ final class LlamaLayers extends ParameterSet<LlamaWeights, LlamaWeights.Layer<Pr
       full("lm_head.weight", w.classifier(), c.vocabSize(), C);
     }
     finish(w, w.layers().stream().map(b -> b.map(c, (m, rows, cols) -> projectionOf(m))).toList());
-  }
-
-  @Override
-  LlamaWeights map(LlamaWeights w, UnaryOperator<float[]> f) {
-    return w.map(config, f);
   }
 }

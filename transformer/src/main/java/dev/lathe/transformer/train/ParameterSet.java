@@ -1,6 +1,7 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.ModelConfig;
 import dev.lathe.transformer.ModelFamily;
 import dev.lathe.transformer.ModelWeights;
 import java.util.IdentityHashMap;
@@ -18,22 +19,26 @@ import java.util.random.RandomGenerator;
  * then takes its blocks of projections and its gradients in the family's own shapes ({@link
  * #finish}), so the lookup, its error message, the merge and the blocks are written once.
  *
+ * @param <C> the family's config
  * @param <W> the family's weights: the shape of the gradients, and what {@link #merged} returns
  * @param <B> one block of the family's weights with its projections as {@link Projection}s
  */
-abstract sealed class ParameterSet<W extends ModelWeights<?>, B> permits LlamaLayers, Gpt2Layers {
+abstract sealed class ParameterSet<C extends ModelConfig, W extends ModelWeights<C>, B>
+    permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final Map<float[], float[]> gradients = new IdentityHashMap<>(); // weight -> gradient
   private final Map<float[], Projection> projections = new IdentityHashMap<>(); // by weight
-  private final ModelFamily<?, W> family;
+  private final ModelFamily<C, W> family;
+  private final C config;
   private final LoraConfig lora;
   private final RandomGenerator random;
   private final ComputePool pool;
   private List<B> blocks; // set by finish
   private W grads; // set by finish
 
-  ParameterSet(ModelFamily<?, W> family, DecoderTrainer.Setup setup) {
+  ParameterSet(ModelFamily<C, W> family, C config, DecoderTrainer.Setup setup) {
     this.family = family;
+    this.config = config;
     this.lora = setup.lora();
     this.random = setup.random();
     this.pool = setup.pool();
@@ -144,6 +149,8 @@ abstract sealed class ParameterSet<W extends ModelWeights<?>, B> permits LlamaLa
     return map(weights, m -> merged.getOrDefault(m, m));
   }
 
-  /** {@code weights} with every array converted by {@code f} (the family's weights' own map). */
-  abstract W map(W weights, UnaryOperator<float[]> f);
+  @SuppressWarnings("unchecked") // each family's weights map to their own record type
+  private W map(W weights, UnaryOperator<float[]> f) {
+    return (W) weights.map(config, f);
+  }
 }
