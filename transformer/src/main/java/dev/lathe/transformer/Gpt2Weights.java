@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The parameters of a GPT-2 model as f32 row-major arrays, every projection stored [out, in]
@@ -49,26 +50,43 @@ public record Gpt2Weights(
 
     /** This block with each projection converted by {@code f}; norms and biases are shared. */
     public <N> Layer<N> map(Gpt2Config c, MatrixConversion<M, N> f) {
+      return map(c, f, v -> v);
+    }
+
+    /**
+     * This block with each projection converted by {@code f} and each norm and bias by {@code g}.
+     */
+    public <N> Layer<N> map(Gpt2Config c, MatrixConversion<M, N> f, UnaryOperator<float[]> g) {
       int C = c.dim();
       int F = c.hiddenDim();
       return new Layer<>(
-          ln1Weight,
-          ln1Bias,
+          g.apply(ln1Weight),
+          g.apply(ln1Bias),
           f.apply(wQkv, 3 * C, C),
-          bQkv,
+          g.apply(bQkv),
           f.apply(wProj, C, C),
-          bProj,
-          ln2Weight,
-          ln2Bias,
+          g.apply(bProj),
+          g.apply(ln2Weight),
+          g.apply(ln2Bias),
           f.apply(wFc, F, C),
-          bFc,
+          g.apply(bFc),
           f.apply(wFcProj, C, F),
-          bFcProj);
+          g.apply(bFcProj));
     }
   }
 
   public Gpt2Weights {
     layers = List.copyOf(layers);
+  }
+
+  @Override
+  public Gpt2Weights map(Gpt2Config c, UnaryOperator<float[]> f) {
+    return new Gpt2Weights(
+        f.apply(wte),
+        f.apply(wpe),
+        layers.stream().map(l -> l.map(c, (m, rows, cols) -> f.apply(m), f)).toList(),
+        f.apply(lnfWeight),
+        f.apply(lnfBias));
   }
 
   /** The output head is tied to the token embedding. */
@@ -81,29 +99,26 @@ public record Gpt2Weights(
   public void checkShapes(Gpt2Config c) {
     long C = c.dim();
     long F = c.hiddenDim();
-    LlamaWeights.check("wte", wte, c.vocabSize() * C);
-    LlamaWeights.check("wpe", wpe, c.contextLength() * C);
-    LlamaWeights.check("ln_f weight", lnfWeight, C);
-    LlamaWeights.check("ln_f bias", lnfBias, C);
-    if (layers.size() != c.layers()) {
-      throw new IllegalArgumentException(
-          "config has " + c.layers() + " layers but weights have " + layers.size());
-    }
-    for (int i = 0; i < layers.size(); i++) {
-      Layer<float[]> l = layers.get(i);
-      String p = "layer " + i + " ";
-      LlamaWeights.check(p + "ln_1 weight", l.ln1Weight, C);
-      LlamaWeights.check(p + "ln_1 bias", l.ln1Bias, C);
-      LlamaWeights.check(p + "c_attn weight", l.wQkv, 3 * C * C);
-      LlamaWeights.check(p + "c_attn bias", l.bQkv, 3 * C);
-      LlamaWeights.check(p + "attn c_proj weight", l.wProj, C * C);
-      LlamaWeights.check(p + "attn c_proj bias", l.bProj, C);
-      LlamaWeights.check(p + "ln_2 weight", l.ln2Weight, C);
-      LlamaWeights.check(p + "ln_2 bias", l.ln2Bias, C);
-      LlamaWeights.check(p + "c_fc weight", l.wFc, F * C);
-      LlamaWeights.check(p + "c_fc bias", l.bFc, F);
-      LlamaWeights.check(p + "mlp c_proj weight", l.wFcProj, C * F);
-      LlamaWeights.check(p + "mlp c_proj bias", l.bFcProj, C);
-    }
+    ShapeCheck.tensor("wte", wte, c.vocabSize() * C);
+    ShapeCheck.tensor("wpe", wpe, c.contextLength() * C);
+    ShapeCheck.tensor("ln_f weight", lnfWeight, C);
+    ShapeCheck.tensor("ln_f bias", lnfBias, C);
+    ShapeCheck.blocks(
+        layers,
+        c.layers(),
+        (p, l) -> {
+          ShapeCheck.tensor(p + "ln_1 weight", l.ln1Weight, C);
+          ShapeCheck.tensor(p + "ln_1 bias", l.ln1Bias, C);
+          ShapeCheck.tensor(p + "c_attn weight", l.wQkv, 3 * C * C);
+          ShapeCheck.tensor(p + "c_attn bias", l.bQkv, 3 * C);
+          ShapeCheck.tensor(p + "attn c_proj weight", l.wProj, C * C);
+          ShapeCheck.tensor(p + "attn c_proj bias", l.bProj, C);
+          ShapeCheck.tensor(p + "ln_2 weight", l.ln2Weight, C);
+          ShapeCheck.tensor(p + "ln_2 bias", l.ln2Bias, C);
+          ShapeCheck.tensor(p + "c_fc weight", l.wFc, F * C);
+          ShapeCheck.tensor(p + "c_fc bias", l.bFc, F);
+          ShapeCheck.tensor(p + "mlp c_proj weight", l.wFcProj, C * F);
+          ShapeCheck.tensor(p + "mlp c_proj bias", l.bFcProj, C);
+        });
   }
 }

@@ -28,7 +28,7 @@ public final class HfCheckpointWriter {
       throws IOException {
     if (c.ropeStyle() == Rope.Style.INTERLEAVED) {
       w = toRotateHalf(c, w);
-      c = withRotateHalf(c);
+      c = c.withRope(c.ropeScaling(), Rope.Style.ROTATE_HALF);
     }
     if (!ModelFamily.Llama.HF_TYPES.contains(modelType)
         || c.qkNorm() != modelType.equals("qwen3")
@@ -117,26 +117,6 @@ public final class HfCheckpointWriter {
     Files.createDirectories(dir);
     SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"), dtype);
     Files.writeString(dir.resolve("config.json"), HfConfig.jsonOf(c));
-  }
-
-  private static LlamaConfig withRotateHalf(LlamaConfig c) {
-    return new LlamaConfig(
-        c.dim(),
-        c.hiddenDim(),
-        c.layers(),
-        c.heads(),
-        c.kvHeads(),
-        c.headDim(),
-        c.vocabSize(),
-        c.contextLength(),
-        c.normEps(),
-        c.ropeTheta(),
-        c.ropeScaling(),
-        Rope.Style.ROTATE_HALF,
-        c.attentionBias(),
-        c.outputBias(),
-        c.qkNorm(),
-        c.tiedEmbeddings());
   }
 
   /** Permutes every per-head q/k quantity from interleaved pairs to rotate-half halves. */

@@ -79,6 +79,29 @@ public record LlamaConfig(
     return kvHeads * headDim;
   }
 
+  /**
+   * This config with RoPE frequencies scaled by {@code scaling} and pairs chosen by {@code style}.
+   */
+  public LlamaConfig withRope(RopeScaling scaling, Rope.Style style) {
+    return new LlamaConfig(
+        dim,
+        hiddenDim,
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        vocabSize,
+        contextLength,
+        normEps,
+        ropeTheta,
+        scaling,
+        style,
+        attentionBias,
+        outputBias,
+        qkNorm,
+        tiedEmbeddings);
+  }
+
   /** q and o (H·hd × C), k and v (KVH·hd × C), gate, up and down (F × C). */
   @Override
   public long projectionWeights() {

@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The parameters of a Llama-family model as f32 row-major arrays; every projection is stored [out,
@@ -55,23 +56,31 @@ public record LlamaWeights(
 
     /** This block with each projection converted by {@code f}; norms and biases are shared. */
     public <N> Layer<N> map(LlamaConfig c, MatrixConversion<M, N> f) {
+      return map(c, f, v -> v);
+    }
+
+    /**
+     * This block with each projection converted by {@code f} and each norm and bias by {@code g}
+     * (given null for an absent one).
+     */
+    public <N> Layer<N> map(LlamaConfig c, MatrixConversion<M, N> f, UnaryOperator<float[]> g) {
       int C = c.dim();
       int F = c.hiddenDim();
       int q = c.queryDim();
       int kv = c.kvDim();
       return new Layer<>(
-          attnNorm,
+          g.apply(attnNorm),
           f.apply(wq, q, C),
           f.apply(wk, kv, C),
           f.apply(wv, kv, C),
           f.apply(wo, C, q),
-          bq,
-          bk,
-          bv,
-          bo,
-          qNorm,
-          kNorm,
-          ffnNorm,
+          g.apply(bq),
+          g.apply(bk),
+          g.apply(bv),
+          g.apply(bo),
+          g.apply(qNorm),
+          g.apply(kNorm),
+          g.apply(ffnNorm),
           f.apply(wGate, F, C),
           f.apply(wUp, F, C),
           f.apply(wDown, C, F));
@@ -80,6 +89,16 @@ public record LlamaWeights(
 
   public LlamaWeights {
     layers = List.copyOf(layers);
+  }
+
+  @Override
+  public LlamaWeights map(LlamaConfig c, UnaryOperator<float[]> f) {
+    float[] embedding = f.apply(tokenEmbedding);
+    return new LlamaWeights(
+        embedding,
+        layers.stream().map(l -> l.map(c, (m, rows, cols) -> f.apply(m), f)).toList(),
+        f.apply(finalNorm),
+        classifier == tokenEmbedding ? embedding : f.apply(classifier));
   }
 
   @Override
@@ -93,47 +112,34 @@ public record LlamaWeights(
     long F = c.hiddenDim();
     long q = c.queryDim();
     long kv = c.kvDim();
-    check("token embedding", tokenEmbedding, c.vocabSize() * C);
-    check("final norm", finalNorm, C);
-    check("classifier", classifier, c.vocabSize() * C);
-    if (layers.size() != c.layers()) {
-      throw new IllegalArgumentException(
-          "config has " + c.layers() + " layers but weights have " + layers.size());
-    }
-    for (int i = 0; i < layers.size(); i++) {
-      Layer<float[]> l = layers.get(i);
-      String p = "layer " + i + " ";
-      check(p + "attention norm", l.attnNorm, C);
-      check(p + "q projection", l.wq, q * C);
-      check(p + "k projection", l.wk, kv * C);
-      check(p + "v projection", l.wv, kv * C);
-      check(p + "o projection", l.wo, C * q);
-      check(p + "ffn norm", l.ffnNorm, C);
-      check(p + "gate projection", l.wGate, F * C);
-      check(p + "up projection", l.wUp, F * C);
-      check(p + "down projection", l.wDown, C * F);
-      if (c.attentionBias()) {
-        check(p + "q bias", l.bq, q);
-        check(p + "k bias", l.bk, kv);
-        check(p + "v bias", l.bv, kv);
-      }
-      if (c.outputBias()) {
-        check(p + "o bias", l.bo, C);
-      }
-      if (c.qkNorm()) {
-        check(p + "q norm", l.qNorm, c.headDim());
-        check(p + "k norm", l.kNorm, c.headDim());
-      }
-    }
-  }
-
-  static void check(String what, float[] a, long expected) {
-    if (a == null) {
-      throw new IllegalArgumentException("missing weight: " + what);
-    }
-    if (a.length != expected) {
-      throw new IllegalArgumentException(
-          what + " has " + a.length + " values, the config needs " + expected);
-    }
+    ShapeCheck.tensor("token embedding", tokenEmbedding, c.vocabSize() * C);
+    ShapeCheck.tensor("final norm", finalNorm, C);
+    ShapeCheck.tensor("classifier", classifier, c.vocabSize() * C);
+    ShapeCheck.blocks(
+        layers,
+        c.layers(),
+        (p, l) -> {
+          ShapeCheck.tensor(p + "attention norm", l.attnNorm, C);
+          ShapeCheck.tensor(p + "q projection", l.wq, q * C);
+          ShapeCheck.tensor(p + "k projection", l.wk, kv * C);
+          ShapeCheck.tensor(p + "v projection", l.wv, kv * C);
+          ShapeCheck.tensor(p + "o projection", l.wo, C * q);
+          ShapeCheck.tensor(p + "ffn norm", l.ffnNorm, C);
+          ShapeCheck.tensor(p + "gate projection", l.wGate, F * C);
+          ShapeCheck.tensor(p + "up projection", l.wUp, F * C);
+          ShapeCheck.tensor(p + "down projection", l.wDown, C * F);
+          if (c.attentionBias()) {
+            ShapeCheck.tensor(p + "q bias", l.bq, q);
+            ShapeCheck.tensor(p + "k bias", l.bk, kv);
+            ShapeCheck.tensor(p + "v bias", l.bv, kv);
+          }
+          if (c.outputBias()) {
+            ShapeCheck.tensor(p + "o bias", l.bo, C);
+          }
+          if (c.qkNorm()) {
+            ShapeCheck.tensor(p + "q norm", l.qNorm, c.headDim());
+            ShapeCheck.tensor(p + "k norm", l.kNorm, c.headDim());
+          }
+        });
   }
 }

@@ -1,5 +1,8 @@
 package dev.lathe.transformer;
 
+import dev.lathe.transformer.train.DecoderTrainer;
+import dev.lathe.transformer.train.Gpt2Trainer;
+import dev.lathe.transformer.train.LlamaTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,18 +14,25 @@ import java.util.function.Function;
 /**
  * The model families the engine runs, as one sealed type: everything that differs between a
  * Llama-family decoder and GPT-2 when a model is read from a Hugging Face directory, held for
- * inference, saved, or named by a LoRA adapter. Each family is one constructor call naming its
- * parts; callers ask the family instead of switching on a {@code model_type} string.
+ * inference, trained, saved, or named by a LoRA adapter. Each family is one constructor call naming
+ * its parts; callers ask the family instead of switching on a {@code model_type} string or on the
+ * model's class.
  *
  * @param <C> the family's config
  * @param <W> the family's f32 weights
  */
-public abstract sealed class ModelFamily<C extends ModelConfig, W>
+public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelWeights<C>>
     permits ModelFamily.Llama, ModelFamily.Gpt2 {
 
   /** Builds the inference model of a family from its config and weights. */
-  interface Builder<C, W> {
-    LanguageModel model(C config, W weights, DType dtype);
+  interface Builder<C extends ModelConfig, W extends ModelWeights<C>> {
+    DecoderModel<C, W, ?, ?, ?> model(C config, W weights, DType dtype);
+  }
+
+  /** Builds the trainer of a family over its config and f32 weights. */
+  interface TrainerBuilder<C extends ModelConfig, W extends ModelWeights<C>> {
+    DecoderTrainer<C, W, ?, ?> trainer(
+        ModelFamily<C, W> family, C config, W weights, DecoderTrainer.Setup setup);
   }
 
   /** Writes a family's weights as a Hugging Face model directory. */
@@ -40,7 +50,9 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W>
   private final ModuleNames modules;
   private final Function<HfConfig, C> config;
   private final BiFunction<WeightSource, C, W> reader;
+  private final Class<? extends DecoderModel<C, W, ?, ?, ?>> modelClass;
   private final Builder<C, W> builder;
+  private final TrainerBuilder<C, W> trainer;
   private final Writer<C, W> writer;
 
   private ModelFamily(
@@ -49,14 +61,18 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W>
       ModuleNames modules,
       Function<HfConfig, C> config,
       BiFunction<WeightSource, C, W> reader,
+      Class<? extends DecoderModel<C, W, ?, ?, ?>> modelClass,
       Builder<C, W> builder,
+      TrainerBuilder<C, W> trainer,
       Writer<C, W> writer) {
     this.modelType = modelType;
     this.loraTargets = loraTargets;
     this.modules = modules;
     this.config = config;
     this.reader = reader;
+    this.modelClass = modelClass;
     this.builder = builder;
+    this.trainer = trainer;
     this.writer = writer;
   }
 
@@ -91,6 +107,26 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W>
     C c = config.apply(hf);
     return new LoadedModel(
         builder.model(c, reader.apply(source, c), dtype), modelType, c, generation);
+  }
+
+  /**
+   * The trainer of {@code model}, a model of this family, over its f32 weights: LoRA adapters when
+   * {@code setup} has a LoRA config, otherwise every weight.
+   *
+   * @throws UnsupportedOperationException when {@code model} is not this family's model
+   */
+  public DecoderTrainer<C, W, ?, ?> trainer(LanguageModel model, DecoderTrainer.Setup setup) {
+    if (!modelClass.isInstance(model)) {
+      throw new UnsupportedOperationException(
+          "a "
+              + modelType
+              + " model is trained as a "
+              + modelClass.getSimpleName()
+              + "; this model is a "
+              + model.getClass().getSimpleName());
+    }
+    DecoderModel<C, W, ?, ?, ?> m = modelClass.cast(model);
+    return trainer.trainer(this, m.config(), m.weights(), setup);
   }
 
   /** Writes {@code weights} as a Hugging Face model directory of this family. */
@@ -131,7 +167,9 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W>
           LoraModules::llama,
           HfConfig::toLlama,
           HfLlamaWeights::read,
+          LlamaModel.class,
           LlamaModel::new,
+          LlamaTrainer::new,
           (dir, c, w, dtype) -> HfCheckpointWriter.save(dir, saved, c, w, dtype));
     }
   }
@@ -147,7 +185,9 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W>
           LoraModules::gpt2,
           HfConfig::toGpt2,
           HfGpt2Weights::read,
+          Gpt2Model.class,
           Gpt2Model::new,
+          Gpt2Trainer::new,
           HfCheckpointWriter::save);
     }
   }

@@ -41,24 +41,7 @@ class FamilyReferenceTest {
       throws Exception {
     LlamaConfig c = TinyModels.config("llama");
     HfCheckpointWriter.save(dir, "llama", c, TinyModels.llama(c, 11), DType.F32);
-    LlamaConfig unscaled =
-        new LlamaConfig(
-            c.dim(),
-            c.hiddenDim(),
-            c.layers(),
-            c.heads(),
-            c.kvHeads(),
-            c.headDim(),
-            c.vocabSize(),
-            c.contextLength(),
-            c.normEps(),
-            c.ropeTheta(),
-            dev.lathe.tensor.RopeScaling.NONE,
-            c.ropeStyle(),
-            false,
-            false,
-            false,
-            true);
+    LlamaConfig unscaled = c.withRope(dev.lathe.tensor.RopeScaling.NONE, c.ropeStyle());
     float[] plain = TinyModels.logits(new LlamaModel(unscaled, TinyModels.llama(c, 11)));
     double[] expected = new ReferenceLlama(dir).lastLogits(TinyModels.PROMPT);
     assertThat(maxDifference(plain, expected)).isGreaterThan(1e-3);

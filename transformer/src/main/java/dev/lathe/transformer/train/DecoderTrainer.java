@@ -17,8 +17,9 @@ import java.util.random.RandomGenerator;
  * attention of a block inside packed examples. A family ({@link LlamaTrainer}, {@link Gpt2Trainer})
  * writes only its forward and backward, read top to bottom like its inference model.
  *
- * <p>Built by {@link Training}: with LoRA adapters (base weights only read) or for full fine-tuning
- * (every weight a {@link Parameter}). Not thread-safe: one batch at a time.
+ * <p>Built by its {@link ModelFamily} (through {@link Training}): with LoRA adapters (base weights
+ * only read) or for full fine-tuning (every weight a {@link Parameter}). Not thread-safe: one batch
+ * at a time.
  *
  * @param <C> the family's config
  * @param <W> the family's weights
@@ -28,7 +29,7 @@ import java.util.random.RandomGenerator;
 public abstract sealed class DecoderTrainer<
         C extends ModelConfig,
         W extends ModelWeights<C>,
-        P extends ParameterSet<W>,
+        P extends ParameterSet<C, W, ?>,
         A extends DecoderActivations>
     implements TrainableModel permits LlamaTrainer, Gpt2Trainer {
 
@@ -44,8 +45,8 @@ public abstract sealed class DecoderTrainer<
       LoraConfig lora, RandomGenerator random, boolean recompute, ComputePool pool) {}
 
   /** A family's parameter view of its weights. */
-  interface Parameters<C, W, P> {
-    P of(C config, W weights, Setup setup);
+  interface Parameters<C extends ModelConfig, W extends ModelWeights<C>, P> {
+    P of(ModelFamily<C, W> family, C config, W weights, Setup setup);
   }
 
   /** A family's activations for (rows, t) batches. */
@@ -57,6 +58,7 @@ public abstract sealed class DecoderTrainer<
   final C config;
   final W weights;
   final P params;
+  final W grads; // params.grads(): the gradient of each weight, null where frozen
   final RandomGenerator dropoutRandom;
   final boolean recompute;
   final ComputePool pool;
@@ -76,7 +78,8 @@ public abstract sealed class DecoderTrainer<
     this.family = family;
     this.config = config;
     this.weights = weights;
-    this.params = parameters.of(config, weights, setup);
+    this.params = parameters.of(family, config, weights, setup);
+    this.grads = params.grads();
     this.dropoutRandom = setup.random();
     this.recompute = setup.recompute();
     this.pool = setup.pool();
@@ -157,7 +160,7 @@ public abstract sealed class DecoderTrainer<
         a.xnFinal,
         weights.outputHead(),
         train ? a.dxn : null,
-        params.headGrad(),
+        grads.outputHead(),
         a.logits,
         config.dim(),
         config.vocabSize());

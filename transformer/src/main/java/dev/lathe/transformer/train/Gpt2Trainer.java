@@ -14,13 +14,19 @@ import java.util.random.RandomGenerator;
  * Gpt2Model}: token plus learned position embedding (positions from the batch), per block {@code x
  * += c_proj(attention(c_attn(ln_1(x))))} and {@code x += mlp.c_proj(gelu(c_fc(ln_2(x))))}, final
  * LayerNorm and the head tied to {@code wte} (its gradient and the embedding's add up). Attention
- * stays inside each packed example. Built by {@link Training}; not thread-safe.
+ * stays inside each packed example. Built by its {@link ModelFamily} (through {@link Training});
+ * not thread-safe.
  */
 public final class Gpt2Trainer
     extends DecoderTrainer<Gpt2Config, Gpt2Weights, Gpt2Layers, Gpt2Activations> {
 
-  Gpt2Trainer(Gpt2Config config, Gpt2Weights weights, Setup setup) {
-    super(new ModelFamily.Gpt2(), config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
+  /** Built by its family ({@link ModelFamily#trainer}). */
+  public Gpt2Trainer(
+      ModelFamily<Gpt2Config, Gpt2Weights> family,
+      Gpt2Config config,
+      Gpt2Weights weights,
+      Setup setup) {
+    super(family, config, weights, setup, Gpt2Layers::new, Gpt2Activations::new);
   }
 
   @Override
@@ -39,25 +45,24 @@ public final class Gpt2Trainer
       }
     }
     for (int l = 0; l < cf.layers(); l++) {
-      Gpt2Layers.Layer p = params.layer(l);
-      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
+      Gpt2Weights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       LayerNorm.forward(
           a.xn1[l], 0, x, 0, w.ln1Weight(), w.ln1Bias(), a.mean1[l], a.rstd1[l], n, c, eps);
-      p.attn().forward(a.qkv, a.xn1[l], n, adapters, rnd);
+      w.wQkv().forward(a.qkv, a.xn1[l], n, adapters, rnd);
       for (int i = 0; i < n; i++) { // qkv: (N, 3, C) -> q: (N, C), k, v: (N, C)
         System.arraycopy(a.qkv, i * 3 * c, a.q[l], i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + c, a.kLin, i * c, c);
         System.arraycopy(a.qkv, i * 3 * c + 2 * c, a.proj, i * c, c);
       }
       attentionForward(a, l, a.proj);
-      p.proj().forward(a.proj, a.att[l], n, adapters, rnd);
+      w.wProj().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       LayerNorm.forward(
           a.xn2[l], 0, a.mid[l], 0, w.ln2Weight(), w.ln2Bias(), a.mean2[l], a.rstd2[l], n, c, eps);
-      p.fc().forward(a.fc[l], a.xn2[l], n, adapters, rnd);
+      w.wFc().forward(a.fc[l], a.xn2[l], n, adapters, rnd);
       Gelu.forward(a.act(l), a.fc[l], n * f);
-      p.fcProj().forward(a.proj, a.act(l), n, adapters, rnd);
+      w.wFcProj().forward(a.proj, a.act(l), n, adapters, rnd);
       Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
     }
     LayerNorm.forward(
@@ -83,8 +88,8 @@ public final class Gpt2Trainer
     LayerNorm.backward(
         a.dx,
         0,
-        params.lnfWeightGrad,
-        params.lnfBiasGrad,
+        grads.lnfWeight(),
+        grads.lnfBias(),
         a.dxn,
         0,
         a.resid[cf.layers()],
@@ -95,23 +100,23 @@ public final class Gpt2Trainer
         n,
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
-      Gpt2Weights.Layer<float[]> w = weights.layers().get(l);
-      Gpt2Layers.Layer p = params.layer(l);
+      Gpt2Weights.Layer<Projection> w = params.block(l);
+      Gpt2Weights.Layer<float[]> g = grads.layers().get(l);
       // MLP block; dx is d resid[l+1]
       if (recompute) {
         Gelu.forward(a.act(l), a.fc[l], n * f);
       }
       Arrays.fill(a.dAct, 0f);
-      p.fcProj().backward(a.dAct, a.dx, a.act(l), n, adapters);
+      w.wFcProj().backward(a.dAct, a.dx, a.act(l), n, adapters);
       Arrays.fill(a.dFc, 0f);
       Gelu.backward(a.dFc, a.dAct, a.fc[l], n * f);
       Arrays.fill(a.dxn, 0f);
-      p.fc().backward(a.dxn, a.dFc, a.xn2[l], n, adapters);
+      w.wFc().backward(a.dxn, a.dFc, a.xn2[l], n, adapters);
       LayerNorm.backward(
           a.dx,
           0,
-          p.ln2WeightGrad(),
-          p.ln2BiasGrad(),
+          g.ln2Weight(),
+          g.ln2Bias(),
           a.dxn,
           0,
           a.mid[l],
@@ -123,7 +128,7 @@ public final class Gpt2Trainer
           c);
       // attention block; dx is d mid[l]
       Arrays.fill(a.dAtt, 0f);
-      p.proj().backward(a.dAtt, a.dx, a.att[l], n, adapters);
+      w.wProj().backward(a.dAtt, a.dx, a.att[l], n, adapters);
       attentionBackward(a, l);
       for (int i = 0; i < n; i++) { // d qkv: (N, 3, C)
         System.arraycopy(a.dq, i * c, a.qkv, i * 3 * c, c);
@@ -131,12 +136,12 @@ public final class Gpt2Trainer
         System.arraycopy(a.dv, i * c, a.qkv, i * 3 * c + 2 * c, c);
       }
       Arrays.fill(a.dxn, 0f);
-      p.attn().backward(a.dxn, a.qkv, a.xn1[l], n, adapters);
+      w.wQkv().backward(a.dxn, a.qkv, a.xn1[l], n, adapters);
       LayerNorm.backward(
           a.dx,
           0,
-          p.ln1WeightGrad(),
-          p.ln1BiasGrad(),
+          g.ln1Weight(),
+          g.ln1Bias(),
           a.dxn,
           0,
           a.resid[l],
@@ -148,13 +153,15 @@ public final class Gpt2Trainer
           c);
     }
     // embeddings: scatter dx into the token rows (adding to the tied head's gradient) and positions
-    if (params.wteGrad != null) {
+    float[] dWte = grads.wte();
+    float[] dWpe = grads.wpe();
+    if (dWte != null) {
       for (int i = 0; i < n; i++) {
         int tok = batch.tokens()[i] * c;
         int pos = batch.positions()[i] * c;
         for (int j = 0; j < c; j++) {
-          params.wteGrad[tok + j] += a.dx[i * c + j];
-          params.wpeGrad[pos + j] += a.dx[i * c + j];
+          dWte[tok + j] += a.dx[i * c + j];
+          dWpe[pos + j] += a.dx[i * c + j];
         }
       }
     }

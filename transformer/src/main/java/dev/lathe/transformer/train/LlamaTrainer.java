@@ -16,13 +16,19 @@ import java.util.random.RandomGenerator;
  * same blocks, but every activation backward needs is kept in a {@link LlamaActivations} arena,
  * attention stays inside each packed example, and positions come from the batch.
  *
- * <p>Built by {@link Training}; the parameters, arena and attention are {@link DecoderTrainer}'s.
+ * <p>Built by its {@link ModelFamily} (through {@link Training}); the parameters, arena and
+ * attention are {@link DecoderTrainer}'s.
  */
 public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
 
-  LlamaTrainer(ModelFamily.Llama family, LlamaConfig config, LlamaWeights weights, Setup setup) {
+  /** Built by its family ({@link ModelFamily#trainer}). */
+  public LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaWeights weights,
+      Setup setup) {
     super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
     this.rope =
         Rope.Table.of(
@@ -45,15 +51,14 @@ public final class LlamaTrainer
       System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
     }
     for (int l = 0; l < cf.layers(); l++) {
-      LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
+      LlamaWeights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
       RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
       float[] xn = a.xn1[l];
-      p.q().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
-      p.k().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
-      p.v().forward(a.vLin, xn, n, adapters, rnd);
+      w.wq().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
+      w.wk().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
+      w.wv().forward(a.vLin, xn, n, adapters, rnd);
       if (cf.qkNorm()) { // per-head RMSNorm: (N*H, hd) rows
         RmsNorm.forward(a.q[l], 0, a.qRaw[l], 0, w.qNorm(), a.qRstd[l], n * cf.heads(), hd, eps);
         RmsNorm.forward(a.kLin, 0, a.kRaw[l], 0, w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd, eps);
@@ -63,14 +68,14 @@ public final class LlamaTrainer
         Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
       }
       attentionForward(a, l, a.vLin);
-      p.o().forward(a.proj, a.att[l], n, adapters, rnd);
+      w.wo().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
       RmsNorm.forward(a.xn2[l], 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
-      p.gate().forward(a.gate(l), a.xn2[l], n, adapters, rnd);
-      p.up().forward(a.up(l), a.xn2[l], n, adapters, rnd);
+      w.wGate().forward(a.gate(l), a.xn2[l], n, adapters, rnd);
+      w.wUp().forward(a.up(l), a.xn2[l], n, adapters, rnd);
       SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
-      p.down().forward(a.proj, a.hidden(l), n, adapters, rnd);
+      w.wDown().forward(a.proj, a.hidden(l), n, adapters, rnd);
       Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
     }
     float[] last = a.resid[cf.layers()];
@@ -91,7 +96,7 @@ public final class LlamaTrainer
     RmsNorm.backward(
         a.dx,
         0,
-        params.finalNormGrad(),
+        grads.finalNorm(),
         a.dxn,
         0,
         a.resid[cf.layers()],
@@ -101,27 +106,26 @@ public final class LlamaTrainer
         n,
         c);
     for (int l = cf.layers() - 1; l >= 0; l--) {
-      LlamaLayers.Layer p = params.layer(l);
-      LlamaWeights.Layer<float[]> w = weights.layers().get(l);
+      LlamaWeights.Layer<Projection> w = params.block(l);
+      LlamaWeights.Layer<float[]> g = grads.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
-        p.gate().replay(a.gate(l), a.xn2[l], n, adapters);
-        p.up().replay(a.up(l), a.xn2[l], n, adapters);
+        w.wGate().replay(a.gate(l), a.xn2[l], n, adapters);
+        w.wUp().replay(a.up(l), a.xn2[l], n, adapters);
         SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       }
       Arrays.fill(a.dHidden, 0f);
-      p.down().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
+      w.wDown().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
       Arrays.fill(a.dGate, 0f);
       Arrays.fill(a.dUp, 0f);
       SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
       Arrays.fill(a.dxn, 0f);
-      p.gate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
-      p.up().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
-      RmsNorm.backward(
-          a.dx, 0, p.ffnNormGrad(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
+      w.wGate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
+      w.wUp().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
+      RmsNorm.backward(a.dx, 0, g.ffnNorm(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
-      p.o().backward(a.dAtt, a.dx, a.att[l], n, adapters);
+      w.wo().backward(a.dAtt, a.dx, a.att[l], n, adapters);
       attentionBackward(a, l);
       for (int i = 0; i < n; i++) {
         Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
@@ -135,7 +139,7 @@ public final class LlamaTrainer
         RmsNorm.backward(
             a.dqRaw,
             0,
-            p.qNormGrad(),
+            g.qNorm(),
             a.dq,
             0,
             a.qRaw[l],
@@ -147,7 +151,7 @@ public final class LlamaTrainer
         RmsNorm.backward(
             a.dkRaw,
             0,
-            p.kNormGrad(),
+            g.kNorm(),
             a.dk,
             0,
             a.kRaw[l],
@@ -160,14 +164,14 @@ public final class LlamaTrainer
         dk = a.dkRaw;
       }
       Arrays.fill(a.dxn, 0f);
-      p.q().backward(a.dxn, dq, a.xn1[l], n, adapters);
-      p.k().backward(a.dxn, dk, a.xn1[l], n, adapters);
-      p.v().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
+      w.wq().backward(a.dxn, dq, a.xn1[l], n, adapters);
+      w.wk().backward(a.dxn, dk, a.xn1[l], n, adapters);
+      w.wv().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
       RmsNorm.backward(
-          a.dx, 0, p.attnNormGrad(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
+          a.dx, 0, g.attnNorm(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
     }
     // embedding: scatter dx rows into the rows of the tokens (tied: adds to the head's gradient)
-    float[] dEmb = params.embeddingGrad();
+    float[] dEmb = grads.tokenEmbedding();
     if (dEmb != null) {
       for (int i = 0; i < n; i++) {
         int row = batch.tokens()[i] * c;

@@ -1,31 +1,44 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
-import dev.lathe.transformer.MatrixConversion;
-import java.util.ArrayList;
+import dev.lathe.transformer.ModelConfig;
+import dev.lathe.transformer.ModelFamily;
+import dev.lathe.transformer.ModelWeights;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
  * The trainable parameters of one model, by their Hugging Face / PEFT names, in the order they were
  * registered: with LoRA ({@code lora != null}) only the adapters are parameters and every weight
  * gradient is null; for full fine-tuning every weight is one. A family's layer view ({@link
- * LlamaLayers}, {@link Gpt2Layers}) registers its weights here while it builds its projections, so
- * the lookup, its error message and the merge are written once.
+ * LlamaLayers}, {@link Gpt2Layers}) registers its weights here in the order of its checkpoints,
+ * then takes its blocks of projections and its gradients in the family's own shapes ({@link
+ * #finish}), so the lookup, its error message, the merge and the blocks are written once.
  *
- * @param <W> the family's weights, which {@link #merged} returns with the adapters folded in
+ * @param <C> the family's config
+ * @param <W> the family's weights: the shape of the gradients, and what {@link #merged} returns
+ * @param <B> one block of the family's weights with its projections as {@link Projection}s
  */
-abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
+abstract sealed class ParameterSet<C extends ModelConfig, W extends ModelWeights<C>, B>
+    permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
-  private final List<Projection> projections = new ArrayList<>();
+  private final Map<float[], float[]> gradients = new IdentityHashMap<>(); // weight -> gradient
+  private final Map<float[], Projection> projections = new IdentityHashMap<>(); // by weight
+  private final ModelFamily<C, W> family;
+  private final C config;
   private final LoraConfig lora;
   private final RandomGenerator random;
   private final ComputePool pool;
+  private List<B> blocks; // set by finish
+  private W grads; // set by finish
 
-  ParameterSet(DecoderTrainer.Setup setup) {
+  ParameterSet(ModelFamily<C, W> family, C config, DecoderTrainer.Setup setup) {
+    this.family = family;
+    this.config = config;
     this.lora = setup.lora();
     this.random = setup.random();
     this.pool = setup.pool();
@@ -38,16 +51,20 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
     }
     Parameter p = new Parameter(name, shape, value, new float[value.length]);
     byName.put(name, p);
+    if (gradients.put(value, p.grad()) != null) {
+      throw new IllegalArgumentException(name + " is the same array as another weight");
+    }
     return p.grad();
   }
 
   /**
-   * The projection {@code module} ({@code in → out}, weight (out, in), bias (out) or null): its
-   * weight and bias are parameters for full fine-tuning; with LoRA it gets an adapter when {@code
-   * target} is one of the configured targets (the adapter's A is drawn from the random now).
+   * The projection {@code target} of block {@code layer} ({@code in → out}, weight (out, in), bias
+   * (out) or null), named as the family names its module: its weight and bias are parameters for
+   * full fine-tuning; with LoRA it gets an adapter when {@code target} is one of the configured
+   * targets (the adapter's A is drawn from the random now).
    */
-  final Projection projection(
-      String module, String target, float[] weight, float[] bias, int in, int out) {
+  final void projection(int layer, String target, float[] weight, float[] bias, int in, int out) {
+    String module = family.module(layer, target);
     float[] weightGrad = full(module + ".weight", weight, out, in);
     float[] biasGrad = bias == null ? null : full(module + ".bias", bias, out);
     LoraAdapter adapter = null;
@@ -57,8 +74,15 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
       byName.put(adapter.b.name(), adapter.b);
     }
     Projection p = new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
-    projections.add(p);
-    return p;
+    if (projections.put(weight, p) != null) {
+      throw new IllegalArgumentException(
+          module + " has the same weight array as another projection");
+    }
+  }
+
+  /** The projection registered over the matrix {@code weight}. */
+  final Projection projectionOf(float[] weight) {
+    return projections.get(weight);
   }
 
   /** Whether the parameters are LoRA adapters (the base weights frozen). */
@@ -85,8 +109,28 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
     return p;
   }
 
-  /** The output head's gradient (V, C), or null when it is frozen. */
-  abstract float[] headGrad();
+  /**
+   * Called by the family once every weight of {@code weights} is registered: keeps {@code blocks},
+   * made with {@link #projectionOf}, and the gradients.
+   */
+  final void finish(W weights, List<B> blocks) {
+    this.blocks = List.copyOf(blocks);
+    this.grads = map(weights, gradients::get);
+  }
+
+  /** Block {@code l}: its projections, and its norms and biases as the weights hold them. */
+  final B block(int l) {
+    return blocks.get(l);
+  }
+
+  /**
+   * The gradients in the shape of the weights (llm.c's grads beside its params): each array
+   * replaced by its gradient, null where it is frozen (every one with LoRA); a tied head's is the
+   * embedding's.
+   */
+  final W grads() {
+    return grads;
+  }
 
   /**
    * {@code weights} (those the projections were built over) with every adapter merged in: each
@@ -95,16 +139,18 @@ abstract sealed class ParameterSet<W> permits LlamaLayers, Gpt2Layers {
    */
   final W merged(W weights) {
     Map<float[], float[]> merged = new IdentityHashMap<>();
-    for (Projection p : projections) {
+    for (Projection p : projections.values()) {
       if (p.adapter != null) {
         float[] w = p.weight.clone();
         p.adapter.mergeInto(w);
         merged.put(p.weight, w);
       }
     }
-    return withProjections(weights, (m, rows, cols) -> merged.getOrDefault(m, m));
+    return map(weights, m -> merged.getOrDefault(m, m));
   }
 
-  /** {@code weights} with each projection's matrix converted by {@code f}, the rest shared. */
-  abstract W withProjections(W weights, MatrixConversion<float[], float[]> f);
+  @SuppressWarnings("unchecked") // each family's weights map to their own record type
+  private W map(W weights, UnaryOperator<float[]> f) {
+    return (W) weights.map(config, f);
+  }
 }

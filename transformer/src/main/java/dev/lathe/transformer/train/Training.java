@@ -1,10 +1,7 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
-import dev.lathe.transformer.Gpt2Model;
-import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
-import dev.lathe.transformer.ModelFamily;
 import java.util.random.RandomGenerator;
 
 /** Entry points: a {@link TrainableModel} over a loaded model, with LoRA or every weight. */
@@ -49,23 +46,15 @@ public final class Training {
   }
 
   /**
-   * The one place a family's inference model meets its trainer (LoRA when {@code lora} is set): the
-   * trainer reads the model's f32 weights.
+   * The trainer of {@code model} as {@code setup} says (LoRA when it has a {@link LoraConfig},
+   * every weight otherwise), built by the model's family over its f32 weights.
    */
+  static DecoderTrainer<?, ?, ?, ?> trainer(LoadedModel model, DecoderTrainer.Setup setup) {
+    return model.family().trainer(model.model(), setup);
+  }
+
   private static DecoderTrainer<?, ?, ?, ?> trainer(
       LoadedModel model, LoraConfig lora, RandomGenerator random, boolean recompute) {
-    DecoderTrainer.Setup setup =
-        new DecoderTrainer.Setup(lora, random, recompute, ComputePool.common());
-    return switch (model.model()) {
-      case LlamaModel m ->
-          new LlamaTrainer(
-              new ModelFamily.Llama(model.modelType()), m.config(), m.weights(), setup);
-      case Gpt2Model m -> new Gpt2Trainer(m.config(), m.weights(), setup);
-      default ->
-          throw new UnsupportedOperationException(
-              "training is implemented for the Llama family (llama, mistral, qwen2, qwen3, llama2c)"
-                  + " and gpt2; this model is "
-                  + model.modelType());
-    };
+    return trainer(model, new DecoderTrainer.Setup(lora, random, recompute, ComputePool.common()));
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.testkit.SharedAssets;
-import dev.lathe.transformer.Gpt2Model;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelFamily;
@@ -55,19 +54,7 @@ class TrainingDeterminismTest {
   static TrainableModel trainer(LoadedModel model, boolean lora, double dropout, ComputePool pool) {
     LoraConfig lc = lora ? LoraConfig.of(4, 8, dropout) : null;
     SplittableRandom random = lora ? new SplittableRandom(5) : null;
-    TrainableModel t =
-        switch (model.model()) {
-          case LlamaModel m ->
-              new LlamaTrainer(
-                  LLAMA,
-                  m.config(),
-                  m.weights(),
-                  new DecoderTrainer.Setup(lc, random, false, pool));
-          case Gpt2Model m ->
-              new Gpt2Trainer(
-                  m.config(), m.weights(), new DecoderTrainer.Setup(lc, random, false, pool));
-          default -> throw new IllegalArgumentException("not a trainable model: " + model);
-        };
+    TrainableModel t = Training.trainer(model, new DecoderTrainer.Setup(lc, random, false, pool));
     if (lora) {
       LlamaTrainerTest.randomizeB(t, 6);
     }
