@@ -386,15 +386,15 @@ public final class JsonMatcher {
 
   /** The first property from {@code from} that may be written next, or -1. */
   private int firstCandidate(Obj o, int from) {
-    return candidateFrom(o, from, from);
+    return candidateFrom(o, from);
   }
 
   /** The candidate after {@code i} (candidates run from o.next() to the first required), or -1. */
   private int nextCandidate(Obj o, int i) {
-    return o.shape().properties.get(i).required() ? -1 : candidateFrom(o, o.next(), i + 1);
+    return o.shape().properties.get(i).required() ? -1 : candidateFrom(o, i + 1);
   }
 
-  private int candidateFrom(Obj o, int next, int i) {
+  private int candidateFrom(Obj o, int i) {
     List<Shape.Property> props = o.shape().properties;
     for (; i < props.size(); i++) {
       Shape.Property p = props.get(i);
