@@ -102,7 +102,7 @@ public final class RandomLlamaCheckpoint {
     };
   }
 
-  private static LlamaWeights weights(LlamaConfig c, long seed) {
+  static LlamaWeights weights(LlamaConfig c, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     int C = c.dim();
     int F = c.hiddenDim();

@@ -1,6 +1,7 @@
 package dev.lathe.inference;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -15,13 +16,16 @@ import java.util.Set;
  *     end-of-sequence and end-of-turn tokens); their text is not part of the result
  * @param logprobs whether to report each token's log-probability (and {@code
  *     sampling.topLogprobs()} alternatives)
+ * @param constraint which tokens may be chosen at each step (e.g. JSON for structured outputs);
+ *     empty: any token
  */
 public record GenerationRequest(
     SamplingParams sampling,
     int maxTokens,
     List<String> stop,
     Set<Integer> stopTokenIds,
-    boolean logprobs) {
+    boolean logprobs,
+    Optional<TokenConstraint> constraint) {
 
   /** No limit but the model's context. */
   public static final int UNLIMITED = Integer.MAX_VALUE;
@@ -45,6 +49,19 @@ public record GenerationRequest(
       throw new IllegalArgumentException(
           "top_logprobs is " + sampling.topLogprobs() + " but logprobs is false; set logprobs");
     }
+    if (constraint == null) {
+      throw new IllegalArgumentException("constraint must not be null (use Optional.empty())");
+    }
+  }
+
+  /** A request without a constraint. */
+  public GenerationRequest(
+      SamplingParams sampling,
+      int maxTokens,
+      List<String> stop,
+      Set<Integer> stopTokenIds,
+      boolean logprobs) {
+    this(sampling, maxTokens, stop, stopTokenIds, logprobs, Optional.empty());
   }
 
   /**
@@ -57,18 +74,24 @@ public record GenerationRequest(
   }
 
   public GenerationRequest withMaxTokens(int value) {
-    return new GenerationRequest(sampling, value, stop, stopTokenIds, logprobs);
+    return new GenerationRequest(sampling, value, stop, stopTokenIds, logprobs, constraint);
   }
 
   public GenerationRequest withStop(List<String> value) {
-    return new GenerationRequest(sampling, maxTokens, value, stopTokenIds, logprobs);
+    return new GenerationRequest(sampling, maxTokens, value, stopTokenIds, logprobs, constraint);
   }
 
   public GenerationRequest withStopTokenIds(Set<Integer> value) {
-    return new GenerationRequest(sampling, maxTokens, stop, value, logprobs);
+    return new GenerationRequest(sampling, maxTokens, stop, value, logprobs, constraint);
   }
 
   public GenerationRequest withLogprobs(boolean value) {
-    return new GenerationRequest(sampling, maxTokens, stop, stopTokenIds, value);
+    return new GenerationRequest(sampling, maxTokens, stop, stopTokenIds, value, constraint);
+  }
+
+  /** This request with {@code value} restricting every generated token. */
+  public GenerationRequest withConstraint(TokenConstraint value) {
+    return new GenerationRequest(
+        sampling, maxTokens, stop, stopTokenIds, logprobs, Optional.of(value));
   }
 }

@@ -20,6 +20,10 @@ import java.util.random.RandomGeneratorFactory;
  * max_tokens} sampled, the context full, or cancellation. Text reaches the listener as it becomes
  * final (see {@link IncrementalDecoder} and {@link StopMatcher}).
  *
+ * <p>A request's {@link TokenConstraint} masks the logits before each choice and follows each
+ * chosen token; once it reports the output finished, generation stops ({@link FinishReason#STOP}).
+ * Reported log-probabilities are then those of the masked distribution.
+ *
  * <p>When the model's vocabulary is larger than the tokenizer's (embedding tables padded to a
  * multiple of 64 or 128, as Qwen2 does), the ids past the tokenizer's end are never chosen.
  *
@@ -90,6 +94,7 @@ public final class Generator {
     StringBuilder text = new StringBuilder();
     int[] tokens = new int[Math.min(request.maxTokens(), capacity)];
     int[] single = new int[1];
+    TokenConstraint.State constraint = request.constraint().map(c -> c.start(stopsOn)).orElse(null);
     List<TokenLogprob> logprobs = new ArrayList<>();
     int generated = 0;
     FinishReason reason;
@@ -103,6 +108,9 @@ public final class Generator {
     model.forward(prompt, 0, prompt.length, cache, logits); // prefill
     while (true) {
       Arrays.fill(logits, decodable, vocabulary, Float.NEGATIVE_INFINITY);
+      if (constraint != null) {
+        constraint.mask(logits);
+      }
       int token = sampler.next(logits);
       tokens[generated++] = token;
       TokenLogprob logprob = request.logprobs() ? logprobOf(sampler, token) : null;
@@ -116,8 +124,17 @@ public final class Generator {
         reason = FinishReason.STOP;
         break;
       }
+      if (constraint != null) {
+        constraint.accept(token);
+      }
       release(matcher.push(decoder.push(token)), text, listener);
       if (matcher.matched()) {
+        reason = FinishReason.STOP;
+        break;
+      }
+      if (constraint != null && constraint.finished()) {
+        release(matcher.push(decoder.flush()), text, listener);
+        release(matcher.flush(), text, listener);
         reason = FinishReason.STOP;
         break;
       }
