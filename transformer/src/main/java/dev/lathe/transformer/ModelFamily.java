@@ -1,8 +1,5 @@
 package dev.lathe.transformer;
 
-import dev.lathe.transformer.train.DecoderTrainer;
-import dev.lathe.transformer.train.Gpt2Trainer;
-import dev.lathe.transformer.train.LlamaTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,12 +26,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
     DecoderModel<C, W, ?, ?, ?> model(C config, W weights, DType dtype);
   }
 
-  /** Builds the trainer of a family over its config and f32 weights. */
-  interface TrainerBuilder<C extends ModelConfig, W extends ModelWeights<C>> {
-    DecoderTrainer<C, W, ?, ?> trainer(
-        ModelFamily<C, W> family, C config, W weights, DecoderTrainer.Setup setup);
-  }
-
   /** Writes a family's weights as a Hugging Face model directory. */
   interface Writer<C, W> {
     void save(Path dir, C config, W weights, DType dtype) throws IOException;
@@ -52,7 +43,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
   private final BiFunction<WeightSource, C, W> reader;
   private final Class<? extends DecoderModel<C, W, ?, ?, ?>> modelClass;
   private final Builder<C, W> builder;
-  private final TrainerBuilder<C, W> trainer;
   private final Writer<C, W> writer;
 
   private ModelFamily(
@@ -63,7 +53,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
       BiFunction<WeightSource, C, W> reader,
       Class<? extends DecoderModel<C, W, ?, ?, ?>> modelClass,
       Builder<C, W> builder,
-      TrainerBuilder<C, W> trainer,
       Writer<C, W> writer) {
     this.modelType = modelType;
     this.loraTargets = loraTargets;
@@ -72,7 +61,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
     this.reader = reader;
     this.modelClass = modelClass;
     this.builder = builder;
-    this.trainer = trainer;
     this.writer = writer;
   }
 
@@ -110,12 +98,12 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
   }
 
   /**
-   * The trainer of {@code model}, a model of this family, over its f32 weights: LoRA adapters when
-   * {@code setup} has a LoRA config, otherwise every weight.
+   * {@code model} as this family's decoder (its config and weights), for a trainer of the family
+   * ({@code train.Training} picks the trainer by the sealed family).
    *
    * @throws UnsupportedOperationException when {@code model} is not this family's model
    */
-  public DecoderTrainer<C, W, ?, ?> trainer(LanguageModel model, DecoderTrainer.Setup setup) {
+  public DecoderModel<C, W, ?, ?, ?> decoder(LanguageModel model) {
     if (!modelClass.isInstance(model)) {
       throw new UnsupportedOperationException(
           "a "
@@ -125,8 +113,7 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
               + "; this model is a "
               + model.getClass().getSimpleName());
     }
-    DecoderModel<C, W, ?, ?, ?> m = modelClass.cast(model);
-    return trainer.trainer(this, m.config(), m.weights(), setup);
+    return modelClass.cast(model);
   }
 
   /** Writes {@code weights} as a Hugging Face model directory of this family. */
@@ -169,7 +156,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
           HfLlamaWeights::read,
           LlamaModel.class,
           LlamaModel::new,
-          LlamaTrainer::new,
           (dir, c, w, dtype) -> HfCheckpointWriter.save(dir, saved, c, w, dtype));
     }
   }
@@ -187,7 +173,6 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
           HfGpt2Weights::read,
           Gpt2Model.class,
           Gpt2Model::new,
-          Gpt2Trainer::new,
           HfCheckpointWriter::save);
     }
   }

@@ -21,7 +21,7 @@ public final class Gpt2Trainer
     extends DecoderTrainer<Gpt2Config, Gpt2Weights, Gpt2Layers, Gpt2Activations> {
 
   /** Built by its family ({@link ModelFamily#trainer}). */
-  public Gpt2Trainer(
+  Gpt2Trainer(
       ModelFamily<Gpt2Config, Gpt2Weights> family,
       Gpt2Config config,
       Gpt2Weights weights,

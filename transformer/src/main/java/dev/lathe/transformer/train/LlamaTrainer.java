@@ -24,7 +24,7 @@ public final class LlamaTrainer
   private final Rope.Table rope;
 
   /** Built by its family ({@link ModelFamily#trainer}). */
-  public LlamaTrainer(
+  LlamaTrainer(
       ModelFamily<LlamaConfig, LlamaWeights> family,
       LlamaConfig config,
       LlamaWeights weights,

@@ -2,6 +2,7 @@ package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelFamily;
 import java.util.random.RandomGenerator;
 
 /** Entry points: a {@link TrainableModel} over a loaded model, with LoRA or every weight. */
@@ -47,10 +48,20 @@ public final class Training {
 
   /**
    * The trainer of {@code model} as {@code setup} says (LoRA when it has a {@link LoraConfig},
-   * every weight otherwise), built by the model's family over its f32 weights.
+   * every weight otherwise), over its f32 weights: the one place a family is matched to its
+   * trainer, checked exhaustive over the sealed {@link ModelFamily} by the compiler.
    */
   static DecoderTrainer<?, ?, ?, ?> trainer(LoadedModel model, DecoderTrainer.Setup setup) {
-    return model.family().trainer(model.model(), setup);
+    return switch (model.family()) {
+      case ModelFamily.Llama llama -> {
+        var m = llama.decoder(model.model());
+        yield new LlamaTrainer(llama, m.config(), m.weights(), setup);
+      }
+      case ModelFamily.Gpt2 gpt2 -> {
+        var m = gpt2.decoder(model.model());
+        yield new Gpt2Trainer(gpt2, m.config(), m.weights(), setup);
+      }
+    };
   }
 
   private static DecoderTrainer<?, ?, ?, ?> trainer(
