@@ -69,17 +69,18 @@ public final class ChatCompletionRoutes {
     long created = clock.instant().getEpochSecond();
     Caller caller = Caller.of(ctx);
     if (fields.stream()) {
-      stream(ctx, caller, model, messages, tools, fields, id, created);
+      stream(ctx, caller, model, messages, tools, body.get("response_format"), fields, id, created);
       return;
     }
     ArrayNode choices = json.createArrayNode();
     long[] completionTokens = {0};
-    ChatTools.Rendered[] rendered = {null};
+    ReplyPlan[] plan = {null};
+    JsonNode format = body.get("response_format");
     int promptTokens =
         runner.run(
             caller,
             model,
-            chat -> (rendered[0] = tools.render(chat, messages, model)).prompt(),
+            chat -> prompt(plan, ReplyPlan.of(chat, messages, tools, format, model)),
             chat -> chat.chatStops(),
             fields,
             new CompletionRunner.ChoiceSink() {
@@ -95,9 +96,10 @@ public final class ChatCompletionRoutes {
                 choice.put("index", index);
                 ObjectNode message = choice.putObject("message");
                 message.put("role", "assistant");
-                ToolCallParser parser = rendered[0].parser(tools.parallel(), callIds);
-                ToolCallOutput reply = parser == null ? null : parser.parse(r.text());
-                message.put("content", reply == null ? r.text() : reply.content());
+                ToolCallParser parser = plan[0].parser(tools.parallel(), callIds);
+                String text = plan[0].text(r);
+                ToolCallOutput reply = parser == null ? null : parser.parse(text);
+                message.put("content", reply == null ? text : reply.content());
                 message.putNull("refusal");
                 message.putArray("annotations");
                 if (reply != null && reply.hasCalls()) {
@@ -133,20 +135,21 @@ public final class ChatCompletionRoutes {
       String model,
       List<ChatMessage> messages,
       ChatTools tools,
+      JsonNode format,
       SamplingFields fields,
       String id,
       long created)
       throws IOException {
     SseStream[] sse = {null};
     long[] completionTokens = {0};
-    ChatTools.Rendered[] rendered = {null};
+    ReplyPlan[] plan = {null};
     ToolCallStream[] calls = new ToolCallStream[fields.n()];
     try {
       int promptTokens =
           runner.run(
               caller,
               model,
-              chat -> (rendered[0] = tools.render(chat, messages, model)).prompt(),
+              chat -> prompt(plan, ReplyPlan.of(chat, messages, tools, format, model)),
               chat -> chat.chatStops(),
               fields,
               new CompletionRunner.ChoiceSink() {
@@ -159,8 +162,10 @@ public final class ChatCompletionRoutes {
                       throw new java.io.UncheckedIOException(e);
                     }
                   }
-                  ToolCallParser parser = rendered[0].parser(tools.parallel(), callIds);
+                  ToolCallParser parser = plan[0].parser(tools.parallel(), callIds);
                   calls[index] = parser == null ? null : parser.stream();
+                  List<ToolCallDelta> prefilled =
+                      calls[index] == null ? List.of() : calls[index].push(plan[0].prefill());
                   ObjectNode first = chunk(id, created, model, fields);
                   ObjectNode delta = choice(first, index).putObject("delta");
                   delta.put("role", "assistant");
@@ -170,6 +175,9 @@ public final class ChatCompletionRoutes {
                     delta.putNull("content"); // as OpenAI, when the reply may be calls alone
                   }
                   sse[0].send(first);
+                  for (ToolCallDelta d : prefilled) {
+                    sse[0].send(deltaChunk(chunk(id, created, model, fields), index, d));
+                  }
                   return new GenerationListener() {
                     private TokenLogprob pending;
 
@@ -212,7 +220,10 @@ public final class ChatCompletionRoutes {
                   completionTokens[0] += r.completionTokens();
                   boolean called = false;
                   if (calls[index] != null) {
-                    for (ToolCallDelta d : calls[index].finish()) {
+                    List<ToolCallDelta> rest =
+                        new ArrayList<>(calls[index].push(plan[0].closingAfter(r)));
+                    rest.addAll(calls[index].finish());
+                    for (ToolCallDelta d : rest) {
                       sse[0].send(deltaChunk(chunk(id, created, model, fields), index, d));
                     }
                     called = calls[index].output().hasCalls();
@@ -252,6 +263,12 @@ public final class ChatCompletionRoutes {
       c.putNull("usage");
     }
     return c;
+  }
+
+  /** Keeps {@code decided} for the choices and gives the runner its prompt. */
+  private static CompletionRunner.Prompt prompt(ReplyPlan[] plan, ReplyPlan decided) {
+    plan[0] = decided;
+    return new CompletionRunner.Prompt(decided.prompt(), decided.constraint());
   }
 
   /** {@code chunk} carrying one content or tool-call delta of choice {@code index}. */

@@ -10,13 +10,11 @@ import dev.lathe.server.http.ApiException;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.tools.ToolCall;
 import dev.lathe.tokenizer.tools.ToolCallFormat;
-import dev.lathe.tokenizer.tools.ToolCallParser;
 import dev.lathe.tokenizer.tools.ToolChoice;
 import dev.lathe.tokenizer.tools.ToolProblem;
 import dev.lathe.tokenizer.tools.ToolRequestCheck;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * A chat request's {@code tools}, {@code tool_choice} and {@code parallel_tool_calls}: checked
@@ -91,13 +89,7 @@ record ChatTools(
   }
 
   /** A rendered prompt and the format its reply is read in (null: not read for calls). */
-  record Rendered(int[] prompt, ToolCallFormat format) {
-
-    /** A parser for one choice's reply, or null when replies are not read for calls. */
-    ToolCallParser parser(boolean parallel, Supplier<String> ids) {
-      return format == null ? null : new ToolCallParser(format, parallel, ids);
-    }
-  }
+  record Rendered(int[] prompt, ToolCallFormat format) {}
 
   /** OpenAI's {@code message.tool_calls} (or a delta's) entry for {@code call}. */
   static ObjectNode callJson(ArrayNode into, ToolCall call) {

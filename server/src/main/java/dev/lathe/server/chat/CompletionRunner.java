@@ -8,6 +8,7 @@ import dev.lathe.inference.GenerationListener;
 import dev.lathe.inference.GenerationRequest;
 import dev.lathe.inference.GenerationResult;
 import dev.lathe.inference.Generator;
+import dev.lathe.inference.TokenConstraint;
 import dev.lathe.inference.TokenLogprob;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
@@ -16,6 +17,7 @@ import dev.lathe.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
@@ -36,6 +38,20 @@ public final class CompletionRunner {
     this.json = json;
   }
 
+  /**
+   * A completion's prompt and what holds its tokens, if anything (e.g. a JSON grammar).
+   *
+   * @param ids the prompt's token ids
+   * @param constraint the tokens each choice may choose, or empty
+   */
+  record Prompt(int[] ids, Optional<TokenConstraint> constraint) {
+
+    /** A free prompt. */
+    static Prompt of(int[] ids) {
+      return new Prompt(ids, Optional.empty());
+    }
+  }
+
   /** Receives one choice's generation as it happens. */
   interface ChoiceSink {
     /** A listener for choice {@code index} (called before it starts). */
@@ -53,7 +69,7 @@ public final class CompletionRunner {
   int run(
       Caller caller,
       String model,
-      Function<ChatModel, int[]> encode,
+      Function<ChatModel, Prompt> encode,
       Function<ChatModel, List<String>> extraStops,
       SamplingFields fields,
       ChoiceSink sink,
@@ -65,7 +81,8 @@ public final class CompletionRunner {
             .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
     try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
       ChatModel chat = lease.model();
-      int[] prompt = encode.apply(chat);
+      Prompt planned = encode.apply(chat);
+      int[] prompt = planned.ids();
       int context = chat.model().contextLength();
       if (prompt.length >= context) {
         throw new ApiException(
@@ -88,6 +105,9 @@ public final class CompletionRunner {
       TextTokenizer tokenizer = chat.tokenizer();
       for (int i = 0; i < fields.n(); i++) {
         GenerationRequest request = fields.request(i, chat.stopTokenIds(), stops);
+        if (planned.constraint().isPresent()) {
+          request = request.withConstraint(planned.constraint().get());
+        }
         GenerationListener listener = sink.listener(i, tokenizer);
         sink.finished(i, generator.generate(prompt, request, listener, () -> false), tokenizer);
       }

@@ -71,7 +71,7 @@ public final class TextCompletionRoutes {
                 * runner.run(
                     caller,
                     model,
-                    chat -> chat.prompts().prompt(prompt),
+                    chat -> CompletionRunner.Prompt.of(chat.prompts().prompt(prompt)),
                     chat -> List.of(),
                     fields,
                     new CompletionRunner.ChoiceSink() {
