@@ -47,6 +47,29 @@ record LatheHttp(TestServer server, String key) {
     return post(path, JSON.writeValueAsString(body));
   }
 
+  /** The events of a streamed (server-sent events) answer to a POST, {@code [DONE]} left out. */
+  java.util.List<JsonNode> stream(String path, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HTTP.send(
+            HttpRequest.newBuilder(server.uri(path))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    if (r.statusCode() != 200) {
+      throw new AssertionError("stream answered " + r.statusCode() + ": " + r.body());
+    }
+    java.util.List<JsonNode> events = new java.util.ArrayList<>();
+    for (String line : r.body().split("\n")) {
+      if (line.startsWith("data: ") && !line.equals("data: [DONE]")) {
+        events.add(JSON.readTree(line.substring(6)));
+      }
+    }
+    return events;
+  }
+
   private Reply send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> r =
         HTTP.send(

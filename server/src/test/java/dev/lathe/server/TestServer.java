@@ -98,6 +98,18 @@ final class TestServer implements AutoCloseable {
         dbUrl);
   }
 
+  /** A server without workers that also serves {@code extraModels} (name to directory). */
+  static TestServer withModels(Path dataDir, Map<String, String> extraModels) throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        0,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        null,
+        extraModels);
+  }
+
   private TestServer(
       Path dataDir,
       long uploadLimit,
@@ -107,6 +119,18 @@ final class TestServer implements AutoCloseable {
       InstantSource clock)
       throws IOException {
     this(dataDir, uploadLimit, workers, database, loraRank, clock, freshUrl(database));
+  }
+
+  private TestServer(
+      Path dataDir,
+      long uploadLimit,
+      int workers,
+      TestDatabase database,
+      int loraRank,
+      InstantSource clock,
+      String dbUrl)
+      throws IOException {
+    this(dataDir, uploadLimit, workers, loraRank, clock, dbUrl, Map.of());
   }
 
   private static String freshUrl(TestDatabase database) throws IOException {
@@ -123,10 +147,10 @@ final class TestServer implements AutoCloseable {
       Path dataDir,
       long uploadLimit,
       int workers,
-      TestDatabase database,
       int loraRank,
       InstantSource clock,
-      String dbUrl)
+      String dbUrl,
+      Map<String, String> extraModels)
       throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
@@ -143,7 +167,7 @@ final class TestServer implements AutoCloseable {
                 new ServerConfig.ApiKey(KEY_A, "proj_a", false),
                 new ServerConfig.ApiKey(KEY_B, "proj_b", false),
                 new ServerConfig.ApiKey(KEY_ADMIN, "proj_admin", true)),
-            Map.of("stories260k", stories.toString(), "tinystories-656k", tiny.toString()),
+            models(stories, tiny, extraModels),
             Map.of("gpt-4o-mini-2024-07-18", "stories260k"),
             workers,
             loraRank);
@@ -156,6 +180,13 @@ final class TestServer implements AutoCloseable {
             clock,
             new Ids(new SplittableRandom(7)),
             random::nextLong);
+  }
+
+  private static Map<String, String> models(Path stories, Path tiny, Map<String, String> extra) {
+    Map<String, String> all = new java.util.TreeMap<>(extra);
+    all.put("stories260k", stories.toString());
+    all.put("tinystories-656k", tiny.toString());
+    return all;
   }
 
   /** A fresh, unpooled connection source on the server's database (to plant rows in tests). */
