@@ -1,6 +1,9 @@
 package dev.lathe.server.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lathe.inference.ChatModel;
 import dev.lathe.inference.ContinuationScores;
 import dev.lathe.inference.FinishReason;
@@ -10,6 +13,7 @@ import dev.lathe.inference.json.JsonConstraint;
 import dev.lathe.inference.json.JsonConstraintException;
 import dev.lathe.inference.json.JsonGrammar;
 import dev.lathe.inference.json.JsonLimits;
+import dev.lathe.inference.json.TriggeredConstraint;
 import dev.lathe.inference.json.UnsupportedSchemaException;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.tokenizer.ChatMessage;
@@ -26,7 +30,9 @@ import java.util.function.Supplier;
  * What one chat reply is held to, decided once the model is known:
  *
  * <ul>
- *   <li>free text, read for tool calls when the request has tools ({@link ChatTools});
+ *   <li>free text, read for tool calls when the request has tools ({@link ChatTools}); when a tool
+ *       is {@code strict}, every call the model starts is held to the tools' schemas while the text
+ *       around it stays free ({@link TriggeredConstraint}: Hermes/Qwen and Mistral formats);
  *   <li>a JSON document ({@code response_format} {@code json_object} or {@code json_schema}),
  *       enforced by constrained decoding over the model's vocabulary ({@link JsonConstraint});
  *   <li>a forced call ({@code tool_choice} {@code required} or a named function): the call's
@@ -74,7 +80,14 @@ record ReplyPlan(
           rendered.prompt(), null, "", "", Optional.of(constraint(document.get(), chat, model)));
     }
     if (!tools.choice().forcesCall()) {
-      return new ReplyPlan(rendered.prompt(), rendered.format(), "", "", Optional.empty());
+      return new ReplyPlan(
+          rendered.prompt(),
+          rendered.format(),
+          "",
+          "",
+          rendered.format() == null
+              ? Optional.empty()
+              : strictCalls(chat, tools, rendered.format().syntax(), model));
     }
     ToolCallFormat format = rendered.format();
     CallSyntax syntax = format.syntax();
@@ -91,22 +104,7 @@ record ReplyPlan(
     if (syntax.argumentsEscaped()) {
       return new ReplyPlan(prompt, format, prefill, "", Optional.empty());
     }
-    JsonNode parameters = parameters(tools, name);
-    JsonGrammar arguments;
-    try {
-      arguments =
-          parameters == null
-              ? JsonGrammar.anyObject(JsonLimits.DEFAULTS)
-              : JsonGrammar.fromSchema(parameters, JsonLimits.DEFAULTS);
-    } catch (UnsupportedSchemaException e) {
-      throw ApiException.invalid(
-          "Invalid 'parameters' of function '" + name + "': " + e.getMessage() + ".",
-          "tools[" + index(tools, name) + "].function.parameters");
-    } catch (JsonConstraintException e) {
-      throw ApiException.invalid(
-          "Invalid 'parameters' of function '" + name + "': " + e.getMessage() + ".",
-          "tools[" + index(tools, name) + "].function.parameters");
-    }
+    JsonGrammar arguments = arguments(parameters(tools, name), name, index(tools, name));
     return new ReplyPlan(
         prompt, format, prefill, syntax.suffix(), Optional.of(constraint(arguments, chat, model)));
   }
@@ -141,13 +139,73 @@ record ReplyPlan(
     }
   }
 
-  private static TokenConstraint constraint(JsonGrammar grammar, ChatModel chat, String model) {
+  private static JsonConstraint constraint(JsonGrammar grammar, ChatModel chat, String model) {
     try {
       return JsonConstraint.of(grammar, chat.tokenizer());
     } catch (JsonConstraintException e) {
       throw ApiException.invalid(
           "The model `" + model + "` cannot write this JSON: " + e.getMessage() + ".",
           "response_format");
+    }
+  }
+
+  /**
+   * For {@code auto} with {@code strict} tools: every call the model starts is held to its tool's
+   * schema (a non-strict tool's arguments to any object), while the text around calls stays free.
+   * Not possible, so not done, where the call is the whole reply (Llama 3.1's JSON calls) or its
+   * JSON is escaped (Lathe's plain format); those replies are read as written.
+   */
+  private static Optional<TokenConstraint> strictCalls(
+      ChatModel chat, ChatTools tools, CallSyntax syntax, String model) {
+    boolean strict = false;
+    for (JsonNode tool : tools.json()) {
+      strict |= tool.path("function").path("strict").asBoolean(false);
+    }
+    String before = syntax.beforeName();
+    int start = before.indexOf('{');
+    if (before.indexOf('[') >= 0 && before.indexOf('[') < start) {
+      start = before.indexOf('[');
+    }
+    if (!strict || syntax.argumentsEscaped() || start <= 0) {
+      return Optional.empty();
+    }
+    String argumentsKey = syntax.afterName().split("\"")[2]; // `", "arguments": `
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ArrayNode calls = f.arrayNode();
+    for (int i = 0; i < tools.json().size(); i++) {
+      JsonNode function = tools.json().get(i).get("function");
+      JsonNode parameters = function.get("parameters");
+      boolean held = function.path("strict").asBoolean(false) && parameters != null;
+      if (held) {
+        arguments(parameters, function.get("name").asText(), i); // names a bad schema's tool
+      }
+      ObjectNode call = calls.addObject().put("type", "object");
+      ObjectNode properties = call.putObject("properties");
+      properties.putObject("name").put("const", function.get("name").asText());
+      properties.set(argumentsKey, held ? parameters : f.objectNode().put("type", "object"));
+      call.putArray("required").add("name").add(argumentsKey);
+      call.put("additionalProperties", false);
+    }
+    ObjectNode one = f.objectNode();
+    one.set("anyOf", calls);
+    JsonNode document =
+        before.charAt(start) == '[' ? f.objectNode().put("type", "array").set("items", one) : one;
+    JsonGrammar grammar = JsonGrammar.fromSchema(document, JsonLimits.DEFAULTS);
+    return Optional.of(
+        new TriggeredConstraint(
+            constraint(grammar, chat, model), before.substring(0, start), chat.tokenizer()));
+  }
+
+  /** The grammar of a function's {@code parameters}; a schema Lathe cannot hold to is a 400. */
+  private static JsonGrammar arguments(JsonNode parameters, String name, int index) {
+    try {
+      return parameters == null
+          ? JsonGrammar.anyObject(JsonLimits.DEFAULTS)
+          : JsonGrammar.fromSchema(parameters, JsonLimits.DEFAULTS);
+    } catch (JsonConstraintException e) {
+      throw ApiException.invalid(
+          "Invalid 'parameters' of function '" + name + "': " + e.getMessage() + ".",
+          "tools[" + index + "].function.parameters");
     }
   }
 
