@@ -14,8 +14,6 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionTool;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
-import com.openai.models.files.FileCreateParams;
-import com.openai.models.files.FilePurpose;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.JobCreateParams;
 import dev.lathe.testkit.SharedAssets;
@@ -52,15 +50,7 @@ class ToolCallingTest {
             TestDatabase.SQLITE,
             /* loraRank= */ 0)) {
       OpenAIClient client = server.client(TestServer.KEY_A);
-      String file =
-          client
-              .files()
-              .create(
-                  FileCreateParams.builder()
-                      .file(Files.readAllBytes(data))
-                      .purpose(FilePurpose.FINE_TUNE)
-                      .build())
-              .id();
+      String file = TrainingFiles.upload(client, Files.readAllBytes(data));
       String id =
           client
               .fineTuning()
@@ -182,8 +172,8 @@ class ToolCallingTest {
                 "/chat/completions",
                 "{\"model\":\"tinystories-656k\",\"messages\":[" + ask + "]," + c[0] + "}");
         assertThat(reply.status()).as("%s: %s", c[0], reply.body()).isEqualTo(400);
-        assertThat(reply.body().at("/error/param").asText()).as(c[0]).isEqualTo(c[1]);
-        assertThat(reply.body().at("/error/message").asText()).as(c[0]).contains(c[2]);
+        assertThat(reply.param()).as(c[0]).isEqualTo(c[1]);
+        assertThat(reply.message()).as(c[0]).contains(c[2]);
       }
       // a tool message must answer a call made earlier in the conversation
       LatheHttp.Reply orphan =
@@ -195,7 +185,7 @@ class ToolCallingTest {
                   + ask
                   + ",{\"role\":\"tool\",\"tool_call_id\":\"call_missing\",\"content\":\"1\"}]}");
       assertThat(orphan.status()).as("%s", orphan.body()).isEqualTo(400);
-      assertThat(orphan.body().at("/error/param").asText()).isEqualTo("messages[1].tool_call_id");
+      assertThat(orphan.param()).isEqualTo("messages[1].tool_call_id");
       LatheHttp.Reply noId =
           http.post(
               "/chat/completions",
@@ -203,7 +193,7 @@ class ToolCallingTest {
                   + ask
                   + ",{\"role\":\"tool\",\"content\":\"1\"}]}");
       assertThat(noId.status()).isEqualTo(400);
-      assertThat(noId.body().at("/error/param").asText()).isEqualTo("messages[1].tool_call_id");
+      assertThat(noId.param()).isEqualTo("messages[1].tool_call_id");
     }
   }
 }

@@ -26,13 +26,14 @@ final class TrainingFiles {
 
   /** Uploads {@link #animals()} as a fine-tune file; returns its id. */
   static String uploadAnimals(OpenAIClient client) {
+    return upload(client, animals().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Uploads {@code bytes} as a fine-tune file; returns its id. */
+  static String upload(OpenAIClient client, byte[] bytes) {
     return client
         .files()
-        .create(
-            FileCreateParams.builder()
-                .file(animals().getBytes(StandardCharsets.UTF_8))
-                .purpose(FilePurpose.FINE_TUNE)
-                .build())
+        .create(FileCreateParams.builder().file(bytes).purpose(FilePurpose.FINE_TUNE).build())
         .id();
   }
 }
