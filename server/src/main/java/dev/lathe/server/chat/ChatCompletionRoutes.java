@@ -25,7 +25,9 @@ import java.util.Set;
 /**
  * {@code POST /v1/chat/completions}: messages through the model's chat template (the plain {@code
  * System:/User:/Assistant:} format for template-less models), sampled with the request's fields,
- * answered whole or streamed as {@code chat.completion.chunk} events.
+ * answered whole or streamed as {@code chat.completion.chunk} events. Every body field is first
+ * checked against {@link RequestFields#CHAT}; with {@code "store": true} the answer (assembled, for
+ * a stream) is kept by {@link StoredCompletionRoutes}.
  */
 public final class ChatCompletionRoutes {
   private static final Set<String> ROLES =
@@ -35,13 +37,19 @@ public final class ChatCompletionRoutes {
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
+  private final StoredCompletionRoutes stored;
 
   public ChatCompletionRoutes(
-      CompletionRunner runner, ObjectMapper json, InstantSource clock, Ids ids) {
+      CompletionRunner runner,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids,
+      StoredCompletionRoutes stored) {
     this.runner = runner;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
+    this.stored = stored;
   }
 
   public void register(Javalin app) {
@@ -50,6 +58,7 @@ public final class ChatCompletionRoutes {
 
   private void complete(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
+    RequestFields.CHAT.check(body);
     String model = JsonBody.requiredString(body, "model");
     List<ChatMessage> messages = messages(body);
     SamplingFields fields =
@@ -57,8 +66,9 @@ public final class ChatCompletionRoutes {
     String id = ids.next("chatcmpl-", 29);
     long created = clock.instant().getEpochSecond();
     Caller caller = Caller.of(ctx);
+    StoredCompletionRoutes.Keeper keeper = stored.keeper(body, caller);
     if (fields.stream()) {
-      stream(ctx, caller, body, model, messages, fields, id, created);
+      stream(ctx, caller, keeper, model, messages, fields, id, created);
       return;
     }
     ArrayNode choices = json.createArrayNode();
@@ -79,40 +89,61 @@ public final class ChatCompletionRoutes {
               @Override
               public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
                 completionTokens[0] += r.completionTokens();
-                ObjectNode choice = choices.addObject();
-                choice.put("index", index);
-                ObjectNode message = choice.putObject("message");
-                message.put("role", "assistant");
-                message.put("content", r.text());
-                message.putNull("refusal");
-                message.putArray("annotations");
-                if (fields.logprobs()) {
-                  ObjectNode lp = choice.putObject("logprobs");
-                  lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
-                  lp.putNull("refusal");
-                } else {
-                  choice.putNull("logprobs");
-                }
-                choice.put("finish_reason", r.finishReason().wireName());
+                choices.add(choiceObject(index, r, tokenizer, fields));
               }
             },
             "messages");
+    ObjectNode root =
+        completionObject(
+            id,
+            created,
+            model,
+            choices,
+            runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+    keeper.keep(root);
+    ctx.json(root);
+  }
+
+  /** One choice of a whole {@code chat.completion}. */
+  private ObjectNode choiceObject(
+      int index, GenerationResult r, TextTokenizer tokenizer, SamplingFields fields) {
+    ObjectNode choice = json.createObjectNode();
+    choice.put("index", index);
+    ObjectNode message = choice.putObject("message");
+    message.put("role", "assistant");
+    message.put("content", r.text());
+    message.putNull("refusal");
+    message.putArray("annotations");
+    if (fields.logprobs()) {
+      ObjectNode lp = choice.putObject("logprobs");
+      lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
+      lp.putNull("refusal");
+    } else {
+      choice.putNull("logprobs");
+    }
+    choice.put("finish_reason", r.finishReason().wireName());
+    return choice;
+  }
+
+  /** A whole {@code chat.completion} object. */
+  private ObjectNode completionObject(
+      String id, long created, String model, ArrayNode choices, ObjectNode usage) {
     ObjectNode root = json.createObjectNode();
     root.put("id", id);
     root.put("object", "chat.completion");
     root.put("created", created);
     root.put("model", model);
     root.set("choices", choices);
-    root.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+    root.set("usage", usage);
     root.put("service_tier", "default");
     root.putNull("system_fingerprint");
-    ctx.json(root);
+    return root;
   }
 
   private void stream(
       Context ctx,
       Caller caller,
-      JsonNode body,
+      StoredCompletionRoutes.Keeper keeper,
       String model,
       List<ChatMessage> messages,
       SamplingFields fields,
@@ -121,6 +152,7 @@ public final class ChatCompletionRoutes {
       throws IOException {
     SseStream[] sse = {null};
     long[] completionTokens = {0};
+    ArrayNode choices = json.createArrayNode(); // the whole answer, assembled for the keeper
     try {
       int promptTokens =
           runner.run(
@@ -157,6 +189,9 @@ public final class ChatCompletionRoutes {
                       ObjectNode c = chunk(id, created, model, fields);
                       ObjectNode ch = choice(c, index);
                       ch.putObject("delta").put("content", text);
+                      if (fields.obfuscate()) {
+                        c.put("obfuscation", obfuscation(text));
+                      }
                       if (fields.logprobs() && pending != null) {
                         ObjectNode lp = ch.putObject("logprobs");
                         lp.set(
@@ -173,6 +208,7 @@ public final class ChatCompletionRoutes {
                 @Override
                 public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
                   completionTokens[0] += r.completionTokens();
+                  choices.add(choiceObject(index, r, tokenizer, fields));
                   ObjectNode last = chunk(id, created, model, fields);
                   ObjectNode ch = choice(last, index);
                   ch.putObject("delta");
@@ -181,12 +217,14 @@ public final class ChatCompletionRoutes {
                 }
               },
               "messages");
+      ObjectNode usage = runner.usage((long) promptTokens * fields.n(), completionTokens[0]);
       if (fields.includeUsage()) {
-        ObjectNode usage = chunk(id, created, model, fields);
-        usage.putArray("choices");
-        usage.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
-        sse[0].send(usage);
+        ObjectNode last = chunk(id, created, model, fields);
+        last.putArray("choices");
+        last.set("usage", usage);
+        sse[0].send(last);
       }
+      keeper.keep(completionObject(id, created, model, choices, usage));
       sse[0].done();
     } catch (ApiException e) {
       if (sse[0] == null) {
@@ -208,6 +246,14 @@ public final class ChatCompletionRoutes {
       c.putNull("usage");
     }
     return c;
+  }
+
+  /**
+   * {@code stream_options.include_obfuscation}: random letters and digits that bring a content
+   * chunk's text to the next multiple of 16 characters, so its size says less about the token.
+   */
+  private String obfuscation(String text) {
+    return ids.next("", 16 - text.length() % 16);
   }
 
   private static ObjectNode choice(ObjectNode chunk, int index) {

@@ -65,6 +65,8 @@ public final class CompletionRunner {
             .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
     try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
       ChatModel chat = lease.model();
+      fields.checkLogitBias(
+          Math.min(chat.model().vocabularySize(), chat.tokenizer().vocabularySize()));
       int[] prompt = encode.apply(chat);
       int context = chat.model().contextLength();
       if (prompt.length >= context) {
