@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ChatCommand.class,
       TrainCommand.class,
       ServeCommand.class,
-      WorkerCommand.class
+      WorkerCommand.class,
+      DistillCommand.class
     })
 public final class Lathe implements Runnable {
 

@@ -7,18 +7,19 @@ import java.util.random.RandomGenerator;
  * Chooses tokens from logits according to {@link SamplingParams}, one call per generated token, and
  * reports the log-probability of each choice and its most likely alternatives.
  *
- * <p>Choosing: the frequency and presence penalties are subtracted from the raw logits (counted
- * over the tokens this sampler has chosen, i.e. the completion, not the prompt, as vLLM does);
- * temperature 0 then takes the arg-max. Otherwise the logits are divided by the temperature and
- * soft-maxed; {@code topK} keeps the most likely tokens, {@code minP} drops those below {@code
- * minP} times the best one, {@code topP} keeps the smallest most-likely prefix whose renormalized
- * mass reaches {@code topP}, and a token is drawn from what remains in proportion to its
- * probability.
+ * <p>Choosing: the logit bias is added to the raw logits and the frequency and presence penalties
+ * are subtracted from them (counted over the tokens this sampler has chosen, i.e. the completion,
+ * not the prompt, as vLLM does); temperature 0 then takes the arg-max. Otherwise the logits are
+ * divided by the temperature and soft-maxed; {@code topK} keeps the most likely tokens, {@code
+ * minP} drops those below {@code minP} times the best one, {@code topP} keeps the smallest
+ * most-likely prefix whose renormalized mass reaches {@code topP}, and a token is drawn from what
+ * remains in proportion to its probability.
  *
  * <p>Reporting: {@link #logprob()} and the {@code top*} accessors give the log-softmax of the
  * <em>unmodified</em> logits (before penalties, temperature and truncation) — the model's own
- * distribution, which is what OpenAI's {@code logprobs} describe and what stays comparable across
- * sampling settings (vLLM's default too). Ties among alternatives go to the lower id.
+ * distribution (without the logit bias too), which is what OpenAI's {@code logprobs} describe and
+ * what stays comparable across sampling settings (vLLM's default too). Ties among alternatives go
+ * to the lower id.
  *
  * <p>Every buffer is allocated once at construction: choosing a token allocates nothing. Not
  * thread-safe; one sampler per generation.
@@ -28,6 +29,7 @@ public final class Sampler {
   private final SamplingParams params;
   private final RandomGenerator random;
   private final int[] counts; // (V) times each token was chosen so far
+  private final float[] bias; // (V) the logit bias of each token, or null when there is none
   private final float[] probabilities; // (V) scratch: tempered logits, then probabilities
   private final int[] candidates; // (V) scratch: ids still in the running
   private final int[] topIds; // (topLogprobs)
@@ -55,11 +57,34 @@ public final class Sampler {
     this.random = random;
     this.reporting = reportLogprobs;
     this.counts = new int[vocabularySize];
+    this.bias = bias(vocabularySize, params);
     this.probabilities = new float[vocabularySize];
     this.candidates = new int[vocabularySize];
     int reported = Math.min(params.topLogprobs(), vocabularySize);
     this.topIds = new int[reported];
     this.topLogprobs = new float[reported];
+  }
+
+  private static float[] bias(int vocabularySize, SamplingParams params) {
+    if (params.logitBias().isEmpty()) {
+      return null;
+    }
+    float[] bias = new float[vocabularySize];
+    params
+        .logitBias()
+        .forEach(
+            (token, value) -> {
+              if (token >= vocabularySize) {
+                throw new IllegalArgumentException(
+                    "logit_bias names token "
+                        + token
+                        + ", outside the vocabulary [0, "
+                        + vocabularySize
+                        + ")");
+              }
+              bias[token] = value.floatValue();
+            });
+    return bias;
   }
 
   /** Chooses the next token from {@code logits[0 .. vocabularySize)} and remembers it. */
@@ -97,11 +122,12 @@ public final class Sampler {
   }
 
   private float penalized(float[] logits, int i) {
+    float logit = bias == null ? logits[i] : logits[i] + bias[i];
     int count = counts[i];
     if (count == 0) {
-      return logits[i];
+      return logit;
     }
-    return (float) (logits[i] - count * params.frequencyPenalty() - params.presencePenalty());
+    return (float) (logit - count * params.frequencyPenalty() - params.presencePenalty());
   }
 
   private int argmaxPenalized(float[] logits) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -231,5 +232,47 @@ class SamplerTest {
         .hasMessageContaining("top_logprobs");
     assertThatThrownBy(() -> SamplingParams.DEFAULTS.withPenalties(3, 0))
         .hasMessageContaining("frequency_penalty");
+  }
+
+  @Test
+  void logitBiasMovesTheGreedyChoiceAndBansAtMinusHundred() {
+    Sampler biased =
+        new Sampler(
+            4, SamplingParams.GREEDY.withLogitBias(Map.of(0, -1.0)), Generator.seededRandom(1));
+    // token 0 leads token 1 by log(0.5 / 0.3) = 0.51: a bias of -1 hands the arg-max to token 1
+    assertThat(biased.next(LOGITS)).isEqualTo(1);
+    Sampler raised =
+        new Sampler(
+            4, SamplingParams.GREEDY.withLogitBias(Map.of(3, 2.5)), Generator.seededRandom(1));
+    assertThat(raised.next(LOGITS)).isEqualTo(3);
+
+    int[] banned = histogram(SamplingParams.DEFAULTS.withLogitBias(Map.of(0, -100.0)), 5, 10_000);
+    assertThat(banned[0]).isZero();
+    // the others keep their proportions: 0.3 : 0.15 : 0.05 renormalized
+    assertThat(banned[1] / 10_000.0).isCloseTo(0.6, within(0.02));
+    int[] forced = histogram(SamplingParams.DEFAULTS.withLogitBias(Map.of(2, 100.0)), 5, 1000);
+    assertThat(forced[2]).isEqualTo(1000);
+  }
+
+  @Test
+  void logprobsIgnoreTheLogitBias() {
+    SamplingParams params =
+        SamplingParams.GREEDY.withTopLogprobs(1).withLogitBias(Map.of(0, -100.0));
+    Sampler sampler = new Sampler(4, params, Generator.seededRandom(0));
+    assertThat(sampler.next(LOGITS)).isEqualTo(1);
+    assertThat(Math.exp(sampler.logprob())).isCloseTo(0.3, within(1e-5));
+    assertThat(sampler.topToken(0)).isZero();
+  }
+
+  @Test
+  void logitBiasOutsideItsRangeOrTheVocabularyIsRefused() {
+    assertThatThrownBy(() -> SamplingParams.DEFAULTS.withLogitBias(Map.of(1, 100.5)))
+        .hasMessageContaining("logit_bias of token 1 is 100.5");
+    assertThatThrownBy(() -> SamplingParams.DEFAULTS.withLogitBias(Map.of(-1, 1.0)))
+        .hasMessageContaining("logit_bias token id is -1");
+    SamplingParams past = SamplingParams.DEFAULTS.withLogitBias(Map.of(4, 1.0));
+    assertThatThrownBy(() -> new Sampler(4, past, Generator.seededRandom(0)))
+        .hasMessageContaining("logit_bias names token 4, outside the vocabulary [0, 4)");
+    assertThat(SamplingParams.DEFAULTS.logitBias()).isEmpty();
   }
 }

@@ -3,7 +3,9 @@ package dev.lathe.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.server.chat.ChatCompletionRoutes;
+import dev.lathe.server.chat.CompletionExport;
 import dev.lathe.server.chat.CompletionRunner;
+import dev.lathe.server.chat.StoredCompletionRoutes;
 import dev.lathe.server.chat.TextCompletionRoutes;
 import dev.lathe.server.files.FileRoutes;
 import dev.lathe.server.files.ValidationReports;
@@ -147,7 +149,11 @@ public final class LatheServer implements AutoCloseable {
               json)
           .register(app);
       CompletionRunner runner = new CompletionRunner(registry, services.seeds(), json);
-      new ChatCompletionRoutes(runner, json, services.clock(), ids).register(app);
+      StoredCompletionRoutes stored =
+          new StoredCompletionRoutes(services.completions(), json, services.clock());
+      new ChatCompletionRoutes(runner, json, services.clock(), ids, stored).register(app);
+      stored.register(app);
+      new CompletionExport(services.completions(), files, json, uploadsTemp).register(app);
       new TextCompletionRoutes(runner, json, services.clock(), ids).register(app);
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {

@@ -15,6 +15,7 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.ServerSchema;
+import dev.lathe.server.store.StoredCompletions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import java.util.function.LongSupplier;
  * @param contents the uploaded files' bytes, under the data directory's {@code files}
  * @param fineTuned the fine-tuned models' rows
  * @param progress the jobs' progress (metrics, checkpoints) so far
+ * @param completions the stored chat completions ({@code "store": true})
  * @param bases the models a job may fine-tune from
  * @param json the one JSON mapper of requests, responses and stored payloads
  * @param clock wall-clock time (timestamps, leases)
@@ -58,6 +60,7 @@ public record Services(
     FileContents contents,
     FineTunedModels fineTuned,
     JobProgress progress,
+    StoredCompletions completions,
     TrainableBases bases,
     ObjectMapper json,
     InstantSource clock,
@@ -98,6 +101,7 @@ public record Services(
           new FileContents(config.dataDir().resolve("files")),
           fineTuned,
           new JobProgress(db, json),
+          new StoredCompletions(db, json),
           new TrainableBases(config.models(), config.aliases(), fineTuned, hub),
           json,
           clock,

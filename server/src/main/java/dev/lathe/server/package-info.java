@@ -4,16 +4,20 @@
  *
  * <p>Built so far: {@code /v1/files} (upload, list, retrieve, delete, content), {@code /v1/models}
  * (list, retrieve, delete fine-tunes), {@code /v1/chat/completions} and legacy {@code
- * /v1/completions} (whole or streamed as server-sent events) for configured base models, and {@code
- * /v1/fine_tuning/jobs} (create with request and dataset validation, list, retrieve, cancel, pause,
- * resume, events, checkpoints) on the job queue's store, trained by in-process workers ({@link
- * dev.lathe.server.JobWorkers}, or {@code lathe worker} processes on the same database and data
- * dir) running {@link dev.lathe.server.training.FineTuningJobHandler}. Lathe's own extensions, for
- * the dashboard, live under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
+ * /v1/completions} (whole or streamed as server-sent events; every request field checked against
+ * one table, {@link dev.lathe.server.chat.RequestFields}) for configured base models, stored chat
+ * completions ({@code store: true}; list, retrieve, messages, update, delete: {@link
+ * dev.lathe.server.chat.StoredCompletionRoutes}), and {@code /v1/fine_tuning/jobs} (create with
+ * request and dataset validation, list, retrieve, cancel, pause, resume, events, checkpoints) on
+ * the job queue's store, trained by in-process workers ({@link dev.lathe.server.JobWorkers}, or
+ * {@code lathe worker} processes on the same database and data dir) running {@link
+ * dev.lathe.server.training.FineTuningJobHandler}. Lathe's own extensions, for the dashboard, live
+ * under {@code /v1/lathe/}: a fine-tune file's stored validation report ({@link
  * dev.lathe.server.files.ValidationReports}), a masking preview of one example ({@link
- * dev.lathe.server.preview.MaskingPreview}) and a job estimate ({@link
- * dev.lathe.server.preview.TrainingEstimates}); metrics events carry {@code tokens_per_second} and
- * {@code trained_tokens} besides OpenAI's fields.
+ * dev.lathe.server.preview.MaskingPreview}), a job estimate ({@link
+ * dev.lathe.server.preview.TrainingEstimates}) and the export of stored chat completions as a
+ * fine-tuning file ({@link dev.lathe.server.chat.CompletionExport}, {@code lathe distill}); metrics
+ * events carry {@code tokens_per_second} and {@code trained_tokens} besides OpenAI's fields.
  *
  * <p>The module's packages, each depending only on those listed before it:
  *
@@ -22,11 +26,12 @@
  *       the caller's project, JSON bodies and fields, paging, server-sent events) and the
  *       dashboard's static assets;
  *   <li>{@link dev.lathe.server.store}: the server's tables and file bytes (files, fine-tuned
- *       models, job progress), their migrations, and object ids;
+ *       models, job progress, stored chat completions), their migrations, and object ids;
  *   <li>{@link dev.lathe.server.files}: {@code /v1/files} and a file's validation report;
  *   <li>{@link dev.lathe.server.models}: {@code /v1/models} and the registry that loads weights for
  *       serving (through the inference module);
- *   <li>{@link dev.lathe.server.chat}: {@code /v1/chat/completions} and {@code /v1/completions};
+ *   <li>{@link dev.lathe.server.chat}: {@code /v1/chat/completions} and {@code /v1/completions},
+ *       tools and structured outputs, stored chat completions and their export;
  *   <li>{@link dev.lathe.server.jobs}: {@code /v1/fine_tuning/jobs} and the typed job request;
  *   <li>{@link dev.lathe.server.training}: the handler workers run, which trains and records;
  *   <li>{@link dev.lathe.server.preview}: the estimate and masking-preview extensions;
@@ -74,6 +79,14 @@
  *       training starts from its whole weights (a LoRA fine-tune's adapter merged into a working
  *       copy of its base), which is also the DPO reference; the new models are named after the
  *       original base and served as merged directories.
+ *   <li>A request field is never silently ignored: each field of OpenAI's reference is implemented,
+ *       accepted where it cannot change anything here ({@code service_tier} {@code auto}/{@code
+ *       default}, {@code user}, {@code safety_identifier}, the prompt-cache hints), or refused by
+ *       name; unknown fields get OpenAI's "Unrecognized request argument supplied".
+ *   <li>Stored chat completions keep the request body as sent and the answer (a stream's
+ *       assembled); metadata pairs live in their own rows so that filtering is the same SQL on
+ *       SQLite and PostgreSQL. The export takes the first choice of each and only the caller's own
+ *       project's completions (an admin's too), since the file is created in that project.
  *   <li>The result file is plain CSV text ({@code step_metrics.csv}, OpenAI's five columns), not
  *       the base64 some users reported, which no CSV reader would take.
  * </ul>

@@ -33,7 +33,9 @@ import java.util.function.Supplier;
 /**
  * {@code POST /v1/chat/completions}: messages through the model's chat template (the plain {@code
  * System:/User:/Assistant:} format for template-less models), sampled with the request's fields,
- * answered whole or streamed as {@code chat.completion.chunk} events.
+ * answered whole or streamed as {@code chat.completion.chunk} events. Every body field is first
+ * checked against {@link RequestFields#CHAT}; with {@code "store": true} the answer (assembled, for
+ * a stream) is kept by {@link StoredCompletionRoutes}.
  */
 public final class ChatCompletionRoutes {
   private static final Set<String> ROLES =
@@ -44,14 +46,20 @@ public final class ChatCompletionRoutes {
   private final InstantSource clock;
   private final Ids ids;
   private final Supplier<String> callIds;
+  private final StoredCompletionRoutes stored;
 
   public ChatCompletionRoutes(
-      CompletionRunner runner, ObjectMapper json, InstantSource clock, Ids ids) {
+      CompletionRunner runner,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids,
+      StoredCompletionRoutes stored) {
     this.runner = runner;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
     this.callIds = () -> ids.next("call_", 24);
+    this.stored = stored;
   }
 
   public void register(Javalin app) {
@@ -60,6 +68,7 @@ public final class ChatCompletionRoutes {
 
   private void complete(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
+    RequestFields.CHAT.check(body);
     String model = JsonBody.requiredString(body, "model");
     List<ChatMessage> messages = messages(body, json);
     ChatTools tools = ChatTools.read(body, messages, json);
@@ -68,8 +77,19 @@ public final class ChatCompletionRoutes {
     String id = ids.next("chatcmpl-", 29);
     long created = clock.instant().getEpochSecond();
     Caller caller = Caller.of(ctx);
+    StoredCompletionRoutes.Keeper keeper = stored.keeper(body, caller);
     if (fields.stream()) {
-      stream(ctx, caller, model, messages, tools, body.get("response_format"), fields, id, created);
+      stream(
+          ctx,
+          caller,
+          keeper,
+          model,
+          messages,
+          tools,
+          body.get("response_format"),
+          fields,
+          id,
+          created);
       return;
     }
     ArrayNode choices = json.createArrayNode();
@@ -92,46 +112,77 @@ public final class ChatCompletionRoutes {
               @Override
               public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
                 completionTokens[0] += r.completionTokens();
-                ObjectNode choice = choices.addObject();
-                choice.put("index", index);
-                ObjectNode message = choice.putObject("message");
-                message.put("role", "assistant");
                 ToolCallParser parser = plan[0].parser(tools.parallel(), callIds);
                 String text = plan[0].text(r);
                 ToolCallOutput reply = parser == null ? null : parser.parse(text);
-                message.put("content", reply == null ? text : reply.content());
-                message.putNull("refusal");
-                message.putArray("annotations");
-                if (reply != null && reply.hasCalls()) {
-                  ArrayNode calls = message.putArray("tool_calls");
-                  reply.calls().forEach(call -> ChatTools.callJson(calls, call));
-                }
-                if (fields.logprobs()) {
-                  ObjectNode lp = choice.putObject("logprobs");
-                  lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
-                  lp.putNull("refusal");
-                } else {
-                  choice.putNull("logprobs");
-                }
-                choice.put("finish_reason", finishReason(r, reply != null && reply.hasCalls()));
+                choices.add(choiceObject(index, r, tokenizer, fields, text, reply));
               }
             },
             "messages");
+    ObjectNode root =
+        completionObject(
+            id,
+            created,
+            model,
+            choices,
+            runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+    keeper.keep(root);
+    ctx.json(root);
+  }
+
+  /**
+   * One choice of a whole {@code chat.completion}: {@code text} is the reply (a forced call's
+   * opening included), {@code reply} its calls as read (null when it is not read for calls).
+   */
+  private ObjectNode choiceObject(
+      int index,
+      GenerationResult r,
+      TextTokenizer tokenizer,
+      SamplingFields fields,
+      String text,
+      ToolCallOutput reply) {
+    ObjectNode choice = json.createObjectNode();
+    choice.put("index", index);
+    ObjectNode message = choice.putObject("message");
+    message.put("role", "assistant");
+    message.put("content", reply == null ? text : reply.content());
+    message.putNull("refusal");
+    message.putArray("annotations");
+    boolean called = reply != null && reply.hasCalls();
+    if (called) {
+      ArrayNode calls = message.putArray("tool_calls");
+      reply.calls().forEach(call -> ChatTools.callJson(calls, call));
+    }
+    if (fields.logprobs()) {
+      ObjectNode lp = choice.putObject("logprobs");
+      lp.set("content", runner.chatLogprobs(r.logprobs(), t -> piece(tokenizer, t)));
+      lp.putNull("refusal");
+    } else {
+      choice.putNull("logprobs");
+    }
+    choice.put("finish_reason", finishReason(r, called));
+    return choice;
+  }
+
+  /** A whole {@code chat.completion} object. */
+  private ObjectNode completionObject(
+      String id, long created, String model, ArrayNode choices, ObjectNode usage) {
     ObjectNode root = json.createObjectNode();
     root.put("id", id);
     root.put("object", "chat.completion");
     root.put("created", created);
     root.put("model", model);
     root.set("choices", choices);
-    root.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
+    root.set("usage", usage);
     root.put("service_tier", "default");
     root.putNull("system_fingerprint");
-    ctx.json(root);
+    return root;
   }
 
   private void stream(
       Context ctx,
       Caller caller,
+      StoredCompletionRoutes.Keeper keeper,
       String model,
       List<ChatMessage> messages,
       ChatTools tools,
@@ -144,6 +195,7 @@ public final class ChatCompletionRoutes {
     long[] completionTokens = {0};
     ReplyPlan[] plan = {null};
     ToolCallStream[] calls = new ToolCallStream[fields.n()];
+    ArrayNode choices = json.createArrayNode(); // the whole answer, assembled for the keeper
     try {
       int promptTokens =
           runner.run(
@@ -195,6 +247,9 @@ public final class ChatCompletionRoutes {
                       ObjectNode c = chunk(id, created, model, fields);
                       ObjectNode ch = choice(c, index);
                       ch.putObject("delta").put("content", text);
+                      if (fields.obfuscate()) {
+                        c.put("obfuscation", obfuscation(text));
+                      }
                       if (fields.logprobs() && pending != null) {
                         ObjectNode lp = ch.putObject("logprobs");
                         lp.set(
@@ -219,6 +274,7 @@ public final class ChatCompletionRoutes {
                 public void finished(int index, GenerationResult r, TextTokenizer tokenizer) {
                   completionTokens[0] += r.completionTokens();
                   boolean called = false;
+                  ToolCallOutput reply = null;
                   if (calls[index] != null) {
                     List<ToolCallDelta> rest =
                         new ArrayList<>(calls[index].push(plan[0].closingAfter(r)));
@@ -226,8 +282,10 @@ public final class ChatCompletionRoutes {
                     for (ToolCallDelta d : rest) {
                       sse[0].send(deltaChunk(chunk(id, created, model, fields), index, d));
                     }
-                    called = calls[index].output().hasCalls();
+                    reply = calls[index].output();
+                    called = reply.hasCalls();
                   }
+                  choices.add(choiceObject(index, r, tokenizer, fields, plan[0].text(r), reply));
                   ObjectNode last = chunk(id, created, model, fields);
                   ObjectNode ch = choice(last, index);
                   ch.putObject("delta");
@@ -236,12 +294,14 @@ public final class ChatCompletionRoutes {
                 }
               },
               "messages");
+      ObjectNode usage = runner.usage((long) promptTokens * fields.n(), completionTokens[0]);
       if (fields.includeUsage()) {
-        ObjectNode usage = chunk(id, created, model, fields);
-        usage.putArray("choices");
-        usage.set("usage", runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
-        sse[0].send(usage);
+        ObjectNode last = chunk(id, created, model, fields);
+        last.putArray("choices");
+        last.set("usage", usage);
+        sse[0].send(last);
       }
+      keeper.keep(completionObject(id, created, model, choices, usage));
       sse[0].done();
     } catch (ApiException e) {
       if (sse[0] == null) {
@@ -299,6 +359,14 @@ public final class ChatCompletionRoutes {
     return called && r.finishReason() == FinishReason.STOP
         ? "tool_calls"
         : r.finishReason().wireName();
+  }
+
+  /**
+   * {@code stream_options.include_obfuscation}: random letters and digits that bring a content
+   * chunk's text to the next multiple of 16 characters, so its size says less about the token.
+   */
+  private String obfuscation(String text) {
+    return ids.next("", 16 - text.length() % 16);
   }
 
   private static ObjectNode choice(ObjectNode chunk, int index) {

@@ -81,6 +81,8 @@ public final class CompletionRunner {
             .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
     try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
       ChatModel chat = lease.model();
+      fields.checkLogitBias(
+          Math.min(chat.model().vocabularySize(), chat.tokenizer().vocabularySize()));
       Prompt planned = encode.apply(chat);
       int[] prompt = planned.ids();
       int context = chat.model().contextLength();

@@ -6,8 +6,12 @@ import dev.lathe.inference.SamplingParams;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.JsonBody;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * The sampling fields chat and legacy completions share, read from a request body and checked field
@@ -20,6 +24,7 @@ import java.util.OptionalLong;
  * @param n completions per prompt
  * @param stream whether to answer as server-sent events
  * @param includeUsage {@code stream_options.include_usage}
+ * @param obfuscate {@code stream_options.include_obfuscation} (true unless turned off)
  */
 public record SamplingFields(
     SamplingParams sampling,
@@ -28,7 +33,11 @@ public record SamplingFields(
     boolean logprobs,
     int n,
     boolean stream,
-    boolean includeUsage) {
+    boolean includeUsage,
+    boolean obfuscate) {
+
+  /** The keys {@code stream_options} may have. */
+  private static final Set<String> STREAM_OPTIONS = Set.of("include_usage", "include_obfuscation");
 
   /** Most completions per request (OpenAI's limit). */
   static final int MAX_N = 128;
@@ -72,6 +81,7 @@ public record SamplingFields(
     }
     boolean stream = JsonBody.bool(body, "stream", false);
     boolean includeUsage = false;
+    boolean obfuscate = true;
     if (JsonBody.present(body, "stream_options")) {
       JsonNode options = body.get("stream_options");
       if (!options.isObject()) {
@@ -83,15 +93,87 @@ public record SamplingFields(
             "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
             "stream_options");
       }
+      options
+          .fieldNames()
+          .forEachRemaining(
+              name -> {
+                if (!STREAM_OPTIONS.contains(name)) {
+                  throw JsonBody.unrecognized("stream_options." + name);
+                }
+              });
       includeUsage = JsonBody.bool(options, "include_usage", false, "stream_options.include_usage");
+      obfuscate =
+          JsonBody.bool(options, "include_obfuscation", true, "stream_options.include_obfuscation");
     }
     SamplingParams sampling =
-        new SamplingParams(temperature, topP, 0, 0.0, frequency, presence, seed, topLogprobs);
-    return new SamplingFields(sampling, maxTokens, stop(body), logprobs, n, stream, includeUsage);
+        new SamplingParams(
+            temperature, topP, 0, 0.0, frequency, presence, seed, topLogprobs, logitBias(body));
+    return new SamplingFields(
+        sampling, maxTokens, stop(body), logprobs, n, stream, includeUsage, obfuscate);
+  }
+
+  /**
+   * A 400 naming {@code logit_bias} and the id when the bias names a token past the model's
+   * vocabulary ({@code vocabulary} ids, those the tokenizer can decode).
+   */
+  void checkLogitBias(int vocabulary) {
+    for (int id : sampling.logitBias().keySet()) {
+      if (id >= vocabulary) {
+        throw ApiException.invalid(
+            "Invalid key in 'logit_bias': "
+                + id
+                + " is not a token id of this model; its vocabulary has ids 0 to "
+                + (vocabulary - 1)
+                + ".",
+            "logit_bias");
+      }
+    }
+  }
+
+  /** {@code logit_bias}: token ids (as the object's keys) to numbers from -100 to 100. */
+  private static Map<Integer, Double> logitBias(JsonNode body) {
+    if (!JsonBody.present(body, "logit_bias")) {
+      return Map.of();
+    }
+    JsonNode bias = body.get("logit_bias");
+    if (!bias.isObject()) {
+      throw ApiException.invalid(
+          "Invalid type for 'logit_bias': expected an object mapping token ids to numbers, but got "
+              + JsonBody.kind(bias)
+              + ".",
+          "logit_bias");
+    }
+    Map<Integer, Double> out = new HashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = bias.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      int id;
+      try {
+        id = Integer.parseInt(e.getKey());
+      } catch (NumberFormatException notAnId) {
+        id = -1;
+      }
+      if (id < 0 || !e.getKey().equals(Integer.toString(id))) {
+        throw ApiException.invalid(
+            "Invalid key in 'logit_bias': '" + e.getKey() + "' is not a token id.", "logit_bias");
+      }
+      JsonNode v = e.getValue();
+      double max = SamplingParams.MAX_LOGIT_BIAS;
+      if (!v.isNumber() || !(v.asDouble() >= -max && v.asDouble() <= max)) {
+        throw ApiException.invalid(
+            "Invalid value in 'logit_bias' for token "
+                + id
+                + ": "
+                + v
+                + ". Expected a number from -100 to 100.",
+            "logit_bias");
+      }
+      out.put(id, v.asDouble());
+    }
+    return out;
   }
 
   /** The request for completion {@code index} of {@code n}: seeds advance per choice. */
-  GenerationRequest request(int index, java.util.Set<Integer> stopIds, List<String> extraStops) {
+  GenerationRequest request(int index, Set<Integer> stopIds, List<String> extraStops) {
     SamplingParams s = sampling;
     if (s.seed().isPresent() && index > 0) {
       s = s.withSeed(s.seed().getAsLong() + index);

@@ -23,7 +23,8 @@ import java.util.List;
 /**
  * Legacy {@code POST /v1/completions}: a prompt (or an array of prompts) continued as plain text;
  * {@code max_tokens} defaults to 16 and {@code logprobs} is an integer 0-5, as in OpenAI's API.
- * Choice {@code p * n + i} is the {@code i}-th completion of prompt {@code p}.
+ * Choice {@code p * n + i} is the {@code i}-th completion of prompt {@code p}. Every body field is
+ * first checked against {@link RequestFields#COMPLETIONS}.
  */
 public final class TextCompletionRoutes {
   private static final int DEFAULT_MAX_TOKENS = 16;
@@ -47,6 +48,7 @@ public final class TextCompletionRoutes {
 
   private void complete(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
+    RequestFields.COMPLETIONS.check(body);
     String model = JsonBody.requiredString(body, "model");
     List<String> prompts = prompts(body);
     SamplingFields fields = SamplingFields.read(body, DEFAULT_MAX_TOKENS, false);

@@ -162,12 +162,22 @@ public final class FileRoutes {
               + ".",
           "purpose");
     }
-    String filename = safeName(part.getSubmittedFileName());
-    String id = ids.next("file-", 24);
-    FileContents.Written written;
+    StoredFile file;
     try (InputStream in = part.getInputStream()) {
-      written = contents.write(id, in, uploadLimit);
+      file = create(Caller.of(ctx), part.getSubmittedFileName(), purpose, in);
     }
+    ctx.json(fileObject(file));
+  }
+
+  /**
+   * Creates a file of {@code caller}'s project from {@code in} as an upload does: its bytes stored
+   * under a new id (at most the upload limit, else a 413), a {@code fine-tune} file validated by
+   * the dataset validator and its report kept. {@code filename} is made safe ({@link #safeName}).
+   */
+  public StoredFile create(Caller caller, String filename, String purpose, InputStream in)
+      throws IOException {
+    String id = ids.next("file-", 24);
+    FileContents.Written written = contents.write(id, in, uploadLimit);
     String validation = null;
     if (purpose.equals("fine-tune")) {
       ValidationReport report = new DatasetValidator().validate(contents.path(id));
@@ -176,17 +186,17 @@ public final class FileRoutes {
     StoredFile file =
         new StoredFile(
             id,
-            Caller.of(ctx).project(),
+            caller.project(),
             written.bytes(),
             clock.instant(),
-            filename,
+            safeName(filename),
             purpose,
             "processed",
             written.sha256(),
             written.storageName(),
             validation);
     store.insert(file);
-    ctx.json(fileObject(file));
+    return file;
   }
 
   private ApiException tooLarge() {
@@ -211,7 +221,7 @@ public final class FileRoutes {
   }
 
   /** The client's file name reduced to its last path segment, printable, at most 255 chars. */
-  static String safeName(String raw) {
+  public static String safeName(String raw) {
     if (raw == null || raw.isBlank()) {
       return DEFAULT_NAME;
     }
@@ -232,27 +242,11 @@ public final class FileRoutes {
     }
     int limit = Paging.limit(ctx, MAX_LIMIT, MAX_LIMIT);
     boolean ascending = Paging.ascending(ctx);
-    String afterId = ctx.queryParam("after");
-    StoredFile after = null;
-    if (afterId != null) {
-      after =
-          store
-              .find(afterId, caller)
-              .orElseThrow(
-                  () ->
-                      ApiException.invalid("No such File object for 'after': " + afterId, "after"));
-    }
+    StoredFile after = Paging.after(ctx, id -> store.find(id, caller), "File");
     List<StoredFile> page = store.list(caller, purpose, ascending, after, limit + 1);
-    boolean hasMore = page.size() > limit;
-    List<StoredFile> data = hasMore ? page.subList(0, limit) : page;
-    ObjectNode root = json.createObjectNode();
-    root.put("object", "list");
-    ArrayNode array = root.putArray("data");
-    data.forEach(f -> array.add(fileObject(f)));
-    root.put("first_id", data.isEmpty() ? null : data.get(0).id());
-    root.put("last_id", data.isEmpty() ? null : data.get(data.size() - 1).id());
-    root.put("has_more", hasMore);
-    ctx.json(root);
+    ArrayNode data = json.createArrayNode();
+    page.stream().limit(limit).forEach(f -> data.add(fileObject(f)));
+    ctx.json(Paging.list(json, data, page.size() > limit));
   }
 
   private void delete(Context ctx) throws IOException {
@@ -273,7 +267,8 @@ public final class FileRoutes {
     ctx.result(Files.newInputStream(contents.path(file.storageName())));
   }
 
-  ObjectNode fileObject(StoredFile f) {
+  /** OpenAI's {@code file} object. */
+  public ObjectNode fileObject(StoredFile f) {
     ObjectNode o = json.createObjectNode();
     o.put("id", f.id());
     o.put("object", "file");

@@ -43,6 +43,22 @@ public final class JsonBody {
     return body;
   }
 
+  /** A 400 for the first field of {@code body} not in {@code known}, in OpenAI's wording. */
+  public static void refuseUnknown(JsonNode body, java.util.Set<String> known) {
+    body.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!known.contains(name)) {
+                throw unrecognized(name);
+              }
+            });
+  }
+
+  /** OpenAI's answer to a field its reference does not have: {@code param} names it. */
+  public static ApiException unrecognized(String name) {
+    return ApiException.invalid("Unrecognized request argument supplied: " + name, name);
+  }
+
   /** A required string field. */
   public static String requiredString(JsonNode body, String field) {
     JsonNode v = body.get(field);

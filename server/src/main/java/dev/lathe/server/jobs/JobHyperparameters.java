@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.JsonBody;
+import dev.lathe.server.http.Metadata;
 import java.util.Iterator;
-import java.util.Map;
 
 /**
  * A job request's method and hyperparameters ({@code method.supervised.hyperparameters}, the
@@ -131,29 +131,8 @@ final class JobHyperparameters {
     return v.asDouble();
   }
 
-  /** {@code metadata}: at most 16 string pairs, keys up to 64 and values up to 512 characters. */
+  /** {@code metadata} ({@link Metadata}'s limits) as an object, or a JSON null when absent. */
   static JsonNode metadata(JsonNode body, ObjectMapper json) {
-    if (!JsonBody.present(body, "metadata")) {
-      return json.nullNode();
-    }
-    JsonNode m = body.get("metadata");
-    if (!m.isObject() || m.size() > 16) {
-      throw ApiException.invalid(
-          "Invalid 'metadata': expected an object with at most 16 string values.", "metadata");
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getKey().length() > 64
-          || !e.getValue().isTextual()
-          || e.getValue().asText().length() > 512) {
-        throw ApiException.invalid(
-            "Invalid 'metadata."
-                + e.getKey()
-                + "': keys are at most 64 characters and values"
-                + " strings of at most 512.",
-            "metadata." + e.getKey());
-      }
-    }
-    return m;
+    return Metadata.read(body, "metadata").<JsonNode>map(json::valueToTree).orElse(json.nullNode());
   }
 }

@@ -49,20 +49,9 @@ public final class MaskingPreview {
     app.post("/v1/lathe/masking_preview", this::preview);
   }
 
-  /** A 400 for the first field of {@code body} not in {@code known}, in OpenAI's wording. */
-  static void refuseUnknown(JsonNode body, Set<String> known) {
-    body.fieldNames()
-        .forEachRemaining(
-            name -> {
-              if (!known.contains(name)) {
-                throw ApiException.invalid("Unrecognized request argument supplied: " + name, name);
-              }
-            });
-  }
-
   private void preview(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
-    refuseUnknown(body, FIELDS);
+    JsonBody.refuseUnknown(body, FIELDS);
     Caller caller = Caller.of(ctx);
     String model = JsonBody.requiredString(body, "model");
     boolean fromFile = JsonBody.present(body, "file_id");

@@ -102,7 +102,7 @@ public final class TrainingEstimates {
 
   private void estimate(Context ctx) throws IOException {
     JsonNode body = JsonBody.object(ctx, json);
-    MaskingPreview.refuseUnknown(body, FIELDS);
+    JsonBody.refuseUnknown(body, FIELDS);
     Caller caller = Caller.of(ctx);
     JobRequest request = JobRequest.read(body, caller, models, files, json, () -> 0L);
     JobError problem = request.fileProblems(json);

@@ -12,10 +12,11 @@ import javax.sql.DataSource;
 
 /**
  * The server's versioned schema ({@code migrations/V<n>__<name>.sql} next to this class: {@code
- * files}, {@code models}, {@code job_progress}), applied by the job queue's one runner after the
- * queue's own tables and recorded beside them in {@code schema_versions} under the module name
- * {@code server}. Before that table existed the server kept its own, {@code
- * server_schema_migrations} (applied times in seconds), which the runner carries over once.
+ * files}, {@code models}, {@code job_progress}, {@code chat_completions}), applied by the job
+ * queue's one runner after the queue's own tables and recorded beside them in {@code
+ * schema_versions} under the module name {@code server}. Before that table existed the server kept
+ * its own, {@code server_schema_migrations} (applied times in seconds), which the runner carries
+ * over once.
  *
  * <p>Every time column of the schema is epoch milliseconds. The server's two ({@code
  * files.created_at}, {@code models.created}) were seconds until {@code V3__milliseconds.sql}
@@ -32,7 +33,8 @@ public final class ServerSchema {
               "V1__files_models.sql",
               "V2__job_progress.sql",
               "V3__milliseconds.sql",
-              "V4__checkpoint_models.sql"),
+              "V4__checkpoint_models.sql",
+              "V5__chat_completions.sql"),
           new SchemaMigrations.LegacyBookkeeping("server_schema_migrations", TimeUnit.SECONDS));
 
   /** Every module's migrations, in the order they apply. */
