@@ -5,6 +5,7 @@ import dev.lathe.inference.TokenConstraint;
 import dev.lathe.inference.json.JsonConstraint;
 import dev.lathe.inference.json.JsonGrammar;
 import dev.lathe.inference.json.JsonLimits;
+import dev.lathe.inference.json.JsonMatcher;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LlamaConfig;
@@ -25,7 +26,9 @@ import java.util.Locale;
  * each run — per token: the mask written into a logits array of the model's size, the token
  * accepted, the end checked. The first run (an empty mask cache, the vocabulary index already
  * built) and the median over all runs are reported, as medians per token and as a share of the
- * decode step; also the same document under {@code json_object}.
+ * decode step; also the same document under {@code json_object}. Both with a budget of the context
+ * less the prompt (far from binding), and the schema again with the tightest budget the document
+ * fits in, where the budget check bites near the end.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx3g -cp bench/target/benchmarks.jar \
@@ -132,15 +135,20 @@ public final class JsonMaskCost {
         "decode step median %.2f ms; load average %s%n",
         decode,
         java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
-    report("json_schema", schema, tokenizer, document, logits, repeat, decode);
+    int roomy = c.contextLength() - 32;
+    report("json_schema", schema, tokenizer, document, roomy, logits, repeat, decode);
     report(
         "json_object",
         JsonGrammar.anyObject(JsonLimits.DEFAULTS),
         tokenizer,
         document,
+        roomy,
         logits,
         repeat,
         decode);
+    int tight = tightestBudget(JsonConstraint.of(schema, tokenizer), document);
+    report(
+        "json_schema, tightest budget", schema, tokenizer, document, tight, logits, repeat, decode);
   }
 
   private static void report(
@@ -148,6 +156,7 @@ public final class JsonMaskCost {
       JsonGrammar grammar,
       HfTokenizer tokenizer,
       int[] document,
+      int budget,
       float[] logits,
       int repeat,
       double decode) {
@@ -155,7 +164,7 @@ public final class JsonMaskCost {
     double[] medians = new double[repeat];
     double[] means = new double[repeat];
     for (int r = -1; r < repeat; r++) { // r == -1: warm-up
-      double[] perToken = replay(JsonConstraint.of(grammar, tokenizer), document, logits);
+      double[] perToken = replay(JsonConstraint.of(grammar, tokenizer), document, budget, logits);
       if (r == 0) {
         first = perToken;
       }
@@ -167,10 +176,11 @@ public final class JsonMaskCost {
     double m = median(medians);
     System.out.printf(
         Locale.ROOT,
-        "%s: %d tokens; mask+advance per token: first run median %.3f ms (mean %.3f, max %.3f),"
+        "%s: %d tokens, budget %d; mask+advance per token: first run median %.3f ms (mean %.3f, max %.3f),"
             + " median of %d runs %.3f ms = %.1f%% of a decode step (mean %.3f ms = %.1f%%)%n",
         name,
         document.length,
+        budget,
         median(first),
         Arrays.stream(first).average().orElse(0),
         Arrays.stream(first).max().orElse(0),
@@ -181,9 +191,25 @@ public final class JsonMaskCost {
         100 * median(means) / decode);
   }
 
+  /**
+   * The smallest token budget the constraint lets {@code document} through with: after each token,
+   * the tokens left must cover the bytes that would still complete the document. Under it, the
+   * per-token budget check bites over most of the document's end.
+   */
+  private static int tightestBudget(JsonConstraint constraint, int[] document) {
+    JsonMatcher m = JsonMatcher.start(constraint.grammar());
+    int budget = 0;
+    for (int i = 0; i < document.length; i++) {
+      m = m.advance(constraint.tokenBytes(document[i]));
+      budget = Math.max(budget, i + 1 + m.minBytesToComplete());
+    }
+    return budget;
+  }
+
   /** Milliseconds per token to mask, accept and check the end, replaying {@code document}. */
-  private static double[] replay(JsonConstraint constraint, int[] document, float[] logits) {
-    TokenConstraint.State state = constraint.start(new boolean[0]);
+  private static double[] replay(
+      JsonConstraint constraint, int[] document, int budget, float[] logits) {
+    TokenConstraint.State state = constraint.start(new boolean[0], budget);
     double[] millis = new double[document.length];
     for (int i = 0; i < document.length; i++) {
       Arrays.fill(logits, 0f);

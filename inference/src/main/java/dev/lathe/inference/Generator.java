@@ -22,7 +22,8 @@ import java.util.random.RandomGeneratorFactory;
  *
  * <p>A request's {@link TokenConstraint} masks the logits before each choice and follows each
  * chosen token; once it reports the output finished, generation stops ({@link FinishReason#STOP}).
- * Reported log-probabilities are then those of the masked distribution.
+ * It knows the {@linkplain #tokenBudget token budget}, so it can close its output in time. Reported
+ * log-probabilities are then those of the masked distribution.
  *
  * <p>When the model's vocabulary is larger than the tokenizer's (embedding tables padded to a
  * multiple of 64 or 128, as Qwen2 does), the ids past the tokenizer's end are never chosen.
@@ -94,7 +95,9 @@ public final class Generator {
     StringBuilder text = new StringBuilder();
     int[] tokens = new int[Math.min(request.maxTokens(), capacity)];
     int[] single = new int[1];
-    TokenConstraint.State constraint = request.constraint().map(c -> c.start(stopsOn)).orElse(null);
+    int budget = tokenBudget(model.contextLength(), prompt.length, request.maxTokens());
+    TokenConstraint.State constraint =
+        request.constraint().map(c -> c.start(stopsOn, budget)).orElse(null);
     List<TokenLogprob> logprobs = new ArrayList<>();
     int generated = 0;
     FinishReason reason;
@@ -162,6 +165,15 @@ public final class Generator {
         prompt.length,
         generated,
         logprobs);
+  }
+
+  /**
+   * The most tokens a generation may produce after a prompt of {@code promptLength} tokens: {@code
+   * maxTokens}, or fewer when the context fills first. The last token is sampled from the logits of
+   * the context's last position and never fed back, so a full context still yields one more.
+   */
+  public static int tokenBudget(int contextLength, int promptLength, int maxTokens) {
+    return Math.min(maxTokens, contextLength - promptLength + 1);
   }
 
   private void checkPrompt(int[] prompt, int vocabulary) {

@@ -128,12 +128,14 @@ class GeneratorTest {
   @Test
   void endsWithLengthWhenTheContextIsFull() {
     BigramModel model = new BigramModel(CORPUS, 16);
-    GenerationResult result =
-        generator(model)
-            .generate(tokenizer.prompt("the cat"), GenerationRequest.of(SamplingParams.GREEDY));
+    GenerationRequest request = GenerationRequest.of(SamplingParams.GREEDY);
+    GenerationResult result = generator(model).generate(tokenizer.prompt("the cat"), request);
     // 8 prompt positions, 8 more forwarded, and one last token sampled from the 16th position
     assertThat(result.completionTokens()).isEqualTo(9);
     assertThat(result.finishReason()).isEqualTo(FinishReason.LENGTH);
+    // the budget a constraint is given is exactly that
+    assertThat(Generator.tokenBudget(16, 8, request.maxTokens())).isEqualTo(9);
+    assertThat(Generator.tokenBudget(16, 8, 5)).isEqualTo(5);
   }
 
   @Test

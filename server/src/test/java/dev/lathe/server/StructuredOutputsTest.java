@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * numbers, integers, booleans and null on 200 sampled seeds at temperature 1, and every answer
  * parses and validates (networknt's validator, not Lathe's matcher); {@code json_object} gives an
  * object, streamed too. What cannot be honoured is a 400 naming why: a keyword outside the subset,
- * a vocabulary that cannot write a brace (TinyStories-656K), a format beside callable tools.
+ * a vocabulary that cannot write a brace (TinyStories-656K), a format beside callable tools, a
+ * {@code max_completion_tokens} below the schema's shortest document (even when streaming).
  */
 class StructuredOutputsTest {
   private static final ObjectMapper STRICT =
@@ -187,6 +188,19 @@ class StructuredOutputsTest {
                 + "\"function\":{\"name\":\"f\"}}]}");
     assertThat(withTools.status()).isEqualTo(400);
     assertThat(withTools.param()).isEqualTo("response_format");
+
+    LatheHttp.Reply tooShort =
+        http.post(
+            "/chat/completions",
+            "{\"model\":\"stories260k\","
+                + ask
+                + ",\"max_completion_tokens\":10,\"stream\":true,\"response_format\":"
+                + "{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"person\",\"schema\":"
+                + STRICT.readTree(PERSON)
+                + "}}}");
+    assertThat(tooShort.status()).as("%s", tooShort.body()).isEqualTo(400);
+    assertThat(tooShort.param()).isEqualTo("max_tokens");
+    assertThat(tooShort.message()).contains("only 10 are left").contains("raise max_tokens");
   }
 
   /** The SDK's schema object holding {@code schema}'s top-level fields. */

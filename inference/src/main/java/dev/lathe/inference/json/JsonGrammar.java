@@ -72,6 +72,7 @@ public final class JsonGrammar {
               + " objects/arrays deep, more than the limit of "
               + limits.maxDepth());
     }
+    MinBytes.compute(root, limits.maxDepth());
   }
 
   /** {@code response_format: {"type":"json_object"}}: any JSON object. */
@@ -129,5 +130,10 @@ public final class JsonGrammar {
 
   public JsonLimits limits() {
     return limits;
+  }
+
+  /** The length in bytes of the shortest document (no optional whitespace). */
+  public int minBytes() {
+    return root.minBytes[limits.maxDepth()];
   }
 }

@@ -68,6 +68,18 @@ public final class JsonMatcher {
     return false;
   }
 
+  /**
+   * The fewest bytes that make the bytes so far a whole valid document: 0 when they are one.
+   * Optional whitespace is never needed; see {@link MinBytes}.
+   */
+  public int minBytesToComplete() {
+    int least = Shape.UNBOUNDED;
+    for (Stack s : stacks) {
+      least = Math.min(least, MinBytes.toComplete(s, limits.maxDepth()));
+    }
+    return least;
+  }
+
   /** Whether some byte may still follow (a complete top-level number may go on, an object not). */
   public boolean canContinue() {
     for (int b = 0; b < 256; b++) {

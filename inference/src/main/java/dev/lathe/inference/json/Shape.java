@@ -11,6 +11,10 @@ import java.util.List;
  * for scalars, {@link #UNBOUNDED} when no finite value exists); it is filled in once after
  * compilation and lets the matcher refuse to open a value that could not close within {@link
  * JsonLimits#maxDepth()}.
+ *
+ * <p>{@link #minBytes} is the length of the shortest value of the shape, by the levels of nesting
+ * still available ({@code minBytes[a]}: within {@code a} more objects/arrays); {@link MinBytes}
+ * fills it in when a {@link JsonGrammar} binds the shape to its limits.
  */
 abstract sealed class Shape {
   static final int UNBOUNDED = Integer.MAX_VALUE / 2;
@@ -19,6 +23,8 @@ abstract sealed class Shape {
   final String pointer;
 
   int minDepth = UNBOUNDED;
+
+  int[] minBytes;
 
   Shape(String pointer) {
     this.pointer = pointer;

@@ -10,7 +10,8 @@ import java.util.stream.IntStream;
  * Built from the tokens sorted by their bytes, nodes numbered depth-first.
  *
  * <p>{@link #walk} visits it with a {@link JsonMatcher}, one matcher step per edge, skipping the
- * whole subtree below a byte the matcher refuses.
+ * whole subtree below a byte the matcher refuses, and keeps the tokens after which the document can
+ * still close within a given number of bytes.
  */
 final class TokenTrie {
   private final byte[] label; // (nodes) the byte leading to each node
@@ -83,23 +84,34 @@ final class TokenTrie {
     return label.length;
   }
 
-  /** Sets in {@code mask} every token whose bytes {@code matcher} accepts in full. */
-  void walk(JsonMatcher matcher, long[] mask) {
-    walk(0, matcher, mask);
+  /**
+   * Sets in {@code mask} every token whose bytes {@code matcher} accepts in full and after which
+   * the document can still be completed in {@code limit} bytes or fewer. Returns the most bytes
+   * still needed after any token set (-1 if none).
+   */
+  int walk(JsonMatcher matcher, long[] mask, int limit) {
+    return walk(0, matcher, mask, limit, -1);
   }
 
-  private void walk(int node, JsonMatcher matcher, long[] mask) {
+  private int walk(int node, JsonMatcher matcher, long[] mask, int limit, int worst) {
     for (int c = firstChild[node]; c >= 0; c = nextSibling[c]) {
       JsonMatcher next = matcher.advance(label[c] & 0xFF);
       if (next == null) {
         continue;
       }
-      for (int k = tokenFrom[c]; k < tokenTo[c]; k++) {
-        mask[ids[k] >>> 6] |= 1L << ids[k];
+      if (tokenFrom[c] < tokenTo[c]) {
+        int needed = next.minBytesToComplete();
+        if (needed <= limit) {
+          worst = Math.max(worst, needed);
+          for (int k = tokenFrom[c]; k < tokenTo[c]; k++) {
+            mask[ids[k] >>> 6] |= 1L << ids[k];
+          }
+        }
       }
       if (firstChild[c] >= 0) {
-        walk(c, next, mask);
+        worst = walk(c, next, mask, limit, worst);
       }
     }
+    return worst;
   }
 }

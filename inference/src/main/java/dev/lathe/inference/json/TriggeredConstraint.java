@@ -59,20 +59,29 @@ public final class TriggeredConstraint implements TokenConstraint {
     }
   }
 
+  /** Free text needs nothing: a document is only begun where its shortest form still fits. */
   @Override
-  public State start(boolean[] stopsOn) {
-    return new Session(stopsOn);
+  public int minimumTokens() {
+    return 0;
+  }
+
+  @Override
+  public State start(boolean[] stopsOn, int budget) {
+    return new Session(stopsOn, budget);
   }
 
   /** One generation: free text, or inside a document. */
   private final class Session implements State {
     private final boolean[] stopsOn;
+    private final int budget;
     private final byte[] tail; // the last trigger.length bytes of free text
     private int tailLength;
+    private int used; // tokens accepted so far
     private State document; // null while the text is free
 
-    Session(boolean[] stopsOn) {
+    Session(boolean[] stopsOn, int budget) {
       this.stopsOn = stopsOn;
+      this.budget = budget;
       this.tail = new byte[trigger.length];
     }
 
@@ -98,6 +107,7 @@ public final class TriggeredConstraint implements TokenConstraint {
 
     @Override
     public void accept(int token) {
+      used++;
       if (document != null) {
         document.accept(token);
         if (document.finished()) {
@@ -111,7 +121,10 @@ public final class TriggeredConstraint implements TokenConstraint {
         push(b);
       }
       if (tailLength == trigger.length && Arrays.equals(tail, trigger)) {
-        document = inner.start(stopsOn);
+        int left = budget - used;
+        if (left >= inner.minimumTokens()) {
+          document = inner.start(stopsOn, left);
+        } // else too late for a whole document: the text stays free and is read as written
       }
     }
 

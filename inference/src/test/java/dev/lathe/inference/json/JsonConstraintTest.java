@@ -8,8 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The mask over a small explicit vocabulary: stops, specials, strings' fast path, refusals. */
+/**
+ * The mask over a small explicit vocabulary: stops, specials, strings' fast path, the token budget,
+ * refusals.
+ */
 class JsonConstraintTest {
+  private static final int BUDGET = 1000;
+  private static final String OBJECT_A =
+      "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},"
+          + "\"required\":[\"a\"],\"additionalProperties\":false}";
+
   // ids: 0 special (no bytes), 1 EOS-like stop (no bytes), then text tokens
   private static final String[] TEXTS = {
     null, null, "{", "}", "\"", ":", ",", "1", "a", "ab", "\"}", " ", "\"a\":", "é", "\n", "[", "]",
@@ -41,14 +49,10 @@ class JsonConstraintTest {
 
   @Test
   void masksFollowTheDocumentAndStopOnlyWhenComplete() throws Exception {
-    JsonConstraint c =
-        constraint(
-            "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},"
-                + "\"required\":[\"a\"],\"additionalProperties\":false}",
-            new JsonLimits(1, 8, 4, 4, 4));
+    JsonConstraint c = constraint(OBJECT_A, new JsonLimits(1, 8, 4, 4, 4));
     boolean[] stops = new boolean[TEXTS.length];
     stops[1] = true;
-    JsonConstraint.Session s = c.start(stops);
+    JsonConstraint.Session s = c.start(stops, BUDGET);
     assertThat(allowed(s)).isEqualTo("[{][ ][\n]");
     s.accept(2);
     assertThat(allowed(s)).isEqualTo("[\"][ ][\"a\":][\n]");
@@ -62,9 +66,50 @@ class JsonConstraintTest {
   }
 
   @Test
+  void aTightBudgetAllowsOnlyTokensAfterWhichTheDocumentStillCloses() throws Exception {
+    JsonConstraint c = constraint(OBJECT_A, new JsonLimits(1, 8, 4, 4, 4));
+    assertThat(c.minimumTokens()).isEqualTo(7); // {"a":1}
+    boolean[] stops = new boolean[TEXTS.length];
+    stops[1] = true;
+    JsonConstraint.Session s = c.start(stops, 7);
+    assertThat(allowed(s)).isEqualTo("[{]"); // no room for whitespace
+    for (int id : new int[] {2, 4, 8, 4, 5}) { // {"a": one byte a token
+      s.accept(id);
+    }
+    assertThat(s.remaining()).isEqualTo(2);
+    assertThat(allowed(s)).isEqualTo("[1]");
+    s.accept(7);
+    assertThat(allowed(s)).isEqualTo("[}]"); // no second digit
+    s.accept(3);
+    assertThat(s.finished()).isTrue();
+  }
+
+  @Test
+  void aCompleteNumberIsFinishedOnceTheBudgetIsSpent() throws Exception {
+    JsonConstraint.Session s =
+        constraint("{\"type\":\"integer\"}", JsonLimits.DEFAULTS).start(new boolean[0], 2);
+    assertThat(allowed(s)).isEqualTo("[1][ ][\n]");
+    s.accept(7);
+    assertThat(s.finished()).as("1 may go on with one token left").isFalse();
+    assertThat(allowed(s)).isEqualTo("[1]");
+    s.accept(7);
+    assertThat(s.finished()).isTrue();
+  }
+
+  @Test
+  void aBudgetBelowTheShortestDocumentIsRefusedAtTheStart() throws Exception {
+    JsonConstraint c = constraint(OBJECT_A, JsonLimits.DEFAULTS);
+    assertThatThrownBy(() -> c.start(new boolean[0], 6))
+        .isInstanceOf(JsonConstraintException.class)
+        .hasMessageContaining("is 7 bytes")
+        .hasMessageContaining("only 6 are left")
+        .hasMessageContaining("raise max_tokens or shorten the prompt");
+  }
+
+  @Test
   void insideStringsPlainTokensComeFromTheBitsetWithinTheLengthLimit() throws Exception {
     JsonConstraint c = constraint("{\"type\":\"string\"}", new JsonLimits(0, 3, 4, 4, 4));
-    JsonConstraint.Session s = c.start(new boolean[0]);
+    JsonConstraint.Session s = c.start(new boolean[0], BUDGET);
     s.accept(4); // "
     // every plain token of at most 3 bytes, the closing quote, the backslash; not "} nor \n
     assertThat(allowed(s))
@@ -79,7 +124,7 @@ class JsonConstraintTest {
     JsonConstraint c = constraint("{\"type\":\"string\"}", JsonLimits.DEFAULTS);
     boolean[] stops = new boolean[TEXTS.length];
     stops[8] = true; // "a" as a stop token
-    JsonConstraint.Session s = c.start(stops);
+    JsonConstraint.Session s = c.start(stops, BUDGET);
     s.accept(4);
     assertThat(allowed(s)).doesNotContain("[a]").contains("[ab]");
   }
@@ -87,7 +132,7 @@ class JsonConstraintTest {
   @Test
   void aTokenTheMaskRefusedCannotBeAccepted() throws Exception {
     JsonConstraint.Session s =
-        constraint("{\"type\":\"integer\"}", JsonLimits.DEFAULTS).start(new boolean[0]);
+        constraint("{\"type\":\"integer\"}", JsonLimits.DEFAULTS).start(new boolean[0], BUDGET);
     assertThatThrownBy(() -> s.accept(8))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("token 8 cannot continue the JSON document");

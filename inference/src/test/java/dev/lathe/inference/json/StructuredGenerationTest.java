@@ -24,9 +24,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real models sampled at temperature 1 under a constraint: every output parses and validates. The
- * limits bound every document (strings, items, digits, whitespace), so {@code max_tokens} above
- * that bound can never cut one: each generation must end by the constraint ({@code stop}).
+ * Real models sampled at temperature 1 under a constraint: every output parses and validates, and
+ * ends by the constraint ({@code stop}), never cut by {@code max_tokens} or the context. Under the
+ * default limits a document may be far longer than stories260K's 512-token context; the constraint
+ * closes it within the tokens left.
  */
 class StructuredGenerationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,26 +50,31 @@ class StructuredGenerationTest {
        "additionalProperties": false}
       """;
 
-  /** Each document is under 400 bytes (so under 400 tokens) with these limits. */
+  /** Small limits, for the scalars of TinyStories-656K. */
   private static final JsonLimits SMALL = new JsonLimits(2, 24, 3, 6, 4);
 
   @Test
-  void stories260KWithByteFallbackWritesValidPersonsOn200Seeds() throws Exception {
+  void stories260KWithByteFallbackWritesValidPersonsWithinItsContextOn200Seeds() throws Exception {
     Path dir = SharedAssets.require("models/llama2c-stories260K");
     LanguageModel model = ModelLoader.load(dir.resolve("stories260K.bin")).model();
     Llama2cTokenizer tokenizer = Llama2cTokenizer.load(dir.resolve("tok512.bin"));
     JsonNode schema = JSON.readTree(PERSON);
-    JsonConstraint constraint = JsonConstraint.of(JsonGrammar.fromSchema(schema, SMALL), tokenizer);
+    JsonConstraint constraint =
+        JsonConstraint.of(JsonGrammar.fromSchema(schema, JsonLimits.DEFAULTS), tokenizer);
     Set<String> distinct = new HashSet<>();
     for (int seed = 0; seed < SEEDS; seed++) {
+      // half the seeds have the context's 512 tokens, half a max_tokens just above the minimum
+      int maxTokens = seed % 2 == 0 ? 4000 : constraint.minimumTokens() + seed / 2;
       GenerationResult result =
           new Generator(model, tokenizer, () -> 0L)
               .generate(
                   new int[] {Llama2cTokenizer.BOS},
-                  request(seed, Set.of(Llama2cTokenizer.EOS)).withConstraint(constraint));
+                  request(seed, Set.of(Llama2cTokenizer.EOS), maxTokens)
+                      .withConstraint(constraint));
       assertThat(result.finishReason())
-          .as("seed %d: %s", seed, result.text())
+          .as("seed %d, max_tokens %d: %s", seed, maxTokens, result.text())
           .isEqualTo(FinishReason.STOP);
+      assertThat(result.completionTokens()).isLessThanOrEqualTo(Math.min(maxTokens, 512));
       JsonNode person =
           IndependentCheck.assertValid(result.text().getBytes(StandardCharsets.UTF_8), schema);
       distinct.add(person.path("name").asText());
@@ -107,7 +113,7 @@ class StructuredGenerationTest {
     for (int seed = 0; seed < SEEDS; seed++) {
       GenerationResult result =
           new Generator(model, tokenizer, () -> 0L)
-              .generate(prompt, request(seed, stops).withConstraint(constraint));
+              .generate(prompt, request(seed, stops, 512).withConstraint(constraint));
       assertThat(result.finishReason())
           .as("seed %d: %s", seed, result.text())
           .isEqualTo(FinishReason.STOP);
@@ -118,9 +124,9 @@ class StructuredGenerationTest {
     assertThat(kinds).as("several alternatives of the anyOf are taken").hasSizeGreaterThan(1);
   }
 
-  private static GenerationRequest request(int seed, Set<Integer> stops) {
+  private static GenerationRequest request(int seed, Set<Integer> stops, int maxTokens) {
     SamplingParams sampling = SamplingParams.DEFAULTS.withTemperature(1).withSeed(seed);
     return new GenerationRequest(
-        sampling, 512, java.util.List.of(), stops, false, Optional.empty());
+        sampling, maxTokens, java.util.List.of(), stops, false, Optional.empty());
   }
 }

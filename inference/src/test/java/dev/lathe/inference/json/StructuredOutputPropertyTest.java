@@ -17,7 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * token must never find the mask empty before the document is complete, every prefix they write
  * must be JSON as far as Jackson's incremental parser can tell, every finished document must parse
  * and validate under networknt's validator, and the trie-and-bitset mask must equal the brute force
- * answer (every token's bytes run through the matcher) wherever it is compared.
+ * answer (every token's bytes run through the matcher) wherever it is compared. With a token budget
+ * just above the schema's shortest document, under limits that would admit far longer ones, every
+ * walk must close its document within the budget, the brute force answer then keeping only the
+ * tokens after which the document can still close in the tokens left.
  */
 class StructuredOutputPropertyTest {
   private static final JsonLimits LIMITS = new JsonLimits(2, 12, 3, 4, 5);
@@ -47,7 +50,7 @@ class StructuredOutputPropertyTest {
         continue;
       }
       walked++;
-      bruteForce += walk(constraint, schema, tokenizer, random, bruteForce < 12);
+      bruteForce += walk(constraint, schema, tokenizer, random, bruteForce < 12, Integer.MAX_VALUE);
     }
     System.out.printf(
         "%s: %d schemas walked, %d refused by the vocabulary, %d masks compared by brute force%n",
@@ -56,21 +59,61 @@ class StructuredOutputPropertyTest {
     assertThat(bruteForce).isPositive();
   }
 
-  /** One random walk; returns how many masks it compared with brute force. */
+  @ParameterizedTest
+  @ValueSource(strings = {"gpt2", "llama3", "qwen3", "tinystories"})
+  void randomWalksWithBudgetsJustAboveTheShortestDocumentAlwaysCloseIt(String name) {
+    HfTokenizer tokenizer = RealTokenizers.load(name);
+    boolean scalarsOnly = name.equals("tinystories");
+    SplittableRandom random = new SplittableRandom(~name.hashCode());
+    RandomSchemas generator = new RandomSchemas(~name.hashCode());
+    int walks = 0;
+    int bruteForce = 0;
+    for (int i = 0; i < 30; i++) {
+      JsonNode schema =
+          scalarsOnly || i % 3 == 2 ? generator.anySchema() : generator.objectSchema();
+      // the default limits admit documents far longer than these budgets: only the budget binds
+      JsonConstraint constraint;
+      try {
+        constraint =
+            JsonConstraint.of(JsonGrammar.fromSchema(schema, JsonLimits.DEFAULTS), tokenizer);
+      } catch (JsonConstraintException e) {
+        assertThat(e.getMessage()).contains("has no token for");
+        continue;
+      }
+      for (int w = 0; w < 4; w++) {
+        int budget = constraint.minimumTokens() + random.nextInt(w == 0 ? 1 : 16);
+        bruteForce += walk(constraint, schema, tokenizer, random, bruteForce < 40, budget);
+        walks++;
+      }
+    }
+    System.out.printf(
+        "%s: %d walks within budgets, %d masks compared by brute force%n", name, walks, bruteForce);
+    assertThat(walks).isGreaterThanOrEqualTo(20);
+    assertThat(bruteForce).isPositive();
+  }
+
+  /**
+   * One random walk within {@code budget} tokens; returns how many masks it compared with brute
+   * force.
+   */
   private static int walk(
       JsonConstraint constraint,
       JsonNode schema,
       HfTokenizer tokenizer,
       SplittableRandom random,
-      boolean compare) {
-    JsonConstraint.Session session = constraint.start(new boolean[0]);
+      boolean compare,
+      int budget) {
+    JsonConstraint.Session session = constraint.start(new boolean[0], budget);
     ByteArrayOutputStream document = new ByteArrayOutputStream();
     List<Integer> ids = new ArrayList<>();
     int compared = 0;
     for (int step = 0; !session.finished(); step++) {
       assertThat(step).as("steps without finishing %s", schema).isLessThan(5000);
       JsonMatcher matcher = session.matcher();
-      long[] mask = constraint.allowed(matcher);
+      assertThat(step)
+          .as("tokens within the budget of %d for %s", budget, schema)
+          .isLessThan(budget);
+      long[] mask = session.allowed();
       List<Integer> allowed = ids(mask);
       if (matcher.isComplete() && (allowed.isEmpty() || random.nextInt(3) == 0)) {
         break;
@@ -79,7 +122,7 @@ class StructuredOutputPropertyTest {
       if (compare && step % 5 == 1) {
         assertThat(allowed)
             .as("mask vs brute force after <%s>", document)
-            .isEqualTo(brute(constraint, matcher));
+            .isEqualTo(brute(constraint, matcher, session.remaining() - 1));
         compared++;
       }
       for (int k = 0; k < 3; k++) { // a few allowed tokens: still a JSON prefix?
@@ -108,7 +151,8 @@ class StructuredOutputPropertyTest {
     return compared;
   }
 
-  private static List<Integer> brute(JsonConstraint constraint, JsonMatcher matcher) {
+  /** Every token after which {@code matcher} still completes within {@code limit} bytes. */
+  private static List<Integer> brute(JsonConstraint constraint, JsonMatcher matcher, int limit) {
     List<Integer> out = new ArrayList<>();
     for (int id = 0; constraint.tokenBytes(id) != null || id < 1_000_000; id++) {
       byte[] b = constraint.tokenBytes(id);
@@ -118,7 +162,8 @@ class StructuredOutputPropertyTest {
         }
         continue;
       }
-      if (matcher.advance(b) != null) {
+      JsonMatcher next = matcher.advance(b);
+      if (next != null && next.minBytesToComplete() <= limit) {
         out.add(id);
       }
     }

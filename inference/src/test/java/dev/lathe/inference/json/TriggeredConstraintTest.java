@@ -49,7 +49,7 @@ class TriggeredConstraintTest {
     int twoNewlines = qwen.encode("\n\n")[0];
     SplittableRandom random = new SplittableRandom(9);
     for (int walk = 0; walk < 20; walk++) {
-      TokenConstraint.State state = constraint.start(stops);
+      TokenConstraint.State state = constraint.start(stops, 10_000);
       float[] logits = new float[vocabulary];
       for (int id : qwen.encode("Let me look that up. ")) {
         state.mask(logits);

@@ -102,6 +102,25 @@ public final class CompletionRunner {
             promptParam,
             "context_length_exceeded");
       }
+      int budget = Generator.tokenBudget(context, prompt.length, fields.maxTokens());
+      int needed = planned.constraint().map(TokenConstraint::minimumTokens).orElse(0);
+      if (needed > budget) { // refused before any choice starts streaming
+        throw ApiException.invalid(
+            "The shortest reply the requested format admits is "
+                + needed
+                + " bytes, which may take as many tokens, but only "
+                + budget
+                + " are left (the model's context holds "
+                + context
+                + " tokens, the "
+                + promptParam
+                + " take "
+                + prompt.length
+                + "): raise max_tokens or shorten the "
+                + promptParam
+                + ".",
+            "max_tokens");
+      }
       Generator generator = new Generator(chat.model(), chat.tokenizer(), seeds);
       List<String> stops = extraStops.apply(chat);
       TextTokenizer tokenizer = chat.tokenizer();
