@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lathe.tensor.Rope;
 import dev.lathe.testkit.SharedAssets;
+import dev.lathe.transformer.train.LoraConfig;
+import dev.lathe.transformer.train.Parameter;
+import dev.lathe.transformer.train.TokenBatch;
+import dev.lathe.transformer.train.TrainableModel;
+import dev.lathe.transformer.train.Training;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,6 +115,34 @@ class GgufStoriesTest {
             .mapToInt(Integer::parseInt)
             .toArray();
     assertThat(Arrays.copyOfRange(ids, 1, steps + 1)).containsExactly(expected);
+  }
+
+  @Test
+  void oneLoraStepOnTheGgufModelEqualsTheSameStepOnTheBin() throws Exception {
+    LoadedModel bin =
+        ModelLoader.load(SharedAssets.require("models/llama2c-stories260K/stories260K.bin"));
+    LoadedModel gguf = ModelLoader.load(SharedAssets.require("models/gguf/stories260K.gguf"));
+    int[] tokens = {1, 403, 407, 261, 378, 430, 271, 350};
+    int[] targets = {403, 407, 261, 378, 430, 271, 350, -1};
+    TokenBatch batch =
+        new TokenBatch(1, 8, tokens, targets, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new int[8], 1);
+    LoraConfig lora = LoraConfig.of(4, 8, 0);
+    TrainableModel a = Training.lora(bin, lora, new SplittableRandom(7));
+    TrainableModel b = Training.lora(gguf, lora, new SplittableRandom(7));
+    double lossA = a.forwardBackward(batch, new float[] {1}).lossSum();
+    double lossB = b.forwardBackward(batch, new float[] {1}).lossSum();
+    assertThat(lossB).isFinite().isGreaterThan(0).isEqualTo(lossA);
+    boolean moved = false;
+    for (int p = 0; p < a.trainableParameters().size(); p++) {
+      Parameter pa = a.trainableParameters().get(p);
+      Parameter pb = b.trainableParameters().get(p);
+      assertThat(pb.name()).isEqualTo(pa.name());
+      assertBits(pb.name() + " grad", pa.grad(), pb.grad());
+      for (float g : pb.grad()) {
+        moved |= g != 0;
+      }
+    }
+    assertThat(moved).as("some LoRA gradient is non-zero").isTrue();
   }
 
   private static void assertBits(String what, float[] expected, float[] actual) {
