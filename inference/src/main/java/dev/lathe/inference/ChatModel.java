@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *
  * <p>The model argument is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint
  * (tokenizer: {@code --tokenizer}, else {@code tokenizer.bin} or the one {@code tok*.bin} beside
- * it), or a Hub repo id {@code org/name[@revision]} fetched into the Hugging Face cache.
+ * it), a GGUF file (tokenizer and chat template from its metadata: {@link GgufChatModel}), or a Hub
+ * repo id {@code org/name[@revision]} fetched into the Hugging Face cache.
  *
  * <p>Conversations use the model's own chat template, tokenized as rendered with special-token
  * strings as their ids (the template writes any BOS itself, as {@code apply_chat_template} does). A
@@ -171,6 +172,9 @@ public record ChatModel(
     if (Files.isDirectory(path)) {
       return openDirectory(path);
     }
+    if (path.getFileName().toString().endsWith(".gguf")) {
+      return GgufChatModel.open(path);
+    }
     return openLlama2c(path, tokenizerFile);
   }
 
@@ -218,7 +222,7 @@ public record ChatModel(
       throw new IOException(
           checkpoint
               + ": not a model: expected a Hugging Face model directory, a llama2.c .bin "
-              + "checkpoint or a Hub repo id org/name");
+              + "checkpoint, a .gguf file or a Hub repo id org/name");
     }
     Path tokenizerPath = tokenizerFile.orElseGet(() -> siblingTokenizer(checkpoint));
     if (tokenizerPath == null) {
@@ -238,7 +242,7 @@ public record ChatModel(
 
           @Override
           public int[] rendered(String text, boolean addBos) {
-            return encodeWithEos(tokenizer, text, addBos);
+            return encodeWithSpecials(tokenizer, text, addBos, null, LLAMA2C_EOS);
           }
         };
     return new ChatModel(
@@ -254,22 +258,33 @@ public record ChatModel(
   /** The EOS string the plain chat format writes for llama2.c models (encoded as id 2). */
   private static final String LLAMA2C_EOS = "</s>";
 
-  /** Encodes {@code text}, turning each {@code </s>} into the EOS id rather than characters. */
-  private static int[] encodeWithEos(Llama2cTokenizer tokenizer, String text, boolean addBos) {
+  /**
+   * Encodes rendered chat {@code text}, turning each {@code eos} string (and each {@code bos}
+   * string unless null) into its id rather than characters.
+   */
+  static int[] encodeWithSpecials(
+      Llama2cTokenizer tokenizer, String text, boolean addBos, String bos, String eos) {
     List<Integer> ids = new ArrayList<>();
     if (addBos) {
-      ids.add(Llama2cTokenizer.BOS);
+      ids.add(tokenizer.bosId());
     }
-    String[] parts = text.split(LLAMA2C_EOS, -1);
-    for (int i = 0; i < parts.length; i++) {
-      if (i > 0) {
-        ids.add(Llama2cTokenizer.EOS);
-      }
-      if (!parts[i].isEmpty()) {
-        for (int id : tokenizer.encode(parts[i], false, false)) {
+    int at = 0;
+    while (at <= text.length()) {
+      int e = text.indexOf(eos, at);
+      int b = bos == null ? -1 : text.indexOf(bos, at);
+      boolean isBos = b >= 0 && (e < 0 || b < e);
+      int next = isBos ? b : e;
+      String part = text.substring(at, next < 0 ? text.length() : next);
+      if (!part.isEmpty()) {
+        for (int id : tokenizer.encode(part, false, false)) {
           ids.add(id);
         }
       }
+      if (next < 0) {
+        break;
+      }
+      ids.add(isBos ? tokenizer.bosId() : tokenizer.eosId());
+      at = next + (isBos ? bos : eos).length();
     }
     return ids.stream().mapToInt(Integer::intValue).toArray();
   }

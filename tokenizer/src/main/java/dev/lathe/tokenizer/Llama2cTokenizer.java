@@ -19,6 +19,10 @@ import java.util.Map;
  * repeatedly merges the adjacent pair whose joined piece has the highest score. Ids 1 and 2 are BOS
  * and EOS.
  *
+ * <p>The same algorithm is SentencePiece's BPE with byte fallback, so a GGUF file's {@code llama}
+ * vocabulary (tokens with {@code ▁} for a space, scores, token types, BOS/EOS ids) becomes this
+ * tokenizer through {@link #sentencePiece}.
+ *
  * <p>File format, little-endian: int32 max_token_length, then per token float32 score, int32 length
  * and that many bytes.
  */
@@ -32,17 +36,92 @@ public final class Llama2cTokenizer implements TextTokenizer {
 
   private static final int BYTE_OFFSET = 3;
 
+  /** SentencePiece's token type of a control token (BOS, EOS, chat markers): decodes to nothing. */
+  private static final int CONTROL = 3;
+
   private final byte[][] pieces;
   private final float[] scores;
+  private final boolean[] control; // decoded as nothing
+  private final int bos;
+  private final int eos;
+  private final int[] byteIds = new int[256]; // byte -> id of its <0xNN> piece
   private final Map<String, Integer> ids; // piece as ISO-8859-1 string -> id
 
-  private Llama2cTokenizer(byte[][] pieces, float[] scores) {
+  private Llama2cTokenizer(byte[][] pieces, float[] scores, boolean[] control, int bos, int eos) {
     this.pieces = pieces;
     this.scores = scores;
+    this.control = control;
+    this.bos = bos;
+    this.eos = eos;
     this.ids = new HashMap<>();
+    for (int b = 0; b < 256; b++) {
+      byteIds[b] = BYTE_OFFSET + b; // llama2.c's fixed layout, unless the pieces say otherwise
+    }
     for (int i = 0; i < pieces.length; i++) {
       ids.putIfAbsent(key(pieces[i]), i);
     }
+    for (int i = pieces.length - 1; i >= 0; i--) {
+      int b = byteValue(pieces[i]);
+      if (b >= 0) {
+        byteIds[b] = i;
+      }
+    }
+  }
+
+  /**
+   * A SentencePiece BPE vocabulary as GGUF stores it ({@code tokenizer.ggml.tokens}, {@code
+   * .scores}, {@code .token_type}): {@code ▁} in a token stands for a space; control tokens (type
+   * 3) and BOS/EOS decode to nothing; a text byte without a piece becomes its {@code <0xNN>} token.
+   *
+   * @throws IllegalArgumentException when the arrays disagree in length, BOS/EOS are outside the
+   *     vocabulary, or a byte has no {@code <0xNN>} token
+   */
+  public static Llama2cTokenizer sentencePiece(
+      List<String> tokens, float[] scores, int[] types, int bos, int eos) {
+    int n = tokens.size();
+    if (scores.length != n || types.length != n) {
+      throw new IllegalArgumentException(
+          n + " tokens but " + scores.length + " scores and " + types.length + " token types");
+    }
+    if (bos < 0 || bos >= n || eos < 0 || eos >= n) {
+      throw new IllegalArgumentException(
+          "BOS " + bos + " or EOS " + eos + " is outside the vocabulary of " + n + " tokens");
+    }
+    byte[][] pieces = new byte[n][];
+    boolean[] control = new boolean[n];
+    boolean[] bytes = new boolean[256];
+    for (int i = 0; i < n; i++) {
+      pieces[i] = tokens.get(i).replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
+      control[i] = types[i] == CONTROL || i == bos || i == eos;
+      int b = byteValue(pieces[i]);
+      if (b >= 0) {
+        bytes[b] = true;
+      }
+    }
+    for (int b = 0; b < 256; b++) {
+      if (!bytes[b]) {
+        throw new IllegalArgumentException(
+            String.format(
+                "the vocabulary has no byte token <0x%02X>: not a byte-fallback SentencePiece model",
+                b));
+      }
+    }
+    return new Llama2cTokenizer(pieces, scores.clone(), control, bos, eos);
+  }
+
+  /** Id of the beginning-of-sequence token. */
+  public int bosId() {
+    return bos;
+  }
+
+  /** Id of the end-of-sequence token. */
+  public int eosId() {
+    return eos;
+  }
+
+  /** The text of token {@code id} as stored (a space for SentencePiece's {@code ▁}). */
+  public String piece(int id) {
+    return new String(pieces[id], StandardCharsets.UTF_8);
   }
 
   /** Reads a llama2.c tokenizer file. */
@@ -87,7 +166,10 @@ public final class Llama2cTokenizer implements TextTokenizer {
     for (int i = 0; i < s.length; i++) {
       s[i] = scores.get(i);
     }
-    return new Llama2cTokenizer(pieces.toArray(new byte[0][]), s);
+    boolean[] control = new boolean[s.length];
+    control[BOS] = true;
+    control[EOS] = true;
+    return new Llama2cTokenizer(pieces.toArray(new byte[0][]), s, control, BOS, EOS);
   }
 
   @Override
@@ -105,7 +187,7 @@ public final class Llama2cTokenizer implements TextTokenizer {
   public int[] encode(String text, boolean bos, boolean eos) {
     List<Integer> tokens = new ArrayList<>();
     if (bos) {
-      tokens.add(BOS);
+      tokens.add(this.bos);
     }
     if (!text.isEmpty()) {
       Integer space = ids.get(" ");
@@ -120,7 +202,7 @@ public final class Llama2cTokenizer implements TextTokenizer {
                 tokens.add(id);
               } else {
                 for (byte b : utf8) {
-                  tokens.add((b & 0xff) + BYTE_OFFSET);
+                  tokens.add(byteIds[b & 0xff]);
                 }
               }
             });
@@ -144,14 +226,14 @@ public final class Llama2cTokenizer implements TextTokenizer {
       tokens.remove(bestAt + 1);
     }
     if (eos) {
-      tokens.add(EOS);
+      tokens.add(this.eos);
     }
     return tokens.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /**
-   * Ids to text as llama2.c prints them: BOS and EOS produce nothing, a piece right after BOS loses
-   * its leading space, and {@code <0xNN>} pieces are raw bytes.
+   * Ids to text as llama2.c prints them: BOS, EOS and control tokens produce nothing, a piece right
+   * after BOS loses its leading space, and {@code <0xNN>} pieces are raw bytes.
    */
   @Override
   public String decode(int[] ids) {
@@ -162,9 +244,9 @@ public final class Llama2cTokenizer implements TextTokenizer {
         throw new IllegalArgumentException(
             "token id " + id + " is outside the vocabulary [0, " + pieces.length + ")");
       }
-      if (id != BOS && id != EOS) {
+      if (!control[id]) {
         byte[] piece = pieces[id];
-        int from = prev == BOS && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
+        int from = prev == bos && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
         int b = byteValue(piece);
         if (b >= 0) {
           out.write(b);

@@ -7,19 +7,25 @@ import java.nio.file.Path;
 /**
  * Loads a model from disk, recognising the format: a Hugging Face directory ({@code config.json}
  * plus safetensors, model types llama, mistral, qwen2, qwen3, gpt2) or a llama2.c {@code .bin}
- * checkpoint. Weights are read as f32, then the matmul weights are held in the dtype {@link
- * LoadOptions} asks for (by default the checkpoint's own: BF16 for a BF16 checkpoint, else F32);
- * the files are closed afterwards.
+ * checkpoint, or a GGUF file ({@code .gguf}: llama, qwen2, qwen3; see {@link GgufCheckpoint}).
+ * Weights are read as f32 (GGUF's quantized types dequantized), then the matmul weights are held in
+ * the dtype {@link LoadOptions} asks for (by default the checkpoint's own: BF16 for a BF16
+ * checkpoint, else F32); the files are closed afterwards. A quantized GGUF model therefore runs and
+ * trains as an f32 (or bf16) model.
  */
 public final class ModelLoader {
   private ModelLoader() {}
 
-  /** Loads the model at {@code path} (a directory or a llama2.c file) with default options. */
+  /**
+   * Loads the model at {@code path} (a directory, a llama2.c or GGUF file) with default options.
+   */
   public static LoadedModel load(Path path) throws IOException {
     return load(path, LoadOptions.DEFAULT);
   }
 
-  /** Loads the model at {@code path} (a directory or a llama2.c file) as {@code options} say. */
+  /**
+   * Loads the model at {@code path} (a directory, a llama2.c or GGUF file) as {@code options} say.
+   */
   public static LoadedModel load(Path path, LoadOptions options) throws IOException {
     if (Files.isDirectory(path)) {
       Path config = path.resolve("config.json");
@@ -39,6 +45,9 @@ public final class ModelLoader {
         throw new IOException(e.getMessage(), e);
       }
     }
+    if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".gguf")) {
+      return GgufCheckpoint.load(path, options);
+    }
     if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".bin")) {
       LlamaModel m = Llama2cCheckpoint.load(path);
       if (options.weightDtype() == DType.BF16) {
@@ -49,6 +58,6 @@ public final class ModelLoader {
     throw new IOException(
         path
             + ": not a model: expected a Hugging Face model directory (config.json + safetensors)"
-            + " or a llama2.c .bin checkpoint");
+            + ", a llama2.c .bin checkpoint or a .gguf file");
   }
 }
