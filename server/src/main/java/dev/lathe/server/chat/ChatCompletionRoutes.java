@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.inference.ChatModel;
 import dev.lathe.inference.FinishReason;
 import dev.lathe.inference.GenerationListener;
 import dev.lathe.inference.GenerationResult;
@@ -97,12 +98,14 @@ public final class ChatCompletionRoutes {
     ReplyPlan[] plan = {null};
     JsonNode format = body.get("response_format");
     int promptTokens =
-        runner.run(
+        run(
             caller,
             model,
-            chat -> prompt(plan, ReplyPlan.of(chat, messages, tools, format, model)),
-            chat -> chat.chatStops(),
+            messages,
+            tools,
+            format,
             fields,
+            plan,
             new CompletionRunner.ChoiceSink() {
               @Override
               public GenerationListener listener(int index, TextTokenizer tokenizer) {
@@ -117,8 +120,7 @@ public final class ChatCompletionRoutes {
                 ToolCallOutput reply = parser == null ? null : parser.parse(text);
                 choices.add(choiceObject(index, r, tokenizer, fields, text, reply));
               }
-            },
-            "messages");
+            });
     ObjectNode root =
         completionObject(
             id,
@@ -198,12 +200,14 @@ public final class ChatCompletionRoutes {
     ArrayNode choices = json.createArrayNode(); // the whole answer, assembled for the keeper
     try {
       int promptTokens =
-          runner.run(
+          run(
               caller,
               model,
-              chat -> prompt(plan, ReplyPlan.of(chat, messages, tools, format, model)),
-              chat -> chat.chatStops(),
+              messages,
+              tools,
+              format,
               fields,
+              plan,
               new CompletionRunner.ChoiceSink() {
                 @Override
                 public GenerationListener listener(int index, TextTokenizer tokenizer) {
@@ -292,8 +296,7 @@ public final class ChatCompletionRoutes {
                   ch.put("finish_reason", finishReason(r, called));
                   sse[0].send(last);
                 }
-              },
-              "messages");
+              });
       ObjectNode usage = runner.usage((long) promptTokens * fields.n(), completionTokens[0]);
       if (fields.includeUsage()) {
         ObjectNode last = chunk(id, created, model, fields);
@@ -325,10 +328,31 @@ public final class ChatCompletionRoutes {
     return c;
   }
 
-  /** Keeps {@code decided} for the choices and gives the runner its prompt. */
-  private static CompletionRunner.Prompt prompt(ReplyPlan[] plan, ReplyPlan decided) {
-    plan[0] = decided;
-    return new CompletionRunner.Prompt(decided.prompt(), decided.constraint());
+  /**
+   * Runs the choices of a chat request through the runner, once the model is known deciding the
+   * reply's {@link ReplyPlan} (kept in {@code plan} for the sink); returns the prompt's length.
+   */
+  private int run(
+      Caller caller,
+      String model,
+      List<ChatMessage> messages,
+      ChatTools tools,
+      JsonNode format,
+      SamplingFields fields,
+      ReplyPlan[] plan,
+      CompletionRunner.ChoiceSink sink)
+      throws IOException {
+    return runner.run(
+        caller,
+        model,
+        chat -> {
+          plan[0] = ReplyPlan.of(chat, messages, tools, format, model);
+          return new CompletionRunner.Prompt(plan[0].prompt(), plan[0].constraint());
+        },
+        ChatModel::chatStops,
+        fields,
+        sink,
+        "messages");
   }
 
   /** {@code chunk} carrying one content or tool-call delta of choice {@code index}. */
