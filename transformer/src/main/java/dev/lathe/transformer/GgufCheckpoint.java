@@ -4,8 +4,6 @@ import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.RopeScaling;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -97,38 +95,7 @@ public final class GgufCheckpoint {
   }
 
   private static LlamaWeights weights(GgufFile g, LlamaConfig c) {
-    long C = c.dim();
-    long F = c.hiddenDim();
-    long q = c.queryDim();
-    long kv = c.kvDim();
-    long hd = c.headDim();
-    float[] embedding = g.floats("token_embd.weight", c.vocabSize(), C);
-    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
-    for (int l = 0; l < c.layers(); l++) {
-      String b = "blk." + l + ".";
-      boolean bias = c.attentionBias();
-      boolean qk = c.qkNorm();
-      layers.add(
-          new LlamaWeights.Layer<>(
-              g.floats(b + "attn_norm.weight", C),
-              g.floats(b + "attn_q.weight", q, C),
-              g.floats(b + "attn_k.weight", kv, C),
-              g.floats(b + "attn_v.weight", kv, C),
-              g.floats(b + "attn_output.weight", C, q),
-              bias ? g.floats(b + "attn_q.bias", q) : null,
-              bias ? g.floats(b + "attn_k.bias", kv) : null,
-              bias ? g.floats(b + "attn_v.bias", kv) : null,
-              c.outputBias() ? g.floats(b + "attn_output.bias", C) : null,
-              qk ? g.floats(b + "attn_q_norm.weight", hd) : null,
-              qk ? g.floats(b + "attn_k_norm.weight", hd) : null,
-              g.floats(b + "ffn_norm.weight", C),
-              g.floats(b + "ffn_gate.weight", F, C),
-              g.floats(b + "ffn_up.weight", F, C),
-              g.floats(b + "ffn_down.weight", C, F)));
-    }
-    float[] norm = g.floats("output_norm.weight", C);
-    float[] head = c.tiedEmbeddings() ? embedding : g.floats("output.weight", c.vocabSize(), C);
-    return new LlamaWeights(embedding, layers, norm, head);
+    return LlamaTensorNames.GGUF.read(c, g::floats, LlamaTensorNames.GGUF.embedding());
   }
 
   private static boolean storesBf16Matrices(GgufFile g) {

@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Rope;
+import dev.lathe.transformer.LlamaTensorNames.Part;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,37 +52,36 @@ public final class HfCheckpointWriter {
     long F = c.hiddenDim();
     long q = c.queryDim();
     long kv = c.kvDim();
+    LlamaTensorNames n = LlamaTensorNames.HF;
     Map<String, SafetensorsWriter.Tensor> t = new LinkedHashMap<>();
-    t.put("model.embed_tokens.weight", tensor(w.tokenEmbedding(), c.vocabSize(), C));
+    t.put(n.embedding(), tensor(w.tokenEmbedding(), c.vocabSize(), C));
     for (int l = 0; l < c.layers(); l++) {
       LlamaWeights.Layer<float[]> x = w.layers().get(l);
-      String p = "model.layers." + l + ".";
-      String a = p + "self_attn.";
-      t.put(p + "input_layernorm.weight", tensor(x.attnNorm(), C));
-      t.put(a + "q_proj.weight", tensor(x.wq(), q, C));
-      t.put(a + "k_proj.weight", tensor(x.wk(), kv, C));
-      t.put(a + "v_proj.weight", tensor(x.wv(), kv, C));
-      t.put(a + "o_proj.weight", tensor(x.wo(), C, q));
+      t.put(n.name(l, Part.ATTN_NORM), tensor(x.attnNorm(), C));
+      t.put(n.name(l, Part.Q), tensor(x.wq(), q, C));
+      t.put(n.name(l, Part.K), tensor(x.wk(), kv, C));
+      t.put(n.name(l, Part.V), tensor(x.wv(), kv, C));
+      t.put(n.name(l, Part.O), tensor(x.wo(), C, q));
       if (c.attentionBias()) {
-        t.put(a + "q_proj.bias", tensor(x.bq(), q));
-        t.put(a + "k_proj.bias", tensor(x.bk(), kv));
-        t.put(a + "v_proj.bias", tensor(x.bv(), kv));
+        t.put(n.name(l, Part.Q_BIAS), tensor(x.bq(), q));
+        t.put(n.name(l, Part.K_BIAS), tensor(x.bk(), kv));
+        t.put(n.name(l, Part.V_BIAS), tensor(x.bv(), kv));
       }
       if (c.outputBias()) {
-        t.put(a + "o_proj.bias", tensor(x.bo(), C));
+        t.put(n.name(l, Part.O_BIAS), tensor(x.bo(), C));
       }
       if (c.qkNorm()) {
-        t.put(a + "q_norm.weight", tensor(x.qNorm(), c.headDim()));
-        t.put(a + "k_norm.weight", tensor(x.kNorm(), c.headDim()));
+        t.put(n.name(l, Part.Q_NORM), tensor(x.qNorm(), c.headDim()));
+        t.put(n.name(l, Part.K_NORM), tensor(x.kNorm(), c.headDim()));
       }
-      t.put(p + "post_attention_layernorm.weight", tensor(x.ffnNorm(), C));
-      t.put(p + "mlp.gate_proj.weight", tensor(x.wGate(), F, C));
-      t.put(p + "mlp.up_proj.weight", tensor(x.wUp(), F, C));
-      t.put(p + "mlp.down_proj.weight", tensor(x.wDown(), C, F));
+      t.put(n.name(l, Part.FFN_NORM), tensor(x.ffnNorm(), C));
+      t.put(n.name(l, Part.GATE), tensor(x.wGate(), F, C));
+      t.put(n.name(l, Part.UP), tensor(x.wUp(), F, C));
+      t.put(n.name(l, Part.DOWN), tensor(x.wDown(), C, F));
     }
-    t.put("model.norm.weight", tensor(w.finalNorm(), C));
+    t.put(n.finalNorm(), tensor(w.finalNorm(), C));
     if (!c.tiedEmbeddings()) {
-      t.put("lm_head.weight", tensor(w.classifier(), c.vocabSize(), C));
+      t.put(n.head(), tensor(w.classifier(), c.vocabSize(), C));
     }
     Files.createDirectories(dir);
     SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"), dtype);

@@ -1,0 +1,140 @@
+package dev.lathe.transformer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where each tensor of a Llama-family model lives in one checkpoint format, so that one reader
+ * ({@link #read}) serves every format: Hugging Face's {@code
+ * model.layers.N.self_attn.q_proj.weight} and GGUF's {@code blk.N.attn_q.weight} name the same
+ * roles.
+ *
+ * @param embedding the token embedding
+ * @param finalNorm the norm after the last block
+ * @param head the output projection (absent when tied)
+ * @param layerPrefix the prefix of block {@code N}'s tensors, with {@code %d} for N
+ * @param parts the suffix after the prefix of each part of a block, in {@link Part} order
+ */
+record LlamaTensorNames(
+    String embedding, String finalNorm, String head, String layerPrefix, String... parts) {
+
+  /** The parts of one block, in the order {@link LlamaWeights.Layer} takes them. */
+  enum Part {
+    ATTN_NORM,
+    Q,
+    K,
+    V,
+    O,
+    Q_BIAS,
+    K_BIAS,
+    V_BIAS,
+    O_BIAS,
+    Q_NORM,
+    K_NORM,
+    FFN_NORM,
+    GATE,
+    UP,
+    DOWN
+  }
+
+  /** Hugging Face's names. */
+  static final LlamaTensorNames HF =
+      new LlamaTensorNames(
+          "model.embed_tokens.weight",
+          "model.norm.weight",
+          "lm_head.weight",
+          "model.layers.%d.",
+          "input_layernorm.weight",
+          "self_attn.q_proj.weight",
+          "self_attn.k_proj.weight",
+          "self_attn.v_proj.weight",
+          "self_attn.o_proj.weight",
+          "self_attn.q_proj.bias",
+          "self_attn.k_proj.bias",
+          "self_attn.v_proj.bias",
+          "self_attn.o_proj.bias",
+          "self_attn.q_norm.weight",
+          "self_attn.k_norm.weight",
+          "post_attention_layernorm.weight",
+          "mlp.gate_proj.weight",
+          "mlp.up_proj.weight",
+          "mlp.down_proj.weight");
+
+  /** llama.cpp's GGUF names. */
+  static final LlamaTensorNames GGUF =
+      new LlamaTensorNames(
+          "token_embd.weight",
+          "output_norm.weight",
+          "output.weight",
+          "blk.%d.",
+          "attn_norm.weight",
+          "attn_q.weight",
+          "attn_k.weight",
+          "attn_v.weight",
+          "attn_output.weight",
+          "attn_q.bias",
+          "attn_k.bias",
+          "attn_v.bias",
+          "attn_output.bias",
+          "attn_q_norm.weight",
+          "attn_k_norm.weight",
+          "ffn_norm.weight",
+          "ffn_gate.weight",
+          "ffn_up.weight",
+          "ffn_down.weight");
+
+  LlamaTensorNames {
+    if (parts.length != Part.values().length) {
+      throw new IllegalArgumentException("one name per part: " + Part.values().length);
+    }
+  }
+
+  /** Reads a tensor of the given shape by name. */
+  @FunctionalInterface
+  interface Tensors {
+    float[] get(String name, long... shape);
+  }
+
+  /** The name of {@code part} of block {@code layer}. */
+  String name(int layer, Part part) {
+    return layerPrefix.formatted(layer) + parts[part.ordinal()];
+  }
+
+  /**
+   * The weights of config {@code c} read through {@code t} under these names; {@code embeddingName}
+   * is the name the embedding is read from (a tied checkpoint may store it only as the head).
+   */
+  LlamaWeights read(LlamaConfig c, Tensors t, String embeddingName) {
+    long C = c.dim();
+    long F = c.hiddenDim();
+    long q = c.queryDim();
+    long kv = c.kvDim();
+    long hd = c.headDim();
+    float[] embedding = t.get(embeddingName, c.vocabSize(), C);
+    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
+    for (int l = 0; l < c.layers(); l++) {
+      boolean bias = c.attentionBias();
+      boolean qk = c.qkNorm();
+      layers.add(
+          new LlamaWeights.Layer<>(
+              t.get(name(l, Part.ATTN_NORM), C),
+              t.get(name(l, Part.Q), q, C),
+              t.get(name(l, Part.K), kv, C),
+              t.get(name(l, Part.V), kv, C),
+              t.get(name(l, Part.O), C, q),
+              bias ? t.get(name(l, Part.Q_BIAS), q) : null,
+              bias ? t.get(name(l, Part.K_BIAS), kv) : null,
+              bias ? t.get(name(l, Part.V_BIAS), kv) : null,
+              c.outputBias() ? t.get(name(l, Part.O_BIAS), C) : null,
+              qk ? t.get(name(l, Part.Q_NORM), hd) : null,
+              qk ? t.get(name(l, Part.K_NORM), hd) : null,
+              t.get(name(l, Part.FFN_NORM), C),
+              t.get(name(l, Part.GATE), F, C),
+              t.get(name(l, Part.UP), F, C),
+              t.get(name(l, Part.DOWN), C, F)));
+    }
+    float[] norm = t.get(finalNorm, C);
+    float[] out = c.tiedEmbeddings() ? embedding : t.get(head, c.vocabSize(), C);
+    return new LlamaWeights(embedding, layers, norm, out);
+  }
+}
