@@ -11,6 +11,7 @@ import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingConfig;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.finetune.TrainingSummary;
+import dev.lathe.finetune.UntrainableDataException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -239,6 +240,10 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (InvalidTrainingFileException e) {
       err.println("lathe train: " + e.getMessage());
       ValidationReportPrinter.print(e.file().toString(), e.report(), null, 5, err);
+      err.flush();
+      return 1;
+    } catch (UntrainableDataException e) {
+      err.println("lathe train: " + e.getMessage());
       err.flush();
       return 1;
     } catch (IOException | RuntimeException e) {

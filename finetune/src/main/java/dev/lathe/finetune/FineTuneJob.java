@@ -76,6 +76,8 @@ public record FineTuneJob(
    * Runs the job with {@code method}.
    *
    * @throws InvalidTrainingFileException when a file fails validation
+   * @throws UntrainableDataException when a file passes validation but trains nothing, or not the
+   *     end-of-turn token ({@link TrainingPreflight}, before step 1)
    * @throws WrongFormatException when a file's format does not suit the method (the message has
    *     OpenAI's wording)
    */
@@ -100,6 +102,14 @@ public record FineTuneJob(
       }
       method.requireFormat(trainFile, train.report().format());
       train.notes().forEach(listener::onMessage);
+      int[] endOfTurn = tokenizer.eosTokenIds();
+      TrainingPreflight.check(
+          trainFile,
+          InvalidTrainingFileException.Field.TRAINING,
+          train,
+          endOfTurn,
+          tokenizer.eosToken(),
+          listener);
       List<E> valid = List.of();
       if (validFile != null) {
         // a validation file may be small; it must have the training file's format
@@ -119,6 +129,13 @@ public record FineTuneJob(
               validFile, InvalidTrainingFileException.Field.VALIDATION, v.report());
         }
         v.notes().forEach(listener::onMessage);
+        TrainingPreflight.check(
+            validFile,
+            InvalidTrainingFileException.Field.VALIDATION,
+            v,
+            endOfTurn,
+            tokenizer.eosToken(),
+            listener);
         valid = v.examples();
       }
       Hyperparameters h =
@@ -277,6 +294,12 @@ public record FineTuneJob(
       public void onMessage(String message) {
         a.onMessage(message);
         b.onMessage(message);
+      }
+
+      @Override
+      public void onNotice(TrainingNotice notice) {
+        a.onNotice(notice);
+        b.onNotice(notice);
       }
 
       @Override

@@ -28,6 +28,14 @@ public interface TrainingListener {
   /** A note for the user: a truncated or skipped example, a resolved hyperparameter, … */
   default void onMessage(String message) {}
 
+  /**
+   * Something the user must see (a safeguard acted; see {@link TrainingNotice}); by default a
+   * message like any other.
+   */
+  default void onNotice(TrainingNotice notice) {
+    onMessage(notice.message());
+  }
+
   /** When the run ends, finished or cancelled. */
   default void onFinished(TrainingSummary summary) {}
 }

@@ -16,6 +16,7 @@ import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.models.Model;
+import dev.lathe.testkit.ChatFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,6 +121,15 @@ class FineTuningJobsTest {
       p.validationFile(validFile);
     }
     return client.fineTuning().jobs().create(p.build());
+  }
+
+  /** A job on TinyStories-656K with every setting auto, training on {@code trainingFile}. */
+  static FineTuningJob createOn(String trainingFile) {
+    return client
+        .fineTuning()
+        .jobs()
+        .create(
+            JobCreateParams.builder().model("tinystories-656k").trainingFile(trainingFile).build());
   }
 
   static FineTuningJob await(String id, Predicate<FineTuningJob> done) throws InterruptedException {
@@ -309,11 +319,7 @@ class FineTuningJobsTest {
             line("dog")
                 + "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n"
                 + line("cat").repeat(10));
-    FineTuningJob job =
-        client
-            .fineTuning()
-            .jobs()
-            .create(JobCreateParams.builder().model("tinystories-656k").trainingFile(bad).build());
+    FineTuningJob job = createOn(bad);
     assertThat(job.status().asString()).isEqualTo("failed");
     FineTuningJob.Error error = job.error().orElseThrow();
     assertThat(error.code()).isEqualTo("invalid_training_file");
@@ -321,6 +327,28 @@ class FineTuningJobsTest {
     assertThat(error.message())
         .startsWith("The job failed due to an invalid training file. Line 2: ");
     assertThat(job.finishedAt()).as("validation failures keep finished_at null").isEmpty();
+  }
+
+  @Test
+  void aTrainingFileWhoseAnswersTheContextCutsFailsBeforeStepOne() throws Exception {
+    FineTuningJob job =
+        await(
+            createOn(upload(ChatFiles.questionsLongerThanTinyStoriesContext(10))).id(),
+            j -> j.status().asString().matches("succeeded|failed"));
+    assertThat(job.status().asString()).isEqualTo("failed");
+    FineTuningJob.Error error = job.error().orElseThrow();
+    assertThat(error.code()).isEqualTo("invalid_training_file");
+    assertThat(error.param()).contains("training_file");
+    assertThat(error.message())
+        .isEqualTo(
+            "The job failed due to an invalid training file. No example trains any token"
+                + " (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10). Give at least one assistant message"
+                + " per example a weight above 0, or raise the context length if truncation cut"
+                + " the answers.");
+    assertThat(events(job.id()))
+        .anySatisfy(
+            e -> assertThat(e.message()).contains("10 example(s) train no token and are left out"));
+    assertThat(steps(job.id())).isEmpty();
   }
 
   @Test

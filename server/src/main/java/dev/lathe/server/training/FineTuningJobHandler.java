@@ -8,6 +8,7 @@ import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.RunLayout;
+import dev.lathe.finetune.UntrainableDataException;
 import dev.lathe.finetune.WrongFormatException;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.EventLevel;
@@ -46,8 +47,10 @@ import java.time.InstantSource;
  * worker took the job over when the lease ran out). Events carry idempotency keys, so nothing is
  * posted twice. A cancel, pause or shutdown stops at the next step boundary ({@link
  * JobContext#shouldStop()}). Any failure becomes the job's {@code error} object: {@code
- * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines,
- * {@code model_not_available} for a base that cannot be trained, {@code server_error} otherwise.
+ * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines
+ * (also for a file that trains nothing, or not the end-of-turn token: {@link
+ * dev.lathe.finetune.TrainingPreflight}), {@code model_not_available} for a base that cannot be
+ * trained, {@code server_error} otherwise.
  */
 public final class FineTuningJobHandler implements JobHandler {
   private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
@@ -113,6 +116,8 @@ public final class FineTuningJobHandler implements JobHandler {
           JobError.wrongFormat(request.trainingFile(), e.format(), e.method(), "training_file"));
     } catch (InvalidTrainingFileException e) {
       return fail(context, JobError.invalidFile(e.report(), e.field().wireName()));
+    } catch (UntrainableDataException e) {
+      return fail(context, JobError.untrainable(e));
     } catch (Exception | LinkageError e) {
       LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
       if (context.leaseLost()) {

@@ -9,6 +9,7 @@ import dev.lathe.finetune.Hyperparameters;
 import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingListener;
+import dev.lathe.finetune.TrainingNotice;
 import dev.lathe.finetune.TrainingPlan;
 import dev.lathe.finetune.TrainingSummary;
 import dev.lathe.jobqueue.EventLevel;
@@ -175,6 +176,19 @@ public final class JobTrainingListener implements TrainingListener {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove an old checkpoint: " + e.getMessage(), e);
     }
+  }
+
+  /** A safeguard's notice becomes a job event, once (its key is the event's idempotency key). */
+  @Override
+  public void onNotice(TrainingNotice notice) {
+    context.appendEvent(
+        new NewEvent(
+                null,
+                notice.warning() ? EventLevel.WARN : EventLevel.INFO,
+                notice.message(),
+                "message",
+                "{}")
+            .withKey(notice.key()));
   }
 
   @Override
