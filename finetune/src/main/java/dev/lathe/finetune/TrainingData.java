@@ -59,7 +59,7 @@ public record TrainingData(
         renderer::render,
         TrainingExample::trainedTokens,
         TrainingExample::truncated,
-        " (no assistant message with weight 1)");
+        " (no assistant message with a weight above 0)");
   }
 
   /** Renders one valid line of a file; throws IllegalArgumentException when it cannot. */
