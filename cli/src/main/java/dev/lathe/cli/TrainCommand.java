@@ -131,6 +131,15 @@ public final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--early-stopping-patience",
+      paramLabel = "N",
+      defaultValue = "" + FineTuneOptions.DEFAULT_EARLY_STOPPING_PATIENCE,
+      description =
+          "With --valid: stop after N epochs without a lower validation loss (0: never)."
+              + " Default: ${DEFAULT-VALUE}. The result is the best epoch's checkpoint either way.")
+  int earlyStoppingPatience;
+
+  @Option(
       names = "--dpo",
       description =
           "Direct preference optimization on a preference file (input, preferred_output,"
@@ -206,7 +215,8 @@ public final class TrainCommand implements Callable<Integer> {
                   .withMicroBatchTokens(microBatchTokens)
                   .withPacked(!padded)
                   .withEvalEvery(evalEvery)
-                  .withResume(resume));
+                  .withResume(resume)
+                  .withEarlyStoppingPatience(earlyStoppingPatience));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }

@@ -195,7 +195,8 @@ public record FineTuneJob(
                     both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
                     cancelled,
                     checkpoints)
-                .reseedingEachStep(random);
+                .reseedingEachStep(random)
+                .stoppingEarly(validFile == null ? 0 : options.earlyStoppingPatience());
         summary =
             from == null
                 ? trainer.run(train.examples(), valid, new StepRandom(seed ^ 0x5DEECE66DL))
@@ -294,6 +295,12 @@ public record FineTuneJob(
       public void onMessage(String message) {
         a.onMessage(message);
         b.onMessage(message);
+      }
+
+      @Override
+      public void onBest(int step, double validLoss) {
+        a.onBest(step, validLoss);
+        b.onBest(step, validLoss);
       }
 
       @Override

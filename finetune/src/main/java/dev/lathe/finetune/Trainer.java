@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -22,6 +23,10 @@ import java.util.random.RandomGenerator;
  * rate, validation on a fixed sample every few steps and on the whole validation set at the end,
  * checkpoints at each epoch end (and every N steps if asked), and cooperative cancellation checked
  * before every step; a stopped run first checkpoints the step it stopped at, so nothing is lost.
+ *
+ * <p>With a validation set, the loss on the whole of it is measured at each epoch end; the run ends
+ * with the weights of the best epoch-end checkpoint, and stops early after {@code patience} epochs
+ * without improvement when asked ({@link #stoppingEarly}; see {@link BestCheckpoint}).
  *
  * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
  * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
@@ -40,7 +45,10 @@ public final class Trainer<E> {
   private final BooleanSupplier cancelled;
   private final Path checkpointRoot;
   private StepRandom stepRandom;
+  private int patience;
   private int checkpointed;
+  private Map<String, float[]> bestInMemory;
+  private BestCheckpoint best;
 
   /**
    * A trainer.
@@ -74,6 +82,18 @@ public final class Trainer<E> {
     return this;
   }
 
+  /**
+   * Stops the run after {@code epochs} epochs in a row without a lower whole-validation loss (0:
+   * never; {@link FineTuneOptions#DEFAULT_EARLY_STOPPING_PATIENCE}); returns this trainer.
+   */
+  public Trainer<E> stoppingEarly(int epochs) {
+    if (epochs < 0) {
+      throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + epochs);
+    }
+    this.patience = epochs;
+    return this;
+  }
+
   /** Trains from the start, drawing the epoch seeds from {@code random}. */
   public TrainingSummary run(List<E> train, List<E> valid, RandomGenerator random) {
     requireExamples(train);
@@ -83,6 +103,9 @@ public final class Trainer<E> {
       seeds[e] = random.nextLong();
     }
     AdamW optimizer = new AdamW(config.optimizer(), model.trainableParameters());
+    best =
+        new BestCheckpoint(
+            patience, config.hyperparameters().stepsPerEpoch(train.size()), 0, Double.NaN);
     return loop(train, valid, optimizer, seeds, 0, 0, 0, shuffled(train.size(), seeds[0]));
   }
 
@@ -116,6 +139,12 @@ public final class Trainer<E> {
     }
     AdamW optimizer = new AdamW(config.optimizer(), params);
     optimizer.restore(checkpoint.optimizer());
+    best =
+        new BestCheckpoint(
+            patience,
+            config.hyperparameters().stepsPerEpoch(train.size()),
+            checkpoint.bestStep(),
+            checkpoint.bestValidLoss());
     return loop(
         train,
         valid,
@@ -144,6 +173,7 @@ public final class Trainer<E> {
     List<Parameter> params = model.trainableParameters();
     List<E> sample = valid.subList(0, Math.min(config.validationSample(), valid.size()));
     long trainedTokens = 0;
+    boolean stoppedEarly = false;
     checkpointed = step;
     while (epoch < h.epochs()) {
       while (stepInEpoch < perEpoch) {
@@ -153,7 +183,8 @@ public final class Trainer<E> {
             checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
           }
           TrainingSummary summary =
-              new TrainingSummary(step, total, true, Double.NaN, Double.NaN, trainedTokens);
+              new TrainingSummary(
+                  step, total, true, Double.NaN, Double.NaN, trainedTokens, 0, false);
           listener.onFinished(summary);
           return summary;
         }
@@ -202,7 +233,32 @@ public final class Trainer<E> {
       if (epoch < h.epochs()) {
         order = shuffled(n, seeds[epoch]);
       }
+      if (!valid.isEmpty()) {
+        double loss = objective.evaluate(model, valid).loss();
+        boolean isBest = best.record(step, loss);
+        if (isBest) {
+          listener.onBest(step, loss);
+          if (checkpointRoot == null) {
+            bestInMemory = parameterValues(true);
+          }
+        }
+        listener.onMessage(
+            String.format(
+                Locale.ROOT,
+                "epoch %d: validation loss %.4f on the whole validation set%s",
+                epoch,
+                loss,
+                isBest ? " (best so far)" : ""));
+        stoppedEarly = epoch < h.epochs() && best.shouldStop(step);
+      }
       checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
+      if (stoppedEarly) {
+        listener.onNotice(new TrainingNotice("early-stop", false, best.stopMessage(step)));
+        break;
+      }
+    }
+    if (best.step() > 0 && best.step() != step) {
+      restoreBest(best.step());
     }
     double fullLoss = Double.NaN;
     double fullAccuracy = Double.NaN;
@@ -212,8 +268,12 @@ public final class Trainer<E> {
       fullAccuracy = full.accuracy();
     }
     TrainingSummary summary =
-        new TrainingSummary(step, total, false, fullLoss, fullAccuracy, trainedTokens);
+        new TrainingSummary(
+            step, total, false, fullLoss, fullAccuracy, trainedTokens, best.step(), stoppedEarly);
     listener.onFinished(summary);
+    if (best.step() > 0) { // after the last step's metrics, which onFinished completes
+      listener.onNotice(new TrainingNotice("best-checkpoint", false, best.chosenMessage()));
+    }
     return summary;
   }
 
@@ -223,13 +283,18 @@ public final class Trainer<E> {
       return;
     }
     List<Parameter> params = model.trainableParameters();
-    Map<String, float[]> values = new LinkedHashMap<>();
-    for (Parameter p : params) {
-      values.put(p.name(), p.value());
-    }
     TrainingCheckpoint c =
         new TrainingCheckpoint(
-            step, epoch, stepInEpoch, order, seeds, config, values, optimizer.state());
+            step,
+            epoch,
+            stepInEpoch,
+            order,
+            seeds,
+            config,
+            parameterValues(false),
+            optimizer.state(),
+            best.step(),
+            best.loss());
     Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
     try {
       c.write(dir, params);
@@ -238,6 +303,38 @@ public final class Trainer<E> {
     }
     checkpointed = step;
     listener.onCheckpoint(step, dir);
+  }
+
+  /** The trainable parameters' values by name: the live arrays, or copies. */
+  private Map<String, float[]> parameterValues(boolean copy) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Parameter p : model.trainableParameters()) {
+      values.put(p.name(), copy ? p.value().clone() : p.value());
+    }
+    return values;
+  }
+
+  /** Puts the weights of the best checkpoint (at {@code step}) back into the model. */
+  private void restoreBest(int step) {
+    Map<String, float[]> values = bestInMemory;
+    if (checkpointRoot != null) {
+      Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
+      try {
+        values = TrainingCheckpoint.read(dir).parameters();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot read the best checkpoint "
+                + dir
+                + " back: "
+                + e.getMessage()
+                + "; it must be kept until the run ends",
+            e);
+      }
+    }
+    for (Parameter p : model.trainableParameters()) {
+      float[] saved = values.get(p.name());
+      System.arraycopy(saved, 0, p.value(), 0, saved.length);
+    }
   }
 
   /** The order of epoch with shuffle seed {@code seed}: Fisher–Yates over 0..n-1. */

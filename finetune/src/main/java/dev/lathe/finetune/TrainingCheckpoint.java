@@ -43,6 +43,9 @@ import java.util.stream.Stream;
  * @param config the run's configuration (hyperparameters, learning rate, schedule, optimizer)
  * @param parameters parameter values by name
  * @param optimizer AdamW's state, in parameter order
+ * @param bestStep the epoch-end step with the lowest whole-validation loss so far, 0 for none (no
+ *     validation file, or none measured yet; see {@link BestCheckpoint})
+ * @param bestValidLoss its loss, NaN for none
  */
 public record TrainingCheckpoint(
     int step,
@@ -52,7 +55,9 @@ public record TrainingCheckpoint(
     long[] epochSeeds,
     TrainingConfig config,
     Map<String, float[]> parameters,
-    AdamW.State optimizer) {
+    AdamW.State optimizer,
+    int bestStep,
+    double bestValidLoss) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FORMAT = "lathe-training-checkpoint-1";
@@ -84,6 +89,10 @@ public record TrainingCheckpoint(
     state.put("epoch", epoch);
     state.put("step_in_epoch", stepInEpoch);
     state.put("optimizer_step", optimizer.step());
+    if (bestStep > 0) {
+      state.put("best_step", bestStep);
+      state.put("best_valid_loss", bestValidLoss);
+    }
     ArrayNode seeds = state.putArray("epoch_seeds");
     for (long s : epochSeeds) {
       seeds.add(s);
@@ -181,7 +190,9 @@ public record TrainingCheckpoint(
         seeds,
         config,
         values,
-        new AdamW.State(state.path("optimizer_step").asLong(), m, v));
+        new AdamW.State(state.path("optimizer_step").asLong(), m, v),
+        state.path("best_step").asInt(0),
+        state.path("best_valid_loss").asDouble(Double.NaN));
   }
 
   private static long[] toLong(int[] shape) {

@@ -229,17 +229,22 @@ class FineTuningJobsTest {
     assertThat(messages.get(15))
         .matches(
             "Step 12/12: training loss=\\d+\\.\\d\\d, validation loss=\\d+\\.\\d\\d, full validation loss=\\d+\\.\\d\\d");
+    // Lathe's extension: with a validation file, which checkpoint the model is (here the last)
     assertThat(messages.subList(16, messages.size()))
-        .hasSize(4)
+        .hasSize(5)
         .satisfies(
             m -> {
               assertThat(m.get(0))
                   .matches(
-                      "Checkpoint created at step 4 with Snapshot ID: ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}:ckpt-step-4");
+                      "The fine-tuned model is the checkpoint at step 12, the best validation loss"
+                          + " \\(\\d+\\.\\d{4}\\)");
               assertThat(m.get(1))
+                  .matches(
+                      "Checkpoint created at step 4 with Snapshot ID: ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}:ckpt-step-4");
+              assertThat(m.get(2))
                   .matches("Checkpoint created at step 8 with Snapshot ID: .*:ckpt-step-8");
-              assertThat(m.get(2)).isEqualTo("New fine-tuned model created: " + model);
-              assertThat(m.get(3)).isEqualTo("The job has successfully completed");
+              assertThat(m.get(3)).isEqualTo("New fine-tuned model created: " + model);
+              assertThat(m.get(4)).isEqualTo("The job has successfully completed");
             });
     assertThat(steps(job.id())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
     FineTuningJobEvent last = events(job.id()).get(15);

@@ -26,11 +26,16 @@ final class TrainingFiles {
 
   /** Uploads {@link #animals()} as a fine-tune file; returns its id. */
   static String uploadAnimals(OpenAIClient client) {
+    return upload(client, animals());
+  }
+
+  /** Uploads {@code content} as a fine-tune file; returns its id. */
+  static String upload(OpenAIClient client, String content) {
     return client
         .files()
         .create(
             FileCreateParams.builder()
-                .file(animals().getBytes(StandardCharsets.UTF_8))
+                .file(content.getBytes(StandardCharsets.UTF_8))
                 .purpose(FilePurpose.FINE_TUNE)
                 .build())
         .id();

@@ -168,7 +168,8 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withLoraRank(loraRank)
                 .withSeed(request.seed())
                 .withMicroBatchTokens(MICRO_BATCH_TOKENS)
-                .withResume(true));
+                .withResume(true)
+                .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
     JobTrainingListener listener =
         new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
             .forMethod(method)
@@ -190,7 +191,7 @@ public final class FineTuningJobHandler implements JobHandler {
     String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
     for (Checkpoint c : context.checkpoints().reversed()) {
-      if (c.step() < result.summary().totalSteps() && c.model() != null) {
+      if (c.model() != null && !c.model().equals(model)) {
         context.appendEvent(
             NewEvent.info(
                     "Checkpoint created at step " + c.step() + " with Snapshot ID: " + c.model())
