@@ -28,6 +28,12 @@ import java.util.random.RandomGenerator;
  * with the weights of the best epoch-end checkpoint, and stops early after {@code patience} epochs
  * without improvement when asked ({@link #stoppingEarly}; see {@link BestCheckpoint}).
  *
+ * <p>Every step is checked before its update ({@link DivergenceGuard}): a non-finite loss or
+ * gradient, or a loss spike, rolls the run back to the newest checkpoint (or the start), halves the
+ * learning rate and posts a notice; the steps after it are taken again (their metrics rows and
+ * events repeat the step numbers; events are keyed, so each is posted once). The rate factor and
+ * the count are kept in checkpoints, so a resumed run keeps the lowered rate.
+ *
  * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
  * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
  * count every step computes the same numbers; a run resumed from a checkpoint (which holds those
@@ -49,6 +55,10 @@ public final class Trainer<E> {
   private int checkpointed;
   private Map<String, float[]> bestInMemory;
   private BestCheckpoint best;
+  private final DivergenceGuard guard = new DivergenceGuard();
+  private double learningRateScale = 1.0;
+  private int rollbacks;
+  private TrainingCheckpoint start;
 
   /**
    * A trainer.
@@ -106,7 +116,10 @@ public final class Trainer<E> {
     best =
         new BestCheckpoint(
             patience, config.hyperparameters().stepsPerEpoch(train.size()), 0, Double.NaN);
-    return loop(train, valid, optimizer, seeds, 0, 0, 0, shuffled(train.size(), seeds[0]));
+    int[] order = shuffled(train.size(), seeds[0]);
+    // the state a divergence before the first checkpoint rolls back to
+    start = snapshot(optimizer, seeds, 0, 0, 0, order);
+    return loop(train, valid, optimizer, seeds, 0, 0, 0, order);
   }
 
   /** Continues the run {@code checkpoint} was taken from. */
@@ -145,6 +158,8 @@ public final class Trainer<E> {
             config.hyperparameters().stepsPerEpoch(train.size()),
             checkpoint.bestStep(),
             checkpoint.bestValidLoss());
+    learningRateScale = checkpoint.learningRateScale();
+    rollbacks = checkpoint.rollbacks();
     return loop(
         train,
         valid,
@@ -199,7 +214,18 @@ public final class Trainer<E> {
         model.zeroGradients();
         StepOutcome out = objective.accumulateGradients(model, examples);
         double norm = GradientClipping.clip(params, config.maxGradNorm());
-        double lr = schedule.at(step + 1);
+        String diverged = guard.check(out.loss(), norm);
+        if (diverged != null) {
+          TrainingCheckpoint good = rollBack(optimizer, step, diverged);
+          step = good.step();
+          epoch = good.epoch();
+          stepInEpoch = good.stepInEpoch();
+          order = good.order();
+          checkpointed = step;
+          continue;
+        }
+        guard.accept(out.loss());
+        double lr = schedule.at(step + 1) * learningRateScale;
         optimizer.step(lr);
         step++;
         stepInEpoch++;
@@ -294,7 +320,9 @@ public final class Trainer<E> {
             parameterValues(false),
             optimizer.state(),
             best.step(),
-            best.loss());
+            best.loss(),
+            learningRateScale,
+            rollbacks);
     Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
     try {
       c.write(dir, params);
@@ -302,7 +330,85 @@ public final class Trainer<E> {
       throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
     }
     checkpointed = step;
+    start = null; // from now on a rollback goes to a checkpoint on disk
     listener.onCheckpoint(step, dir);
+  }
+
+  /** The run's state now, copied, as a checkpoint kept in memory. */
+  private TrainingCheckpoint snapshot(
+      AdamW optimizer, long[] seeds, int step, int epoch, int stepInEpoch, int[] order) {
+    AdamW.State o = optimizer.state();
+    return new TrainingCheckpoint(
+        step,
+        epoch,
+        stepInEpoch,
+        order.clone(),
+        seeds,
+        config,
+        parameterValues(true),
+        new AdamW.State(
+            o.step(),
+            o.firstMoments().stream().map(float[]::clone).toList(),
+            o.secondMoments().stream().map(float[]::clone).toList()),
+        0,
+        Double.NaN,
+        learningRateScale,
+        rollbacks);
+  }
+
+  /**
+   * Rolls back after the step following {@code step} diverged ({@code why}): restores the newest
+   * checkpoint (or the start) into the model and {@code optimizer}, lowers the learning rate and
+   * returns that checkpoint (its data position is where the run continues).
+   *
+   * @throws DivergedException when the rollbacks are used up
+   */
+  private TrainingCheckpoint rollBack(AdamW optimizer, int step, String why) {
+    String what = "Step " + (step + 1) + " diverged: " + why;
+    if (rollbacks == DivergenceGuard.MAX_ROLLBACKS) {
+      throw new DivergedException(
+          String.format(
+              Locale.ROOT,
+              "%s, after %d rollbacks to the last good checkpoint, each lowering the learning rate"
+                  + " (now %s of the schedule). The checkpoints on disk are intact. Try a lower"
+                  + " learning_rate_multiplier or a larger batch_size, and look for broken or"
+                  + " extreme examples in the training file.",
+              what,
+              rollbacks,
+              learningRateScale));
+    }
+    TrainingCheckpoint good = start;
+    if (good == null) {
+      try {
+        Path dir = new RunLayout(checkpointRoot.getParent()).newestCheckpoint().orElseThrow().dir();
+        good = TrainingCheckpoint.read(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            what + "; cannot read the last checkpoint back: " + e.getMessage(), e);
+      }
+    }
+    for (Parameter p : model.trainableParameters()) {
+      float[] saved = good.parameters().get(p.name());
+      System.arraycopy(saved, 0, p.value(), 0, saved.length);
+    }
+    optimizer.restore(good.optimizer());
+    rollbacks++;
+    learningRateScale *= DivergenceGuard.LEARNING_RATE_FACTOR;
+    guard.reset();
+    listener.onNotice(
+        new TrainingNotice(
+            "rollback-" + rollbacks,
+            true,
+            String.format(
+                Locale.ROOT,
+                "%s; rolled back to %s and lowered the learning rate to %s of the schedule"
+                    + " (rollback %d of %d)",
+                what,
+                good.step() == 0 ? "the start" : "the checkpoint at step " + good.step(),
+                learningRateScale,
+                rollbacks,
+                DivergenceGuard.MAX_ROLLBACKS)));
+    return good;
   }
 
   /** The trainable parameters' values by name: the live arrays, or copies. */

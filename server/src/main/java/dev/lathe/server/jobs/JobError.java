@@ -22,6 +22,12 @@ import java.util.List;
  */
 public record JobError(String code, String message, String param) {
 
+  /**
+   * Lathe's code for a run that diverged again after its rollbacks (a non-finite or spiking loss;
+   * see {@link dev.lathe.finetune.DivergedException}); OpenAI has no such code.
+   */
+  public static final String TRAINING_DIVERGED = "training_diverged";
+
   /** How many of a report's errors a job error names. */
   static final int FIRST_PROBLEMS = 3;
 

@@ -3,6 +3,7 @@ package dev.lathe.server.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.DivergedException;
 import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.FineTuneOptions;
@@ -49,8 +50,9 @@ import java.time.InstantSource;
  * JobContext#shouldStop()}). Any failure becomes the job's {@code error} object: {@code
  * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines
  * (also for a file that trains nothing, or not the end-of-turn token: {@link
- * dev.lathe.finetune.TrainingPreflight}), {@code model_not_available} for a base that cannot be
- * trained, {@code server_error} otherwise.
+ * dev.lathe.finetune.TrainingPreflight}), {@code training_diverged} (Lathe's code) for a run that
+ * kept diverging after its rollbacks ({@link DivergedException}), {@code model_not_available} for a
+ * base that cannot be trained, {@code server_error} otherwise.
  */
 public final class FineTuningJobHandler implements JobHandler {
   private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
@@ -118,6 +120,8 @@ public final class FineTuningJobHandler implements JobHandler {
       return fail(context, JobError.invalidFile(e.report(), e.field().wireName()));
     } catch (UntrainableDataException e) {
       return fail(context, JobError.untrainable(e));
+    } catch (DivergedException e) {
+      return fail(context, new JobError(JobError.TRAINING_DIVERGED, e.getMessage(), null));
     } catch (Exception | LinkageError e) {
       LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
       if (context.leaseLost()) {
