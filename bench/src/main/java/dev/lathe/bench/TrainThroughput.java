@@ -278,7 +278,7 @@ public final class TrainThroughput {
       positions[i] = i % seq;
       segments[i] = i / seq;
     }
-    return new TokenBatch(rows, seq, tokens, targets, positions, segments, rows);
+    return new TokenBatch(rows, seq, tokens, targets, positions, segments, rows, null);
   }
 
   private static double median(double[] a) {

@@ -11,6 +11,7 @@ import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingConfig;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.finetune.TrainingSummary;
+import dev.lathe.finetune.UntrainableDataException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -130,6 +131,15 @@ public final class TrainCommand implements Callable<Integer> {
   boolean resume;
 
   @Option(
+      names = "--early-stopping-patience",
+      paramLabel = "N",
+      defaultValue = "" + FineTuneOptions.DEFAULT_EARLY_STOPPING_PATIENCE,
+      description =
+          "With --valid: stop after N epochs without a lower validation loss (0: never)."
+              + " Default: ${DEFAULT-VALUE}. The result is the best epoch's checkpoint either way.")
+  int earlyStoppingPatience;
+
+  @Option(
       names = "--dpo",
       description =
           "Direct preference optimization on a preference file (input, preferred_output,"
@@ -205,7 +215,8 @@ public final class TrainCommand implements Callable<Integer> {
                   .withMicroBatchTokens(microBatchTokens)
                   .withPacked(!padded)
                   .withEvalEvery(evalEvery)
-                  .withResume(resume));
+                  .withResume(resume)
+                  .withEarlyStoppingPatience(earlyStoppingPatience));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
@@ -239,6 +250,10 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (InvalidTrainingFileException e) {
       err.println("lathe train: " + e.getMessage());
       ValidationReportPrinter.print(e.file().toString(), e.report(), null, 5, err);
+      err.flush();
+      return 1;
+    } catch (UntrainableDataException e) {
+      err.println("lathe train: " + e.getMessage());
       err.flush();
       return 1;
     } catch (IOException | RuntimeException e) {

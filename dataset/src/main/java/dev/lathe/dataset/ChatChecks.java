@@ -34,6 +34,30 @@ final class ChatChecks {
   private ChatChecks() {}
 
   /**
+   * A chat example's own {@code weight}, a Lathe extension that scales the loss of all its trained
+   * tokens: a number in (0, 1] (an example that should train nothing is removed instead).
+   */
+  private static void checkExampleWeight(JsonNode weight, LineIssues out) {
+    if (!MessageChecks.isWeight(weight, false)) {
+      out.report(
+          IssueCode.INVALID_WEIGHT,
+          "weight",
+          "The example's \"weight\" is "
+              + kind(weight)
+              + "; it must be a number above 0 and at most 1 (remove the example rather than give"
+              + " it weight 0).");
+    } else {
+      out.report(
+          IssueCode.EXAMPLE_WEIGHT,
+          "weight",
+          "The example's \"weight\" "
+              + weight.asText()
+              + " scales its loss in Lathe; OpenAI has no per-example weight and accepts only"
+              + " per-message weights of 0 and 1.");
+    }
+  }
+
+  /**
    * Checks {@code conversation}, whose path is {@code prefix} ("" or "input."); {@code
    * needsAssistant} is true for a chat example (it must train on something). Returns {@link
    * #HAS_SYSTEM} | {@link #HAS_USER} bits, or -1 when the messages are missing or a role is not
@@ -42,7 +66,9 @@ final class ChatChecks {
   static int check(JsonNode conversation, String prefix, boolean needsAssistant, LineIssues out) {
     for (Iterator<String> keys = conversation.fieldNames(); keys.hasNext(); ) {
       String key = keys.next();
-      if (!KEYS.contains(key)) {
+      if (prefix.isEmpty() && key.equals("weight")) {
+        checkExampleWeight(conversation.get(key), out);
+      } else if (!KEYS.contains(key)) {
         out.report(
             UNRECOGNIZED_KEY,
             prefix + key,
@@ -89,7 +115,7 @@ final class ChatChecks {
         case "assistant" -> {
           assistants++;
           JsonNode w = m.get("weight");
-          if (w != null && MessageChecks.isZeroOrOne(w) && w.asLong() == 0) {
+          if (w != null && MessageChecks.isWeight(w, true) && w.asDouble() == 0) {
             weightedZero++;
           }
           JsonNode calls = m.get("tool_calls");

@@ -59,8 +59,21 @@ public enum IssueCode {
   INVALID_CONTENT(Severity.ERROR),
   /** No assistant message in a chat example: nothing to train on (cookbook name). */
   EXAMPLE_MISSING_ASSISTANT_MESSAGE(Severity.ERROR),
-  /** An assistant {@code weight} other than the integers 0 and 1. */
+  /**
+   * A {@code weight} that is not a number in [0, 1] (an assistant message's), or not in (0, 1] (an
+   * example's).
+   */
   INVALID_WEIGHT(Severity.ERROR),
+  /**
+   * An assistant {@code weight} strictly between 0 and 1: Lathe scales the message's loss by it,
+   * OpenAI accepts only 0 and 1.
+   */
+  FRACTIONAL_WEIGHT(Severity.WARNING),
+  /**
+   * A per-example {@code weight} in (0, 1] on a chat example: Lathe scales the example's loss by
+   * it, OpenAI has no such key.
+   */
+  EXAMPLE_WEIGHT(Severity.WARNING),
   /** {@code weight} on a message that is not an assistant's: training ignores it. */
   WEIGHT_IGNORED(Severity.WARNING),
   /** Every assistant message of the example has weight 0: nothing to train on. */

@@ -99,13 +99,22 @@ final class MessageChecks {
           "\"weight\" only selects which assistant messages are trained on; on a "
               + role
               + " message it is ignored. Remove it.");
-    } else if (weight != null && !isZeroOrOne(weight)) {
+    } else if (weight != null && !isWeight(weight, true)) {
       out.report(
           INVALID_WEIGHT,
           path + ".weight",
           "\"weight\" is "
               + kind(weight)
-              + "; it must be the integer 0 (do not train on this message) or 1 (train on it).");
+              + "; it must be a number from 0 (do not train on this message) to 1 (train on it"
+              + " fully).");
+    } else if (weight != null && !isZeroOrOne(weight)) {
+      out.report(
+          IssueCode.FRACTIONAL_WEIGHT,
+          path + ".weight",
+          "\"weight\" "
+              + weight.asText()
+              + " scales this message's loss in Lathe; OpenAI accepts only 0 and 1 and would refuse"
+              + " this file.");
     }
     checkContent(m, role, path, out);
     switch (role) {
@@ -119,6 +128,18 @@ final class MessageChecks {
       checkFunctionCall(m.get("function_call"), path + ".function_call", out);
     }
     return role;
+  }
+
+  /**
+   * Whether {@code weight} is a number in [0, 1] ({@code zeroAllowed}) or (0, 1]: Lathe's float
+   * weights.
+   */
+  static boolean isWeight(JsonNode weight, boolean zeroAllowed) {
+    if (!weight.isNumber()) {
+      return false;
+    }
+    double w = weight.asDouble();
+    return (zeroAllowed ? w >= 0 : w > 0) && w <= 1;
   }
 
   static boolean isZeroOrOne(JsonNode weight) {

@@ -201,9 +201,9 @@ public final class TokenCounter {
         messages.size(), tokens, assistant, trained, hasSystem, hasUser, true);
   }
 
-  /** Weight absent, null or 1 trains; 0 (or anything else) does not. */
+  /** Weight absent, null or above 0 (Lathe scales the loss by a fraction) trains; 0 does not. */
   private static boolean isTrained(JsonNode weight) {
-    return weight == null || weight.isNull() || (weight.isNumber() && weight.doubleValue() == 1.0);
+    return weight == null || weight.isNull() || (weight.isNumber() && weight.doubleValue() > 0);
   }
 
   private static JsonNode either(JsonNode example, String name, String legacyName) {

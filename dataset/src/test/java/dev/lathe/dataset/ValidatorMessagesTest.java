@@ -71,6 +71,50 @@ class ValidatorMessagesTest {
   }
 
   @Test
+  void floatWeightsAreAcceptedWithAWarningThatOpenAiAcceptsOnlyZeroAndOne() throws Exception {
+    String user = "{\"role\":\"user\",\"content\":\"Hi\"}";
+    ValidationReport report =
+        validate(
+            ANY_SIZE,
+            "{\"messages\":["
+                + user
+                + ",{\"role\":\"assistant\",\"content\":\"A\",\"weight\":0.5}]}\n"
+                + "{\"weight\":0.25,\"messages\":["
+                + user
+                + ",{\"role\":\"assistant\",\"content\":\"B\"}]}\n"
+                + "{\"messages\":["
+                + user
+                + ",{\"role\":\"assistant\",\"content\":\"C\",\"weight\":1.5}]}\n"
+                + "{\"weight\":0,\"messages\":["
+                + user
+                + ",{\"role\":\"assistant\",\"content\":\"D\"}]}\n"
+                + "{\"messages\":["
+                + user
+                + ",{\"role\":\"assistant\",\"content\":\"E\",\"weight\":0.0}]}\n");
+
+    Issue fractional = report.issues(IssueCode.FRACTIONAL_WEIGHT).getFirst();
+    assertThat(fractional.isError()).isFalse();
+    assertThat(fractional.line()).isEqualTo(1);
+    assertThat(fractional.message())
+        .isEqualTo(
+            "\"weight\" 0.5 scales this message's loss in Lathe; OpenAI accepts only 0 and 1"
+                + " and would refuse this file.");
+    Issue example = report.issues(IssueCode.EXAMPLE_WEIGHT).getFirst();
+    assertThat(example.isError()).isFalse();
+    assertThat(example.line()).isEqualTo(2);
+    assertThat(example.message()).contains("0.25 scales its loss", "OpenAI has no per-example");
+    assertThat(report.issues(IssueCode.INVALID_WEIGHT))
+        .extracting(Issue::line)
+        .containsExactly(3L, 4L);
+    assertThat(report.issues(IssueCode.INVALID_WEIGHT).getFirst().message())
+        .contains("a number from 0", "to 1");
+    assertThat(report.issues(IssueCode.ALL_WEIGHTS_ZERO))
+        .extracting(Issue::line)
+        .containsExactly(5L);
+    assertThat(report.issues(IssueCode.UNRECOGNIZED_KEY)).isEmpty();
+  }
+
+  @Test
   void tooFewExamplesUsesOpenAisWording() throws Exception {
     ValidationReport report =
         new DatasetValidator().validate(resource("bad/invalid-n-examples.jsonl"));

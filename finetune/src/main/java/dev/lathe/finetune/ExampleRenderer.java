@@ -19,10 +19,12 @@ import java.util.OptionalInt;
  * its loss mask.
  *
  * <p>Chat: the conversation is rendered by the model's chat template ({@link RenderedChat}); the
- * loss is taken on each assistant message whose {@code weight} is 1 (the default), including the
- * end-of-turn token that closes it, and on nothing else. The plain template of models without one
- * ({@link ChatTemplate#PLAIN_SOURCE}) writes no BOS, so the model's BOS is put in front, as {@code
- * lathe chat} does when it prompts such a model.
+ * loss is taken on each assistant message whose {@code weight} is above 0 (1 by default), including
+ * the end-of-turn token that closes it, and on nothing else. Each trained token's loss is weighted
+ * by its message's {@code weight} times the example's own {@code weight} (a Lathe extension; both 1
+ * by default, both in [0, 1]; see {@link SupervisedObjective} for the mean). The plain template of
+ * models without one ({@link ChatTemplate#PLAIN_SOURCE}) writes no BOS, so the model's BOS is put
+ * in front, as {@code lathe chat} does when it prompts such a model.
  *
  * <p>Prompt/completion: BOS (when the model has one) + prompt tokens, then the completion tokens
  * and the EOS token, which are trained. Prompt and completion are tokenized separately, so the
@@ -109,10 +111,13 @@ public final class ExampleRenderer {
         .tokens(line, contextLength);
   }
 
-  /** A full rendered sequence: ids, which are trained, and (when asked for) who wrote each. */
-  private record Sequence(int[] ids, boolean[] trained, String[] roles) {
+  /**
+   * A full rendered sequence: ids, the loss weight of each (0: not trained), and (when asked for)
+   * who wrote each.
+   */
+  private record Sequence(int[] ids, float[] weight, String[] roles) {
     TrainingExample example(long line, int contextLength) {
-      return TrainingExample.of(line, ids, trained, contextLength);
+      return TrainingExample.of(line, ids, weight, contextLength);
     }
 
     RenderedTokens tokens(long line, int contextLength) {
@@ -177,7 +182,7 @@ public final class ExampleRenderer {
     var messages = JSON.createArrayNode();
     input.get("messages").forEach(messages::add);
     messages.add(answer);
-    return renderMessages(line, messages, input.get("tools"), true, roles);
+    return renderMessages(line, messages, input.get("tools"), true, 1.0, roles);
   }
 
   private Sequence renderChat(long line, JsonNode example, boolean roles) {
@@ -185,25 +190,33 @@ public final class ExampleRenderer {
     if (messagesNode == null || !messagesNode.isArray()) {
       throw new IllegalArgumentException("line " + line + ": no \"messages\" array");
     }
-    return renderMessages(line, messagesNode, example.get("tools"), false, roles);
+    JsonNode weight = example.get("weight");
+    double exampleWeight = weight == null ? 1.0 : weight.asDouble(1.0);
+    return renderMessages(line, messagesNode, example.get("tools"), false, exampleWeight, roles);
   }
 
   /**
-   * {@code lastOnly}: train only the final message (DPO's answer), else every weighted one; {@code
+   * {@code lastOnly}: train only the final message (DPO's answer), else every message of weight
+   * above 0, each token weighted by its message's weight times {@code exampleWeight}; {@code
    * roles}: also say who wrote each token ({@link TokenRoles}).
    */
   @SuppressWarnings("unchecked")
   private Sequence renderMessages(
-      long line, JsonNode messagesNode, JsonNode toolsNode, boolean lastOnly, boolean roles) {
+      long line,
+      JsonNode messagesNode,
+      JsonNode toolsNode,
+      boolean lastOnly,
+      double exampleWeight,
+      boolean roles) {
     List<ChatMessage> messages = new ArrayList<>();
-    List<Boolean> weighted = new ArrayList<>();
+    List<Float> weighted = new ArrayList<>();
     for (JsonNode m : messagesNode) {
       messages.add(ChatMessage.fromMap(JSON.convertValue(m, Map.class)));
       JsonNode weight = m.get("weight");
       weighted.add(
           lastOnly
-              ? weighted.size() == messagesNode.size() - 1
-              : weight == null || weight.asInt(1) != 0);
+              ? (weighted.size() == messagesNode.size() - 1 ? 1f : 0f)
+              : (float) (exampleWeight * (weight == null ? 1.0 : weight.asDouble(1.0))));
     }
     List<Map<String, Object>> tools = List.of();
     if (toolsNode instanceof JsonNode t && t.isArray()) {
@@ -221,13 +234,11 @@ public final class ExampleRenderer {
       ids[0] = bosToAdd().getAsInt();
     }
     System.arraycopy(chat.ids(), 0, ids, shift, chat.ids().length);
-    boolean[] trained = new boolean[ids.length];
+    float[] trained = new float[ids.length];
     for (RenderedChat.AssistantSpan span : chat.spans()) {
-      if (!weighted.get(span.messageIndex())) {
-        continue;
-      }
+      float w = weighted.get(span.messageIndex());
       for (int t = span.tokenStart(); t < span.tokenEnd(); t++) {
-        trained[t + shift] = true;
+        trained[t + shift] = w;
       }
     }
     String[] who = null;
@@ -257,7 +268,7 @@ public final class ExampleRenderer {
     OptionalInt bos = tokenizer.bosTokenId();
     int shift = bos.isPresent() ? 1 : 0;
     int[] ids = new int[shift + p.length + c.length + 1];
-    boolean[] trained = new boolean[ids.length];
+    float[] trained = new float[ids.length];
     if (shift == 1) {
       ids[0] = bos.getAsInt();
     }
@@ -269,7 +280,7 @@ public final class ExampleRenderer {
       roles[t] = t < shift ? TokenRoles.TEMPLATE : t < shift + p.length ? "prompt" : "completion";
     }
     for (int t = shift + p.length; t < ids.length; t++) {
-      trained[t] = true;
+      trained[t] = 1f;
     }
     return new Sequence(ids, trained, roles);
   }

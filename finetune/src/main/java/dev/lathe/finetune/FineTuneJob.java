@@ -76,6 +76,8 @@ public record FineTuneJob(
    * Runs the job with {@code method}.
    *
    * @throws InvalidTrainingFileException when a file fails validation
+   * @throws UntrainableDataException when a file passes validation but trains nothing, or not the
+   *     end-of-turn token ({@link TrainingPreflight}, before step 1)
    * @throws WrongFormatException when a file's format does not suit the method (the message has
    *     OpenAI's wording)
    */
@@ -100,6 +102,14 @@ public record FineTuneJob(
       }
       method.requireFormat(trainFile, train.report().format());
       train.notes().forEach(listener::onMessage);
+      int[] endOfTurn = tokenizer.eosTokenIds();
+      TrainingPreflight.check(
+          trainFile,
+          InvalidTrainingFileException.Field.TRAINING,
+          train,
+          endOfTurn,
+          tokenizer.eosToken(),
+          listener);
       List<E> valid = List.of();
       if (validFile != null) {
         // a validation file may be small; it must have the training file's format
@@ -119,6 +129,13 @@ public record FineTuneJob(
               validFile, InvalidTrainingFileException.Field.VALIDATION, v.report());
         }
         v.notes().forEach(listener::onMessage);
+        TrainingPreflight.check(
+            validFile,
+            InvalidTrainingFileException.Field.VALIDATION,
+            v,
+            endOfTurn,
+            tokenizer.eosToken(),
+            listener);
         valid = v.examples();
       }
       Hyperparameters h =
@@ -178,7 +195,8 @@ public record FineTuneJob(
                     both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
                     cancelled,
                     checkpoints)
-                .reseedingEachStep(random);
+                .reseedingEachStep(random)
+                .stoppingEarly(validFile == null ? 0 : options.earlyStoppingPatience());
         summary =
             from == null
                 ? trainer.run(train.examples(), valid, new StepRandom(seed ^ 0x5DEECE66DL))
@@ -277,6 +295,18 @@ public record FineTuneJob(
       public void onMessage(String message) {
         a.onMessage(message);
         b.onMessage(message);
+      }
+
+      @Override
+      public void onBest(int step, double validLoss) {
+        a.onBest(step, validLoss);
+        b.onBest(step, validLoss);
+      }
+
+      @Override
+      public void onNotice(TrainingNotice notice) {
+        a.onNotice(notice);
+        b.onNotice(notice);
       }
 
       @Override

@@ -17,6 +17,9 @@ package dev.lathe.finetune;
  * @param packed pack several examples per row (true) or one padded example per row
  * @param evalEvery validation-sample evaluation every this many steps
  * @param resume continue from the newest checkpoint in the output directory when there is one
+ * @param earlyStoppingPatience with a validation file, stop after this many epochs in a row without
+ *     a lower whole-validation loss; 0 never stops early. Either way, with a validation file the
+ *     run ends with the best epoch-end checkpoint's weights ({@link BestCheckpoint})
  */
 public record FineTuneOptions(
     Integer epochs,
@@ -28,7 +31,8 @@ public record FineTuneOptions(
     int microBatchTokens,
     boolean packed,
     int evalEvery,
-    boolean resume) {
+    boolean resume,
+    int earlyStoppingPatience) {
 
   /** LoRA rank unless a caller chooses another (or 0 for full fine-tuning). */
   public static final int DEFAULT_LORA_RANK = 16;
@@ -39,8 +43,18 @@ public record FineTuneOptions(
   /** Steps between evaluations on the validation sample (OpenAI reports every 10th step). */
   public static final int DEFAULT_EVAL_EVERY = 10;
 
+  /**
+   * Early stopping is off unless asked for: a run trains the epochs it was given, as OpenAI's does
+   * (it still ends with the best checkpoint when there is a validation file).
+   */
+  public static final int DEFAULT_EARLY_STOPPING_PATIENCE = 0;
+
   /** Validates. */
   public FineTuneOptions {
+    if (earlyStoppingPatience < 0) {
+      throw new IllegalArgumentException(
+          "earlyStoppingPatience must be >= 0 (0: off), got " + earlyStoppingPatience);
+    }
     if (loraRank < 0 || contextLength < 0 || microBatchTokens < 1 || evalEvery < 1) {
       throw new IllegalArgumentException(
           "loraRank and contextLength must be >= 0, microBatchTokens and evalEvery >= 1");
@@ -50,7 +64,7 @@ public record FineTuneOptions(
   /**
    * Auto hyperparameters, LoRA rank {@value #DEFAULT_LORA_RANK}, seed 0, the model's context,
    * {@value #DEFAULT_MICRO_BATCH_TOKENS} packed positions per pass, evaluation every {@value
-   * #DEFAULT_EVAL_EVERY} steps, no resume.
+   * #DEFAULT_EVAL_EVERY} steps, no resume, no early stopping.
    */
   public static FineTuneOptions defaults() {
     return new FineTuneOptions(
@@ -63,7 +77,8 @@ public record FineTuneOptions(
         DEFAULT_MICRO_BATCH_TOKENS,
         true,
         DEFAULT_EVAL_EVERY,
-        false);
+        false,
+        DEFAULT_EARLY_STOPPING_PATIENCE);
   }
 
   /** With n_epochs {@code value} (null for auto). */
@@ -78,7 +93,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With batch_size {@code value} (null for auto). */
@@ -93,7 +109,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With learning_rate_multiplier {@code value} (null for auto). */
@@ -108,7 +125,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With LoRA rank {@code value}; 0 trains every weight. */
@@ -123,7 +141,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With the job seed {@code value}. */
@@ -138,7 +157,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With examples cut to {@code value} tokens (0 for the model's context). */
@@ -153,7 +173,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With {@code value} positions per forward/backward pass. */
@@ -168,7 +189,8 @@ public record FineTuneOptions(
         value,
         packed,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** Packing several examples per row (true) or one padded example per row (false). */
@@ -183,7 +205,8 @@ public record FineTuneOptions(
         microBatchTokens,
         value,
         evalEvery,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** With an evaluation every {@code value} steps. */
@@ -198,7 +221,8 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         value,
-        resume);
+        resume,
+        earlyStoppingPatience);
   }
 
   /** Resuming from the newest checkpoint (true) or starting afresh (false). */
@@ -213,6 +237,23 @@ public record FineTuneOptions(
         microBatchTokens,
         packed,
         evalEvery,
+        value,
+        earlyStoppingPatience);
+  }
+
+  /** Stopping after {@code value} epochs without improvement of validation loss (0: never). */
+  public FineTuneOptions withEarlyStoppingPatience(int value) {
+    return new FineTuneOptions(
+        epochs,
+        batchSize,
+        learningRateMultiplier,
+        loraRank,
+        seed,
+        contextLength,
+        microBatchTokens,
+        packed,
+        evalEvery,
+        resume,
         value);
   }
 }

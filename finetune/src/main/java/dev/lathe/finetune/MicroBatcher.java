@@ -113,6 +113,15 @@ public final class MicroBatcher {
     int[] segments = new int[b * seqLen];
     Arrays.fill(targets, -1);
     Arrays.fill(segments, -1);
+    // loss weights only when an example has some (the unweighted path stays as it was)
+    float[] weights = null;
+    for (List<Integer> row : rows) {
+      for (int i : row) {
+        if (examples.get(i).weights() != null) {
+          weights = new float[b * seqLen];
+        }
+      }
+    }
     int segment = 0;
     List<Integer> index = new ArrayList<>();
     for (int r = 0; r < b; r++) {
@@ -121,6 +130,11 @@ public final class MicroBatcher {
         TrainingExample e = examples.get(i);
         System.arraycopy(e.tokens(), 0, tokens, at, e.length());
         System.arraycopy(e.targets(), 0, targets, at, e.length());
+        if (weights != null) {
+          for (int t = 0; t < e.length(); t++) {
+            weights[at + t] = e.weights() == null ? (e.targets()[t] < 0 ? 0f : 1f) : e.weights()[t];
+          }
+        }
         for (int t = 0; t < e.length(); t++) {
           positions[at + t] = t;
           segments[at + t] = segment;
@@ -131,7 +145,7 @@ public final class MicroBatcher {
       }
     }
     return new MicroBatch(
-        new TokenBatch(b, seqLen, tokens, targets, positions, segments, segment),
+        new TokenBatch(b, seqLen, tokens, targets, positions, segments, segment, weights),
         index.stream().mapToInt(Integer::intValue).toArray());
   }
 }

@@ -9,6 +9,13 @@ import java.util.List;
  * Supervised fine-tuning: the mean cross-entropy over every trained token of the optimizer step.
  * Every example's segment scale is {@code 1 / N_step} with {@code N_step} the trained tokens of the
  * whole step, so splitting the step into micro-batches changes nothing but memory.
+ *
+ * <p>Float weights: a token of an assistant message with {@code weight} w (times the example's own
+ * {@code weight}, both in (0, 1]) contributes w · cross-entropy, and the step's loss is {@code Σ
+ * w_t · CE_t / N_step}: the mean over trained tokens of weight × loss. The denominator counts
+ * trained tokens, not their weights, so a weight scales its tokens' contribution exactly (weight
+ * 0.5 everywhere halves the loss and the gradient; normalising by Σ w would undo that). Reported
+ * training and validation losses are these weighted means; token accuracy is unweighted.
  */
 public final class SupervisedObjective implements Objective<TrainingExample> {
 
@@ -55,6 +62,6 @@ public final class SupervisedObjective implements Objective<TrainingExample> {
       }
     }
     return new StepOutcome(
-        r.lossSum(), r.trainedTokens(), r.correctTokens(), r.trainedTokens(), positions);
+        r.weightedLossSum(), r.trainedTokens(), r.correctTokens(), r.trainedTokens(), positions);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -22,6 +23,16 @@ import java.util.random.RandomGenerator;
  * rate, validation on a fixed sample every few steps and on the whole validation set at the end,
  * checkpoints at each epoch end (and every N steps if asked), and cooperative cancellation checked
  * before every step; a stopped run first checkpoints the step it stopped at, so nothing is lost.
+ *
+ * <p>With a validation set, the loss on the whole of it is measured at each epoch end; the run ends
+ * with the weights of the best epoch-end checkpoint, and stops early after {@code patience} epochs
+ * without improvement when asked ({@link #stoppingEarly}; see {@link BestCheckpoint}).
+ *
+ * <p>Every step is checked before its update ({@link DivergenceGuard}): a non-finite loss or
+ * gradient, or a loss spike, rolls the run back to the newest checkpoint (or the start), halves the
+ * learning rate and posts a notice; the steps after it are taken again (their metrics rows and
+ * events repeat the step numbers; events are keyed, so each is posted once). The rate factor and
+ * the count are kept in checkpoints, so a resumed run keeps the lowered rate.
  *
  * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
  * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
@@ -40,7 +51,14 @@ public final class Trainer<E> {
   private final BooleanSupplier cancelled;
   private final Path checkpointRoot;
   private StepRandom stepRandom;
+  private int patience;
   private int checkpointed;
+  private Map<String, float[]> bestInMemory;
+  private BestCheckpoint best;
+  private final DivergenceGuard guard = new DivergenceGuard();
+  private double learningRateScale = 1.0;
+  private int rollbacks;
+  private TrainingCheckpoint start;
 
   /**
    * A trainer.
@@ -74,6 +92,18 @@ public final class Trainer<E> {
     return this;
   }
 
+  /**
+   * Stops the run after {@code epochs} epochs in a row without a lower whole-validation loss (0:
+   * never; {@link FineTuneOptions#DEFAULT_EARLY_STOPPING_PATIENCE}); returns this trainer.
+   */
+  public Trainer<E> stoppingEarly(int epochs) {
+    if (epochs < 0) {
+      throw new IllegalArgumentException("early-stopping patience must be >= 0, got " + epochs);
+    }
+    this.patience = epochs;
+    return this;
+  }
+
   /** Trains from the start, drawing the epoch seeds from {@code random}. */
   public TrainingSummary run(List<E> train, List<E> valid, RandomGenerator random) {
     requireExamples(train);
@@ -83,7 +113,13 @@ public final class Trainer<E> {
       seeds[e] = random.nextLong();
     }
     AdamW optimizer = new AdamW(config.optimizer(), model.trainableParameters());
-    return loop(train, valid, optimizer, seeds, 0, 0, 0, shuffled(train.size(), seeds[0]));
+    best =
+        new BestCheckpoint(
+            patience, config.hyperparameters().stepsPerEpoch(train.size()), 0, Double.NaN);
+    int[] order = shuffled(train.size(), seeds[0]);
+    // the state a divergence before the first checkpoint rolls back to
+    start = snapshot(optimizer, seeds, 0, 0, 0, order);
+    return loop(train, valid, optimizer, seeds, 0, 0, 0, order);
   }
 
   /** Continues the run {@code checkpoint} was taken from. */
@@ -116,6 +152,14 @@ public final class Trainer<E> {
     }
     AdamW optimizer = new AdamW(config.optimizer(), params);
     optimizer.restore(checkpoint.optimizer());
+    best =
+        new BestCheckpoint(
+            patience,
+            config.hyperparameters().stepsPerEpoch(train.size()),
+            checkpoint.bestStep(),
+            checkpoint.bestValidLoss());
+    learningRateScale = checkpoint.learningRateScale();
+    rollbacks = checkpoint.rollbacks();
     return loop(
         train,
         valid,
@@ -144,6 +188,7 @@ public final class Trainer<E> {
     List<Parameter> params = model.trainableParameters();
     List<E> sample = valid.subList(0, Math.min(config.validationSample(), valid.size()));
     long trainedTokens = 0;
+    boolean stoppedEarly = false;
     checkpointed = step;
     while (epoch < h.epochs()) {
       while (stepInEpoch < perEpoch) {
@@ -153,7 +198,8 @@ public final class Trainer<E> {
             checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
           }
           TrainingSummary summary =
-              new TrainingSummary(step, total, true, Double.NaN, Double.NaN, trainedTokens);
+              new TrainingSummary(
+                  step, total, true, Double.NaN, Double.NaN, trainedTokens, 0, false);
           listener.onFinished(summary);
           return summary;
         }
@@ -168,7 +214,18 @@ public final class Trainer<E> {
         model.zeroGradients();
         StepOutcome out = objective.accumulateGradients(model, examples);
         double norm = GradientClipping.clip(params, config.maxGradNorm());
-        double lr = schedule.at(step + 1);
+        String diverged = guard.check(out.loss(), norm);
+        if (diverged != null) {
+          TrainingCheckpoint good = rollBack(optimizer, step, diverged);
+          step = good.step();
+          epoch = good.epoch();
+          stepInEpoch = good.stepInEpoch();
+          order = good.order();
+          checkpointed = step;
+          continue;
+        }
+        guard.accept(out.loss());
+        double lr = schedule.at(step + 1) * learningRateScale;
         optimizer.step(lr);
         step++;
         stepInEpoch++;
@@ -202,7 +259,32 @@ public final class Trainer<E> {
       if (epoch < h.epochs()) {
         order = shuffled(n, seeds[epoch]);
       }
+      if (!valid.isEmpty()) {
+        double loss = objective.evaluate(model, valid).loss();
+        boolean isBest = best.record(step, loss);
+        if (isBest) {
+          listener.onBest(step, loss);
+          if (checkpointRoot == null) {
+            bestInMemory = parameterValues(true);
+          }
+        }
+        listener.onMessage(
+            String.format(
+                Locale.ROOT,
+                "epoch %d: validation loss %.4f on the whole validation set%s",
+                epoch,
+                loss,
+                isBest ? " (best so far)" : ""));
+        stoppedEarly = epoch < h.epochs() && best.shouldStop(step);
+      }
       checkpoint(optimizer, seeds, step, epoch, stepInEpoch, order);
+      if (stoppedEarly) {
+        listener.onNotice(new TrainingNotice("early-stop", false, best.stopMessage(step)));
+        break;
+      }
+    }
+    if (best.step() > 0 && best.step() != step) {
+      restoreBest(best.step());
     }
     double fullLoss = Double.NaN;
     double fullAccuracy = Double.NaN;
@@ -212,8 +294,12 @@ public final class Trainer<E> {
       fullAccuracy = full.accuracy();
     }
     TrainingSummary summary =
-        new TrainingSummary(step, total, false, fullLoss, fullAccuracy, trainedTokens);
+        new TrainingSummary(
+            step, total, false, fullLoss, fullAccuracy, trainedTokens, best.step(), stoppedEarly);
     listener.onFinished(summary);
+    if (best.step() > 0) { // after the last step's metrics, which onFinished completes
+      listener.onNotice(new TrainingNotice("best-checkpoint", false, best.chosenMessage()));
+    }
     return summary;
   }
 
@@ -223,13 +309,20 @@ public final class Trainer<E> {
       return;
     }
     List<Parameter> params = model.trainableParameters();
-    Map<String, float[]> values = new LinkedHashMap<>();
-    for (Parameter p : params) {
-      values.put(p.name(), p.value());
-    }
     TrainingCheckpoint c =
         new TrainingCheckpoint(
-            step, epoch, stepInEpoch, order, seeds, config, values, optimizer.state());
+            step,
+            epoch,
+            stepInEpoch,
+            order,
+            seeds,
+            config,
+            parameterValues(false),
+            optimizer.state(),
+            best.step(),
+            best.loss(),
+            learningRateScale,
+            rollbacks);
     Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
     try {
       c.write(dir, params);
@@ -237,7 +330,117 @@ public final class Trainer<E> {
       throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
     }
     checkpointed = step;
+    start = null; // from now on a rollback goes to a checkpoint on disk
     listener.onCheckpoint(step, dir);
+  }
+
+  /** The run's state now, copied, as a checkpoint kept in memory. */
+  private TrainingCheckpoint snapshot(
+      AdamW optimizer, long[] seeds, int step, int epoch, int stepInEpoch, int[] order) {
+    AdamW.State o = optimizer.state();
+    return new TrainingCheckpoint(
+        step,
+        epoch,
+        stepInEpoch,
+        order.clone(),
+        seeds,
+        config,
+        parameterValues(true),
+        new AdamW.State(
+            o.step(),
+            o.firstMoments().stream().map(float[]::clone).toList(),
+            o.secondMoments().stream().map(float[]::clone).toList()),
+        0,
+        Double.NaN,
+        learningRateScale,
+        rollbacks);
+  }
+
+  /**
+   * Rolls back after the step following {@code step} diverged ({@code why}): restores the newest
+   * checkpoint (or the start) into the model and {@code optimizer}, lowers the learning rate and
+   * returns that checkpoint (its data position is where the run continues).
+   *
+   * @throws DivergedException when the rollbacks are used up
+   */
+  private TrainingCheckpoint rollBack(AdamW optimizer, int step, String why) {
+    String what = "Step " + (step + 1) + " diverged: " + why;
+    if (rollbacks == DivergenceGuard.MAX_ROLLBACKS) {
+      throw new DivergedException(
+          String.format(
+              Locale.ROOT,
+              "%s, after %d rollbacks to the last good checkpoint, each lowering the learning rate"
+                  + " (now %s of the schedule). The checkpoints on disk are intact. Try a lower"
+                  + " learning_rate_multiplier or a larger batch_size, and look for broken or"
+                  + " extreme examples in the training file.",
+              what,
+              rollbacks,
+              learningRateScale));
+    }
+    TrainingCheckpoint good = start;
+    if (good == null) {
+      try {
+        Path dir = new RunLayout(checkpointRoot.getParent()).newestCheckpoint().orElseThrow().dir();
+        good = TrainingCheckpoint.read(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            what + "; cannot read the last checkpoint back: " + e.getMessage(), e);
+      }
+    }
+    for (Parameter p : model.trainableParameters()) {
+      float[] saved = good.parameters().get(p.name());
+      System.arraycopy(saved, 0, p.value(), 0, saved.length);
+    }
+    optimizer.restore(good.optimizer());
+    rollbacks++;
+    learningRateScale *= DivergenceGuard.LEARNING_RATE_FACTOR;
+    guard.reset();
+    listener.onNotice(
+        new TrainingNotice(
+            "rollback-" + rollbacks,
+            true,
+            String.format(
+                Locale.ROOT,
+                "%s; rolled back to %s and lowered the learning rate to %s of the schedule"
+                    + " (rollback %d of %d)",
+                what,
+                good.step() == 0 ? "the start" : "the checkpoint at step " + good.step(),
+                learningRateScale,
+                rollbacks,
+                DivergenceGuard.MAX_ROLLBACKS)));
+    return good;
+  }
+
+  /** The trainable parameters' values by name: the live arrays, or copies. */
+  private Map<String, float[]> parameterValues(boolean copy) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Parameter p : model.trainableParameters()) {
+      values.put(p.name(), copy ? p.value().clone() : p.value());
+    }
+    return values;
+  }
+
+  /** Puts the weights of the best checkpoint (at {@code step}) back into the model. */
+  private void restoreBest(int step) {
+    Map<String, float[]> values = bestInMemory;
+    if (checkpointRoot != null) {
+      Path dir = RunLayout.Checkpoint.in(checkpointRoot, step).dir();
+      try {
+        values = TrainingCheckpoint.read(dir).parameters();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot read the best checkpoint "
+                + dir
+                + " back: "
+                + e.getMessage()
+                + "; it must be kept until the run ends",
+            e);
+      }
+    }
+    for (Parameter p : model.trainableParameters()) {
+      float[] saved = values.get(p.name());
+      System.arraycopy(saved, 0, p.value(), 0, saved.length);
+    }
   }
 
   /** The order of epoch with shuffle seed {@code seed}: Fisher–Yates over 0..n-1. */

@@ -43,6 +43,12 @@ import java.util.stream.Stream;
  * @param config the run's configuration (hyperparameters, learning rate, schedule, optimizer)
  * @param parameters parameter values by name
  * @param optimizer AdamW's state, in parameter order
+ * @param bestStep the epoch-end step with the lowest whole-validation loss so far, 0 for none (no
+ *     validation file, or none measured yet; see {@link BestCheckpoint})
+ * @param bestValidLoss its loss, NaN for none
+ * @param learningRateScale the factor on the scheduled learning rate (1, halved by each rollback of
+ *     the {@link DivergenceGuard})
+ * @param rollbacks rollbacks taken so far
  */
 public record TrainingCheckpoint(
     int step,
@@ -52,7 +58,11 @@ public record TrainingCheckpoint(
     long[] epochSeeds,
     TrainingConfig config,
     Map<String, float[]> parameters,
-    AdamW.State optimizer) {
+    AdamW.State optimizer,
+    int bestStep,
+    double bestValidLoss,
+    double learningRateScale,
+    int rollbacks) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FORMAT = "lathe-training-checkpoint-1";
@@ -84,6 +94,12 @@ public record TrainingCheckpoint(
     state.put("epoch", epoch);
     state.put("step_in_epoch", stepInEpoch);
     state.put("optimizer_step", optimizer.step());
+    state.put("learning_rate_scale", learningRateScale);
+    state.put("rollbacks", rollbacks);
+    if (bestStep > 0) {
+      state.put("best_step", bestStep);
+      state.put("best_valid_loss", bestValidLoss);
+    }
     ArrayNode seeds = state.putArray("epoch_seeds");
     for (long s : epochSeeds) {
       seeds.add(s);
@@ -181,7 +197,11 @@ public record TrainingCheckpoint(
         seeds,
         config,
         values,
-        new AdamW.State(state.path("optimizer_step").asLong(), m, v));
+        new AdamW.State(state.path("optimizer_step").asLong(), m, v),
+        state.path("best_step").asInt(0),
+        state.path("best_valid_loss").asDouble(Double.NaN),
+        state.path("learning_rate_scale").asDouble(1.0),
+        state.path("rollbacks").asInt(0));
   }
 
   private static long[] toLong(int[] shape) {

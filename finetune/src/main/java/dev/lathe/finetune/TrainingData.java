@@ -59,7 +59,7 @@ public record TrainingData(
         renderer::render,
         TrainingExample::trainedTokens,
         TrainingExample::truncated,
-        " (no assistant message with weight 1)");
+        " (no assistant message with a weight above 0)");
   }
 
   /** Renders one valid line of a file; throws IllegalArgumentException when it cannot. */
@@ -67,9 +67,18 @@ public record TrainingData(
     E render(long line, DatasetFormat format, JsonNode json);
   }
 
-  /** A rendered file of examples of type {@code E}: the fields of {@link TrainingData}. */
+  /**
+   * A rendered file of examples of type {@code E}: the fields of {@link TrainingData}, and the
+   * lines of the examples skipped because they train no token ({@link TrainingPreflight} reports
+   * them).
+   */
   record Rendered<E>(
-      List<E> examples, ValidationReport report, int truncated, int skipped, List<String> notes) {}
+      List<E> examples,
+      ValidationReport report,
+      int truncated,
+      int skipped,
+      List<String> notes,
+      List<Long> untrained) {}
 
   /** The shared loop of {@link #render} and {@link PreferenceData#render}. */
   static <E> Rendered<E> load(
@@ -83,6 +92,7 @@ public record TrainingData(
       throws IOException {
     List<E> examples = new ArrayList<>();
     List<String> notes = new ArrayList<>();
+    List<Long> untrained = new ArrayList<>();
     int[] counts = new int[2];
     String name = file.getFileName().toString();
     ValidationReport report =
@@ -103,6 +113,7 @@ public record TrainingData(
               }
               if (trainedTokens.applyAsInt(ex) == 0) {
                 counts[1]++;
+                untrained.add(line);
                 notes.add(
                     name
                         + " line "
@@ -126,8 +137,8 @@ public record TrainingData(
               examples.add(ex);
             });
     if (report.hasErrors()) {
-      return new Rendered<>(List.of(), report, 0, 0, List.of());
+      return new Rendered<>(List.of(), report, 0, 0, List.of(), List.of());
     }
-    return new Rendered<>(examples, report, counts[0], counts[1], notes);
+    return new Rendered<>(examples, report, counts[0], counts[1], notes, untrained);
   }
 }

@@ -25,8 +25,23 @@ public interface TrainingListener {
    */
   default void onCheckpoint(int step, Path directory) {}
 
+  /**
+   * At an epoch end, when the loss on the whole validation set ({@code validLoss}) is the lowest so
+   * far: the checkpoint written next, at {@code step}, is the best and must be kept until the run
+   * ends (its weights become the run's result; see {@link BestCheckpoint}).
+   */
+  default void onBest(int step, double validLoss) {}
+
   /** A note for the user: a truncated or skipped example, a resolved hyperparameter, … */
   default void onMessage(String message) {}
+
+  /**
+   * Something the user must see (a safeguard acted; see {@link TrainingNotice}); by default a
+   * message like any other.
+   */
+  default void onNotice(TrainingNotice notice) {
+    onMessage(notice.message());
+  }
 
   /** When the run ends, finished or cancelled. */
   default void onFinished(TrainingSummary summary) {}

@@ -10,6 +10,11 @@ package dev.lathe.finetune;
  *     cancelled)
  * @param fullValidAccuracy token accuracy over the whole validation file, NaN likewise
  * @param trainedTokens trained tokens seen over the run (this process only)
+ * @param bestStep the epoch-end step whose weights the run ends with (the lowest whole-validation
+ *     loss, {@link BestCheckpoint}); 0 without a validation file (the run ends with the last
+ *     step's)
+ * @param stoppedEarly whether validation loss stopped improving for {@code patience} epochs, so the
+ *     run ended before {@code totalSteps}
  */
 public record TrainingSummary(
     int steps,
@@ -17,4 +22,6 @@ public record TrainingSummary(
     boolean cancelled,
     double fullValidLoss,
     double fullValidAccuracy,
-    long trainedTokens) {}
+    long trainedTokens,
+    int bestStep,
+    boolean stoppedEarly) {}

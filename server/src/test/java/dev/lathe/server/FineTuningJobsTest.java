@@ -16,6 +16,7 @@ import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobCreateParams;
 import com.openai.models.finetuning.jobs.checkpoints.FineTuningJobCheckpoint;
 import com.openai.models.models.Model;
+import dev.lathe.testkit.ChatFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -122,6 +123,15 @@ class FineTuningJobsTest {
     return client.fineTuning().jobs().create(p.build());
   }
 
+  /** A job on TinyStories-656K with every setting auto, training on {@code trainingFile}. */
+  static FineTuningJob createOn(String trainingFile) {
+    return client
+        .fineTuning()
+        .jobs()
+        .create(
+            JobCreateParams.builder().model("tinystories-656k").trainingFile(trainingFile).build());
+  }
+
   static FineTuningJob await(String id, Predicate<FineTuningJob> done) throws InterruptedException {
     return new JobWatch(client).await(id, done);
   }
@@ -219,17 +229,22 @@ class FineTuningJobsTest {
     assertThat(messages.get(15))
         .matches(
             "Step 12/12: training loss=\\d+\\.\\d\\d, validation loss=\\d+\\.\\d\\d, full validation loss=\\d+\\.\\d\\d");
+    // Lathe's extension: with a validation file, which checkpoint the model is (here the last)
     assertThat(messages.subList(16, messages.size()))
-        .hasSize(4)
+        .hasSize(5)
         .satisfies(
             m -> {
               assertThat(m.get(0))
                   .matches(
-                      "Checkpoint created at step 4 with Snapshot ID: ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}:ckpt-step-4");
+                      "The fine-tuned model is the checkpoint at step 12, the best validation loss"
+                          + " \\(\\d+\\.\\d{4}\\)");
               assertThat(m.get(1))
+                  .matches(
+                      "Checkpoint created at step 4 with Snapshot ID: ft:tinystories-656k:proj_a:animals:[A-Za-z0-9]{8}:ckpt-step-4");
+              assertThat(m.get(2))
                   .matches("Checkpoint created at step 8 with Snapshot ID: .*:ckpt-step-8");
-              assertThat(m.get(2)).isEqualTo("New fine-tuned model created: " + model);
-              assertThat(m.get(3)).isEqualTo("The job has successfully completed");
+              assertThat(m.get(3)).isEqualTo("New fine-tuned model created: " + model);
+              assertThat(m.get(4)).isEqualTo("The job has successfully completed");
             });
     assertThat(steps(job.id())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
     FineTuningJobEvent last = events(job.id()).get(15);
@@ -309,11 +324,7 @@ class FineTuningJobsTest {
             line("dog")
                 + "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n"
                 + line("cat").repeat(10));
-    FineTuningJob job =
-        client
-            .fineTuning()
-            .jobs()
-            .create(JobCreateParams.builder().model("tinystories-656k").trainingFile(bad).build());
+    FineTuningJob job = createOn(bad);
     assertThat(job.status().asString()).isEqualTo("failed");
     FineTuningJob.Error error = job.error().orElseThrow();
     assertThat(error.code()).isEqualTo("invalid_training_file");
@@ -321,6 +332,28 @@ class FineTuningJobsTest {
     assertThat(error.message())
         .startsWith("The job failed due to an invalid training file. Line 2: ");
     assertThat(job.finishedAt()).as("validation failures keep finished_at null").isEmpty();
+  }
+
+  @Test
+  void aTrainingFileWhoseAnswersTheContextCutsFailsBeforeStepOne() throws Exception {
+    FineTuningJob job =
+        await(
+            createOn(upload(ChatFiles.questionsLongerThanTinyStoriesContext(10))).id(),
+            j -> j.status().asString().matches("succeeded|failed"));
+    assertThat(job.status().asString()).isEqualTo("failed");
+    FineTuningJob.Error error = job.error().orElseThrow();
+    assertThat(error.code()).isEqualTo("invalid_training_file");
+    assertThat(error.param()).contains("training_file");
+    assertThat(error.message())
+        .isEqualTo(
+            "The job failed due to an invalid training file. No example trains any token"
+                + " (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10). Give at least one assistant message"
+                + " per example a weight above 0, or raise the context length if truncation cut"
+                + " the answers.");
+    assertThat(events(job.id()))
+        .anySatisfy(
+            e -> assertThat(e.message()).contains("10 example(s) train no token and are left out"));
+    assertThat(steps(job.id())).isEmpty();
   }
 
   @Test

@@ -26,7 +26,12 @@ final class TrainingFiles {
 
   /** Uploads {@link #animals()} as a fine-tune file; returns its id. */
   static String uploadAnimals(OpenAIClient client) {
-    return upload(client, animals().getBytes(StandardCharsets.UTF_8));
+    return upload(client, animals());
+  }
+
+  /** Uploads {@code content} as a fine-tune file; returns its id. */
+  static String upload(OpenAIClient client, String content) {
+    return upload(client, content.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Uploads {@code bytes} as a fine-tune file; returns its id. */

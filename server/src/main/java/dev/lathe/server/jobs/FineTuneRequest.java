@@ -25,6 +25,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     DPO
  * @param metadata the metadata object, or a JSON null
  * @param integrations the integrations array (always empty here)
+ * @param lathe Lathe's extension options ({@link LatheJobOptions}) as given, or null when the
+ *     request had none (then not written, so rows stay as they were; see {@link #latheOptions()})
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({
@@ -36,7 +38,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
   "method",
   "hyperparameters",
   "metadata",
-  "integrations"
+  "integrations",
+  "lathe"
 })
 public record FineTuneRequest(
     String model,
@@ -47,7 +50,8 @@ public record FineTuneRequest(
     Method method,
     RequestedHyperparameters hyperparameters,
     JsonNode metadata,
-    JsonNode integrations) {
+    JsonNode integrations,
+    @JsonInclude(JsonInclude.Include.NON_NULL) LatheJobOptions lathe) {
 
   /** A row without a method (none is known, but it is cheap to read) is supervised. */
   public FineTuneRequest {
@@ -69,6 +73,7 @@ public record FineTuneRequest(
       long seed,
       RequestedHyperparameters hyperparameters,
       JsonNode metadata,
+      LatheJobOptions lathe,
       ObjectMapper json) {
     return new FineTuneRequest(
         model,
@@ -79,7 +84,13 @@ public record FineTuneRequest(
         Method.of(hyperparameters),
         hyperparameters.dpo() ? null : hyperparameters,
         metadata,
-        json.createArrayNode());
+        json.createArrayNode(),
+        lathe);
+  }
+
+  /** Lathe's options of this job: those given, or the defaults. */
+  public LatheJobOptions latheOptions() {
+    return lathe == null ? LatheJobOptions.DEFAULT : lathe;
   }
 
   /** Reads a job row's payload. */

@@ -7,6 +7,7 @@ import dev.lathe.dataset.DatasetFormat;
 import dev.lathe.dataset.Issue;
 import dev.lathe.dataset.IssueCode;
 import dev.lathe.dataset.ValidationReport;
+import dev.lathe.finetune.UntrainableDataException;
 import dev.lathe.finetune.WrongFormatException;
 import java.util.List;
 
@@ -20,6 +21,12 @@ import java.util.List;
  * @param param the request field at fault, or null
  */
 public record JobError(String code, String message, String param) {
+
+  /**
+   * Lathe's code for a run that diverged again after its rollbacks (a non-finite or spiking loss;
+   * see {@link dev.lathe.finetune.DivergedException}); OpenAI has no such code.
+   */
+  public static final String TRAINING_DIVERGED = "training_diverged";
 
   /** How many of a report's errors a job error names. */
   static final int FIRST_PROBLEMS = 3;
@@ -66,6 +73,19 @@ public record JobError(String code, String message, String param) {
             + ". "
             + WrongFormatException.message(fileId, format, method)
             + " ",
+        param);
+  }
+
+  /**
+   * {@code invalid_training_file} (or {@code invalid_validation_file}) for a valid file that cannot
+   * train the model: no example trains a token, or the end-of-turn token is not trained (see {@link
+   * dev.lathe.finetune.TrainingPreflight}); the message names the lines and the fix.
+   */
+  public static JobError untrainable(UntrainableDataException e) {
+    String param = e.field().wireName();
+    return new JobError(
+        "invalid_" + param,
+        "The job failed due to an invalid " + param.replace('_', ' ') + ". " + e.detail(),
         param);
   }
 

@@ -29,6 +29,7 @@ import java.util.function.LongSupplier;
  * @param metadata the metadata object, or a JSON null
  * @param training the training file
  * @param validation the validation file, or null
+ * @param lathe Lathe's extension options (top-level {@code "lathe"}), or null when not given
  */
 public record JobRequest(
     ModelRegistry.Resolved base,
@@ -38,7 +39,8 @@ public record JobRequest(
     long seed,
     JsonNode metadata,
     StoredFile training,
-    StoredFile validation) {
+    StoredFile validation,
+    LatheJobOptions lathe) {
 
   /** Reads and checks {@code body} for {@code caller}. */
   public static JobRequest read(
@@ -63,9 +65,11 @@ public record JobRequest(
     String suffix = suffix(body);
     long seed = seed(body, seeds);
     JsonNode metadata = JobHyperparameters.metadata(body, json);
+    LatheJobOptions lathe = LatheJobOptions.read(body);
     StoredFile training = trainingFile(body, "training_file", caller, files, true);
     StoredFile validation = trainingFile(body, "validation_file", caller, files, false);
-    return new JobRequest(base, methodType, hyper, suffix, seed, metadata, training, validation);
+    return new JobRequest(
+        base, methodType, hyper, suffix, seed, metadata, training, validation, lathe);
   }
 
   /** The request a job created from this one stores. */
@@ -78,6 +82,7 @@ public record JobRequest(
         seed,
         hyperparameters,
         metadata,
+        lathe,
         json);
   }
 

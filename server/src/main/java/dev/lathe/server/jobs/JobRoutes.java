@@ -23,6 +23,7 @@ import dev.lathe.server.http.Paging;
 import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.StoredFile;
+import dev.lathe.server.training.JobTrainingListener;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -246,6 +247,14 @@ public final class JobRoutes {
     o.set("method", method);
     o.set("metadata", payload.metadata());
     o.put("user_provided_suffix", payload.suffix());
+    // Lathe's extensions: the options asked for, and the step the fine-tuned model is (with a
+    // validation file, the best epoch-end checkpoint, not the last step as at OpenAI)
+    if (payload.lathe() != null) {
+      o.set("lathe", json.valueToTree(payload.lathe()));
+    }
+    if (known.has(JobTrainingListener.BEST_STEP)) {
+      o.set(JobTrainingListener.BEST_STEP, known.get(JobTrainingListener.BEST_STEP));
+    }
     return o;
   }
 }

@@ -62,7 +62,8 @@ public final class TrainingEstimates {
           "suffix",
           "seed",
           "metadata",
-          "integrations");
+          "integrations",
+          "lathe");
 
   private final ModelRegistry models;
   private final FileRoutes files;

@@ -3,11 +3,13 @@ package dev.lathe.server.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.finetune.DivergedException;
 import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneMethod;
 import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.RunLayout;
+import dev.lathe.finetune.UntrainableDataException;
 import dev.lathe.finetune.WrongFormatException;
 import dev.lathe.jobqueue.Checkpoint;
 import dev.lathe.jobqueue.EventLevel;
@@ -46,8 +48,11 @@ import java.time.InstantSource;
  * worker took the job over when the lease ran out). Events carry idempotency keys, so nothing is
  * posted twice. A cancel, pause or shutdown stops at the next step boundary ({@link
  * JobContext#shouldStop()}). Any failure becomes the job's {@code error} object: {@code
- * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines,
- * {@code model_not_available} for a base that cannot be trained, {@code server_error} otherwise.
+ * invalid_training_file} / {@code invalid_validation_file} with the first problems and their lines
+ * (also for a file that trains nothing, or not the end-of-turn token: {@link
+ * dev.lathe.finetune.TrainingPreflight}), {@code training_diverged} (Lathe's code) for a run that
+ * kept diverging after its rollbacks ({@link DivergedException}), {@code model_not_available} for a
+ * base that cannot be trained, {@code server_error} otherwise.
  */
 public final class FineTuningJobHandler implements JobHandler {
   private static final System.Logger LOG = System.getLogger(FineTuningJobHandler.class.getName());
@@ -113,6 +118,10 @@ public final class FineTuningJobHandler implements JobHandler {
           JobError.wrongFormat(request.trainingFile(), e.format(), e.method(), "training_file"));
     } catch (InvalidTrainingFileException e) {
       return fail(context, JobError.invalidFile(e.report(), e.field().wireName()));
+    } catch (UntrainableDataException e) {
+      return fail(context, JobError.untrainable(e));
+    } catch (DivergedException e) {
+      return fail(context, new JobError(JobError.TRAINING_DIVERGED, e.getMessage(), null));
     } catch (Exception | LinkageError e) {
       LOG.log(Level.WARNING, "fine-tuning job " + job.id() + " failed", e);
       if (context.leaseLost()) {
@@ -163,7 +172,8 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withLoraRank(loraRank)
                 .withSeed(request.seed())
                 .withMicroBatchTokens(MICRO_BATCH_TOKENS)
-                .withResume(true));
+                .withResume(true)
+                .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
     JobTrainingListener listener =
         new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
             .forMethod(method)
@@ -185,7 +195,7 @@ public final class FineTuningJobHandler implements JobHandler {
     String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
     for (Checkpoint c : context.checkpoints().reversed()) {
-      if (c.step() < result.summary().totalSteps() && c.model() != null) {
+      if (c.model() != null && !c.model().equals(model)) {
         context.appendEvent(
             NewEvent.info(
                     "Checkpoint created at step " + c.step() + " with Snapshot ID: " + c.model())

@@ -99,11 +99,12 @@ public final class JobModels {
 
   /**
    * Names the model of the epoch checkpoint at {@code step} (the name an earlier attempt recorded
-   * for it, if any) and registers it, unless it is the last step, whose model is the final one. The
+   * for it, if any) and registers it, unless it is the last step and the run's result (no best
+   * checkpoint, {@code bestStep} 0, or the best is the last), whose model is the final one. The
    * caller records the checkpoint with the name.
    */
-  String checkpoint(int step, int totalSteps) {
-    if (step == totalSteps) {
+  String checkpoint(int step, int totalSteps, int bestStep) {
+    if (step == totalSteps && (bestStep == 0 || bestStep == step)) {
       return finalName();
     }
     String name =
@@ -119,12 +120,16 @@ public final class JobModels {
   /**
    * Keeps the newest {@code kept} epoch checkpoints, as OpenAI keeps the last three epochs': an
    * older one loses its model, its record and its directory (resuming only needs the newest). The
-   * final model counts as the last epoch's.
+   * final model counts as the last epoch's. The checkpoint at {@code bestStep} (the best validation
+   * loss, whose weights become the fine-tuned model; 0 for none) is kept whatever its age.
    */
-  void keepNewest(int kept) throws IOException {
+  void keepNewest(int kept, int bestStep) throws IOException {
     List<Checkpoint> newestFirst = context.checkpoints();
     for (Checkpoint old :
         newestFirst.subList(Math.min(kept, newestFirst.size()), newestFirst.size())) {
+      if (old.step() == bestStep) {
+        continue;
+      }
       if (old.model() != null) {
         rows.delete(old.model());
       }

@@ -9,6 +9,7 @@ import dev.lathe.finetune.Hyperparameters;
 import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingListener;
+import dev.lathe.finetune.TrainingNotice;
 import dev.lathe.finetune.TrainingPlan;
 import dev.lathe.finetune.TrainingSummary;
 import dev.lathe.jobqueue.EventLevel;
@@ -38,6 +39,11 @@ import java.util.function.LongSupplier;
  * far, carried over a resume by the count stored with each checkpoint). A run that finishes records
  * its measured throughput under {@link #THROUGHPUT}, which estimates read ({@link
  * MeasuredThroughput}).
+ *
+ * <p>With a validation file, the epoch-end checkpoint with the lowest whole-validation loss is the
+ * job's result ({@link dev.lathe.finetune.BestCheckpoint}): its step is recorded under {@link
+ * #BEST_STEP} (shown on the job object), it is never removed by the keep-three rule, and the
+ * trainer's notices (early stop, the best step chosen) are posted as events.
  */
 public final class JobTrainingListener implements TrainingListener {
 
@@ -52,6 +58,12 @@ public final class JobTrainingListener implements TrainingListener {
    * tokens_per_second, steps}}.
    */
   public static final String THROUGHPUT = "lathe_throughput";
+
+  /**
+   * Progress key, and the job object's extension field, of the step whose checkpoint the fine-tuned
+   * model is (the best whole-validation loss; absent without a validation file).
+   */
+  public static final String BEST_STEP = "lathe_best_step";
 
   /**
    * Progress key of the loss tokens trained up to the newest checkpoint: {@code {step, tokens}}.
@@ -168,13 +180,39 @@ public final class JobTrainingListener implements TrainingListener {
     if (m != null) {
       putStep(metrics, m);
     }
-    String model = models.checkpoint(step, plan.totalSteps());
+    String model = models.checkpoint(step, plan.totalSteps(), bestStep());
     context.addCheckpoint(new NewCheckpoint(step, write(metrics), directory.toString(), model));
     try {
-      models.keepNewest(KEPT_CHECKPOINTS);
+      models.keepNewest(KEPT_CHECKPOINTS, bestStep());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot remove an old checkpoint: " + e.getMessage(), e);
     }
+  }
+
+  /** Records {@code step} as the best so far: its checkpoint is kept and it is the result. */
+  @Override
+  public void onBest(int step, double validLoss) {
+    ObjectNode fields = json.createObjectNode();
+    fields.put(BEST_STEP, step);
+    progress.merge(context.job().id(), fields);
+  }
+
+  /** The best step recorded so far (also by an earlier attempt of the job), or 0. */
+  private int bestStep() {
+    return progress.get(context.job().id()).path(BEST_STEP).asInt(0);
+  }
+
+  /** A safeguard's notice becomes a job event, once (its key is the event's idempotency key). */
+  @Override
+  public void onNotice(TrainingNotice notice) {
+    context.appendEvent(
+        new NewEvent(
+                null,
+                notice.warning() ? EventLevel.WARN : EventLevel.INFO,
+                notice.message(),
+                "message",
+                "{}")
+            .withKey(notice.key()));
   }
 
   @Override

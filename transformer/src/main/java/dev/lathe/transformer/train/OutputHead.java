@@ -7,8 +7,9 @@ import dev.lathe.tensor.Gemm;
 /**
  * The output head and the cross-entropy, fused and processed a few rows at a time so the (B, T, V)
  * logits never exist at once: logits = x · Wᵀ, per trained position log p(target) and argmax, and
- * (for training) the gradient {@code scale[segment] · (softmax − onehot(target))} pushed straight
- * back into {@code dx} and {@code dW}.
+ * (for training) the gradient {@code scale[segment] · w · (softmax − onehot(target))} pushed
+ * straight back into {@code dx} and {@code dW}, w being the position's loss weight ({@link
+ * TokenBatch#weights()}, 1 without weights).
  */
 final class OutputHead {
   private OutputHead() {}
@@ -47,6 +48,7 @@ final class OutputHead {
     int n = batch.rows() * batch.seqLen();
     int chunk = logits.length / vocab;
     double[] logProb = new double[batch.segmentCount()];
+    double[] weighted = batch.weights() == null ? logProb : new double[batch.segmentCount()];
     long[] tokens = new long[batch.segmentCount()];
     long[] correct = new long[batch.segmentCount()];
     int[] targets = batch.targets();
@@ -56,7 +58,7 @@ final class OutputHead {
     if (dx != null) {
       for (int i = 0; i < n; i++) {
         int seg = batch.segments()[i];
-        scale[i] = targets[i] < 0 ? 0f : segmentScale[seg];
+        scale[i] = targets[i] < 0 ? 0f : segmentScale[seg] * batch.weight(i);
       }
     }
     for (int r0 = 0; r0 < n; r0 += chunk) {
@@ -75,6 +77,9 @@ final class OutputHead {
         }
         int seg = batch.segments()[r0 + i];
         logProb[seg] -= nll[i];
+        if (weighted != logProb) {
+          weighted[seg] -= batch.weight(r0 + i) * nll[i];
+        }
         tokens[seg]++;
         if (hit[i]) {
           correct[seg]++;
@@ -89,7 +94,7 @@ final class OutputHead {
         }
       }
     }
-    return new BatchResult(logProb, tokens, correct);
+    return new BatchResult(logProb, tokens, correct, weighted);
   }
 
   /** Checks a batch against a vocabulary and context length; a clear error names the position. */

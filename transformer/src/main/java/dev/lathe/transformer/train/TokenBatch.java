@@ -14,6 +14,9 @@ package dev.lathe.transformer.train;
  * @param segments example index of each position, (B, T), numbered 0..segmentCount-1 across the
  *     whole batch; {@code -1} for padding. Attention is causal and within one segment only.
  * @param segmentCount number of examples in the batch
+ * @param weights the loss weight of each position, (B, T), each in [0, 1]: the position's
+ *     cross-entropy (and its gradient) is multiplied by it; null for 1 everywhere (the weight of a
+ *     position without a target is never read)
  */
 public record TokenBatch(
     int rows,
@@ -22,7 +25,9 @@ public record TokenBatch(
     int[] targets,
     int[] positions,
     int[] segments,
-    int segmentCount) {
+    int segmentCount,
+    float[] weights) {
+
   public TokenBatch {
     int n = rows * seqLen;
     if (rows <= 0 || seqLen <= 0) {
@@ -35,5 +40,33 @@ public record TokenBatch(
       throw new IllegalArgumentException(
           "tokens, targets, positions and segments need rows*seqLen=" + n);
     }
+    if (weights != null) {
+      if (weights.length != n) {
+        throw new IllegalArgumentException(
+            "weights has " + weights.length + " entries but the batch has rows*seqLen=" + n);
+      }
+      for (int i = 0; i < n; i++) {
+        if (!(weights[i] >= 0f && weights[i] <= 1f)) {
+          throw new IllegalArgumentException(
+              "weight "
+                  + weights[i]
+                  + " at row "
+                  + i / seqLen
+                  + ", position "
+                  + i % seqLen
+                  + " must be in [0, 1]");
+        }
+      }
+    }
+  }
+
+  /** This batch with loss weights {@code w} ((B, T), or null for 1 everywhere). */
+  public TokenBatch withWeights(float[] w) {
+    return new TokenBatch(rows, seqLen, tokens, targets, positions, segments, segmentCount, w);
+  }
+
+  /** The loss weight of position {@code i}: 1 without weights. */
+  public float weight(int i) {
+    return weights == null ? 1f : weights[i];
   }
 }

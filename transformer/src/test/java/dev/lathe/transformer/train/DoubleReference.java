@@ -8,8 +8,9 @@ import java.util.Map;
  * (Hugging Face names; PEFT LoRA tensors {@code base_model.model.<name>.lora_A/B.weight} are added
  * as {@code W + scale·B·A} when present). It handles one example (segment) at a time, so packing
  * and masking are not shared with the engine; a family ({@link DoubleLlama}, {@link DoubleGpt2})
- * writes one example's forward. Its objective {@code Σ_s scale[s] · Σ_t −log p} is what finite
- * differences are taken of.
+ * writes one example's forward. Its objective {@code Σ_s scale[s] · Σ_t −w_t · log p} (w_t the
+ * position's {@link TokenBatch#weight loss weight}, 1 without weights) is what finite differences
+ * are taken of.
  */
 abstract class DoubleReference {
   final Map<String, double[]> t;
@@ -20,7 +21,7 @@ abstract class DoubleReference {
     this.loraScale = loraScale;
   }
 
-  /** Per segment: Σ log p(target) over its trained positions. */
+  /** Per segment: Σ w · log p(target) over its trained positions. */
   final double[] segmentLogProbs(TokenBatch b) {
     double[] out = new double[b.segmentCount()];
     int T = b.seqLen();
@@ -69,7 +70,7 @@ abstract class DoubleReference {
   }
 
   /**
-   * Σ log p(target) over the trained positions of one example, the logits of position {@code i}
+   * Σ w · log p(target) over the trained positions of one example, the logits of position {@code i}
    * being {@code head · norm(x[i])}.
    */
   final double headLogProbs(
@@ -84,7 +85,9 @@ abstract class DoubleReference {
       if (target < 0) {
         continue;
       }
-      total += DoubleKernels.logProb(DoubleKernels.matvec(head, norm.apply(x[i])), target);
+      total +=
+          b.weight(start + i)
+              * DoubleKernels.logProb(DoubleKernels.matvec(head, norm.apply(x[i])), target);
     }
     return total;
   }

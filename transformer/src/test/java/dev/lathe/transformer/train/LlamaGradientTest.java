@@ -1,6 +1,7 @@
 package dev.lathe.transformer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.lathe.transformer.LoadedModel;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -67,6 +69,32 @@ class LlamaGradientTest {
     ToDoubleFunction<TokenBatch> objective = b -> ref.loss(b, SCALE);
     List<String> checked = check(lora.trainableParameters(), tensors, objective, batch);
     assertThat(checked).hasSize(lora.config().layers() * 7 * 2);
+  }
+
+  /**
+   * Float loss weights (0.5 on some positions, 1 on the rest): the weighted loss equals the double
+   * reference's Σ w · −log p, and the gradients match its finite differences.
+   */
+  @Test
+  void weightedLossAndGradientsMatchTheDoubleReference() {
+    LoadedModel model = TrainFixtures.model("llama", 7);
+    LlamaTrainer full = (LlamaTrainer) Training.full(model);
+    TokenBatch plain = TrainFixtures.packedBatch();
+    float[] weights = new float[plain.targets().length];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = i % 2 == 0 ? 0.5f : 1f;
+    }
+    TokenBatch batch = plain.withWeights(weights);
+    Map<String, double[]> tensors = TrainFixtures.tensors(full.trainableParameters(), List.of());
+    DoubleLlama ref = new DoubleLlama(full.config(), tensors, 0);
+    double expected = ref.loss(batch, new float[] {1f, 1f, 1f});
+    assertThat(expected).isNotEqualTo(ref.loss(plain, new float[] {1f, 1f, 1f}));
+    assertThat(full.evaluate(batch).weightedLossSum())
+        .isCloseTo(expected, within(1e-5 * Math.abs(expected)));
+    full.zeroGradients();
+    assertThat(full.forwardBackward(batch, SCALE).weightedLossSum())
+        .isCloseTo(expected, within(1e-5 * Math.abs(expected)));
+    check(full.trainableParameters(), tensors, b -> ref.loss(b, SCALE), batch);
   }
 
   static List<String> check(

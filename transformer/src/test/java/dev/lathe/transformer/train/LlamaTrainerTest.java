@@ -38,7 +38,8 @@ class LlamaTrainerTest {
     TokenBatch ok = TrainFixtures.packedBatch();
     int[] segments = ok.segments().clone();
     segments[12] = 0; // row 1 padding claims example 0 of row 0
-    TokenBatch split = new TokenBatch(2, 7, ok.tokens(), ok.targets(), ok.positions(), segments, 3);
+    TokenBatch split =
+        new TokenBatch(2, 7, ok.tokens(), ok.targets(), ok.positions(), segments, 3, null);
     assertThatThrownBy(() -> Training.full(TrainFixtures.model("llama", 3)).evaluate(split))
         .hasMessageContaining(
             "segment 0 appears at row 0, position 0 and again at row 1, position 5");
@@ -237,13 +238,13 @@ class LlamaTrainerTest {
     int[] tokens = ok.tokens().clone();
     tokens[9] = 23;
     TokenBatch badToken =
-        new TokenBatch(2, 7, tokens, ok.targets(), ok.positions(), ok.segments(), 3);
+        new TokenBatch(2, 7, tokens, ok.targets(), ok.positions(), ok.segments(), 3, null);
     assertThatThrownBy(() -> full.evaluate(badToken))
         .hasMessageContaining("token 23 at row 1, position 2 is outside the vocabulary [0, 23)");
     int[] positions = ok.positions().clone();
     positions[0] = 32;
     TokenBatch badPos =
-        new TokenBatch(2, 7, ok.tokens(), ok.targets(), positions, ok.segments(), 3);
+        new TokenBatch(2, 7, ok.tokens(), ok.targets(), positions, ok.segments(), 3, null);
     assertThatThrownBy(() -> full.evaluate(badPos))
         .hasMessageContaining("outside the model's context");
     assertThatThrownBy(() -> new LoraConfig(0, 8, 0, LoraConfig.LLAMA_LINEAR))

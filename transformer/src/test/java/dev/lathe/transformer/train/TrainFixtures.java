@@ -90,7 +90,7 @@ final class TrainFixtures {
       boolean lastOfExample = i + 1 == n || i % t == t - 1 || segments[i + 1] != segments[i];
       targets[i] = segments[i] < 0 || positions[i] == 0 || lastOfExample ? -1 : tokens[i + 1];
     }
-    return new TokenBatch(rows, t, tokens, targets, positions, segments, count);
+    return new TokenBatch(rows, t, tokens, targets, positions, segments, count, null);
   }
 
   /** Every trainable tensor of a full trainer and the given extra parameters, in double. */
