@@ -125,7 +125,8 @@ class GgufStoriesTest {
     int[] tokens = {1, 403, 407, 261, 378, 430, 271, 350};
     int[] targets = {403, 407, 261, 378, 430, 271, 350, -1};
     TokenBatch batch =
-        new TokenBatch(1, 8, tokens, targets, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new int[8], 1);
+        new TokenBatch(
+            1, 8, tokens, targets, new int[] {0, 1, 2, 3, 4, 5, 6, 7}, new int[8], 1, null);
     LoraConfig lora = LoraConfig.of(4, 8, 0);
     TrainableModel a = Training.lora(bin, lora, new SplittableRandom(7));
     TrainableModel b = Training.lora(gguf, lora, new SplittableRandom(7));
