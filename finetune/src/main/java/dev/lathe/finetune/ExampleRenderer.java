@@ -74,6 +74,11 @@ public final class ExampleRenderer {
         contextLength);
   }
 
+  /** The chat template examples are rendered with (the tokenizer's, or the plain one). */
+  public ChatTemplate template() {
+    return template;
+  }
+
   /** The context length examples are cut to. */
   public int contextLength() {
     return contextLength;

@@ -14,6 +14,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -24,7 +27,8 @@ import java.util.function.BooleanSupplier;
  * weight), and write into {@code out} (laid out as {@link RunLayout} says): {@code results.csv}
  * (OpenAI's result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own
  * {@code adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA
- * only) and {@code merged/} (a Hugging Face model directory).
+ * only), {@code merged/} (a Hugging Face model directory) and, when it finishes, {@code
+ * lineage.json} ({@link Lineage}).
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
@@ -84,6 +88,23 @@ public record FineTuneJob(
   public <E> Result run(
       FineTuneMethod<E> method, TrainingListener listener, BooleanSupplier cancelled)
       throws IOException {
+    return run(method, listener, cancelled, InstantSource.system());
+  }
+
+  /**
+   * Runs the job with {@code method}, timing it for its {@link Lineage} manifest by {@code clock}.
+   *
+   * @throws InvalidTrainingFileException when a file fails validation
+   * @throws UntrainableDataException when a file passes validation but trains nothing
+   * @throws WrongFormatException when a file's format does not suit the method
+   */
+  public <E> Result run(
+      FineTuneMethod<E> method,
+      TrainingListener listener,
+      BooleanSupplier cancelled,
+      InstantSource clock)
+      throws IOException {
+    Instant started = clock.instant();
     LoadedModel base = ModelLoader.load(model);
     int contextLength = options.contextLength();
     int loraRank = options.loraRank();
@@ -211,9 +232,55 @@ public record FineTuneJob(
         }
         mergedDir = layout.merged();
         ModelExport.writeMerged(mergedDir, base, trainable, model);
+        double wallSeconds = Duration.between(started, clock.instant()).toNanos() / 1e9;
+        lineage(method, tokenizer, renderer, h, config, ctx, from != null, summary, wallSeconds)
+            .write(layout.lineage());
       }
       return result(train, summary, h, trainable, adapterDir, mergedDir);
     }
+  }
+
+  private Lineage lineage(
+      FineTuneMethod<?> method,
+      HfTokenizer tokenizer,
+      ExampleRenderer renderer,
+      Hyperparameters h,
+      TrainingConfig config,
+      int contextLength,
+      boolean resumed,
+      TrainingSummary summary,
+      double wallSeconds)
+      throws IOException {
+    Lineage.BaseModel baseModel =
+        new Lineage.BaseModel(
+            model.toAbsolutePath().toString(),
+            Lineage.weightFiles(model).stream().map(f -> f.getFileName().toString()).toList(),
+            Lineage.weightsSha256(model),
+            renderer.template().name(),
+            Lineage.templateSha256(renderer.template(), tokenizer.specialTokensMap()),
+            Lineage.sha256(tokenizer.file()));
+    Lineage.Config resolved =
+        new Lineage.Config(
+            method.type(),
+            h.epochs(),
+            h.batchSize(),
+            h.learningRateMultiplier(),
+            config.baseLearningRate() * h.learningRateMultiplier(),
+            options.loraRank(),
+            contextLength,
+            Math.max(contextLength, options.microBatchTokens()),
+            options.packed(),
+            options.evalEvery(),
+            validFile == null ? 0 : options.earlyStoppingPatience(),
+            resumed);
+    return new Lineage(
+        Lineage.sha256(trainFile),
+        validFile == null ? null : Lineage.sha256(validFile),
+        baseModel,
+        resolved,
+        options.seed(),
+        Lineage.Software.current(),
+        Lineage.Machine.current(summary, wallSeconds));
   }
 
   @SuppressWarnings("unchecked")

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * results.csv                     OpenAI's result file (results-resumed.csv for a resumed run)
+ * lineage.json                    the finished run's {@link Lineage} manifest
  * checkpoints/
  *   checkpoint-step-N/            a {@link TrainingCheckpoint}: state.json and the tensors
  *     adapter/                    the checkpoint servable as a PEFT adapter (LoRA)
@@ -45,6 +46,11 @@ public record RunLayout(Path root) {
   /** The metrics CSV of a run that started afresh ({@code false}) or resumed ({@code true}). */
   public Path results(boolean resumed) {
     return root.resolve(resumed ? "results-resumed.csv" : "results.csv");
+  }
+
+  /** The lineage manifest a finished run writes ({@link Lineage}). */
+  public Path lineage() {
+    return root.resolve("lineage.json");
   }
 
   /** The directory holding the checkpoints. */

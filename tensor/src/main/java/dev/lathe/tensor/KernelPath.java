@@ -22,6 +22,14 @@ public final class KernelPath {
 
   private static final boolean VECTOR = parse(System.getProperty(PROPERTY, "vector"));
 
+  /**
+   * The width in bits of the species the vector kernels use ({@code FloatVector.SPECIES_PREFERRED}
+   * on this machine), whether or not {@link #vector()} selects them.
+   */
+  public static int vectorBitSize() {
+    return F.vectorBitSize();
+  }
+
   /** Whether kernels run their Vector API path. */
   public static boolean vector() {
     return VECTOR;

@@ -106,6 +106,13 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     return new HfTokenizer(HfTokenizerFiles.read(directoryOrFile));
   }
 
+  /**
+   * The {@code tokenizer.json} (or {@code tokenizer.json.gz}) file this tokenizer was read from.
+   */
+  public Path file() {
+    return files.tokenizerFile();
+  }
+
   /** Where this tokenizer was loaded from. */
   public String source() {
     return files.source();
