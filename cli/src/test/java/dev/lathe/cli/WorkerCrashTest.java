@@ -165,7 +165,9 @@ class WorkerCrashTest {
                 resultFiles.add(f.get("id").asText());
               }
             });
-    assertThat(resultFiles).containsExactly(results.get(0).asText());
+    // one metrics CSV and one lineage manifest, none left over from the crashed attempt
+    assertThat(resultFiles)
+        .containsExactlyInAnyOrder(results.get(0).asText(), done.get("lathe_lineage").asText());
 
     String fineTuned = done.get("fine_tuned_model").asText();
     assertThat(get("/models/" + fineTuned).get("id").asText()).isEqualTo(fineTuned);

@@ -3,6 +3,7 @@ package dev.lathe.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.HttpResponse;
 import com.openai.core.http.StreamResponse;
@@ -21,6 +22,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -285,6 +288,20 @@ class FineTuningJobsTest {
     assertThat(rows.get(1)).matches("1,\\d+\\.\\d{5},\\d\\.\\d{5},,");
     assertThat(rows.get(10)).matches("10,\\d+\\.\\d{5},\\d\\.\\d{5},\\d+\\.\\d{5},\\d\\.\\d{5}");
 
+    // the lineage manifest: a second fine-tune-results File, named by lathe_lineage (result_files
+    // keeps OpenAI's one CSV), whose hashes are the uploaded files'
+    assertThat(job.resultFiles()).hasSize(1);
+    String lineageId =
+        job._additionalProperties().get("lathe_lineage").asString().orElseThrow().toString();
+    FileObject lineageFile = client.files().retrieve(lineageId);
+    assertThat(lineageFile.purpose()).isEqualTo(FileObject.Purpose.FINE_TUNE_RESULTS);
+    assertThat(lineageFile.filename()).isEqualTo("lineage.json");
+    JsonNode lineage = new ObjectMapper().readTree(content(lineageId));
+    assertThat(lineage.path("training_file_sha256").asText()).isEqualTo(sha256(trainFile));
+    assertThat(lineage.path("validation_file_sha256").asText()).isEqualTo(sha256(validFile));
+    assertThat(lineage.path("config").path("epochs").asInt()).isEqualTo(3);
+    assertThat(lineage.path("base").path("weights_sha256").asText()).hasSize(64);
+
     List<String> models = client.models().list().data().stream().map(Model::id).toList();
     assertThat(models)
         .contains(
@@ -446,5 +463,16 @@ class FineTuningJobsTest {
     assertThat(events(job.id()).stream().map(FineTuningJobEvent::message))
         .filteredOn(m -> m.startsWith("Checkpoint created at step "))
         .hasSize(2);
+  }
+
+  private static byte[] content(String fileId) throws IOException {
+    try (HttpResponse r = client.files().content(fileId);
+        InputStream in = r.body()) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static String sha256(String fileId) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content(fileId)));
   }
 }

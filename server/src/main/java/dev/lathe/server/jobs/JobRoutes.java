@@ -24,6 +24,7 @@ import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.StoredFile;
 import dev.lathe.server.training.JobTrainingListener;
+import dev.lathe.server.training.ResultFiles;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -251,6 +252,10 @@ public final class JobRoutes {
     // validation file, the best epoch-end checkpoint, not the last step as at OpenAI)
     if (payload.lathe() != null) {
       o.set("lathe", json.valueToTree(payload.lathe()));
+    }
+    // and the id of the run's lineage manifest File (lineage.json)
+    if (succeeded && known.has(ResultFiles.LINEAGE)) {
+      o.set(ResultFiles.LINEAGE, known.get(ResultFiles.LINEAGE));
     }
     if (known.has(JobTrainingListener.BEST_STEP)) {
       o.set(JobTrainingListener.BEST_STEP, known.get(JobTrainingListener.BEST_STEP));

@@ -182,7 +182,7 @@ public final class FineTuningJobHandler implements JobHandler {
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();
     }
-    return succeed(context, job, named, listener, result);
+    return succeed(context, job, named, listener, result, run);
   }
 
   private JobOutcome succeed(
@@ -190,7 +190,8 @@ public final class FineTuningJobHandler implements JobHandler {
       Job job,
       JobModels named,
       JobTrainingListener listener,
-      FineTuneJob.Result result)
+      FineTuneJob.Result result,
+      RunLayout run)
       throws IOException {
     String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
@@ -209,6 +210,12 @@ public final class FineTuningJobHandler implements JobHandler {
     } else {
       fields.putArray("result_files").add(results.write(job));
     }
+    JsonNode lineage = progress.get(job.id()).get(ResultFiles.LINEAGE);
+    fields.put(
+        ResultFiles.LINEAGE,
+        lineage != null && lineage.isTextual()
+            ? lineage.asText()
+            : results.writeLineage(job, run.lineage()));
     fields.put("fine_tuned_model", model);
     fields.put("trained_tokens", listener.plan().trainedTokens());
     ObjectNode all = progress.merge(job.id(), fields);

@@ -14,6 +14,8 @@ import dev.lathe.server.store.StoredFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.TreeMap;
@@ -26,11 +28,19 @@ import java.util.TreeMap;
  * job's {@code metrics} events, so the steps of every attempt of a resumed job are in it, once
  * each. The content is plain CSV text (two user reports say OpenAI's is base64; that is unconfirmed
  * and would break every CSV reader, so Lathe does not imitate it).
+ *
+ * <p>A finished job's lineage manifest ({@code lineage.json}, finetune's {@code Lineage}) is a
+ * second {@code fine-tune-results} File, named on the job object by the extension field {@link
+ * #LINEAGE} rather than added to {@code result_files}: OpenAI's jobs have one result file, the
+ * metrics CSV, and clients read {@code result_files[0]} as that.
  */
 public final class ResultFiles {
   static final String HEADER =
       "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy";
   private static final int PAGE = 1000;
+
+  /** The job object's extension field holding the id of the job's lineage manifest File. */
+  public static final String LINEAGE = "lathe_lineage";
 
   private final JobStore jobs;
   private final FileStore files;
@@ -56,17 +66,25 @@ public final class ResultFiles {
 
   /** Writes the result file of {@code job}; returns its id. */
   String write(Job job) throws IOException {
-    byte[] csv = csv(job.id()).getBytes(StandardCharsets.UTF_8);
+    return store(job, csv(job.id()).getBytes(StandardCharsets.UTF_8), "step_metrics.csv");
+  }
+
+  /** Stores the run's lineage manifest {@code lineageFile} as a File of {@code job}'s; its id. */
+  String writeLineage(Job job, Path lineageFile) throws IOException {
+    return store(job, Files.readAllBytes(lineageFile), "lineage.json");
+  }
+
+  private String store(Job job, byte[] content, String filename) throws IOException {
     String id = ids.next("file-", 24);
     FileContents.Written written =
-        contents.write(id, new ByteArrayInputStream(csv), Long.MAX_VALUE);
+        contents.write(id, new ByteArrayInputStream(content), Long.MAX_VALUE);
     files.insert(
         new StoredFile(
             id,
             job.project(),
             written.bytes(),
             clock.instant(),
-            "step_metrics.csv",
+            filename,
             "fine-tune-results",
             "processed",
             written.sha256(),
