@@ -22,7 +22,6 @@ import dev.lathe.tokenizer.tools.ToolCallFormat;
 import dev.lathe.tokenizer.tools.ToolCallParser;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -97,14 +96,14 @@ record ReplyPlan(
             .functionName()
             .orElseGet(() -> likeliestName(chat, rendered.prompt(), tools, syntax));
     String prefill = syntax.prefix(name);
-    int[] opening = chat.prompts().rendered(prefill, false);
-    int[] prompt = new int[rendered.prompt().length + opening.length];
-    System.arraycopy(rendered.prompt(), 0, prompt, 0, rendered.prompt().length);
-    System.arraycopy(opening, 0, prompt, rendered.prompt().length, opening.length);
+    int[] prompt = then(rendered.prompt(), chat.prompts().rendered(prefill, false));
     if (syntax.argumentsEscaped()) {
       return new ReplyPlan(prompt, format, prefill, "", Optional.empty());
     }
-    JsonGrammar arguments = arguments(parameters(tools, name), name, index(tools, name));
+    int tool = index(tools, name);
+    JsonNode parameters = tools.json().get(tool).path("function").get("parameters");
+    JsonGrammar arguments =
+        arguments(parameters == null || parameters.isNull() ? null : parameters, name, tool);
     return new ReplyPlan(
         prompt, format, prefill, syntax.suffix(), Optional.of(constraint(arguments, chat, model)));
   }
@@ -213,18 +212,13 @@ record ReplyPlan(
   private static String likeliestName(
       ChatModel chat, int[] prompt, ChatTools tools, CallSyntax syntax) {
     List<String> names = new ArrayList<>();
-    for (Map<String, Object> tool : tools.definitions()) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> function = (Map<String, Object>) tool.get("function");
-      names.add((String) function.get("name"));
+    for (JsonNode tool : tools.json()) {
+      names.add(tool.path("function").path("name").asText());
     }
     if (names.size() == 1) {
       return names.getFirst();
     }
-    int[] opening = chat.prompts().rendered(syntax.beforeName(), false);
-    int[] context = new int[prompt.length + opening.length];
-    System.arraycopy(prompt, 0, context, 0, prompt.length);
-    System.arraycopy(opening, 0, context, prompt.length, opening.length);
+    int[] context = then(prompt, chat.prompts().rendered(syntax.beforeName(), false));
     List<int[]> candidates = new ArrayList<>();
     for (String name : names) {
       candidates.add(chat.prompts().rendered(name + syntax.afterName(), false));
@@ -232,10 +226,11 @@ record ReplyPlan(
     return names.get(ContinuationScores.mostLikely(chat.model(), context, candidates));
   }
 
-  private static JsonNode parameters(ChatTools tools, String name) {
-    JsonNode function = tools.json().get(index(tools, name)).get("function");
-    JsonNode parameters = function.get("parameters");
-    return parameters == null || parameters.isNull() ? null : parameters;
+  /** {@code a} followed by {@code b}. */
+  private static int[] then(int[] a, int[] b) {
+    int[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   private static int index(ChatTools tools, String name) {
