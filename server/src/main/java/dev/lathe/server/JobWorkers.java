@@ -93,7 +93,8 @@ public final class JobWorkers implements AutoCloseable {
             config.loraRank(),
             services.json(),
             services.clock(),
-            services.ids());
+            services.ids(),
+            services.metrics());
     String processId = processId();
     List<Worker> workers = new ArrayList<>();
     for (int i = 0; i < count; i++) {

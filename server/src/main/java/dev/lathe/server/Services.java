@@ -6,6 +6,7 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
 import dev.lathe.server.jobs.TrainableBases;
@@ -16,12 +17,15 @@ import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.ServerSchema;
 import dev.lathe.server.store.StoredCompletions;
+import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,6 +54,7 @@ import java.util.function.LongSupplier;
  * @param ids the ids of requests, files, models and events
  * @param seeds a job's or a sampling request's seed when none was given
  * @param nanoTime a monotonic clock, for throughput measurements
+ * @param metrics this process's operator metrics (the stores' gauges are read at each scrape)
  */
 public record Services(
     ServerConfig config,
@@ -66,7 +71,8 @@ public record Services(
     InstantSource clock,
     Ids ids,
     LongSupplier seeds,
-    LongSupplier nanoTime)
+    LongSupplier nanoTime,
+    ServerMetrics metrics)
     implements AutoCloseable {
 
   /** Database connections kept open for the request threads and the workers. */
@@ -88,16 +94,23 @@ public record Services(
     try {
       FineTunedModels fineTuned = new FineTunedModels(db);
       ObjectMapper json = new ObjectMapper();
-      return new Services(
-          config,
-          hub,
-          db,
+      JobStore jobs =
           new JdbcJobStore(
               db,
               config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
               clock,
-              new RandomIdGenerator()),
-          new FileStore(db),
+              new RandomIdGenerator());
+      FileStore files = new FileStore(db);
+      LongSupplier nanoTime = System::nanoTime;
+      ServerMetrics metrics = ServerMetrics.create(clock, nanoTime);
+      metrics.readJobs(() -> byWireName(jobs.countByStatus()), JobStatus.QUEUED.wireName());
+      metrics.readFileBytes(files::totalBytes);
+      return new Services(
+          config,
+          hub,
+          db,
+          jobs,
+          files,
           new FileContents(config.dataDir().resolve("files")),
           fineTuned,
           new JobProgress(db, json),
@@ -107,7 +120,8 @@ public record Services(
           clock,
           ids,
           seeds,
-          System::nanoTime);
+          nanoTime,
+          metrics);
     } catch (IOException | RuntimeException e) {
       db.close();
       throw e;
@@ -137,14 +151,21 @@ public record Services(
     return db;
   }
 
+  private static Map<String, Long> byWireName(Map<JobStatus, Long> counts) {
+    Map<String, Long> named = new TreeMap<>();
+    counts.forEach((status, n) -> named.put(status.wireName(), n));
+    return named;
+  }
+
   /** Where jobs keep their runs (checkpoints, adapters, merged models). */
   Path jobsDir() {
     return config.dataDir().resolve("jobs");
   }
 
-  /** Closes the database pool. */
+  /** Closes the database pool and the metrics registry. */
   @Override
   public void close() {
+    metrics.close();
     db.close();
   }
 }

@@ -368,6 +368,16 @@ public final class ModelRegistry implements AutoCloseable {
     return List.of();
   }
 
+  /**
+   * Each loaded entry (base name or full fine-tune id) and its estimated bytes (weights and the
+   * adapters loaded over it), without counting as a use.
+   */
+  public synchronized Map<String, Long> loadedSizes() {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    loaded.forEach((name, entry) -> sizes.put(name, entry.totalBytes()));
+    return sizes;
+  }
+
   /** Estimated bytes of everything loaded now (weights and adapters). */
   public synchronized long loadedBytes() {
     return loaded.values().stream().mapToLong(Loaded::totalBytes).sum();

@@ -30,10 +30,12 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.StoredFile;
+import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import org.slf4j.MDC;
 
 /**
  * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
@@ -71,6 +73,7 @@ public final class FineTuningJobHandler implements JobHandler {
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
+  private final ServerMetrics metrics;
 
   /**
    * @param jobsDir each job trains into {@code jobsDir/<job id>}
@@ -87,7 +90,9 @@ public final class FineTuningJobHandler implements JobHandler {
       int loraRank,
       ObjectMapper json,
       InstantSource clock,
-      Ids ids) {
+      Ids ids,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.files = files;
     this.contents = contents;
     this.models = models;
@@ -105,6 +110,13 @@ public final class FineTuningJobHandler implements JobHandler {
   public JobOutcome run(JobContext context) throws Exception {
     Job job = context.job();
     FineTuneRequest request = FineTuneRequest.read(job.payload(), json);
+    try (MDC.MDCCloseable logged = MDC.putCloseable("job_id", job.id())) {
+      return attempt(context, job, request);
+    }
+  }
+
+  /** Trains, and turns every failure into the job's outcome (logged with the job's id). */
+  private JobOutcome attempt(JobContext context, Job job, FineTuneRequest request) {
     try {
       return train(context, job, request);
     } catch (LeaseLostException e) {
@@ -175,7 +187,7 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withResume(true)
                 .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
     JobTrainingListener listener =
-        new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
+        new JobTrainingListener(context, progress, named, json, clock, metrics)
             .forMethod(method)
             .onBase(base.name());
     FineTuneJob.Result result = fineTune.run(method, listener, context::shouldStop);
