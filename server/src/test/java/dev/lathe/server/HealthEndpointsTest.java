@@ -29,6 +29,7 @@ class HealthEndpointsTest {
 
   @TempDir Path dir;
   private LatheServer server;
+  private int port;
 
   @AfterEach
   void stop() {
@@ -38,6 +39,13 @@ class HealthEndpointsTest {
   }
 
   private Services open(ServerConfig.Telemetry telemetry) throws Exception {
+    Services services = services(telemetry);
+    server = LatheServer.start(services);
+    port = server.port();
+    return services;
+  }
+
+  private Services services(ServerConfig.Telemetry telemetry) throws Exception {
     ServerConfig config =
         new ServerConfig(
             "127.0.0.1",
@@ -53,13 +61,9 @@ class HealthEndpointsTest {
             0,
             ServerConfig.DEFAULT_LORA_RANK,
             telemetry);
-    Services services =
-        Services.open(
-            config,
-            new HubSettings(
-                HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir.resolve("hub"), true));
-    server = LatheServer.start(services);
-    return services;
+    return Services.open(
+        config,
+        new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir.resolve("hub"), true));
   }
 
   private record Answer(int status, String body) {
@@ -70,7 +74,7 @@ class HealthEndpointsTest {
 
   private Answer get(String path, String key) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
     }
@@ -134,6 +138,22 @@ class HealthEndpointsTest {
     assertThat(check.path("ok").asBoolean()).isFalse();
     assertThat(check.path("error").asText())
         .isEqualTo("the data directory " + dir.resolve("data") + " does not exist");
+  }
+
+  @Test
+  void aWorkerProcessServesItsOwnTelemetryOnItsOwnPort() throws Exception {
+    try (Services services = services(ServerConfig.Telemetry.DEFAULTS);
+        TelemetryServer telemetry = TelemetryServer.start(services, 0)) {
+      port = telemetry.port();
+      assertThat(get("/health/live", null).status()).isEqualTo(200);
+      assertThat(get("/health/ready", null).status()).isEqualTo(200);
+      Scrape metrics = Scrape.parse(get("/metrics", null).body());
+      assertThat(metrics.all("lathe_jobs_queue_depth")).singleElement();
+      assertThat(metrics.all("lathe_training_step_seconds_count")).singleElement();
+      Answer api = get("/v1/models", ADMIN);
+      assertThat(api.status()).as("no API on the telemetry port").isEqualTo(404);
+      assertThat(api.json().path("error").path("message").asText()).contains("/v1/models");
+    }
   }
 
   @Test

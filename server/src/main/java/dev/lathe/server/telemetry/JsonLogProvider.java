@@ -62,8 +62,12 @@ public final class JsonLogProvider implements SLF4JServiceProvider {
     this.levels = levels;
   }
 
-  /** Makes SLF4J use this provider; must run before anything in the process logs. */
+  /**
+   * Makes SLF4J use this provider (and keeps SLF4J's own plain-text notice about it off standard
+   * error); must run before anything in the process logs.
+   */
   public static void select() {
+    System.setProperty("slf4j.internal.verbosity", "WARN");
     System.setProperty("slf4j.provider", JsonLogProvider.class.getName());
   }
 
