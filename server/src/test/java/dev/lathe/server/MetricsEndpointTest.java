@@ -53,7 +53,8 @@ class MetricsEndpointTest {
       long completionTokens = chat.usage().orElseThrow().completionTokens();
       client.files().retrieve(job.trainingFile());
 
-      Scrape after = Scrape.of(port, null);
+      Scrape after =
+          Scrape.awaiting(port, null, s -> requests(s, "GET", "/v1/files/{id}", "200") > 0);
       assertThat(requests(after, "POST", "/v1/chat/completions", "200")).isEqualTo(1);
       assertThat(requests(after, "POST", "/v1/fine_tuning/jobs", "200")).isEqualTo(1);
       assertThat(requests(after, "GET", "/v1/files/{id}", "200")).isEqualTo(1);
@@ -113,7 +114,8 @@ class MetricsEndpointTest {
       assertThat(badKey).isEqualTo(401);
       assertThat(unknown).isEqualTo(404);
 
-      Scrape scrape = Scrape.of(server.server.port(), null);
+      Scrape scrape =
+          Scrape.awaiting(server.server.port(), null, s -> requests(s, "GET", "/v1/*", "404") > 0);
       assertThat(requests(scrape, "GET", "/v1/files/{id}", "200")).isEqualTo(1);
       assertThat(requests(scrape, "GET", "/v1/files/{id}", "404")).isEqualTo(1);
       assertThat(requests(scrape, "GET", "/v1/files/{id}/content", "200")).isEqualTo(1);

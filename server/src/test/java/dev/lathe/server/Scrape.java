@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +44,21 @@ record Scrape(List<Sample> samples) {
       throw new AssertionError("/metrics content type " + r.headers().firstValue("content-type"));
     }
     return parse(r.body());
+  }
+
+  /**
+   * Scrapes until {@code settled} holds (at most ten seconds), since a request's timing is recorded
+   * just after its response went out; returns the last scrape either way.
+   */
+  static Scrape awaiting(int port, String key, Predicate<Scrape> settled)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    Scrape scrape = of(port, key);
+    while (!settled.test(scrape) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      scrape = of(port, key);
+    }
+    return scrape;
   }
 
   static Scrape parse(String text) {

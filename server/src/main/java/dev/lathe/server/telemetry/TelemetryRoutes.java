@@ -51,7 +51,11 @@ public final class TelemetryRoutes {
     this.json = json;
   }
 
-  /** Times every request (called while Javalin is configured). */
+  /**
+   * Times every request, from the first filter until its response has been written (a streamed
+   * answer counts whole), so the sample is recorded just after the client got the response. Called
+   * while Javalin is configured.
+   */
   public void configure(JavalinConfig config) {
     config.requestLogger.http(
         (ctx, ms) -> {
