@@ -10,25 +10,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
  * Whether this process can do its work: the database answers a validity check, and the data
- * directory takes a new file. Each check is bounded by {@link #TIMEOUT} (a database that is not
- * there can otherwise hold a pooled connection request for half a minute), so a probe always
- * answers quickly.
+ * directory takes a new file. Each check is bounded by {@link BoundedCall#TIMEOUT}, so a probe
+ * always answers quickly.
  *
  * @param database the server's connection pool
  * @param dataDir where files, jobs and (on SQLite) the database live
  */
 public record Readiness(DataSource database, Path dataDir) {
 
-  /** How long one check may take before it counts as failed. */
-  static final Duration TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration TIMEOUT = BoundedCall.TIMEOUT;
 
   /** The name of every check and its problem (empty when it passed), in a stable order. */
   public Map<String, Optional<String>> check() {
@@ -61,14 +57,11 @@ public record Readiness(DataSource database, Path dataDir) {
     }
   }
 
-  /** Runs {@code check} on a virtual thread, giving up after {@link #TIMEOUT}. */
+  /** Runs {@code check}, giving up after {@link BoundedCall#TIMEOUT}. */
   private static Optional<String> bounded(String what, Supplier<Optional<String>> check) {
-    FutureTask<Optional<String>> task = new FutureTask<>(check::get);
-    Thread.ofVirtual().name("readiness").start(task);
     try {
-      return task.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return BoundedCall.within(check::get);
     } catch (TimeoutException e) {
-      task.cancel(true);
       return Optional.of(what + " did not answer within " + TIMEOUT.toSeconds() + " s");
     } catch (ExecutionException e) {
       return Optional.of(what + " check failed: " + e.getCause());

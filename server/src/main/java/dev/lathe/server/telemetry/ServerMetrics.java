@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -282,9 +284,27 @@ public final class ServerMetrics implements AutoCloseable {
         });
   }
 
-  /** The current values in Prometheus' text exposition format (version 0.0.4). */
+  /**
+   * The current values in Prometheus' text exposition format (version 0.0.4). The store readings
+   * are bounded by {@link BoundedCall#TIMEOUT}: an unreachable database leaves their gauges at the
+   * last values instead of holding the scrape.
+   */
   public synchronized String scrape() {
-    readings.forEach(Runnable::run);
+    try {
+      BoundedCall.within(
+          () -> {
+            readings.forEach(Runnable::run);
+            return null;
+          });
+    } catch (TimeoutException | ExecutionException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "metrics: the store readings did not finish within "
+              + BoundedCall.TIMEOUT.toSeconds()
+              + " s; their gauges keep the last values");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     return registry.scrape();
   }
 
