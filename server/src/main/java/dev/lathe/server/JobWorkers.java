@@ -89,6 +89,7 @@ public final class JobWorkers implements AutoCloseable {
                 services.clock(),
                 services.ids()),
             services.bases(),
+            services.stored().store(),
             services.jobsDir(),
             config.loraRank(),
             services.json(),

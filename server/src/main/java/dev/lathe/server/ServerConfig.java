@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  *  "api_keys": [{"key": "sk-...", "project": "proj_a", "admin": false}],
  *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
  *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
- *  "workers": 1, "lora_rank": 16}
+ *  "workers": 1, "lora_rank": 16,
+ *  "storage": {"type": "local"}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -44,6 +45,8 @@ import java.util.stream.Stream;
  *     queue to separate {@code lathe worker} processes
  * @param loraRank adapter rank of every fine-tuning job (alpha = 2·rank); 0 trains every weight
  *     (full fine-tuning). OpenAI's API has no such switch, so it is the server's choice
+ * @param storage where files, checkpoints, models and result files are kept ({@link
+ *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  */
 public record ServerConfig(
     String host,
@@ -55,7 +58,8 @@ public record ServerConfig(
     Map<String, String> models,
     Map<String, String> aliases,
     int workers,
-    int loraRank) {
+    int loraRank,
+    StorageConfig storage) {
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
@@ -117,7 +121,34 @@ public record ServerConfig(
         DEFAULT_LORA_RANK);
   }
 
+  /** A config keeping everything under the data directory ({@link StorageConfig#LOCAL}). */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases,
+      int workers,
+      int loraRank) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        StorageConfig.LOCAL);
+  }
+
   public ServerConfig {
+    storage = storage == null ? StorageConfig.LOCAL : storage;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -250,7 +281,8 @@ public record ServerConfig(
       Map<String, String> models,
       Map<String, String> aliases,
       Integer workers,
-      @JsonProperty("lora_rank") Integer loraRank) {}
+      @JsonProperty("lora_rank") Integer loraRank,
+      StorageConfig storage) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -286,7 +318,8 @@ public record ServerConfig(
           models,
           form.aliases() != null ? form.aliases() : base.aliases(),
           form.workers() != null ? form.workers() : base.workers(),
-          form.loraRank() != null ? form.loraRank() : base.loraRank());
+          form.loraRank() != null ? form.loraRank() : base.loraRank(),
+          form.storage() != null ? form.storage() : base.storage());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -294,33 +327,99 @@ public record ServerConfig(
 
   public ServerConfig withPort(int value) {
     return new ServerConfig(
-        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        value,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        storage);
   }
 
   public ServerConfig withDataDir(Path value) {
     return new ServerConfig(
-        host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        value,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        storage);
   }
 
   public ServerConfig withDbUrl(String value) {
     return new ServerConfig(
-        host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        dataDir,
+        value,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        storage);
   }
 
   public ServerConfig withUploadLimit(long value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank);
+        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank, storage);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
   public ServerConfig withWorkers(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, value, loraRank);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        value,
+        loraRank,
+        storage);
+  }
+
+  /** The same config keeping what it stores where {@code value} says. */
+  public ServerConfig withStorage(StorageConfig value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        value);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
   public ServerConfig withLoraRank(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, value);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        value,
+        storage);
   }
 }

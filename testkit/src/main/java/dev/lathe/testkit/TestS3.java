@@ -23,12 +23,15 @@ public final class TestS3 implements AutoCloseable {
   public static final String SECRET_KEY = "lathe-test-secret";
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  private final Process process;
+  private final String jar;
+  private final Path properties;
   private final int port;
   private final Path log;
+  private Process process;
 
-  private TestS3(Process process, int port, Path log) {
-    this.process = process;
+  private TestS3(String jar, Path properties, int port, Path log) {
+    this.jar = jar;
+    this.properties = properties;
     this.port = port;
     this.log = log;
   }
@@ -60,24 +63,28 @@ public final class TestS3 implements AutoCloseable {
             "jclouds.provider=filesystem",
             "jclouds.filesystem.basedir=" + blobs.toAbsolutePath(),
             ""));
+    TestS3 server = new TestS3(jar, properties, port, dir.resolve("s3proxy.log"));
+    server.restart();
+    return server;
+  }
+
+  /** Starts the (stopped) server again on the same port, with the objects it had. */
+  public void restart() throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Path log = dir.resolve("s3proxy.log");
-    Process p =
+    process =
         new ProcessBuilder(
                 java.toString(), "-Xmx512m", "-jar", jar, "--properties", properties.toString())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    TestS3 server = new TestS3(p, port, log);
     long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!server.listening()) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        p.destroyForcibly();
+    while (!listening()) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        process.destroyForcibly();
         throw new IllegalStateException("S3Proxy did not start:\n" + Files.readString(log));
       }
       Thread.sleep(100);
     }
-    return server;
   }
 
   private boolean listening() {
@@ -99,10 +106,25 @@ public final class TestS3 implements AutoCloseable {
     return Files.readString(log);
   }
 
-  /** Stops the server (SIGKILL): it is unreachable from then on, its files stay. */
+  /** The directory the server keeps the bucket's objects in, one file per key. */
+  public Path bucketDir() {
+    return blobs().resolve(BUCKET);
+  }
+
+  private Path blobs() {
+    return properties.resolveSibling("s3-blobs");
+  }
+
+  /**
+   * Stops the server (SIGKILL) and waits until its port is closed: it is unreachable until {@link
+   * #restart()}, its objects stay.
+   */
   @Override
   public void close() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+    while (listening()) {
+      Thread.sleep(50);
+    }
   }
 }
