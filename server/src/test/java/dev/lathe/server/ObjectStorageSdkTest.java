@@ -97,6 +97,9 @@ class ObjectStorageSdkTest {
   }
 
   static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
@@ -177,9 +180,15 @@ class ObjectStorageSdkTest {
         .contains(s3.endpoint().toString())
         .contains("bucket `" + TestS3.BUCKET + "`");
 
+    // a download that needs the store is refused the same way
+    deleteTree(server.dataDir.resolve("cache"));
+    OpenAIServiceException unreadable =
+        catchThrowableOfType(OpenAIServiceException.class, () -> content(client, resultId));
+    assertThat(unreadable.statusCode()).isEqualTo(503);
+    assertThat(unreadable.getMessage()).contains(s3.endpoint().toString());
+
     // back again: nothing stored was lost, the failed upload left no file behind
     s3.restart();
-    deleteTree(server.dataDir.resolve("cache"));
     assertThat(client.files().list().data()).hasSize((int) files);
     assertThat(content(client, trainFile)).isEqualTo(train.toString());
     assertThat(content(client, resultId)).isEqualTo(csv);
