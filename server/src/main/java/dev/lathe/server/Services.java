@@ -155,9 +155,17 @@ public record Services(
     return config.dataDir().resolve("jobs");
   }
 
-  /** Closes the database pool. */
+  /** Closes the database pool and the object store's connections. */
   @Override
   public void close() {
     db.close();
+    if (stored.store() instanceof AutoCloseable store) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        System.getLogger(Services.class.getName())
+            .log(System.Logger.Level.WARNING, "closing the object store failed", e);
+      }
+    }
   }
 }
