@@ -46,9 +46,7 @@ public final class LocalObjectStore implements ObjectStore {
     MessageDigest digest = Hashed.digest();
     long total = 0;
     try {
-      try (OutputStream out =
-          new DigestOutputStream(
-              Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW), digest)) {
+      try (OutputStream out = new DigestOutputStream(create(temp), digest)) {
         total = in.transferTo(out);
       }
       new Hashed(total, Hashed.hex(digest)).require(size, sha256, key, "written to " + root);
@@ -58,6 +56,18 @@ public final class LocalObjectStore implements ObjectStore {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temp);
+    }
+  }
+
+  /**
+   * A new file at {@code temp}, its directory made again if a {@link #delete} pruned it meanwhile.
+   */
+  private static OutputStream create(Path temp) throws IOException {
+    try {
+      return Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(temp.getParent());
+      return Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW);
     }
   }
 
