@@ -65,6 +65,15 @@ public final class TestS3 implements AutoCloseable {
             ""));
     TestS3 server = new TestS3(jar, properties, port, dir.resolve("s3proxy.log"));
     server.restart();
+    // a test JVM that ends without closing it (a crash, a timeout) does not leave it running
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (server.process != null) {
+                    server.process.destroyForcibly();
+                  }
+                }));
     return server;
   }
 
