@@ -26,9 +26,10 @@ import picocli.CommandLine.Spec;
  * finishes its step, writes a checkpoint and goes back to the queue at once.
  *
  * <p>Several machines: every worker and the server must see the same database (PostgreSQL through
- * {@code --db-url}; SQLite only works for processes on one machine) and the same data directory,
- * which holds the uploaded files, checkpoints and trained models: put it on a shared filesystem
- * (NFS or the like) mounted at the same path everywhere.
+ * {@code --db-url}; SQLite only works for processes on one machine) and the same store of uploaded
+ * files, checkpoints and trained models: an S3 bucket (the config file's {@code storage}; each
+ * process then has its own data directory, for its cache and scratch) or, with the default local
+ * storage, the data directory on a shared filesystem (NFS or the like) at the same path everywhere.
  */
 @Command(
     name = "worker",
@@ -36,8 +37,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Train queued fine-tuning jobs (no HTTP) against the database and data directory of a"
           + " lathe serve.",
-      "Workers on other machines need --db-url (PostgreSQL) and the data directory on a shared"
-          + " filesystem. SIGTERM stops gracefully: running jobs checkpoint and go back to the"
+      "Workers on other machines need --db-url (PostgreSQL) and either an S3 bucket (\"storage\""
+          + " in the config file) or the data directory on a shared filesystem. SIGTERM stops gracefully: running jobs checkpoint and go back to the"
           + " queue."
     })
 public final class WorkerCommand implements Callable<Integer> {

@@ -16,10 +16,10 @@ import java.util.List;
  * Services}.
  *
  * <p>{@link LatheServer} starts them in-process; {@link #start(Services, Duration)} runs only
- * workers (no HTTP, for {@code lathe worker}) against the same database and data directory, so jobs
- * can be trained by other processes or machines sharing them. Closing is graceful: claiming stops,
- * each running job finishes its step, checkpoints and gives its lease back, so another worker
- * resumes it.
+ * workers (no HTTP, for {@code lathe worker}) against the same database and store (the data
+ * directory, or an S3 bucket: see {@link StorageConfig}), so jobs can be trained by other processes
+ * or machines sharing them. Closing is graceful: claiming stops, each running job finishes its
+ * step, checkpoints and gives its lease back, so another worker resumes it.
  */
 public final class JobWorkers implements AutoCloseable {
 
@@ -89,6 +89,7 @@ public final class JobWorkers implements AutoCloseable {
                 services.clock(),
                 services.ids()),
             services.bases(),
+            services.stored().store(),
             services.jobsDir(),
             config.loraRank(),
             services.json(),

@@ -91,7 +91,8 @@ public final class LatheServer implements AutoCloseable {
             config.aliases(),
             services.fineTuned(),
             services.hub(),
-            MODEL_MEMORY_BUDGET);
+            MODEL_MEMORY_BUDGET,
+            services.stored());
     ApiKeys keys = new ApiKeys(config.apiKeys());
     long startedAt = services.clock().instant().getEpochSecond();
     services.metrics().readModels(registry::loadedSizes);

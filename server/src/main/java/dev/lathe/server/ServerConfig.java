@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
  *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
  *  "workers": 1, "lora_rank": 16,
- *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0}}
+ *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
+ *  "storage": {"type": "local"}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -46,6 +47,8 @@ import java.util.stream.Stream;
  * @param loraRank adapter rank of every fine-tuning job (alpha = 2·rank); 0 trains every weight
  *     (full fine-tuning). OpenAI's API has no such switch, so it is the server's choice
  * @param telemetry metrics, health and log settings
+ * @param storage where files, checkpoints, models and result files are kept ({@link
+ *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  */
 public record ServerConfig(
     String host,
@@ -58,7 +61,8 @@ public record ServerConfig(
     Map<String, String> aliases,
     int workers,
     int loraRank,
-    Telemetry telemetry) {
+    Telemetry telemetry,
+    StorageConfig storage) {
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
@@ -156,11 +160,13 @@ public record ServerConfig(
         models,
         aliases,
         DEFAULT_WORKERS,
-        DEFAULT_LORA_RANK,
-        Telemetry.DEFAULTS);
+        DEFAULT_LORA_RANK);
   }
 
-  /** A config with the default {@link Telemetry} settings. */
+  /**
+   * A config with the default {@link Telemetry} settings, keeping everything under the data
+   * directory ({@link StorageConfig#LOCAL}).
+   */
   public ServerConfig(
       String host,
       int port,
@@ -183,13 +189,15 @@ public record ServerConfig(
         aliases,
         workers,
         loraRank,
-        Telemetry.DEFAULTS);
+        Telemetry.DEFAULTS,
+        StorageConfig.LOCAL);
   }
 
   public ServerConfig {
     if (telemetry == null) {
       throw new IllegalArgumentException("telemetry must be set (Telemetry.DEFAULTS)");
     }
+    storage = storage == null ? StorageConfig.LOCAL : storage;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -323,7 +331,8 @@ public record ServerConfig(
       Map<String, String> aliases,
       Integer workers,
       @JsonProperty("lora_rank") Integer loraRank,
-      Telemetry telemetry) {}
+      Telemetry telemetry,
+      StorageConfig storage) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -360,7 +369,8 @@ public record ServerConfig(
           form.aliases() != null ? form.aliases() : base.aliases(),
           form.workers() != null ? form.workers() : base.workers(),
           form.loraRank() != null ? form.loraRank() : base.loraRank(),
-          form.telemetry() != null ? form.telemetry() : base.telemetry());
+          form.telemetry() != null ? form.telemetry() : base.telemetry(),
+          form.storage() != null ? form.storage() : base.storage());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -378,7 +388,8 @@ public record ServerConfig(
         aliases,
         workers,
         loraRank,
-        telemetry);
+        telemetry,
+        storage);
   }
 
   public ServerConfig withDataDir(Path value) {
@@ -393,7 +404,8 @@ public record ServerConfig(
         aliases,
         workers,
         loraRank,
-        telemetry);
+        telemetry,
+        storage);
   }
 
   public ServerConfig withDbUrl(String value) {
@@ -408,12 +420,14 @@ public record ServerConfig(
         aliases,
         workers,
         loraRank,
-        telemetry);
+        telemetry,
+        storage);
   }
 
   public ServerConfig withUploadLimit(long value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank, telemetry);
+        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank, telemetry,
+        storage);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
@@ -429,7 +443,8 @@ public record ServerConfig(
         aliases,
         value,
         loraRank,
-        telemetry);
+        telemetry,
+        storage);
   }
 
   /** The same config with {@code value} as its telemetry settings. */
@@ -445,6 +460,24 @@ public record ServerConfig(
         aliases,
         workers,
         loraRank,
+        value,
+        storage);
+  }
+
+  /** The same config keeping what it stores where {@code value} says. */
+  public ServerConfig withStorage(StorageConfig value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
         value);
   }
 
@@ -461,6 +494,7 @@ public record ServerConfig(
         aliases,
         workers,
         value,
-        telemetry);
+        telemetry,
+        storage);
   }
 }

@@ -16,6 +16,7 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.ServerSchema;
+import dev.lathe.server.store.StoreCache;
 import dev.lathe.server.store.StoredCompletions;
 import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
@@ -44,7 +45,9 @@ import java.util.function.LongSupplier;
  * @param db the connection pool on the database, with the whole schema up to date
  * @param jobs the job queue
  * @param files the uploaded files' rows
- * @param contents the uploaded files' bytes, under the data directory's {@code files}
+ * @param contents the uploaded files' bytes, in the object store's {@code files/}
+ * @param stored the object store ({@link ServerConfig#storage()}) and this process's local copies
+ *     of what it downloaded from it
  * @param fineTuned the fine-tuned models' rows
  * @param progress the jobs' progress (metrics, checkpoints) so far
  * @param completions the stored chat completions ({@code "store": true})
@@ -63,6 +66,7 @@ public record Services(
     JobStore jobs,
     FileStore files,
     FileContents contents,
+    StoreCache stored,
     FineTunedModels fineTuned,
     JobProgress progress,
     StoredCompletions completions,
@@ -92,6 +96,11 @@ public record Services(
       throws IOException {
     HikariDataSource db = openDatabase(config, clock);
     try {
+      StoreCache stored =
+          new StoreCache(
+              config.storage().open(config.dataDir()),
+              config.dataDir().resolve("cache"),
+              config.storage().cacheMaxBytes());
       FineTunedModels fineTuned = new FineTunedModels(db);
       ObjectMapper json = new ObjectMapper();
       JobStore jobs =
@@ -111,11 +120,12 @@ public record Services(
           db,
           jobs,
           files,
-          new FileContents(config.dataDir().resolve("files")),
+          new FileContents(stored, config.dataDir().resolve("tmp")),
+          stored,
           fineTuned,
           new JobProgress(db, json),
           new StoredCompletions(db, json),
-          new TrainableBases(config.models(), config.aliases(), fineTuned, hub),
+          new TrainableBases(config.models(), config.aliases(), fineTuned, hub, stored),
           json,
           clock,
           ids,
@@ -157,15 +167,26 @@ public record Services(
     return named;
   }
 
-  /** Where jobs keep their runs (checkpoints, adapters, merged models). */
+  /**
+   * Where jobs keep their runs (checkpoints, adapters, merged models): with the local store the
+   * stored runs themselves, with a remote store this worker's scratch copies of them.
+   */
   Path jobsDir() {
     return config.dataDir().resolve("jobs");
   }
 
-  /** Closes the database pool and the metrics registry. */
+  /** Closes the metrics registry, the database pool and the object store's connections. */
   @Override
   public void close() {
     metrics.close();
     db.close();
+    if (stored.store() instanceof AutoCloseable store) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        System.getLogger(Services.class.getName())
+            .log(System.Logger.Level.WARNING, "closing the object store failed", e);
+      }
+    }
   }
 }

@@ -60,7 +60,8 @@ class HealthEndpointsTest {
             Map.of(),
             0,
             ServerConfig.DEFAULT_LORA_RANK,
-            telemetry);
+            telemetry,
+            StorageConfig.LOCAL);
     return Services.open(
         config,
         new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir.resolve("hub"), true));

@@ -5,8 +5,11 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.StoreCache;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +51,7 @@ public final class ModelRegistry implements AutoCloseable {
   private final FineTunedModels fineTuned;
   private final HubSettings hub;
   private final long memoryBudgetBytes;
+  private final StoreCache stored;
   private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
@@ -80,11 +84,26 @@ public final class ModelRegistry implements AutoCloseable {
       FineTunedModels fineTuned,
       HubSettings hub,
       long memoryBudgetBytes) {
+    this(sources, aliases, fineTuned, hub, memoryBudgetBytes, StoreCache.pathsOnly());
+  }
+
+  /**
+   * A registry whose fine-tunes may be in {@code stored}'s object store: each is downloaded to its
+   * cache the first time it is resolved.
+   */
+  public ModelRegistry(
+      Map<String, String> sources,
+      Map<String, String> aliases,
+      FineTunedModels fineTuned,
+      HubSettings hub,
+      long memoryBudgetBytes,
+      StoreCache stored) {
     this.sources = sources;
     this.aliases = aliases;
     this.fineTuned = fineTuned;
     this.hub = hub;
     this.memoryBudgetBytes = memoryBudgetBytes;
+    this.stored = stored;
   }
 
   /** Configured base names, in config order. */
@@ -97,7 +116,11 @@ public final class ModelRegistry implements AutoCloseable {
     return aliases;
   }
 
-  /** What {@code name} refers to for {@code caller}, if anything. */
+  /**
+   * What {@code name} refers to for {@code caller}, if anything; a fine-tune kept in the object
+   * store is downloaded first (an unreachable store is an {@link UncheckedIOException} around its
+   * {@link dev.lathe.objectstore.StoreUnavailableException}, a 503 to the client).
+   */
   public Optional<Resolved> resolve(String name, Caller caller) {
     if (sources.containsKey(name)) {
       return Optional.of(new Resolved(name, name, null));
@@ -105,9 +128,18 @@ public final class ModelRegistry implements AutoCloseable {
     if (aliases.containsKey(name)) {
       return Optional.of(new Resolved(name, aliases.get(name), null));
     }
-    return fineTuned
-        .find(name, caller)
-        .map(m -> new Resolved(m.id(), m.baseModel(), Path.of(m.adapterDir())));
+    return fineTuned.find(name, caller).map(m -> new Resolved(m.id(), m.baseModel(), local(m)));
+  }
+
+  /** The fine-tune's directory on this machine; a path that does not exist if nothing is stored. */
+  private Path local(FineTunedModels.Row m) {
+    try {
+      return stored.resolve(m.adapterDir());
+    } catch (NoSuchFileException e) {
+      return Path.of(m.adapterDir().substring(StoreCache.SCHEME.length()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Exclusive use of a loaded model (a base, or a fine-tune over it) for one generation. */

@@ -19,6 +19,8 @@ import dev.lathe.jobqueue.JobHandler;
 import dev.lathe.jobqueue.JobOutcome;
 import dev.lathe.jobqueue.LeaseLostException;
 import dev.lathe.jobqueue.NewEvent;
+import dev.lathe.objectstore.ObjectStore;
+import dev.lathe.objectstore.StoreUnavailableException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.jobs.FineTuneRequest;
 import dev.lathe.server.jobs.JobError;
@@ -68,6 +70,7 @@ public final class FineTuningJobHandler implements JobHandler {
   private final JobProgress progress;
   private final ResultFiles results;
   private final TrainableBases bases;
+  private final ObjectStore store;
   private final Path jobsDir;
   private final int loraRank;
   private final ObjectMapper json;
@@ -76,6 +79,9 @@ public final class FineTuningJobHandler implements JobHandler {
   private final ServerMetrics metrics;
 
   /**
+   * @param store where runs are kept: with the local store {@code jobsDir} is in it, with a remote
+   *     one each run is uploaded from and restored to this worker's {@code jobsDir} ({@link
+   *     RunStore})
    * @param jobsDir each job trains into {@code jobsDir/<job id>}
    * @param loraRank adapter rank of every job, 0 for full fine-tuning
    */
@@ -86,6 +92,7 @@ public final class FineTuningJobHandler implements JobHandler {
       JobProgress progress,
       ResultFiles results,
       TrainableBases bases,
+      ObjectStore store,
       Path jobsDir,
       int loraRank,
       ObjectMapper json,
@@ -99,6 +106,7 @@ public final class FineTuningJobHandler implements JobHandler {
     this.progress = progress;
     this.results = results;
     this.bases = bases;
+    this.store = store;
     this.jobsDir = jobsDir;
     this.loraRank = loraRank;
     this.json = json;
@@ -139,6 +147,12 @@ public final class FineTuningJobHandler implements JobHandler {
       if (context.leaseLost()) {
         return new JobOutcome.Stopped();
       }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof StoreUnavailableException store) {
+          // what was stored before (files, checkpoints) stays; the job can be created again
+          return fail(context, JobError.serverError(store.getMessage()));
+        }
+      }
       return fail(
           context,
           JobError.serverError("The job failed due to an internal error: " + e.getMessage()));
@@ -152,6 +166,11 @@ public final class FineTuningJobHandler implements JobHandler {
             ? file(job, request.validationFile(), "validation_file")
             : null;
     RunLayout run = new RunLayout(jobsDir.resolve(job.id()));
+    RunStore stored = new RunStore(store, job.id(), run);
+    int restored = stored.restore();
+    if (restored > 0) {
+      LOG.log(Level.INFO, "job " + job.id() + ": resuming from the stored checkpoint " + restored);
+    }
     TrainableBases.Base base = bases.resolve(request.model(), job.project(), run);
     RequestedHyperparameters hyper = request.method().requested();
     FineTuneMethod<?> method = hyper.method();
@@ -163,6 +182,7 @@ public final class FineTuningJobHandler implements JobHandler {
             request.suffix(),
             base.fineTuned() ? base.directory() : null,
             run,
+            stored,
             models,
             progress,
             ids,
@@ -243,7 +263,7 @@ public final class FineTuningJobHandler implements JobHandler {
   }
 
   /** The stored file {@code id} names (the request's {@code field}), in the job's project. */
-  private Path file(Job job, String id, String field) throws JobError.Failure {
+  private Path file(Job job, String id, String field) throws JobError.Failure, IOException {
     StoredFile f =
         files
             .find(id, new Caller(job.project(), false))

@@ -169,6 +169,7 @@ public final class JobTrainingListener implements TrainingListener {
 
   @Override
   public void onCheckpoint(int step, Path directory) {
+    models.saveCheckpoint(directory);
     if (throughput != null) {
       ObjectNode at = json.createObjectNode();
       at.putObject(TRAINED_AT_CHECKPOINT)
