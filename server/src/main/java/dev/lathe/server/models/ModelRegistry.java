@@ -219,10 +219,37 @@ public final class ModelRegistry implements AutoCloseable {
       }
       long bytes = residentEstimate(source);
       evictFor(bytes, null);
-      entry = new Loaded(ChatModel.open(source, Optional.empty(), hub), bytes);
+      ChatModel model;
+      try {
+        model = ChatModel.open(source, Optional.empty(), hub);
+      } catch (IOException | RuntimeException e) {
+        throw unloadable(base, source, e);
+      }
+      entry = new Loaded(model, bytes);
       loaded.put(base, entry);
     }
     return entry;
+  }
+
+  /**
+   * A configured base model whose source cannot be opened: a server-side fault (500) that names the
+   * model, its source and why, so an operator can mend the config or the file; nothing of it is
+   * kept, and the next request tries again.
+   */
+  private static ApiException unloadable(String base, String source, Exception cause) {
+    String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    return new ApiException(
+        500,
+        "server_error",
+        "The model `"
+            + base
+            + "` is configured on this server from "
+            + source
+            + " but cannot be loaded: "
+            + why
+            + ". The server's operator must fix that file or the model's entry in the config.",
+        "model",
+        "model_load_failed");
   }
 
   private String requireBase(Resolved model) {
