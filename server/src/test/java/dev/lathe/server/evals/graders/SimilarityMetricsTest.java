@@ -9,8 +9,8 @@ import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * The text_similarity metrics against hand computations (worked out in each test's comment) and
- * the published examples of the BLEU paper (Papineni et al. 2002, section 2.1).
+ * The text_similarity metrics against hand computations (worked out in each test's comment) and the
+ * published examples of the BLEU paper (Papineni et al. 2002, section 2.1).
  */
 class SimilarityMetricsTest {
   private static final double EPS = 1e-12;
@@ -98,8 +98,7 @@ class SimilarityMetricsTest {
   @Test
   void sentenceBleuUsesTheEffectiveOrderAndTheBrevityPenalty() {
     // 2 tokens: p1 = 2/2, p2 = 1/1, no trigram at all -> mean over 2 orders; BP = exp(1 - 6/2)
-    assertThat(Bleu.bleu("the cat", "the cat is on the mat"))
-        .isCloseTo(Math.exp(-2), within(EPS));
+    assertThat(Bleu.bleu("the cat", "the cat is on the mat")).isCloseTo(Math.exp(-2), within(EPS));
     // longer than the reference: no penalty, p1 = 6/7 ...
     assertThat(Bleu.brevityPenalty(7, 6)).isEqualTo(1.0);
     assertThat(Bleu.brevityPenalty(0, 6)).isEqualTo(0.0);
