@@ -226,8 +226,8 @@ class GraderSpecTest {
     GraderSpecException bad =
         refusal(
             "{'type': 'json_schema', 'name': 'n', 'schema': {'properties': {'a': {'type': 'strnig'}}}}");
-    assertThat(bad.field()).startsWith("testing_criteria[2].schema");
-    assertThat(bad.reason()).contains("is not a valid JSON Schema");
+    assertThat(bad.field()).isEqualTo("testing_criteria[2].schema.properties.a.type");
+    assertThat(bad.reason()).contains("is not a valid JSON Schema").contains("enumeration");
     refused(
         "{'type': 'json_schema', 'name': 'n', 'schema': {'items': {'$ref':"
             + " 'https://example.com/s.json'}}}",
