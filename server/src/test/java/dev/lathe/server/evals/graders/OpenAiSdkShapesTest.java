@@ -86,6 +86,28 @@ class OpenAiSdkShapesTest {
    * builder.testingCriteria(JsonValue.from(List.of(Map.of("type", "json_schema", ...))))}.
    */
   @Test
+  void oneExtensionCriterionConvertsToTheSdksTypeBesideTypedOnes() throws Exception {
+    EvalCreateParams params =
+        eval()
+            .addTestingCriterion(
+                com.openai.models.graders.gradermodels.StringCheckGrader.builder()
+                    .name("exact")
+                    .input("{{sample.output_text}}")
+                    .reference("{{item.answer}}")
+                    .operation(Operation.EQ)
+                    .build())
+            .addTestingCriterion(
+                JsonValue.from(Map.of("type", "json_valid", "name", "is json"))
+                    .convert(EvalCreateParams.TestingCriterion.class))
+            .build();
+    JsonNode criteria = body(params).get("testing_criteria");
+    assertThat(criteria.get(1)).isEqualTo(json("{'type': 'json_valid', 'name': 'is json'}"));
+    Grader g = Graders.parse(criteria.get(1), "testing_criteria[1]");
+    assertThat(g.grade(input("{}", "[1]"), GraderFixtures.NO_JUDGE).passed()).isTrue();
+    assertThat(g.grade(input("{}", "[1"), GraderFixtures.NO_JUDGE).passed()).isFalse();
+  }
+
+  @Test
   void extensionTypesTravelThroughTheSdkAsRawJson() throws Exception {
     EvalCreateParams params =
         eval()
