@@ -32,6 +32,15 @@ class OpenAiSdkShapesTest {
                 .build());
   }
 
+  private static com.openai.models.graders.gradermodels.StringCheckGrader exact(Operation op) {
+    return com.openai.models.graders.gradermodels.StringCheckGrader.builder()
+        .name("exact")
+        .input("{{sample.output_text}}")
+        .reference("{{item.answer}}")
+        .operation(op)
+        .build();
+  }
+
   /** The request body exactly as the SDK would send it. */
   private static JsonNode body(EvalCreateParams params) throws Exception {
     return ObjectMappers.jsonMapper().valueToTree(params._body());
@@ -41,13 +50,7 @@ class OpenAiSdkShapesTest {
   void typedCriteriaFromTheSdkParse() throws Exception {
     EvalCreateParams params =
         eval()
-            .addTestingCriterion(
-                com.openai.models.graders.gradermodels.StringCheckGrader.builder()
-                    .name("exact")
-                    .input("{{sample.output_text}}")
-                    .reference("{{item.answer}}")
-                    .operation(Operation.ILIKE)
-                    .build())
+            .addTestingCriterion(exact(Operation.ILIKE))
             .addTestingCriterion(
                 EvalCreateParams.TestingCriterion.TextSimilarity.builder()
                     .name("close")
@@ -89,13 +92,7 @@ class OpenAiSdkShapesTest {
   void oneExtensionCriterionConvertsToTheSdksTypeBesideTypedOnes() throws Exception {
     EvalCreateParams params =
         eval()
-            .addTestingCriterion(
-                com.openai.models.graders.gradermodels.StringCheckGrader.builder()
-                    .name("exact")
-                    .input("{{sample.output_text}}")
-                    .reference("{{item.answer}}")
-                    .operation(Operation.EQ)
-                    .build())
+            .addTestingCriterion(exact(Operation.EQ))
             .addTestingCriterion(
                 JsonValue.from(Map.of("type", "json_valid", "name", "is json"))
                     .convert(EvalCreateParams.TestingCriterion.class))
