@@ -137,7 +137,7 @@ record JudgePrompt(List<MessageTemplate> messages, String model, JudgeSampling s
     }
     Integer maxTokens = positiveInt(p, "max_completions_tokens");
     JsonNode seed = p.optional("seed");
-    if (seed != null && !seed.canConvertToLong() || seed != null && !seed.isIntegralNumber()) {
+    if (seed != null && !(seed.isIntegralNumber() && seed.canConvertToLong())) {
       throw new GraderSpecException(
           p.pathOf("seed"), "must be an integer, not " + CriterionFields.kind(seed));
     }
