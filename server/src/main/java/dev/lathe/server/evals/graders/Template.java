@@ -105,11 +105,14 @@ final class Template {
     return new Ref(expr, ns, List.copyOf(steps));
   }
 
-  /** {@code key}, {@code key[0][1]} or {@code 0} (an index when the value is an array). */
+  /**
+   * {@code key}, {@code key[0][1]} or {@code 0} (an index when the value is an array); every
+   * segment starts with a key, so the first step of a path is always a name.
+   */
   private static void parseSegment(String seg, String expr, String field, List<Object> steps) {
     int bracket = seg.indexOf('[');
     String key = bracket < 0 ? seg : seg.substring(0, bracket);
-    if (key.isEmpty() && bracket != 0 || key.isBlank() && !key.isEmpty() || key.contains("]")) {
+    if (key.isBlank() || key.contains("]")) {
       throw badPath(expr, field);
     }
     if (!key.isEmpty()) {

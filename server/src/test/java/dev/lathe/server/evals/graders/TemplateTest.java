@@ -139,5 +139,11 @@ class TemplateTest {
         .hasMessageContaining("not a valid path");
     assertThatThrownBy(() -> Template.parse("{{item.a[0]b}}", "f"))
         .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{sample.[0]}}", "f"))
+        .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{item.list.[0]}}", "f"))
+        .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{item. .x}}", "f"))
+        .hasMessageContaining("not a valid path");
   }
 }
