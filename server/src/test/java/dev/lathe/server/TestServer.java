@@ -110,6 +110,19 @@ final class TestServer implements AutoCloseable {
         extraModels);
   }
 
+  /** A server with {@code workers} workers that also serves {@code extraModels}. */
+  static TestServer withModels(Path dataDir, int workers, Map<String, String> extraModels)
+      throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        workers,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        null,
+        extraModels);
+  }
+
   private TestServer(
       Path dataDir,
       long uploadLimit,
