@@ -371,6 +371,12 @@ public record FineTuneJob(
       }
 
       @Override
+      public void onCheckpointRemoved(int step, Path directory) {
+        a.onCheckpointRemoved(step, directory);
+        b.onCheckpointRemoved(step, directory);
+      }
+
+      @Override
       public void onBest(int step, double validLoss) {
         a.onBest(step, validLoss);
         b.onBest(step, validLoss);

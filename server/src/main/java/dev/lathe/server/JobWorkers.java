@@ -91,6 +91,7 @@ public final class JobWorkers implements AutoCloseable {
             services.bases(),
             services.jobsDir(),
             config.loraRank(),
+            config.jobDefaults().earlyStoppingPatience(),
             services.json(),
             services.clock(),
             services.ids());

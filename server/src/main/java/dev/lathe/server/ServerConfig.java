@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  *  "api_keys": [{"key": "sk-...", "project": "proj_a", "admin": false}],
  *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
  *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
- *  "workers": 1, "lora_rank": 16}
+ *  "workers": 1, "lora_rank": 16,
+ *  "job_defaults": {"early_stopping_patience": 0}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -44,6 +45,7 @@ import java.util.stream.Stream;
  *     queue to separate {@code lathe worker} processes
  * @param loraRank adapter rank of every fine-tuning job (alpha = 2·rank); 0 trains every weight
  *     (full fine-tuning). OpenAI's API has no such switch, so it is the server's choice
+ * @param jobDefaults what a fine-tuning job that does not say otherwise trains with
  */
 public record ServerConfig(
     String host,
@@ -55,7 +57,34 @@ public record ServerConfig(
     Map<String, String> models,
     Map<String, String> aliases,
     int workers,
-    int loraRank) {
+    int loraRank,
+    JobDefaults jobDefaults) {
+
+  /**
+   * Defaults of Lathe's job extension ({@code "lathe": {...}} on a job request), applied by the
+   * worker that trains a job which does not give them.
+   *
+   * @param earlyStoppingPatience with a validation file, stop after this many epochs in a row
+   *     without a lower whole-validation loss; 0 (the default) never stops early, so a job trains
+   *     the n_epochs it asked for, as OpenAI's do. The run still ends with its best epoch's weights
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record JobDefaults(@JsonProperty("early_stopping_patience") int earlyStoppingPatience) {
+
+    /** Patience 0: never stop early. */
+    public static final JobDefaults NONE =
+        new JobDefaults(FineTuneOptions.DEFAULT_EARLY_STOPPING_PATIENCE);
+
+    /** Validates. */
+    public JobDefaults {
+      if (earlyStoppingPatience < 0 || earlyStoppingPatience > 100) {
+        throw new IllegalArgumentException(
+            "job_defaults.early_stopping_patience is "
+                + earlyStoppingPatience
+                + "; it must be 0 (never stop early) to 100 epochs");
+      }
+    }
+  }
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
@@ -117,7 +146,36 @@ public record ServerConfig(
         DEFAULT_LORA_RANK);
   }
 
+  /** A config with the {@link JobDefaults#NONE} job defaults. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases,
+      int workers,
+      int loraRank) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        JobDefaults.NONE);
+  }
+
   public ServerConfig {
+    if (jobDefaults == null) {
+      jobDefaults = JobDefaults.NONE;
+    }
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -250,7 +308,8 @@ public record ServerConfig(
       Map<String, String> models,
       Map<String, String> aliases,
       Integer workers,
-      @JsonProperty("lora_rank") Integer loraRank) {}
+      @JsonProperty("lora_rank") Integer loraRank,
+      @JsonProperty("job_defaults") JobDefaults jobDefaults) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -286,7 +345,8 @@ public record ServerConfig(
           models,
           form.aliases() != null ? form.aliases() : base.aliases(),
           form.workers() != null ? form.workers() : base.workers(),
-          form.loraRank() != null ? form.loraRank() : base.loraRank());
+          form.loraRank() != null ? form.loraRank() : base.loraRank(),
+          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -294,33 +354,109 @@ public record ServerConfig(
 
   public ServerConfig withPort(int value) {
     return new ServerConfig(
-        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        value,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        jobDefaults);
   }
 
   public ServerConfig withDataDir(Path value) {
     return new ServerConfig(
-        host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        value,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        jobDefaults);
   }
 
   public ServerConfig withDbUrl(String value) {
     return new ServerConfig(
-        host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        dataDir,
+        value,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        jobDefaults);
   }
 
   public ServerConfig withUploadLimit(long value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        value,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        jobDefaults);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
   public ServerConfig withWorkers(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, value, loraRank);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        value,
+        loraRank,
+        jobDefaults);
+  }
+
+  /** The same config with job defaults {@code value}. */
+  public ServerConfig withJobDefaults(JobDefaults value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        value);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
   public ServerConfig withLoraRank(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, value);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        value,
+        jobDefaults);
   }
 }

@@ -100,14 +100,7 @@ final class TestServer implements AutoCloseable {
 
   /** A server without workers that also serves {@code extraModels} (name to directory). */
   static TestServer withModels(Path dataDir, Map<String, String> extraModels) throws IOException {
-    return new TestServer(
-        dataDir,
-        ServerConfig.DEFAULT_UPLOAD_LIMIT,
-        0,
-        ServerConfig.DEFAULT_LORA_RANK,
-        FIXED_CLOCK,
-        null,
-        extraModels);
+    return withModels(dataDir, 0, extraModels);
   }
 
   /** A server with {@code workers} workers that also serves {@code extraModels}. */
@@ -120,7 +113,22 @@ final class TestServer implements AutoCloseable {
         ServerConfig.DEFAULT_LORA_RANK,
         FIXED_CLOCK,
         null,
-        extraModels);
+        extraModels,
+        ServerConfig.JobDefaults.NONE);
+  }
+
+  /** A server with {@code workers} workers whose jobs default to {@code jobDefaults}. */
+  static TestServer withJobDefaults(Path dataDir, int workers, ServerConfig.JobDefaults jobDefaults)
+      throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        workers,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        null,
+        Map.of(),
+        jobDefaults);
   }
 
   private TestServer(
@@ -143,7 +151,15 @@ final class TestServer implements AutoCloseable {
       InstantSource clock,
       String dbUrl)
       throws IOException {
-    this(dataDir, uploadLimit, workers, loraRank, clock, dbUrl, Map.of());
+    this(
+        dataDir,
+        uploadLimit,
+        workers,
+        loraRank,
+        clock,
+        dbUrl,
+        Map.of(),
+        ServerConfig.JobDefaults.NONE);
   }
 
   private static String freshUrl(TestDatabase database) throws IOException {
@@ -163,7 +179,8 @@ final class TestServer implements AutoCloseable {
       int loraRank,
       InstantSource clock,
       String dbUrl,
-      Map<String, String> extraModels)
+      Map<String, String> extraModels,
+      ServerConfig.JobDefaults jobDefaults)
       throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
@@ -183,7 +200,8 @@ final class TestServer implements AutoCloseable {
             models(stories, tiny, extraModels),
             Map.of("gpt-4o-mini-2024-07-18", "stories260k"),
             workers,
-            loraRank);
+            loraRank,
+            jobDefaults);
     SplittableRandom random = new SplittableRandom(42);
     server =
         LatheServer.start(

@@ -68,6 +68,7 @@ public final class FineTuningJobHandler implements JobHandler {
   private final TrainableBases bases;
   private final Path jobsDir;
   private final int loraRank;
+  private final int defaultPatience;
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
@@ -75,6 +76,7 @@ public final class FineTuningJobHandler implements JobHandler {
   /**
    * @param jobsDir each job trains into {@code jobsDir/<job id>}
    * @param loraRank adapter rank of every job, 0 for full fine-tuning
+   * @param defaultPatience the early-stopping patience of a job whose request gives none
    */
   public FineTuningJobHandler(
       FileStore files,
@@ -85,6 +87,7 @@ public final class FineTuningJobHandler implements JobHandler {
       TrainableBases bases,
       Path jobsDir,
       int loraRank,
+      int defaultPatience,
       ObjectMapper json,
       InstantSource clock,
       Ids ids) {
@@ -96,6 +99,7 @@ public final class FineTuningJobHandler implements JobHandler {
     this.bases = bases;
     this.jobsDir = jobsDir;
     this.loraRank = loraRank;
+    this.defaultPatience = defaultPatience;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
@@ -173,7 +177,10 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withSeed(request.seed())
                 .withMicroBatchTokens(MICRO_BATCH_TOKENS)
                 .withResume(true)
-                .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
+                .withEarlyStoppingPatience(
+                    request.lathe() != null
+                        ? request.lathe().earlyStoppingPatience()
+                        : defaultPatience));
     JobTrainingListener listener =
         new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
             .forMethod(method)

@@ -17,9 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The models one fine-tuning job creates, named as OpenAI names them: {@code ft:BASE:ORG:SUFFIX:ID}
@@ -133,18 +131,22 @@ public final class JobModels {
       if (old.model() != null) {
         rows.delete(old.model());
       }
-      deleteTree(run.checkpoint(Math.toIntExact(old.step())).dir());
+      run.checkpoint(Math.toIntExact(old.step())).delete();
       context.removeCheckpoint(old.step());
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
+  /**
+   * Forgets the epoch checkpoint at {@code step}, whose directory the run removed (its weights
+   * diverged): its model and its record.
+   */
+  void removed(int step) {
+    for (Checkpoint c : context.checkpoints()) {
+      if (c.step() == step) {
+        if (c.model() != null) {
+          rows.delete(c.model());
+        }
+        context.removeCheckpoint(c.step());
       }
     }
   }

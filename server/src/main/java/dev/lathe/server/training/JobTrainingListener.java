@@ -189,6 +189,11 @@ public final class JobTrainingListener implements TrainingListener {
     }
   }
 
+  @Override
+  public void onCheckpointRemoved(int step, Path directory) {
+    models.removed(step); // a divergence refused its weights: no model, no record
+  }
+
   /** Records {@code step} as the best so far: its checkpoint is kept and it is the result. */
   @Override
   public void onBest(int step, double validLoss) {
