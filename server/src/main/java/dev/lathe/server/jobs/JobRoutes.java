@@ -143,7 +143,8 @@ public final class JobRoutes {
       throw ApiException.invalid("No such FineTuningJob for 'after': " + after, "after");
     }
     // an admin key sees every project's jobs, as it sees every project's files and models
-    Page<Job> page = jobs.list(Job.FINE_TUNE, caller.admin() ? null : caller.project(), after, limit);
+    Page<Job> page =
+        jobs.list(Job.FINE_TUNE, caller.admin() ? null : caller.project(), after, limit);
     ObjectNode root = json.createObjectNode();
     root.put("object", "list");
     ArrayNode data = root.putArray("data");
