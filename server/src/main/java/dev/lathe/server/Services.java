@@ -8,7 +8,9 @@ import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
+import dev.lathe.server.evals.EvalStore;
 import dev.lathe.server.jobs.TrainableBases;
+import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.FileContents;
 import dev.lathe.server.store.FileStore;
 import dev.lathe.server.store.FineTunedModels;
@@ -50,6 +52,7 @@ import java.util.function.LongSupplier;
  * @param ids the ids of requests, files, models and events
  * @param seeds a job's or a sampling request's seed when none was given
  * @param nanoTime a monotonic clock, for throughput measurements
+ * @param evals the evals, their runs and graded items
  */
 public record Services(
     ServerConfig config,
@@ -66,7 +69,8 @@ public record Services(
     InstantSource clock,
     Ids ids,
     LongSupplier seeds,
-    LongSupplier nanoTime)
+    LongSupplier nanoTime,
+    EvalStore evals)
     implements AutoCloseable {
 
   /** Database connections kept open for the request threads and the workers. */
@@ -107,7 +111,8 @@ public record Services(
           clock,
           ids,
           seeds,
-          System::nanoTime);
+          System::nanoTime,
+          new EvalStore(db, json));
     } catch (IOException | RuntimeException e) {
       db.close();
       throw e;
@@ -135,6 +140,14 @@ public record Services(
       throw new IOException("cannot prepare the database: " + e.getMessage(), e);
     }
     return db;
+  }
+
+  /**
+   * A registry of the configured models and the fine-tunes, loading weights on first use within
+   * {@code memoryBudget} bytes; its owner closes it.
+   */
+  ModelRegistry openModels(long memoryBudget) {
+    return new ModelRegistry(config.models(), config.aliases(), fineTuned, hub, memoryBudget);
   }
 
   /** Where jobs keep their runs (checkpoints, adapters, merged models). */
