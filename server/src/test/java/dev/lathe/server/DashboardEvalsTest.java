@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -218,6 +219,12 @@ class DashboardEvalsTest {
     assertThat(browser.find("[data-testid=run-summary-B] [data-testid=run-model]").getText())
         .isEqualTo("tinystories-656k");
     browser.screenshot("eval-compare");
+    browser.driver.manage().window().setSize(new Dimension(420, 900));
+    assertThat((Boolean) browser.js("return document.documentElement.scrollWidth <= 420;"))
+        .as("nothing but the table's own wrapper scrolls sideways at 420 px")
+        .isTrue();
+    browser.screenshot("eval-compare-narrow");
+    browser.driver.manage().window().setSize(new Dimension(1280, 900));
     browser.js(
         "const f = document.getElementById('run-filter'); f.value = 'all';"
             + " f.dispatchEvent(new Event('change'));");
