@@ -71,8 +71,8 @@ class EvalRoutesTest {
             + "}");
   }
 
-  static String createEval(String name) throws Exception {
-    LatheHttp.Reply r = a.post("/evals", evalBody(name));
+  static String createEval(LatheHttp http, String name) throws Exception {
+    LatheHttp.Reply r = http.post("/evals", evalBody(name));
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
     return r.body().get("id").asText();
   }
@@ -128,7 +128,7 @@ class EvalRoutesTest {
 
     List<String> ids = new ArrayList<>(List.of(id));
     for (int i = 0; i < 3; i++) {
-      ids.add(createEval("more " + i));
+      ids.add(createEval(a, "more " + i));
     }
     JsonNode page1 = a.get("/evals?limit=2").body();
     List<String> all = new ArrayList<>();
@@ -152,7 +152,7 @@ class EvalRoutesTest {
 
   @Test
   void aJsonlRunGradesTheGivenSamplesOnAWorker() throws Exception {
-    String evalId = createEval("jsonl");
+    String evalId = createEval(a, "jsonl");
     LatheHttp.Reply created = a.post("/evals/" + evalId + "/runs", json(JSONL_RUN));
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     String runId = created.body().get("id").asText();
@@ -209,7 +209,7 @@ class EvalRoutesTest {
 
   @Test
   void aCompletionsRunSamplesAServedModel() throws Exception {
-    String evalId = createEval("completions");
+    String evalId = createEval(a, "completions");
     ObjectNode body =
         json(
             "{'data_source': {'type': 'completions', 'model': 'stories260k',"
@@ -251,7 +251,7 @@ class EvalRoutesTest {
 
   @Test
   void badInputIsRefusedNamingTheField() throws Exception {
-    String evalId = createEval("bad input");
+    String evalId = createEval(a, "bad input");
     String runs = "/evals/" + evalId + "/runs";
     String okConfig =
         "'data_source_config': {'type': 'custom', 'item_schema': {'type': 'object',"
