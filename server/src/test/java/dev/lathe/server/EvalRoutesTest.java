@@ -247,6 +247,57 @@ class EvalRoutesTest {
         .isEqualTo(chat.at("/choices/0/message/content").asText());
   }
 
+  @Test
+  void aLabelModelCriterionIsJudgedByAServedModel() throws Exception {
+    LatheHttp.Reply created =
+        a.post(
+            "/evals",
+            json(
+                "{'data_source_config': {'type': 'custom', 'item_schema': {'type': 'object'},"
+                    + " 'include_sample_schema': true}, 'testing_criteria': [{'type':"
+                    + " 'label_model', 'name': 'judged', 'model': 'stories260k', 'input':"
+                    + " [{'role': 'user', 'content': 'Is {{sample.output_text}} kind? yes or no'}],"
+                    + " 'labels': ['yes', 'no'], 'passing_labels': ['yes'], 'sampling_params':"
+                    + " {'temperature': 0, 'max_completions_tokens': 5}}]}"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    String evalId = created.body().get("id").asText();
+    String runId =
+        a.post(
+                "/evals/" + evalId + "/runs",
+                json(
+                    "{'data_source': {'type': 'jsonl', 'source': {'type': 'file_content',"
+                        + " 'content': [{'item': {}, 'sample': {'output_text': 'the cat'}},"
+                        + " {'item': {}, 'sample': {'output_text': 'the dog'}}]}}}"))
+            .body()
+            .get("id")
+            .asText();
+
+    JsonNode run = await(a, evalId, runId);
+
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.at("/result_counts/total").asLong()).isEqualTo(2);
+    assertThat(run.at("/per_model_usage/0/model_name").asText()).isEqualTo("stories260k");
+    assertThat(run.at("/per_model_usage/0/invocation_count").asLong()).isEqualTo(2);
+    assertThat(run.at("/per_model_usage/0/completion_tokens").asLong()).isBetween(2L, 10L);
+    JsonNode item =
+        a.get("/evals/" + evalId + "/runs/" + runId + "/output_items").body().at("/data/0");
+    JsonNode judged = item.at("/results/0/sample");
+    assertThat(judged.get("input").toString()).contains("Is the cat kind? yes or no");
+    // the judge's words are the model's own: the same prompt through chat completions
+    JsonNode chat =
+        a.post(
+                "/chat/completions",
+                LatheHttp.JSON
+                    .createObjectNode()
+                    .put("model", "stories260k")
+                    .put("temperature", 0)
+                    .put("max_completion_tokens", 5)
+                    .set("messages", judged.get("input")))
+            .body();
+    assertThat(judged.at("/output/0/content").asText())
+        .isEqualTo(chat.at("/choices/0/message/content").asText());
+  }
+
   record Bad(String path, String body, int status, String param, String messagePart) {}
 
   @Test
@@ -309,6 +360,24 @@ class EvalRoutesTest {
                 400,
                 "testing_criteria[1].name",
                 "already named"),
+            new Bad(
+                "/evals",
+                "{"
+                    + okConfig
+                    + ", 'testing_criteria': [{'type': 'score_model', 'name': 's',"
+                    + " 'model': 'no-such-judge', 'pass_threshold': 0.5, 'input': [{'role': 'user', 'content': 'x'}]}]}",
+                404,
+                "testing_criteria[0].model",
+                "no-such-judge"),
+            new Bad(
+                "/evals",
+                "{"
+                    + okConfig
+                    + ", 'testing_criteria': [{'type': 'python', 'name': 'p',"
+                    + " 'source': 'x'}]}",
+                400,
+                "testing_criteria[0].type",
+                "python"),
             new Bad(runs, "{}", 400, "data_source", "Missing"),
             new Bad(
                 runs,
