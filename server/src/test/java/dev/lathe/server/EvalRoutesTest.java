@@ -298,6 +298,99 @@ class EvalRoutesTest {
         .isEqualTo(chat.at("/choices/0/message/content").asText());
   }
 
+  @Test
+  void storedCompletionsAreTheItemsOfAStoredCompletionsEval() throws Exception {
+    String tag = "evals-" + database;
+    for (String prompt : List.of("Once upon a time", "The cat")) {
+      LatheHttp.Reply stored =
+          a.post(
+              "/chat/completions",
+              json(
+                  "{'model': 'stories260k', 'store': true, 'metadata': {'set': '"
+                      + tag
+                      + "'}, 'max_completion_tokens': 4, 'messages': [{'role': 'user',"
+                      + " 'content': '"
+                      + prompt
+                      + "'}]}"));
+      assertThat(stored.status()).as(stored.body().toString()).isEqualTo(200);
+    }
+    LatheHttp.Reply created =
+        a.post(
+            "/evals",
+            json(
+                "{'data_source_config': {'type': 'stored_completions', 'metadata': {'set': '"
+                    + tag
+                    + "'}}, 'testing_criteria': [{'type': 'json_valid', 'name': 'json'}]}"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    assertThat(created.body().at("/data_source_config/type").asText())
+        .isEqualTo("stored_completions");
+    String evalId = created.body().get("id").asText();
+    LatheHttp.Reply started =
+        a.post(
+            "/evals/" + evalId + "/runs",
+            json(
+                "{'data_source': {'type': 'completions', 'model': 'stories260k',"
+                    + " 'input_messages': {'type': 'item_reference', 'item_reference':"
+                    + " 'item.input'}, 'sampling_params': {'max_completion_tokens': 4,"
+                    + " 'temperature': 0}, 'source': {'type': 'stored_completions', 'metadata':"
+                    + " {'set': '"
+                    + tag
+                    + "'}}}}"));
+    assertThat(started.status()).as(started.body().toString()).isEqualTo(200);
+
+    JsonNode run = await(a, evalId, started.body().get("id").asText());
+
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.at("/result_counts/total").asLong()).isEqualTo(2);
+    JsonNode items =
+        a.get("/evals/" + evalId + "/runs/" + run.get("id").asText() + "/output_items").body();
+    assertThat(items.at("/data/0/sample/input/0/content").asText()).isEqualTo("Once upon a time");
+    assertThat(items.at("/data/1/datasource_item/completion_id").asText()).startsWith("chatcmpl-");
+    LatheHttp.Reply none =
+        a.post(
+            "/evals/" + evalId + "/runs",
+            json(
+                "{'data_source': {'type': 'completions', 'model': 'stories260k',"
+                    + " 'input_messages': {'type': 'item_reference', 'item_reference':"
+                    + " 'item.input'}, 'source': {'type': 'stored_completions', 'metadata':"
+                    + " {'set': 'nothing-has-this'}}}}"));
+    assertThat(none.status()).isEqualTo(400);
+    assertThat(none.param()).isEqualTo("data_source.source");
+  }
+
+  @Test
+  void cancelStopsARunBetweenItems() throws Exception {
+    String evalId = createEval(a, "cancel");
+    ObjectNode body =
+        json(
+            "{'data_source': {'type': 'completions', 'model': 'stories260k', 'input_messages':"
+                + " {'type': 'item_reference', 'item_reference': 'item.q'}, 'sampling_params':"
+                + " {'max_completion_tokens': 16}, 'source': {'type': 'file_content', 'content':"
+                + " []}}}");
+    com.fasterxml.jackson.databind.node.ArrayNode content =
+        (com.fasterxml.jackson.databind.node.ArrayNode) body.at("/data_source/source/content");
+    for (int i = 0; i < 300; i++) {
+      content.addObject().putObject("item").put("q", "story " + i).put("expected", "x");
+    }
+    String runId = a.post("/evals/" + evalId + "/runs", body).body().get("id").asText();
+    String path = "/evals/" + evalId + "/runs/" + runId;
+    long deadline = System.nanoTime() + JobWatch.PATIENCE.toNanos();
+    while (a.get(path).body().at("/result_counts/total").asLong() < 1) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+
+    LatheHttp.Reply cancel = a.post(path, "{}");
+
+    assertThat(cancel.status()).isEqualTo(200);
+    JsonNode run = await(a, evalId, runId);
+    assertThat(run.get("status").asText()).isEqualTo("canceled");
+    long graded = run.at("/result_counts/total").asLong();
+    assertThat(graded).isBetween(1L, 299L);
+    assertThat(a.get(path + "/output_items?limit=100").body().get("data").size())
+        .isEqualTo((int) Math.min(graded, 100));
+  }
+
   record Bad(String path, String body, int status, String param, String messagePart) {}
 
   @Test
