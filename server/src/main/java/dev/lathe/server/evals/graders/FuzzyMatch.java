@@ -1,5 +1,9 @@
 package dev.lathe.server.evals.graders;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The {@code fuzzy_match} metric: the normalized Indel similarity of two strings, the measure of
  * RapidFuzz's {@code fuzz.ratio} (divided by 100).
@@ -22,18 +26,49 @@ final class FuzzyMatch {
     return 2.0 * lcs(x, y) / (x.length + y.length);
   }
 
-  /** The length of the longest common subsequence, in O(|x| |y|) time and O(|y|) memory. */
+  /**
+   * The length of the longest common subsequence of {@code x} and {@code y}, by the bit-parallel
+   * algorithm of Allison and Dix (1986) as written by Hyyrö (2004): bit i of V is 0 where a new LCS
+   * length is reached at x[i]; for each y[j], with M the positions of y[j] in x, U = V & M and V =
+   * (V + U) | (V & ~U); the LCS is the number of zero bits of V. O(|y| |x| / 64) time, O(|x|)
+   * memory: two 10,000-character texts take about 1.6 million word operations instead of 100
+   * million cell updates.
+   */
   static int lcs(int[] x, int[] y) {
-    int[] prev = new int[y.length + 1];
-    int[] cur = new int[y.length + 1];
-    for (int i = 1; i <= x.length; i++) {
-      for (int j = 1; j <= y.length; j++) {
-        cur[j] = x[i - 1] == y[j - 1] ? prev[j - 1] + 1 : Math.max(prev[j], cur[j - 1]);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
+    if (x.length == 0 || y.length == 0) {
+      return 0;
     }
-    return prev[y.length];
+    int words = (x.length + 63) >>> 6;
+    Map<Integer, long[]> positions = new HashMap<>();
+    for (int i = 0; i < x.length; i++) {
+      positions.computeIfAbsent(x[i], k -> new long[words])[i >>> 6] |= 1L << (i & 63);
+    }
+    long[] v = new long[words];
+    Arrays.fill(v, -1L);
+    for (int c : y) {
+      long[] m = positions.get(c);
+      if (m == null) {
+        continue;
+      }
+      long carry = 0;
+      for (int w = 0; w < words; w++) {
+        long u = v[w] & m[w];
+        long sum = v[w] + u;
+        long withCarry = sum + carry;
+        carry =
+            Long.compareUnsigned(sum, v[w]) < 0 || Long.compareUnsigned(withCarry, sum) < 0 ? 1 : 0;
+        v[w] = withCarry | (v[w] & ~u);
+      }
+    }
+    int ones = 0;
+    for (int w = 0; w < words; w++) {
+      long bits = v[w];
+      int valid = Math.min(64, x.length - (w << 6));
+      if (valid < 64) {
+        bits &= (1L << valid) - 1;
+      }
+      ones += Long.bitCount(bits);
+    }
+    return x.length - ones;
   }
 }

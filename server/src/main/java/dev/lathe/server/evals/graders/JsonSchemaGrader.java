@@ -57,9 +57,22 @@ record JsonSchemaGrader(String name, Template input, Schema schema, JsonNode toJ
     return new JsonSchemaGrader(name, input, schema, json);
   }
 
-  /** "$.a.b" (the validator's instance location) as ".a.b" after the schema's path. */
+  /**
+   * The validator's instance location ("$.a.b" or the JSON pointer "/a/b") as ".a.b", to follow the
+   * schema's own path.
+   */
   private static String pointerSuffix(String location) {
-    return location.startsWith("$") ? location.substring(1) : "";
+    if (location.startsWith("$")) {
+      return location.substring(1);
+    }
+    if (location.startsWith("/")) {
+      StringBuilder out = new StringBuilder();
+      for (String seg : location.substring(1).split("/", -1)) {
+        out.append('.').append(seg.replace("~1", "/").replace("~0", "~"));
+      }
+      return out.toString();
+    }
+    return "";
   }
 
   private static void refuseRemoteRefs(JsonNode node, String at) {

@@ -35,6 +35,33 @@ class SimilarityMetricsTest {
     assertThat(FuzzyMatch.score("café", "cafe")).isCloseTo(0.75, within(EPS));
   }
 
+  /** The textbook dynamic programme, to check the bit-parallel LCS against. */
+  private static int lcsByTable(int[] x, int[] y) {
+    int[][] t = new int[x.length + 1][y.length + 1];
+    for (int i = 1; i <= x.length; i++) {
+      for (int j = 1; j <= y.length; j++) {
+        t[i][j] = x[i - 1] == y[j - 1] ? t[i - 1][j - 1] + 1 : Math.max(t[i - 1][j], t[i][j - 1]);
+      }
+    }
+    return t[x.length][y.length];
+  }
+
+  @Test
+  void bitParallelLcsEqualsTheTextbookTableAcrossWordBoundaries() {
+    java.util.Random random = new java.util.Random(13);
+    int[] sizes = {0, 1, 2, 63, 64, 65, 127, 128, 129, 300};
+    for (int trial = 0; trial < 400; trial++) {
+      int[] x = random.ints(sizes[random.nextInt(sizes.length)], 0, 2 + trial % 6).toArray();
+      int[] y = random.ints(sizes[random.nextInt(sizes.length)], 0, 2 + trial % 6).toArray();
+      assertThat(FuzzyMatch.lcs(x, y)).as("trial %d", trial).isEqualTo(lcsByTable(x, y));
+    }
+    int[] ones = new int[200];
+    java.util.Arrays.fill(ones, 1);
+    // all-equal runs carry through every word
+    assertThat(FuzzyMatch.lcs(ones, ones)).isEqualTo(200);
+    assertThat(FuzzyMatch.lcs(ones, java.util.Arrays.copyOf(ones, 70))).isEqualTo(70);
+  }
+
   @Test
   void tokenizer13aSplitsPunctuationAndSymbolsButNotDecimalsApostrophesOrHyphens() {
     assertThat(Bleu.tokenize13a("Hello, world! It costs $3.50, isn't it?"))
