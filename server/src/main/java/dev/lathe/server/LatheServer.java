@@ -151,23 +151,20 @@ public final class LatheServer implements AutoCloseable {
       stored.register(app);
       new CompletionExport(services.completions(), files, json, uploadsTemp).register(app);
       new TextCompletionRoutes(runner, json, services.clock(), ids).register(app);
-      new EvalRoutes(
+      RunRoutes evalRuns =
+          new RunRoutes(
               services.evals(),
-              new RunRoutes(
-                  services.evals(),
-                  services.jobs(),
-                  files,
-                  services.contents(),
-                  services.completions(),
-                  registry,
-                  json,
-                  services.clock(),
-                  ids,
-                  services.seeds(),
-                  workers::wakeUp),
+              services.jobs(),
+              files,
+              services.contents(),
+              services.completions(),
+              registry,
               json,
               services.clock(),
-              ids)
+              ids,
+              services.seeds(),
+              workers::wakeUp);
+      new EvalRoutes(services.evals(), evalRuns, evalRuns::served, json, services.clock(), ids)
           .register(app);
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {

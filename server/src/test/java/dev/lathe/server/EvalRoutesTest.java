@@ -71,8 +71,8 @@ class EvalRoutesTest {
             + "}");
   }
 
-  static String createEval(String name) throws Exception {
-    LatheHttp.Reply r = a.post("/evals", evalBody(name));
+  static String createEval(LatheHttp http, String name) throws Exception {
+    LatheHttp.Reply r = http.post("/evals", evalBody(name));
     assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
     return r.body().get("id").asText();
   }
@@ -128,7 +128,7 @@ class EvalRoutesTest {
 
     List<String> ids = new ArrayList<>(List.of(id));
     for (int i = 0; i < 3; i++) {
-      ids.add(createEval("more " + i));
+      ids.add(createEval(a, "more " + i));
     }
     JsonNode page1 = a.get("/evals?limit=2").body();
     List<String> all = new ArrayList<>();
@@ -152,7 +152,7 @@ class EvalRoutesTest {
 
   @Test
   void aJsonlRunGradesTheGivenSamplesOnAWorker() throws Exception {
-    String evalId = createEval("jsonl");
+    String evalId = createEval(a, "jsonl");
     LatheHttp.Reply created = a.post("/evals/" + evalId + "/runs", json(JSONL_RUN));
     assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
     String runId = created.body().get("id").asText();
@@ -209,7 +209,7 @@ class EvalRoutesTest {
 
   @Test
   void aCompletionsRunSamplesAServedModel() throws Exception {
-    String evalId = createEval("completions");
+    String evalId = createEval(a, "completions");
     ObjectNode body =
         json(
             "{'data_source': {'type': 'completions', 'model': 'stories260k',"
@@ -247,11 +247,155 @@ class EvalRoutesTest {
         .isEqualTo(chat.at("/choices/0/message/content").asText());
   }
 
+  @Test
+  void aLabelModelCriterionIsJudgedByAServedModel() throws Exception {
+    LatheHttp.Reply created =
+        a.post(
+            "/evals",
+            json(
+                "{'data_source_config': {'type': 'custom', 'item_schema': {'type': 'object'},"
+                    + " 'include_sample_schema': true}, 'testing_criteria': [{'type':"
+                    + " 'label_model', 'name': 'judged', 'model': 'stories260k', 'input':"
+                    + " [{'role': 'user', 'content': 'Is {{sample.output_text}} kind? yes or no'}],"
+                    + " 'labels': ['yes', 'no'], 'passing_labels': ['yes'], 'sampling_params':"
+                    + " {'temperature': 0, 'max_completions_tokens': 5}}]}"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    String evalId = created.body().get("id").asText();
+    String runId =
+        a.post(
+                "/evals/" + evalId + "/runs",
+                json(
+                    "{'data_source': {'type': 'jsonl', 'source': {'type': 'file_content',"
+                        + " 'content': [{'item': {}, 'sample': {'output_text': 'the cat'}},"
+                        + " {'item': {}, 'sample': {'output_text': 'the dog'}}]}}}"))
+            .body()
+            .get("id")
+            .asText();
+
+    JsonNode run = await(a, evalId, runId);
+
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.at("/result_counts/total").asLong()).isEqualTo(2);
+    assertThat(run.at("/per_model_usage/0/model_name").asText()).isEqualTo("stories260k");
+    assertThat(run.at("/per_model_usage/0/invocation_count").asLong()).isEqualTo(2);
+    assertThat(run.at("/per_model_usage/0/completion_tokens").asLong()).isBetween(2L, 10L);
+    JsonNode item =
+        a.get("/evals/" + evalId + "/runs/" + runId + "/output_items").body().at("/data/0");
+    JsonNode judged = item.at("/results/0/sample");
+    assertThat(judged.get("input").toString()).contains("Is the cat kind? yes or no");
+    // the judge's words are the model's own: the same prompt through chat completions
+    JsonNode chat =
+        a.post(
+                "/chat/completions",
+                LatheHttp.JSON
+                    .createObjectNode()
+                    .put("model", "stories260k")
+                    .put("temperature", 0)
+                    .put("max_completion_tokens", 5)
+                    .set("messages", judged.get("input")))
+            .body();
+    assertThat(judged.at("/output/0/content").asText())
+        .isEqualTo(chat.at("/choices/0/message/content").asText());
+  }
+
+  @Test
+  void storedCompletionsAreTheItemsOfAStoredCompletionsEval() throws Exception {
+    String tag = "evals-" + database;
+    for (String prompt : List.of("Once upon a time", "The cat")) {
+      LatheHttp.Reply stored =
+          a.post(
+              "/chat/completions",
+              json(
+                  "{'model': 'stories260k', 'store': true, 'metadata': {'set': '"
+                      + tag
+                      + "'}, 'max_completion_tokens': 4, 'messages': [{'role': 'user',"
+                      + " 'content': '"
+                      + prompt
+                      + "'}]}"));
+      assertThat(stored.status()).as(stored.body().toString()).isEqualTo(200);
+    }
+    LatheHttp.Reply created =
+        a.post(
+            "/evals",
+            json(
+                "{'data_source_config': {'type': 'stored_completions', 'metadata': {'set': '"
+                    + tag
+                    + "'}}, 'testing_criteria': [{'type': 'json_valid', 'name': 'json'}]}"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+    assertThat(created.body().at("/data_source_config/type").asText())
+        .isEqualTo("stored_completions");
+    String evalId = created.body().get("id").asText();
+    LatheHttp.Reply started =
+        a.post(
+            "/evals/" + evalId + "/runs",
+            json(
+                "{'data_source': {'type': 'completions', 'model': 'stories260k',"
+                    + " 'input_messages': {'type': 'item_reference', 'item_reference':"
+                    + " 'item.input'}, 'sampling_params': {'max_completion_tokens': 4,"
+                    + " 'temperature': 0}, 'source': {'type': 'stored_completions', 'metadata':"
+                    + " {'set': '"
+                    + tag
+                    + "'}}}}"));
+    assertThat(started.status()).as(started.body().toString()).isEqualTo(200);
+
+    JsonNode run = await(a, evalId, started.body().get("id").asText());
+
+    assertThat(run.get("status").asText()).isEqualTo("completed");
+    assertThat(run.at("/result_counts/total").asLong()).isEqualTo(2);
+    JsonNode items =
+        a.get("/evals/" + evalId + "/runs/" + run.get("id").asText() + "/output_items").body();
+    assertThat(items.at("/data/0/sample/input/0/content").asText()).isEqualTo("Once upon a time");
+    assertThat(items.at("/data/1/datasource_item/completion_id").asText()).startsWith("chatcmpl-");
+    LatheHttp.Reply none =
+        a.post(
+            "/evals/" + evalId + "/runs",
+            json(
+                "{'data_source': {'type': 'completions', 'model': 'stories260k',"
+                    + " 'input_messages': {'type': 'item_reference', 'item_reference':"
+                    + " 'item.input'}, 'source': {'type': 'stored_completions', 'metadata':"
+                    + " {'set': 'nothing-has-this'}}}}"));
+    assertThat(none.status()).isEqualTo(400);
+    assertThat(none.param()).isEqualTo("data_source.source");
+  }
+
+  @Test
+  void cancelStopsARunBetweenItems() throws Exception {
+    String evalId = createEval(a, "cancel");
+    ObjectNode body =
+        json(
+            "{'data_source': {'type': 'completions', 'model': 'stories260k', 'input_messages':"
+                + " {'type': 'item_reference', 'item_reference': 'item.q'}, 'sampling_params':"
+                + " {'max_completion_tokens': 16}, 'source': {'type': 'file_content', 'content':"
+                + " []}}}");
+    com.fasterxml.jackson.databind.node.ArrayNode content =
+        (com.fasterxml.jackson.databind.node.ArrayNode) body.at("/data_source/source/content");
+    for (int i = 0; i < 300; i++) {
+      content.addObject().putObject("item").put("q", "story " + i).put("expected", "x");
+    }
+    String runId = a.post("/evals/" + evalId + "/runs", body).body().get("id").asText();
+    String path = "/evals/" + evalId + "/runs/" + runId;
+    long deadline = System.nanoTime() + JobWatch.PATIENCE.toNanos();
+    while (a.get(path).body().at("/result_counts/total").asLong() < 1) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+
+    LatheHttp.Reply cancel = a.post(path, "{}");
+
+    assertThat(cancel.status()).isEqualTo(200);
+    JsonNode run = await(a, evalId, runId);
+    assertThat(run.get("status").asText()).isEqualTo("canceled");
+    long graded = run.at("/result_counts/total").asLong();
+    assertThat(graded).isBetween(1L, 299L);
+    assertThat(a.get(path + "/output_items?limit=100").body().get("data").size())
+        .isEqualTo((int) Math.min(graded, 100));
+  }
+
   record Bad(String path, String body, int status, String param, String messagePart) {}
 
   @Test
   void badInputIsRefusedNamingTheField() throws Exception {
-    String evalId = createEval("bad input");
+    String evalId = createEval(a, "bad input");
     String runs = "/evals/" + evalId + "/runs";
     String okConfig =
         "'data_source_config': {'type': 'custom', 'item_schema': {'type': 'object',"
@@ -309,6 +453,24 @@ class EvalRoutesTest {
                 400,
                 "testing_criteria[1].name",
                 "already named"),
+            new Bad(
+                "/evals",
+                "{"
+                    + okConfig
+                    + ", 'testing_criteria': [{'type': 'score_model', 'name': 's',"
+                    + " 'model': 'no-such-judge', 'pass_threshold': 0.5, 'input': [{'role': 'user', 'content': 'x'}]}]}",
+                404,
+                "testing_criteria[0].model",
+                "no-such-judge"),
+            new Bad(
+                "/evals",
+                "{"
+                    + okConfig
+                    + ", 'testing_criteria': [{'type': 'python', 'name': 'p',"
+                    + " 'source': 'x'}]}",
+                400,
+                "testing_criteria[0].type",
+                "python"),
             new Bad(runs, "{}", 400, "data_source", "Missing"),
             new Bad(
                 runs,

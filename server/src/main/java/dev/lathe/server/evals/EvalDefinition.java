@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * An eval's definition read from {@code POST /v1/evals}: its {@code data_source_config} ({@code
@@ -40,15 +41,19 @@ public record EvalDefinition(JsonNode dataSourceConfig, List<Grader> graders) {
           + "\"output_json\":{\"type\":\"object\"},\"output_tools\":{\"type\":\"array\"}},"
           + "\"required\":[\"model\",\"choices\"]}";
 
-  /** Reads a create body's config and criteria (the caller reads name and metadata). */
-  static EvalDefinition read(JsonNode body, ObjectMapper json) {
+  /**
+   * Reads a create body's config and criteria (the caller reads name and metadata); a model
+   * grader's {@code model} must be one {@code served} says the caller has.
+   */
+  static EvalDefinition read(JsonNode body, Predicate<String> served, ObjectMapper json) {
     JsonBody.refuseUnknown(body, FIELDS);
     JsonNode config = body.get("data_source_config");
     if (config == null || config.isNull()) {
       throw ApiException.invalid(
           "Missing required parameter: 'data_source_config'.", "data_source_config");
     }
-    return new EvalDefinition(config(config, json), criteria(body.get("testing_criteria"), json));
+    return new EvalDefinition(
+        config(config, json), criteria(body.get("testing_criteria"), served, json));
   }
 
   /** The graders of stored criteria (as {@link Grader#toJson()} wrote them). */
@@ -155,7 +160,8 @@ public record EvalDefinition(JsonNode dataSourceConfig, List<Grader> graders) {
     return out;
   }
 
-  private static List<Grader> criteria(JsonNode criteria, ObjectMapper json) {
+  private static List<Grader> criteria(
+      JsonNode criteria, Predicate<String> served, ObjectMapper json) {
     String at = "testing_criteria";
     if (criteria == null || criteria.isNull()) {
       throw ApiException.invalid("Missing required parameter: '" + at + "'.", at);
@@ -173,6 +179,10 @@ public record EvalDefinition(JsonNode dataSourceConfig, List<Grader> graders) {
         g = Graders.parse(criteria.get(i), path);
       } catch (GraderSpecException e) {
         throw ApiException.invalid(e.getMessage(), e.field());
+      }
+      JsonNode judge = g.toJson().get("model");
+      if (judge != null && judge.isTextual() && !served.test(judge.asText())) {
+        throw ApiException.modelNotFound(judge.asText(), path + ".model");
       }
       if (!names.add(g.name())) {
         throw ApiException.invalid(

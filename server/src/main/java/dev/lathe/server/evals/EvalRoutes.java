@@ -16,6 +16,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -31,9 +32,19 @@ public final class EvalRoutes {
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
+  private final BiPredicate<String, Caller> served;
 
+  /**
+   * @param served whether a model name (a model grader's judge) is served to a caller
+   */
   public EvalRoutes(
-      EvalStore store, RunRoutes runs, ObjectMapper json, InstantSource clock, Ids ids) {
+      EvalStore store,
+      RunRoutes runs,
+      BiPredicate<String, Caller> served,
+      ObjectMapper json,
+      InstantSource clock,
+      Ids ids) {
+    this.served = served;
     this.store = store;
     this.runs = runs;
     this.json = json;
@@ -61,13 +72,14 @@ public final class EvalRoutes {
 
   private void create(Context ctx) {
     JsonNode body = JsonBody.object(ctx, json);
-    EvalDefinition definition = EvalDefinition.read(body, json);
+    Caller caller = Caller.of(ctx);
+    EvalDefinition definition = EvalDefinition.read(body, m -> served.test(m, caller), json);
     String name = name(body).orElse("Eval");
     Map<String, String> metadata = Metadata.read(body, "metadata").orElse(Map.of());
     EvalStore.Eval eval =
         new EvalStore.Eval(
             ids.next("eval_", 32),
-            Caller.of(ctx).project(),
+            caller.project(),
             name,
             clock.instant(),
             definition.dataSourceConfig(),

@@ -131,7 +131,7 @@ public final class EvalRunHandler implements JobHandler {
         GraderResult r;
         try {
           r = g.grade(input, judge);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // a judge model that cannot answer (unknown, too long)
           r = new GraderResult(g.name(), g.type(), 0, false, null, null, e.getMessage());
         }
         if (r.judgeUsage() != null) {
@@ -140,16 +140,8 @@ public final class EvalRunHandler implements JobHandler {
           u[1] += r.judgeUsage().promptTokens();
           u[2] += r.judgeUsage().completionTokens();
         }
-        ObjectNode o = results.addObject();
-        o.put("name", r.name());
-        o.put("type", r.type());
-        o.put("score", r.score());
-        o.put("passed", r.passed());
-        o.set("sample", r.sample());
-        if (r.error() != null) {
-          o.put("error", r.error());
-          errored = true;
-        }
+        results.add(r.toJson());
+        errored |= r.errored();
         verdicts.put(r.name(), r.passed());
         allPassed &= r.passed();
       }

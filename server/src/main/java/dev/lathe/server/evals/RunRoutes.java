@@ -118,7 +118,7 @@ public final class RunRoutes {
             caller,
             (fileId, c) -> contents.path(files.require(fileId, c).storageName()),
             completions,
-            (model, c) -> models.resolve(model, c).isPresent(),
+            this::served,
             json);
     String name =
         JsonBody.present(body, "name")
@@ -153,6 +153,11 @@ public final class RunRoutes {
     jobs.markQueued(job.id());
     queued.run();
     ctx.json(runObject(ctx, run));
+  }
+
+  /** Whether {@code model} is served to {@code caller} (a base, an alias or its ft: model). */
+  public boolean served(String model, Caller caller) {
+    return models.resolve(model, caller).isPresent();
   }
 
   private static String defaultName(RunSource source) {

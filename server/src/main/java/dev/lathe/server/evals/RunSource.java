@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 
 /**
  * A run's {@code data_source} read from {@code POST /v1/evals/{id}/runs}, and its data items
@@ -50,7 +50,7 @@ record RunSource(ObjectNode shown, String model, ArrayNode rows) {
       Caller caller,
       Files_ files,
       StoredCompletions completions,
-      BiFunction<String, Caller, Boolean> modelExists,
+      BiPredicate<String, Caller> modelExists,
       ObjectMapper json) {
     String at = "data_source";
     if (dataSource == null || dataSource.isNull()) {
@@ -68,7 +68,7 @@ record RunSource(ObjectNode shown, String model, ArrayNode rows) {
         EvalDefinition.refuse(
             dataSource, Set.of("type", "source", "input_messages", "model", "sampling_params"), at);
         model = JsonBody.requiredString(dataSource, "model");
-        if (!modelExists.apply(model, caller)) {
+        if (!modelExists.test(model, caller)) {
           throw ApiException.modelNotFound(model, at + ".model");
         }
         Sampling.read(dataSource.get("sampling_params"), at + ".sampling_params");
