@@ -67,32 +67,66 @@ public final class ChatCompletionRoutes {
     app.post("/v1/chat/completions", this::complete);
   }
 
-  private void complete(Context ctx) throws IOException {
-    JsonNode body = JsonBody.object(ctx, json);
+  /** A chat request's fields, each checked. */
+  private record Request(
+      JsonNode body,
+      String model,
+      List<ChatMessage> messages,
+      ChatTools tools,
+      SamplingFields fields) {}
+
+  private Request read(JsonNode body) {
     RequestFields.CHAT.check(body);
     String model = JsonBody.requiredString(body, "model");
     List<ChatMessage> messages = messages(body, json);
-    ChatTools tools = ChatTools.read(body, messages, json);
-    SamplingFields fields =
-        SamplingFields.read(body, dev.lathe.inference.GenerationRequest.UNLIMITED, true);
-    String id = ids.next("chatcmpl-", 29);
-    long created = clock.instant().getEpochSecond();
+    return new Request(
+        body,
+        model,
+        messages,
+        ChatTools.read(body, messages, json),
+        SamplingFields.read(body, dev.lathe.inference.GenerationRequest.UNLIMITED, true));
+  }
+
+  private void complete(Context ctx) throws IOException {
+    Request request = read(JsonBody.object(ctx, json));
     Caller caller = Caller.of(ctx);
-    StoredCompletionRoutes.Keeper keeper = stored.keeper(body, caller);
-    if (fields.stream()) {
+    StoredCompletionRoutes.Keeper keeper = stored.keeper(request.body(), caller);
+    if (request.fields().stream()) {
       stream(
           ctx,
           caller,
           keeper,
-          model,
-          messages,
-          tools,
-          body.get("response_format"),
-          fields,
-          id,
-          created);
+          request.model(),
+          request.messages(),
+          request.tools(),
+          request.body().get("response_format"),
+          request.fields(),
+          ids.next("chatcmpl-", 29),
+          clock.instant().getEpochSecond());
       return;
     }
+    ObjectNode root = reply(caller, request);
+    keeper.keep(root);
+    ctx.json(root);
+  }
+
+  /**
+   * The whole {@code chat.completion} that {@code POST /v1/chat/completions} answers {@code body}
+   * with (not streamed, not stored), for {@code caller}: for in-process callers such as eval runs.
+   * A bad request is an {@link ApiException}, as on the route.
+   */
+  public ObjectNode reply(Caller caller, JsonNode body) throws IOException {
+    return reply(caller, read(body));
+  }
+
+  private ObjectNode reply(Caller caller, Request request) throws IOException {
+    String model = request.model();
+    List<ChatMessage> messages = request.messages();
+    ChatTools tools = request.tools();
+    SamplingFields fields = request.fields();
+    JsonNode body = request.body();
+    String id = ids.next("chatcmpl-", 29);
+    long created = clock.instant().getEpochSecond();
     ArrayNode choices = json.createArrayNode();
     long[] completionTokens = {0};
     ReplyPlan[] plan = {null};
@@ -128,8 +162,7 @@ public final class ChatCompletionRoutes {
             model,
             choices,
             runner.usage((long) promptTokens * fields.n(), completionTokens[0]));
-    keeper.keep(root);
-    ctx.json(root);
+    return root;
   }
 
   /**
