@@ -186,6 +186,14 @@ public record ChatModel(
     } catch (IllegalArgumentException e) {
       throw new IOException(directory + ": cannot load its tokenizer (" + e.getMessage() + ")", e);
     }
+    return of(loaded, tokenizer);
+  }
+
+  /**
+   * {@code loaded} with a Hugging Face tokenizer: its chat template (else the plain format), its
+   * default BOS, and its EOS and end-of-turn ids as stops; closing the result closes the tokenizer.
+   */
+  static ChatModel of(LoadedModel loaded, HfTokenizer tokenizer) {
     Set<Integer> stops = new LinkedHashSet<>(loaded.generation().eosTokenIds());
     for (int id : tokenizer.eosTokenIds()) {
       stops.add(id);
