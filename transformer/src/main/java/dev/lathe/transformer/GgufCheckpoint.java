@@ -1,7 +1,6 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Rope;
-import dev.lathe.tensor.RopeScaling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,14 +59,6 @@ public final class GgufCheckpoint {
               + ARCHITECTURES.keySet().stream().sorted().toList()
               + " models");
     }
-    if (g.has("rope_freqs.weight") || g.metadata().containsKey(arch + ".rope.scaling.type")) {
-      throw new IllegalArgumentException(
-          g.path()
-              + ": RoPE frequency scaling (rope_freqs.weight or "
-              + arch
-              + ".rope.scaling.type) is not supported from GGUF yet: use the Hugging Face"
-              + " checkpoint of this model");
-    }
     String p = arch + ".";
     int dim = g.integer(p + "embedding_length");
     int heads = g.integer(p + "attention.head_count");
@@ -75,18 +66,20 @@ public final class GgufCheckpoint {
     if (embedding == null || embedding.ne().length != 2) {
       throw new IllegalArgumentException(g.path() + ": tensor token_embd.weight is missing");
     }
+    int headDim = g.integer(p + "attention.key_length", dim / heads);
+    double theta = g.number(p + "rope.freq_base", 10000);
     return new LlamaConfig(
         dim,
         g.integer(p + "feed_forward_length"),
         g.integer(p + "block_count"),
         heads,
         g.integer(p + "attention.head_count_kv", heads),
-        g.integer(p + "attention.key_length", dim / heads),
+        headDim,
         (int) embedding.ne()[1],
         g.integer(p + "context_length"),
         (float) g.number(p + "attention.layer_norm_rms_epsilon", 1e-5),
-        g.number(p + "rope.freq_base", 10000),
-        RopeScaling.NONE,
+        theta,
+        GgufRopeScaling.read(g, arch, headDim, theta),
         style,
         g.has("blk.0.attn_q.bias"),
         g.has("blk.0.attn_output.bias"),
@@ -147,11 +140,15 @@ public final class GgufCheckpoint {
               + " does not fit GGUF architecture "
               + arch);
     }
-    if (!c.ropeScaling().equals(RopeScaling.NONE)) {
+    boolean llama3 = c.ropeScaling().type().equals("llama3");
+    if (llama3 && (!arch.equals("llama") || !GgufRopeScaling.readsBack(c))) {
       throw new IllegalArgumentException(
-          "RoPE scaling "
-              + c.ropeScaling().type()
-              + " is not written to GGUF yet: export a model without rope_scaling");
+          "RoPE scaling llama3 "
+              + c.ropeScaling()
+              + " cannot be written to GGUF "
+              + arch
+              + " so that it reads back: Lathe writes it as llama.cpp's rope_freqs.weight for"
+              + " llama models with low_freq_factor 1 and two blended frequencies");
     }
     Rope.Style style = ARCHITECTURES.get(arch);
     LlamaWeights runs = RopePairing.convert(c, w, style);
@@ -174,7 +171,13 @@ public final class GgufCheckpoint {
     out.put(p + "rope.freq_base", (float) c.ropeTheta());
     out.put(p + "attention.layer_norm_rms_epsilon", c.normEps());
     out.put(p + "vocab_size", c.vocabSize());
+    out.putAll(GgufRopeScaling.metadata(arch, c.ropeScaling()));
     out.putAll(metadata);
+    if (llama3) {
+      float[] f = GgufRopeScaling.factors(c);
+      out.tensor(
+          new GgufWriter.Tensor(GgufRopeScaling.FREQS, new long[] {f.length}, GgmlType.F32, f));
+    }
     LlamaTensorNames.GGUF
         .tensors(c.withRope(c.ropeScaling(), style), runs)
         .forEach(

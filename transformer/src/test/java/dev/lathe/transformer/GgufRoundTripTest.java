@@ -112,12 +112,71 @@ class GgufRoundTripTest {
   }
 
   @Test
+  void llama3AndLinearRopeScalingRoundTrip() throws Exception {
+    // Llama 3.1's scaling (factor 8, low 1, high 4) on a tiny model whose 16 frequencies put two
+    // between the thresholds, as llama.cpp stores it: rope_freqs.weight
+    LlamaConfig c =
+        new LlamaConfig(
+            64,
+            96,
+            2,
+            2,
+            1,
+            32,
+            61,
+            512,
+            1e-5f,
+            500_000,
+            new RopeScaling("llama3", 8, 1, 4, 256),
+            Rope.Style.ROTATE_HALF,
+            false,
+            false,
+            false,
+            true);
+    LlamaWeights w = TinyModels.llama(c, 5);
+    Path file = dir.resolve("llama3.gguf");
+    GgufCheckpoint.save(file, "llama", c, w, GgmlType.F32, Map.of());
+    try (GgufFile g = GgufFile.open(file)) {
+      assertThat(g.tensors().get("rope_freqs.weight").ne()).containsExactly(16);
+      float[] f = g.floats("rope_freqs.weight", 16);
+      assertThat(f[0]).isEqualTo(1f); // short wavelengths kept
+      assertThat(f[15]).isEqualTo(8f); // long ones divided by the factor
+    }
+    LlamaModel back = (LlamaModel) ModelLoader.load(file).model();
+    RopeScaling s = back.config().ropeScaling();
+    assertThat(s.type()).isEqualTo("llama3");
+    assertThat(s.factor()).isEqualTo(8);
+    assertThat(s.lowFreqFactor()).isEqualTo(1);
+    assertThat(s.highFreqFactor()).isCloseTo(4, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(s.originalMaxPositions()).isEqualTo(256);
+    int[] prompt = new int[300]; // long enough for the scaled frequencies to matter
+    for (int i = 0; i < prompt.length; i++) {
+      prompt[i] = (i * 7) % 61;
+    }
+    LlamaModel original = new LlamaModel(c, w);
+    float[] a = new float[61];
+    float[] b = new float[61];
+    original.forward(prompt, 0, prompt.length, original.newCache(prompt.length), a);
+    back.forward(prompt, 0, prompt.length, back.newCache(prompt.length), b);
+    assertClose(b, a, 1e-4);
+
+    LlamaConfig q =
+        config("qwen2").withRope(new RopeScaling("linear", 2.5, 0, 0, 0), Rope.Style.ROTATE_HALF);
+    LlamaWeights qw = TinyModels.llama(q, 6);
+    GgufCheckpoint.save(dir.resolve("linear.gguf"), "qwen2", q, qw, GgmlType.F32, Map.of());
+    LlamaModel linear = (LlamaModel) ModelLoader.load(dir.resolve("linear.gguf")).model();
+    assertThat(linear.config()).isEqualTo(q);
+    assertThat(TinyModels.logits(linear)).containsExactly(TinyModels.logits(new LlamaModel(q, qw)));
+  }
+
+  @Test
   void modelsGgufCannotHoldAreRefusedByName() {
     LlamaConfig scaled = TinyModels.config("llama");
     LlamaWeights w = TinyModels.llama(scaled, 1);
     Path file = dir.resolve("x.gguf");
+    // head_dim 8: one blended frequency, too few to recover the llama3 parameters from
     assertThatThrownBy(() -> GgufCheckpoint.save(file, "llama", scaled, w, GgmlType.F16, Map.of()))
-        .hasMessageContaining("RoPE scaling llama3 is not written to GGUF yet");
+        .hasMessageContaining("cannot be written to GGUF llama so that it reads back");
     LlamaConfig c = config("llama");
     assertThatThrownBy(() -> GgufCheckpoint.save(file, "llama", c, w, GgmlType.Q4_K, Map.of()))
         .hasMessageContaining("not Q4_K");
