@@ -82,6 +82,11 @@ class GgufRoundTripTest {
           }
           assertThat(read.get(name).values()).as(name).containsExactly(want);
         });
+    long values = 0;
+    for (LlamaTensorNames.Entry e : written.values()) {
+      values += e.values().length;
+    }
+    assertThat(GgufCheckpoint.heldBytes(dir.resolve("q.gguf"))).isEqualTo(4 * values);
     try (GgufFile g = GgufFile.open(dir.resolve("q.gguf"))) {
       assertThat(g.integer("general.file_type")).isEqualTo(7);
       assertThat(g.tensors().get("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.F16);
