@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       WorkerCommand.class,
       DistillCommand.class,
-      EvalCommand.class
+      EvalCommand.class,
+      ExportCommand.class
     })
 public final class Lathe implements Runnable {
 

@@ -235,18 +235,31 @@ public record ChatModel(
     } catch (IllegalArgumentException e) {
       throw new IOException(directory + ": cannot load its tokenizer (" + e.getMessage() + ")", e);
     }
+    return of(loaded, tokenizer, directory);
+  }
+
+  /**
+   * {@code loaded} with a Hugging Face tokenizer: its chat template (else the plain format), its
+   * default BOS, and its EOS and end-of-turn ids as stops; closing the result closes the tokenizer.
+   * When {@code directory} (a model directory with its own tokenizer files, else null) is a merged
+   * fine-tune, its tokenizer and template must be those it trained with.
+   */
+  static ChatModel of(LoadedModel loaded, HfTokenizer tokenizer, Path directory)
+      throws IOException {
     Set<Integer> stops = new LinkedHashSet<>(loaded.generation().eosTokenIds());
     for (int id : tokenizer.eosTokenIds()) {
       stops.add(id);
     }
     Optional<ChatTemplate> own = ChatTemplate.of(tokenizer);
     ChatTemplate template = own.orElseGet(() -> ChatTemplate.plain(tokenizer.eosToken()));
-    try {
-      // a merged fine-tune carries its base's tokenizer files: they must be those it trained with
-      requireTrainedTemplate(directory, tokenizer, template, false);
-    } catch (IOException e) {
-      tokenizer.close();
-      throw e;
+    if (directory != null) {
+      try {
+        // a merged fine-tune carries its base's tokenizer files: they must be those it trained with
+        requireTrainedTemplate(directory, tokenizer, template, false);
+      } catch (IOException | RuntimeException e) {
+        tokenizer.close();
+        throw e;
+      }
     }
     PromptEncoder encoder =
         new PromptEncoder() {

@@ -7,6 +7,7 @@ import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.StoreCache;
 import dev.lathe.tokenizer.TemplateMismatchException;
+import dev.lathe.transformer.GgufCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -399,12 +400,18 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  /** Bytes of the weight files: a .bin's size or a directory's *.safetensors total; 0 if remote. */
+  /**
+   * Bytes of the weights: a .bin's size, a .gguf's tensors as loaded, or a directory's
+   * *.safetensors total; 0 if remote.
+   */
   public static long residentEstimate(String source) {
     Path path = Path.of(source);
     try {
       if (Files.isRegularFile(path)) {
-        return Files.size(path);
+        // a GGUF file's quantized tensors are dequantized on load: count what is held
+        return path.toString().endsWith(".gguf")
+            ? GgufCheckpoint.heldBytes(path)
+            : Files.size(path);
       }
       if (Files.isDirectory(path)) {
         try (Stream<Path> files = Files.list(path)) {
