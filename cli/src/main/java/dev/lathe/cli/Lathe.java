@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ServeCommand.class,
       WorkerCommand.class,
-      DistillCommand.class
+      DistillCommand.class,
+      DatasetCommand.class
     })
 public final class Lathe implements Runnable {
 
