@@ -30,9 +30,10 @@ import picocli.CommandLine.Parameters;
     name = "build",
     mixinStandardHelpOptions = true,
     description = {
-      "Build a fine-tuning JSONL file: each record of the inputs (CSV rows, JSONL objects, HTML",
-      "pages, text files; folders are walked) goes through the template, which writes one or more",
-      "examples in marker form (<|system|> ... <|user|> ... <|assistant|> ...).",
+      "Build a fine-tuning JSONL file from records: CSV rows, JSONL objects, HTML pages, text"
+          + " files (folders are walked).",
+      "The template turns each record into examples in marker form"
+          + " (<|system|> ... <|user|> ... <|assistant|> ...).",
       "The output is validated before it is written; on errors nothing is written.",
       "Exit status: 0 written, 1 bad data or invalid output (nothing written), 2 unusable call."
     })

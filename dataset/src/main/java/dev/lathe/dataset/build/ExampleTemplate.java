@@ -74,7 +74,14 @@ public final class ExampleTemplate {
       output = template.render(variables);
     } catch (ChatTemplateException e) {
       throw new DatasetBuildException(
-          "The template failed on " + record.origin() + ": " + e.getMessage(), e);
+          "The template failed on "
+              + record.origin()
+              + ": "
+              + e.getMessage()
+              + " (the record's fields: "
+              + String.join(", ", record.fields().keySet())
+              + ")",
+          e);
     }
     try {
       return parse(output);
