@@ -9,6 +9,7 @@ import dev.lathe.dataset.build.DatasetBuilder;
 import dev.lathe.dataset.build.ExampleStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 
 /** Runs {@link DatasetBuilder} for the {@code lathe dataset} commands and prints its report. */
@@ -26,6 +27,13 @@ final class DatasetRun {
           cl, "--max-tokens must be a positive number of tokens, got " + maxTokens + ".");
     }
     return new TokenCounter(ValidateCommand.resolveTarget(cl, model).tokenizer());
+  }
+
+  private static void origins(PrintWriter out, Map<Long, String> origins) {
+    if (!origins.isEmpty()) {
+      out.println("The lines above come from:");
+      origins.forEach((line, origin) -> out.println("  line " + line + ": " + origin));
+    }
   }
 
   /** Builds, prints the summary, and returns the exit status (0 written, 1 not written). */
@@ -65,13 +73,13 @@ final class DatasetRun {
     }
     if (!report.written()) {
       ValidationReportPrinter.print(options.train().toString(), report.trainReport(), null, 5, out);
+      origins(out, report.trainOrigins());
       if (report.validationReport() != null) {
         ValidationReportPrinter.print(
             options.validation().toString(), report.validationReport(), null, 5, out);
+        origins(out, report.validationOrigins());
       }
-      out.println(
-          "Nothing was written: the output would not pass validation (lines above are lines of"
-              + " the output).");
+      out.println("Nothing was written: the output would not pass validation.");
       out.flush();
       return 1;
     }

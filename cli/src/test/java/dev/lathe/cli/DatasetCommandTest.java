@@ -141,6 +141,30 @@ class DatasetCommandTest {
   }
 
   @Test
+  void anOutputThatFailsValidationNamesTheRecordsOfItsLines(@TempDir Path dir) throws Exception {
+    Path template = dir.resolve("q.jinja");
+    Files.writeString(template, "<|user|> {{ question }}\n");
+    Path out = dir.resolve("o.jsonl");
+    LatheRun run =
+        LatheRun.of(
+            "dataset",
+            "build",
+            records(dir, 12).toString(),
+            "--template",
+            template.toString(),
+            "-o",
+            out.toString());
+
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.out()).contains("example_missing_assistant_message: 12");
+    assertThat(run.out())
+        .contains(
+            "The lines above come from:\n  line 1: " + dir.resolve("records.csv") + " line 2");
+    assertThat(run.out()).contains("Nothing was written");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void aHalfGivenSplitIsAnUnusableCall(@TempDir Path dir) throws Exception {
     LatheRun run =
         LatheRun.of(

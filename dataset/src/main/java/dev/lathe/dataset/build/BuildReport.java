@@ -1,7 +1,10 @@
 package dev.lathe.dataset.build;
 
 import dev.lathe.dataset.ValidationReport;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a build did.
@@ -16,6 +19,9 @@ import java.util.List;
  * @param trainReport the validator's report on the output
  * @param validationReport its report on the validation file; null without a split
  * @param dropped the first few dropped examples' origins and reasons
+ * @param trainOrigins for an output not written: the record each line named in the training report
+ *     came from, by output line
+ * @param validationOrigins the same for the validation report
  * @param written whether the files were written (false: the validator found errors)
  */
 public record BuildReport(
@@ -29,10 +35,14 @@ public record BuildReport(
     ValidationReport trainReport,
     ValidationReport validationReport,
     List<String> dropped,
+    Map<Long, String> trainOrigins,
+    Map<Long, String> validationOrigins,
     boolean written) {
 
-  /** Copies the list. */
+  /** Copies the collections. */
   public BuildReport {
     dropped = List.copyOf(dropped);
+    trainOrigins = Collections.unmodifiableMap(new TreeMap<>(trainOrigins));
+    validationOrigins = Collections.unmodifiableMap(new TreeMap<>(validationOrigins));
   }
 }

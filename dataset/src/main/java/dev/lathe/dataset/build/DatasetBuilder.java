@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a fine-tuning dataset from a stream of examples: drops exact and near duplicates and
@@ -53,8 +54,10 @@ public final class DatasetBuilder {
     try {
       Path all = temporary(options.train(), temporaries);
       Path hashes = split == null ? null : temporary(options.train(), temporaries);
+      Path origins = temporary(options.train(), temporaries);
       Counts counts = new Counts();
       try (Writer out = Files.newBufferedWriter(all, StandardCharsets.UTF_8);
+          Writer from = Files.newBufferedWriter(origins, StandardCharsets.UTF_8);
           DataOutputStream groups =
               hashes == null
                   ? null
@@ -95,6 +98,8 @@ public final class DatasetBuilder {
               try {
                 out.write(JSON.writeValueAsString(example));
                 out.write('\n');
+                from.write(origin.replace('\n', ' '));
+                from.write('\n');
                 if (groups != null) {
                   long hash = split.hash(group);
                   split.observe(hash);
@@ -144,11 +149,18 @@ public final class DatasetBuilder {
       ValidationReport validReport =
           valid == null ? null : new DatasetValidator(relaxed(options)).validate(valid);
       boolean ok = !trainReport.hasErrors() && (validReport == null || !validReport.hasErrors());
+      Map<Long, String> trainOrigins = Map.of();
+      Map<Long, String> validOrigins = Map.of();
       if (ok) {
         if (valid != null) {
           move(valid, options.validation());
         }
         move(train, options.train());
+      } else {
+        trainOrigins = OutputOrigins.of(trainReport, origins, hashes, split, false);
+        if (validReport != null) {
+          validOrigins = OutputOrigins.of(validReport, origins, hashes, split, true);
+        }
       }
       return new BuildReport(
           counts.records,
@@ -161,6 +173,8 @@ public final class DatasetBuilder {
           trainReport,
           validReport,
           counts.dropped,
+          trainOrigins,
+          validOrigins,
           ok);
     } finally {
       for (Path path : temporaries) {

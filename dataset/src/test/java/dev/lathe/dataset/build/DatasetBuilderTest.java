@@ -161,6 +161,8 @@ class DatasetBuilderTest {
     assertThat(report.written()).isFalse();
     assertThat(report.trainReport().count(IssueCode.EXAMPLE_MISSING_ASSISTANT_MESSAGE))
         .isEqualTo(12);
+    assertThat(report.trainOrigins()).containsEntry(1L, dir.resolve("qa-12.csv") + " line 2");
+    assertThat(report.trainOrigins()).containsEntry(5L, dir.resolve("qa-12.csv") + " line 6");
     assertThat(Files.readString(out)).isEqualTo("previous contents\n");
     try (Stream<Path> left = Files.list(dir)) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
