@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       DistillCommand.class,
       EvalCommand.class,
-      ExportCommand.class
+      ExportCommand.class,
+      DatasetCommand.class
     })
 public final class Lathe implements Runnable {
 
