@@ -39,8 +39,14 @@ public final class ServeCommand implements Callable<Integer> {
       description =
           "JSON config: host, port, data_dir, db_url, upload_limit_bytes, api_keys"
               + " [{key, project, admin}], models {name: source}, aliases {name: model},"
-              + " workers, lora_rank (0 = full fine-tuning; default 16).")
+              + " workers, lora_rank (0 = full fine-tuning; default 16), telemetry"
+              + " {metrics_key_required, log_format}.")
   Path config;
+
+  @Option(
+      names = "--log-format",
+      description = "text (default) or json: one JSON object per log line.")
+  String logFormat;
 
   @Option(
       names = "--workers",
@@ -74,6 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (workers != null) {
         settings = settings.withWorkers(workers);
       }
+      settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =
           HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
       LatheServer server = LatheServer.start(settings, hub);
@@ -85,7 +92,9 @@ public final class ServeCommand implements Callable<Integer> {
                     server.close();
                     stopped.countDown();
                   }));
-      err.println(
+      WorkerCommand.announce(
+          err,
+          settings,
           "lathe serve: listening on http://"
               + settings.host()
               + ":"
@@ -102,8 +111,11 @@ public final class ServeCommand implements Callable<Integer> {
               + settings.host()
               + ":"
               + server.port()
-              + "/");
-      err.flush();
+              + "/; metrics: http://"
+              + settings.host()
+              + ":"
+              + server.port()
+              + "/metrics");
       stopped.await();
       return 0;
     } catch (Exception e) {

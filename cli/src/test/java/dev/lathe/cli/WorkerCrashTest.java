@@ -13,6 +13,7 @@ import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.testkit.TestPostgres;
+import dev.lathe.testkit.TestS3;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -55,6 +56,7 @@ class WorkerCrashTest {
   LatheServer server;
   String base;
   String dbUrl;
+  TestS3 s3;
 
   @AfterEach
   void stop() throws InterruptedException {
@@ -65,6 +67,9 @@ class WorkerCrashTest {
     if (server != null) {
       server.close();
     }
+    if (s3 != null) {
+      s3.close();
+    }
     if (dbUrl != null) {
       TestPostgres.dropSchemaQuietly(dbUrl);
     }
@@ -73,34 +78,13 @@ class WorkerCrashTest {
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aKilledWorkersJobIsFinishedByAnotherFromItsLastCheckpoint(String database) throws Exception {
-    Path model = SharedAssets.require("models/hf-TinyStories-656K");
-    Path config = dir.resolve("lathe.json");
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("data_dir", dir.resolve("data").toString());
-    settings.put("port", 0);
-    settings.put("workers", 0);
-    settings.put("models", Map.of("tinystories-656k", model.toString()));
     if (database.equals("postgresql")) {
       dbUrl = TestPostgres.freshSchemaUrl();
       settings.put("db_url", dbUrl);
     }
-    Files.writeString(config, JSON.writeValueAsString(settings));
-    server =
-        LatheServer.start(
-            ServerConfig.read(config, ServerConfig.defaults(null)),
-            HubSettings.fromEnvironment(Map.of("HF_HUB_OFFLINE", "1"), dir.resolve("hub")));
-    base = "http://127.0.0.1:" + server.port() + "/v1";
-    String file = upload(trainingFile());
-    String job =
-        post(
-                "/fine_tuning/jobs",
-                "{\"model\":\"tinystories-656k\",\"training_file\":\""
-                    + file
-                    + "\",\"seed\":3,\"hyperparameters\":{\"n_epochs\":"
-                    + EPOCHS
-                    + ",\"batch_size\":1}}")
-            .get("id")
-            .asText();
+    String job = serveAndQueue(settings);
+    Path config = dir.resolve("lathe.json");
     int total = EXAMPLES * EPOCHS;
 
     // 1. SIGTERM after the first checkpoint: graceful, the job is queued again at once
@@ -171,14 +155,7 @@ class WorkerCrashTest {
 
     String fineTuned = done.get("fine_tuned_model").asText();
     assertThat(get("/models/" + fineTuned).get("id").asText()).isEqualTo(fineTuned);
-    JsonNode answer =
-        post(
-            "/chat/completions",
-            "{\"model\":\""
-                + fineTuned
-                + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"What does"
-                + " the cat say?\"}]}");
-    assertThat(answer.at("/choices/0/message/content").asText()).isNotEmpty();
+    assertThat(answer(fineTuned)).isNotEmpty();
 
     // the store saw three claims: attempt 1 released by SIGTERM, attempt 2 reaped, attempt 3
     JdbcJobStore store =
@@ -190,6 +167,132 @@ class WorkerCrashTest {
             InstantSource.system(),
             new RandomIdGenerator());
     assertThat(store.get(job).orElseThrow().attempt()).isEqualTo(3);
+  }
+
+  /**
+   * Two worker processes that share no directory, only PostgreSQL and an S3 bucket (S3Proxy over
+   * HTTP): the first is killed with SIGKILL after its second epoch's checkpoint is in the bucket;
+   * the second, on an empty data directory of its own, takes the job over when the lease runs out,
+   * downloads the newest stored checkpoint and finishes from there. The server, on a third data
+   * directory, never trained anything and serves the {@code ft:} model from the bucket.
+   */
+  @org.junit.jupiter.api.Test
+  void aKilledWorkersJobIsFinishedFromTheObjectStoreByAWorkerSharingNoDirectory() throws Exception {
+    s3 = TestS3.start(dir.resolve("s3"));
+    dbUrl = TestPostgres.freshSchemaUrl();
+    Map<String, Object> storage = new LinkedHashMap<>();
+    storage.put("type", "s3");
+    storage.put("endpoint", s3.endpoint().toString());
+    storage.put("bucket", TestS3.BUCKET);
+    storage.put("prefix", "shared/");
+    storage.put("path_style", true);
+    storage.put("access_key_id", TestS3.ACCESS_KEY);
+    storage.put("secret_access_key", TestS3.SECRET_KEY);
+    String job =
+        serveAndQueue(
+            Map.of(
+                "data_dir", dir.resolve("server").toString(), "db_url", dbUrl, "storage", storage));
+    Path config = dir.resolve("lathe.json");
+    int total = EXAMPLES * EPOCHS;
+    Path stored = s3.bucketDir().resolve("shared/jobs").resolve(job);
+
+    Process first = worker(config, "--data-dir", dir.resolve("worker-a").toString());
+    await(job, j -> checkpointSteps(job).contains(2L * EXAMPLES));
+    first.destroyForcibly();
+    first.waitFor();
+    assertThat(get("/fine_tuning/jobs/" + job).get("status").asText())
+        .as("the kill must land mid-training")
+        .isEqualTo("running");
+    int killedAfter = checkpointSteps(job).stream().mapToInt(Long::intValue).max().orElseThrow();
+    assertThat(stored.resolve("checkpoints/checkpoint-step-" + killedAfter + "/state.json"))
+        .isRegularFile();
+
+    worker(config, "--data-dir", dir.resolve("worker-b").toString());
+    JsonNode done = await(job, j -> j.get("status").asText().matches("succeeded|failed"));
+    assertThat(done.get("status").asText()).as("%s", done.get("error")).isEqualTo("succeeded");
+
+    // the second worker started from the stored checkpoint, not from step 1
+    assertThat(Files.readString(dir.resolve("worker-2.log")))
+        .contains("resuming from the stored checkpoint");
+    List<String> resumed =
+        Files.readAllLines(
+            dir.resolve("worker-b/jobs").resolve(job).resolve("results-resumed.csv"));
+    int firstResumedStep = Integer.parseInt(resumed.get(1).split(",")[0]);
+    assertThat(firstResumedStep).isGreaterThan(killedAfter).isLessThanOrEqualTo(total);
+    assertThat(dir.resolve("worker-b/jobs").resolve(job).resolve("results.csv")).doesNotExist();
+
+    List<Integer> steps = new ArrayList<>();
+    get("/fine_tuning/jobs/" + job + "/events?limit=10000")
+        .get("data")
+        .forEach(
+            e -> {
+              String m = e.get("message").asText();
+              if (m.startsWith("Step ")) {
+                steps.add(Integer.parseInt(m.substring(5, m.indexOf('/'))));
+              }
+            });
+    assertThat(steps.stream().sorted().toList())
+        .isEqualTo(IntStream.rangeClosed(1, total).boxed().toList());
+    // the bucket keeps the last three epochs' checkpoints, as the job's checkpoint list does
+    try (var dirs = Files.list(stored.resolve("checkpoints"))) {
+      assertThat(dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("checkpoint")))
+          .containsExactlyInAnyOrder(
+              "checkpoint-step-" + total,
+              "checkpoint-step-" + (total - EXAMPLES),
+              "checkpoint-step-" + (total - 2 * EXAMPLES));
+    }
+
+    // the server trained nothing and shares no directory; it serves the model from the bucket
+    String fineTuned = done.get("fine_tuned_model").asText();
+    assertThat(answer(fineTuned)).isNotEmpty();
+    assertThat(dir.resolve("server/jobs")).doesNotExist();
+    assertThat(dir.resolve("server/cache/jobs").resolve(job)).isDirectory();
+    String csv = done.get("result_files").get(0).asText();
+    assertThat(s3.bucketDir().resolve("shared/files").resolve(csv)).isRegularFile();
+  }
+
+  /**
+   * Writes {@code lathe.json} (no in-process workers, TinyStories-656K, data under {@code data},
+   * then {@code extra}), starts the server on it and queues the job every test trains: {@link
+   * #EXAMPLES} examples, {@link #EPOCHS} epochs of batch 1. Returns the job's id.
+   */
+  private String serveAndQueue(Map<String, Object> extra) throws Exception {
+    Path model = SharedAssets.require("models/hf-TinyStories-656K");
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("data_dir", dir.resolve("data").toString());
+    settings.put("port", 0);
+    settings.put("workers", 0);
+    settings.put("models", Map.of("tinystories-656k", model.toString()));
+    settings.putAll(extra);
+    Path config = dir.resolve("lathe.json");
+    Files.writeString(config, JSON.writeValueAsString(settings));
+    server =
+        LatheServer.start(
+            ServerConfig.read(config, ServerConfig.defaults(null)),
+            HubSettings.fromEnvironment(Map.of("HF_HUB_OFFLINE", "1"), dir.resolve("hub")));
+    base = "http://127.0.0.1:" + server.port() + "/v1";
+    String file = upload(trainingFile());
+    return post(
+            "/fine_tuning/jobs",
+            "{\"model\":\"tinystories-656k\",\"training_file\":\""
+                + file
+                + "\",\"seed\":3,\"hyperparameters\":{\"n_epochs\":"
+                + EPOCHS
+                + ",\"batch_size\":1}}")
+        .get("id")
+        .asText();
+  }
+
+  /** What {@code model} answers to a short question (4 tokens at most). */
+  private String answer(String model) throws Exception {
+    return post(
+            "/chat/completions",
+            "{\"model\":\""
+                + model
+                + "\",\"max_tokens\":4,\"messages\":[{\"role\":\"user\",\"content\":\"What does"
+                + " the cat say?\"}]}")
+        .at("/choices/0/message/content")
+        .asText();
   }
 
   private static String trainingFile() {
@@ -205,23 +308,28 @@ class WorkerCrashTest {
     return lines.toString();
   }
 
-  /** Starts {@code lathe worker} in its own JVM with this test's class path and a short lease. */
-  private Process worker(Path config) throws IOException {
+  /**
+   * Starts {@code lathe worker} in its own JVM with this test's class path, a short lease and
+   * {@code extra} arguments.
+   */
+  private Process worker(Path config, String... extra) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command =
-        List.of(
-            java.toString(),
-            "--add-modules",
-            "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Lathe.class.getName(),
-            "worker",
-            "--config",
-            config.toString(),
-            "--lease",
-            "6");
+        new ArrayList<>(
+            List.of(
+                java.toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Lathe.class.getName(),
+                "worker",
+                "--config",
+                config.toString(),
+                "--lease",
+                "6"));
+    command.addAll(List.of(extra));
     Path log = dir.resolve("worker-" + (workers.size() + 1) + ".log");
     Process p =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

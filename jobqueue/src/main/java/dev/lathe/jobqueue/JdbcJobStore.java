@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -441,6 +443,26 @@ public final class JdbcJobStore implements JobStore {
             }
             return page(rows, limit);
           }
+        });
+  }
+
+  @Override
+  public Map<JobStatus, Long> countByStatus() {
+    return read(
+        "count jobs by status",
+        c -> {
+          Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+          for (JobStatus s : JobStatus.values()) {
+            counts.put(s, 0L);
+          }
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              counts.put(JobStatus.fromWire(rs.getString(1)), rs.getLong(2));
+            }
+          }
+          return counts;
         });
   }
 

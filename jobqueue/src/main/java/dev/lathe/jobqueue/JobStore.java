@@ -2,6 +2,7 @@ package dev.lathe.jobqueue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -108,4 +109,10 @@ public interface JobStore {
    * there was one.
    */
   boolean removeCheckpoint(String jobId, long step);
+
+  /**
+   * How many jobs of every project are in each status now (a status without jobs counts 0), in one
+   * grouped count: for operators' metrics.
+   */
+  Map<JobStatus, Long> countByStatus();
 }

@@ -76,6 +76,15 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
+  public synchronized Map<JobStatus, Long> countByStatus() {
+    Map<JobStatus, Long> counts = new java.util.EnumMap<>(JobStatus.class);
+    for (JobStatus s : JobStatus.values()) {
+      counts.put(s, jobs.values().stream().filter(j -> j.status() == s).count());
+    }
+    return counts;
+  }
+
+  @Override
   public synchronized Page<Job> list(String kind, String project, String after, int limit) {
     List<Job> newestFirst =
         jobs.values().stream()

@@ -76,6 +76,26 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void countsJobsOfEveryProjectByStatus() {
+    assertThat(store.countByStatus()).hasSize(JobStatus.values().length).containsValue(0L);
+    store.create(new NewJob("proj-a", "{}", 0, JobStatus.QUEUED));
+    store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
+    store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
+    store.create(NewJob.validating("proj-a", "{}"));
+    Job claimed = store.claim("w", FINE_TUNES, LEASE).orElseThrow();
+    store.complete(claimed.id(), "w", "{}");
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
+
+    var counts = store.countByStatus();
+    assertThat(counts.get(JobStatus.QUEUED)).isEqualTo(1L);
+    assertThat(counts.get(JobStatus.RUNNING)).isEqualTo(1L);
+    assertThat(counts.get(JobStatus.SUCCEEDED)).isEqualTo(1L);
+    assertThat(counts.get(JobStatus.VALIDATING_FILES)).isEqualTo(1L);
+    assertThat(counts.get(JobStatus.FAILED)).isZero();
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
+  }
+
+  @Test
   void validationMovesJobToQueuedOrFailed() {
     Job ok = store.create(NewJob.validating("p", "{}"));
     Job bad = store.create(NewJob.validating("p", "{}"));

@@ -25,10 +25,10 @@ import java.util.Map;
  * EvalRunHandler}, on the stores and data directory of one {@link Services}.
  *
  * <p>{@link LatheServer} starts them in-process; {@link #start(Services, Duration)} runs only
- * workers (no HTTP, for {@code lathe worker}) against the same database and data directory, so jobs
- * can be trained by other processes or machines sharing them. Closing is graceful: claiming stops,
- * each running job finishes its step, checkpoints and gives its lease back, so another worker
- * resumes it.
+ * workers (no HTTP, for {@code lathe worker}) against the same database and store (the data
+ * directory, or an S3 bucket: see {@link StorageConfig}), so jobs can be trained by other processes
+ * or machines sharing them. Closing is graceful: claiming stops, each running job finishes its
+ * step, checkpoints and gives its lease back, so another worker resumes it.
  */
 public final class JobWorkers implements AutoCloseable {
 
@@ -108,15 +108,17 @@ public final class JobWorkers implements AutoCloseable {
                 services.clock(),
                 services.ids()),
             services.bases(),
+            services.stored().store(),
             services.jobsDir(),
             config.loraRank(),
             services.json(),
             services.clock(),
-            services.ids());
+            services.ids(),
+            services.metrics());
     ObjectMapper json = services.json();
     ChatCompletionRoutes chat =
         new ChatCompletionRoutes(
-            new CompletionRunner(models, services.seeds(), json),
+            new CompletionRunner(models, services.seeds(), json, services.metrics()),
             json,
             services.clock(),
             services.ids(),
@@ -126,7 +128,7 @@ public final class JobWorkers implements AutoCloseable {
             Job.FINE_TUNE,
             handler,
             EvalRunHandler.KIND,
-            new EvalRunHandler(services.evals(), chat, json, services.clock(), services.ids()));
+            new EvalRunHandler(services.evals(), chat, json, services.clock()));
     String processId = processId();
     List<Worker> workers = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -22,6 +22,8 @@ import dev.lathe.server.preview.MaskingPreview;
 import dev.lathe.server.preview.MeasuredThroughput;
 import dev.lathe.server.preview.TrainingEstimates;
 import dev.lathe.server.store.Ids;
+import dev.lathe.server.telemetry.Readiness;
+import dev.lathe.server.telemetry.TelemetryRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -88,6 +90,8 @@ public final class LatheServer implements AutoCloseable {
     ModelRegistry registry = services.openModels(MODEL_MEMORY_BUDGET);
     ApiKeys keys = new ApiKeys(config.apiKeys());
     long startedAt = services.clock().instant().getEpochSecond();
+    services.metrics().readModels(registry::loadedSizes);
+    TelemetryRoutes telemetry = telemetry(services, keys);
 
     Javalin app =
         Javalin.create(
@@ -98,11 +102,15 @@ public final class LatheServer implements AutoCloseable {
               c.http.disableCompression();
               c.jsonMapper(new JavalinJackson(json, false));
               Dashboard.configure(c);
+              telemetry.configure(c);
             });
+    telemetry.register(app);
     app.before(
         "/v1/*",
         ctx -> {
-          ctx.header("x-request-id", ids.next("req_", 32));
+          String requestId = ids.next("req_", 32);
+          ctx.header("x-request-id", requestId);
+          TelemetryRoutes.logRequestId(requestId);
           ctx.attribute(Caller.ATTRIBUTE, keys.authenticate(ctx.header("Authorization")));
         });
     Dashboard.register(app);
@@ -144,7 +152,8 @@ public final class LatheServer implements AutoCloseable {
               config.loraRank(),
               json)
           .register(app);
-      CompletionRunner runner = new CompletionRunner(registry, services.seeds(), json);
+      CompletionRunner runner =
+          new CompletionRunner(registry, services.seeds(), json, services.metrics());
       StoredCompletionRoutes stored =
           new StoredCompletionRoutes(services.completions(), json, services.clock());
       new ChatCompletionRoutes(runner, json, services.clock(), ids, stored).register(app);
@@ -172,6 +181,16 @@ public final class LatheServer implements AutoCloseable {
       throw e;
     }
     return new LatheServer(app, registry, services, workers);
+  }
+
+  /** {@code /metrics} and the health probes on {@code services} (see the README). */
+  static TelemetryRoutes telemetry(Services services, ApiKeys keys) {
+    return new TelemetryRoutes(
+        services.metrics(),
+        new Readiness(services.db(), services.config().dataDir()),
+        services.config().telemetry().metricsKeyRequired(),
+        keys::authenticate,
+        services.json());
   }
 
   /** The bound port (the real one when the config asked for 0). */

@@ -24,7 +24,9 @@ import java.util.stream.Stream;
  *  "api_keys": [{"key": "sk-...", "project": "proj_a", "admin": false}],
  *  "models": {"stories260k": "../shared/models/llama2c-stories260K/stories260K.bin"},
  *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
- *  "workers": 1, "lora_rank": 16}
+ *  "workers": 1, "lora_rank": 16,
+ *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
+ *  "storage": {"type": "local"}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -44,6 +46,9 @@ import java.util.stream.Stream;
  *     queue to separate {@code lathe worker} processes
  * @param loraRank adapter rank of every fine-tuning job (alpha = 2·rank); 0 trains every weight
  *     (full fine-tuning). OpenAI's API has no such switch, so it is the server's choice
+ * @param telemetry metrics, health and log settings
+ * @param storage where files, checkpoints, models and result files are kept ({@link
+ *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  */
 public record ServerConfig(
     String host,
@@ -55,7 +60,9 @@ public record ServerConfig(
     Map<String, String> models,
     Map<String, String> aliases,
     int workers,
-    int loraRank) {
+    int loraRank,
+    Telemetry telemetry,
+    StorageConfig storage) {
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
@@ -94,6 +101,45 @@ public record ServerConfig(
     }
   }
 
+  /**
+   * What operators watch the process by (see the README's "Metrics and health").
+   *
+   * @param metricsKeyRequired whether {@code /metrics} takes an admin API key (default: open, like
+   *     the health probes, for Prometheus scrapers that carry none)
+   * @param logFormat {@code text} (one human-readable line per event) or {@code json} (one JSON
+   *     object per line)
+   * @param metricsPort {@code lathe worker} only: a port serving that process's {@code /metrics}
+   *     and health probes (0: none; {@code lathe serve} serves them on its own port)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Telemetry(
+      @JsonProperty("metrics_key_required") boolean metricsKeyRequired,
+      @JsonProperty("log_format") String logFormat,
+      @JsonProperty("metrics_port") int metricsPort) {
+
+    /** Open metrics, text logs, no worker metrics port. */
+    public static final Telemetry DEFAULTS = new Telemetry(false, "text", 0);
+
+    public Telemetry {
+      if (logFormat == null) {
+        logFormat = "text";
+      }
+      if (!logFormat.equals("text") && !logFormat.equals("json")) {
+        throw new IllegalArgumentException(
+            "telemetry.log_format is '" + logFormat + "'; use \"text\" or \"json\"");
+      }
+      if (metricsPort < 0 || metricsPort > 65535) {
+        throw new IllegalArgumentException(
+            "telemetry.metrics_port is " + metricsPort + "; it must be 0-65535 (0: none)");
+      }
+    }
+
+    /** Whether log lines are JSON objects. */
+    public boolean jsonLogs() {
+      return logFormat.equals("json");
+    }
+  }
+
   /** A config with {@link #DEFAULT_WORKERS} workers and LoRA rank {@link #DEFAULT_LORA_RANK}. */
   public ServerConfig(
       String host,
@@ -117,7 +163,41 @@ public record ServerConfig(
         DEFAULT_LORA_RANK);
   }
 
+  /**
+   * A config with the default {@link Telemetry} settings, keeping everything under the data
+   * directory ({@link StorageConfig#LOCAL}).
+   */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases,
+      int workers,
+      int loraRank) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        Telemetry.DEFAULTS,
+        StorageConfig.LOCAL);
+  }
+
   public ServerConfig {
+    if (telemetry == null) {
+      throw new IllegalArgumentException("telemetry must be set (Telemetry.DEFAULTS)");
+    }
+    storage = storage == null ? StorageConfig.LOCAL : storage;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -250,7 +330,9 @@ public record ServerConfig(
       Map<String, String> models,
       Map<String, String> aliases,
       Integer workers,
-      @JsonProperty("lora_rank") Integer loraRank) {}
+      @JsonProperty("lora_rank") Integer loraRank,
+      Telemetry telemetry,
+      StorageConfig storage) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -286,7 +368,9 @@ public record ServerConfig(
           models,
           form.aliases() != null ? form.aliases() : base.aliases(),
           form.workers() != null ? form.workers() : base.workers(),
-          form.loraRank() != null ? form.loraRank() : base.loraRank());
+          form.loraRank() != null ? form.loraRank() : base.loraRank(),
+          form.telemetry() != null ? form.telemetry() : base.telemetry(),
+          form.storage() != null ? form.storage() : base.storage());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -294,33 +378,123 @@ public record ServerConfig(
 
   public ServerConfig withPort(int value) {
     return new ServerConfig(
-        host, value, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        value,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage);
   }
 
   public ServerConfig withDataDir(Path value) {
     return new ServerConfig(
-        host, port, value, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        value,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage);
   }
 
   public ServerConfig withDbUrl(String value) {
     return new ServerConfig(
-        host, port, dataDir, value, uploadLimitBytes, apiKeys, models, aliases, workers, loraRank);
+        host,
+        port,
+        dataDir,
+        value,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage);
   }
 
   public ServerConfig withUploadLimit(long value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank);
+        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank, telemetry,
+        storage);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
   public ServerConfig withWorkers(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, value, loraRank);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        value,
+        loraRank,
+        telemetry,
+        storage);
+  }
+
+  /** The same config with {@code value} as its telemetry settings. */
+  public ServerConfig withTelemetry(Telemetry value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        value,
+        storage);
+  }
+
+  /** The same config keeping what it stores where {@code value} says. */
+  public ServerConfig withStorage(StorageConfig value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        value);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
   public ServerConfig withLoraRank(int value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, uploadLimitBytes, apiKeys, models, aliases, workers, value);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        value,
+        telemetry,
+        storage);
   }
 }

@@ -6,6 +6,7 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
 import dev.lathe.server.evals.EvalStore;
@@ -17,13 +18,17 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.ServerSchema;
+import dev.lathe.server.store.StoreCache;
 import dev.lathe.server.store.StoredCompletions;
+import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.InstantSource;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -42,7 +47,9 @@ import java.util.function.LongSupplier;
  * @param db the connection pool on the database, with the whole schema up to date
  * @param jobs the job queue
  * @param files the uploaded files' rows
- * @param contents the uploaded files' bytes, under the data directory's {@code files}
+ * @param contents the uploaded files' bytes, in the object store's {@code files/}
+ * @param stored the object store ({@link ServerConfig#storage()}) and this process's local copies
+ *     of what it downloaded from it
  * @param fineTuned the fine-tuned models' rows
  * @param progress the jobs' progress (metrics, checkpoints) so far
  * @param completions the stored chat completions ({@code "store": true})
@@ -52,6 +59,7 @@ import java.util.function.LongSupplier;
  * @param ids the ids of requests, files, models and events
  * @param seeds a job's or a sampling request's seed when none was given
  * @param nanoTime a monotonic clock, for throughput measurements
+ * @param metrics this process's operator metrics (the stores' gauges are read at each scrape)
  * @param evals the evals, their runs and graded items
  */
 public record Services(
@@ -61,6 +69,7 @@ public record Services(
     JobStore jobs,
     FileStore files,
     FileContents contents,
+    StoreCache stored,
     FineTunedModels fineTuned,
     JobProgress progress,
     StoredCompletions completions,
@@ -70,6 +79,7 @@ public record Services(
     Ids ids,
     LongSupplier seeds,
     LongSupplier nanoTime,
+    ServerMetrics metrics,
     EvalStore evals)
     implements AutoCloseable {
 
@@ -90,28 +100,42 @@ public record Services(
       throws IOException {
     HikariDataSource db = openDatabase(config, clock);
     try {
+      StoreCache stored =
+          new StoreCache(
+              config.storage().open(config.dataDir()),
+              config.dataDir().resolve("cache"),
+              config.storage().cacheMaxBytes());
       FineTunedModels fineTuned = new FineTunedModels(db);
       ObjectMapper json = new ObjectMapper();
-      return new Services(
-          config,
-          hub,
-          db,
+      JobStore jobs =
           new JdbcJobStore(
               db,
               config.dbUrl() == null ? JdbcDialect.SQLITE : JdbcDialect.POSTGRESQL,
               clock,
-              new RandomIdGenerator()),
-          new FileStore(db),
-          new FileContents(config.dataDir().resolve("files")),
+              new RandomIdGenerator());
+      FileStore files = new FileStore(db);
+      LongSupplier nanoTime = System::nanoTime;
+      ServerMetrics metrics = ServerMetrics.create(clock, nanoTime);
+      metrics.readJobs(() -> byWireName(jobs.countByStatus()), JobStatus.QUEUED.wireName());
+      metrics.readFileBytes(files::totalBytes);
+      return new Services(
+          config,
+          hub,
+          db,
+          jobs,
+          files,
+          new FileContents(stored, config.dataDir().resolve("tmp")),
+          stored,
           fineTuned,
           new JobProgress(db, json),
           new StoredCompletions(db, json),
-          new TrainableBases(config.models(), config.aliases(), fineTuned, hub),
+          new TrainableBases(config.models(), config.aliases(), fineTuned, hub, stored),
           json,
           clock,
           ids,
           seeds,
-          System::nanoTime,
+          nanoTime,
+          metrics,
           new EvalStore(db, json));
     } catch (IOException | RuntimeException e) {
       db.close();
@@ -147,17 +171,36 @@ public record Services(
    * {@code memoryBudget} bytes; its owner closes it.
    */
   ModelRegistry openModels(long memoryBudget) {
-    return new ModelRegistry(config.models(), config.aliases(), fineTuned, hub, memoryBudget);
+    return new ModelRegistry(
+        config.models(), config.aliases(), fineTuned, hub, memoryBudget, stored);
   }
 
-  /** Where jobs keep their runs (checkpoints, adapters, merged models). */
+  private static Map<String, Long> byWireName(Map<JobStatus, Long> counts) {
+    Map<String, Long> named = new TreeMap<>();
+    counts.forEach((status, n) -> named.put(status.wireName(), n));
+    return named;
+  }
+
+  /**
+   * Where jobs keep their runs (checkpoints, adapters, merged models): with the local store the
+   * stored runs themselves, with a remote store this worker's scratch copies of them.
+   */
   Path jobsDir() {
     return config.dataDir().resolve("jobs");
   }
 
-  /** Closes the database pool. */
+  /** Closes the metrics registry, the database pool and the object store's connections. */
   @Override
   public void close() {
+    metrics.close();
     db.close();
+    if (stored.store() instanceof AutoCloseable store) {
+      try {
+        store.close();
+      } catch (Exception e) {
+        System.getLogger(Services.class.getName())
+            .log(System.Logger.Level.WARNING, "closing the object store failed", e);
+      }
+    }
   }
 }

@@ -25,6 +25,8 @@
  *   <li>{@link dev.lathe.server.http}: the HTTP plumbing every route shares (the error envelope,
  *       the caller's project, JSON bodies and fields, paging, server-sent events) and the
  *       dashboard's static assets;
+ *   <li>{@link dev.lathe.server.telemetry}: operator metrics (Prometheus), the health probes and
+ *       the JSON log format;
  *   <li>{@link dev.lathe.server.store}: the server's tables and file bytes (files, fine-tuned
  *       models, job progress, stored chat completions), their migrations, and object ids;
  *   <li>{@link dev.lathe.server.files}: {@code /v1/files} and a file's validation report;

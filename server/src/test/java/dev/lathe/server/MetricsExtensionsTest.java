@@ -22,29 +22,33 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsExtensionsTest {
   @TempDir Path dataDir;
 
+  /** Starts a 6-step LoRA job on TinyStories-656K: 12 chat examples, 2 epochs of batches of 4. */
+  static FineTuningJob startSmallJob(OpenAIClient client) {
+    StringBuilder train = new StringBuilder();
+    FineTuningJobsTest.ANIMALS
+        .subList(0, 12)
+        .forEach(a -> train.append(FineTuningJobsTest.line(a)));
+    String file =
+        FileValidationReportTest.upload(
+            client, train.toString(), com.openai.models.files.FilePurpose.FINE_TUNE);
+    return client
+        .fineTuning()
+        .jobs()
+        .create(
+            JobCreateParams.builder()
+                .model("tinystories-656k")
+                .trainingFile(file)
+                .hyperparameters(
+                    JobCreateParams.Hyperparameters.builder().nEpochs(2).batchSize(4).build())
+                .build());
+  }
+
   @Test
   void metricsEventsCarryThroughputAndCumulativeTrainedTokens() throws Exception {
     try (TestServer server =
         new TestServer(dataDir, ServerConfig.DEFAULT_UPLOAD_LIMIT, 1, TestDatabase.SQLITE)) {
       OpenAIClient client = server.client(TestServer.KEY_A);
-      StringBuilder train = new StringBuilder();
-      FineTuningJobsTest.ANIMALS
-          .subList(0, 12)
-          .forEach(a -> train.append(FineTuningJobsTest.line(a)));
-      String file =
-          FileValidationReportTest.upload(
-              client, train.toString(), com.openai.models.files.FilePurpose.FINE_TUNE);
-      FineTuningJob job =
-          client
-              .fineTuning()
-              .jobs()
-              .create(
-                  JobCreateParams.builder()
-                      .model("tinystories-656k")
-                      .trainingFile(file)
-                      .hyperparameters(
-                          JobCreateParams.Hyperparameters.builder().nEpochs(2).batchSize(4).build())
-                      .build());
+      FineTuningJob job = startSmallJob(client);
       JobWatch watch = new JobWatch(client);
       FineTuningJob done = watch.await(job.id(), j -> j.status().asString().equals("succeeded"));
 

@@ -74,6 +74,30 @@ class ServerConfigTest {
   }
 
   @Test
+  void telemetrySettingsComeFromTheFileWithDefaults() throws IOException {
+    assertThat(ServerConfig.defaults(null).telemetry()).isEqualTo(ServerConfig.Telemetry.DEFAULTS);
+    assertThat(ServerConfig.Telemetry.DEFAULTS.jsonLogs()).isFalse();
+    Path file = dir.resolve("telemetry.json");
+    Files.writeString(
+        file, "{\"telemetry\": {\"metrics_key_required\": true, \"log_format\": \"json\"}}");
+    ServerConfig config = ServerConfig.read(file, ServerConfig.defaults(null));
+    assertThat(config.telemetry()).isEqualTo(new ServerConfig.Telemetry(true, "json", 0));
+    assertThat(config.telemetry().jsonLogs()).isTrue();
+    assertThat(config.withPort(1).telemetry()).isEqualTo(config.telemetry());
+
+    Files.writeString(file, "{\"telemetry\": {\"log_format\": \"xml\"}}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("telemetry.json")
+        .hasMessageContaining("telemetry.log_format is 'xml'; use \"text\" or \"json\"");
+    Files.writeString(file, "{\"telemetry\": {\"metrics_port\": 70000}}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("telemetry.metrics_port is 70000; it must be 0-65535");
+    Files.writeString(file, "{\"telemetry\": {\"metrics_auth\": true}}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("metrics_auth");
+  }
+
+  @Test
   void rejectsUnsafeOrInconsistentSettingsWithTheReason() throws IOException {
     Path file = dir.resolve("bad.json");
     Files.writeString(file, "{\"prot\": 1}");

@@ -107,7 +107,8 @@ final class TestServer implements AutoCloseable {
         ServerConfig.DEFAULT_LORA_RANK,
         FIXED_CLOCK,
         null,
-        extraModels);
+        extraModels,
+        StorageConfig.LOCAL);
   }
 
   private TestServer(
@@ -130,7 +131,24 @@ final class TestServer implements AutoCloseable {
       InstantSource clock,
       String dbUrl)
       throws IOException {
-    this(dataDir, uploadLimit, workers, loraRank, clock, dbUrl, Map.of());
+    this(dataDir, uploadLimit, workers, loraRank, clock, dbUrl, Map.of(), StorageConfig.LOCAL);
+  }
+
+  /**
+   * A server with {@code workers} workers on PostgreSQL that keeps what it stores where {@code
+   * storage} says.
+   */
+  static TestServer withStorage(Path dataDir, int workers, StorageConfig storage)
+      throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        workers,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        freshUrl(TestDatabase.POSTGRESQL),
+        Map.of(),
+        storage);
   }
 
   private static String freshUrl(TestDatabase database) throws IOException {
@@ -150,7 +168,8 @@ final class TestServer implements AutoCloseable {
       int loraRank,
       InstantSource clock,
       String dbUrl,
-      Map<String, String> extraModels)
+      Map<String, String> extraModels,
+      StorageConfig storage)
       throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
@@ -170,7 +189,9 @@ final class TestServer implements AutoCloseable {
             models(stories, tiny, extraModels),
             Map.of("gpt-4o-mini-2024-07-18", "stories260k"),
             workers,
-            loraRank);
+            loraRank,
+            ServerConfig.Telemetry.DEFAULTS,
+            storage);
     SplittableRandom random = new SplittableRandom(42);
     server =
         LatheServer.start(

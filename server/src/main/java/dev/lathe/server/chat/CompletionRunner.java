@@ -13,6 +13,7 @@ import dev.lathe.inference.TokenLogprob;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.models.ModelRegistry;
+import dev.lathe.server.telemetry.ServerMetrics;
 import dev.lathe.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +32,14 @@ public final class CompletionRunner {
   private final ModelRegistry registry;
   private final LongSupplier seeds;
   private final ObjectMapper json;
+  private final ServerMetrics metrics;
 
-  public CompletionRunner(ModelRegistry registry, LongSupplier seeds, ObjectMapper json) {
+  public CompletionRunner(
+      ModelRegistry registry, LongSupplier seeds, ObjectMapper json, ServerMetrics metrics) {
     this.registry = registry;
     this.seeds = seeds;
     this.json = json;
+    this.metrics = metrics;
   }
 
   /**
@@ -129,10 +133,43 @@ public final class CompletionRunner {
         if (planned.constraint().isPresent()) {
           request = request.withConstraint(planned.constraint().get());
         }
-        GenerationListener listener = sink.listener(i, tokenizer);
-        sink.finished(i, generator.generate(prompt, request, listener, () -> false), tokenizer);
+        Timed timed = new Timed(sink.listener(i, tokenizer));
+        GenerationResult result = generator.generate(prompt, request, timed, () -> false);
+        timed.record(resolved.base(), result);
+        sink.finished(i, result, tokenizer);
       }
       return prompt.length;
+    }
+  }
+
+  /** A choice's listener that also times its first token and the rest, for the metrics. */
+  private final class Timed implements GenerationListener {
+    private final GenerationListener inner;
+    private final long start = metrics.nanoTime();
+    private long first = -1;
+
+    Timed(GenerationListener inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void onToken(int token, TokenLogprob logprob) {
+      if (first < 0) {
+        first = metrics.nanoTime();
+      }
+      inner.onToken(token, logprob);
+    }
+
+    @Override
+    public void onText(String delta) {
+      inner.onText(delta);
+    }
+
+    void record(String base, GenerationResult result) {
+      long end = metrics.nanoTime();
+      long firstAt = first < 0 ? end : first;
+      metrics.generation(
+          base, result.promptTokens(), result.completionTokens(), firstAt - start, end - firstAt);
     }
   }
 

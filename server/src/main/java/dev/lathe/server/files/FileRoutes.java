@@ -262,9 +262,11 @@ public final class FileRoutes {
 
   private void content(Context ctx) throws IOException {
     StoredFile file = require(ctx);
+    // the bytes first: a store that cannot be reached is answered with an error, not these headers
+    Path bytes = contents.path(file.storageName());
     ctx.contentType("application/octet-stream");
     ctx.header("Content-Length", Long.toString(file.bytes()));
-    ctx.result(Files.newInputStream(contents.path(file.storageName())));
+    ctx.result(Files.newInputStream(bytes));
   }
 
   /** OpenAI's {@code file} object. */

@@ -3,6 +3,7 @@ package dev.lathe.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.objectstore.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -47,6 +48,12 @@ public final class ApiErrors {
     app.exception(
         Exception.class,
         (e, ctx) -> {
+          StoreUnavailableException store = storeCause(e);
+          if (store != null) {
+            LOG.log(System.Logger.Level.WARNING, store.getMessage());
+            write(ctx, json, unavailable(store));
+            return;
+          }
           LOG.log(
               System.Logger.Level.ERROR,
               "request " + ctx.method() + " " + ctx.path() + " failed",
@@ -64,6 +71,24 @@ public final class ApiErrors {
     app.error(404, ctx -> rewriteIfPlain(ctx, json, 404));
     app.error(405, ctx -> rewriteIfPlain(ctx, json, 405));
     app.error(413, ctx -> rewriteIfPlain(ctx, json, 413));
+  }
+
+  /** The object store's failure behind {@code e}, if that is what it is. */
+  private static StoreUnavailableException storeCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StoreUnavailableException s) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A 503 saying which object store failed and how (its endpoint and bucket, never credentials):
+   * the request can be retried once the store is back, and nothing it held was lost.
+   */
+  public static ApiException unavailable(StoreUnavailableException e) {
+    return new ApiException(503, "server_error", e.getMessage(), null, "object_store_unavailable");
   }
 
   /** Javalin's own 404/405 answers (no route matched) become envelopes. */

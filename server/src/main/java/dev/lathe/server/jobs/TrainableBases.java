@@ -6,6 +6,7 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.StoreCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,16 +44,29 @@ public final class TrainableBases {
   private final Map<String, String> aliases;
   private final FineTunedModels fineTunes;
   private final HubSettings hub;
+  private final StoreCache stored;
 
+  /** Fine-tuned models recorded as paths on this machine only. */
   public TrainableBases(
       Map<String, String> sources,
       Map<String, String> aliases,
       FineTunedModels fineTunes,
       HubSettings hub) {
+    this(sources, aliases, fineTunes, hub, StoreCache.pathsOnly());
+  }
+
+  /** Fine-tuned models in {@code stored}'s object store are downloaded through its cache. */
+  public TrainableBases(
+      Map<String, String> sources,
+      Map<String, String> aliases,
+      FineTunedModels fineTunes,
+      HubSettings hub,
+      StoreCache stored) {
     this.sources = sources;
     this.aliases = aliases;
     this.fineTunes = fineTunes;
     this.hub = hub;
+    this.stored = stored;
   }
 
   /**
@@ -88,7 +102,7 @@ public final class TrainableBases {
                         "model_not_available",
                         "Model " + requested + " does not exist in this project.",
                         "model"));
-    Path dir = Path.of(row.adapterDir());
+    Path dir = stored.resolve(row.adapterDir());
     if (!Files.isRegularFile(dir.resolve("adapter_config.json"))
         && Files.isRegularFile(dir.resolve("config.json"))) {
       return dir;
@@ -151,7 +165,7 @@ public final class TrainableBases {
                             + " project's ft: models.",
                         "model"));
     Path baseDir = configured(row.baseModel(), row.baseModel());
-    Path dir = Path.of(row.adapterDir());
+    Path dir = stored.resolve(row.adapterDir());
     String snapshot = snapshotOf(requested, row.baseModel());
     if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
       Path start = run.start();

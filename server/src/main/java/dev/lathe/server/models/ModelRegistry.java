@@ -5,8 +5,11 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.StoreCache;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +51,7 @@ public final class ModelRegistry implements AutoCloseable {
   private final FineTunedModels fineTuned;
   private final HubSettings hub;
   private final long memoryBudgetBytes;
+  private final StoreCache stored;
   private final LinkedHashMap<String, Loaded> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
   /**
@@ -80,11 +84,26 @@ public final class ModelRegistry implements AutoCloseable {
       FineTunedModels fineTuned,
       HubSettings hub,
       long memoryBudgetBytes) {
+    this(sources, aliases, fineTuned, hub, memoryBudgetBytes, StoreCache.pathsOnly());
+  }
+
+  /**
+   * A registry whose fine-tunes may be in {@code stored}'s object store: each is downloaded to its
+   * cache the first time it is resolved.
+   */
+  public ModelRegistry(
+      Map<String, String> sources,
+      Map<String, String> aliases,
+      FineTunedModels fineTuned,
+      HubSettings hub,
+      long memoryBudgetBytes,
+      StoreCache stored) {
     this.sources = sources;
     this.aliases = aliases;
     this.fineTuned = fineTuned;
     this.hub = hub;
     this.memoryBudgetBytes = memoryBudgetBytes;
+    this.stored = stored;
   }
 
   /** Configured base names, in config order. */
@@ -97,7 +116,11 @@ public final class ModelRegistry implements AutoCloseable {
     return aliases;
   }
 
-  /** What {@code name} refers to for {@code caller}, if anything. */
+  /**
+   * What {@code name} refers to for {@code caller}, if anything; a fine-tune kept in the object
+   * store is downloaded first (an unreachable store is an {@link UncheckedIOException} around its
+   * {@link dev.lathe.objectstore.StoreUnavailableException}, a 503 to the client).
+   */
   public Optional<Resolved> resolve(String name, Caller caller) {
     if (sources.containsKey(name)) {
       return Optional.of(new Resolved(name, name, null));
@@ -105,9 +128,18 @@ public final class ModelRegistry implements AutoCloseable {
     if (aliases.containsKey(name)) {
       return Optional.of(new Resolved(name, aliases.get(name), null));
     }
-    return fineTuned
-        .find(name, caller)
-        .map(m -> new Resolved(m.id(), m.baseModel(), Path.of(m.adapterDir())));
+    return fineTuned.find(name, caller).map(m -> new Resolved(m.id(), m.baseModel(), local(m)));
+  }
+
+  /** The fine-tune's directory on this machine; a path that does not exist if nothing is stored. */
+  private Path local(FineTunedModels.Row m) {
+    try {
+      return stored.resolve(m.adapterDir());
+    } catch (NoSuchFileException e) {
+      return Path.of(m.adapterDir().substring(StoreCache.SCHEME.length()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Exclusive use of a loaded model (a base, or a fine-tune over it) for one generation. */
@@ -187,10 +219,37 @@ public final class ModelRegistry implements AutoCloseable {
       }
       long bytes = residentEstimate(source);
       evictFor(bytes, null);
-      entry = new Loaded(ChatModel.open(source, Optional.empty(), hub), bytes);
+      ChatModel model;
+      try {
+        model = ChatModel.open(source, Optional.empty(), hub);
+      } catch (IOException | RuntimeException e) {
+        throw unloadable(base, source, e);
+      }
+      entry = new Loaded(model, bytes);
       loaded.put(base, entry);
     }
     return entry;
+  }
+
+  /**
+   * A configured base model whose source cannot be opened: a server-side fault (500) that names the
+   * model, its source and why, so an operator can mend the config or the file; nothing of it is
+   * kept, and the next request tries again.
+   */
+  private static ApiException unloadable(String base, String source, Exception cause) {
+    String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    return new ApiException(
+        500,
+        "server_error",
+        "The model `"
+            + base
+            + "` is configured on this server from "
+            + source
+            + " but cannot be loaded: "
+            + why
+            + ". The server's operator must fix that file or the model's entry in the config.",
+        "model",
+        "model_load_failed");
   }
 
   private String requireBase(Resolved model) {
@@ -366,6 +425,16 @@ public final class ModelRegistry implements AutoCloseable {
       }
     }
     return List.of();
+  }
+
+  /**
+   * Each loaded entry (base name or full fine-tune id) and its estimated bytes (weights and the
+   * adapters loaded over it), without counting as a use.
+   */
+  public synchronized Map<String, Long> loadedSizes() {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    loaded.forEach((name, entry) -> sizes.put(name, entry.totalBytes()));
+    return sizes;
   }
 
   /** Estimated bytes of everything loaded now (weights and adapters). */

@@ -106,6 +106,18 @@ public final class FileStore {
     }
   }
 
+  /** The bytes of every project's files. */
+  public long totalBytes() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(bytes), 0) FROM files");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot sum the files' bytes", e);
+    }
+  }
+
   /** Deletes the row; returns whether it existed. */
   public boolean delete(String id) {
     try (Connection c = dataSource.getConnection();

@@ -19,6 +19,8 @@ import dev.lathe.jobqueue.JobHandler;
 import dev.lathe.jobqueue.JobOutcome;
 import dev.lathe.jobqueue.LeaseLostException;
 import dev.lathe.jobqueue.NewEvent;
+import dev.lathe.objectstore.ObjectStore;
+import dev.lathe.objectstore.StoreUnavailableException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.jobs.FineTuneRequest;
 import dev.lathe.server.jobs.JobError;
@@ -30,10 +32,12 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.StoredFile;
+import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import org.slf4j.MDC;
 
 /**
  * Runs one {@code fine_tuning.job} on a worker: reads the stored request, finds the training and
@@ -66,13 +70,18 @@ public final class FineTuningJobHandler implements JobHandler {
   private final JobProgress progress;
   private final ResultFiles results;
   private final TrainableBases bases;
+  private final ObjectStore store;
   private final Path jobsDir;
   private final int loraRank;
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
+  private final ServerMetrics metrics;
 
   /**
+   * @param store where runs are kept: with the local store {@code jobsDir} is in it, with a remote
+   *     one each run is uploaded from and restored to this worker's {@code jobsDir} ({@link
+   *     RunStore})
    * @param jobsDir each job trains into {@code jobsDir/<job id>}
    * @param loraRank adapter rank of every job, 0 for full fine-tuning
    */
@@ -83,17 +92,21 @@ public final class FineTuningJobHandler implements JobHandler {
       JobProgress progress,
       ResultFiles results,
       TrainableBases bases,
+      ObjectStore store,
       Path jobsDir,
       int loraRank,
       ObjectMapper json,
       InstantSource clock,
-      Ids ids) {
+      Ids ids,
+      ServerMetrics metrics) {
+    this.metrics = metrics;
     this.files = files;
     this.contents = contents;
     this.models = models;
     this.progress = progress;
     this.results = results;
     this.bases = bases;
+    this.store = store;
     this.jobsDir = jobsDir;
     this.loraRank = loraRank;
     this.json = json;
@@ -105,6 +118,13 @@ public final class FineTuningJobHandler implements JobHandler {
   public JobOutcome run(JobContext context) throws Exception {
     Job job = context.job();
     FineTuneRequest request = FineTuneRequest.read(job.payload(), json);
+    try (MDC.MDCCloseable logged = MDC.putCloseable("job_id", job.id())) {
+      return attempt(context, job, request);
+    }
+  }
+
+  /** Trains, and turns every failure into the job's outcome (logged with the job's id). */
+  private JobOutcome attempt(JobContext context, Job job, FineTuneRequest request) {
     try {
       return train(context, job, request);
     } catch (LeaseLostException e) {
@@ -127,6 +147,12 @@ public final class FineTuningJobHandler implements JobHandler {
       if (context.leaseLost()) {
         return new JobOutcome.Stopped();
       }
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof StoreUnavailableException store) {
+          // what was stored before (files, checkpoints) stays; the job can be created again
+          return fail(context, JobError.serverError(store.getMessage()));
+        }
+      }
       return fail(
           context,
           JobError.serverError("The job failed due to an internal error: " + e.getMessage()));
@@ -140,6 +166,11 @@ public final class FineTuningJobHandler implements JobHandler {
             ? file(job, request.validationFile(), "validation_file")
             : null;
     RunLayout run = new RunLayout(jobsDir.resolve(job.id()));
+    RunStore stored = new RunStore(store, job.id(), run);
+    int restored = stored.restore();
+    if (restored > 0) {
+      LOG.log(Level.INFO, "job " + job.id() + ": resuming from the stored checkpoint " + restored);
+    }
     TrainableBases.Base base = bases.resolve(request.model(), job.project(), run);
     RequestedHyperparameters hyper = request.method().requested();
     FineTuneMethod<?> method = hyper.method();
@@ -151,6 +182,7 @@ public final class FineTuningJobHandler implements JobHandler {
             request.suffix(),
             base.fineTuned() ? base.directory() : null,
             run,
+            stored,
             models,
             progress,
             ids,
@@ -175,7 +207,7 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withResume(true)
                 .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
     JobTrainingListener listener =
-        new JobTrainingListener(context, progress, named, json, clock, System::nanoTime)
+        new JobTrainingListener(context, progress, named, json, clock, metrics)
             .forMethod(method)
             .onBase(base.name());
     FineTuneJob.Result result = fineTune.run(method, listener, context::shouldStop);
@@ -231,7 +263,7 @@ public final class FineTuningJobHandler implements JobHandler {
   }
 
   /** The stored file {@code id} names (the request's {@code field}), in the job's project. */
-  private Path file(Job job, String id, String field) throws JobError.Failure {
+  private Path file(Job job, String id, String field) throws JobError.Failure, IOException {
     StoredFile f =
         files
             .find(id, new Caller(job.project(), false))

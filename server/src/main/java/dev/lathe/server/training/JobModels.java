@@ -17,9 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The models one fine-tuning job creates, named as OpenAI names them: {@code ft:BASE:ORG:SUFFIX:ID}
@@ -45,6 +43,7 @@ public final class JobModels {
   private final String suffix;
   private final Path start;
   private final RunLayout run;
+  private final RunStore stored;
   private final FineTunedModels rows;
   private final JobProgress progress;
   private final Ids ids;
@@ -57,6 +56,7 @@ public final class JobModels {
    * @param suffix the user's suffix, or null
    * @param start the directory of the fine-tuned model the job started from, or null for a base
    * @param run the job's run directory (its checkpoints)
+   * @param stored the run's copy in the object store, which models are recorded by
    */
   JobModels(
       JobContext context,
@@ -65,6 +65,7 @@ public final class JobModels {
       String suffix,
       Path start,
       RunLayout run,
+      RunStore stored,
       FineTunedModels rows,
       JobProgress progress,
       Ids ids,
@@ -77,6 +78,7 @@ public final class JobModels {
     this.suffix = suffix;
     this.start = start;
     this.run = run;
+    this.stored = stored;
     this.rows = rows;
     this.progress = progress;
     this.ids = ids;
@@ -133,19 +135,10 @@ public final class JobModels {
       if (old.model() != null) {
         rows.delete(old.model());
       }
-      deleteTree(run.checkpoint(Math.toIntExact(old.step())).dir());
+      Path dir = run.checkpoint(Math.toIntExact(old.step())).dir();
+      stored.deleteCheckpoint(dir);
+      RunStore.deleteTree(dir);
       context.removeCheckpoint(old.step());
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 
@@ -159,15 +152,24 @@ public final class JobModels {
     return name;
   }
 
-  private void register(String name, Path directory) {
+  /** Stores the checkpoint just written at {@code dir}, so another worker can resume from it. */
+  void saveCheckpoint(Path dir) {
+    try {
+      stored.saveCheckpoint(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void register(String name, Path dir) {
+    String directory;
+    try {
+      directory = stored.publish(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     rows.insertIfAbsent(
-        new FineTunedModels.Row(
-            name,
-            job.project(),
-            clock.instant(),
-            base,
-            directory.toAbsolutePath().toString(),
-            job.id()));
+        new FineTunedModels.Row(name, job.project(), clock.instant(), base, directory, job.id()));
   }
 
   /** A checkpoint's servable part, merged over the start for a LoRA continued fine-tune. */

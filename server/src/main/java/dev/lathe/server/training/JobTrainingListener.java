@@ -17,6 +17,7 @@ import dev.lathe.jobqueue.JobContext;
 import dev.lathe.jobqueue.NewCheckpoint;
 import dev.lathe.jobqueue.NewEvent;
 import dev.lathe.server.store.JobProgress;
+import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -79,6 +80,7 @@ public final class JobTrainingListener implements TrainingListener {
   private final ObjectMapper json;
   private final InstantSource clock;
   private final LongSupplier nanos;
+  private final ServerMetrics metrics;
   private StepThroughput throughput;
   private String baseName;
   private ObjectNode lastStepExtras;
@@ -96,8 +98,9 @@ public final class JobTrainingListener implements TrainingListener {
       JobModels models,
       ObjectMapper json,
       InstantSource clock,
-      LongSupplier nanos) {
-    this.nanos = nanos;
+      ServerMetrics metrics) {
+    this.metrics = metrics;
+    this.nanos = metrics::nanoTime;
     this.context = context;
     this.progress = progress;
     this.models = models;
@@ -146,6 +149,7 @@ public final class JobTrainingListener implements TrainingListener {
     throughput.step(m.tokens(), m.trainedTokens());
     ObjectNode extras = json.createObjectNode();
     double perSecond = throughput.tokensPerSecond();
+    metrics.trainingStep(m.tokens(), throughput.lastStepNanos(), perSecond);
     if (!Double.isNaN(perSecond)) {
       extras.put("tokens_per_second", perSecond);
     }
@@ -165,6 +169,7 @@ public final class JobTrainingListener implements TrainingListener {
 
   @Override
   public void onCheckpoint(int step, Path directory) {
+    models.saveCheckpoint(directory);
     if (throughput != null) {
       ObjectNode at = json.createObjectNode();
       at.putObject(TRAINED_AT_CHECKPOINT)

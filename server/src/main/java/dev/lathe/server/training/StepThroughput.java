@@ -19,6 +19,7 @@ final class StepThroughput {
   private long attemptTokens;
   private int attemptSteps;
   private long trained;
+  private long lastStepNanos = -1;
 
   /**
    * @param windowSteps step intervals {@link #tokensPerSecond()} is measured over
@@ -37,7 +38,9 @@ final class StepThroughput {
     trained += trainedTokens;
     if (lastEnd < 0) {
       attemptStart = now;
+      lastStepNanos = -1;
     } else {
+      lastStepNanos = now - lastEnd;
       window.addLast(new long[] {tokens, lastEnd, now});
       attemptTokens += tokens;
       attemptSteps++;
@@ -63,6 +66,11 @@ final class StepThroughput {
   /** Tokens per second over every measured step of this attempt; NaN before the second step. */
   double attemptTokensPerSecond() {
     return attemptSteps == 0 ? Double.NaN : perSecond(attemptTokens, lastEnd - attemptStart);
+  }
+
+  /** How long the last step took (from the previous step's end); -1 for an attempt's first. */
+  long lastStepNanos() {
+    return lastStepNanos;
   }
 
   /** Step intervals measured in this attempt. */

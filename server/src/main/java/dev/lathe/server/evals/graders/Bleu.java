@@ -109,7 +109,8 @@ final class Bleu {
     return candidateLength == 0 ? 0 : Math.exp(1 - (double) referenceLength / candidateLength);
   }
 
-  private static int closestLength(int c, List<List<String>> references) {
+  /** The reference length closest to {@code c}, the shorter on a tie (sacreBLEU's choice). */
+  static int closestLength(int c, List<List<String>> references) {
     int best = -1;
     for (List<String> ref : references) {
       int r = ref.size();

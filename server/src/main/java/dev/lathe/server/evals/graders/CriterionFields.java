@@ -15,16 +15,29 @@ import java.util.Set;
 final class CriterionFields {
   private final JsonNode node;
   private final String path;
+  private final String what;
   private final Set<String> read = new LinkedHashSet<>();
 
+  /** A testing criterion's fields. */
   CriterionFields(JsonNode node, String path) {
+    this(node, path, null);
+  }
+
+  /**
+   * The fields of an object inside a criterion; {@code what} names it in refusals ("a message",
+   * "sampling_params").
+   */
+  CriterionFields(JsonNode node, String path, String what) {
     if (node == null || !node.isObject()) {
       throw new GraderSpecException(
           path,
-          "a testing criterion must be a JSON object with a \"type\" field, not " + kind(node));
+          what == null
+              ? "a testing criterion must be a JSON object with a \"type\" field, not " + kind(node)
+              : "must be a JSON object (" + what + "), not " + kind(node));
     }
     this.node = node;
     this.path = path;
+    this.what = what;
   }
 
   String path() {
@@ -156,9 +169,9 @@ final class CriterionFields {
       if (!read.contains(n)) {
         throw new GraderSpecException(
             pathOf(n),
-            "is not a field Lathe supports on a "
-                + node.path("type").asText()
-                + " criterion; remove it (the fields are: "
+            "is not a field Lathe supports in "
+                + (what != null ? what : "a " + node.path("type").asText() + " criterion")
+                + "; remove it (the fields are: "
                 + String.join(", ", read)
                 + ")");
       }

@@ -64,7 +64,7 @@ record JudgePrompt(List<MessageTemplate> messages, String model, JudgeSampling s
       throw new GraderSpecException(
           at, "must be a message object {\"role\": ..., \"content\": ...}");
     }
-    CriterionFields f = new CriterionFields(m, at);
+    CriterionFields f = new CriterionFields(m, at, "a message");
     String type = f.optionalString("type", "\"message\"");
     if (type != null && !type.equals("message")) {
       throw new GraderSpecException(
@@ -96,7 +96,7 @@ record JudgePrompt(List<MessageTemplate> messages, String model, JudgeSampling s
     if (c.isObject()) {
       String type = c.path("type").asText("");
       if (type.equals("input_text") || type.equals("output_text")) {
-        CriterionFields part = new CriterionFields(c, at);
+        CriterionFields part = new CriterionFields(c, at, "a text part");
         part.optional("type");
         String text = part.requiredString("text", "the text of the part (a template)");
         part.refuseOthers();
@@ -120,7 +120,7 @@ record JudgePrompt(List<MessageTemplate> messages, String model, JudgeSampling s
     if (s == null) {
       return JudgeSampling.DEFAULTS;
     }
-    CriterionFields p = new CriterionFields(s, f.pathOf("sampling_params"));
+    CriterionFields p = new CriterionFields(s, f.pathOf("sampling_params"), "sampling_params");
     if (p.has("reasoning_effort")) {
       throw new GraderSpecException(
           p.pathOf("reasoning_effort"),
@@ -137,7 +137,7 @@ record JudgePrompt(List<MessageTemplate> messages, String model, JudgeSampling s
     }
     Integer maxTokens = positiveInt(p, "max_completions_tokens");
     JsonNode seed = p.optional("seed");
-    if (seed != null && !seed.canConvertToLong() || seed != null && !seed.isIntegralNumber()) {
+    if (seed != null && !(seed.isIntegralNumber() && seed.canConvertToLong())) {
       throw new GraderSpecException(
           p.pathOf("seed"), "must be an integer, not " + CriterionFields.kind(seed));
     }

@@ -17,8 +17,9 @@ import java.util.List;
  * item.list.0}). In the {@code sample} namespace, {@code output_text} is the answer's text, {@code
  * output_json} that text parsed as JSON (a grading error when it is not JSON), {@code output_tools}
  * the answer's tool calls as chat-completions {@code tool_calls} ({@code [{"type": "function",
- * "function": {"name", "arguments"}}]}); any other name resolves against the sample object output
- * items return ({@code sample.model}, {@code sample.output[0].content}, ...).
+ * "function": {"name", "arguments"}}]}), {@code choices} the answer as chat-completions {@code
+ * choices} ({@code sample.choices[0].message.content}); any other name resolves against the sample
+ * object output items return ({@code sample.model}, {@code sample.output[0].content}, ...).
  *
  * <p>A string value renders as itself, any other value as compact JSON. A path the input lacks is a
  * {@link GradingError} naming the path and the keys that exist. Templates are parsed when the
@@ -104,11 +105,14 @@ final class Template {
     return new Ref(expr, ns, List.copyOf(steps));
   }
 
-  /** {@code key}, {@code key[0][1]} or {@code 0} (an index when the value is an array). */
+  /**
+   * {@code key}, {@code key[0][1]} or {@code 0} (an index when the value is an array); every
+   * segment starts with a key, so the first step of a path is always a name.
+   */
   private static void parseSegment(String seg, String expr, String field, List<Object> steps) {
     int bracket = seg.indexOf('[');
     String key = bracket < 0 ? seg : seg.substring(0, bracket);
-    if (key.isEmpty() && bracket != 0 || key.isBlank() && !key.isEmpty() || key.contains("]")) {
+    if (key.isBlank() || key.contains("]")) {
       throw badPath(expr, field);
     }
     if (!key.isEmpty()) {
@@ -257,6 +261,7 @@ final class Template {
       }
       case "output_json" -> outputJson(r, sample);
       case "output_tools" -> outputTools(sample);
+      case "choices" -> choices(sample);
       default -> {
         JsonNode v = sample.raw() == null ? null : sample.raw().get(name);
         if (v == null) {
@@ -289,6 +294,29 @@ final class Template {
               + e.getOriginalMessage()
               + ")");
     }
+  }
+
+  /**
+   * {@code sample.choices}: the raw sample's own {@code choices} when it has them, else the one
+   * chat-completions choice the sample stands for ({@code index}, {@code message} with {@code
+   * role}, {@code content} and any {@code tool_calls}, {@code finish_reason} when known).
+   */
+  private static JsonNode choices(Sample sample) {
+    if (sample.raw() != null && sample.raw().has("choices")) {
+      return sample.raw().get("choices");
+    }
+    ArrayNode choices = JsonNodeFactory.instance.arrayNode();
+    var choice = choices.addObject();
+    choice.put("index", 0);
+    var message = choice.putObject("message");
+    message.put("role", "assistant");
+    message.put("content", sample.outputText());
+    if (!sample.toolCalls().isEmpty()) {
+      message.set("tool_calls", outputTools(sample));
+    }
+    JsonNode finish = sample.raw() == null ? null : sample.raw().get("finish_reason");
+    choice.set("finish_reason", finish == null ? JsonNodeFactory.instance.nullNode() : finish);
+    return choices;
   }
 
   private static ArrayNode outputTools(Sample sample) {

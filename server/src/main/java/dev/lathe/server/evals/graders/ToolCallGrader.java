@@ -83,7 +83,7 @@ record ToolCallGrader(
           JsonNode expectedArgs = expectedArguments(in);
           boolean matched =
               in.sample().toolCalls().stream()
-                  .anyMatch(c -> c.name().equals(expectedName) && argumentsMatch(c, expectedArgs));
+                  .anyMatch(c -> expectedName.equals(c.name()) && argumentsMatch(c, expectedArgs));
           return GraderResult.graded(this, matched ? 1 : 0, matched);
         });
   }

@@ -199,6 +199,10 @@ class DeterministicGradersTest {
     assertThat(grade(TOOL, withTools(item, new ToolCall("get_weather", "{city: Paris}"))).passed())
         .isFalse();
     assertThat(grade(TOOL, withTools(item)).passed()).isFalse();
+    // a call without a name or arguments matches nothing, and does not break grading
+    GraderResult nameless = grade(TOOL, withTools(item, new ToolCall(null, null)));
+    assertThat(nameless.passed()).isFalse();
+    assertThat(nameless.errored()).isFalse();
     // any of several calls may match
     assertThat(
             grade(

@@ -73,7 +73,7 @@ class GraderSpecTest {
     refused(
         "{" + SC + ", 'operation': 'eq', 'case_sensitive': true}",
         "testing_criteria[2].case_sensitive",
-        "is not a field Lathe supports on a string_check criterion",
+        "is not a field Lathe supports in a string_check criterion",
         "type, name, input, reference, operation");
     refused(
         "{'type': 'string_check', 'name': 'n', 'input': 5, 'reference': 'x', 'operation': 'eq'}",
@@ -147,7 +147,8 @@ class GraderSpecTest {
     refused(
         "{" + SM + ", 'input': [{'role': 'user', 'content': 'x', 'name': 'bob'}]}",
         "testing_criteria[2].input[0].name",
-        "is not a field Lathe supports");
+        "is not a field Lathe supports in a message",
+        "type, role, content");
     refused(
         "{'type': 'score_model', 'name': 'n', 'pass_threshold': 0.5, 'input': " + USER + "}",
         "testing_criteria[2].model",
@@ -182,12 +183,13 @@ class GraderSpecTest {
     refused(
         base + "{'max_tokens': 5}}",
         "testing_criteria[2].sampling_params.max_tokens",
-        "is not a field Lathe supports",
+        "is not a field Lathe supports in sampling_params",
         "max_completions_tokens");
     refused(
         base + "{'temperature': 3}}", "testing_criteria[2].sampling_params.temperature", "[0, 2]");
     refused(base + "{'top_p': 0}}", "testing_criteria[2].sampling_params.top_p", "(0, 1]");
     refused(base + "{'seed': 1.5}}", "testing_criteria[2].sampling_params.seed", "integer");
+    refused(base + "5}", "testing_criteria[2].sampling_params", "must be a JSON object");
     refused(
         base + "{'max_completions_tokens': 0}}",
         "testing_criteria[2].sampling_params.max_completions_tokens",
@@ -213,7 +215,7 @@ class GraderSpecTest {
     refused(
         "{" + lm + ", 'labels': ['a'], 'passing_labels': ['a'], 'range': [0, 1]}",
         "testing_criteria[2].range",
-        "is not a field Lathe supports on a label_model");
+        "is not a field Lathe supports in a label_model criterion");
   }
 
   @Test

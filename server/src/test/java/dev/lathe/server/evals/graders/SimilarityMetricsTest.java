@@ -109,6 +109,50 @@ class SimilarityMetricsTest {
         .containsExactly(2, 7);
   }
 
+  /**
+   * sacreBLEU's README example, a corpus of three sentences with two references each: "BLEU = 48.53
+   * 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)". Summing this class's
+   * per-sentence statistics (13a tokens, clipping against both references, the closest reference
+   * length) reproduces every figure.
+   */
+  @Test
+  void perSentenceStatisticsReproduceSacrebleusPublishedCorpusExample() {
+    String[] hyps = {
+      "The dog bit the man.", "It wasn't surprising.", "The man had just bitten him."
+    };
+    String[][] refs = {
+      {"The dog bit the man.", "The dog had bit the man."},
+      {"It was not unexpected.", "No one was surprised."},
+      {"The man bit him first.", "The man had bitten the dog."}
+    };
+    int[] correct = new int[4];
+    int[] total = new int[4];
+    int hypLen = 0;
+    int refLen = 0;
+    for (int s = 0; s < hyps.length; s++) {
+      List<String> h = Bleu.tokenize13a(hyps[s]);
+      List<List<String>> r = Arrays.stream(refs[s]).map(Bleu::tokenize13a).toList();
+      for (int n = 1; n <= 4; n++) {
+        int[] mt = Bleu.modifiedPrecision(h, r, n);
+        correct[n - 1] += mt[0];
+        total[n - 1] += mt[1];
+      }
+      hypLen += h.size();
+      refLen += Bleu.closestLength(h.size(), r);
+    }
+    assertThat(hypLen).isEqualTo(17);
+    assertThat(refLen).isEqualTo(18);
+    assertThat(correct).containsExactly(14, 7, 5, 3);
+    assertThat(total).containsExactly(17, 14, 11, 8);
+    double logMean = 0;
+    for (int n = 0; n < 4; n++) {
+      logMean += Math.log((double) correct[n] / total[n]) / 4;
+    }
+    double bp = Bleu.brevityPenalty(hypLen, refLen);
+    assertThat(bp).isCloseTo(0.943, within(0.0005));
+    assertThat(100 * bp * Math.exp(logMean)).isCloseTo(48.53, within(0.005));
+  }
+
   @Test
   void sentenceBleuWithExpSmoothing() {
     // p1 = 5/6, p2 = 3/5, p3 = 1/4, no 4-gram match of 3 -> 1/(2*3); BP = 1 (equal lengths)

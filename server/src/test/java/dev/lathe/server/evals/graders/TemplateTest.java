@@ -56,6 +56,27 @@ class TemplateTest {
   }
 
   @Test
+  void sampleChoicesInTheChatCompletionsShape() {
+    GradingInput in =
+        new GradingInput(
+            json(ITEM),
+            new Sample(
+                "Sunny",
+                List.of(new ToolCall("get_weather", "{}")),
+                json("{'finish_reason': 'tool_calls'}")));
+    assertThat(render("{{sample.choices[0].message.content}}", in)).isEqualTo("Sunny");
+    assertThat(render("{{sample.choices[0].message.tool_calls[0].function.name}}", in))
+        .isEqualTo("get_weather");
+    assertThat(render("{{sample.choices[0].finish_reason}}", in)).isEqualTo("tool_calls");
+    assertThat(render("{{sample.choices[0].message.role}}", in("x"))).isEqualTo("assistant");
+    assertThatThrownBy(() -> render("{{sample.choices[0].message.tool_calls}}", in("x")))
+        .hasMessageContaining("has no field \"tool_calls\"");
+    GradingInput own =
+        new GradingInput(json(ITEM), new Sample("x", List.of(), json("{'choices': ['raw']}")));
+    assertThat(render("{{sample.choices[0]}}", own)).isEqualTo("raw");
+  }
+
+  @Test
   void unicodeSurvivesRendering() {
     GradingInput in = new GradingInput(json("{'q': 'Ça va? 日本語 😀'}"), Sample.ofText("ß"));
     assertThat(render("{{item.q}} → {{sample.output_text}}", in)).isEqualTo("Ça va? 日本語 😀 → ß");
@@ -93,8 +114,8 @@ class TemplateTest {
         .hasMessageContaining("empty, not JSON");
     assertThatThrownBy(() -> render("{{sample.output_text}}", new GradingInput(json(ITEM), null)))
         .hasMessageContaining("this row has no sample");
-    assertThatThrownBy(() -> render("{{sample.choices}}", in("x")))
-        .hasMessageContaining("the sample has no field \"choices\"");
+    assertThatThrownBy(() -> render("{{sample.logprobs}}", in("x")))
+        .hasMessageContaining("the sample has no field \"logprobs\"");
     assertThatThrownBy(() -> render("{{item.q}}", new GradingInput(null, Sample.ofText("x"))))
         .hasMessageContaining("no data item");
   }
@@ -117,6 +138,12 @@ class TemplateTest {
     assertThatThrownBy(() -> Template.parse("{{item.a[x]}}", "f"))
         .hasMessageContaining("not a valid path");
     assertThatThrownBy(() -> Template.parse("{{item.a[0]b}}", "f"))
+        .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{sample.[0]}}", "f"))
+        .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{item.list.[0]}}", "f"))
+        .hasMessageContaining("not a valid path");
+    assertThatThrownBy(() -> Template.parse("{{item. .x}}", "f"))
         .hasMessageContaining("not a valid path");
   }
 }
