@@ -111,6 +111,7 @@ public final class JobWorkers implements AutoCloseable {
             services.stored().store(),
             services.jobsDir(),
             config.loraRank(),
+            config.jobDefaults().earlyStoppingPatience(),
             services.json(),
             services.clock(),
             services.ids(),

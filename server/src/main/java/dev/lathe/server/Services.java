@@ -166,19 +166,19 @@ public record Services(
     return db;
   }
 
-  /**
-   * A registry of the configured models and the fine-tunes, loading weights on first use within
-   * {@code memoryBudget} bytes; its owner closes it.
-   */
-  ModelRegistry openModels(long memoryBudget) {
-    return new ModelRegistry(
-        config.models(), config.aliases(), fineTuned, hub, memoryBudget, stored);
-  }
-
   private static Map<String, Long> byWireName(Map<JobStatus, Long> counts) {
     Map<String, Long> named = new TreeMap<>();
     counts.forEach((status, n) -> named.put(status.wireName(), n));
     return named;
+  }
+
+  /**
+   * A registry of the configured models and the fine-tunes (downloaded from the store on first
+   * use), loading weights on first use within {@code memoryBudget} bytes; its owner closes it.
+   */
+  ModelRegistry openModels(long memoryBudget) {
+    return new ModelRegistry(
+        config.models(), config.aliases(), fineTuned, hub, memoryBudget, stored);
   }
 
   /**

@@ -159,7 +159,7 @@ class EvalRoutesTest {
     assertThat(runId).startsWith("evalrun_");
     assertThat(created.body().get("object").asText()).isEqualTo("eval.run");
     assertThat(created.body().get("report_url").asText())
-        .endsWith("/dashboard/#/evals/" + evalId + "/runs/" + runId);
+        .endsWith("/#/evals/" + evalId + "/runs/" + runId);
 
     JsonNode run = await(a, evalId, runId);
 

@@ -282,13 +282,7 @@ public final class RunRoutes {
     o.put("created_at", run.createdAt().getEpochSecond());
     o.put(
         "report_url",
-        ctx.scheme()
-            + "://"
-            + ctx.host()
-            + "/dashboard/#/evals/"
-            + run.evalId()
-            + "/runs/"
-            + run.id());
+        ctx.scheme() + "://" + ctx.host() + "/#/evals/" + run.evalId() + "/runs/" + run.id());
     o.set("data_source", run.dataSource());
     o.set("metadata", run.metadata());
     o.set("result_counts", run.progress().resultCounts(json));

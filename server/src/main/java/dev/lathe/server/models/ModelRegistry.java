@@ -6,6 +6,7 @@ import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.StoreCache;
+import dev.lathe.tokenizer.TemplateMismatchException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -173,7 +174,9 @@ public final class ModelRegistry implements AutoCloseable {
    *
    * @throws ApiException (404, {@code model_not_available}) when a fine-tune cannot be served: its
    *     directory is gone or holds neither an adapter nor a model, its base is not configured, or
-   *     its adapter does not fit the base
+   *     its adapter does not fit the base; (409, {@code template_mismatch}) when the chat template,
+   *     special tokens or tokenizer that would serve it are no longer those it was trained with
+   *     ({@link dev.lathe.tokenizer.TrainedTemplate})
    */
   public Lease acquire(Resolved model) throws IOException {
     Loaded entry;
@@ -296,6 +299,8 @@ public final class ModelRegistry implements AutoCloseable {
     evictFor(bytes, null);
     try {
       entry = new Loaded(ChatModel.open(dir.toString(), Optional.empty(), hub), bytes);
+    } catch (TemplateMismatchException e) {
+      throw templateChanged(model, e);
     } catch (IOException | RuntimeException e) {
       throw unavailable(model, "its model directory cannot be loaded: " + e.getMessage());
     }
@@ -314,6 +319,8 @@ public final class ModelRegistry implements AutoCloseable {
             new Derived(
                 fineTune.model(),
                 fineTune.adapterBytes().orElseGet(() -> residentEstimate(dir.toString())));
+      } catch (TemplateMismatchException e) {
+        throw templateChanged(model, e);
       } catch (IOException | RuntimeException e) {
         throw unavailable(model, "its weights cannot be loaded over its base: " + e.getMessage());
       }
@@ -334,6 +341,20 @@ public final class ModelRegistry implements AutoCloseable {
             + ". Delete the model or restore its files.",
         "model",
         "model_not_available");
+  }
+
+  /**
+   * 409 {@code template_mismatch}: the fine-tune's base no longer has the chat template, special
+   * tokens or tokenizer it was trained with; the message names the model, the part, both hashes and
+   * what to do.
+   */
+  private static ApiException templateChanged(Resolved model, TemplateMismatchException e) {
+    return new ApiException(
+        409,
+        "invalid_request_error",
+        e.named(model.id()).getMessage(),
+        "model",
+        "template_mismatch");
   }
 
   /**
