@@ -129,7 +129,7 @@ public final class JobWorkers implements AutoCloseable {
             Job.FINE_TUNE,
             handler,
             EvalRunHandler.KIND,
-            new EvalRunHandler(services.evals(), chat, json, services.clock(), services.ids()));
+            new EvalRunHandler(services.evals(), chat, json, services.clock()));
     String processId = processId();
     List<Worker> workers = new ArrayList<>();
     for (int i = 0; i < count; i++) {

@@ -17,7 +17,6 @@ import dev.lathe.server.evals.graders.Sample;
 import dev.lathe.server.evals.graders.ToolCall;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
-import dev.lathe.server.store.Ids;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,15 +42,13 @@ public final class EvalRunHandler implements JobHandler {
   private final ChatCompletionRoutes chat;
   private final ObjectMapper json;
   private final InstantSource clock;
-  private final Ids ids;
 
   public EvalRunHandler(
-      EvalStore store, ChatCompletionRoutes chat, ObjectMapper json, InstantSource clock, Ids ids) {
+      EvalStore store, ChatCompletionRoutes chat, ObjectMapper json, InstantSource clock) {
     this.store = store;
     this.chat = chat;
     this.json = json;
     this.clock = clock;
-    this.ids = ids;
   }
 
   @Override
@@ -149,7 +146,7 @@ public final class EvalRunHandler implements JobHandler {
     String status = errored ? "error" : allPassed ? "pass" : "fail";
     EvalStore.OutputItem out =
         new EvalStore.OutputItem(
-            ids.next("outputitem_", 32),
+            itemId(run.id(), index),
             run.id(),
             index,
             clock.instant(),
@@ -163,6 +160,22 @@ public final class EvalRunHandler implements JobHandler {
     store.record(out, new RunProgress.ItemOutcome(status, verdicts), usage);
     context.appendEvent(NewEvent.info("Item " + index + ": " + status).withKey("item-" + index));
     return true;
+  }
+
+  /**
+   * The output item id of a run's item: derived from the run and the index (the first 32 hex digits
+   * of their SHA-256), so every attempt that grades the item names it alike and a second write of
+   * it is the same row, not a new one.
+   */
+  static String itemId(String runId, int index) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest((runId + "/" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "outputitem_" + java.util.HexFormat.of().formatHex(digest).substring(0, 32);
+    } catch (java.security.NoSuchAlgorithmException impossible) {
+      throw new IllegalStateException(impossible);
+    }
   }
 
   /** The run's model answering the item: OpenAI's sample object. */

@@ -40,7 +40,7 @@ record RunSource(ObjectNode shown, String model, ArrayNode rows) {
   /**
    * Where a {@code file_id} source's bytes are, for the caller (a 404 when it has no such file).
    */
-  interface Files_ {
+  interface FileBytes {
     Path path(String fileId, Caller caller) throws IOException;
   }
 
@@ -48,7 +48,7 @@ record RunSource(ObjectNode shown, String model, ArrayNode rows) {
       JsonNode dataSource,
       JsonNode evalConfig,
       Caller caller,
-      Files_ files,
+      FileBytes files,
       StoredCompletions completions,
       BiPredicate<String, Caller> modelExists,
       ObjectMapper json) {
@@ -125,7 +125,7 @@ record RunSource(ObjectNode shown, String model, ArrayNode rows) {
       String runType,
       Schema schema,
       Caller caller,
-      Files_ files,
+      FileBytes files,
       StoredCompletions completions,
       ObjectMapper json) {
     if (source == null || !source.isObject()) {
