@@ -447,7 +447,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Map<JobStatus, Long> countByStatus() {
+  public Map<JobStatus, Long> countByStatus(String kind) {
     return read(
         "count jobs by status",
         c -> {
@@ -456,10 +456,13 @@ public final class JdbcJobStore implements JobStore {
             counts.put(s, 0L);
           }
           try (PreparedStatement ps =
-                  c.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              counts.put(JobStatus.fromWire(rs.getString(1)), rs.getLong(2));
+              c.prepareStatement(
+                  "SELECT status, COUNT(*) FROM jobs WHERE kind = ? GROUP BY status")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                counts.put(JobStatus.fromWire(rs.getString(1)), rs.getLong(2));
+              }
             }
           }
           return counts;

@@ -111,8 +111,8 @@ public interface JobStore {
   boolean removeCheckpoint(String jobId, long step);
 
   /**
-   * How many jobs of every project are in each status now (a status without jobs counts 0), in one
-   * grouped count: for operators' metrics.
+   * How many jobs of {@code kind}, of every project, are in each status now (a status without jobs
+   * counts 0), in one grouped count: for operators' metrics.
    */
-  Map<JobStatus, Long> countByStatus();
+  Map<JobStatus, Long> countByStatus(String kind);
 }

@@ -76,10 +76,11 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized Map<JobStatus, Long> countByStatus() {
+  public synchronized Map<JobStatus, Long> countByStatus(String kind) {
     Map<JobStatus, Long> counts = new java.util.EnumMap<>(JobStatus.class);
     for (JobStatus s : JobStatus.values()) {
-      counts.put(s, jobs.values().stream().filter(j -> j.status() == s).count());
+      counts.put(
+          s, jobs.values().stream().filter(j -> j.kind().equals(kind) && j.status() == s).count());
     }
     return counts;
   }

@@ -77,7 +77,10 @@ abstract class JobStoreContract {
 
   @Test
   void countsJobsOfEveryProjectByStatus() {
-    assertThat(store.countByStatus()).hasSize(JobStatus.values().length).containsValue(0L);
+    assertThat(store.countByStatus(Job.FINE_TUNE))
+        .hasSize(JobStatus.values().length)
+        .containsValue(0L);
+    store.create(NewJob.queued("proj-a", "{}").ofKind("eval_run")); // another kind: not counted
     store.create(new NewJob("proj-a", "{}", 0, JobStatus.QUEUED));
     store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
     store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
@@ -86,7 +89,7 @@ abstract class JobStoreContract {
     store.complete(claimed.id(), "w", "{}");
     store.claim("w", FINE_TUNES, LEASE).orElseThrow();
 
-    var counts = store.countByStatus();
+    var counts = store.countByStatus(Job.FINE_TUNE);
     assertThat(counts.get(JobStatus.QUEUED)).isEqualTo(1L);
     assertThat(counts.get(JobStatus.RUNNING)).isEqualTo(1L);
     assertThat(counts.get(JobStatus.SUCCEEDED)).isEqualTo(1L);

@@ -6,6 +6,7 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
@@ -116,7 +117,8 @@ public record Services(
       FileStore files = new FileStore(db);
       LongSupplier nanoTime = System::nanoTime;
       ServerMetrics metrics = ServerMetrics.create(clock, nanoTime);
-      metrics.readJobs(() -> byWireName(jobs.countByStatus()), JobStatus.QUEUED.wireName());
+      metrics.readJobs(
+          () -> byWireName(jobs.countByStatus(Job.FINE_TUNE)), JobStatus.QUEUED.wireName());
       metrics.readFileBytes(files::totalBytes);
       return new Services(
           config,
