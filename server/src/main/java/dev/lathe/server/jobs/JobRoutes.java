@@ -23,8 +23,6 @@ import dev.lathe.server.http.Paging;
 import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.store.StoredFile;
-import dev.lathe.server.training.JobTrainingListener;
-import dev.lathe.server.training.ResultFiles;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -258,11 +256,14 @@ public final class JobRoutes {
       o.set("lathe", json.valueToTree(payload.lathe()));
     }
     // and the id of the run's lineage manifest File (lineage.json)
-    if (succeeded && known.has(ResultFiles.LINEAGE)) {
-      o.set(ResultFiles.LINEAGE, known.get(ResultFiles.LINEAGE));
+    // and, on request, the fine-tuned model's GGUF export File
+    for (String field : new String[] {JobExtensionFields.LINEAGE, JobExtensionFields.GGUF}) {
+      if (succeeded && known.has(field)) {
+        o.set(field, known.get(field));
+      }
     }
-    if (known.has(JobTrainingListener.BEST_STEP)) {
-      o.set(JobTrainingListener.BEST_STEP, known.get(JobTrainingListener.BEST_STEP));
+    if (known.has(JobExtensionFields.BEST_STEP)) {
+      o.set(JobExtensionFields.BEST_STEP, known.get(JobExtensionFields.BEST_STEP));
     }
     return o;
   }

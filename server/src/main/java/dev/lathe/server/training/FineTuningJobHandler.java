@@ -24,6 +24,7 @@ import dev.lathe.objectstore.StoreUnavailableException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.jobs.FineTuneRequest;
 import dev.lathe.server.jobs.JobError;
+import dev.lathe.server.jobs.JobExtensionFields;
 import dev.lathe.server.jobs.RequestedHyperparameters;
 import dev.lathe.server.jobs.TrainableBases;
 import dev.lathe.server.store.FileContents;
@@ -210,7 +211,7 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withMicroBatchTokens(MICRO_BATCH_TOKENS)
                 .withResume(true)
                 .withEarlyStoppingPatience(
-                    request.lathe() != null
+                    request.lathe() != null && request.lathe().earlyStoppingPatience() != null
                         ? request.lathe().earlyStoppingPatience()
                         : defaultPatience));
     JobTrainingListener listener =
@@ -221,7 +222,14 @@ public final class FineTuningJobHandler implements JobHandler {
     if (result.summary().cancelled()) {
       return new JobOutcome.Stopped();
     }
-    return succeed(context, job, named, listener, result, run);
+    return succeed(context, job, named, listener, result, run, gguf(request, base.directory()));
+  }
+
+  /** The GGUF export the request asks for on success, or null. */
+  private static ResultFiles.GgufRequest gguf(FineTuneRequest request, Path baseDir) {
+    return request.lathe() == null || request.lathe().gguf() == null
+        ? null
+        : new ResultFiles.GgufRequest(request.lathe().gguf(), baseDir);
   }
 
   private JobOutcome succeed(
@@ -230,7 +238,8 @@ public final class FineTuningJobHandler implements JobHandler {
       JobModels named,
       JobTrainingListener listener,
       FineTuneJob.Result result,
-      RunLayout run)
+      RunLayout run,
+      ResultFiles.GgufRequest gguf)
       throws IOException {
     String model = named.registerFinal(result.adapterDir(), result.mergedDir());
     // OpenAI posts the checkpoint events at the end, ascending, all but the final one
@@ -249,12 +258,20 @@ public final class FineTuningJobHandler implements JobHandler {
     } else {
       fields.putArray("result_files").add(results.write(job));
     }
-    JsonNode lineage = progress.get(job.id()).get(ResultFiles.LINEAGE);
+    JsonNode lineage = progress.get(job.id()).get(JobExtensionFields.LINEAGE);
     fields.put(
-        ResultFiles.LINEAGE,
+        JobExtensionFields.LINEAGE,
         lineage != null && lineage.isTextual()
             ? lineage.asText()
             : results.writeLineage(job, run.lineage()));
+    if (gguf != null) {
+      JsonNode exported = progress.get(job.id()).get(JobExtensionFields.GGUF);
+      fields.put(
+          JobExtensionFields.GGUF,
+          exported != null && exported.isTextual()
+              ? exported.asText()
+              : results.writeGguf(job, result, run, gguf));
+    }
     fields.put("fine_tuned_model", model);
     fields.put("trained_tokens", listener.plan().trainedTokens());
     ObjectNode all = progress.merge(job.id(), fields);

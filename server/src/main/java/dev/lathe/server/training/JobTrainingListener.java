@@ -16,6 +16,7 @@ import dev.lathe.jobqueue.EventLevel;
 import dev.lathe.jobqueue.JobContext;
 import dev.lathe.jobqueue.NewCheckpoint;
 import dev.lathe.jobqueue.NewEvent;
+import dev.lathe.server.jobs.JobExtensionFields;
 import dev.lathe.server.store.JobProgress;
 import dev.lathe.server.telemetry.ServerMetrics;
 import java.io.IOException;
@@ -43,8 +44,8 @@ import java.util.function.LongSupplier;
  *
  * <p>With a validation file, the epoch-end checkpoint with the lowest whole-validation loss is the
  * job's result ({@link dev.lathe.finetune.BestCheckpoint}): its step is recorded under {@link
- * #BEST_STEP} (shown on the job object), it is never removed by the keep-three rule, and the
- * trainer's notices (early stop, the best step chosen) are posted as events.
+ * JobExtensionFields#BEST_STEP} (shown on the job object), it is never removed by the keep-three
+ * rule, and the trainer's notices (early stop, the best step chosen) are posted as events.
  */
 public final class JobTrainingListener implements TrainingListener {
 
@@ -64,7 +65,6 @@ public final class JobTrainingListener implements TrainingListener {
    * Progress key, and the job object's extension field, of the step whose checkpoint the fine-tuned
    * model is (the best whole-validation loss; absent without a validation file).
    */
-  public static final String BEST_STEP = "lathe_best_step";
 
   /**
    * Progress key of the loss tokens trained up to the newest checkpoint: {@code {step, tokens}}.
@@ -207,13 +207,13 @@ public final class JobTrainingListener implements TrainingListener {
   @Override
   public void onBest(int step, double validLoss) {
     ObjectNode fields = json.createObjectNode();
-    fields.put(BEST_STEP, step);
+    fields.put(JobExtensionFields.BEST_STEP, step);
     progress.merge(context.job().id(), fields);
   }
 
   /** The best step recorded so far (also by an earlier attempt of the job), or 0. */
   private int bestStep() {
-    return progress.get(context.job().id()).path(BEST_STEP).asInt(0);
+    return progress.get(context.job().id()).path(JobExtensionFields.BEST_STEP).asInt(0);
   }
 
   /** A safeguard's notice becomes a job event, once (its key is the event's idempotency key). */

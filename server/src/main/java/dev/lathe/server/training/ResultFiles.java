@@ -2,7 +2,10 @@ package dev.lathe.server.training;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lathe.finetune.FineTuneJob;
+import dev.lathe.finetune.GgufExport;
 import dev.lathe.finetune.MetricsCsv;
+import dev.lathe.finetune.RunLayout;
 import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobEvent;
 import dev.lathe.jobqueue.JobStore;
@@ -13,11 +16,13 @@ import dev.lathe.server.store.Ids;
 import dev.lathe.server.store.StoredFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -39,8 +44,13 @@ public final class ResultFiles {
       "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy";
   private static final int PAGE = 1000;
 
-  /** The job object's extension field holding the id of the job's lineage manifest File. */
-  public static final String LINEAGE = "lathe_lineage";
+  /**
+   * A job's request for a GGUF export of its fine-tuned model.
+   *
+   * @param type the GGUF type name ({@code f16}, {@code q8_0}, {@code bf16}, {@code f32})
+   * @param baseDir the base model's directory, which a LoRA adapter is merged over
+   */
+  public record GgufRequest(String type, Path baseDir) {}
 
   private final JobStore jobs;
   private final FileStore files;
@@ -74,10 +84,38 @@ public final class ResultFiles {
     return store(job, Files.readAllBytes(lineageFile), "lineage.json");
   }
 
+  /**
+   * Exports the fine-tuned model of {@code result} (its merged weights, else its adapter merged
+   * over the base) as a GGUF file of {@code request}'s type, stores it as a File of {@code job}'s
+   * (streamed, never held in memory) and returns its id. The local export is removed afterwards.
+   */
+  String writeGguf(Job job, FineTuneJob.Result result, RunLayout run, GgufRequest request)
+      throws IOException {
+    Path out = run.root().resolve("export").resolve(job.id() + "-" + request.type() + ".gguf");
+    GgufExport.Result exported =
+        result.mergedDir() != null
+            ? GgufExport.export(
+                result.mergedDir(), out, GgufExport.type(request.type()), Optional.empty())
+            : GgufExport.export(
+                result.adapterDir(),
+                out,
+                GgufExport.type(request.type()),
+                Optional.of(request.baseDir()));
+    try (InputStream in = Files.newInputStream(exported.gguf())) {
+      return store(job, in, out.getFileName().toString());
+    } finally {
+      Files.deleteIfExists(exported.gguf());
+      Files.deleteIfExists(exported.modelfile());
+    }
+  }
+
   private String store(Job job, byte[] content, String filename) throws IOException {
+    return store(job, new ByteArrayInputStream(content), filename);
+  }
+
+  private String store(Job job, InputStream content, String filename) throws IOException {
     String id = ids.next("file-", 24);
-    FileContents.Written written =
-        contents.write(id, new ByteArrayInputStream(content), Long.MAX_VALUE);
+    FileContents.Written written = contents.write(id, content, Long.MAX_VALUE);
     files.insert(
         new StoredFile(
             id,
