@@ -1,5 +1,9 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.client.CompareCommand;
+import dev.lathe.cli.client.FilesCommand;
+import dev.lathe.cli.client.JobsCommand;
+import dev.lathe.cli.client.ModelsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +21,11 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       ServeCommand.class,
       WorkerCommand.class,
-      DistillCommand.class
+      DistillCommand.class,
+      FilesCommand.class,
+      JobsCommand.class,
+      ModelsCommand.class,
+      CompareCommand.class
     })
 public final class Lathe implements Runnable {
 
