@@ -1,6 +1,8 @@
 package dev.lathe.cli.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
+import com.openai.core.ObjectMappers;
 import com.openai.models.finetuning.jobs.FineTuningJob;
 import com.openai.models.finetuning.jobs.FineTuningJobEvent;
 import com.openai.models.finetuning.jobs.JobListEventsParams;
@@ -79,14 +81,17 @@ public final class JobsCommand implements Runnable {
     }
     j.estimatedFinish().ifPresent(t -> lines.add("  estimated finish: " + Times.instant(t)));
     j.finishedAt().ifPresent(t -> lines.add("  finished: " + Times.instant(t)));
-    j.error()
-        .ifPresent(
-            e ->
-                lines.add(
-                    "  error: "
-                        + e.message()
-                        + (e.code().isBlank() ? "" : " [" + e.code() + "]")
-                        + e.param().map(p -> " (param: " + p + ")").orElse("")));
+    // read raw: servers send "error": null, {} or an object with null fields when there is none
+    JsonNode error = ObjectMappers.jsonMapper().valueToTree(j).path("error");
+    if (error.path("message").isTextual()) {
+      lines.add(
+          "  error: "
+              + error.get("message").asText()
+              + (error.path("code").isTextual() ? " [" + error.get("code").asText() + "]" : "")
+              + (error.path("param").isTextual()
+                  ? " (param: " + error.get("param").asText() + ")"
+                  : ""));
+    }
     return String.join(System.lineSeparator(), lines);
   }
 
