@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.testkit.SharedAssets;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,28 +36,21 @@ class ClientCommandsLatheTest {
   @BeforeAll
   static void startServe() throws Exception {
     Path tiny = SharedAssets.require("models/hf-TinyStories-656K").toAbsolutePath();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = dir.resolve("serve.log");
     serve =
         new ProcessBuilder(
-                java.toString(),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Lathe.class.getName(),
-                "serve",
-                "--port",
-                "0",
-                "--data-dir",
-                dir.resolve("data").toString(),
-                "--model",
-                "tiny=" + tiny,
-                "--alias",
-                "gpt-4o-mini-2024-07-18=tiny",
-                "--workers",
-                "1")
+                LatheRun.inOwnJvm(
+                    "serve",
+                    "--port",
+                    "0",
+                    "--data-dir",
+                    dir.resolve("data").toString(),
+                    "--model",
+                    "tiny=" + tiny,
+                    "--alias",
+                    "gpt-4o-mini-2024-07-18=tiny",
+                    "--workers",
+                    "1"))
             .directory(dir.toFile()) // no ../shared/models here: only the flags' model is served
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
@@ -89,14 +79,7 @@ class ClientCommandsLatheTest {
   static LatheRun lathe(String stdin, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--base-url", base, "--api-key", "sk-anything"));
-    InputStream saved = System.in;
-    System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    try {
-      LatheRun run = LatheRun.of(all.toArray(String[]::new));
-      return run;
-    } finally {
-      System.setIn(saved);
-    }
+    return LatheRun.withInput(stdin, all.toArray(String[]::new));
   }
 
   static LatheRun ok(String stdin, String... args) throws IOException {

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,13 +39,7 @@ class ClientCommandsReferenceTest {
   LatheRun withInput(String stdin, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.addAll(List.of("--base-url", server.baseUrl(), "--api-key", ReferenceOpenAiServer.KEY));
-    InputStream saved = System.in;
-    System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-    try {
-      return LatheRun.of(all.toArray(String[]::new));
-    } finally {
-      System.setIn(saved);
-    }
+    return LatheRun.withInput(stdin, all.toArray(String[]::new));
   }
 
   LatheRun lathe(String... args) {
