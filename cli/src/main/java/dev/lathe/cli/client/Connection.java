@@ -44,6 +44,16 @@ public final class Connection {
     return baseUrl.replaceAll("/+$", "");
   }
 
+  /** The API key to send as {@code Authorization: Bearer}. */
+  public String apiKey() {
+    return apiKey;
+  }
+
+  /** How long one request may take. */
+  public Duration timeout() {
+    return Duration.ofSeconds(Math.max(1, timeoutSeconds));
+  }
+
   /**
    * A client for the endpoint; the caller closes it.
    *
