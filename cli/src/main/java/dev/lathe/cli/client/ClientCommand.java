@@ -59,6 +59,12 @@ public abstract class ClientCommand implements Callable<Integer> {
     return spec.commandLine().getErr();
   }
 
+  /** Whether stdout is a terminal, where progress and loss lines are redrawn in place. */
+  protected static boolean terminal() {
+    java.io.Console console = System.console();
+    return console != null && console.isTerminal();
+  }
+
   /** Prints {@code item} as JSON with --json, else as {@code human} says. */
   protected final <T> void print(T item, java.util.function.Function<T, String> human) {
     if (json) {

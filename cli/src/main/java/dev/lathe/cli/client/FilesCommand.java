@@ -83,8 +83,7 @@ public final class FilesCommand implements Runnable {
       if (purpose.equals("fine-tune") && !noValidate && !validates(file, err())) {
         return ExitCodes.FAILED;
       }
-      FileObject created =
-          upload(client, file, FilePurpose.of(purpose), err(), System.console() != null);
+      FileObject created = upload(client, file, FilePurpose.of(purpose), err(), terminal());
       if (json) {
         json(created);
       } else {

@@ -111,7 +111,7 @@ public final class JobsCommand implements Runnable {
           client,
           out(),
           json,
-          System.console() != null,
+          terminal(),
           Duration.ofMillis(Math.round(seconds * 1000)),
           InstantSource.system());
     }
