@@ -120,6 +120,8 @@ class ClientCommandsReferenceTest {
                 file,
                 "--suffix",
                 "marv",
+                "--validation-file",
+                file,
                 "--seed",
                 "7",
                 "--epochs",
@@ -145,6 +147,7 @@ class ClientCommandsReferenceTest {
     assertThat(got.at("/method/supervised/hyperparameters/n_epochs").asInt()).isEqualTo(2);
     assertThat(got.at("/method/supervised/hyperparameters/batch_size").asText()).isEqualTo("auto");
     assertThat(got.get("seed").asLong()).isEqualTo(7);
+    assertThat(got.get("validation_file").asText()).isEqualTo(file);
     String ft = got.get("fine_tuned_model").asText();
 
     assertThat(ok(lathe("jobs", "list")).out()).contains(job + "  ref-base  succeeded");
@@ -226,8 +229,22 @@ class ClientCommandsReferenceTest {
         .contains("error: The training file has too few examples. [invalid_training_file]");
 
     String job =
-        ok(lathe("jobs", "create", "--model", "ref-base", "--training-file", file)).out().strip();
-    ok(lathe("jobs", "get", job)); // the reference server's job starts running
+        ok(lathe(
+                "jobs",
+                "create",
+                "--model",
+                "ref-base",
+                "--training-file",
+                file,
+                "--method",
+                "dpo",
+                "--beta",
+                "0.2"))
+            .out()
+            .strip();
+    JsonNode dpo = JSON.readTree(ok(lathe("jobs", "get", job, "--json")).out()).get("method");
+    assertThat(dpo.get("type").asText()).isEqualTo("dpo");
+    assertThat(dpo.at("/dpo/hyperparameters/beta").asDouble()).isEqualTo(0.2);
     assertThat(ok(lathe("jobs", "pause", job)).out()).contains(job + "  ref-base  paused");
     LatheRun again = lathe("jobs", "pause", job);
     assertThat(again.exit()).isEqualTo(3);
@@ -292,6 +309,11 @@ class ClientCommandsReferenceTest {
     assertThat(unknownFile.exit()).isEqualTo(3);
     assertThat(unknownFile.err())
         .contains("400: invalid training_file: file-x (param: training_file)");
+
+    LatheRun betaWithoutDpo =
+        lathe("jobs", "create", "--model", "ref-base", "--training-file", "file-x", "--beta", "1");
+    assertThat(betaWithoutDpo.exit()).isEqualTo(2);
+    assertThat(betaWithoutDpo.err()).contains("--beta is DPO's; add --method dpo");
 
     LatheRun noPrompts = lathe("compare", "ref-base", "ref-base");
     assertThat(noPrompts.exit()).isEqualTo(2);
