@@ -206,42 +206,25 @@ class ClientCommandsReferenceTest {
     assertThat(deletedModel.err()).contains("404: The model '" + ft + "' does not exist");
   }
 
+  /** {@code lathe jobs create} on the reference base model with {@code options}. */
+  LatheRun create(String file, String... options) {
+    List<String> args =
+        new ArrayList<>(List.of("jobs", "create", "--model", "ref-base", "--training-file", file));
+    args.addAll(List.of(options));
+    return lathe(args.toArray(String[]::new));
+  }
+
   @Test
   void waitAndFollowExitOneWhenTheJobFailsOrIsCancelled() throws Exception {
     String file = ok(lathe("files", "upload", MARV.toString())).out().strip();
-    LatheRun failed =
-        lathe(
-            "jobs",
-            "create",
-            "--model",
-            "ref-base",
-            "--training-file",
-            file,
-            "--suffix",
-            "fail",
-            "--wait",
-            "--interval",
-            "0.01");
+    LatheRun failed = create(file, "--suffix", "fail", "--wait", "--interval", "0.01");
     assertThat(failed.exit()).as(failed.err()).isEqualTo(1);
     assertThat(failed.out())
         .contains("[error] Fine-tuning job failed: too few examples")
         .contains(": failed")
         .contains("error: The training file has too few examples. [invalid_training_file]");
 
-    String job =
-        ok(lathe(
-                "jobs",
-                "create",
-                "--model",
-                "ref-base",
-                "--training-file",
-                file,
-                "--method",
-                "dpo",
-                "--beta",
-                "0.2"))
-            .out()
-            .strip();
+    String job = ok(create(file, "--method", "dpo", "--beta", "0.2")).out().strip();
     JsonNode dpo = JSON.readTree(ok(lathe("jobs", "get", job, "--json")).out()).get("method");
     assertThat(dpo.get("type").asText()).isEqualTo("dpo");
     assertThat(dpo.at("/dpo/hyperparameters/beta").asDouble()).isEqualTo(0.2);
