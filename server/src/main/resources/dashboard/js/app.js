@@ -13,6 +13,9 @@ const ROUTES = [
   [/^\/playground$/, 'playground', () => import('./pages/playground.js')],
   [/^\/compare$/, 'compare', () => import('./pages/compare.js')],
   [/^\/models$/, 'models', () => import('./pages/models.js')],
+  [/^\/evals\/?$/, 'evals', () => import('./pages/evals.js')],
+  [/^\/evals\/([^/]+)$/, 'evals', () => import('./pages/eval.js')],
+  [/^\/evals\/([^/]+)\/runs\/([^/]+)$/, 'evals', () => import('./pages/eval-run.js')],
 ];
 
 let cleanup = null;

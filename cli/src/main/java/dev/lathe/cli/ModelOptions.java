@@ -15,9 +15,9 @@ final class ModelOptions {
       required = true,
       paramLabel = "M",
       description =
-          "A Hugging Face model directory, a llama2.c .bin checkpoint, or a Hub repo id"
-              + " org/name[@revision] (downloaded into the HF cache; HF_ENDPOINT, HF_TOKEN,"
-              + " HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE apply).")
+          "A Hugging Face model directory, a llama2.c .bin checkpoint, a .gguf file, or a Hub"
+              + " repo id org/name[@revision] (downloaded into the HF cache; HF_ENDPOINT,"
+              + " HF_TOKEN, HF_HOME, HF_HUB_CACHE and HF_HUB_OFFLINE apply).")
   String model;
 
   @Option(

@@ -42,7 +42,9 @@ public final class ServeCommand implements Callable<Integer> {
           "JSON config: host, port, data_dir, db_url, upload_limit_bytes, api_keys"
               + " [{key, project, admin}], models {name: source}, aliases {name: model},"
               + " workers, lora_rank (0 = full fine-tuning; default 16), telemetry"
-              + " {metrics_key_required, log_format}.")
+              + " {metrics_key_required, log_format, metrics_port}, storage {type: local|s3,"
+              + " endpoint, region, bucket, prefix, path_style, ...}, job_defaults"
+              + " {early_stopping_patience}.")
   Path config;
 
   @Option(
@@ -170,6 +172,7 @@ public final class ServeCommand implements Callable<Integer> {
         settings.workers(),
         settings.loraRank(),
         settings.telemetry(),
-        settings.storage());
+        settings.storage(),
+        settings.jobDefaults());
   }
 }

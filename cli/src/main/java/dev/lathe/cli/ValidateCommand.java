@@ -114,7 +114,7 @@ public final class ValidateCommand implements Callable<Integer> {
           cl, "--max-tokens must be a positive number of tokens, got " + maxTokens + ".");
     }
     TrainingCostTable priceTable = priceTable(cl);
-    Target target = resolveTarget(cl);
+    Target target = resolveTarget(cl, model);
     int cap = maxTokens != null ? maxTokens : target.limit().maxTokens();
 
     ValidationOptions options =
@@ -172,13 +172,14 @@ public final class ValidateCommand implements Callable<Integer> {
   }
 
   /** The tokenizer, limit and pricing that {@code --model} selects. */
-  private record Target(
+  record Target(
       TextTokenizer tokenizer,
       TrainingTokenLimits.Limit limit,
       String description,
       boolean local) {}
 
-  private Target resolveTarget(CommandLine cl) {
+  /** The tokenizer and limits of {@code model}: an OpenAI name, a local directory, or null. */
+  static Target resolveTarget(CommandLine cl, String model) {
     if (model == null) {
       return new Target(
           OpenAiTokenizer.of(OpenAiEncoding.CL100K_BASE),
@@ -238,7 +239,7 @@ public final class ValidateCommand implements Callable<Integer> {
         : "no published limit for " + model + ": the cookbook's default cap";
   }
 
-  private static void closeQuietly(AutoCloseable closeable) {
+  static void closeQuietly(AutoCloseable closeable) {
     try {
       closeable.close();
     } catch (Exception ignored) {

@@ -71,8 +71,8 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       description =
-          "The server's JSON config (models, aliases, data_dir, db_url, lora_rank, telemetry are"
-              + " used).")
+          "The server's JSON config (models, aliases, data_dir, db_url, lora_rank, telemetry,"
+              + " storage and job_defaults are used).")
   Path config;
 
   @Option(

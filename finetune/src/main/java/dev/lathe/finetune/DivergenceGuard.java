@@ -18,6 +18,14 @@ import java.util.Locale;
  * noise, so the first bound is a z-score of {@value #Z_THRESHOLD} that one odd batch cannot skew;
  * the floor of {@value #MIN_JUMP} nat and the factor 2 keep a nearly flat loss (tiny MAD) or a
  * small one (a memorised set near 0.01) from alarming on ordinary batch-to-batch variation.
+ *
+ * <p>Before there are {@value #MIN_HISTORY} accepted steps, a run whose learning rate is absurd
+ * from step 1 would go unjudged: its loss explodes within two or three steps but stays finite
+ * (TinyStories-656K at 10⁴ times the LoRA rate: 5.0, 9.7, 16.1). So in those first steps a loss
+ * more than {@value #EARLY_JUMP} nats above the median of the steps accepted so far (at least the
+ * first, whose loss is the untouched model's) is a divergence: a 55-fold rise in perplexity, which
+ * a sane step does not make, while one batch being harder than another moves the loss by about one
+ * nat even at batch size 1. Step 1 itself is judged only for finite values.
  */
 final class DivergenceGuard {
   /** Recent accepted steps the spike test looks at. */
@@ -32,6 +40,9 @@ final class DivergenceGuard {
   /** The least jump (nats) over the median that counts as a spike. */
   static final double MIN_JUMP = 1.0;
 
+  /** In the first steps, the least rise (nats) over the median of accepted steps that diverges. */
+  static final double EARLY_JUMP = 4.0;
+
   /** Rollbacks a run may take; the next divergence fails it. */
   static final int MAX_ROLLBACKS = 3;
 
@@ -41,21 +52,39 @@ final class DivergenceGuard {
   private final ArrayDeque<Double> recent = new ArrayDeque<>();
 
   /**
-   * Why the step with {@code loss} and (pre-clipping) gradient norm {@code gradNorm} diverged, or
-   * null when it did not.
+   * Why a step whose (pre-clipping) gradient norm is {@code gradNorm} diverged, or null when its
+   * gradient is finite. Asked after {@link #checkLoss} passed.
    */
-  String check(double loss, double gradNorm) {
+  String checkGradient(double gradNorm) {
+    return Double.isFinite(gradNorm) ? null : "the gradient norm is " + gradNorm;
+  }
+
+  /**
+   * Why the step with {@code loss} diverged, or null when it did not. The loss is that of the
+   * weights before the step's update, so a loss that passes vouches for those weights.
+   */
+  String checkLoss(double loss) {
     if (!Double.isFinite(loss)) {
       return "the training loss is " + loss;
     }
-    if (!Double.isFinite(gradNorm)) {
-      return "the gradient norm is " + gradNorm;
-    }
-    if (recent.size() < MIN_HISTORY) {
+    if (recent.isEmpty()) {
       return null;
     }
     double[] xs = recent.stream().mapToDouble(Double::doubleValue).toArray();
     double median = median(xs);
+    if (recent.size() < MIN_HISTORY) {
+      return loss > median + EARLY_JUMP
+          ? String.format(
+              Locale.ROOT,
+              "the training loss %.4f rose more than %.0f nats above the first steps' (median"
+                  + " %.4f over %d %s)",
+              loss,
+              EARLY_JUMP,
+              median,
+              xs.length,
+              xs.length == 1 ? "step" : "steps")
+          : null;
+    }
     double[] dev = new double[xs.length];
     for (int i = 0; i < xs.length; i++) {
       dev[i] = Math.abs(xs[i] - median);

@@ -3,6 +3,7 @@ package dev.lathe.finetune;
 import dev.lathe.dataset.DatasetValidator;
 import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.tokenizer.HfTokenizer;
+import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.LoraConfig;
@@ -28,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * (OpenAI's result file), {@code checkpoints/checkpoint-step-N/} (each also servable: its own
  * {@code adapter/} for LoRA or {@code merged/} for full fine-tuning), {@code adapter/} (PEFT, LoRA
  * only), {@code merged/} (a Hugging Face model directory) and, when it finishes, {@code
- * lineage.json} ({@link Lineage}).
+ * lineage.json} ({@link Lineage}). Every servable directory carries the {@link TrainedTemplate} the
+ * run rendered its examples with, which serving checks against its base.
  *
  * @param model a Hugging Face model directory (Llama family or GPT-2)
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
@@ -115,6 +117,7 @@ public record FineTuneJob(
               ? base.config().contextLength()
               : Math.min(contextLength, base.config().contextLength());
       ExampleRenderer renderer = ExampleRenderer.forTokenizer(tokenizer, ctx);
+      TrainedTemplate trained = TrainedTemplate.of(tokenizer, renderer.template());
       DatasetValidator validator = new DatasetValidator(ValidationOptions.defaults());
       TrainingData.Rendered<E> train = method.load(trainFile, validator, renderer);
       if (train.report().hasErrors()) {
@@ -213,7 +216,9 @@ public record FineTuneJob(
                         layout,
                         listener),
                     config,
-                    both(metrics, both(servableCheckpoints(base, trainable, lora), listener)),
+                    both(
+                        metrics,
+                        both(servableCheckpoints(base, trainable, lora, trained), listener)),
                     cancelled,
                     checkpoints)
                 .reseedingEachStep(random)
@@ -228,12 +233,13 @@ public record FineTuneJob(
       if (!summary.cancelled()) {
         if (lora != null) {
           adapterDir = layout.adapter();
-          ModelExport.writeAdapter(adapterDir, trainable, lora, model.toAbsolutePath().toString());
+          ModelExport.writeAdapter(
+              adapterDir, trainable, lora, model.toAbsolutePath().toString(), trained);
         }
         mergedDir = layout.merged();
-        ModelExport.writeMerged(mergedDir, base, trainable, model);
+        ModelExport.writeMerged(mergedDir, base, trainable, model, trained);
         double wallSeconds = Duration.between(started, clock.instant()).toNanos() / 1e9;
-        lineage(method, tokenizer, renderer, h, config, ctx, from != null, summary, wallSeconds)
+        lineage(method, renderer, trained, h, config, ctx, from != null, summary, wallSeconds)
             .write(layout.lineage());
       }
       return result(train, summary, h, trainable, adapterDir, mergedDir);
@@ -242,8 +248,8 @@ public record FineTuneJob(
 
   private Lineage lineage(
       FineTuneMethod<?> method,
-      HfTokenizer tokenizer,
       ExampleRenderer renderer,
+      TrainedTemplate trained,
       Hyperparameters h,
       TrainingConfig config,
       int contextLength,
@@ -257,8 +263,8 @@ public record FineTuneJob(
             Lineage.weightFiles(model).stream().map(f -> f.getFileName().toString()).toList(),
             Lineage.weightsSha256(model),
             renderer.template().name(),
-            Lineage.templateSha256(renderer.template(), tokenizer.specialTokensMap()),
-            Lineage.sha256(tokenizer.file()));
+            trained.templateSha256(),
+            trained.tokenizerSha256());
     Lineage.Config resolved =
         new Lineage.Config(
             method.type(),
@@ -318,7 +324,7 @@ public record FineTuneJob(
    * adapter/} (PEFT) for LoRA, {@code merged/} (a Hugging Face directory) for full fine-tuning.
    */
   private TrainingListener servableCheckpoints(
-      LoadedModel base, TrainableModel trainable, LoraConfig lora) {
+      LoadedModel base, TrainableModel trainable, LoraConfig lora, TrainedTemplate trained) {
     return new TrainingListener() {
       @Override
       public void onCheckpoint(int step, Path directory) {
@@ -326,9 +332,9 @@ public record FineTuneJob(
         try {
           if (lora != null) {
             ModelExport.writeAdapter(
-                checkpoint.adapter(), trainable, lora, model.toAbsolutePath().toString());
+                checkpoint.adapter(), trainable, lora, model.toAbsolutePath().toString(), trained);
           } else {
-            ModelExport.writeMerged(checkpoint.merged(), base, trainable, model);
+            ModelExport.writeMerged(checkpoint.merged(), base, trainable, model, trained);
           }
         } catch (IOException e) {
           throw new UncheckedIOException(
@@ -362,6 +368,12 @@ public record FineTuneJob(
       public void onMessage(String message) {
         a.onMessage(message);
         b.onMessage(message);
+      }
+
+      @Override
+      public void onCheckpointRemoved(int step, Path directory) {
+        a.onCheckpointRemoved(step, directory);
+        b.onCheckpointRemoved(step, directory);
       }
 
       @Override

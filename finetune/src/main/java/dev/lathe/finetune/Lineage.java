@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lathe.tensor.KernelPath;
 import dev.lathe.tokenizer.ChatTemplate;
+import dev.lathe.tokenizer.TrainedTemplate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
@@ -214,18 +213,9 @@ public record Lineage(
     return sha256(weightFiles(model));
   }
 
-  /** The hash of a template's source and the special tokens, as the class comment says. */
+  /** The hash of a template's source and the special tokens ({@link TrainedTemplate}'s). */
   public static String templateSha256(ChatTemplate template, Map<String, Object> specialTokens) {
-    try {
-      String tokens = new ObjectMapper().writeValueAsString(new TreeMap<>(specialTokens));
-      MessageDigest d = digest();
-      d.update(template.source().getBytes(StandardCharsets.UTF_8));
-      d.update((byte) 0);
-      d.update(tokens.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the special tokens as JSON", e);
-    }
+    return TrainedTemplate.templateSha256(template.source(), specialTokens);
   }
 
   private static String sha256(List<Path> files) throws IOException {

@@ -3,6 +3,7 @@ package dev.lathe.finetune;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.LoadedModel;
@@ -39,7 +40,10 @@ import java.util.stream.Stream;
  *       adapters folded into the weights, plus the base model's tokenizer files.
  * </ul>
  *
- * Each directory is written under a temporary name and renamed into place.
+ * Either may also hold the {@link TrainedTemplate} ({@value TrainedTemplate#FILE_NAME}) the weights
+ * were trained with, which serving checks.
+ *
+ * <p>Each directory is written under a temporary name and renamed into place.
  */
 public final class ModelExport {
   private ModelExport() {}
@@ -59,7 +63,24 @@ public final class ModelExport {
   /** Writes the adapters of {@code trainer} as a PEFT adapter directory. */
   public static void writeAdapter(
       Path dir, TrainableModel trainer, LoraConfig lora, String baseModelName) throws IOException {
+    writeAdapter(dir, trainer, lora, baseModelName, null);
+  }
+
+  /**
+   * Writes the adapters of {@code trainer} as a PEFT adapter directory, with the template it was
+   * trained with ({@link TrainedTemplate}; null writes none).
+   */
+  public static void writeAdapter(
+      Path dir,
+      TrainableModel trainer,
+      LoraConfig lora,
+      String baseModelName,
+      TrainedTemplate trained)
+      throws IOException {
     Path tmp = temporarySibling(dir);
+    if (trained != null) {
+      trained.write(tmp);
+    }
     Map<String, SafetensorsWriter.Tensor> tensors = new LinkedHashMap<>();
     for (Parameter p : trainer.trainableParameters()) {
       if (!p.name().contains(".lora_")) {
@@ -145,7 +166,20 @@ public final class ModelExport {
    */
   public static void writeMerged(Path dir, LoadedModel base, TrainableModel trainer, Path baseDir)
       throws IOException {
+    writeMerged(dir, base, trainer, baseDir, null);
+  }
+
+  /**
+   * {@link #writeMerged(Path, LoadedModel, TrainableModel, Path)} with the template the weights
+   * were trained with ({@link TrainedTemplate}; null writes none).
+   */
+  public static void writeMerged(
+      Path dir, LoadedModel base, TrainableModel trainer, Path baseDir, TrainedTemplate trained)
+      throws IOException {
     Path tmp = temporarySibling(dir);
+    if (trained != null) {
+      trained.write(tmp);
+    }
     decoder(trainer).saveMerged(tmp, DType.F32);
     if (baseDir != null && Files.isDirectory(baseDir)) {
       for (String name : TOKENIZER_FILES) {
@@ -161,11 +195,17 @@ public final class ModelExport {
   /**
    * Writes the model of {@code baseDir} with the PEFT adapter of {@code adapterDir} merged into its
    * weights as a Hugging Face model directory {@code dir} (with {@code baseDir}'s tokenizer files):
-   * a LoRA fine-tune made whole, e.g. as the start of a job that continues from it.
+   * a LoRA fine-tune made whole, e.g. as the start of a job that continues from it. The adapter's
+   * {@link TrainedTemplate} goes with it.
    */
   public static void writeMerged(Path dir, Path baseDir, Path adapterDir) throws IOException {
     LoadedModel base = ModelLoader.load(baseDir);
-    writeMerged(dir, base, readAdapter(adapterDir, base), baseDir);
+    writeMerged(
+        dir,
+        base,
+        readAdapter(adapterDir, base),
+        baseDir,
+        TrainedTemplate.read(adapterDir).orElse(null));
   }
 
   private static DecoderTrainer<?, ?, ?, ?> decoder(TrainableModel trainer) {

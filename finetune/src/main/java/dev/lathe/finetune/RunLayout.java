@@ -146,6 +146,18 @@ public record RunLayout(Path root) {
       return dir.resolve("merged");
     }
 
+    /** Removes its directory and everything in it (nothing when it is not there). */
+    public void delete() throws IOException {
+      if (!Files.exists(dir)) {
+        return;
+      }
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+
     /** What serves it: {@link #adapter()} when written, else {@link #merged()}. */
     public Path servable() {
       return Files.isDirectory(adapter()) ? adapter() : merged();

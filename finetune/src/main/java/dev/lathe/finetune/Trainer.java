@@ -29,10 +29,15 @@ import java.util.random.RandomGenerator;
  * without improvement when asked ({@link #stoppingEarly}; see {@link BestCheckpoint}).
  *
  * <p>Every step is checked before its update ({@link DivergenceGuard}): a non-finite loss or
- * gradient, or a loss spike, rolls the run back to the newest checkpoint (or the start), halves the
- * learning rate and posts a notice; the steps after it are taken again (their metrics rows and
- * events repeat the step numbers; events are keyed, so each is posted once). The rate factor and
- * the count are kept in checkpoints, so a resumed run keeps the lowered rate.
+ * gradient, or a loss spike, rolls the run back to the newest good checkpoint (or the start),
+ * halves the learning rate and posts a notice; the steps after it are taken again (their metrics
+ * rows and events repeat the step numbers; events are keyed, so each is posted once). The rate
+ * factor and the count are kept in checkpoints, so a resumed run keeps the lowered rate. A
+ * checkpoint is good once the loss of the step after it (which is the loss of its weights) passed
+ * the guard, or the whole validation set chose it as the best; a checkpoint whose own weights
+ * diverged is removed from disk ({@link TrainingListener#onCheckpointRemoved}) before the run goes
+ * back to the one before it, so what a run leaves on disk, finished or failed, never holds weights
+ * the guard refused. A resumed run takes its checkpoint as good.
  *
  * <p>Determinism: at the start one seed per epoch is drawn from the injected random generator, and
  * epoch e's order is a Fisher–Yates shuffle driven by its seed. With the same seed, data and thread
@@ -58,6 +63,7 @@ public final class Trainer<E> {
   private final DivergenceGuard guard = new DivergenceGuard();
   private double learningRateScale = 1.0;
   private int rollbacks;
+  private int judged; // the newest good checkpoint's step (0: the start)
   private TrainingCheckpoint start;
 
   /**
@@ -160,6 +166,7 @@ public final class Trainer<E> {
             checkpoint.bestValidLoss());
     learningRateScale = checkpoint.learningRateScale();
     rollbacks = checkpoint.rollbacks();
+    judged = checkpoint.step();
     return loop(
         train,
         valid,
@@ -214,7 +221,11 @@ public final class Trainer<E> {
         model.zeroGradients();
         StepOutcome out = objective.accumulateGradients(model, examples);
         double norm = GradientClipping.clip(params, config.maxGradNorm());
-        String diverged = guard.check(out.loss(), norm);
+        String diverged = guard.checkLoss(out.loss());
+        if (diverged == null) {
+          judged(step);
+          diverged = guard.checkGradient(norm);
+        }
         if (diverged != null) {
           TrainingCheckpoint good = rollBack(optimizer, step, diverged);
           step = good.step();
@@ -330,8 +341,21 @@ public final class Trainer<E> {
       throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
     }
     checkpointed = step;
-    start = null; // from now on a rollback goes to a checkpoint on disk
+    if (best.step() == step) {
+      judged(step); // the validation set chose its weights
+    }
     listener.onCheckpoint(step, dir);
+  }
+
+  /**
+   * Records that the weights after {@code step} updates gave a sane loss: when a checkpoint holds
+   * them, it is the one a rollback goes to from now on (and the start's copy is no longer kept).
+   */
+  private void judged(int step) {
+    if (checkpointRoot != null && checkpointed == step && step > judged) {
+      judged = step;
+      start = null;
+    }
   }
 
   /** The run's state now, copied, as a checkpoint kept in memory. */
@@ -357,14 +381,17 @@ public final class Trainer<E> {
   }
 
   /**
-   * Rolls back after the step following {@code step} diverged ({@code why}): restores the newest
-   * checkpoint (or the start) into the model and {@code optimizer}, lowers the learning rate and
-   * returns that checkpoint (its data position is where the run continues).
+   * Rolls back after the step following {@code step} diverged ({@code why}): removes the
+   * checkpoints newer than the newest good one ({@link #judged}), restores that one (or the start)
+   * into the model and {@code optimizer}, lowers the learning rate and returns it (its data
+   * position is where the run continues).
    *
-   * @throws DivergedException when the rollbacks are used up
+   * @throws DivergedException when the rollbacks are used up (the checkpoints newer than the good
+   *     one removed first)
    */
   private TrainingCheckpoint rollBack(AdamW optimizer, int step, String why) {
     String what = "Step " + (step + 1) + " diverged: " + why;
+    removeCheckpointsAfter(start != null ? 0 : judged, what);
     if (rollbacks == DivergenceGuard.MAX_ROLLBACKS) {
       throw new DivergedException(
           String.format(
@@ -379,12 +406,12 @@ public final class Trainer<E> {
     }
     TrainingCheckpoint good = start;
     if (good == null) {
+      Path dir = RunLayout.Checkpoint.in(checkpointRoot, judged).dir();
       try {
-        Path dir = new RunLayout(checkpointRoot.getParent()).newestCheckpoint().orElseThrow().dir();
         good = TrainingCheckpoint.read(dir);
       } catch (IOException e) {
         throw new UncheckedIOException(
-            what + "; cannot read the last checkpoint back: " + e.getMessage(), e);
+            what + "; cannot read the last good checkpoint " + dir + " back: " + e.getMessage(), e);
       }
     }
     for (Parameter p : model.trainableParameters()) {
@@ -409,6 +436,27 @@ public final class Trainer<E> {
                 rollbacks,
                 DivergenceGuard.MAX_ROLLBACKS)));
     return good;
+  }
+
+  /**
+   * Removes the checkpoints written after step {@code good} (whose weights the guard refused, or
+   * never judged before {@code what} happened), telling the listener of each.
+   */
+  private void removeCheckpointsAfter(int good, String what) {
+    if (checkpointRoot == null) {
+      return;
+    }
+    try {
+      for (RunLayout.Checkpoint c : new RunLayout(checkpointRoot.getParent()).checkpointsOnDisk()) {
+        if (c.step() > good) {
+          c.delete();
+          listener.onCheckpointRemoved(c.step(), c.dir());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          what + "; cannot remove the checkpoints after step " + good + ": " + e.getMessage(), e);
+    }
   }
 
   /** The trainable parameters' values by name: the live arrays, or copies. */

@@ -26,6 +26,13 @@ public interface TrainingListener {
   default void onCheckpoint(int step, Path directory) {}
 
   /**
+   * After the checkpoint at {@code step} was removed from {@code directory}: its weights diverged
+   * (the guard refused the loss they gave) or were never judged before a later divergence, and the
+   * run went back to an earlier one ({@link Trainer}). Its step may be checkpointed again later.
+   */
+  default void onCheckpointRemoved(int step, Path directory) {}
+
+  /**
    * At an epoch end, when the loss on the whole validation set ({@code validLoss}) is the lowest so
    * far: the checkpoint written next, at {@code step}, is the best and must be kept until the run
    * ends (its weights become the run's result; see {@link BestCheckpoint}).

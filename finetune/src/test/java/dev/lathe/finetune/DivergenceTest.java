@@ -124,27 +124,155 @@ class DivergenceTest {
     assertFinite(TrainingCheckpoint.read(run.checkpoint(2).dir()));
   }
 
+  /**
+   * A job on TinyStories-656K (LoRA rank 4, 10 chat examples, batch 5, 4 epochs: checkpoints at
+   * steps 2, 4, 6, 8) at {@code multiplier} times the LoRA rate.
+   */
+  static FineTuneJob absurdJob(Path dir, double multiplier) throws Exception {
+    StringBuilder t = new StringBuilder();
+    for (String a :
+        List.of("dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig")) {
+      t.append(ChatFiles.chat("What does the " + a + " say?", "The " + a + " says hello!"));
+    }
+    return new FineTuneJob(
+        SharedAssets.require("models/hf-TinyStories-656K"),
+        Files.writeString(dir.resolve("train.jsonl"), t),
+        null,
+        dir.resolve("out"),
+        FineTuneOptions.defaults()
+            .withEpochs(4)
+            .withBatchSize(5)
+            .withLearningRateMultiplier(multiplier)
+            .withLoraRank(4)
+            .withSeed(3));
+  }
+
+  /** What a job's listener heard: step losses, notices and removed checkpoints, in order. */
+  static final class Heard implements TrainingListener {
+    final List<Double> losses = new ArrayList<>();
+    final List<String> notices = new ArrayList<>();
+    final List<Integer> removed = new ArrayList<>();
+
+    @Override
+    public void onStep(StepMetrics m) {
+      losses.add(m.trainLoss());
+    }
+
+    @Override
+    public void onNotice(TrainingNotice notice) {
+      notices.add(notice.message());
+    }
+
+    @Override
+    public void onCheckpointRemoved(int step, Path directory) {
+      assertThat(directory).doesNotExist();
+      removed.add(step);
+    }
+  }
+
+  @Test
+  void anAbsurdLearningRateFromStepOneFailsWithTheMessageAndLeavesNoRefusedCheckpoint(
+      @TempDir Path dir) throws Exception {
+    // 10^4 times the LoRA rate: the loss goes from about 5 to about 15 by step 3, finite all along;
+    // the spike test alone would judge nothing before step 11
+    FineTuneJob job = absurdJob(dir, 1e4);
+    Heard heard = new Heard();
+    assertThatThrownBy(() -> job.run(heard, () -> false))
+        .isInstanceOf(DivergedException.class)
+        .hasMessageStartingWith("Step 3 diverged: the training loss ")
+        .hasMessageContaining("rose more than 4 nats above the first steps' (median ")
+        .hasMessageContaining(
+            "after 3 rollbacks to the last good checkpoint, each lowering the learning rate (now"
+                + " 0.125 of the schedule)")
+        .hasMessageContaining("Try a lower learning_rate_multiplier");
+    assertThat(heard.notices).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      assertThat(heard.notices.get(i))
+          .startsWith("Step 3 diverged: the training loss ")
+          .endsWith(
+              "; rolled back to the start and lowered the learning rate to "
+                  + (0.5 / (1 << i))
+                  + " of the schedule (rollback "
+                  + (i + 1)
+                  + " of 3)");
+    }
+    // each attempt's checkpoint at step 2 held the weights whose loss diverged: removed each time
+    assertThat(heard.removed).containsExactly(2, 2, 2, 2);
+    assertThat(job.layout().checkpointsOnDisk()).isEmpty();
+    assertThat(job.layout().adapter()).doesNotExist();
+    assertThat(job.layout().lineage()).doesNotExist();
+  }
+
+  @Test
+  void aVeryHighLearningRateRecoversByRollingBackToTheStartAndEveryCheckpointLoads(
+      @TempDir Path dir) throws Exception {
+    FineTuneJob job = absurdJob(dir, 1e3);
+    Heard heard = new Heard();
+    FineTuneJob.Result result = job.run(heard, () -> false);
+    assertThat(heard.notices)
+        .singleElement()
+        .asString()
+        .startsWith("Step 3 diverged: the training loss ")
+        .contains("rose more than 4 nats above the first steps'")
+        .endsWith(
+            "; rolled back to the start and lowered the learning rate to 0.5 of the schedule"
+                + " (rollback 1 of 3)");
+    // the checkpoint at step 2 held the diverged weights (step 3's loss is theirs): removed
+    assertThat(heard.removed).containsExactly(2);
+    assertThat(result.summary().steps()).isEqualTo(8);
+    assertThat(heard.losses).hasSize(2 + 8);
+    assertThat(heard.losses.getLast()).isLessThan(heard.losses.getFirst() - 2);
+    assertThat(job.layout().checkpointsOnDisk())
+        .extracting(RunLayout.Checkpoint::step)
+        .containsExactly(2, 4, 6, 8);
+    for (RunLayout.Checkpoint c : job.layout().checkpointsOnDisk()) {
+      TrainingCheckpoint loaded = TrainingCheckpoint.read(c.dir());
+      assertFinite(loaded);
+      assertThat(loaded.learningRateScale()).isEqualTo(0.5);
+      assertThat(loaded.rollbacks()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void inTheFirstStepsALossFourNatsAboveTheirMedianDiverges() {
+    DivergenceGuard guard = new DivergenceGuard();
+    assertThat(guard.checkLoss(100.0)).isNull(); // step 1: the untouched model's loss
+    guard.accept(5.0);
+    assertThat(guard.checkLoss(9.0)).isNull();
+    assertThat(guard.checkLoss(9.5))
+        .isEqualTo(
+            "the training loss 9.5000 rose more than 4 nats above the first steps' (median 5.0000"
+                + " over 1 step)");
+    guard.accept(3.0);
+    guard.accept(8.0);
+    assertThat(guard.checkLoss(9.0)).isNull();
+    assertThat(guard.checkLoss(9.1)).contains("(median 5.0000 over 3 steps)");
+    assertThat(guard.checkLoss(Double.POSITIVE_INFINITY))
+        .isEqualTo("the training loss is Infinity");
+  }
+
   @Test
   void aSpikeIsJudgedAgainstTheMedianAndMadOfRecentSteps() {
     DivergenceGuard guard = new DivergenceGuard();
     double[] steady = {2.0, 2.05, 1.95, 2.02, 1.98, 2.01, 1.99, 2.04, 1.96, 2.03};
     for (int i = 0; i < steady.length; i++) {
-      assertThat(guard.check(steady[i], 1.0)).isNull();
+      assertThat(guard.checkLoss(steady[i])).isNull();
       guard.accept(steady[i]);
     }
-    assertThat(guard.check(2.4, 1.0)).isNull();
-    assertThat(guard.check(9.0, 1.0))
+    assertThat(guard.checkLoss(2.4)).isNull();
+    assertThat(guard.checkLoss(9.0))
         .isEqualTo("the training loss 9.0000 spiked (median 2.0050 over the last 10 steps)");
-    assertThat(guard.check(Double.NaN, 1.0)).isEqualTo("the training loss is NaN");
-    assertThat(guard.check(2.0, Double.POSITIVE_INFINITY))
+    assertThat(guard.checkLoss(Double.NaN)).isEqualTo("the training loss is NaN");
+    assertThat(guard.checkGradient(Double.POSITIVE_INFINITY))
         .isEqualTo("the gradient norm is Infinity");
+    assertThat(guard.checkGradient(3.0)).isNull();
     // a memorised set near 0.01: one example's 0.5 is batch-to-batch variation, not a spike
     DivergenceGuard small = new DivergenceGuard();
     for (int i = 0; i < 12; i++) {
       small.accept(0.01 + 0.001 * (i % 3));
     }
-    assertThat(small.check(0.5, 1.0)).isNull();
-    assertThat(small.check(3.0, 1.0)).contains("spiked");
+    assertThat(small.checkLoss(0.5)).isNull();
+    assertThat(small.checkLoss(3.0)).contains("spiked");
   }
 
   static void assertFinite(TrainingCheckpoint c) {

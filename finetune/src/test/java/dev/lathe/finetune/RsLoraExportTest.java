@@ -30,15 +30,7 @@ class RsLoraExportTest {
     Path baseDir = SharedAssets.require("models/hf-TinyStories-656K");
     LoadedModel base = ModelLoader.load(baseDir);
     LoraConfig lora = new LoraConfig(4, 8, 0, LoraConfig.LLAMA_LINEAR, true);
-    TrainableModel trainer = Training.lora(base, lora, new SplittableRandom(3));
-    SplittableRandom r = new SplittableRandom(4);
-    for (Parameter p : trainer.trainableParameters()) {
-      if (p.name().endsWith(".lora_B.weight")) {
-        for (int i = 0; i < p.value().length; i++) {
-          p.value()[i] = (float) (r.nextDouble() - 0.5) * 0.2f;
-        }
-      }
-    }
+    TrainableModel trainer = randomAdapters(base, lora);
     Path adapter = dir.resolve("adapter");
     ModelExport.writeAdapter(adapter, trainer, lora, baseDir.toString());
     assertThat(Files.readString(adapter.resolve("adapter_config.json")))
@@ -73,6 +65,22 @@ class RsLoraExportTest {
       apart = Math.max(apart, Math.abs(plainLogits[v] - exported[v]));
     }
     assertThat(apart).isGreaterThan(1e-3);
+  }
+
+  /**
+   * A LoRA trainer on {@code base} whose B matrices (zero at init) are random, so it changes it.
+   */
+  static TrainableModel randomAdapters(LoadedModel base, LoraConfig lora) {
+    TrainableModel trainer = Training.lora(base, lora, new SplittableRandom(3));
+    SplittableRandom r = new SplittableRandom(4);
+    for (Parameter p : trainer.trainableParameters()) {
+      if (p.name().endsWith(".lora_B.weight")) {
+        for (int i = 0; i < p.value().length; i++) {
+          p.value()[i] = (float) (r.nextDouble() - 0.5) * 0.2f;
+        }
+      }
+    }
+    return trainer;
   }
 
   private static float[] logits(LanguageModel m) {

@@ -4,7 +4,9 @@ import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.Llama2cTokenizer;
+import dev.lathe.tokenizer.TemplateMismatchException;
 import dev.lathe.tokenizer.TextTokenizer;
+import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.tokenizer.tools.ToolCallFormat;
 import dev.lathe.tokenizer.tools.ToolCallParser;
 import dev.lathe.transformer.AdapterSet;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -156,8 +159,16 @@ public record ChatModel(
    * adapter_config.json}), applied at forward time over this model's weights (see {@link
    * #withAdapter}); otherwise a whole model directory whose weights replace this model's. A
    * missing, unreadable or unfit directory is an IOException naming it.
+   *
+   * <p>When {@code dir} records the template it was trained with ({@link TrainedTemplate}), this
+   * model's template, special tokens and tokenizer file must still be those; a fine-tune from
+   * before Lathe recorded them is served as it is (logged once per directory).
+   *
+   * @throws TemplateMismatchException when this model's template, special tokens or tokenizer
+   *     changed since the fine-tune was trained
    */
   public FineTune withFineTune(Path dir) throws IOException {
+    requireTrainedTemplate(dir, tokenizer, chatTemplate, true);
     if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
       AdapterSet adapters = AdapterSet.read(dir);
       return new FineTune(adaptedBy(adapters), OptionalLong.of(adapters.bytes()));
@@ -178,6 +189,44 @@ public record ChatModel(
     return openLlama2c(path, tokenizerFile);
   }
 
+  /**
+   * Requires the {@link TrainedTemplate} stored in fine-tune directory {@code dir}, if any, to be
+   * that of {@code tokenizer} and {@code template}, which would serve it.
+   *
+   * @param logMissing whether a directory without one is logged (once) as an older fine-tune
+   */
+  private static void requireTrainedTemplate(
+      Path dir, TextTokenizer tokenizer, ChatTemplate template, boolean logMissing)
+      throws IOException {
+    Optional<TrainedTemplate> trained = TrainedTemplate.read(dir);
+    if (trained.isEmpty()) {
+      if (logMissing && UNCHECKED.add(dir.toAbsolutePath())) {
+        LOG.log(
+            System.Logger.Level.INFO,
+            dir
+                + " has no "
+                + TrainedTemplate.FILE_NAME
+                + " (a fine-tune from before Lathe recorded its chat template and tokenizer):"
+                + " served without checking that its base's template is the one it was trained"
+                + " with");
+      }
+      return;
+    }
+    if (!(tokenizer instanceof HfTokenizer hf)) {
+      throw new TemplateMismatchException(
+          dir.toString(),
+          TemplateMismatchException.Part.TOKENIZER,
+          trained.get().tokenizerSha256(),
+          "none (the base has no tokenizer.json)");
+    }
+    trained.get().requireSame(TrainedTemplate.of(hf, template), dir.toString());
+  }
+
+  private static final System.Logger LOG = System.getLogger(ChatModel.class.getName());
+
+  /** Fine-tune directories already logged as having no trained template. */
+  private static final Set<Path> UNCHECKED = ConcurrentHashMap.newKeySet();
+
   private static ChatModel openDirectory(Path directory) throws IOException {
     LoadedModel loaded = ModelLoader.load(directory);
     HfTokenizer tokenizer;
@@ -186,12 +235,32 @@ public record ChatModel(
     } catch (IllegalArgumentException e) {
       throw new IOException(directory + ": cannot load its tokenizer (" + e.getMessage() + ")", e);
     }
+    return of(loaded, tokenizer, directory);
+  }
+
+  /**
+   * {@code loaded} with a Hugging Face tokenizer: its chat template (else the plain format), its
+   * default BOS, and its EOS and end-of-turn ids as stops; closing the result closes the tokenizer.
+   * When {@code directory} (a model directory with its own tokenizer files, else null) is a merged
+   * fine-tune, its tokenizer and template must be those it trained with.
+   */
+  static ChatModel of(LoadedModel loaded, HfTokenizer tokenizer, Path directory)
+      throws IOException {
     Set<Integer> stops = new LinkedHashSet<>(loaded.generation().eosTokenIds());
     for (int id : tokenizer.eosTokenIds()) {
       stops.add(id);
     }
     Optional<ChatTemplate> own = ChatTemplate.of(tokenizer);
     ChatTemplate template = own.orElseGet(() -> ChatTemplate.plain(tokenizer.eosToken()));
+    if (directory != null) {
+      try {
+        // a merged fine-tune carries its base's tokenizer files: they must be those it trained with
+        requireTrainedTemplate(directory, tokenizer, template, false);
+      } catch (IOException | RuntimeException e) {
+        tokenizer.close();
+        throw e;
+      }
+    }
     PromptEncoder encoder =
         new PromptEncoder() {
           @Override

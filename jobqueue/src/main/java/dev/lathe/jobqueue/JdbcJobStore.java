@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
@@ -44,7 +45,7 @@ public final class JdbcJobStore implements JobStore {
       new SchemaMigrations(
           "jobqueue",
           JdbcJobStore.class,
-          List.of("V1__jobs.sql", "V2__checkpoint_model.sql"),
+          List.of("V1__jobs.sql", "V2__checkpoint_model.sql", "V3__job_kind.sql"),
           new SchemaMigrations.LegacyBookkeeping("schema_migrations", TimeUnit.MILLISECONDS));
 
   private final DataSource dataSource;
@@ -87,6 +88,7 @@ public final class JdbcJobStore implements JobStore {
                   ids.next(IdGenerator.JOB),
                   seq,
                   n.project(),
+                  n.kind(),
                   n.initialStatus(),
                   n.priority(),
                   n.payload(),
@@ -103,15 +105,16 @@ public final class JdbcJobStore implements JobStore {
                   false);
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO jobs (id, seq, project, status, priority, payload, created_at,"
-                      + " attempt) VALUES (?, ?, ?, ?, ?, ?, ?, 1)")) {
+                  "INSERT INTO jobs (id, seq, project, kind, status, priority, payload,"
+                      + " created_at, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)")) {
             ps.setString(1, job.id());
             ps.setLong(2, seq);
             ps.setString(3, job.project());
-            ps.setString(4, job.status().wireName());
-            ps.setInt(5, job.priority());
-            ps.setString(6, job.payload());
-            ps.setLong(7, job.createdAt().toEpochMilli());
+            ps.setString(4, job.kind());
+            ps.setString(5, job.status().wireName());
+            ps.setInt(6, job.priority());
+            ps.setString(7, job.payload());
+            ps.setLong(8, job.createdAt().toEpochMilli());
             ps.executeUpdate();
           }
           return job;
@@ -124,7 +127,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Page<Job> list(String project, String after, int limit) {
+  public Page<Job> list(String kind, String project, String after, int limit) {
     Page.checkLimit(limit);
     return read(
         "list jobs",
@@ -132,8 +135,11 @@ public final class JdbcJobStore implements JobStore {
           long before = Long.MAX_VALUE;
           if (after != null) {
             Optional<Job> cursor = findJob(c, after, "");
-            if (cursor.isEmpty() || (project != null && !cursor.get().project().equals(project))) {
-              throw new NoSuchJobException("after=" + after + " names no job of this project");
+            if (cursor.isEmpty()
+                || !cursor.get().kind().equals(kind)
+                || (project != null && !cursor.get().project().equals(project))) {
+              throw new NoSuchJobException(
+                  "after=" + after + " names no " + kind + " job of this project");
             }
             before = cursor.get().seq();
           }
@@ -141,10 +147,11 @@ public final class JdbcJobStore implements JobStore {
               c.prepareStatement(
                   "SELECT "
                       + JOB_COLUMNS
-                      + " FROM jobs WHERE "
+                      + " FROM jobs WHERE kind = ? AND "
                       + (project == null ? "" : "project = ? AND ")
                       + "seq < ? ORDER BY seq DESC LIMIT ?")) {
             int i = 1;
+            ps.setString(i++, kind);
             if (project != null) {
               ps.setString(i++, project);
             }
@@ -166,14 +173,20 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Optional<Job> claim(String workerId, Duration lease) {
+  public Optional<Job> claim(String workerId, Set<String> kinds, Duration lease) {
+    if (kinds.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> served = kinds.stream().map(Job::checkKind).sorted().toList();
     Instant now = now();
     String sql =
         "UPDATE jobs SET status = 'running', lease_owner = ?, lease_expires_at = ?,"
             + " heartbeat_at = ?, started_at = COALESCE(started_at, ?), finished_at = NULL,"
             + " cancel_requested = 0, pause_requested = 0"
             + " WHERE status = 'queued' AND id = (SELECT id FROM jobs WHERE status = 'queued'"
-            + " ORDER BY priority DESC, seq ASC LIMIT 1"
+            + " AND kind IN ("
+            + String.join(", ", java.util.Collections.nCopies(served.size(), "?"))
+            + ") ORDER BY priority DESC, seq ASC LIMIT 1"
             + dialect.skipLocked()
             + ") RETURNING "
             + JOB_COLUMNS;
@@ -185,6 +198,9 @@ public final class JdbcJobStore implements JobStore {
             ps.setLong(2, now.plus(lease).toEpochMilli());
             ps.setLong(3, now.toEpochMilli());
             ps.setLong(4, now.toEpochMilli());
+            for (int i = 0; i < served.size(); i++) {
+              ps.setString(5 + i, served.get(i));
+            }
             return single(ps.executeQuery(), JdbcRows::job);
           }
         });
@@ -431,7 +447,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
-  public Map<JobStatus, Long> countByStatus() {
+  public Map<JobStatus, Long> countByStatus(String kind) {
     return read(
         "count jobs by status",
         c -> {
@@ -440,10 +456,13 @@ public final class JdbcJobStore implements JobStore {
             counts.put(s, 0L);
           }
           try (PreparedStatement ps =
-                  c.prepareStatement("SELECT status, COUNT(*) FROM jobs GROUP BY status");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              counts.put(JobStatus.fromWire(rs.getString(1)), rs.getLong(2));
+              c.prepareStatement(
+                  "SELECT status, COUNT(*) FROM jobs WHERE kind = ? GROUP BY status")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                counts.put(JobStatus.fromWire(rs.getString(1)), rs.getLong(2));
+              }
             }
           }
           return counts;

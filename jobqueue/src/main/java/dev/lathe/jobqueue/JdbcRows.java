@@ -14,9 +14,9 @@ import java.time.Instant;
 final class JdbcRows {
 
   static final String JOB_COLUMNS =
-      "id, seq, project, status, priority, payload, result, error, created_at, started_at,"
-          + " finished_at, attempt, lease_owner, lease_expires_at, heartbeat_at, cancel_requested,"
-          + " pause_requested";
+      "id, seq, project, kind, status, priority, payload, result, error, created_at,"
+          + " started_at, finished_at, attempt, lease_owner, lease_expires_at, heartbeat_at,"
+          + " cancel_requested, pause_requested";
 
   /** The columns a move may change, in the order {@link #bindMutable} binds them. */
   static final String JOB_UPDATE =
@@ -36,20 +36,21 @@ final class JdbcRows {
         rs.getString(1),
         rs.getLong(2),
         rs.getString(3),
-        JobStatus.fromWire(rs.getString(4)),
-        rs.getInt(5),
-        rs.getString(6),
+        rs.getString(4),
+        JobStatus.fromWire(rs.getString(5)),
+        rs.getInt(6),
         rs.getString(7),
         rs.getString(8),
-        instant(rs, 9),
+        rs.getString(9),
         instant(rs, 10),
         instant(rs, 11),
-        rs.getInt(12),
-        rs.getString(13),
-        instant(rs, 14),
+        instant(rs, 12),
+        rs.getInt(13),
+        rs.getString(14),
         instant(rs, 15),
-        rs.getInt(16) != 0,
-        rs.getInt(17) != 0);
+        instant(rs, 16),
+        rs.getInt(17) != 0,
+        rs.getInt(18) != 0);
   }
 
   /** Binds {@link #JOB_UPDATE}'s parameters from the job's new version. */

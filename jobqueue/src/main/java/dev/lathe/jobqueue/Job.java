@@ -10,6 +10,8 @@ import java.util.Objects;
  * @param id {@code ftjob-…}
  * @param seq creation order, unique and increasing; breaks ties between equal {@code createdAt}
  * @param project the owner of the job; lists are per project
+ * @param kind what sort of work it is ({@link #FINE_TUNE}, {@code eval_run}, …): lists are per
+ *     kind, and a worker claims only the kinds it has a handler for
  * @param status where the job is in its lifecycle
  * @param priority higher runs first; equal priorities run in creation order
  * @param payload what to do, as given at creation
@@ -29,6 +31,7 @@ public record Job(
     String id,
     long seq,
     String project,
+    String kind,
     JobStatus status,
     int priority,
     String payload,
@@ -44,15 +47,32 @@ public record Job(
     boolean cancelRequested,
     boolean pauseRequested) {
 
+  /** The kind of every job created before kinds existed, and of fine-tuning jobs. */
+  public static final String FINE_TUNE = "fine_tune";
+
   public Job {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(project, "project");
+    checkKind(kind);
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(createdAt, "createdAt");
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be >= 1, got " + attempt);
     }
+  }
+
+  /**
+   * Refuses a kind that is not a short lowercase name ({@code [a-z][a-z0-9_]*}, at most 64
+   * characters); returns it.
+   */
+  public static String checkKind(String kind) {
+    Objects.requireNonNull(kind, "kind");
+    if (!kind.matches("[a-z][a-z0-9_]{0,63}")) {
+      throw new IllegalArgumentException(
+          "a job kind is a lowercase name like fine_tune ([a-z][a-z0-9_]*), not '" + kind + "'");
+    }
+    return kind;
   }
 
   /** Whether {@code workerId} holds this job's lease (the job is running and leased to it). */

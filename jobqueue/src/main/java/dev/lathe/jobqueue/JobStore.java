@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable jobs, their events and checkpoints. Every implementation passes the same contract test
@@ -28,10 +29,10 @@ public interface JobStore {
   Optional<Job> get(String jobId);
 
   /**
-   * The project's jobs, newest first; a null {@code project} lists every project's jobs (an
-   * administrator's view).
+   * The project's jobs of {@code kind}, newest first; a null {@code project} lists every project's
+   * jobs of that kind (an administrator's view). {@code after} must name a job of the same list.
    */
-  Page<Job> list(String project, String after, int limit);
+  Page<Job> list(String kind, String project, String after, int limit);
 
   /** validating_files → queued, once the caller has validated the job's inputs. */
   Job markQueued(String jobId);
@@ -40,10 +41,11 @@ public interface JobStore {
   Job failValidation(String jobId, String error);
 
   /**
-   * Takes the next queued job (highest priority, then oldest) for {@code workerId}: it becomes
-   * running, leased until now + {@code lease}. Two workers never get the same job.
+   * Takes the next queued job of one of {@code kinds} (highest priority, then oldest) for {@code
+   * workerId}: it becomes running, leased until now + {@code lease}. Two workers never get the same
+   * job; jobs of other kinds stay queued for workers that serve them.
    */
-  Optional<Job> claim(String workerId, Duration lease);
+  Optional<Job> claim(String workerId, Set<String> kinds, Duration lease);
 
   /**
    * Renews the lease to now + {@code lease} if {@code workerId} still holds it, and tells whether a
@@ -109,8 +111,8 @@ public interface JobStore {
   boolean removeCheckpoint(String jobId, long step);
 
   /**
-   * How many jobs of every project are in each status now (a status without jobs counts 0), in one
-   * grouped count: for operators' metrics.
+   * How many jobs of {@code kind}, of every project, are in each status now (a status without jobs
+   * counts 0), in one grouped count: for operators' metrics.
    */
-  Map<JobStatus, Long> countByStatus();
+  Map<JobStatus, Long> countByStatus(String kind);
 }

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Claims jobs from a {@link JobStore} and runs them with a {@link JobHandler}, each on its own
- * thread, while a heartbeat thread keeps their leases alive.
+ * Claims jobs from a {@link JobStore} and runs them with the {@link JobHandler} of their kind, each
+ * on its own thread, while a heartbeat thread keeps their leases alive. It claims only jobs of the
+ * kinds it has handlers for; other kinds stay queued for workers that serve them.
  *
  * <p>One polling thread reaps expired leases (any worker may, so a dead worker's jobs come back)
  * and claims jobs while fewer than {@code concurrency} run, then waits {@code pollInterval} or
@@ -28,7 +29,7 @@ public final class Worker implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
   private final JobStore store;
-  private final JobHandler handler;
+  private final Map<String, JobHandler> handlers;
   private final WorkerConfig config;
   private final InstantSource clock;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -40,10 +41,25 @@ public final class Worker implements AutoCloseable {
 
   private record Running(JobContext context, Thread thread) {}
 
-  /** Creates a worker; call {@link #start()} to begin. */
+  /**
+   * Creates a worker of fine-tuning jobs ({@link Job#FINE_TUNE}); call {@link #start()} to begin.
+   */
   public Worker(JobStore store, JobHandler handler, WorkerConfig config, InstantSource clock) {
+    this(store, Map.of(Job.FINE_TUNE, Objects.requireNonNull(handler, "handler")), config, clock);
+  }
+
+  /**
+   * Creates a worker of the jobs whose kinds {@code handlers} has, each run by its kind's handler;
+   * call {@link #start()} to begin.
+   */
+  public Worker(
+      JobStore store, Map<String, JobHandler> handlers, WorkerConfig config, InstantSource clock) {
     this.store = Objects.requireNonNull(store, "store");
-    this.handler = Objects.requireNonNull(handler, "handler");
+    this.handlers = Map.copyOf(handlers);
+    if (this.handlers.isEmpty()) {
+      throw new IllegalArgumentException("a worker needs a handler for at least one kind of job");
+    }
+    this.handlers.keySet().forEach(Job::checkKind);
     this.config = Objects.requireNonNull(config, "config");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.heartbeats =
@@ -104,7 +120,7 @@ public final class Worker implements AutoCloseable {
           // a fresh owner per claim, so a late thread of an earlier run of the same job on this
           // worker can never pass for the current lease holder
           String owner = config.workerId() + "#" + claims.incrementAndGet();
-          Optional<Job> job = store.claim(owner, config.leaseDuration());
+          Optional<Job> job = store.claim(owner, handlers.keySet(), config.leaseDuration());
           if (job.isEmpty()) {
             break;
           }
@@ -143,7 +159,7 @@ public final class Worker implements AutoCloseable {
     try {
       JobOutcome outcome;
       try {
-        outcome = handler.run(context);
+        outcome = handlers.get(context.job().kind()).run(context);
         if (outcome == null) {
           outcome = JobOutcome.failed("the job handler returned no outcome");
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -48,6 +49,7 @@ final class InMemoryJobStore implements JobStore {
             ids.next(IdGenerator.JOB),
             ++lastSeq,
             n.project(),
+            n.kind(),
             n.initialStatus(),
             n.priority(),
             n.payload(),
@@ -74,18 +76,20 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized Map<JobStatus, Long> countByStatus() {
+  public synchronized Map<JobStatus, Long> countByStatus(String kind) {
     Map<JobStatus, Long> counts = new java.util.EnumMap<>(JobStatus.class);
     for (JobStatus s : JobStatus.values()) {
-      counts.put(s, jobs.values().stream().filter(j -> j.status() == s).count());
+      counts.put(
+          s, jobs.values().stream().filter(j -> j.kind().equals(kind) && j.status() == s).count());
     }
     return counts;
   }
 
   @Override
-  public synchronized Page<Job> list(String project, String after, int limit) {
+  public synchronized Page<Job> list(String kind, String project, String after, int limit) {
     List<Job> newestFirst =
         jobs.values().stream()
+            .filter(j -> j.kind().equals(kind))
             .filter(j -> project == null || j.project().equals(project))
             .sorted(Comparator.comparingLong(Job::seq).reversed())
             .toList();
@@ -103,10 +107,11 @@ final class InMemoryJobStore implements JobStore {
   }
 
   @Override
-  public synchronized Optional<Job> claim(String workerId, Duration lease) {
+  public synchronized Optional<Job> claim(String workerId, Set<String> kinds, Duration lease) {
+    kinds.forEach(Job::checkKind);
     Optional<Job> next =
         jobs.values().stream()
-            .filter(j -> j.status() == JobStatus.QUEUED)
+            .filter(j -> j.status() == JobStatus.QUEUED && kinds.contains(j.kind()))
             .min(Comparator.comparingInt(Job::priority).reversed().thenComparingLong(Job::seq));
     return next.map(j -> update(j.id(), x -> JobTransitions.claim(x, workerId, lease, now())));
   }

@@ -26,13 +26,14 @@ class JdbcMigrationsTest {
   void freshDatabaseGetsEveryFileOnceInOneBookkeepingTable() throws Exception {
     DataSource db = JdbcDataSources.sqlite(dir.resolve("fresh.db"));
 
-    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1, 2);
+    assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).containsExactly(1, 2, 3);
     assertThat(JdbcMigrations.migrate(db, JdbcDialect.SQLITE, CLOCK)).isEmpty();
 
     assertThat(SqlRows.of(db, "SELECT module, version, name, applied_at FROM schema_versions"))
         .containsExactly(
             "jobqueue|1|V1__jobs.sql|" + CLOCK.millis(),
-            "jobqueue|2|V2__checkpoint_model.sql|" + CLOCK.millis());
+            "jobqueue|2|V2__checkpoint_model.sql|" + CLOCK.millis(),
+            "jobqueue|3|V3__job_kind.sql|" + CLOCK.millis());
   }
 
   @Test
@@ -48,6 +49,9 @@ class JdbcMigrationsTest {
               + " applied_at BIGINT NOT NULL)");
       st.execute("INSERT INTO schema_migrations VALUES (1, 'V1__jobs.sql', 1700000000123)");
       st.execute("UPDATE job_counters SET value = 7 WHERE name = 'jobs'");
+      st.execute(
+          "INSERT INTO jobs (id, seq, project, status, priority, payload, created_at, attempt)"
+              + " VALUES ('ftjob-old', 7, 'p', 'succeeded', 0, '{}', 1700000000123, 1)");
       // another module's earlier table, kept in seconds
       st.execute("CREATE TABLE notes (id TEXT PRIMARY KEY)");
       st.execute(
@@ -66,7 +70,7 @@ class JdbcMigrationsTest {
             JdbcMigrations.migrate(
                 db, JdbcDialect.SQLITE, CLOCK, List.of(JdbcJobStore.MIGRATIONS, notes)))
         .as("only what came after the earlier runner's last version")
-        .containsExactly("V2__checkpoint_model.sql");
+        .containsExactly("V2__checkpoint_model.sql", "V3__job_kind.sql");
 
     assertThat(
             SqlRows.of(
@@ -74,6 +78,7 @@ class JdbcMigrationsTest {
         .containsExactly(
             "jobqueue|1|V1__jobs.sql|1700000000123",
             "jobqueue|2|V2__checkpoint_model.sql|" + CLOCK.millis(),
+            "jobqueue|3|V3__job_kind.sql|" + CLOCK.millis(),
             "notes|1|V1__notes.sql|1700000000000");
     assertThat(
             SqlRows.of(
@@ -82,5 +87,8 @@ class JdbcMigrationsTest {
                     + " 'notes_schema')"))
         .isEmpty();
     assertThat(SqlRows.of(db, "SELECT value FROM job_counters")).containsExactly("7");
+    assertThat(SqlRows.of(db, "SELECT id, kind FROM jobs"))
+        .as("a job from before kinds is a fine-tuning job")
+        .containsExactly("ftjob-old|fine_tune");
   }
 }

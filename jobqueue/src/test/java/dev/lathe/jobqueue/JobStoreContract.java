@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 abstract class JobStoreContract {
 
   static final Duration LEASE = Duration.ofSeconds(30);
+  static final Set<String> FINE_TUNES = Set.of(Job.FINE_TUNE);
   static final Instant T0 = Instant.parse("2026-11-22T12:00:00Z");
 
   protected MutableClock clock;
@@ -76,16 +77,19 @@ abstract class JobStoreContract {
 
   @Test
   void countsJobsOfEveryProjectByStatus() {
-    assertThat(store.countByStatus()).hasSize(JobStatus.values().length).containsValue(0L);
+    assertThat(store.countByStatus(Job.FINE_TUNE))
+        .hasSize(JobStatus.values().length)
+        .containsValue(0L);
+    store.create(NewJob.queued("proj-a", "{}").ofKind("eval_run")); // another kind: not counted
     store.create(new NewJob("proj-a", "{}", 0, JobStatus.QUEUED));
     store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
     store.create(new NewJob("proj-b", "{}", 0, JobStatus.QUEUED));
     store.create(NewJob.validating("proj-a", "{}"));
-    Job claimed = store.claim("w", LEASE).orElseThrow();
+    Job claimed = store.claim("w", FINE_TUNES, LEASE).orElseThrow();
     store.complete(claimed.id(), "w", "{}");
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
 
-    var counts = store.countByStatus();
+    var counts = store.countByStatus(Job.FINE_TUNE);
     assertThat(counts.get(JobStatus.QUEUED)).isEqualTo(1L);
     assertThat(counts.get(JobStatus.RUNNING)).isEqualTo(1L);
     assertThat(counts.get(JobStatus.SUCCEEDED)).isEqualTo(1L);
@@ -98,7 +102,9 @@ abstract class JobStoreContract {
   void validationMovesJobToQueuedOrFailed() {
     Job ok = store.create(NewJob.validating("p", "{}"));
     Job bad = store.create(NewJob.validating("p", "{}"));
-    assertThat(store.claim("w", LEASE)).as("validating jobs are not runnable").isEmpty();
+    assertThat(store.claim("w", FINE_TUNES, LEASE))
+        .as("validating jobs are not runnable")
+        .isEmpty();
 
     assertThat(store.markQueued(ok.id()).status()).isEqualTo(JobStatus.QUEUED);
     Job failed = store.failValidation(bad.id(), "{\"code\":\"invalid_training_file\"}");
@@ -119,7 +125,7 @@ abstract class JobStoreContract {
     Job job = store.create(NewJob.queued("p", "payload"));
     clock.advance(Duration.ofSeconds(5));
 
-    Job claimed = store.claim("w1", LEASE).orElseThrow();
+    Job claimed = store.claim("w1", FINE_TUNES, LEASE).orElseThrow();
 
     assertThat(claimed.id()).isEqualTo(job.id());
     assertThat(claimed.status()).isEqualTo(JobStatus.RUNNING);
@@ -147,7 +153,7 @@ abstract class JobStoreContract {
   @Test
   void failedJobKeepsError() {
     Job job = store.create(NewJob.queued("p", "x"));
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
 
     Job failed = store.fail(job.id(), "w", "out of memory");
 
@@ -163,10 +169,10 @@ abstract class JobStoreContract {
     Job high = store.create(new NewJob("p", "high", 5, JobStatus.QUEUED));
     Job low2 = store.create(new NewJob("p", "low2", 0, JobStatus.QUEUED));
 
-    assertThat(store.claim("w", LEASE).orElseThrow().id()).isEqualTo(high.id());
-    assertThat(store.claim("w", LEASE).orElseThrow().id()).isEqualTo(low1.id());
-    assertThat(store.claim("w", LEASE).orElseThrow().id()).isEqualTo(low2.id());
-    assertThat(store.claim("w", LEASE)).isEmpty();
+    assertThat(store.claim("w", FINE_TUNES, LEASE).orElseThrow().id()).isEqualTo(high.id());
+    assertThat(store.claim("w", FINE_TUNES, LEASE).orElseThrow().id()).isEqualTo(low1.id());
+    assertThat(store.claim("w", FINE_TUNES, LEASE).orElseThrow().id()).isEqualTo(low2.id());
+    assertThat(store.claim("w", FINE_TUNES, LEASE)).isEmpty();
   }
 
   @Test
@@ -180,24 +186,59 @@ abstract class JobStoreContract {
     }
     List<String> newestFirst = ids.reversed();
 
-    Page<Job> p1 = store.list("a", null, 10);
-    Page<Job> p2 = store.list("a", p1.data().getLast().id(), 10);
-    Page<Job> p3 = store.list("a", p2.data().getLast().id(), 10);
+    Page<Job> p1 = store.list(Job.FINE_TUNE, "a", null, 10);
+    Page<Job> p2 = store.list(Job.FINE_TUNE, "a", p1.data().getLast().id(), 10);
+    Page<Job> p3 = store.list(Job.FINE_TUNE, "a", p2.data().getLast().id(), 10);
 
     assertThat(p1.data()).extracting(Job::id).isEqualTo(newestFirst.subList(0, 10));
     assertThat(p2.data()).extracting(Job::id).isEqualTo(newestFirst.subList(10, 20));
     assertThat(p3.data()).extracting(Job::id).isEqualTo(newestFirst.subList(20, 25));
     assertThat(List.of(p1.hasMore(), p2.hasMore(), p3.hasMore()))
         .containsExactly(true, true, false);
-    assertThat(store.list("a", null, 25).hasMore()).isFalse();
-    assertThat(store.list("b", null, 20).data()).hasSize(3);
-    assertThat(store.list("nobody", null, 20).data()).isEmpty();
-    String otherProjects = store.list("b", null, 1).data().getFirst().id();
-    assertThatThrownBy(() -> store.list("a", otherProjects, 10))
+    assertThat(store.list(Job.FINE_TUNE, "a", null, 25).hasMore()).isFalse();
+    assertThat(store.list(Job.FINE_TUNE, "b", null, 20).data()).hasSize(3);
+    assertThat(store.list(Job.FINE_TUNE, "nobody", null, 20).data()).isEmpty();
+    String otherProjects = store.list(Job.FINE_TUNE, "b", null, 1).data().getFirst().id();
+    assertThatThrownBy(() -> store.list(Job.FINE_TUNE, "a", otherProjects, 10))
         .isInstanceOf(NoSuchJobException.class);
-    assertThatThrownBy(() -> store.list("a", null, 0))
+    assertThatThrownBy(() -> store.list(Job.FINE_TUNE, "a", null, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("limit");
+  }
+
+  @Test
+  void kindsKeepTheirOwnListsAndWorkers() {
+    String ft = store.create(NewJob.queued("a", "train")).id();
+    Job eval = store.create(NewJob.queued("a", "grade").ofKind("eval_run"));
+    String eval2 = store.create(NewJob.queued("a", "grade 2").ofKind("eval_run")).id();
+
+    assertThat(store.get(ft).orElseThrow().kind()).isEqualTo(Job.FINE_TUNE);
+    assertThat(eval.kind()).isEqualTo("eval_run");
+    assertThat(store.get(eval.id()).orElseThrow().kind()).isEqualTo("eval_run");
+    assertThat(store.list(Job.FINE_TUNE, "a", null, 10).data())
+        .extracting(Job::id)
+        .containsExactly(ft);
+    assertThat(store.list("eval_run", "a", null, 10).data())
+        .extracting(Job::id)
+        .containsExactly(eval2, eval.id());
+    assertThat(store.list("eval_run", null, eval2, 10).data())
+        .extracting(Job::id)
+        .containsExactly(eval.id());
+    assertThatThrownBy(() -> store.list(Job.FINE_TUNE, "a", eval2, 10))
+        .as("a cursor of another kind's list")
+        .isInstanceOf(NoSuchJobException.class);
+
+    assertThat(store.claim("w", Set.of("nothing_here"), LEASE)).isEmpty();
+    Job first = store.claim("w", Set.of("eval_run"), LEASE).orElseThrow();
+    assertThat(first.id()).isEqualTo(eval.id());
+    assertThat(first.kind()).isEqualTo("eval_run");
+    assertThat(store.claim("w", FINE_TUNES, LEASE).orElseThrow().id()).isEqualTo(ft);
+    assertThat(store.claim("w", FINE_TUNES, LEASE)).as("only eval runs are left").isEmpty();
+    assertThat(store.claim("w", Set.of(Job.FINE_TUNE, "eval_run"), LEASE).orElseThrow().id())
+        .isEqualTo(eval2);
+    assertThatThrownBy(() -> NewJob.queued("a", "x").ofKind("Bad Kind"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lowercase");
   }
 
   @Test
@@ -206,15 +247,17 @@ abstract class JobStoreContract {
     String b1 = store.create(NewJob.queued("b", "2")).id();
     String a2 = store.create(NewJob.queued("a", "3")).id();
 
-    Page<Job> first = store.list(null, null, 2);
-    Page<Job> rest = store.list(null, first.data().getLast().id(), 2);
+    Page<Job> first = store.list(Job.FINE_TUNE, null, null, 2);
+    Page<Job> rest = store.list(Job.FINE_TUNE, null, first.data().getLast().id(), 2);
 
     assertThat(first.data()).extracting(Job::id).containsExactly(a2, b1);
     assertThat(first.hasMore()).isTrue();
     assertThat(rest.data()).extracting(Job::id).containsExactly(a1);
     assertThat(rest.hasMore()).isFalse();
-    assertThat(store.list("a", null, 10).data()).extracting(Job::id).containsExactly(a2, a1);
-    assertThatThrownBy(() -> store.list(null, "ftjob-nothing", 10))
+    assertThat(store.list(Job.FINE_TUNE, "a", null, 10).data())
+        .extracting(Job::id)
+        .containsExactly(a2, a1);
+    assertThatThrownBy(() -> store.list(Job.FINE_TUNE, null, "ftjob-nothing", 10))
         .isInstanceOf(NoSuchJobException.class);
   }
 
@@ -240,7 +283,7 @@ abstract class JobStoreContract {
                   // claim until all are taken: an empty answer while others hold locks is retried
                   while (claimed.size() < created.size() && !Thread.interrupted()) {
                     store
-                        .claim(worker, LEASE)
+                        .claim(worker, FINE_TUNES, LEASE)
                         .ifPresent(
                             job -> {
                               assertThat(job.leaseOwner()).isEqualTo(worker);
@@ -265,7 +308,7 @@ abstract class JobStoreContract {
   @Test
   void expiredLeaseIsReapedAndNextWorkerResumesFromCheckpoint() {
     Job job = store.create(NewJob.queued("p", "train"));
-    store.claim("dead-worker", LEASE).orElseThrow();
+    store.claim("dead-worker", FINE_TUNES, LEASE).orElseThrow();
     store.addCheckpoint(job.id(), new NewCheckpoint(100, "{\"train_loss\":1.5}", "ckpt/100"));
     clock.advance(LEASE);
     assertThat(store.reapExpiredLeases()).as("a lease is held until strictly past it").isEmpty();
@@ -282,7 +325,7 @@ abstract class JobStoreContract {
     assertThat(store.get(job.id())).contains(back);
     assertThat(store.heartbeat(job.id(), "dead-worker", LEASE).held()).isFalse();
 
-    Job resumed = store.claim("next-worker", LEASE).orElseThrow();
+    Job resumed = store.claim("next-worker", FINE_TUNES, LEASE).orElseThrow();
     assertThat(resumed.attempt()).isEqualTo(2);
     assertThat(resumed.startedAt()).as("first start is kept").isEqualTo(T0);
     assertThat(store.listCheckpoints(job.id(), null, 10).data())
@@ -297,7 +340,7 @@ abstract class JobStoreContract {
   @Test
   void heartbeatExtendsLeaseOnlyForItsOwner() {
     Job job = store.create(NewJob.queued("p", "x"));
-    store.claim("w1", LEASE).orElseThrow();
+    store.claim("w1", FINE_TUNES, LEASE).orElseThrow();
     clock.advance(Duration.ofSeconds(20));
 
     Heartbeat beat = store.heartbeat(job.id(), "w1", LEASE);
@@ -318,7 +361,7 @@ abstract class JobStoreContract {
   void cancelOfRunningJobReachesWorkerThroughHeartbeat() {
     Job running = store.create(NewJob.queued("p", "run"));
     Job waiting = store.create(NewJob.queued("p", "wait"));
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
 
     Job requested = store.requestCancel(running.id());
     Job cancelledAtOnce = store.requestCancel(waiting.id());
@@ -340,7 +383,7 @@ abstract class JobStoreContract {
   @Test
   void reapingAJobWithPendingCancelCancelsIt() {
     Job job = store.create(NewJob.queued("p", "x"));
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
     store.requestCancel(job.id());
     clock.advance(LEASE.plusSeconds(1));
 
@@ -353,10 +396,10 @@ abstract class JobStoreContract {
   void pauseAndResume() {
     Job queued = store.create(NewJob.queued("p", "q"));
     assertThat(store.requestPause(queued.id()).status()).isEqualTo(JobStatus.PAUSED);
-    assertThat(store.claim("w", LEASE)).as("paused jobs are not runnable").isEmpty();
+    assertThat(store.claim("w", FINE_TUNES, LEASE)).as("paused jobs are not runnable").isEmpty();
     assertThat(store.resume(queued.id()).status()).isEqualTo(JobStatus.QUEUED);
 
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
     Job requested = store.requestPause(queued.id());
     assertThat(requested.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(store.heartbeat(queued.id(), "w", LEASE).pauseRequested()).isTrue();
@@ -366,20 +409,20 @@ abstract class JobStoreContract {
     assertThat(paused.pauseRequested()).isFalse();
 
     assertThat(store.resume(queued.id()).status()).isEqualTo(JobStatus.QUEUED);
-    assertThat(store.claim("w2", LEASE).orElseThrow().attempt()).isEqualTo(1);
+    assertThat(store.claim("w2", FINE_TUNES, LEASE).orElseThrow().attempt()).isEqualTo(1);
     assertThatThrownBy(() -> store.resume(queued.id())).isInstanceOf(JobStateException.class);
   }
 
   @Test
   void releasedJobGoesBackToTheQueue() {
     Job job = store.create(NewJob.queued("p", "x"));
-    store.claim("w", LEASE).orElseThrow();
+    store.claim("w", FINE_TUNES, LEASE).orElseThrow();
 
     Job released = store.release(job.id(), "w");
 
     assertThat(released.status()).isEqualTo(JobStatus.QUEUED);
     assertThat(released.attempt()).isEqualTo(2);
-    assertThat(store.claim("w2", LEASE).orElseThrow().id()).isEqualTo(job.id());
+    assertThat(store.claim("w2", FINE_TUNES, LEASE).orElseThrow().id()).isEqualTo(job.id());
   }
 
   @Test

@@ -45,14 +45,14 @@ class PostgresJobStoreTest extends WorkerContract {
       }
 
       // without SKIP LOCKED the claim would wait for the other transaction
-      Future<Optional<Job>> claim = pool.submit(() -> store.claim("w", LEASE));
+      Future<Optional<Job>> claim = pool.submit(() -> store.claim("w", FINE_TUNES, LEASE));
 
       assertThat(claim.get(20, TimeUnit.SECONDS)).map(Job::id).contains(second.id());
       other.rollback();
     } finally {
       pool.shutdownNow();
     }
-    assertThat(store.claim("w", LEASE)).map(Job::id).contains(first.id());
+    assertThat(store.claim("w", FINE_TUNES, LEASE)).map(Job::id).contains(first.id());
   }
 
   @Override

@@ -91,6 +91,32 @@ abstract class WorkerContract extends JobStoreContract {
   }
 
   @Test
+  void workerRunsEachKindWithItsHandlerAndLeavesOtherKindsQueued() throws Exception {
+    Job train = store.create(NewJob.queued("p", "t"));
+    Job grade = store.create(NewJob.queued("p", "g").ofKind("eval_run"));
+    Job other = store.create(NewJob.queued("p", "o").ofKind("export"));
+    worker =
+        new Worker(
+                store,
+                java.util.Map.of(
+                    Job.FINE_TUNE,
+                    ctx -> JobOutcome.succeeded("trained " + ctx.job().payload()),
+                    "eval_run",
+                    ctx -> JobOutcome.succeeded("graded " + ctx.job().payload())),
+                CONFIG,
+                clock)
+            .start();
+
+    assertThat(awaitStatus(train.id(), JobStatus.SUCCEEDED).result()).isEqualTo("trained t");
+    assertThat(awaitStatus(grade.id(), JobStatus.SUCCEEDED).result()).isEqualTo("graded g");
+    worker.close();
+    worker = null;
+    assertThat(store.get(other.id()).orElseThrow().status())
+        .as("no handler for its kind here")
+        .isEqualTo(JobStatus.QUEUED);
+  }
+
+  @Test
   void handlerExceptionFailsTheJob() throws Exception {
     Job job = store.create(NewJob.queued("p", "x"));
     startWorker(
@@ -208,7 +234,7 @@ abstract class WorkerContract extends JobStoreContract {
   @Test
   void workerReapsAndResumesTheJobOfADeadWorker() throws Exception {
     Job job = store.create(NewJob.queued("p", "x"));
-    store.claim("crashed-worker", LEASE).orElseThrow();
+    store.claim("crashed-worker", FINE_TUNES, LEASE).orElseThrow();
     store.addCheckpoint(job.id(), new NewCheckpoint(3, null, "ckpt/3"));
     clock.advance(LEASE.plusMillis(1));
 

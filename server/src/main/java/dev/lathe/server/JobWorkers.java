@@ -1,19 +1,28 @@
 package dev.lathe.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.Job;
+import dev.lathe.jobqueue.JobHandler;
 import dev.lathe.jobqueue.Worker;
 import dev.lathe.jobqueue.WorkerConfig;
+import dev.lathe.server.chat.ChatCompletionRoutes;
+import dev.lathe.server.chat.CompletionRunner;
+import dev.lathe.server.chat.StoredCompletionRoutes;
+import dev.lathe.server.evals.EvalRunHandler;
+import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.training.FineTuningJobHandler;
 import dev.lathe.server.training.ResultFiles;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The fine-tuning workers of one process: {@code count} {@link Worker}s, each training one job at a
- * time with a {@link FineTuningJobHandler}, on the stores and data directory of one {@link
- * Services}.
+ * The workers of one process: {@code count} {@link Worker}s, each running one job at a time, a
+ * fine-tuning job with a {@link FineTuningJobHandler} or an eval run with an {@link
+ * EvalRunHandler}, on the stores and data directory of one {@link Services}.
  *
  * <p>{@link LatheServer} starts them in-process; {@link #start(Services, Duration)} runs only
  * workers (no HTTP, for {@code lathe worker}) against the same database and store (the data
@@ -55,7 +64,12 @@ public final class JobWorkers implements AutoCloseable {
     Services services = Services.open(config, hub);
     try {
       JobWorkers started = start(services, lease);
-      return new JobWorkers(started.workers, services);
+      return new JobWorkers(
+          started.workers,
+          () -> {
+            started.resources.close();
+            services.close();
+          });
     } catch (RuntimeException e) {
       services.close();
       throw e;
@@ -69,11 +83,16 @@ public final class JobWorkers implements AutoCloseable {
    * them). The caller keeps owning {@code services} and closes them after these workers.
    */
   public static JobWorkers start(Services services, Duration lease) {
-    return start(services, Math.max(1, services.config().workers()), lease);
+    ModelRegistry models = services.openModels(LatheServer.MODEL_MEMORY_BUDGET);
+    JobWorkers started = start(services, Math.max(1, services.config().workers()), lease, models);
+    return new JobWorkers(started.workers, models);
   }
 
-  /** {@code count} workers (0 for none) on {@code services}, which the caller keeps owning. */
-  static JobWorkers start(Services services, int count, Duration lease) {
+  /**
+   * {@code count} workers (0 for none) on {@code services}, which the caller keeps owning, serving
+   * fine-tuning jobs and eval runs (whose models come from {@code models}, the caller's too).
+   */
+  static JobWorkers start(Services services, int count, Duration lease, ModelRegistry models) {
     ServerConfig config = services.config();
     FineTuningJobHandler handler =
         new FineTuningJobHandler(
@@ -92,16 +111,31 @@ public final class JobWorkers implements AutoCloseable {
             services.stored().store(),
             services.jobsDir(),
             config.loraRank(),
+            config.jobDefaults().earlyStoppingPatience(),
             services.json(),
             services.clock(),
             services.ids(),
             services.metrics());
+    ObjectMapper json = services.json();
+    ChatCompletionRoutes chat =
+        new ChatCompletionRoutes(
+            new CompletionRunner(models, services.seeds(), json, services.metrics()),
+            json,
+            services.clock(),
+            services.ids(),
+            new StoredCompletionRoutes(services.completions(), json, services.clock()));
+    Map<String, JobHandler> handlers =
+        Map.of(
+            Job.FINE_TUNE,
+            handler,
+            EvalRunHandler.KIND,
+            new EvalRunHandler(services.evals(), chat, json, services.clock()));
     String processId = processId();
     List<Worker> workers = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       WorkerConfig wc =
           new WorkerConfig(processId + "-w" + i, 1, Duration.ofSeconds(1), lease, HEARTBEAT, LEASE);
-      workers.add(new Worker(services.jobs(), handler, wc, services.clock()).start());
+      workers.add(new Worker(services.jobs(), handlers, wc, services.clock()).start());
     }
     return new JobWorkers(workers, () -> {});
   }

@@ -7,6 +7,8 @@ import dev.lathe.server.chat.CompletionExport;
 import dev.lathe.server.chat.CompletionRunner;
 import dev.lathe.server.chat.StoredCompletionRoutes;
 import dev.lathe.server.chat.TextCompletionRoutes;
+import dev.lathe.server.evals.EvalRoutes;
+import dev.lathe.server.evals.RunRoutes;
 import dev.lathe.server.files.FileRoutes;
 import dev.lathe.server.files.ValidationReports;
 import dev.lathe.server.http.ApiErrors;
@@ -85,14 +87,7 @@ public final class LatheServer implements AutoCloseable {
     ObjectMapper json = services.json();
     Ids ids = services.ids();
     Path uploadsTemp = Files.createDirectories(config.dataDir().resolve("tmp"));
-    ModelRegistry registry =
-        new ModelRegistry(
-            config.models(),
-            config.aliases(),
-            services.fineTuned(),
-            services.hub(),
-            MODEL_MEMORY_BUDGET,
-            services.stored());
+    ModelRegistry registry = services.openModels(MODEL_MEMORY_BUDGET);
     ApiKeys keys = new ApiKeys(config.apiKeys());
     long startedAt = services.clock().instant().getEpochSecond();
     services.metrics().readModels(registry::loadedSizes);
@@ -132,7 +127,7 @@ public final class LatheServer implements AutoCloseable {
     files.register(app);
     ValidationReports reports = new ValidationReports(files, json);
     reports.register(app);
-    JobWorkers workers = JobWorkers.start(services, config.workers(), JobWorkers.LEASE);
+    JobWorkers workers = JobWorkers.start(services, config.workers(), JobWorkers.LEASE, registry);
     try {
       new JobRoutes(
               services.jobs(),
@@ -165,6 +160,21 @@ public final class LatheServer implements AutoCloseable {
       stored.register(app);
       new CompletionExport(services.completions(), files, json, uploadsTemp).register(app);
       new TextCompletionRoutes(runner, json, services.clock(), ids).register(app);
+      RunRoutes evalRuns =
+          new RunRoutes(
+              services.evals(),
+              services.jobs(),
+              files,
+              services.contents(),
+              services.completions(),
+              registry,
+              json,
+              services.clock(),
+              ids,
+              services.seeds(),
+              workers::wakeUp);
+      new EvalRoutes(services.evals(), evalRuns, evalRuns::served, json, services.clock(), ids)
+          .register(app);
       app.start(config.host(), config.port());
     } catch (RuntimeException e) {
       workers.close();

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  *  "aliases": {"gpt-4o-mini-2024-07-18": "stories260k"},
  *  "workers": 1, "lora_rank": 16,
  *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
- *  "storage": {"type": "local"}}
+ *  "storage": {"type": "local"},
+ *  "job_defaults": {"early_stopping_patience": 0}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -49,6 +50,7 @@ import java.util.stream.Stream;
  * @param telemetry metrics, health and log settings
  * @param storage where files, checkpoints, models and result files are kept ({@link
  *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
+ * @param jobDefaults what a fine-tuning job that does not say otherwise trains with
  */
 public record ServerConfig(
     String host,
@@ -62,7 +64,34 @@ public record ServerConfig(
     int workers,
     int loraRank,
     Telemetry telemetry,
-    StorageConfig storage) {
+    StorageConfig storage,
+    JobDefaults jobDefaults) {
+
+  /**
+   * Defaults of Lathe's job extension ({@code "lathe": {...}} on a job request), applied by the
+   * worker that trains a job which does not give them.
+   *
+   * @param earlyStoppingPatience with a validation file, stop after this many epochs in a row
+   *     without a lower whole-validation loss; 0 (the default) never stops early, so a job trains
+   *     the n_epochs it asked for, as OpenAI's do. The run still ends with its best epoch's weights
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record JobDefaults(@JsonProperty("early_stopping_patience") int earlyStoppingPatience) {
+
+    /** Patience 0: never stop early. */
+    public static final JobDefaults NONE =
+        new JobDefaults(FineTuneOptions.DEFAULT_EARLY_STOPPING_PATIENCE);
+
+    /** Validates. */
+    public JobDefaults {
+      if (earlyStoppingPatience < 0 || earlyStoppingPatience > 100) {
+        throw new IllegalArgumentException(
+            "job_defaults.early_stopping_patience is "
+                + earlyStoppingPatience
+                + "; it must be 0 (never stop early) to 100 epochs");
+      }
+    }
+  }
 
   /** The project every request belongs to in key-less local mode. */
   public static final String LOCAL_PROJECT = "local";
@@ -165,7 +194,7 @@ public record ServerConfig(
 
   /**
    * A config with the default {@link Telemetry} settings, keeping everything under the data
-   * directory ({@link StorageConfig#LOCAL}).
+   * directory ({@link StorageConfig#LOCAL}), with the {@link JobDefaults#NONE} job defaults.
    */
   public ServerConfig(
       String host,
@@ -190,7 +219,8 @@ public record ServerConfig(
         workers,
         loraRank,
         Telemetry.DEFAULTS,
-        StorageConfig.LOCAL);
+        StorageConfig.LOCAL,
+        JobDefaults.NONE);
   }
 
   public ServerConfig {
@@ -198,6 +228,7 @@ public record ServerConfig(
       throw new IllegalArgumentException("telemetry must be set (Telemetry.DEFAULTS)");
     }
     storage = storage == null ? StorageConfig.LOCAL : storage;
+    jobDefaults = jobDefaults == null ? JobDefaults.NONE : jobDefaults;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -332,7 +363,8 @@ public record ServerConfig(
       Integer workers,
       @JsonProperty("lora_rank") Integer loraRank,
       Telemetry telemetry,
-      StorageConfig storage) {}
+      StorageConfig storage,
+      @JsonProperty("job_defaults") JobDefaults jobDefaults) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -370,7 +402,8 @@ public record ServerConfig(
           form.workers() != null ? form.workers() : base.workers(),
           form.loraRank() != null ? form.loraRank() : base.loraRank(),
           form.telemetry() != null ? form.telemetry() : base.telemetry(),
-          form.storage() != null ? form.storage() : base.storage());
+          form.storage() != null ? form.storage() : base.storage(),
+          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -389,7 +422,8 @@ public record ServerConfig(
         workers,
         loraRank,
         telemetry,
-        storage);
+        storage,
+        jobDefaults);
   }
 
   public ServerConfig withDataDir(Path value) {
@@ -405,7 +439,8 @@ public record ServerConfig(
         workers,
         loraRank,
         telemetry,
-        storage);
+        storage,
+        jobDefaults);
   }
 
   public ServerConfig withDbUrl(String value) {
@@ -421,13 +456,25 @@ public record ServerConfig(
         workers,
         loraRank,
         telemetry,
-        storage);
+        storage,
+        jobDefaults);
   }
 
   public ServerConfig withUploadLimit(long value) {
     return new ServerConfig(
-        host, port, dataDir, dbUrl, value, apiKeys, models, aliases, workers, loraRank, telemetry,
-        storage);
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        value,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
+        jobDefaults);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
@@ -444,7 +491,8 @@ public record ServerConfig(
         value,
         loraRank,
         telemetry,
-        storage);
+        storage,
+        jobDefaults);
   }
 
   /** The same config with {@code value} as its telemetry settings. */
@@ -461,7 +509,8 @@ public record ServerConfig(
         workers,
         loraRank,
         value,
-        storage);
+        storage,
+        jobDefaults);
   }
 
   /** The same config keeping what it stores where {@code value} says. */
@@ -478,6 +527,25 @@ public record ServerConfig(
         workers,
         loraRank,
         telemetry,
+        value,
+        jobDefaults);
+  }
+
+  /** The same config with job defaults {@code value}. */
+  public ServerConfig withJobDefaults(JobDefaults value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
         value);
   }
 
@@ -495,6 +563,7 @@ public record ServerConfig(
         workers,
         value,
         telemetry,
-        storage);
+        storage,
+        jobDefaults);
   }
 }

@@ -6,10 +6,13 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
+import dev.lathe.jobqueue.Job;
 import dev.lathe.jobqueue.JobStatus;
 import dev.lathe.jobqueue.JobStore;
 import dev.lathe.jobqueue.RandomIdGenerator;
+import dev.lathe.server.evals.EvalStore;
 import dev.lathe.server.jobs.TrainableBases;
+import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.server.store.FileContents;
 import dev.lathe.server.store.FileStore;
 import dev.lathe.server.store.FineTunedModels;
@@ -58,6 +61,7 @@ import java.util.function.LongSupplier;
  * @param seeds a job's or a sampling request's seed when none was given
  * @param nanoTime a monotonic clock, for throughput measurements
  * @param metrics this process's operator metrics (the stores' gauges are read at each scrape)
+ * @param evals the evals, their runs and graded items
  */
 public record Services(
     ServerConfig config,
@@ -76,7 +80,8 @@ public record Services(
     Ids ids,
     LongSupplier seeds,
     LongSupplier nanoTime,
-    ServerMetrics metrics)
+    ServerMetrics metrics,
+    EvalStore evals)
     implements AutoCloseable {
 
   /** Database connections kept open for the request threads and the workers. */
@@ -112,7 +117,8 @@ public record Services(
       FileStore files = new FileStore(db);
       LongSupplier nanoTime = System::nanoTime;
       ServerMetrics metrics = ServerMetrics.create(clock, nanoTime);
-      metrics.readJobs(() -> byWireName(jobs.countByStatus()), JobStatus.QUEUED.wireName());
+      metrics.readJobs(
+          () -> byWireName(jobs.countByStatus(Job.FINE_TUNE)), JobStatus.QUEUED.wireName());
       metrics.readFileBytes(files::totalBytes);
       return new Services(
           config,
@@ -131,7 +137,8 @@ public record Services(
           ids,
           seeds,
           nanoTime,
-          metrics);
+          metrics,
+          new EvalStore(db, json));
     } catch (IOException | RuntimeException e) {
       db.close();
       throw e;
@@ -165,6 +172,15 @@ public record Services(
     Map<String, Long> named = new TreeMap<>();
     counts.forEach((status, n) -> named.put(status.wireName(), n));
     return named;
+  }
+
+  /**
+   * A registry of the configured models and the fine-tunes (downloaded from the store on first
+   * use), loading weights on first use within {@code memoryBudget} bytes; its owner closes it.
+   */
+  ModelRegistry openModels(long memoryBudget) {
+    return new ModelRegistry(
+        config.models(), config.aliases(), fineTuned, hub, memoryBudget, stored);
   }
 
   /**

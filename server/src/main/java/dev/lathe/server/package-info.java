@@ -34,6 +34,8 @@
  *       serving (through the inference module);
  *   <li>{@link dev.lathe.server.chat}: {@code /v1/chat/completions} and {@code /v1/completions},
  *       tools and structured outputs, stored chat completions and their export;
+ *   <li>{@link dev.lathe.server.evals}: {@code /v1/evals}, runs (jobs of kind {@code eval_run}
+ *       sampled through the chat path) and output items; {@code evals.graders}, the criteria;
  *   <li>{@link dev.lathe.server.jobs}: {@code /v1/fine_tuning/jobs} and the typed job request;
  *   <li>{@link dev.lathe.server.training}: the handler workers run, which trains and records;
  *   <li>{@link dev.lathe.server.preview}: the estimate and masking-preview extensions;

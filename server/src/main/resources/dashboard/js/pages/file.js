@@ -2,7 +2,7 @@
 // example rendered by a model's own tokenizer and chat template, token by token, with the tokens
 // the loss is taken on set apart from the ignored ones (and why each is ignored), plus the counts.
 // `?model=M&line=N` in the hash preselects the preview and runs it at once.
-import { get, post, ApiError } from '../api.js';
+import { get, post, getBlob, ApiError } from '../api.js';
 import { h, clear, fmtTime, fmtBytes, fmtNumber, badge, errorBox, field, showFormError, clearFormErrors, hashQuery } from '../ui.js';
 import { reportView } from '../report.js';
 
@@ -27,6 +27,16 @@ export async function render(root, id) {
         h('dt', {}, 'Created'), h('dd', {}, fmtTime(file.created_at)),
         h('dt', {}, 'Status'), h('dd', {}, file.status))));
 
+  if (file.purpose === 'fine-tune-results' && file.filename.endsWith('.json')) {
+    // a job's lineage manifest: what went in, how it was trained, with what
+    const text = await (await getBlob(`/files/${encodeURIComponent(id)}/content`)).text();
+    let shown = text;
+    try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch { /* shown as stored */ }
+    root.append(h('section', { class: 'panel', 'aria-labelledby': 'content-title' },
+      h('h2', { id: 'content-title' }, 'Content'),
+      h('pre', { class: 'file-content', 'data-testid': 'file-content', tabindex: '0' }, shown)));
+    return;
+  }
   if (file.purpose !== 'fine-tune') {
     root.append(h('p', { class: 'muted' }, 'Only fine-tune files are validated; this file has no report.'));
     return;

@@ -211,9 +211,30 @@ export async function render(root, id) {
     return h('div', {}, button, ' ', err);
   }
 
+  /** The job's lineage manifest (Lathe's `lathe_lineage` File): its page and a download. */
+  function lineageFile(fileId) {
+    if (!fileId) return h('span', { class: 'muted' }, 'written when the job succeeds');
+    return h('div', {}, h('a', { href: `#/files/${encodeURIComponent(fileId)}`, class: 'mono',
+      'data-testid': 'job-lineage-link' }, `lineage.json (${fileId})`), ' ', resultFile(fileId));
+  }
+
+  /** The step whose checkpoint the run ended with (Lathe's `lathe_best_step`), or null. */
+  function bestStep() {
+    return typeof job.lathe_best_step === 'number' && job.lathe_best_step > 0 ? job.lathe_best_step : null;
+  }
+
+  function bestCheckpoint() {
+    const best = bestStep();
+    if (best === null) return h('span', { class: 'muted' }, job.validation_file ? 'chosen at the end' : 'none: no validation file');
+    const early = events.events.some((e) => /; stopping early$/.test(e.message));
+    return h('span', {}, `step ${best}`, h('span', { class: 'muted' },
+      ` · the lowest whole-validation loss; the fine-tuned model is this checkpoint${early ? ' (training stopped early)' : ''}`));
+  }
+
   let detailsSig = null;
   function drawDetails() {
-    const sig = JSON.stringify([job.method, job.hyperparameters, job.result_files, job.finished_at, job.status]);
+    const sig = JSON.stringify([job.method, job.hyperparameters, job.result_files, job.finished_at, job.status,
+      job.lathe_lineage, job.lathe_best_step, events.events.length]);
     if (sig === detailsSig) return;
     detailsSig = sig;
     const type = (job.method && job.method.type) || 'supervised';
@@ -231,6 +252,8 @@ export async function render(root, id) {
       ['Validation file', fileLink(job.validation_file), 'job-validation-file'],
       ['Result files', job.result_files && job.result_files.length ? job.result_files.map(resultFile)
         : h('span', { class: 'muted' }, 'none yet')],
+      ['Lineage manifest', lineageFile(job.lathe_lineage), 'job-lineage'],
+      ['Best checkpoint', bestCheckpoint(), 'job-best-step'],
       ['Created', fmtTime(job.created_at)],
       ['Finished', fmtTime(job.finished_at)]);
     kv(details, rows);
@@ -294,8 +317,10 @@ export async function render(root, id) {
     for (const c of page.data) {
       const m = c.metrics || {};
       const name = c.fine_tuned_model_checkpoint;
-      checkpointRows.append(h('tr', { 'data-step': c.step_number },
-        h('td', {}, String(c.step_number)),
+      const best = c.step_number === bestStep();
+      checkpointRows.append(h('tr', { 'data-step': c.step_number, class: best ? 'best' : null },
+        h('td', {}, String(c.step_number), best ? ' ' : null, best ? h('span', { class: 'badge ok', 'data-testid': 'checkpoint-best',
+          title: 'the lowest whole-validation loss: the fine-tuned model' }, 'best') : null),
         h('td', {}, fmtNumber(m.train_loss)), h('td', {}, fmtNumber(m.train_mean_token_accuracy)),
         h('td', {}, fmtNumber(m.valid_loss)), h('td', {}, fmtNumber(m.valid_mean_token_accuracy)),
         h('td', {}, fmtNumber(m.full_valid_loss)),
@@ -318,6 +343,7 @@ export async function render(root, id) {
   requestAnimationFrame(() => performance.mark('lathe:job-charts-drawn', { detail: { points: events.sortedSteps.length } }));
   drawEvents(null);
   drawStats();
+  drawDetails();
   await loadCheckpoints();
 
   // ---- live updates: the job, its new events, checkpoints when one was announced

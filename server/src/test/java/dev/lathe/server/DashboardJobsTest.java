@@ -263,6 +263,67 @@ class DashboardJobsTest {
   }
 
   @Test
+  void anEarlyStoppedJobShowsItsBestCheckpointAndLinksItsLineageManifest() throws Exception {
+    String noise = upload(dev.lathe.testkit.ChatFiles.noise(10, 3));
+    String stories = upload(dev.lathe.testkit.ChatFiles.STORIES);
+    FineTuningJob created =
+        client
+            .fineTuning()
+            .jobs()
+            .create(
+                EarlyStoppingJobTest.request(
+                        noise, stories, java.util.Map.of("early_stopping_patience", 2))
+                    .suffix("early")
+                    .build());
+    FineTuningJob job =
+        new JobWatch(client)
+            .await(created.id(), j -> j.status().asString().matches("succeeded|failed"));
+    assertThat(job.status().asString()).as("error: %s", job.error()).isEqualTo("succeeded");
+    long best =
+        ((Number) job._additionalProperties().get("lathe_best_step").asNumber().orElseThrow())
+            .longValue();
+    String lineage =
+        job._additionalProperties().get("lathe_lineage").asString().orElseThrow().toString();
+    browser.go(origin + "/#/jobs/" + job.id());
+    browser.await(20, d -> badge().equals("succeeded"));
+    browser.await(
+        20, d -> browser.find("[data-testid=job-best-step]").getText().contains("stopped early"));
+    assertThat(browser.find("[data-testid=job-best-step]").getText())
+        .isEqualTo(
+            "step "
+                + best
+                + " · the lowest whole-validation loss; the fine-tuned model is this checkpoint"
+                + " (training stopped early)");
+    browser.await(10, d -> browser.all("[data-testid=checkpoint-best]").size() == 1);
+    assertThat(
+            browser
+                .find("[data-testid=checkpoint-best]")
+                .findElement(org.openqa.selenium.By.xpath("ancestor::tr"))
+                .getDomAttribute("data-step"))
+        .isEqualTo(String.valueOf(best));
+    assertThat(browser.find("[data-testid=job-lineage-link]").getDomAttribute("href"))
+        .isEqualTo("#/files/" + lineage);
+    browser.await(
+        10,
+        d ->
+            browser
+                .find("[data-testid=job-lineage] [data-testid=result-download]")
+                .getText()
+                .contains("lineage.json"));
+    browser.js("document.getElementById('job-details-h').scrollIntoView();");
+    browser.screenshot("job-early-stopped");
+    // the manifest's own page
+    browser.find("[data-testid=job-lineage-link]").click();
+    browser.await(10, d -> browser.driver.getCurrentUrl().endsWith("#/files/" + lineage));
+    browser.await(
+        10,
+        d -> browser.find("[data-testid=file-content]").getText().contains("\"template_sha256\""));
+    assertThat(browser.find("[data-testid=file-content]").getText())
+        .contains("\"early_stopping_patience\": 2");
+    browser.assertNoConsoleErrors();
+  }
+
+  @Test
   void aJobFailedByABadTrainingFileShowsItsError() {
     String bad =
         upload(

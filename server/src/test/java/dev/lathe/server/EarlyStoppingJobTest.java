@@ -108,4 +108,37 @@ class EarlyStoppingJobTest {
       assertThat(FineTuningJobsTest.chat(client, job.fineTunedModel().orElseThrow())).isNotNull();
     }
   }
+
+  @Test
+  void aJobThatGivesNoPatienceTakesTheServersDefault() throws Exception {
+    try (TestServer server =
+        TestServer.withJobDefaults(dataDir, 1, new ServerConfig.JobDefaults(2))) {
+      OpenAIClient client = server.client(TestServer.KEY_A);
+      String train = TrainingFiles.upload(client, ChatFiles.noise(10, 3));
+      String valid = TrainingFiles.upload(client, ChatFiles.STORIES);
+      JobCreateParams.Builder none = request(train, valid, Map.of());
+      String id = client.fineTuning().jobs().create(none.build()).id();
+      JobWatch watch = new JobWatch(client);
+      FineTuningJob job =
+          watch.await(id, j -> j.status().asString().matches("succeeded|failed|cancelled"));
+      assertThat(job.status().asString()).as("error: %s", job.error()).isEqualTo("succeeded");
+      assertThat(watch.events(id))
+          .extracting(FineTuningJobEvent::message)
+          .anySatisfy(m -> assertThat(m).endsWith("; stopping early"));
+      // the job's own 0 overrides the server's 2: all ten epochs
+      String all =
+          client
+              .fineTuning()
+              .jobs()
+              .create(request(train, valid, Map.of("early_stopping_patience", 0)).build())
+              .id();
+      FineTuningJob full =
+          watch.await(all, j -> j.status().asString().matches("succeeded|failed|cancelled"));
+      assertThat(full.status().asString()).isEqualTo("succeeded");
+      assertThat(watch.events(all))
+          .extracting(FineTuningJobEvent::message)
+          .noneSatisfy(m -> assertThat(m).endsWith("; stopping early"))
+          .anySatisfy(m -> assertThat(m).startsWith("Step 20/20: training loss="));
+    }
+  }
 }

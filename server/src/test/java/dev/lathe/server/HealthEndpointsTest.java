@@ -61,7 +61,8 @@ class HealthEndpointsTest {
             0,
             ServerConfig.DEFAULT_LORA_RANK,
             telemetry,
-            StorageConfig.LOCAL);
+            StorageConfig.LOCAL,
+            ServerConfig.JobDefaults.NONE);
     return Services.open(
         config,
         new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir.resolve("hub"), true));

@@ -47,6 +47,10 @@ record LatheHttp(TestServer server, String key) {
     return post(path, JSON.writeValueAsString(body));
   }
 
+  Reply delete(String path) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(server.uri(path)).DELETE());
+  }
+
   /** The events of a streamed (server-sent events) answer to a POST, {@code [DONE]} left out. */
   java.util.List<JsonNode> stream(String path, String body)
       throws IOException, InterruptedException {

@@ -42,6 +42,34 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aConfiguredModelWhoseFileCannotBeLoadedIsAServerErrorNamingTheFile() throws Exception {
+    Path broken = dir.resolve("broken.bin");
+    java.nio.file.Files.write(broken, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    var db = JdbcDataSources.sqlite(dir.resolve("b.db"));
+    ServerSchema.migrate(db, false, InstantSource.fixed(Instant.EPOCH));
+    try (ModelRegistry registry =
+        new ModelRegistry(
+            Map.of("broken", broken.toString()),
+            Map.of(),
+            new FineTunedModels(db),
+            new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir, true),
+            Long.MAX_VALUE)) {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        assertThatThrownBy(() -> registry.acquire("broken"))
+            .isInstanceOfSatisfying(
+                ApiException.class,
+                e -> {
+                  assertThat(e.status()).isEqualTo(500);
+                  assertThat(e.code()).isEqualTo("model_load_failed");
+                  assertThat(e.getMessage())
+                      .contains("`broken`", broken.toString(), "cannot be loaded: ");
+                });
+        assertThat(registry.loadedBases()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aliasesAndFineTunesShareTheirBasesWeights() throws Exception {
     try (ModelRegistry registry = registry(Long.MAX_VALUE)) {
       Caller caller = new Caller("p", false);

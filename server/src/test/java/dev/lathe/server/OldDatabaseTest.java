@@ -140,7 +140,9 @@ class OldDatabaseTest {
               "server|3|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
               "jobqueue|2|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
               "server|4|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
-              "server|5|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli());
+              "server|5|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
+              "jobqueue|3|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli(),
+              "server|6|" + Instant.parse("2026-11-22T12:00:00Z").toEpochMilli());
       assertThat(SqlRows.of(db, "SELECT created_at FROM files WHERE id = '" + TRAINING + "'"))
           .containsExactly(Long.toString(FILE_CREATED_S * 1000));
       assertThat(SqlRows.of(db, "SELECT created FROM models WHERE id = '" + MODEL + "'"))

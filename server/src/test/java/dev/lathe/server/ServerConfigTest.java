@@ -98,6 +98,25 @@ class ServerConfigTest {
   }
 
   @Test
+  void theEarlyStoppingPatienceOfJobsThatGiveNoneComesFromJobDefaults() throws IOException {
+    assertThat(ServerConfig.defaults(null).jobDefaults().earlyStoppingPatience()).isZero();
+    Path file = dir.resolve("defaults.json");
+    Files.writeString(file, "{\"job_defaults\": {\"early_stopping_patience\": 3}}");
+    ServerConfig config = ServerConfig.read(file, ServerConfig.defaults(null));
+    assertThat(config.jobDefaults().earlyStoppingPatience()).isEqualTo(3);
+    assertThat(config.withPort(9).withWorkers(2).jobDefaults()).isEqualTo(config.jobDefaults());
+    Files.writeString(file, "{\"job_defaults\": {\"early_stopping_patience\": 101}}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("defaults.json")
+        .hasMessageContaining(
+            "job_defaults.early_stopping_patience is 101; it must be 0 (never stop early) to 100");
+    Files.writeString(file, "{\"job_defaults\": {\"patience\": 2}}");
+    assertThatThrownBy(() -> ServerConfig.read(file, ServerConfig.defaults(null)))
+        .hasMessageContaining("defaults.json")
+        .hasMessageContaining("\"patience\"");
+  }
+
+  @Test
   void rejectsUnsafeOrInconsistentSettingsWithTheReason() throws IOException {
     Path file = dir.resolve("bad.json");
     Files.writeString(file, "{\"prot\": 1}");

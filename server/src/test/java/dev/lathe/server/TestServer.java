@@ -100,15 +100,37 @@ final class TestServer implements AutoCloseable {
 
   /** A server without workers that also serves {@code extraModels} (name to directory). */
   static TestServer withModels(Path dataDir, Map<String, String> extraModels) throws IOException {
+    return withModels(dataDir, 0, extraModels);
+  }
+
+  /** A server with {@code workers} workers that also serves {@code extraModels}. */
+  static TestServer withModels(Path dataDir, int workers, Map<String, String> extraModels)
+      throws IOException {
     return new TestServer(
         dataDir,
         ServerConfig.DEFAULT_UPLOAD_LIMIT,
-        0,
+        workers,
         ServerConfig.DEFAULT_LORA_RANK,
         FIXED_CLOCK,
         null,
         extraModels,
-        StorageConfig.LOCAL);
+        StorageConfig.LOCAL,
+        ServerConfig.JobDefaults.NONE);
+  }
+
+  /** A server with {@code workers} workers whose jobs default to {@code jobDefaults}. */
+  static TestServer withJobDefaults(Path dataDir, int workers, ServerConfig.JobDefaults jobDefaults)
+      throws IOException {
+    return new TestServer(
+        dataDir,
+        ServerConfig.DEFAULT_UPLOAD_LIMIT,
+        workers,
+        ServerConfig.DEFAULT_LORA_RANK,
+        FIXED_CLOCK,
+        null,
+        Map.of(),
+        StorageConfig.LOCAL,
+        jobDefaults);
   }
 
   private TestServer(
@@ -131,7 +153,16 @@ final class TestServer implements AutoCloseable {
       InstantSource clock,
       String dbUrl)
       throws IOException {
-    this(dataDir, uploadLimit, workers, loraRank, clock, dbUrl, Map.of(), StorageConfig.LOCAL);
+    this(
+        dataDir,
+        uploadLimit,
+        workers,
+        loraRank,
+        clock,
+        dbUrl,
+        Map.of(),
+        StorageConfig.LOCAL,
+        ServerConfig.JobDefaults.NONE);
   }
 
   /**
@@ -148,7 +179,8 @@ final class TestServer implements AutoCloseable {
         FIXED_CLOCK,
         freshUrl(TestDatabase.POSTGRESQL),
         Map.of(),
-        storage);
+        storage,
+        ServerConfig.JobDefaults.NONE);
   }
 
   private static String freshUrl(TestDatabase database) throws IOException {
@@ -169,7 +201,8 @@ final class TestServer implements AutoCloseable {
       InstantSource clock,
       String dbUrl,
       Map<String, String> extraModels,
-      StorageConfig storage)
+      StorageConfig storage,
+      ServerConfig.JobDefaults jobDefaults)
       throws IOException {
     this.dataDir = dataDir;
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
@@ -191,7 +224,8 @@ final class TestServer implements AutoCloseable {
             workers,
             loraRank,
             ServerConfig.Telemetry.DEFAULTS,
-            storage);
+            storage,
+            jobDefaults);
     SplittableRandom random = new SplittableRandom(42);
     server =
         LatheServer.start(

@@ -131,8 +131,17 @@ public final class Rope {
     }
   }
 
+  /**
+   * Rotate-half pairs are two contiguous runs and are rotated with vectors; interleaved pairs take
+   * the scalar loop. (They were gathered and scattered with even/odd index maps, which gave wrong
+   * values once C2 compiled the method on JDK 25 with AVX-512: RopeTest calls it until compiled.)
+   */
   private static void rotateVector(
       Style style, float[] x, int off, int nHeads, Table t, int pos, float sign) {
+    if (style == Style.INTERLEAVED) {
+      rotateScalar(style, x, off, nHeads, t, pos, sign);
+      return;
+    }
     checkPosition(t, pos);
     int d = t.headDim();
     int half = d / 2;
@@ -144,47 +153,20 @@ public final class Rope {
       for (; i < bound; i += F.length()) {
         FloatVector c = FloatVector.fromArray(F, t.cos(), tab + i);
         FloatVector s = FloatVector.fromArray(F, t.sin(), tab + i).mul(sign);
-        FloatVector x0;
-        FloatVector x1;
-        if (style == Style.INTERLEAVED) {
-          x0 = FloatVector.fromArray(F, x, base + 2 * i, EVEN, 0);
-          x1 = FloatVector.fromArray(F, x, base + 2 * i, ODD, 0);
-        } else {
-          x0 = FloatVector.fromArray(F, x, base + i);
-          x1 = FloatVector.fromArray(F, x, base + half + i);
-        }
-        FloatVector y0 = x0.mul(c).sub(x1.mul(s));
-        FloatVector y1 = x0.mul(s).add(x1.mul(c));
-        if (style == Style.INTERLEAVED) {
-          y0.intoArray(x, base + 2 * i, EVEN, 0);
-          y1.intoArray(x, base + 2 * i, ODD, 0);
-        } else {
-          y0.intoArray(x, base + i);
-          y1.intoArray(x, base + half + i);
-        }
+        FloatVector x0 = FloatVector.fromArray(F, x, base + i);
+        FloatVector x1 = FloatVector.fromArray(F, x, base + half + i);
+        x0.mul(c).sub(x1.mul(s)).intoArray(x, base + i);
+        x0.mul(s).add(x1.mul(c)).intoArray(x, base + half + i);
       }
       for (; i < half; i++) {
-        int a = style == Style.INTERLEAVED ? base + 2 * i : base + i;
-        int b = style == Style.INTERLEAVED ? a + 1 : a + half;
         float c = t.cos()[tab + i];
         float s = sign * t.sin()[tab + i];
-        float x0 = x[a];
-        float x1 = x[b];
-        x[a] = x0 * c - x1 * s;
-        x[b] = x0 * s + x1 * c;
+        float x0 = x[base + i];
+        float x1 = x[base + half + i];
+        x[base + i] = x0 * c - x1 * s;
+        x[base + half + i] = x0 * s + x1 * c;
       }
     }
-  }
-
-  private static final int[] EVEN = stride(0);
-  private static final int[] ODD = stride(1);
-
-  private static int[] stride(int start) {
-    int[] map = new int[F.length()];
-    for (int i = 0; i < map.length; i++) {
-      map[i] = start + 2 * i;
-    }
-    return map;
   }
 
   private static void checkPosition(Table t, int pos) {

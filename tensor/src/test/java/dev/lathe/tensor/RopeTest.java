@@ -25,6 +25,24 @@ class RopeTest {
   }
 
   @Test
+  void vectorPathStaysBitIdenticalOnceCompiled() {
+    // enough calls for the JIT to compile the vector path (the interleaved one used to gather and
+    // scatter, and gave other values from then on)
+    Rope.Table t = Rope.Table.of(64, 512, 10000, RopeScaling.NONE);
+    float[] x = RandomArrays.uniform(7, 128, 1f);
+    for (int call = 0; call < 60_000; call++) {
+      Rope.Style style = Rope.Style.values()[call % 2];
+      float[] s = x.clone();
+      float[] v = x.clone();
+      Rope.forwardScalar(style, s, 0, 2, t, call % 512);
+      Rope.forwardVector(style, v, 0, 2, t, call % 512);
+      if (!java.util.Arrays.equals(s, v)) {
+        throw new AssertionError(style + " differs from the scalar path at call " + call);
+      }
+    }
+  }
+
+  @Test
   void interleavedAndRotateHalfAreTheSameRotationOnPermutedDims() {
     int d = 8;
     Rope.Table t = Rope.Table.of(d, 10, 500, RopeScaling.NONE);

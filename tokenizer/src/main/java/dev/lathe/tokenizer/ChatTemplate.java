@@ -123,7 +123,7 @@ public final class ChatTemplate {
           + "{% endif %}{% endfor %}"
           + "{% if add_generation_prompt %}{{ 'Assistant: ' }}{% endif %}";
 
-  private static final String RENDER_STATE = "__lathe_render_state";
+  static final String RENDER_STATE = "__lathe_render_state";
 
   private final String name;
   private final String source;
@@ -143,23 +143,8 @@ public final class ChatTemplate {
             ? source.substring(0, source.length() - 2)
             : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
     this.adapted = JinjaSyntaxAdapter.adapt(trimmed, name);
-    this.jinjava = newJinjava();
-    for (JinjaSyntaxAdapter.Usage usage : JinjaSyntaxAdapter.usages(adapted)) {
-      boolean known =
-          usage.filter()
-              ? jinjava.getGlobalContext().getFilter(usage.name()) != null
-              : jinjava.getGlobalContext().getExpTest(usage.name()) != null;
-      if (!known) {
-        throw JinjaSyntaxAdapter.error(
-            source,
-            name,
-            Math.min(usage.index(), source.length()),
-            (usage.filter() ? "filter |" : "test 'is ")
-                + usage.name()
-                + (usage.filter() ? "" : "'")
-                + " is not supported by this renderer");
-      }
-    }
+    this.jinjava = newJinjava(false);
+    checkUsages(jinjava, source, adapted, name);
   }
 
   /**
@@ -286,12 +271,14 @@ public final class ChatTemplate {
       throw new ChatTemplateException(name, 0, "", "the template raised: " + state.raised);
     }
     for (TemplateError error : result.getErrors()) {
-      throw toException(error);
+      throw toException("chat template", name, source, adapted, error);
     }
     return result.getOutput();
   }
 
-  private ChatTemplateException toException(TemplateError error) {
+  /** The error jinjava reported, at the line of {@code source} where its construct occurs. */
+  static ChatTemplateException toException(
+      String kind, String name, String source, String adapted, TemplateError error) {
     String[] lines = adapted.split("\n", -1);
     int line = Math.max(1, Math.min(lines.length, error.getLineno()));
     String construct = error.getFieldName();
@@ -310,7 +297,7 @@ public final class ChatTemplate {
     String text = line <= original.length ? original[line - 1] : "";
     String what = construct == null || construct.isBlank() ? "" : " in `" + construct + "`";
     return new ChatTemplateException(
-        name, line, text, error.getReason() + what + ": " + error.getMessage());
+        kind, name, line, text, error.getReason() + what + ": " + error.getMessage());
   }
 
   /** Per-render state the template functions reach through the interpreter's context. */
@@ -327,6 +314,26 @@ public final class ChatTemplate {
     }
   }
 
+  /** Refuses a filter or test the engine does not have, naming where it occurs in the source. */
+  static void checkUsages(Jinjava jinjava, String source, String adapted, String name) {
+    for (JinjaSyntaxAdapter.Usage usage : JinjaSyntaxAdapter.usages(adapted)) {
+      boolean known =
+          usage.filter()
+              ? jinjava.getGlobalContext().getFilter(usage.name()) != null
+              : jinjava.getGlobalContext().getExpTest(usage.name()) != null;
+      if (!known) {
+        throw JinjaSyntaxAdapter.error(
+            source,
+            name,
+            Math.min(usage.index(), source.length()),
+            (usage.filter() ? "filter |" : "test 'is ")
+                + usage.name()
+                + (usage.filter() ? "" : "'")
+                + " is not supported by this renderer");
+      }
+    }
+  }
+
   /** {@code raise_exception(message)}: aborts the render with the template's message. */
   public static String raiseException(Object message) {
     RenderState.current().raised = String.valueOf(message);
@@ -339,13 +346,18 @@ public final class ChatTemplate {
     return StrftimeFormatter.format(now, format);
   }
 
-  private static Jinjava newJinjava() {
+  /**
+   * The engine with the settings above; {@code failOnUnknownTokens} makes an undefined variable an
+   * error instead of an empty string.
+   */
+  static Jinjava newJinjava(boolean failOnUnknownTokens) {
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonStringMethods());
     resolver.add(com.hubspot.jinjava.el.JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
     JinjavaConfig config =
         JinjavaConfig.newBuilder()
             .withTrimBlocks(true)
+            .withFailOnUnknownTokens(failOnUnknownTokens)
             .withLstripBlocks(true)
             // jinjava's default would render "{{ ... }}" found inside printed values (a user
             // message) as template code; Jinja prints values verbatim.

@@ -10,8 +10,13 @@ public final class ChatTemplateException extends RuntimeException {
   private final int line;
 
   ChatTemplateException(String template, int line, String lineText, String message) {
+    this("chat template", template, line, lineText, message);
+  }
+
+  ChatTemplateException(String kind, String template, int line, String lineText, String message) {
     super(
-        "chat template "
+        kind
+            + " "
             + template
             + (line > 0 ? ", line " + line + " `" + abbreviate(lineText.strip()) + "`" : "")
             + ": "

@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +108,25 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
   }
 
   /**
-   * The {@code tokenizer.json} (or {@code tokenizer.json.gz}) file this tokenizer was read from.
+   * A tokenizer built in memory from the text of a {@code tokenizer.json} and a {@code
+   * tokenizer_config.json} tree (e.g. rebuilt from a GGUF file's vocabulary); {@code source} names
+   * it in errors.
+   */
+  static HfTokenizer inMemory(String source, String tokenizerJson, JsonNode config) {
+    JsonNode tree = HfTokenizerFiles.parse(tokenizerJson, Path.of("tokenizer.json"));
+    JsonNode none = MissingNode.getInstance();
+    return new HfTokenizer(
+        new HfTokenizerFiles(source, null, tokenizerJson, tree, config, none, none, null));
+  }
+
+  /** A tokenizer of files already read. */
+  static HfTokenizer of(HfTokenizerFiles files) {
+    return new HfTokenizer(files);
+  }
+
+  /**
+   * The {@code tokenizer.json} (or {@code tokenizer.json.gz}) file this tokenizer was read from, or
+   * null for one built in memory.
    */
   public Path file() {
     return files.tokenizerFile();

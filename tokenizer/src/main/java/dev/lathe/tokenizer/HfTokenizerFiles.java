@@ -23,7 +23,7 @@ import java.util.zip.GZIPInputStream;
  * Absent optional files are {@link MissingNode}s.
  *
  * @param source where the tokenizer came from, for error messages
- * @param tokenizerFile the {@code tokenizer.json[.gz]} file
+ * @param tokenizerFile the {@code tokenizer.json[.gz]} file, or null for one built in memory
  * @param tokenizerJson the text of {@code tokenizer.json}
  * @param tokenizer the parsed {@code tokenizer.json}
  * @param config {@code tokenizer_config.json}
@@ -45,7 +45,6 @@ record HfTokenizerFiles(
 
   HfTokenizerFiles {
     Objects.requireNonNull(source);
-    Objects.requireNonNull(tokenizerFile);
     Objects.requireNonNull(tokenizerJson);
     Objects.requireNonNull(tokenizer);
     Objects.requireNonNull(config);
@@ -96,9 +95,12 @@ record HfTokenizerFiles(
   /**
    * These files without the tokenizer text and tree, which are large (tens of MB for a 128k
    * vocabulary) and needed again only rarely: {@link #readTokenizerWithoutSpecialTokens()} reads
-   * the file anew.
+   * the file anew. A tokenizer built in memory keeps its text.
    */
   HfTokenizerFiles withoutTokenizerContent() {
+    if (tokenizerFile == null) { // nothing to read it back from
+      return this;
+    }
     return new HfTokenizerFiles(
         source,
         tokenizerFile,
@@ -116,12 +118,12 @@ record HfTokenizerFiles(
    * copied token by token, never held as a tree.
    */
   String readTokenizerWithoutSpecialTokens() {
-    String text = readText(tokenizerFile);
+    String text = tokenizerFile == null ? tokenizerJson : readText(tokenizerFile);
     StringWriter out = new StringWriter(text.length());
     try (JsonParser in = JSON.createParser(text);
         JsonGenerator gen = JSON.createGenerator(out)) {
       if (in.nextToken() != JsonToken.START_OBJECT) {
-        throw new IllegalArgumentException(tokenizerFile + " is not a JSON object");
+        throw new IllegalArgumentException(source + " is not a JSON object");
       }
       gen.writeStartObject();
       while (in.nextToken() == JsonToken.FIELD_NAME) {
@@ -142,7 +144,7 @@ record HfTokenizerFiles(
       }
       gen.writeEndObject();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot rewrite " + tokenizerFile + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot rewrite " + source + ": " + e.getMessage(), e);
     }
     return out.toString();
   }

@@ -44,10 +44,13 @@ public final class Llama2cTokenizer implements TextTokenizer {
   private final boolean[] control; // decoded as nothing
   private final int bos;
   private final int eos;
+  private final int unk; // a character with neither a piece nor byte tokens becomes this, if set
   private final int[] byteIds = new int[256]; // byte -> id of its <0xNN> piece
   private final Map<String, Integer> ids; // piece as ISO-8859-1 string -> id
 
-  private Llama2cTokenizer(byte[][] pieces, float[] scores, boolean[] control, int bos, int eos) {
+  private Llama2cTokenizer(
+      byte[][] pieces, float[] scores, boolean[] control, int bos, int eos, int unk) {
+    this.unk = unk;
     this.pieces = pieces;
     this.scores = scores;
     this.control = control;
@@ -60,10 +63,17 @@ public final class Llama2cTokenizer implements TextTokenizer {
     for (int i = 0; i < pieces.length; i++) {
       ids.putIfAbsent(key(pieces[i]), i);
     }
+    boolean[] found = new boolean[256];
     for (int i = pieces.length - 1; i >= 0; i--) {
       int b = byteValue(pieces[i]);
       if (b >= 0) {
         byteIds[b] = i;
+        found[b] = true;
+      }
+    }
+    for (int b = 0; b < 256; b++) {
+      if (unk >= 0 && !found[b]) {
+        byteIds[b] = -1; // no byte token: such characters become unk
       }
     }
   }
@@ -72,20 +82,31 @@ public final class Llama2cTokenizer implements TextTokenizer {
    * A SentencePiece BPE vocabulary as GGUF stores it ({@code tokenizer.ggml.tokens}, {@code
    * .scores}, {@code .token_type}): {@code ▁} in a token stands for a space; control tokens (type
    * 3) and BOS/EOS decode to nothing; a text byte without a piece becomes its {@code <0xNN>} token.
+   * A vocabulary without all 256 byte tokens needs an unknown token {@code unk}: a character
+   * without a piece then becomes {@code unk} (as Hugging Face's BPE does when byte fallback finds
+   * no byte tokens).
    *
-   * @throws IllegalArgumentException when the arrays disagree in length, BOS/EOS are outside the
-   *     vocabulary, or a byte has no {@code <0xNN>} token
+   * @throws IllegalArgumentException when the arrays disagree in length, BOS/EOS/unk are outside
+   *     the vocabulary, or a byte has no {@code <0xNN>} token and there is no {@code unk}
    */
   public static Llama2cTokenizer sentencePiece(
-      List<String> tokens, float[] scores, int[] types, int bos, int eos) {
+      List<String> tokens, float[] scores, int[] types, int bos, int eos, int unk) {
     int n = tokens.size();
     if (scores.length != n || types.length != n) {
       throw new IllegalArgumentException(
           n + " tokens but " + scores.length + " scores and " + types.length + " token types");
     }
-    if (bos < 0 || bos >= n || eos < 0 || eos >= n) {
+    if (bos < 0 || bos >= n || eos < 0 || eos >= n || unk >= n) {
       throw new IllegalArgumentException(
-          "BOS " + bos + " or EOS " + eos + " is outside the vocabulary of " + n + " tokens");
+          "BOS "
+              + bos
+              + ", EOS "
+              + eos
+              + " or unknown token "
+              + unk
+              + " is outside the vocabulary of "
+              + n
+              + " tokens");
     }
     byte[][] pieces = new byte[n][];
     boolean[] control = new boolean[n];
@@ -99,14 +120,15 @@ public final class Llama2cTokenizer implements TextTokenizer {
       }
     }
     for (int b = 0; b < 256; b++) {
-      if (!bytes[b]) {
+      if (!bytes[b] && unk < 0) {
         throw new IllegalArgumentException(
             String.format(
-                "the vocabulary has no byte token <0x%02X>: not a byte-fallback SentencePiece model",
+                "the vocabulary has no byte token <0x%02X> and no unknown token: not a"
+                    + " byte-fallback SentencePiece model",
                 b));
       }
     }
-    return new Llama2cTokenizer(pieces, scores.clone(), control, bos, eos);
+    return new Llama2cTokenizer(pieces, scores.clone(), control, bos, eos, unk);
   }
 
   /** Id of the beginning-of-sequence token. */
@@ -169,7 +191,7 @@ public final class Llama2cTokenizer implements TextTokenizer {
     boolean[] control = new boolean[s.length];
     control[BOS] = true;
     control[EOS] = true;
-    return new Llama2cTokenizer(pieces.toArray(new byte[0][]), s, control, BOS, EOS);
+    return new Llama2cTokenizer(pieces.toArray(new byte[0][]), s, control, BOS, EOS, -1);
   }
 
   @Override
@@ -198,8 +220,14 @@ public final class Llama2cTokenizer implements TextTokenizer {
             cp -> {
               byte[] utf8 = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
               Integer id = ids.get(key(utf8));
+              boolean bytes = true;
+              for (byte b : utf8) {
+                bytes &= byteIds[b & 0xff] >= 0;
+              }
               if (id != null) {
                 tokens.add(id);
+              } else if (!bytes) {
+                tokens.add(unk);
               } else {
                 for (byte b : utf8) {
                   tokens.add(byteIds[b & 0xff]);

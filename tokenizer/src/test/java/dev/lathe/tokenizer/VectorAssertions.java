@@ -2,8 +2,7 @@ package dev.lathe.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.lathe.testkit.SharedAssets;
-import java.nio.file.Path;
+import dev.lathe.testkit.LlamaCppVocabVectors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,11 +13,7 @@ final class VectorAssertions {
 
   /** Asserts that all cases of {@code ggml-vocab-<name>.gguf} match; returns how many there are. */
   static int assertAllMatch(TextTokenizer tokenizer, String name) {
-    Path dir = SharedAssets.require("testvectors/llama.cpp-vocab");
-    LlamaCppVocabVectors vectors =
-        LlamaCppVocabVectors.read(
-            dir.resolve("ggml-vocab-" + name + ".gguf.inp"),
-            dir.resolve("ggml-vocab-" + name + ".gguf.out"));
+    LlamaCppVocabVectors vectors = LlamaCppVocabVectors.named(name);
     List<String> mismatches = new ArrayList<>();
     for (int i = 0; i < vectors.inputs().size(); i++) {
       int[] actual = tokenizer.encode(vectors.inputs().get(i));
@@ -40,11 +35,7 @@ final class VectorAssertions {
 
   /** Asserts decode(encode(s)) == s for every input of the vector file. */
   static void assertRoundTrips(TextTokenizer tokenizer, String name) {
-    Path dir = SharedAssets.require("testvectors/llama.cpp-vocab");
-    LlamaCppVocabVectors vectors =
-        LlamaCppVocabVectors.read(
-            dir.resolve("ggml-vocab-" + name + ".gguf.inp"),
-            dir.resolve("ggml-vocab-" + name + ".gguf.out"));
+    LlamaCppVocabVectors vectors = LlamaCppVocabVectors.named(name);
     for (String input : vectors.inputs()) {
       assertThat(tokenizer.decode(tokenizer.encode(input))).as(quote(input)).isEqualTo(input);
     }

@@ -1,7 +1,6 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Rope;
-import dev.lathe.tensor.RopeScaling;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -60,14 +59,6 @@ public final class GgufCheckpoint {
               + ARCHITECTURES.keySet().stream().sorted().toList()
               + " models");
     }
-    if (g.has("rope_freqs.weight") || g.metadata().containsKey(arch + ".rope.scaling.type")) {
-      throw new IllegalArgumentException(
-          g.path()
-              + ": RoPE frequency scaling (rope_freqs.weight or "
-              + arch
-              + ".rope.scaling.type) is not supported from GGUF yet: use the Hugging Face"
-              + " checkpoint of this model");
-    }
     String p = arch + ".";
     int dim = g.integer(p + "embedding_length");
     int heads = g.integer(p + "attention.head_count");
@@ -75,18 +66,20 @@ public final class GgufCheckpoint {
     if (embedding == null || embedding.ne().length != 2) {
       throw new IllegalArgumentException(g.path() + ": tensor token_embd.weight is missing");
     }
+    int headDim = g.integer(p + "attention.key_length", dim / heads);
+    double theta = g.number(p + "rope.freq_base", 10000);
     return new LlamaConfig(
         dim,
         g.integer(p + "feed_forward_length"),
         g.integer(p + "block_count"),
         heads,
         g.integer(p + "attention.head_count_kv", heads),
-        g.integer(p + "attention.key_length", dim / heads),
+        headDim,
         (int) embedding.ne()[1],
         g.integer(p + "context_length"),
         (float) g.number(p + "attention.layer_norm_rms_epsilon", 1e-5),
-        g.number(p + "rope.freq_base", 10000),
-        RopeScaling.NONE,
+        theta,
+        GgufRopeScaling.read(g, arch, headDim, theta),
         style,
         g.has("blk.0.attn_q.bias"),
         g.has("blk.0.attn_output.bias"),
@@ -94,8 +87,133 @@ public final class GgufCheckpoint {
         !g.has("output.weight"));
   }
 
+  /**
+   * The GGUF architecture a Lathe model type is written as: {@code llama} for llama, mistral and
+   * llama2.c models (llama.cpp runs Mistral's dense models as llama), else the type itself.
+   */
+  public static String architecture(String modelType) {
+    String arch =
+        switch (modelType) {
+          case "llama", "mistral", ModelFamily.Llama.LLAMA2C -> "llama";
+          default -> modelType;
+        };
+    if (!ARCHITECTURES.containsKey(arch)) {
+      throw new IllegalArgumentException(
+          "a "
+              + modelType
+              + " model cannot be written as GGUF: Lathe writes Llama-family models (llama,"
+              + " mistral, llama2c, qwen2, qwen3)");
+    }
+    return arch;
+  }
+
+  /**
+   * Writes a Llama-family model as a GGUF file llama.cpp and {@link #load} read: the {@code
+   * <arch>.*} hyper-parameters, {@code general.*}, {@code metadata} (the tokenizer, a name...) and
+   * the tensors under {@link LlamaTensorNames#GGUF} names, q/k rows in the pairing the architecture
+   * runs ({@link RopePairing}; llama's interleaved, qwen's rotate-half). Matrices are stored as
+   * {@code matrices} (F32, F16, BF16 or Q8_0; a matrix whose rows are not whole Q8_0 blocks is
+   * stored F16, as llama.cpp's converter does), norms and biases as F32.
+   */
+  public static void save(
+      Path file,
+      String modelType,
+      LlamaConfig c,
+      LlamaWeights w,
+      GgmlType matrices,
+      Map<String, ?> metadata)
+      throws IOException {
+    String arch = architecture(modelType);
+    if (!FILE_TYPES.containsKey(matrices)) {
+      throw new IllegalArgumentException(
+          "Lathe writes GGUF matrices as " + FILE_TYPES.keySet() + ", not " + matrices);
+    }
+    if (c.qkNorm() != arch.equals("qwen3")
+        || (arch.equals("qwen2") && (!c.attentionBias() || c.outputBias()))) {
+      throw new IllegalArgumentException(
+          "a "
+              + modelType
+              + " model with qkNorm="
+              + c.qkNorm()
+              + ", attentionBias="
+              + c.attentionBias()
+              + " does not fit GGUF architecture "
+              + arch);
+    }
+    boolean llama3 = c.ropeScaling().type().equals("llama3");
+    if (llama3 && (!arch.equals("llama") || !GgufRopeScaling.readsBack(c))) {
+      throw new IllegalArgumentException(
+          "RoPE scaling llama3 "
+              + c.ropeScaling()
+              + " cannot be written to GGUF "
+              + arch
+              + " so that it reads back: Lathe writes it as llama.cpp's rope_freqs.weight for"
+              + " llama models with low_freq_factor 1 and two blended frequencies");
+    }
+    Rope.Style style = ARCHITECTURES.get(arch);
+    LlamaWeights runs = RopePairing.convert(c, w, style);
+    GgufWriter out = new GgufWriter();
+    out.put("general.architecture", arch);
+    out.put("general.file_type", FILE_TYPES.get(matrices));
+    if (matrices == GgmlType.Q8_0) {
+      out.put("general.quantization_version", 2);
+    }
+    String p = arch + ".";
+    out.put(p + "context_length", c.contextLength());
+    out.put(p + "embedding_length", c.dim());
+    out.put(p + "block_count", c.layers());
+    out.put(p + "feed_forward_length", c.hiddenDim());
+    out.put(p + "attention.head_count", c.heads());
+    out.put(p + "attention.head_count_kv", c.kvHeads());
+    out.put(p + "attention.key_length", c.headDim());
+    out.put(p + "attention.value_length", c.headDim());
+    out.put(p + "rope.dimension_count", c.headDim());
+    out.put(p + "rope.freq_base", (float) c.ropeTheta());
+    out.put(p + "attention.layer_norm_rms_epsilon", c.normEps());
+    out.put(p + "vocab_size", c.vocabSize());
+    out.putAll(GgufRopeScaling.metadata(arch, c.ropeScaling()));
+    out.putAll(metadata);
+    if (llama3) {
+      float[] f = GgufRopeScaling.factors(c);
+      out.tensor(
+          new GgufWriter.Tensor(GgufRopeScaling.FREQS, new long[] {f.length}, GgmlType.F32, f));
+    }
+    LlamaTensorNames.GGUF
+        .tensors(c.withRope(c.ropeScaling(), style), runs)
+        .forEach(
+            (name, e) -> {
+              GgmlType type = GgmlType.F32;
+              if (e.shape().length == 2) {
+                boolean blocks = e.shape()[1] % matrices.blockValues == 0;
+                type = blocks ? matrices : GgmlType.F16;
+              }
+              out.tensor(new GgufWriter.Tensor(name, e.shape(), type, e.values()));
+            });
+    out.write(file);
+  }
+
+  /** llama.cpp's {@code general.file_type} (enum llama_ftype) of a file whose matrices are t. */
+  private static final Map<GgmlType, Integer> FILE_TYPES =
+      Map.of(GgmlType.F32, 0, GgmlType.F16, 1, GgmlType.Q8_0, 7, GgmlType.BF16, 32);
+
   private static LlamaWeights weights(GgufFile g, LlamaConfig c) {
     return LlamaTensorNames.GGUF.read(c, g::floats, LlamaTensorNames.GGUF.embedding());
+  }
+
+  /**
+   * The bytes the tensors of {@code file} take once {@link #load loaded} with default options: 4
+   * per value whatever the stored type (2 for the matrices of a file that stores them as BF16), so
+   * a Q8_0 file takes about 3.8 times its size.
+   */
+  public static long heldBytes(Path file) throws IOException {
+    try (GgufFile g = GgufFile.open(file)) {
+      boolean bf16 = storesBf16Matrices(g);
+      long bytes = 0;
+      for (GgufFile.TensorInfo t : g.tensors().values()) {
+        bytes += t.elements() * (bf16 && t.ne().length >= 2 ? 2 : 4);
+      }
+      return bytes;
+    }
   }
 
   private static boolean storesBf16Matrices(GgufFile g) {

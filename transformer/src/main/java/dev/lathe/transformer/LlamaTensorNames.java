@@ -1,13 +1,15 @@
 package dev.lathe.transformer;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where each tensor of a Llama-family model lives in one checkpoint format, so that one reader
- * ({@link #read}) serves every format: Hugging Face's {@code
- * model.layers.N.self_attn.q_proj.weight} and GGUF's {@code blk.N.attn_q.weight} name the same
- * roles.
+ * ({@link #read}) and its inverse ({@link #tensors}, for writers) serve every format: Hugging
+ * Face's {@code model.layers.N.self_attn.q_proj.weight} and GGUF's {@code blk.N.attn_q.weight} name
+ * the same roles.
  *
  * @param embedding the token embedding
  * @param finalNorm the norm after the last block
@@ -136,5 +138,57 @@ record LlamaTensorNames(
     float[] norm = t.get(finalNorm, C);
     float[] out = c.tiedEmbeddings() ? embedding : t.get(head, c.vocabSize(), C);
     return new LlamaWeights(embedding, layers, norm, out);
+  }
+
+  /** One tensor to store: its row-major shape and values. */
+  record Entry(long[] shape, float[] values) {}
+
+  /**
+   * Every tensor of {@code w} under these names, in file order, with the shapes {@link #read}
+   * expects: the exact inverse of {@link #read}. Absent parts (biases, QK-norms) are left out, and
+   * so is the head of a tied model.
+   */
+  Map<String, Entry> tensors(LlamaConfig c, LlamaWeights w) {
+    w.checkShapes(c);
+    long C = c.dim();
+    long F = c.hiddenDim();
+    long q = c.queryDim();
+    long kv = c.kvDim();
+    long hd = c.headDim();
+    Map<String, Entry> t = new LinkedHashMap<>();
+    t.put(embedding, new Entry(new long[] {c.vocabSize(), C}, w.tokenEmbedding()));
+    for (int l = 0; l < c.layers(); l++) {
+      LlamaWeights.Layer<float[]> x = w.layers().get(l);
+      put(t, l, Part.ATTN_NORM, x.attnNorm(), C);
+      put(t, l, Part.Q, x.wq(), q, C);
+      put(t, l, Part.K, x.wk(), kv, C);
+      put(t, l, Part.V, x.wv(), kv, C);
+      put(t, l, Part.O, x.wo(), C, q);
+      if (c.attentionBias()) {
+        put(t, l, Part.Q_BIAS, x.bq(), q);
+        put(t, l, Part.K_BIAS, x.bk(), kv);
+        put(t, l, Part.V_BIAS, x.bv(), kv);
+      }
+      if (c.outputBias()) {
+        put(t, l, Part.O_BIAS, x.bo(), C);
+      }
+      if (c.qkNorm()) {
+        put(t, l, Part.Q_NORM, x.qNorm(), hd);
+        put(t, l, Part.K_NORM, x.kNorm(), hd);
+      }
+      put(t, l, Part.FFN_NORM, x.ffnNorm(), C);
+      put(t, l, Part.GATE, x.wGate(), F, C);
+      put(t, l, Part.UP, x.wUp(), F, C);
+      put(t, l, Part.DOWN, x.wDown(), C, F);
+    }
+    t.put(finalNorm, new Entry(new long[] {C}, w.finalNorm()));
+    if (!c.tiedEmbeddings()) {
+      t.put(head, new Entry(new long[] {c.vocabSize(), C}, w.classifier()));
+    }
+    return t;
+  }
+
+  private void put(Map<String, Entry> t, int layer, Part part, float[] values, long... shape) {
+    t.put(name(layer, part), new Entry(shape, values));
   }
 }

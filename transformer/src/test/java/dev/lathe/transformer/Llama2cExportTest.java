@@ -39,7 +39,7 @@ class Llama2cExportTest {
     }
   }
 
-  private static int[] greedy(LanguageModel m, int steps) {
+  static int[] greedy(LanguageModel m, int steps) {
     int[] ids = new int[steps + 1];
     ids[0] = 1;
     KvCache cache = m.newCache(steps);

@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param metadata the metadata object, or a JSON null
  * @param integrations the integrations array (always empty here)
  * @param lathe Lathe's extension options ({@link LatheJobOptions}) as given, or null when the
- *     request had none (then not written, so rows stay as they were; see {@link #latheOptions()})
+ *     request had none (then not written, so rows stay as they were; the worker's defaults apply)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({
@@ -86,11 +86,6 @@ public record FineTuneRequest(
         metadata,
         json.createArrayNode(),
         lathe);
-  }
-
-  /** Lathe's options of this job: those given, or the defaults. */
-  public LatheJobOptions latheOptions() {
-    return lathe == null ? LatheJobOptions.DEFAULT : lathe;
   }
 
   /** Reads a job row's payload. */

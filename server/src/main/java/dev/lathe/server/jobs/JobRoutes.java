@@ -89,7 +89,7 @@ public final class JobRoutes {
   private Job require(Context ctx) {
     String id = ctx.pathParam("id");
     return jobs.get(id)
-        .filter(j -> Caller.of(ctx).sees(j.project()))
+        .filter(j -> j.kind().equals(Job.FINE_TUNE) && Caller.of(ctx).sees(j.project()))
         .orElseThrow(() -> ApiException.noSuch("FineTuningJob", id));
   }
 
@@ -136,11 +136,15 @@ public final class JobRoutes {
     Caller caller = Caller.of(ctx);
     int limit = Paging.limit(ctx, 20, 100);
     String after = ctx.queryParam("after");
-    if (after != null && jobs.get(after).filter(j -> caller.sees(j.project())).isEmpty()) {
+    if (after != null
+        && jobs.get(after)
+            .filter(j -> j.kind().equals(Job.FINE_TUNE) && caller.sees(j.project()))
+            .isEmpty()) {
       throw ApiException.invalid("No such FineTuningJob for 'after': " + after, "after");
     }
     // an admin key sees every project's jobs, as it sees every project's files and models
-    Page<Job> page = jobs.list(caller.admin() ? null : caller.project(), after, limit);
+    Page<Job> page =
+        jobs.list(Job.FINE_TUNE, caller.admin() ? null : caller.project(), after, limit);
     ObjectNode root = json.createObjectNode();
     root.put("object", "list");
     ArrayNode data = root.putArray("data");

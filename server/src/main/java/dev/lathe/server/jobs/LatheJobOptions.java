@@ -11,8 +11,9 @@ import java.util.Iterator;
  * Lathe's extension of a fine-tuning job request, the top-level object {@code "lathe"} (OpenAI has
  * no such field; its SDKs send it as an extra body property): {@code {"early_stopping_patience":
  * N}}, with a validation file, stops training after N epochs in a row without a lower
- * whole-validation loss (0, the default {@link FineTuneOptions#DEFAULT_EARLY_STOPPING_PATIENCE}:
- * never). An unknown key or a bad value is refused by name.
+ * whole-validation loss (0: never). A job that gives none trains with the server's default (its
+ * config's {@code job_defaults}, else {@link FineTuneOptions#DEFAULT_EARLY_STOPPING_PATIENCE}). An
+ * unknown key or a bad value is refused by name.
  *
  * @param earlyStoppingPatience epochs without improvement before stopping; 0 never stops early
  */
@@ -21,11 +22,9 @@ public record LatheJobOptions(@JsonProperty("early_stopping_patience") int early
   /** The most epochs a patience may wait. */
   static final int MAX_PATIENCE = 100;
 
-  /** No extension given. */
-  public static final LatheJobOptions DEFAULT =
-      new LatheJobOptions(FineTuneOptions.DEFAULT_EARLY_STOPPING_PATIENCE);
-
-  /** Reads and checks {@code body.lathe}; null when absent (the defaults apply). */
+  /**
+   * Reads and checks {@code body.lathe}; null when absent or empty (the server's defaults apply).
+   */
   static LatheJobOptions read(JsonNode body) {
     if (!JsonBody.present(body, "lathe")) {
       return null;
@@ -46,6 +45,9 @@ public record LatheJobOptions(@JsonProperty("early_stopping_patience") int early
             "Unrecognized field 'lathe." + key + "'; the only one is 'early_stopping_patience'.",
             "lathe." + key);
       }
+    }
+    if (!JsonBody.present(lathe, "early_stopping_patience")) {
+      return null;
     }
     try {
       return new LatheJobOptions(

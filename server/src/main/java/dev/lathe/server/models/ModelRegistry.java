@@ -6,6 +6,8 @@ import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.StoreCache;
+import dev.lathe.tokenizer.TemplateMismatchException;
+import dev.lathe.transformer.GgufCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -173,7 +175,9 @@ public final class ModelRegistry implements AutoCloseable {
    *
    * @throws ApiException (404, {@code model_not_available}) when a fine-tune cannot be served: its
    *     directory is gone or holds neither an adapter nor a model, its base is not configured, or
-   *     its adapter does not fit the base
+   *     its adapter does not fit the base; (409, {@code template_mismatch}) when the chat template,
+   *     special tokens or tokenizer that would serve it are no longer those it was trained with
+   *     ({@link dev.lathe.tokenizer.TrainedTemplate})
    */
   public Lease acquire(Resolved model) throws IOException {
     Loaded entry;
@@ -219,10 +223,37 @@ public final class ModelRegistry implements AutoCloseable {
       }
       long bytes = residentEstimate(source);
       evictFor(bytes, null);
-      entry = new Loaded(ChatModel.open(source, Optional.empty(), hub), bytes);
+      ChatModel model;
+      try {
+        model = ChatModel.open(source, Optional.empty(), hub);
+      } catch (IOException | RuntimeException e) {
+        throw unloadable(base, source, e);
+      }
+      entry = new Loaded(model, bytes);
       loaded.put(base, entry);
     }
     return entry;
+  }
+
+  /**
+   * A configured base model whose source cannot be opened: a server-side fault (500) that names the
+   * model, its source and why, so an operator can mend the config or the file; nothing of it is
+   * kept, and the next request tries again.
+   */
+  private static ApiException unloadable(String base, String source, Exception cause) {
+    String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    return new ApiException(
+        500,
+        "server_error",
+        "The model `"
+            + base
+            + "` is configured on this server from "
+            + source
+            + " but cannot be loaded: "
+            + why
+            + ". The server's operator must fix that file or the model's entry in the config.",
+        "model",
+        "model_load_failed");
   }
 
   private String requireBase(Resolved model) {
@@ -269,6 +300,8 @@ public final class ModelRegistry implements AutoCloseable {
     evictFor(bytes, null);
     try {
       entry = new Loaded(ChatModel.open(dir.toString(), Optional.empty(), hub), bytes);
+    } catch (TemplateMismatchException e) {
+      throw templateChanged(model, e);
     } catch (IOException | RuntimeException e) {
       throw unavailable(model, "its model directory cannot be loaded: " + e.getMessage());
     }
@@ -287,6 +320,8 @@ public final class ModelRegistry implements AutoCloseable {
             new Derived(
                 fineTune.model(),
                 fineTune.adapterBytes().orElseGet(() -> residentEstimate(dir.toString())));
+      } catch (TemplateMismatchException e) {
+        throw templateChanged(model, e);
       } catch (IOException | RuntimeException e) {
         throw unavailable(model, "its weights cannot be loaded over its base: " + e.getMessage());
       }
@@ -307,6 +342,20 @@ public final class ModelRegistry implements AutoCloseable {
             + ". Delete the model or restore its files.",
         "model",
         "model_not_available");
+  }
+
+  /**
+   * 409 {@code template_mismatch}: the fine-tune's base no longer has the chat template, special
+   * tokens or tokenizer it was trained with; the message names the model, the part, both hashes and
+   * what to do.
+   */
+  private static ApiException templateChanged(Resolved model, TemplateMismatchException e) {
+    return new ApiException(
+        409,
+        "invalid_request_error",
+        e.named(model.id()).getMessage(),
+        "model",
+        "template_mismatch");
   }
 
   /**
@@ -351,12 +400,18 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  /** Bytes of the weight files: a .bin's size or a directory's *.safetensors total; 0 if remote. */
+  /**
+   * Bytes of the weights: a .bin's size, a .gguf's tensors as loaded, or a directory's
+   * *.safetensors total; 0 if remote.
+   */
   public static long residentEstimate(String source) {
     Path path = Path.of(source);
     try {
       if (Files.isRegularFile(path)) {
-        return Files.size(path);
+        // a GGUF file's quantized tensors are dequantized on load: count what is held
+        return path.toString().endsWith(".gguf")
+            ? GgufCheckpoint.heldBytes(path)
+            : Files.size(path);
       }
       if (Files.isDirectory(path)) {
         try (Stream<Path> files = Files.list(path)) {

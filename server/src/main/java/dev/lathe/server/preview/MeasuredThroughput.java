@@ -111,7 +111,7 @@ public final class MeasuredThroughput {
     String after = null;
     int seen = 0;
     while (seen < JOBS_SCANNED) {
-      Page<Job> page = jobs.list(null, after, 100);
+      Page<Job> page = jobs.list(Job.FINE_TUNE, null, after, 100);
       for (Job job : page.data()) {
         seen++;
         after = job.id();

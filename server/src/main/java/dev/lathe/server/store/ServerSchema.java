@@ -34,7 +34,8 @@ public final class ServerSchema {
               "V2__job_progress.sql",
               "V3__milliseconds.sql",
               "V4__checkpoint_models.sql",
-              "V5__chat_completions.sql"),
+              "V5__chat_completions.sql",
+              "V6__evals.sql"),
           new SchemaMigrations.LegacyBookkeeping("server_schema_migrations", TimeUnit.SECONDS));
 
   /** Every module's migrations, in the order they apply. */

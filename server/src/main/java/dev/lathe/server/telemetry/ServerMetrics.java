@@ -202,7 +202,8 @@ public final class ServerMetrics implements AutoCloseable {
    * countsByStatus}, one query) and {@code lathe_jobs_queue_depth} (those in {@code queuedStatus}).
    */
   public void readJobs(Supplier<Map<String, Long>> countsByStatus, String queuedStatus) {
-    AtomicLong queued = gauge("lathe.jobs.queue.depth", "Jobs waiting for a worker", null);
+    AtomicLong queued =
+        gauge("lathe.jobs.queue.depth", "Fine-tuning jobs waiting for a worker", null);
     readRows(
         "jobs",
         MultiGauge.builder("lathe.jobs").description("Fine-tuning jobs of every project by status"),

@@ -73,6 +73,7 @@ public final class FineTuningJobHandler implements JobHandler {
   private final ObjectStore store;
   private final Path jobsDir;
   private final int loraRank;
+  private final int defaultPatience;
   private final ObjectMapper json;
   private final InstantSource clock;
   private final Ids ids;
@@ -84,6 +85,7 @@ public final class FineTuningJobHandler implements JobHandler {
    *     RunStore})
    * @param jobsDir each job trains into {@code jobsDir/<job id>}
    * @param loraRank adapter rank of every job, 0 for full fine-tuning
+   * @param defaultPatience the early-stopping patience of a job whose request gives none
    */
   public FineTuningJobHandler(
       FileStore files,
@@ -95,6 +97,7 @@ public final class FineTuningJobHandler implements JobHandler {
       ObjectStore store,
       Path jobsDir,
       int loraRank,
+      int defaultPatience,
       ObjectMapper json,
       InstantSource clock,
       Ids ids,
@@ -109,6 +112,7 @@ public final class FineTuningJobHandler implements JobHandler {
     this.store = store;
     this.jobsDir = jobsDir;
     this.loraRank = loraRank;
+    this.defaultPatience = defaultPatience;
     this.json = json;
     this.clock = clock;
     this.ids = ids;
@@ -205,7 +209,10 @@ public final class FineTuningJobHandler implements JobHandler {
                 .withSeed(request.seed())
                 .withMicroBatchTokens(MICRO_BATCH_TOKENS)
                 .withResume(true)
-                .withEarlyStoppingPatience(request.latheOptions().earlyStoppingPatience()));
+                .withEarlyStoppingPatience(
+                    request.lathe() != null
+                        ? request.lathe().earlyStoppingPatience()
+                        : defaultPatience));
     JobTrainingListener listener =
         new JobTrainingListener(context, progress, named, json, clock, metrics)
             .forMethod(method)

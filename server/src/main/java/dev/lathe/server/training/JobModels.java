@@ -135,10 +135,26 @@ public final class JobModels {
       if (old.model() != null) {
         rows.delete(old.model());
       }
-      Path dir = run.checkpoint(Math.toIntExact(old.step())).dir();
-      stored.deleteCheckpoint(dir);
-      RunStore.deleteTree(dir);
+      RunLayout.Checkpoint gone = run.checkpoint(Math.toIntExact(old.step()));
+      stored.deleteCheckpoint(gone.dir());
+      gone.delete();
       context.removeCheckpoint(old.step());
+    }
+  }
+
+  /**
+   * Forgets the epoch checkpoint at {@code step}, whose directory the run removed (its weights
+   * diverged): its model, its record and its stored copy.
+   */
+  void removed(int step) throws IOException {
+    stored.deleteCheckpoint(run.checkpoint(step).dir());
+    for (Checkpoint c : context.checkpoints()) {
+      if (c.step() == step) {
+        if (c.model() != null) {
+          rows.delete(c.model());
+        }
+        context.removeCheckpoint(c.step());
+      }
     }
   }
 

@@ -194,6 +194,15 @@ public final class JobTrainingListener implements TrainingListener {
     }
   }
 
+  @Override
+  public void onCheckpointRemoved(int step, Path directory) {
+    try {
+      models.removed(step); // a divergence refused its weights: no model, no record, no copy
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove a diverged checkpoint: " + e.getMessage(), e);
+    }
+  }
+
   /** Records {@code step} as the best so far: its checkpoint is kept and it is the result. */
   @Override
   public void onBest(int step, double validLoss) {

@@ -1,4 +1,4 @@
-package dev.lathe.tokenizer;
+package dev.lathe.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,11 +14,19 @@ import java.util.List;
  * "\n__ggml_vocab_test__\n"} (the text after the last separator is not a case), {@code <name>.out}
  * one line of space-separated ids per string.
  */
-record LlamaCppVocabVectors(List<String> inputs, List<int[]> expected) {
+public record LlamaCppVocabVectors(List<String> inputs, List<int[]> expected) {
 
   private static final String SEPARATOR = "\n__ggml_vocab_test__\n";
 
-  static LlamaCppVocabVectors read(Path inp, Path out) {
+  /** The vectors of {@code ggml-vocab-<name>.gguf} in the shared assets. */
+  public static LlamaCppVocabVectors named(String name) {
+    Path dir = SharedAssets.require("testvectors/llama.cpp-vocab");
+    return read(
+        dir.resolve("ggml-vocab-" + name + ".gguf.inp"),
+        dir.resolve("ggml-vocab-" + name + ".gguf.out"));
+  }
+
+  public static LlamaCppVocabVectors read(Path inp, Path out) {
     try {
       String all = Files.readString(inp, StandardCharsets.UTF_8);
       List<String> inputs = new ArrayList<>(Arrays.asList(all.split(SEPARATOR, -1)));
