@@ -1,5 +1,7 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.client.Connection;
+import dev.lathe.cli.client.RemoteChat;
 import dev.lathe.inference.GenerationListener;
 import dev.lathe.inference.GenerationRequest;
 import dev.lathe.inference.GenerationResult;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,12 +34,31 @@ import picocli.CommandLine.Option;
 @Command(
     name = "chat",
     mixinStandardHelpOptions = true,
-    description = "Chat with a model on the terminal, one line per user turn.")
+    description = {
+      "Chat with a model on the terminal, one line per user turn.",
+      "--model runs a local model; --remote MODEL chats with a model an OpenAI-compatible API"
+          + " serves (--base-url/--api-key or $OPENAI_BASE_URL/$OPENAI_API_KEY), streamed."
+    })
 public final class ChatCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Mixin ModelOptions modelOptions;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Target target;
+
+  /** A local model, or a served one. */
+  static final class Target {
+    @ArgGroup(exclusive = false)
+    ModelOptions local;
+
+    @Option(
+        names = "--remote",
+        paramLabel = "MODEL",
+        description = "A model served by the API at --base-url (a Lathe server, OpenAI, ...).")
+    String remote;
+  }
+
+  @Mixin Connection connection;
 
   @Mixin SamplingOptions sampling;
 
@@ -54,7 +76,10 @@ public final class ChatCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
-    try (RunnableModel runnable = modelOptions.open()) {
+    if (target.remote != null) {
+      return remote(out, err);
+    }
+    try (RunnableModel runnable = target.local.open()) {
       Generator generator =
           new Generator(runnable.model(), runnable.tokenizer(), new SecureRandom()::nextLong);
       List<ChatMessage> messages = new ArrayList<>();
@@ -110,6 +135,42 @@ public final class ChatCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+  }
+
+  /** {@code --remote}: the same conversation against a served model, with OpenAI's fields. */
+  private int remote(PrintWriter out, PrintWriter err) {
+    for (String local : List.of("--top-k", "--min-p")) {
+      if (spec.commandLine().getParseResult().hasMatchedOption(local)) {
+        err.println(
+            "lathe chat: "
+                + local
+                + " is not an OpenAI request field, so it cannot be sent with --remote; leave it"
+                + " out");
+        err.flush();
+        return 2;
+      }
+    }
+    RemoteChat chat =
+        new RemoteChat(
+            connection,
+            target.remote,
+            system,
+            request -> {
+              request
+                  .temperature(sampling.temperature)
+                  .topP(sampling.topP)
+                  .maxCompletionTokens(sampling.maxTokens)
+                  .frequencyPenalty(sampling.frequencyPenalty)
+                  .presencePenalty(sampling.presencePenalty);
+              if (sampling.seed != null) {
+                request.seed(sampling.seed);
+              }
+              if (!sampling.stop.isEmpty()) {
+                request.stopOfStrings(sampling.stop);
+              }
+            });
+    return chat.run(
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), out, err);
   }
 
   /**

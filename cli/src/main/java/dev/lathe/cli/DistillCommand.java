@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.cli.client.Connection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,17 +43,7 @@ public final class DistillCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--base-url",
-      defaultValue = "${env:OPENAI_BASE_URL:-http://127.0.0.1:8080/v1}",
-      description = "The server's API, as for an OpenAI SDK (default ${DEFAULT-VALUE}).")
-  String baseUrl;
-
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:OPENAI_API_KEY:-lathe-local}",
-      description = "The project's API key (default: $OPENAI_API_KEY; any key in key-less mode).")
-  String apiKey;
+  @Mixin Connection connection;
 
   @Option(names = "--model", description = "Only completions of this model (as requested).")
   String model;
@@ -108,9 +100,9 @@ public final class DistillCommand implements Callable<Integer> {
     }
     URI uri;
     try {
-      uri = URI.create(baseUrl.replaceAll("/+$", "") + "/lathe/chat/completions/export");
+      uri = URI.create(connection.baseUrl() + "/lathe/chat/completions/export");
     } catch (IllegalArgumentException e) {
-      err.println("lathe distill: --base-url is not a URL: " + baseUrl);
+      err.println("lathe distill: --base-url is not a URL: " + connection.baseUrl());
       return 2;
     }
     try {
@@ -120,7 +112,8 @@ public final class DistillCommand implements Callable<Integer> {
               .build()
               .send(
                   HttpRequest.newBuilder(uri)
-                      .header("Authorization", "Bearer " + apiKey)
+                      .timeout(connection.timeout())
+                      .header("Authorization", "Bearer " + connection.apiKey())
                       .header("Content-Type", "application/json")
                       .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
                       .build(),
@@ -148,7 +141,7 @@ public final class DistillCommand implements Callable<Integer> {
               + " ("
               + answer.path("file").path("bytes").asLong()
               + " bytes, purpose fine-tune); its validation report: GET "
-              + baseUrl.replaceAll("/+$", "")
+              + connection.baseUrl()
               + "/lathe/files/"
               + id
               + "/validation");

@@ -1,5 +1,9 @@
 package dev.lathe.cli;
 
+import dev.lathe.cli.client.CompareCommand;
+import dev.lathe.cli.client.FilesCommand;
+import dev.lathe.cli.client.JobsCommand;
+import dev.lathe.cli.client.ModelsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +24,11 @@ import picocli.CommandLine.Command;
       DistillCommand.class,
       EvalCommand.class,
       ExportCommand.class,
-      DatasetCommand.class
+      DatasetCommand.class,
+      FilesCommand.class,
+      JobsCommand.class,
+      ModelsCommand.class,
+      CompareCommand.class
     })
 public final class Lathe implements Runnable {
 

@@ -5,6 +5,8 @@ import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -62,6 +64,23 @@ public final class ServeCommand implements Callable<Integer> {
       description = "jdbc:postgresql://host/db instead of SQLite under the data dir.")
   String dbUrl;
 
+  @Option(
+      names = "--model",
+      paramLabel = "NAME=SOURCE",
+      description =
+          "Serve a model under NAME (repeatable): a Hugging Face directory, a .bin or .gguf file,"
+              + " or a Hub repo id. Added to the config file's models; a flag wins on the same"
+              + " name.")
+  Map<String, String> models = new LinkedHashMap<>();
+
+  @Option(
+      names = "--alias",
+      paramLabel = "NAME=MODEL",
+      description =
+          "Another name for a served model (repeatable), e.g. gpt-4o-mini-2024-07-18=my-model;"
+              + " merged with the config file's aliases, the flag winning.")
+  Map<String, String> aliases = new LinkedHashMap<>();
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -82,6 +101,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (workers != null) {
         settings = settings.withWorkers(workers);
       }
+      settings = withModels(settings, models, aliases);
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =
           HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
@@ -124,5 +144,35 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("lathe serve: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * {@code settings} with {@code models} and {@code aliases} merged over its own (a flag wins on
+   * the same name); the config's checks (an alias must name a served model) apply to the result.
+   */
+  static ServerConfig withModels(
+      ServerConfig settings, Map<String, String> models, Map<String, String> aliases) {
+    if (models.isEmpty() && aliases.isEmpty()) {
+      return settings;
+    }
+    Map<String, String> allModels = new LinkedHashMap<>(settings.models());
+    allModels.putAll(models);
+    Map<String, String> allAliases = new LinkedHashMap<>(settings.aliases());
+    allAliases.keySet().removeAll(models.keySet()); // a --model NAME replaces a config alias NAME
+    allAliases.putAll(aliases);
+    return new ServerConfig(
+        settings.host(),
+        settings.port(),
+        settings.dataDir(),
+        settings.dbUrl(),
+        settings.uploadLimitBytes(),
+        settings.apiKeys(),
+        allModels,
+        allAliases,
+        settings.workers(),
+        settings.loraRank(),
+        settings.telemetry(),
+        settings.storage(),
+        settings.jobDefaults());
   }
 }

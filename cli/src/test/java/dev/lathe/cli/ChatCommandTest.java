@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.tokenizer.ChatMessage;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +14,7 @@ import org.junit.jupiter.api.Test;
 class ChatCommandTest {
 
   private static LatheRun chat(String input, String... args) {
-    InputStream stdin = System.in;
-    System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
-    try {
-      return LatheRun.of(args);
-    } finally {
-      System.setIn(stdin);
-    }
+    return LatheRun.withInput(input, args);
   }
 
   private static HubSettings offline() {

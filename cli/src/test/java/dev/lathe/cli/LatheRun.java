@@ -1,10 +1,16 @@
 package dev.lathe.cli;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
-/** What one {@code lathe} invocation printed and returned, for the generate and chat tests. */
+/** What one {@code lathe} invocation printed and returned, for the command tests. */
 record LatheRun(int exit, String out, String err) {
 
   static LatheRun of(String... args) {
@@ -15,5 +21,32 @@ record LatheRun(int exit, String out, String err) {
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(args);
     return new LatheRun(exit, out.toString(), err.toString());
+  }
+
+  /** {@code lathe ARGS} reading {@code stdin} as its standard input. */
+  static LatheRun withInput(String stdin, String... args) {
+    InputStream saved = System.in;
+    System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+    try {
+      return of(args);
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  /** The command line of {@code lathe ARGS} in its own JVM, with this test's class path. */
+  static List<String> inOwnJvm(String... args) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Lathe.class.getName()));
+    command.addAll(List.of(args));
+    return command;
   }
 }

@@ -313,22 +313,8 @@ class WorkerCrashTest {
    * {@code extra} arguments.
    */
   private Process worker(Path config, String... extra) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command =
-        new ArrayList<>(
-            List.of(
-                java.toString(),
-                "--add-modules",
-                "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Lathe.class.getName(),
-                "worker",
-                "--config",
-                config.toString(),
-                "--lease",
-                "6"));
+        LatheRun.inOwnJvm("worker", "--config", config.toString(), "--lease", "6");
     command.addAll(List.of(extra));
     Path log = dir.resolve("worker-" + (workers.size() + 1) + ".log");
     Process p =
