@@ -39,8 +39,49 @@ public final class MatVec {
   private static final ThreadLocal<float[]> LANES =
       ThreadLocal.withInitial(() -> new float[GROUP + 1 + L]);
 
-  /** Weights addressed as rows of k values: f32 array, bf16 array or bf16 segment. */
-  private record Rows(float[] f32, short[] bf16, MemorySegment seg, long off) {}
+  /**
+   * One product's operands and the loop body over its row groups: the weights addressed as rows of
+   * k values (f32 array, bf16 array or bf16 segment). Each thread reuses its own, so a decode step
+   * allocates no task objects; the references are dropped when the product is done.
+   */
+  private static final class Rows implements ComputePool.Body {
+    private float[] f32;
+    private short[] bf16;
+    private MemorySegment seg;
+    private long off;
+    private float[] x;
+    private int xOff;
+    private float[] y;
+    private int yOff;
+    private int n;
+    private int k;
+    private int rowsPerTask;
+    private boolean acc;
+
+    float[] f32() {
+      return f32;
+    }
+
+    short[] bf16() {
+      return bf16;
+    }
+
+    MemorySegment seg() {
+      return seg;
+    }
+
+    long off() {
+      return off;
+    }
+
+    @Override
+    public void run(int task, int worker) {
+      int j0 = task * rowsPerTask;
+      rows(x, xOff, this, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, acc);
+    }
+  }
+
+  private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
 
   /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
   public static void mulNT(
@@ -54,7 +95,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(w, null, null, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.f32 = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   /** y[n] (+)= W[n,k] · x[k], W in bf16 at {@code w[wOff]}. */
@@ -69,7 +113,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(null, w, null, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.bf16 = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   /** y[n] (+)= W[n,k] · x[k], W in little-endian bf16 at element {@code wOff} of {@code w}. */
@@ -84,7 +131,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(null, null, w, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.seg = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   private static void run(
@@ -101,13 +151,23 @@ public final class MatVec {
     if ((long) n * k < 1 << 15) {
       perTask = n;
     }
-    int rowsPerTask = perTask;
-    pool.parallelFor(
-        ceilDiv(n, rowsPerTask),
-        (t, worker) -> {
-          int j0 = t * rowsPerTask;
-          rows(x, xOff, w, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, accumulate);
-        });
+    w.x = x;
+    w.xOff = xOff;
+    w.y = y;
+    w.yOff = yOff;
+    w.n = n;
+    w.k = k;
+    w.rowsPerTask = perTask;
+    w.acc = accumulate;
+    try {
+      pool.parallelFor(ceilDiv(n, perTask), w);
+    } finally {
+      w.f32 = null;
+      w.bf16 = null;
+      w.seg = null;
+      w.x = null;
+      w.y = null;
+    }
   }
 
   private static void rows(

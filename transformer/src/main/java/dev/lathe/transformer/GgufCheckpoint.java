@@ -38,7 +38,10 @@ public final class GgufCheckpoint {
       LlamaWeights w = weights(g, c);
       DType dtype = options.weightDtype();
       if (dtype == null) {
-        dtype = storesBf16Matrices(g) ? DType.BF16 : DType.F32;
+        dtype =
+            stores(g, GgmlType.Q8_0)
+                ? DType.Q8_0
+                : stores(g, GgmlType.BF16) ? DType.BF16 : DType.F32;
       }
       String arch = g.string("general.architecture");
       return new LoadedModel(new LlamaModel(c, w, dtype), arch, c, GenerationConfig.EMPTY);
@@ -98,8 +101,13 @@ public final class GgufCheckpoint {
     return LlamaTensorNames.GGUF.read(c, g::floats, LlamaTensorNames.GGUF.embedding());
   }
 
-  private static boolean storesBf16Matrices(GgufFile g) {
-    return g.tensors().values().stream()
-        .anyMatch(t -> t.ne().length >= 2 && t.type() == GgmlType.BF16);
+  /**
+   * Whether a matrix of {@code g} is stored as {@code type}. A Q8_0 file is held in Q8_0: its
+   * blocks are read as f32 and quantized again, which gives back the same bytes and scales (GGUF's
+   * quantizer makes a block's largest value 127 steps, so the scale and every step come back
+   * exactly).
+   */
+  private static boolean stores(GgufFile g, GgmlType type) {
+    return g.tensors().values().stream().anyMatch(t -> t.ne().length >= 2 && t.type() == type);
   }
 }
