@@ -36,8 +36,11 @@ public final class MatVec {
   /** Fewest rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 32;
 
+  /** Where in the lanes scratch a group's four unreduced row sums (L floats each) go. */
+  private static final int SUMS = GROUP + 1 + L;
+
   private static final ThreadLocal<float[]> LANES =
-      ThreadLocal.withInitial(() -> new float[GROUP + 1 + L]);
+      ThreadLocal.withInitial(() -> new float[SUMS + GROUP * L]);
 
   /**
    * One product's operands and the loop body over its row groups: the weights addressed as rows of
@@ -182,12 +185,20 @@ public final class MatVec {
       } else {
         dot4(x, xOff, w.seg(), w.off() + (long) j * k, k, lanes);
       }
+      reduceSums(lanes);
       for (int r = 0; r < GROUP; r++) {
         store(y, yOff + j + r, finish(lanes, r, x, xOff, w, j + r, k), acc);
       }
     }
     for (; j < j1; j++) {
       store(y, yOff + j, dot1(x, xOff, w, j, k, lanes), acc);
+    }
+  }
+
+  /** lanes[r] = the reduced sum of row r's vector at lanes[SUMS + r * L], for the four rows. */
+  private static void reduceSums(float[] lanes) {
+    for (int r = 0; r < GROUP; r++) {
+      lanes[r] = reduce(FloatVector.fromArray(F, lanes, SUMS + r * L));
     }
   }
 
@@ -285,8 +296,11 @@ public final class MatVec {
         .reinterpretAsFloats();
   }
 
-  // Four rows at once; row r's reduced sum lands in lanes[r]. The k loop is unrolled by
-  // two so that accumulator 0 takes the even chunks and accumulator 1 the odd ones, as in dot1.
+  // Four rows at once; row r's sum of its two accumulators lands in lanes[SUMS + r * L], reduced
+  // by reduceSums outside the kernel: reducing inside it once used up the JIT's inlining budget for
+  // the bf16 kernels, whose last vector adds then ran (and allocated) on the Java fallback. The k
+  // loop is unrolled by two so that accumulator 0 takes the even chunks and accumulator 1 the odd
+  // ones, as in dot1.
 
   private static void dot4(float[] x, int xOff, float[] w, int wAt, int k, float[] lanes) {
     FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
@@ -312,10 +326,10 @@ public final class MatVec {
       a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
       a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static void dot4(float[] x, int xOff, short[] w, int wAt, int k, float[] lanes) {
@@ -342,10 +356,10 @@ public final class MatVec {
       a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
       a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static void dot4(float[] x, int xOff, MemorySegment w, long wAt, int k, float[] lanes) {
@@ -375,10 +389,10 @@ public final class MatVec {
       a20 = seg(w, r2 + b0).fma(x0, a20);
       a30 = seg(w, r3 + b0).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {

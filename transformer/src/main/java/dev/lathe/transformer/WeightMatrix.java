@@ -28,7 +28,8 @@ final class WeightMatrix {
 
   /**
    * Holds {@code w} (rows, cols) as {@code dtype}: F32 keeps the array, BF16 rounds a copy, Q8_0
-   * quantizes a copy (cols must then be a multiple of 32).
+   * quantizes a copy, or keeps the f32 array when its rows are not whole blocks of 32 (as
+   * llama.cpp keeps such tensors in a wider type; stories260K's 172-wide down projection is one).
    */
   static WeightMatrix of(float[] w, int rows, int cols, DType dtype) {
     if ((long) rows * cols != w.length) {
@@ -38,7 +39,10 @@ final class WeightMatrix {
     return switch (dtype) {
       case F32 -> new WeightMatrix(w, null, null, rows, cols);
       case BF16 -> new WeightMatrix(null, Bf16.fromFloat(w), null, rows, cols);
-      case Q8_0 -> new WeightMatrix(null, null, Q8Matrix.quantize(w, rows, cols), rows, cols);
+      case Q8_0 ->
+          cols % Q8Matrix.BLOCK != 0
+              ? new WeightMatrix(w, null, null, rows, cols)
+              : new WeightMatrix(null, null, Q8Matrix.quantize(w, rows, cols), rows, cols);
       case F16 ->
           throw new IllegalArgumentException(
               "weights can be held in memory as F32, BF16 or Q8_0, not F16");
