@@ -58,6 +58,25 @@ class Q8MatrixTest {
   }
 
   @Test
+  void fourRowsAtOnceGiveTheBitsOfOneRowAtATime() {
+    // 7 rows in one task: rows 0-3 by the four-row kernel, 4-6 one at a time
+    SplittableRandom r = new SplittableRandom(9);
+    float[] w = gaussian(r, 7 * 96, 0.05);
+    Q8Matrix all = Q8Matrix.quantize(w, 7, 96);
+    float[] x = gaussian(r, 96, 1);
+    float[] y = new float[7];
+    all.mulNT(ComputePool.common(), x, 0, y, 0, 1);
+    for (int row = 0; row < 4; row++) {
+      // the same row as the last of a 3-row matrix runs on the one-row kernel
+      float[] three = new float[3 * 96];
+      System.arraycopy(w, row * 96, three, 2 * 96, 96);
+      float[] out = new float[3];
+      Q8Matrix.quantize(three, 3, 96).mulNT(ComputePool.common(), x, 0, out, 0, 1);
+      assertThat(out[2]).as("row %d", row).isEqualTo(y[row]);
+    }
+  }
+
+  @Test
   void vectorKernelGivesTheSameBitsForAnyThreadCount() {
     SplittableRandom r = new SplittableRandom(5);
     Q8Matrix w = Q8Matrix.quantize(gaussian(r, 301 * 256, 0.05), 301, 256);
