@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16] [--tokens 200] [--threads 2]
+ *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0] [--tokens 200] [--threads 2]
  *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0]
  * </pre>
  */
@@ -79,7 +79,9 @@ public final class DecodeThroughput {
                   switch (v) {
                     case "f32" -> DType.F32;
                     case "bf16" -> DType.BF16;
-                    default -> throw new IllegalArgumentException("--dtype is f32 or bf16: " + v);
+                    case "q8_0" -> DType.Q8_0;
+                    default ->
+                        throw new IllegalArgumentException("--dtype is f32, bf16 or q8_0: " + v);
                   };
           case "--tokens" -> tokens = Integer.parseInt(v);
           case "--threads" -> threads = Integer.parseInt(v);

@@ -22,13 +22,17 @@ final class GemmChecks {
       throw new IllegalArgumentException(
           op + ": shape m=" + m + ", n=" + n + ", k=" + k + " has a negative dimension");
     }
-    operand(op, "A", aLen, aOff, (long) m * k, "m*k = " + m + "*" + k);
-    operand(op, "B", bLen, bOff, (long) n * k, "n*k = " + n + "*" + k);
-    operand(op, "C", cLen, cOff, (long) m * n, "m*n = " + m + "*" + n);
+    // the message is built only on failure: a decode step runs these checks hundreds of times
+    operand(op, "A", aLen, aOff, "m*k", m, k);
+    operand(op, "B", bLen, bOff, "n*k", n, k);
+    operand(op, "C", cLen, cOff, "m*n", m, n);
   }
 
-  private static void operand(String op, String name, long len, long off, long need, String how) {
+  private static void operand(
+      String op, String name, long len, long off, String dims, int rows, int cols) {
+    long need = (long) rows * cols;
     if (off < 0 || off + need > len) {
+      String how = dims + " = " + rows + "*" + cols;
       throw new IllegalArgumentException(
           op
               + ": "

@@ -36,11 +36,55 @@ public final class MatVec {
   /** Fewest rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 32;
 
-  private static final ThreadLocal<float[]> LANES =
-      ThreadLocal.withInitial(() -> new float[GROUP + 1 + L]);
+  /** Where in the lanes scratch a group's four unreduced row sums (L floats each) go. */
+  private static final int SUMS = GROUP + 1 + L;
 
-  /** Weights addressed as rows of k values: f32 array, bf16 array or bf16 segment. */
-  private record Rows(float[] f32, short[] bf16, MemorySegment seg, long off) {}
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[SUMS + GROUP * L]);
+
+  /**
+   * One product's operands and the loop body over its row groups: the weights addressed as rows of
+   * k values (f32 array, bf16 array or bf16 segment). Each thread reuses its own, so a decode step
+   * allocates no task objects; the references are dropped when the product is done.
+   */
+  private static final class Rows implements ComputePool.Body {
+    private float[] f32;
+    private short[] bf16;
+    private MemorySegment seg;
+    private long off;
+    private float[] x;
+    private int xOff;
+    private float[] y;
+    private int yOff;
+    private int n;
+    private int k;
+    private int rowsPerTask;
+    private boolean acc;
+
+    float[] f32() {
+      return f32;
+    }
+
+    short[] bf16() {
+      return bf16;
+    }
+
+    MemorySegment seg() {
+      return seg;
+    }
+
+    long off() {
+      return off;
+    }
+
+    @Override
+    public void run(int task, int worker) {
+      int j0 = task * rowsPerTask;
+      rows(x, xOff, this, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, acc);
+    }
+  }
+
+  private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
 
   /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
   public static void mulNT(
@@ -54,7 +98,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(w, null, null, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.f32 = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   /** y[n] (+)= W[n,k] · x[k], W in bf16 at {@code w[wOff]}. */
@@ -69,7 +116,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(null, w, null, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.bf16 = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   /** y[n] (+)= W[n,k] · x[k], W in little-endian bf16 at element {@code wOff} of {@code w}. */
@@ -84,7 +134,10 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    run(pool, x, xOff, new Rows(null, null, w, wOff), y, yOff, n, k, accumulate);
+    Rows r = ROWS.get();
+    r.seg = w;
+    r.off = wOff;
+    run(pool, x, xOff, r, y, yOff, n, k, accumulate);
   }
 
   private static void run(
@@ -101,13 +154,23 @@ public final class MatVec {
     if ((long) n * k < 1 << 15) {
       perTask = n;
     }
-    int rowsPerTask = perTask;
-    pool.parallelFor(
-        ceilDiv(n, rowsPerTask),
-        (t, worker) -> {
-          int j0 = t * rowsPerTask;
-          rows(x, xOff, w, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, accumulate);
-        });
+    w.x = x;
+    w.xOff = xOff;
+    w.y = y;
+    w.yOff = yOff;
+    w.n = n;
+    w.k = k;
+    w.rowsPerTask = perTask;
+    w.acc = accumulate;
+    try {
+      pool.parallelFor(ceilDiv(n, perTask), w);
+    } finally {
+      w.f32 = null;
+      w.bf16 = null;
+      w.seg = null;
+      w.x = null;
+      w.y = null;
+    }
   }
 
   private static void rows(
@@ -122,12 +185,20 @@ public final class MatVec {
       } else {
         dot4(x, xOff, w.seg(), w.off() + (long) j * k, k, lanes);
       }
+      reduceSums(lanes);
       for (int r = 0; r < GROUP; r++) {
         store(y, yOff + j + r, finish(lanes, r, x, xOff, w, j + r, k), acc);
       }
     }
     for (; j < j1; j++) {
       store(y, yOff + j, dot1(x, xOff, w, j, k, lanes), acc);
+    }
+  }
+
+  /** lanes[r] = the reduced sum of row r's vector at lanes[SUMS + r * L], for the four rows. */
+  private static void reduceSums(float[] lanes) {
+    for (int r = 0; r < GROUP; r++) {
+      lanes[r] = reduce(FloatVector.fromArray(F, lanes, SUMS + r * L));
     }
   }
 
@@ -225,8 +296,11 @@ public final class MatVec {
         .reinterpretAsFloats();
   }
 
-  // Four rows at once; row r's reduced sum lands in lanes[r]. The k loop is unrolled by
-  // two so that accumulator 0 takes the even chunks and accumulator 1 the odd ones, as in dot1.
+  // Four rows at once; row r's sum of its two accumulators lands in lanes[SUMS + r * L], reduced
+  // by reduceSums outside the kernel: reducing inside it once used up the JIT's inlining budget for
+  // the bf16 kernels, whose last vector adds then ran (and allocated) on the Java fallback. The k
+  // loop is unrolled by two so that accumulator 0 takes the even chunks and accumulator 1 the odd
+  // ones, as in dot1.
 
   private static void dot4(float[] x, int xOff, float[] w, int wAt, int k, float[] lanes) {
     FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
@@ -252,10 +326,10 @@ public final class MatVec {
       a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
       a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static void dot4(float[] x, int xOff, short[] w, int wAt, int k, float[] lanes) {
@@ -282,10 +356,10 @@ public final class MatVec {
       a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
       a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static void dot4(float[] x, int xOff, MemorySegment w, long wAt, int k, float[] lanes) {
@@ -315,10 +389,10 @@ public final class MatVec {
       a20 = seg(w, r2 + b0).fma(x0, a20);
       a30 = seg(w, r3 + b0).fma(x0, a30);
     }
-    lanes[0] = reduce(a00.add(a01));
-    lanes[1] = reduce(a10.add(a11));
-    lanes[2] = reduce(a20.add(a21));
-    lanes[3] = reduce(a30.add(a31));
+    a00.add(a01).intoArray(lanes, SUMS);
+    a10.add(a11).intoArray(lanes, SUMS + L);
+    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
+    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {

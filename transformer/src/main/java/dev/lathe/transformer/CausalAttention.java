@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>One task is one (position, key/value head) pair: it owns the output rows of that head group
  * and computes them in a fixed order, so results do not depend on the thread count, the chunk size
  * or the other tasks. Tasks run on the {@link ComputePool} when the work is worth it; each thread
- * scores into its own slice of the scratch. Nothing is allocated per call beyond the loop body.
+ * scores into its own slice of the scratch. Nothing is allocated per call.
  */
 final class CausalAttention {
   private CausalAttention() {}
@@ -52,43 +52,66 @@ final class CausalAttention {
     int tasks = t * kvHeads;
     long work = 2L * t * heads * (pos0 + t) * headDim;
     ComputePool pool = ComputePool.common();
-    if (tasks > 1 && work >= PARALLEL_WORK && pool.threads() > 1) {
-      pool.parallelFor(
-          tasks,
-          (task, worker) ->
-              group(
-                  out,
-                  q,
-                  keys,
-                  values,
-                  task / kvHeads,
-                  pos0,
-                  task % kvHeads,
-                  heads,
-                  kvHeads,
-                  headDim,
-                  capacity,
-                  scores,
-                  worker * capacity));
-    } else {
-      for (int task = 0; task < tasks; task++) {
-        group(
-            out,
-            q,
-            keys,
-            values,
-            task / kvHeads,
-            pos0,
-            task % kvHeads,
-            heads,
-            kvHeads,
-            headDim,
-            capacity,
-            scores,
-            0);
+    Groups g = GROUPS.get();
+    g.out = out;
+    g.q = q;
+    g.keys = keys;
+    g.values = values;
+    g.pos0 = pos0;
+    g.heads = heads;
+    g.kvHeads = kvHeads;
+    g.headDim = headDim;
+    g.capacity = capacity;
+    g.scores = scores;
+    try {
+      if (tasks > 1 && work >= PARALLEL_WORK && pool.threads() > 1) {
+        pool.parallelFor(tasks, g);
+      } else {
+        for (int task = 0; task < tasks; task++) {
+          g.run(task, 0);
+        }
       }
+    } finally {
+      g.out = g.q = g.keys = g.values = g.scores = null;
     }
   }
+
+  /**
+   * One call's operands and its loop body, task = (row, key/value head). Each thread reuses its
+   * own, so a decode step allocates no task objects; the references are dropped after the call.
+   */
+  private static final class Groups implements ComputePool.Body {
+    private float[] out;
+    private float[] q;
+    private float[] keys;
+    private float[] values;
+    private float[] scores;
+    private int pos0;
+    private int heads;
+    private int kvHeads;
+    private int headDim;
+    private int capacity;
+
+    @Override
+    public void run(int task, int worker) {
+      group(
+          out,
+          q,
+          keys,
+          values,
+          task / kvHeads,
+          pos0,
+          task % kvHeads,
+          heads,
+          kvHeads,
+          headDim,
+          capacity,
+          scores,
+          worker * capacity);
+    }
+  }
+
+  private static final ThreadLocal<Groups> GROUPS = ThreadLocal.withInitial(Groups::new);
 
   /**
    * The query heads of key/value head {@code g} at row {@code i} (position {@code pos0 + i}),

@@ -7,7 +7,12 @@ public enum DType {
   /** bfloat16: the upper 16 bits of an F32. */
   BF16(2),
   /** IEEE 754 half precision. */
-  F16(2);
+  F16(2),
+  /**
+   * GGUF's Q8_0: blocks of 32 signed bytes with one f16 scale, held in memory only (no safetensors
+   * dtype); {@link #bytes()} counts the byte per value, not the scales.
+   */
+  Q8_0(1);
 
   private final int bytes;
 

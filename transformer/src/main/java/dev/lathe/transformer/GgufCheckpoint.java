@@ -37,7 +37,10 @@ public final class GgufCheckpoint {
       LlamaWeights w = weights(g, c);
       DType dtype = options.weightDtype();
       if (dtype == null) {
-        dtype = storesBf16Matrices(g) ? DType.BF16 : DType.F32;
+        dtype =
+            stores(g, GgmlType.Q8_0)
+                ? DType.Q8_0
+                : stores(g, GgmlType.BF16) ? DType.BF16 : DType.F32;
       }
       String arch = g.string("general.architecture");
       return new LoadedModel(new LlamaModel(c, w, dtype), arch, c, GenerationConfig.EMPTY);
@@ -200,24 +203,41 @@ public final class GgufCheckpoint {
     return LlamaTensorNames.GGUF.read(c, g::floats, LlamaTensorNames.GGUF.embedding());
   }
 
+  /** Values per Q8_0 block. */
+  private static final int Q8_BLOCK = 32;
+
   /**
    * The bytes the tensors of {@code file} take once {@link #load loaded} with default options: 4
-   * per value whatever the stored type (2 for the matrices of a file that stores them as BF16), so
-   * a Q8_0 file takes about 3.8 times its size.
+   * per value for vectors and for matrices of an F32/F16 file, 2 per matrix value of a file that
+   * stores its matrices as BF16, and 1 + 4/32 per matrix value of a Q8_0 file (int8 blocks of 32
+   * with an f32 scale each; a matrix whose rows are not whole blocks is held as f32).
    */
   public static long heldBytes(Path file) throws IOException {
     try (GgufFile g = GgufFile.open(file)) {
-      boolean bf16 = storesBf16Matrices(g);
+      boolean q8 = stores(g, GgmlType.Q8_0);
+      boolean bf16 = !q8 && stores(g, GgmlType.BF16);
       long bytes = 0;
       for (GgufFile.TensorInfo t : g.tensors().values()) {
-        bytes += t.elements() * (bf16 && t.ne().length >= 2 ? 2 : 4);
+        boolean matrix = t.ne().length >= 2;
+        if (matrix && q8 && t.ne()[0] % Q8_BLOCK == 0) {
+          bytes += t.elements() + t.elements() / Q8_BLOCK * 4;
+        } else if (matrix && q8) {
+          bytes += 4 * t.elements(); // rows that are not whole blocks are held as f32
+        } else {
+          bytes += (matrix && bf16 ? 2 : 4) * t.elements();
+        }
       }
       return bytes;
     }
   }
 
-  private static boolean storesBf16Matrices(GgufFile g) {
-    return g.tensors().values().stream()
-        .anyMatch(t -> t.ne().length >= 2 && t.type() == GgmlType.BF16);
+  /**
+   * Whether a matrix of {@code g} is stored as {@code type}. A Q8_0 file is held in Q8_0: its
+   * blocks are read as f32 and quantized again, which gives back the same bytes and scales (GGUF's
+   * quantizer makes a block's largest value 127 steps, so the scale and every step come back
+   * exactly).
+   */
+  private static boolean stores(GgufFile g, GgmlType type) {
+    return g.tensors().values().stream().anyMatch(t -> t.ne().length >= 2 && t.type() == type);
   }
 }

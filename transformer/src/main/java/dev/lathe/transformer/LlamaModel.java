@@ -15,8 +15,8 @@ import java.util.List;
  * matmul per projection; the activations of one chunk live in an arena held by the {@link KvCache},
  * allocated once with the cache.
  *
- * <p>The matmul weights (projections and the embedding/classifier table) are held in f32 or bf16
- * ({@link #weightDtype()}); norm weights and biases stay f32.
+ * <p>The matmul weights (projections and the embedding/classifier table) are held in f32, bf16 or
+ * Q8_0 ({@link #weightDtype()}); norm weights and biases stay f32.
  *
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
@@ -126,7 +126,7 @@ public final class LlamaModel
     return new LlamaWeights(embedding, layers, held.finalNorm(), head);
   }
 
-  /** Element type of the matmul weights held in memory (F32 or BF16). */
+  /** Element type of the matmul weights held in memory (F32, BF16 or Q8_0). */
   public DType weightDtype() {
     return held.tokenEmbedding().dtype();
   }

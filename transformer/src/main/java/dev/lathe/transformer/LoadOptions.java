@@ -4,9 +4,10 @@ package dev.lathe.transformer;
  * How {@link ModelLoader} holds a model in memory.
  *
  * @param weightDtype element type of the matmul weights (projections and the embedding/classifier
- *     table) in memory: {@link DType#F32}, {@link DType#BF16}, or null for the checkpoint's own
- *     (BF16 when its projections are stored in BF16, F32 otherwise). Norm weights and biases are
- *     always f32.
+ *     table) in memory: {@link DType#F32}, {@link DType#BF16}, {@link DType#Q8_0} (quantized on
+ *     load; a GGUF Q8_0 tensor keeps its values), or null for the checkpoint's own (BF16 when its
+ *     projections are stored in BF16, Q8_0 when a GGUF file stores them in Q8_0, F32 otherwise).
+ *     Norm weights and biases are always f32.
  */
 public record LoadOptions(DType weightDtype) {
 
@@ -16,7 +17,8 @@ public record LoadOptions(DType weightDtype) {
   public LoadOptions {
     if (weightDtype == DType.F16) {
       throw new IllegalArgumentException(
-          "weightDtype F16 is not supported in memory: use F32, BF16 or null (checkpoint's own)");
+          "weightDtype F16 is not supported in memory: use F32, BF16, Q8_0 or null (checkpoint's"
+              + " own)");
     }
   }
 

@@ -50,8 +50,8 @@ public final class ModelLoader {
     }
     if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".bin")) {
       LlamaModel m = Llama2cCheckpoint.load(path);
-      if (options.weightDtype() == DType.BF16) {
-        m = new LlamaModel(m.config(), m.weights(), DType.BF16);
+      if (options.weightDtype() != null && options.weightDtype() != DType.F32) {
+        m = new LlamaModel(m.config(), m.weights(), options.weightDtype());
       }
       return new LoadedModel(m, ModelFamily.Llama.LLAMA2C, m.config(), GenerationConfig.EMPTY);
     }

@@ -1,49 +1,62 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Bf16;
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.Q8Matrix;
 
 /**
- * A weight matrix [rows, cols] as the inference path holds it in memory: f32, or bf16 widened to
- * f32 as the matmul kernels read it. A bf16 matrix halves the bytes each decode step streams from
- * memory; its products equal those of the f32 matrix holding the same (rounded) values.
+ * A weight matrix [rows, cols] as the inference path holds it in memory: f32, bf16 widened to f32
+ * as the matmul kernels read it, or Q8_0 ({@link Q8Matrix}). A bf16 matrix halves the bytes each
+ * decode step streams from memory; its products equal those of the f32 matrix holding the same
+ * (rounded) values. A Q8_0 matrix streams a bit over a quarter of the f32 bytes.
  */
 final class WeightMatrix {
   private final float[] f32; // (rows, cols) or null
   private final short[] bf16; // (rows, cols) or null
+  private final Q8Matrix q8; // or null
   final int rows;
   final int cols;
 
-  private WeightMatrix(float[] f32, short[] bf16, int rows, int cols) {
+  private WeightMatrix(float[] f32, short[] bf16, Q8Matrix q8, int rows, int cols) {
     this.f32 = f32;
     this.bf16 = bf16;
+    this.q8 = q8;
     this.rows = rows;
     this.cols = cols;
   }
 
-  /** Holds {@code w} (rows, cols) as {@code dtype}: F32 keeps the array, BF16 rounds a copy. */
+  /**
+   * Holds {@code w} (rows, cols) as {@code dtype}: F32 keeps the array, BF16 rounds a copy, Q8_0
+   * quantizes a copy, or keeps the f32 array when its rows are not whole blocks of 32 (as llama.cpp
+   * keeps such tensors in a wider type; stories260K's 172-wide down projection is one).
+   */
   static WeightMatrix of(float[] w, int rows, int cols, DType dtype) {
     if ((long) rows * cols != w.length) {
       throw new IllegalArgumentException(
           "weight of " + w.length + " values is not " + rows + " x " + cols);
     }
     return switch (dtype) {
-      case F32 -> new WeightMatrix(w, null, rows, cols);
-      case BF16 -> new WeightMatrix(null, Bf16.fromFloat(w), rows, cols);
+      case F32 -> new WeightMatrix(w, null, null, rows, cols);
+      case BF16 -> new WeightMatrix(null, Bf16.fromFloat(w), null, rows, cols);
+      case Q8_0 ->
+          cols % Q8Matrix.BLOCK != 0
+              ? new WeightMatrix(w, null, null, rows, cols)
+              : new WeightMatrix(null, null, Q8Matrix.quantize(w, rows, cols), rows, cols);
       case F16 ->
           throw new IllegalArgumentException(
-              "weights can be held in memory as F32 or BF16, not F16");
+              "weights can be held in memory as F32, BF16 or Q8_0, not F16");
     };
   }
 
   /** The element type held. */
   DType dtype() {
-    return f32 != null ? DType.F32 : DType.BF16;
+    return f32 != null ? DType.F32 : bf16 != null ? DType.BF16 : DType.Q8_0;
   }
 
   /** Bytes of the held values. */
   long bytes() {
-    return f32 != null ? 4L * f32.length : 2L * bf16.length;
+    return f32 != null ? 4L * f32.length : bf16 != null ? 2L * bf16.length : q8.bytes();
   }
 
   /**
@@ -56,6 +69,8 @@ final class WeightMatrix {
   void mulNT(float[] in, int inOff, float[] out, int outOff, int n) {
     if (f32 != null) {
       Gemm.mulNT(in, inOff, f32, 0, out, outOff, n, rows, cols, false);
+    } else if (q8 != null) {
+      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
     }
@@ -65,6 +80,8 @@ final class WeightMatrix {
   void row(int r, float[] dst, int dstOff) {
     if (f32 != null) {
       System.arraycopy(f32, r * cols, dst, dstOff, cols);
+    } else if (q8 != null) {
+      q8.row(r, dst, dstOff);
     } else {
       Bf16.toFloat(bf16, r * cols, dst, dstOff, cols);
     }
@@ -72,7 +89,7 @@ final class WeightMatrix {
 
   /** The values as f32: the held array itself when f32, otherwise a widened copy. */
   float[] toF32() {
-    return f32 != null ? f32 : Bf16.toFloat(bf16);
+    return f32 != null ? f32 : bf16 != null ? Bf16.toFloat(bf16) : q8.toF32();
   }
 
   /**

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lathe.tensor.Bf16;
-import dev.lathe.tensor.Rope;
-import dev.lathe.tensor.RopeScaling;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,29 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Models holding their matmul weights in bf16 compute exactly what f32 models holding the same
  * rounded values compute (the kernels widen bf16 to f32 in registers, exactly, then run the same
- * arithmetic), with half the bytes; what a decode step allocates does not grow with the position.
+ * arithmetic), with half the bytes.
  */
 class HeldWeightsTest {
 
   /** Big enough that prefill is one batched product and attention runs on the pool. */
-  private static final LlamaConfig MEDIUM =
-      new LlamaConfig(
-          64,
-          96,
-          2,
-          8,
-          2,
-          8,
-          300,
-          512,
-          1e-5f,
-          10_000,
-          RopeScaling.NONE,
-          Rope.Style.INTERLEAVED,
-          false,
-          false,
-          false,
-          true);
+  private static final LlamaConfig MEDIUM = DecodeAllocation.MEDIUM;
 
   @Test
   void bf16LlamaEqualsF32LlamaWithRoundedWeightsBitForBitInPrefillAndDecode() {
@@ -107,70 +87,6 @@ class HeldWeightsTest {
         .isEqualTo(DType.F32);
     assertThatThrownBy(() -> LoadOptions.weights(DType.F16))
         .hasMessageContaining("F16 is not supported");
-  }
-
-  /**
-   * What a decode step allocates does not depend on the cache's size: no per-step buffer is sized
-   * by the cache (which holds 512 positions in one cache and 64 in the other, at the same
-   * positions). Counted on the calling thread and the compute pool's workers together (a busy
-   * machine makes the calling thread run more of the pool's tasks itself, which once moved 21 KB a
-   * step between threads), as the least of several attempts (a late JIT compilation only ever
-   * adds). It is not zero, and no absolute bound is asserted: how much the kernels allocate depends
-   * on what the JIT has compiled. An earlier form of this test compared positions 0-150 with
-   * 300-450 of one cache; in some runs the later positions allocated more per step ([17 KB, 46 KB,
-   * 75 KB] once), which is the attention kernel's work growing with the position while its vector
-   * code was not yet compiled, not a buffer: noted for the serving-speed issue.
-   */
-  @Test
-  void decodeStepAllocationDoesNotDependOnTheCacheSize() {
-    for (DType dtype : List.of(DType.F32, DType.BF16)) {
-      LlamaModel m = new LlamaModel(MEDIUM, TinyModels.llama(MEDIUM, 4), dtype);
-      KvCache small = m.newCache(64);
-      KvCache large = m.newCache(512);
-      float[] logits = new float[m.vocabularySize()];
-      int[] token = {1};
-      var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-      long[] threads = computingThreads();
-      long[] perStep = {Long.MAX_VALUE, Long.MAX_VALUE}; // small, large
-      for (int attempt = 0; attempt < 8; attempt++) {
-        KvCache[] caches = {small, large};
-        for (int c = 0; c < 2; c++) {
-          caches[c].truncate(0);
-          long before = allocated(mx, threads);
-          for (int i = 0; i < 60; i++) {
-            m.forward(token, 0, 1, caches[c], logits);
-          }
-          long step = (allocated(mx, threads) - before) / 60;
-          if (attempt >= 2) { // the first two attempts warm the JIT up
-            perStep[c] = Math.min(perStep[c], step);
-          }
-        }
-      }
-      System.out.println(
-          dtype
-              + " decode: bytes allocated per token with a 64- and a 512-position cache "
-              + java.util.Arrays.toString(perStep));
-      assertThat(perStep[1]).isLessThanOrEqualTo(perStep[0] + 1024);
-      assertThat(perStep[0]).isLessThanOrEqualTo(perStep[1] + 1024);
-    }
-  }
-
-  /** The calling thread and the compute pool's workers ({@code lathe-compute-N}). */
-  private static long[] computingThreads() {
-    return java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(Thread.currentThread()),
-            Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("lathe-compute-")))
-        .mapToLong(Thread::threadId)
-        .toArray();
-  }
-
-  private static long allocated(com.sun.management.ThreadMXBean mx, long[] threads) {
-    long sum = 0;
-    for (long bytes : mx.getThreadAllocatedBytes(threads)) {
-      sum += Math.max(0, bytes);
-    }
-    return sum;
   }
 
   /**

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ class SafetensorsTest {
 
   @Test
   void everyDtypeReadsBackAsItsRoundedF32(@TempDir Path dir) throws IOException {
-    for (DType d : DType.values()) {
+    for (DType d : List.of(DType.F32, DType.BF16, DType.F16)) {
       Path f = dir.resolve(d + ".safetensors");
       SafetensorsWriter.write(f, tensors(), Map.of("format", "pt"), d);
       assertThat(
@@ -46,11 +47,17 @@ class SafetensorsTest {
               case F32 -> (float) Math.PI;
               case BF16 -> 3.140625f; // nearest bfloat16
               case F16 -> 3.140625f; // nearest half (10-bit mantissa)
+              case Q8_0 -> throw new AssertionError("memory only");
             };
         assertThat(pi).as("%s", d).isEqualTo(expected);
         assertThat(s.floats("a")[2]).isEqualTo(3.5f);
       }
     }
+    assertThatThrownBy(
+            () ->
+                SafetensorsWriter.write(
+                    dir.resolve("q8.safetensors"), tensors(), Map.of(), DType.Q8_0))
+        .hasMessageContaining("safetensors has no Q8_0 dtype");
   }
 
   @Test

@@ -1,0 +1,92 @@
+package dev.lathe.transformer;
+
+import dev.lathe.tensor.Rope;
+import dev.lathe.tensor.RopeScaling;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Measures what warm decode steps allocate, in a JVM of its own ({@link DecodeAllocationTest}
+ * starts one): decode only, so the JIT's profile is that of a serving loop, not of whatever other
+ * tests ran before. Prints, per dtype named in the arguments, the least bytes allocated by one
+ * round of {@link #ROUND_STEPS} steps at positions 0-60 of a 64-position cache and at 400-460 of a
+ * 512-position one (there attention runs on the pool), counted on the calling thread and the
+ * compute pool's workers together.
+ *
+ * <p>Before C2 has compiled the Vector API kernels they allocate an object per vector operation
+ * (tens of KB a step), so rounds run until one allocates nothing, up to {@link #MAX_ROUNDS}.
+ */
+final class DecodeAllocation {
+  static final int ROUND_STEPS = 60;
+  static final int MAX_ROUNDS = 600;
+
+  /** Big enough that attention runs on the pool at the later positions. */
+  static final LlamaConfig MEDIUM =
+      new LlamaConfig(
+          64,
+          96,
+          2,
+          8,
+          2,
+          8,
+          300,
+          512,
+          1e-5f,
+          10_000,
+          RopeScaling.NONE,
+          Rope.Style.INTERLEAVED,
+          false,
+          false,
+          false,
+          true);
+
+  public static void main(String[] args) {
+    for (String name : args) {
+      DType dtype = DType.valueOf(name);
+      long[] least = measure(new LlamaModel(MEDIUM, TinyModels.llama(MEDIUM, 4), dtype));
+      System.out.println(dtype + " " + least[0] + " " + least[1]);
+    }
+  }
+
+  static long[] measure(LlamaModel m) {
+    KvCache small = m.newCache(64);
+    KvCache large = m.newCache(512);
+    float[] logits = new float[m.vocabularySize()];
+    int[] token = {1};
+    var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long[] least = {Long.MAX_VALUE, Long.MAX_VALUE}; // small, large
+    for (int round = 0; round < MAX_ROUNDS && (least[0] > 0 || least[1] > 0); round++) {
+      int c = round % 2;
+      KvCache cache = c == 0 ? small : large;
+      cache.truncate(0);
+      for (int i = 0; c == 1 && i < 400; i++) {
+        m.forward(token, 0, 1, cache, logits);
+      }
+      long[] threads = computingThreads();
+      long before = allocated(mx, threads);
+      for (int i = 0; i < ROUND_STEPS; i++) {
+        m.forward(token, 0, 1, cache, logits);
+      }
+      least[c] = Math.min(least[c], allocated(mx, threads) - before);
+    }
+    return least;
+  }
+
+  /** The calling thread and the compute pool's workers ({@code lathe-compute-N}). */
+  private static long[] computingThreads() {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(Thread.currentThread()),
+            Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("lathe-compute-")))
+        .mapToLong(Thread::threadId)
+        .toArray();
+  }
+
+  /** Allocated bytes of {@code threads}, read without allocating. */
+  private static long allocated(com.sun.management.ThreadMXBean mx, long[] threads) {
+    long sum = 0;
+    for (long id : threads) {
+      sum += Math.max(0, mx.getThreadAllocatedBytes(id));
+    }
+    return sum;
+  }
+}

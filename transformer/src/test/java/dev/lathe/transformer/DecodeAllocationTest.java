@@ -1,0 +1,47 @@
+package dev.lathe.transformer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Once the JIT has compiled the decode path, a decode step allocates nothing: no per-step buffer,
+ * no task object or lambda per parallel loop, no message string, no boxed value, no escaping vector
+ * object; for f32, bf16 and Q8_0 weights. Measured in a child JVM that only decodes ({@link
+ * DecodeAllocation}), so the JIT compiles the kernels for the decode path as a serving process
+ * would; one byte allocated in every round of 60 steps fails it.
+ */
+class DecodeAllocationTest {
+
+  @Test
+  void aWarmDecodeStepAllocatesNothing() throws Exception {
+    List<String> lines = childJvm("F32", "BF16", "Q8_0");
+    System.out.println(
+        "least bytes allocated by 60 warm decode steps at positions 0-60 and 400-460: " + lines);
+    assertThat(lines).containsExactly("F32 0 0", "BF16 0 0", "Q8_0 0 0");
+  }
+
+  private static List<String> childJvm(String... dtypes) throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                java.toString(),
+                "--add-modules",
+                "jdk.incubator.vector",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DecodeAllocation.class.getName()));
+    cmd.addAll(List.of(dtypes));
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
+    assertThat(p.exitValue()).as("child JVM exit code").isZero();
+    return text.lines().toList();
+  }
+}
