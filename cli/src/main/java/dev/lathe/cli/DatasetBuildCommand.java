@@ -1,5 +1,12 @@
 package dev.lathe.cli;
 
+import com.openai.client.OpenAIClient;
+import com.openai.models.files.FileObject;
+import com.openai.models.files.FilePurpose;
+import dev.lathe.cli.client.ClientErrors;
+import dev.lathe.cli.client.Connection;
+import dev.lathe.cli.client.ExitCodes;
+import dev.lathe.cli.client.FilesCommand;
 import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.dataset.build.BuildOptions;
 import dev.lathe.dataset.build.DatasetBuildException;
@@ -9,6 +16,7 @@ import dev.lathe.dataset.build.RecordSource;
 import dev.lathe.tokenizer.ChatTemplateException;
 import dev.lathe.tokenizer.TextTemplate;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +43,11 @@ import picocli.CommandLine.Parameters;
       "The template turns each record into examples in marker form"
           + " (<|system|> ... <|user|> ... <|assistant|> ...).",
       "The output is validated before it is written; on errors nothing is written.",
-      "Exit status: 0 written, 1 bad data or invalid output (nothing written), 2 unusable call."
+      "--upload then sends the written file(s) to an OpenAI-compatible endpoint (--base-url and"
+          + " --api-key, or OPENAI_BASE_URL and OPENAI_API_KEY) and prints their file ids.",
+      "Exit status: 0 written (and uploaded), 1 bad data or invalid output (nothing written),"
+          + " 2 unusable call, 3 the endpoint refused the upload, 4 the endpoint is unreachable"
+          + " (the files stay written)."
     })
 public final class DatasetBuildCommand implements Callable<Integer> {
 
@@ -104,6 +116,15 @@ public final class DatasetBuildCommand implements Callable<Integer> {
       description = "Require this format: ${COMPLETION-CANDIDATES}. Default: any.")
   ValidateCommand.FormatOption format;
 
+  @Option(
+      names = "--upload",
+      description =
+          "After writing, upload the file(s) with purpose fine-tune to the endpoint and print"
+              + " their ids.")
+  boolean upload;
+
+  @CommandLine.Mixin Connection connection;
+
   @Override
   public Integer call() {
     CommandLine cl = spec.commandLine();
@@ -143,6 +164,31 @@ public final class DatasetBuildCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cl, "Cannot list the inputs: " + e.getMessage());
     }
     ExampleStream examples = ExampleStream.of(source, new ExampleTemplate(text), groupBy);
-    return DatasetRun.run(cl, "build", examples, options);
+    int status = DatasetRun.run(cl, "build", examples, options);
+    return status != 0 || !upload ? status : upload(cl, options);
+  }
+
+  /** Uploads what was written (training file, then validation file); the exit status. */
+  private int upload(CommandLine cl, BuildOptions options) {
+    PrintWriter err = cl.getErr();
+    OpenAIClient client = null;
+    try {
+      client = connection.client();
+      for (Path file : new Path[] {options.train(), options.validation()}) {
+        if (file == null) {
+          continue;
+        }
+        FileObject created = FilesCommand.upload(client, file, FilePurpose.FINE_TUNE, err, false);
+        cl.getOut().println("Uploaded " + file + " as " + created.id());
+      }
+      cl.getOut().flush();
+      return ExitCodes.OK;
+    } catch (Exception e) {
+      return ClientErrors.report("dataset build --upload", connection.baseUrl(), e, err);
+    } finally {
+      if (client != null) {
+        client.close();
+      }
+    }
   }
 }

@@ -94,6 +94,65 @@ class ClientCommandsReferenceTest {
   }
 
   @Test
+  void datasetBuildUploadsWhatItWroteAndKeepsItWhenTheEndpointIsDown() throws Exception {
+    Path csv = dir.resolve("qa.csv");
+    StringBuilder rows = new StringBuilder("question,answer\n");
+    for (int i = 0; i < 24; i++) {
+      rows.append("What is fold ").append(i).append("?,Fold ").append(i).append(" is a crease.\n");
+    }
+    Files.writeString(csv, rows);
+    Path template = dir.resolve("qa.jinja");
+    Files.writeString(template, "<|user|> {{ question }}\n<|assistant|> {{ answer }}\n");
+    Path train = dir.resolve("train.jsonl");
+    Path valid = dir.resolve("valid.jsonl");
+
+    LatheRun built =
+        ok(
+            lathe(
+                "dataset",
+                "build",
+                csv.toString(),
+                "--template",
+                template.toString(),
+                "-o",
+                train.toString(),
+                "--valid-out",
+                valid.toString(),
+                "--valid-count",
+                "4",
+                "--upload"));
+    List<String> ids =
+        built
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("Uploaded "))
+            .map(l -> l.replaceAll(".* as ", ""))
+            .toList();
+    assertThat(ids).hasSize(2);
+    JsonNode first = JSON.readTree(ok(lathe("files", "get", ids.get(0), "--json")).out());
+    assertThat(first.get("bytes").asLong()).isEqualTo(Files.size(train));
+    assertThat(first.get("purpose").asText()).isEqualTo("fine-tune");
+    assertThat(ok(lathe("files", "content", ids.get(1))).out()).isEqualTo(Files.readString(valid));
+
+    Path again = dir.resolve("again.jsonl");
+    LatheRun down =
+        LatheRun.of(
+            "dataset",
+            "build",
+            csv.toString(),
+            "--template",
+            template.toString(),
+            "-o",
+            again.toString(),
+            "--upload",
+            "--base-url",
+            "http://127.0.0.1:1/v1");
+    assertThat(down.exit()).isEqualTo(4);
+    assertThat(down.err()).contains("cannot reach http://127.0.0.1:1/v1");
+    assertThat(again).exists(); // the built file stays; upload it later with lathe files upload
+  }
+
+  @Test
   void largeUploadsShowProgress() throws Exception {
     Path big = dir.resolve("big.jsonl");
     String marv = Files.readString(MARV);
