@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GGUF load time and decode throughput of one random SmolLM2-135M-shaped model stored three ways:
-# F32, BF16 (held as bf16) and Q8_0 (dequantized to f32 on load), all written by Lathe's GGUF writer.
+# F32, BF16 (held as bf16) and Q8_0 (held as Q8_0), all written by Lathe's GGUF writer.
 #
 # usage: bench/gguf-load-decode.sh [DIR] [ROUNDS]     (DIR default /tmp/gguf-bench, ROUNDS 3)
 #
