@@ -92,15 +92,13 @@ public final class ResultFiles {
   String writeGguf(Job job, FineTuneJob.Result result, RunLayout run, GgufRequest request)
       throws IOException {
     Path out = run.root().resolve("export").resolve(job.id() + "-" + request.type() + ".gguf");
+    boolean merged = result.mergedDir() != null; // else an adapter, merged over the base first
     GgufExport.Result exported =
-        result.mergedDir() != null
-            ? GgufExport.export(
-                result.mergedDir(), out, GgufExport.type(request.type()), Optional.empty())
-            : GgufExport.export(
-                result.adapterDir(),
-                out,
-                GgufExport.type(request.type()),
-                Optional.of(request.baseDir()));
+        GgufExport.export(
+            merged ? result.mergedDir() : result.adapterDir(),
+            out,
+            GgufExport.type(request.type()),
+            merged ? Optional.empty() : Optional.of(request.baseDir()));
     try (InputStream in = Files.newInputStream(exported.gguf())) {
       return store(job, in, out.getFileName().toString());
     } finally {
