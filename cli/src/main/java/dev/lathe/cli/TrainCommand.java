@@ -200,7 +200,8 @@ public final class TrainCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cl,
           "--model must be a Hugging Face model directory, a .gguf file or Hub repo id: training"
-              + " renders examples with the model's tokenizer and chat template; '"
+              + " renders examples with the model's tokenizer.json and chat template (a .gguf"
+              + " file's embedded ones); '"
               + model
               + "' is a file (a llama2.c checkpoint can be run with generate/chat, not trained).");
     }

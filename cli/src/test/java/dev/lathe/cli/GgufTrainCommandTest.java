@@ -2,6 +2,8 @@ package dev.lathe.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.GgmlType;
 import dev.lathe.transformer.GgufFile;
@@ -89,6 +91,17 @@ class GgufTrainCommandTest {
             "8");
     assertThat(generate.exit()).as(generate.err()).isZero();
     assertThat(generate.out()).contains("the big dog");
+  }
+
+  @Test
+  void validateCountsTokensWithTheEmbeddedVocabularyAndContext(@TempDir Path dir) throws Exception {
+    Path gguf = SharedAssets.require("models/gguf/stories260K.gguf");
+    LatheRun run = LatheRun.of("validate", "--json", trainingFile(dir), "--model", gguf.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertThat(json.get("tokenizer").asText()).startsWith("embedded tokenizer of");
+    // llama.context_length = 2048
+    assertThat(json.at("/statistics/max_tokens_per_example").asInt()).isEqualTo(2048);
   }
 
   @Test

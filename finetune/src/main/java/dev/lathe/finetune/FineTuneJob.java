@@ -107,11 +107,12 @@ public record FineTuneJob(
       InstantSource clock)
       throws IOException {
     Instant started = clock.instant();
-    LoadedModel base = TrainingBase.load(model);
     int contextLength = options.contextLength();
     int loraRank = options.loraRank();
     long seed = options.seed();
-    try (HfTokenizer tokenizer = TrainingBase.tokenizer(model)) {
+    try (HfTokenizer tokenizer =
+        TrainingBase.tokenizer(model)) { // an unusable vocabulary fails first
+      LoadedModel base = TrainingBase.load(model);
       TrainingBase.notice(model)
           .ifPresent(m -> listener.onNotice(new TrainingNotice("base-weights", false, m)));
       int ctx =
