@@ -55,7 +55,10 @@ public final class TrainingBase {
     return isGguf(model) ? ggufTokenizer(model).open() : HfTokenizer.load(model);
   }
 
-  /** The context length {@code model}'s config (or GGUF metadata) gives. */
+  /**
+   * The context length the metadata of GGUF file {@code gguf} gives ({@code
+   * <arch>.context_length}).
+   */
   public static int contextLength(Path gguf) throws IOException {
     try (GgufFile g = GgufFile.open(gguf)) {
       return g.integer(g.string("general.architecture") + ".context_length");
