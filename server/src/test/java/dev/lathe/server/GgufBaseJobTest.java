@@ -2,6 +2,7 @@ package dev.lathe.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -64,6 +65,13 @@ class GgufBaseJobTest {
       String before = reply(client, "stories-gguf");
       assertThat(before).doesNotContain(ANSWER.substring(1));
       String train = TrainingFiles.upload(client, ChatFiles.chat(QUESTION, ANSWER).repeat(10));
+      // the masking preview renders with the file's vocabulary: " Tom the big dog." then </s>
+      ObjectNode preview = LatheHttp.JSON.createObjectNode();
+      preview.put("model", "stories-gguf").put("file_id", train).put("line", 1);
+      LatheHttp.Reply shown =
+          new LatheHttp(server, TestServer.KEY_A).post("/lathe/masking_preview", preview);
+      assertThat(shown.status()).as("%s", shown.body()).isEqualTo(200);
+      assertThat(shown.body().path("counts").path("trained").asInt()).isEqualTo(8);
       String id =
           client
               .fineTuning()
