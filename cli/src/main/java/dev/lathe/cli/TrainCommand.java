@@ -8,6 +8,7 @@ import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.PreferenceRewards;
 import dev.lathe.finetune.StepMetrics;
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.finetune.TrainingConfig;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.finetune.TrainingSummary;
@@ -26,11 +27,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lathe train}: supervised fine-tuning (or, with {@code --dpo}, direct preference
- * optimization) of a Hugging Face model, local or from the Hub, on an OpenAI-format JSONL file (a
- * thin shell over {@link FineTuneJob} and {@link FineTuneMethod}). The files are validated first; a
- * file with errors is refused with the validator's report. A progress line on stderr shows the
- * step, loss, tokens per second and the time left; {@code results.csv}, checkpoints, the PEFT
- * adapter and the merged model go to {@code --out}.
+ * optimization) of a Hugging Face model, local or from the Hub, or of a GGUF file ({@link
+ * TrainingBase}: dequantized to f32, its embedded vocabulary as the tokenizer), on an OpenAI-format
+ * JSONL file (a thin shell over {@link FineTuneJob} and {@link FineTuneMethod}). The files are
+ * validated first; a file with errors is refused with the validator's report. A progress line on
+ * stderr shows the step, loss, tokens per second and the time left; {@code results.csv},
+ * checkpoints, the PEFT adapter and the merged model go to {@code --out}.
  *
  * <p>Exit status: 0 trained, 1 a data file has errors, 2 unusable call (missing file, bad option,
  * unloadable model).
@@ -188,11 +190,18 @@ public final class TrainCommand implements Callable<Integer> {
     } catch (IOException | IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, "--model: " + e.getMessage());
     }
-    if (!Files.isDirectory(model)) {
+    if (TrainingBase.isGguf(model)) {
+      try {
+        TrainingBase.ggufTokenizer(model); // a vocabulary Lathe cannot train with fails here
+      } catch (IOException | IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cl, "--model: " + e.getMessage());
+      }
+    } else if (!Files.isDirectory(model)) {
       throw new CommandLine.ParameterException(
           cl,
-          "--model must be a Hugging Face model directory or Hub repo id: training renders"
-              + " examples with the model's tokenizer.json and chat template; '"
+          "--model must be a Hugging Face model directory, a .gguf file or Hub repo id: training"
+              + " renders examples with the model's tokenizer.json and chat template (a .gguf"
+              + " file's embedded ones); '"
               + model
               + "' is a file (a llama2.c checkpoint can be run with generate/chat, not trained).");
     }

@@ -12,6 +12,7 @@ import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.dataset.ValidationReport;
 import dev.lathe.dataset.ValidationReportJson;
 import dev.lathe.dataset.ValidationReportPrinter;
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.OpenAiEncoding;
 import dev.lathe.tokenizer.OpenAiTokenizer;
@@ -190,6 +191,13 @@ public final class ValidateCommand implements Callable<Integer> {
     Path local = Path.of(model);
     if (Files.exists(local)) {
       try {
+        if (TrainingBase.isGguf(local)) {
+          return new Target(
+              TrainingBase.tokenizer(local),
+              new TrainingTokenLimits.Limit(model, TrainingBase.contextLength(local), true),
+              "embedded tokenizer of " + model,
+              true);
+        }
         HfTokenizer tokenizer = HfTokenizer.load(local);
         return new Target(
             tokenizer,
@@ -203,8 +211,8 @@ public final class ValidateCommand implements Callable<Integer> {
                 + model
                 + "': "
                 + e.getMessage()
-                + " (pass a Hugging Face model directory with tokenizer.json, or an OpenAI"
-                + " model name).");
+                + " (pass a Hugging Face model directory with tokenizer.json, a .gguf file, or an"
+                + " OpenAI model name).");
       }
     }
     try {

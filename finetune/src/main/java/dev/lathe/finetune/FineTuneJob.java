@@ -5,7 +5,6 @@ import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.LoadedModel;
-import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.TrainableModel;
 import dev.lathe.transformer.train.Training;
@@ -32,7 +31,8 @@ import java.util.function.BooleanSupplier;
  * lineage.json} ({@link Lineage}). Every servable directory carries the {@link TrainedTemplate} the
  * run rendered its examples with, which serving checks against its base.
  *
- * @param model a Hugging Face model directory (Llama family or GPT-2)
+ * @param model a Hugging Face model directory (Llama family or GPT-2) or a GGUF file, whose weights
+ *     are dequantized to f32 and whose embedded vocabulary is the tokenizer ({@link TrainingBase})
  * @param trainFile the training JSONL (chat or prompt/completion; preference for DPO)
  * @param validFile the validation JSONL, or null
  * @param out the output directory
@@ -107,11 +107,14 @@ public record FineTuneJob(
       InstantSource clock)
       throws IOException {
     Instant started = clock.instant();
-    LoadedModel base = ModelLoader.load(model);
     int contextLength = options.contextLength();
     int loraRank = options.loraRank();
     long seed = options.seed();
-    try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
+    try (HfTokenizer tokenizer =
+        TrainingBase.tokenizer(model)) { // an unusable vocabulary fails first
+      LoadedModel base = TrainingBase.load(model);
+      TrainingBase.notice(model)
+          .ifPresent(m -> listener.onNotice(new TrainingNotice("base-weights", false, m)));
       int ctx =
           contextLength == 0
               ? base.config().contextLength()

@@ -9,7 +9,6 @@ import dev.lathe.transformer.DType;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.LoraModules;
 import dev.lathe.transformer.ModelFamily;
-import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.SafetensorsWriter;
 import dev.lathe.transformer.train.DecoderTrainer;
 import dev.lathe.transformer.train.LoraConfig;
@@ -162,7 +161,8 @@ public final class ModelExport {
 
   /**
    * Writes {@code trainer}'s weights (adapters merged) as a Hugging Face model directory, with the
-   * tokenizer files of {@code baseDir} (when it is a directory).
+   * tokenizer files of {@code baseDir} (a directory's copied, a GGUF file's written from its
+   * metadata: {@link TrainingBase#writeTokenizerFiles}).
    */
   public static void writeMerged(Path dir, LoadedModel base, TrainableModel trainer, Path baseDir)
       throws IOException {
@@ -181,13 +181,8 @@ public final class ModelExport {
       trained.write(tmp);
     }
     decoder(trainer).saveMerged(tmp, DType.F32);
-    if (baseDir != null && Files.isDirectory(baseDir)) {
-      for (String name : TOKENIZER_FILES) {
-        Path from = baseDir.resolve(name);
-        if (Files.isRegularFile(from)) {
-          Files.copy(from, tmp.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+    if (baseDir != null) {
+      TrainingBase.writeTokenizerFiles(baseDir, tmp);
     }
     moveIntoPlace(tmp, dir);
   }
@@ -199,7 +194,7 @@ public final class ModelExport {
    * {@link TrainedTemplate} goes with it.
    */
   public static void writeMerged(Path dir, Path baseDir, Path adapterDir) throws IOException {
-    LoadedModel base = ModelLoader.load(baseDir);
+    LoadedModel base = TrainingBase.load(baseDir);
     writeMerged(
         dir,
         base,

@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -42,6 +43,10 @@ import java.util.stream.Stream;
  * model without one (TinyStories, llama2.c) gets the plain format {@link ChatTemplate#PLAIN_SOURCE}
  * ({@code System: …\nUser: …\nAssistant:}), tokenized with the model's default BOS, and replies
  * also stop at a new {@code "\nUser:"} line.
+ *
+ * <p>{@code fingerprint} computes the {@link TrainedTemplate} a fine-tune served over this model
+ * must have been trained with (its tokenizer as Hugging Face files, template and special tokens);
+ * null for a llama2.c model, which has no Hugging Face tokenizer.
  */
 public record ChatModel(
     LanguageModel model,
@@ -50,6 +55,7 @@ public record ChatModel(
     ChatTemplate chatTemplate,
     boolean plainChat,
     Set<Integer> stopTokenIds,
+    Supplier<TrainedTemplate> fingerprint,
     AutoCloseable resources)
     implements AutoCloseable {
 
@@ -126,7 +132,7 @@ public record ChatModel(
    */
   public ChatModel withWeights(LanguageModel weights) {
     return new ChatModel(
-        weights, tokenizer, prompts, chatTemplate, plainChat, stopTokenIds, () -> {});
+        weights, tokenizer, prompts, chatTemplate, plainChat, stopTokenIds, fingerprint, () -> {});
   }
 
   /**
@@ -168,7 +174,7 @@ public record ChatModel(
    *     changed since the fine-tune was trained
    */
   public FineTune withFineTune(Path dir) throws IOException {
-    requireTrainedTemplate(dir, tokenizer, chatTemplate, true);
+    requireTrainedTemplate(dir, fingerprint, true);
     if (Files.isRegularFile(dir.resolve("adapter_config.json"))) {
       AdapterSet adapters = AdapterSet.read(dir);
       return new FineTune(adaptedBy(adapters), OptionalLong.of(adapters.bytes()));
@@ -191,13 +197,13 @@ public record ChatModel(
 
   /**
    * Requires the {@link TrainedTemplate} stored in fine-tune directory {@code dir}, if any, to be
-   * that of {@code tokenizer} and {@code template}, which would serve it.
+   * {@code current}'s, the fingerprint of the tokenizer and template that would serve it (null: a
+   * model without a Hugging Face tokenizer, which no fine-tune was trained with).
    *
    * @param logMissing whether a directory without one is logged (once) as an older fine-tune
    */
   private static void requireTrainedTemplate(
-      Path dir, TextTokenizer tokenizer, ChatTemplate template, boolean logMissing)
-      throws IOException {
+      Path dir, Supplier<TrainedTemplate> current, boolean logMissing) throws IOException {
     Optional<TrainedTemplate> trained = TrainedTemplate.read(dir);
     if (trained.isEmpty()) {
       if (logMissing && UNCHECKED.add(dir.toAbsolutePath())) {
@@ -212,14 +218,14 @@ public record ChatModel(
       }
       return;
     }
-    if (!(tokenizer instanceof HfTokenizer hf)) {
+    if (current == null) {
       throw new TemplateMismatchException(
           dir.toString(),
           TemplateMismatchException.Part.TOKENIZER,
           trained.get().tokenizerSha256(),
           "none (the base has no tokenizer.json)");
     }
-    trained.get().requireSame(TrainedTemplate.of(hf, template), dir.toString());
+    trained.get().requireSame(current.get(), dir.toString());
   }
 
   private static final System.Logger LOG = System.getLogger(ChatModel.class.getName());
@@ -255,7 +261,7 @@ public record ChatModel(
     if (directory != null) {
       try {
         // a merged fine-tune carries its base's tokenizer files: they must be those it trained with
-        requireTrainedTemplate(directory, tokenizer, template, false);
+        requireTrainedTemplate(directory, () -> TrainedTemplate.of(tokenizer, template), false);
       } catch (IOException | RuntimeException e) {
         tokenizer.close();
         throw e;
@@ -282,7 +288,14 @@ public record ChatModel(
           }
         };
     return new ChatModel(
-        loaded.model(), tokenizer, encoder, template, own.isEmpty(), stops, tokenizer);
+        loaded.model(),
+        tokenizer,
+        encoder,
+        template,
+        own.isEmpty(),
+        stops,
+        () -> TrainedTemplate.of(tokenizer, template),
+        tokenizer);
   }
 
   private static ChatModel openLlama2c(Path checkpoint, Optional<Path> tokenizerFile)
@@ -321,6 +334,7 @@ public record ChatModel(
         ChatTemplate.plain(LLAMA2C_EOS),
         true,
         Set.of(Llama2cTokenizer.EOS),
+        null,
         () -> {});
   }
 

@@ -1,10 +1,12 @@
 package dev.lathe.inference;
 
 import dev.lathe.tokenizer.ChatTemplate;
+import dev.lathe.tokenizer.GgufTokenizerJson;
 import dev.lathe.tokenizer.GgufVocab;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.Llama2cTokenizer;
 import dev.lathe.tokenizer.TextTokenizer;
+import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.GgufFile;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
@@ -16,7 +18,9 @@ import java.util.Set;
  * A {@link ChatModel} from one GGUF file: the model through {@link ModelLoader}, the tokenizer from
  * the file's metadata ({@link GgufVocab}: {@code tokenizer.ggml.model = llama}, SentencePiece BPE
  * as {@link Llama2cTokenizer#sentencePiece}; {@code gpt2}, byte-level BPE as an {@link
- * HfTokenizer}), and {@code tokenizer.chat_template} when present, else the plain chat format.
+ * HfTokenizer}), and {@code tokenizer.chat_template} when present, else the plain chat format. A
+ * fine-tune over it must have been trained with the same vocabulary as Hugging Face files ({@link
+ * GgufTokenizerJson}, which gives the same ids), template and special tokens.
  */
 final class GgufChatModel {
   private GgufChatModel() {}
@@ -25,8 +29,13 @@ final class GgufChatModel {
     TextTokenizer tokenizer;
     String templateSource;
     boolean addBos;
+    GgufTokenizerJson files;
     try (GgufFile g = GgufFile.open(file)) {
-      tokenizer = GgufVocab.tokenizer(g.metadata(), file.toString());
+      files = GgufTokenizerJson.of(g.metadata(), file.toString());
+      tokenizer =
+          "gpt2".equals(g.metadata().get("tokenizer.ggml.model"))
+              ? files.open()
+              : GgufVocab.tokenizer(g.metadata(), file.toString());
       templateSource = g.metadata().get("tokenizer.chat_template") instanceof String s ? s : null;
       addBos = GgufVocab.addsBos(g.metadata());
     } catch (IllegalArgumentException e) {
@@ -78,6 +87,11 @@ final class GgufChatModel {
         template,
         templateSource == null,
         Set.of(spm.eosId()),
+        () -> {
+          try (HfTokenizer t = files.open()) {
+            return TrainedTemplate.of(t, template);
+          }
+        },
         () -> {});
   }
 }

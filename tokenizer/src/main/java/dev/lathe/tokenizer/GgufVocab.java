@@ -251,7 +251,7 @@ public final class GgufVocab {
                 ? id(md, "tokenizer.ggml.unknown_token_id", source)
                 : -1);
       }
-      case "gpt2" -> byteLevel(md, source, tokens, types);
+      case "gpt2" -> byteLevel(md, source, tokens, types).open();
       default ->
           throw new IllegalArgumentException(
               source
@@ -262,7 +262,8 @@ public final class GgufVocab {
     };
   }
 
-  private static HfTokenizer byteLevel(
+  /** The {@code tokenizer.json} and config a {@code gpt2} vocabulary describes. */
+  static GgufTokenizerJson byteLevel(
       Map<String, Object> md, String source, List<String> tokens, List<Number> types) {
     String preName =
         md.containsKey("tokenizer.ggml.pre") ? string(md, "tokenizer.ggml.pre", source) : "gpt2";
@@ -283,14 +284,7 @@ public final class GgufVocab {
     for (int id = 0; id < tokens.size(); id++) {
       int type = types.get(id).intValue();
       if (type == CONTROL || type == USER_DEFINED) {
-        ObjectNode a = added.addObject();
-        a.put("id", id);
-        a.put("content", tokens.get(id));
-        a.put("single_word", false);
-        a.put("lstrip", false);
-        a.put("rstrip", false);
-        a.put("normalized", type == USER_DEFINED);
-        a.put("special", type == CONTROL);
+        addedToken(added, id, tokens.get(id), type == USER_DEFINED, type == CONTROL);
       } else if (type != UNUSED) {
         vocab.put(tokens.get(id), id);
       }
@@ -343,11 +337,24 @@ public final class GgufVocab {
     if (md.get("tokenizer.chat_template") instanceof String template) {
       config.put("chat_template", template);
     }
-    return HfTokenizer.inMemory(source + " (" + preName + " vocabulary)", json.toString(), config);
+    return new GgufTokenizerJson(source + " (" + preName + " vocabulary)", json.toString(), config);
+  }
+
+  /** Appends an {@code added_tokens} entry of a {@code tokenizer.json}. */
+  static void addedToken(
+      ArrayNode added, int id, String content, boolean normalized, boolean special) {
+    ObjectNode a = added.addObject();
+    a.put("id", id);
+    a.put("content", content);
+    a.put("single_word", false);
+    a.put("lstrip", false);
+    a.put("rstrip", false);
+    a.put("normalized", normalized);
+    a.put("special", special);
   }
 
   /** A post-processor that starts every sequence with BOS, as Llama 3's tokenizer.json has. */
-  private static ObjectNode prependBos(List<String> tokens, int bos) {
+  static ObjectNode prependBos(List<String> tokens, int bos) {
     ObjectNode p = HfTokenizerFiles.JSON.createObjectNode();
     p.put("type", "TemplateProcessing");
     String b = tokens.get(bos);
@@ -374,14 +381,14 @@ public final class GgufVocab {
     return v instanceof Boolean b ? b : string(md, "tokenizer.ggml.model", "").equals("llama");
   }
 
-  private static String string(Map<String, Object> md, String key, String source) {
+  static String string(Map<String, Object> md, String key, String source) {
     if (md.get(key) instanceof String s) {
       return s;
     }
     throw missing(md, key, source, "a string");
   }
 
-  private static int id(Map<String, Object> md, String key, String source) {
+  static int id(Map<String, Object> md, String key, String source) {
     if (md.get(key) instanceof Number n
         && n.longValue() >= 0
         && n.longValue() < Integer.MAX_VALUE) {
@@ -390,8 +397,7 @@ public final class GgufVocab {
     throw missing(md, key, source, "a token id");
   }
 
-  private static <T> List<T> list(
-      Map<String, Object> md, String key, String source, Class<T> element) {
+  static <T> List<T> list(Map<String, Object> md, String key, String source, Class<T> element) {
     if (md.get(key) instanceof List<?> list && list.stream().allMatch(element::isInstance)) {
       @SuppressWarnings("unchecked")
       List<T> typed = (List<T>) list;

@@ -132,6 +132,11 @@ public final class HfTokenizer implements TextTokenizer, AutoCloseable {
     return files.tokenizerFile();
   }
 
+  /** The {@code tokenizer.json} text of a tokenizer built in memory; null for one from a file. */
+  String inMemoryJson() {
+    return files.tokenizerFile() == null ? files.tokenizerJson() : null;
+  }
+
   /** Where this tokenizer was loaded from. */
   public String source() {
     return files.source();

@@ -35,7 +35,9 @@ import java.util.TreeMap;
  *       Lathe's plain one, {@link ChatTemplate#PLAIN_SOURCE}), a NUL byte, and the special tokens
  *       ({@link HfTokenizer#specialTokensMap()}) as compact JSON with sorted keys;
  *   <li>{@code tokenizer_sha256}: over the bytes of the {@code tokenizer.json} (or {@code
- *       tokenizer.json.gz}) file.
+ *       tokenizer.json.gz}) file; for a tokenizer built in memory (a GGUF file's vocabulary, {@link
+ *       GgufTokenizerJson}), over the UTF-8 of its {@code tokenizer.json} text, which is what a
+ *       merged model of it writes as its file.
  * </ul>
  *
  * @param templateSource the Jinja source the fine-tune was rendered with
@@ -73,7 +75,11 @@ public record TrainedTemplate(
           template.source(),
           tokens,
           templateSha256(template.source(), tokens),
-          fileSha256(tokenizer.file()));
+          tokenizer.file() == null
+              ? HexFormat.of()
+                  .formatHex(
+                      sha256().digest(tokenizer.inMemoryJson().getBytes(StandardCharsets.UTF_8)))
+              : fileSha256(tokenizer.file()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot hash " + tokenizer.file() + ": " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.lathe.server.jobs;
 
 import dev.lathe.finetune.ModelExport;
 import dev.lathe.finetune.RunLayout;
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import dev.lathe.server.http.Caller;
@@ -13,11 +14,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The Hugging Face directory a job trains from, for its {@code model}: a configured base name or an
- * alias of one (a local directory or a Hub repo id, downloaded into the Hub cache on first use), or
- * a fine-tuned {@code ft:} model of the job's own project (continued fine-tuning, e.g. DPO after
- * SFT). A llama2.c {@code .bin} checkpoint cannot be the start of a job; that, an unknown model and
- * another project's {@code ft:} model fail the job with a {@code model} error.
+ * The Hugging Face directory (or GGUF file, see {@link TrainingBase}) a job trains from, for its
+ * {@code model}: a configured base name or an alias of one (a local directory, a {@code .gguf} file
+ * or a Hub repo id, downloaded into the Hub cache on first use), or a fine-tuned {@code ft:} model
+ * of the job's own project (continued fine-tuning, e.g. DPO after SFT). A llama2.c {@code .bin}
+ * checkpoint cannot be the start of a job; that, an unknown model and another project's {@code ft:}
+ * model fail the job with a {@code model} error.
  *
  * <p>Continuing from a fine-tune starts from its whole weights: a full fine-tune's merged directory
  * as it is; a LoRA fine-tune's adapter merged into a working copy of its base ({@code start/} in
@@ -134,6 +136,17 @@ public final class TrainableBases {
           "model");
     }
     Path directory = ModelSource.localPath(source, hub);
+    if (TrainingBase.isGguf(directory)) {
+      try {
+        TrainingBase.ggufTokenizer(directory);
+      } catch (IllegalArgumentException e) {
+        throw new JobError.Failure(
+            "model_not_available",
+            "Model " + requested + " cannot be fine-tuned: " + e.getMessage(),
+            "model");
+      }
+      return directory;
+    }
     if (!Files.isRegularFile(directory.resolve("config.json"))) {
       throw new JobError.Failure(
           "model_not_available",
@@ -141,9 +154,9 @@ public final class TrainableBases {
               + requested
               + " ("
               + source
-              + ") is not a Hugging Face model directory (config.json and safetensors weights);"
-              + " llama2.c checkpoints can be served but not fine-tuned. Configure an HF directory"
-              + " or Hub repo id as the base to fine-tune.",
+              + ") is not a Hugging Face model directory (config.json and safetensors weights) nor"
+              + " a .gguf file; llama2.c checkpoints can be served but not fine-tuned. Configure an"
+              + " HF directory, a .gguf file or a Hub repo id as the base to fine-tune.",
           "model");
     }
     return directory;

@@ -1,6 +1,7 @@
 package dev.lathe.server.preview;
 
 import dev.lathe.finetune.ExampleRenderer;
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
 import dev.lathe.server.jobs.JobError;
@@ -68,12 +69,17 @@ public final class ExampleRenderers {
         return known;
       }
     }
-    HfConfig config = HfConfig.read(dir.resolve("config.json"));
-    int context =
-        config.modelType().equals("gpt2")
-            ? config.toGpt2().contextLength()
-            : config.toLlama().contextLength();
-    HfTokenizer tokenizer = HfTokenizer.load(dir);
+    int context;
+    if (TrainingBase.isGguf(dir)) {
+      context = TrainingBase.contextLength(dir);
+    } else {
+      HfConfig config = HfConfig.read(dir.resolve("config.json"));
+      context =
+          config.modelType().equals("gpt2")
+              ? config.toGpt2().contextLength()
+              : config.toLlama().contextLength();
+    }
+    HfTokenizer tokenizer = TrainingBase.tokenizer(dir);
     Rendering r =
         new Rendering(
             ExampleRenderer.forTokenizer(tokenizer, context), tokenizer, base, dir, context);
