@@ -54,6 +54,11 @@ final class WeightMatrix {
     return f32 != null ? DType.F32 : bf16 != null ? DType.BF16 : DType.Q8_0;
   }
 
+  /** The bf16 values held, or null when not held in bf16. */
+  short[] bf16() {
+    return bf16;
+  }
+
   /** Bytes of the held values. */
   long bytes() {
     return f32 != null ? 4L * f32.length : bf16 != null ? 2L * bf16.length : q8.bytes();

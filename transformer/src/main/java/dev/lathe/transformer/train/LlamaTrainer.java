@@ -1,10 +1,12 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
 import dev.lathe.transformer.LlamaConfig;
+import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.ModelFamily;
 import java.util.Arrays;
@@ -22,6 +24,16 @@ import java.util.random.RandomGenerator;
 public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
+  private final short[] embeddingBf16; // (V, C) or null (then weights.tokenEmbedding())
+
+  /** The f32 norms and biases of {@code bf16}, its matrices null (they stay in bf16). */
+  private static LlamaWeights frame(LlamaConfig config, LlamaModel.Bf16Weights bf16) {
+    return new LlamaWeights(
+        null,
+        bf16.layers().stream().map(b -> b.map(config, (m, rows, cols) -> (float[]) null)).toList(),
+        bf16.finalNorm(),
+        null);
+  }
 
   /** Built by its family ({@link ModelFamily#trainer}). */
   LlamaTrainer(
@@ -29,7 +41,36 @@ public final class LlamaTrainer
       LlamaConfig config,
       LlamaWeights weights,
       Setup setup) {
-    super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
+    this(family, config, weights, null, setup);
+  }
+
+  /**
+   * LoRA over a model held in bf16: the frozen matrices are {@code bf16}'s arrays, read as they are
+   * (no f32 copy of the base exists); the adapters and their optimizer state are f32.
+   */
+  LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaModel.Bf16Weights bf16,
+      Setup setup) {
+    this(family, config, frame(config, bf16), bf16, setup);
+  }
+
+  private LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaWeights weights,
+      LlamaModel.Bf16Weights bf16,
+      Setup setup) {
+    super(
+        family,
+        config,
+        weights,
+        bf16 == null ? null : bf16.classifier(),
+        setup,
+        (f, c, w, s) -> new LlamaLayers(f, c, w, bf16, s),
+        LlamaActivations::new);
+    this.embeddingBf16 = bf16 == null ? null : bf16.tokenEmbedding();
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
@@ -48,7 +89,11 @@ public final class LlamaTrainer
     float eps = cf.normEps();
     // resid[0]: (N, C) = token embedding rows
     for (int i = 0; i < n; i++) {
-      System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
+      if (embeddingBf16 != null) {
+        Bf16.toFloat(embeddingBf16, batch.tokens()[i] * c, a.resid[0], i * c, c);
+      } else {
+        System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
+      }
     }
     for (int l = 0; l < cf.layers(); l++) {
       LlamaWeights.Layer<Projection> w = params.block(l);

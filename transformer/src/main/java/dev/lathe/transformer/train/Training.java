@@ -1,6 +1,8 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.DType;
+import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelFamily;
 import java.util.random.RandomGenerator;
@@ -55,7 +57,12 @@ public final class Training {
     return switch (model.family()) {
       case ModelFamily.Llama llama -> {
         var m = llama.decoder(model.model());
-        yield new LlamaTrainer(llama, m.config(), m.weights(), setup);
+        // LoRA over a model held in bf16 reads its bf16 arrays: no f32 copy of the frozen base
+        yield setup.lora() != null
+                && m instanceof LlamaModel held
+                && held.weightDtype() == DType.BF16
+            ? new LlamaTrainer(llama, m.config(), held.bf16Weights(), setup)
+            : new LlamaTrainer(llama, m.config(), m.weights(), setup);
       }
       case ModelFamily.Gpt2 gpt2 -> {
         var m = gpt2.decoder(model.model());
