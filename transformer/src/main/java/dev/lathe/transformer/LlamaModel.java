@@ -102,6 +102,35 @@ public final class LlamaModel
         "Llama-family", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
+  /** A model holding {@code held} as it is (its matrices in {@code dtype}, not F32). */
+  private LlamaModel(LlamaConfig config, Held held, DType dtype) {
+    super("Llama-family", config, null, dtype, held, Activations::new);
+  }
+
+  /**
+   * A model holding the matrices of {@code parts} as they are, read as the model holds them for
+   * {@code dtype} (BF16 or Q8_0).
+   */
+  static LlamaModel held(
+      LlamaConfig config, LlamaTensorNames.Parts<WeightMatrix> parts, DType dtype) {
+    if (dtype == DType.F32) {
+      throw new IllegalArgumentException("an f32 model is built from its LlamaWeights");
+    }
+    return new LlamaModel(
+        config,
+        new Held(
+            parts.embedding(),
+            parts.head(),
+            parts.finalNorm(),
+            parts.layers(),
+            Rope.Table.of(
+                config.headDim(),
+                config.contextLength(),
+                config.ropeTheta(),
+                config.ropeScaling())),
+        dtype);
+  }
+
   /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
   private LlamaModel(LlamaModel base, AdapterSet adapters) {
     super(base, adapters);
