@@ -99,8 +99,8 @@ public final class LlamaTrainer
       LlamaWeights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
-      RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
-      float[] xn = a.xn1[l];
+      RmsNorm.forward(a.xn1(l), 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      float[] xn = a.xn1(l);
       w.wq().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
       w.wk().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
       w.wv().forward(a.vLin, xn, n, adapters, rnd);
@@ -116,9 +116,9 @@ public final class LlamaTrainer
       w.wo().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
-      RmsNorm.forward(a.xn2[l], 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
-      w.wGate().forward(a.gate(l), a.xn2[l], n, adapters, rnd);
-      w.wUp().forward(a.up(l), a.xn2[l], n, adapters, rnd);
+      RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+      w.wGate().forward(a.gate(l), a.xn2(l), n, adapters, rnd);
+      w.wUp().forward(a.up(l), a.xn2(l), n, adapters, rnd);
       SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       w.wDown().forward(a.proj, a.hidden(l), n, adapters, rnd);
       Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
@@ -137,6 +137,7 @@ public final class LlamaTrainer
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int hd = cf.headDim();
+    float eps = cf.normEps();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
     RmsNorm.backward(
         a.dx,
@@ -155,8 +156,10 @@ public final class LlamaTrainer
       LlamaWeights.Layer<float[]> g = grads.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
-        w.wGate().replay(a.gate(l), a.xn2[l], n, adapters);
-        w.wUp().replay(a.up(l), a.xn2[l], n, adapters);
+        // the same kernel on the same kept inputs: the same bits as forward
+        RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+        w.wGate().replay(a.gate(l), a.xn2(l), n, adapters);
+        w.wUp().replay(a.up(l), a.xn2(l), n, adapters);
         SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       }
       Arrays.fill(a.dHidden, 0f);
@@ -165,8 +168,8 @@ public final class LlamaTrainer
       Arrays.fill(a.dUp, 0f);
       SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
       Arrays.fill(a.dxn, 0f);
-      w.wGate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
-      w.wUp().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
+      w.wGate().backward(a.dxn, a.dGate, a.xn2(l), n, adapters);
+      w.wUp().backward(a.dxn, a.dUp, a.xn2(l), n, adapters);
       RmsNorm.backward(a.dx, 0, g.ffnNorm(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
@@ -208,10 +211,13 @@ public final class LlamaTrainer
         dq = a.dqRaw;
         dk = a.dkRaw;
       }
+      if (recompute) {
+        RmsNorm.forward(a.xn1(l), 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      }
       Arrays.fill(a.dxn, 0f);
-      w.wq().backward(a.dxn, dq, a.xn1[l], n, adapters);
-      w.wk().backward(a.dxn, dk, a.xn1[l], n, adapters);
-      w.wv().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
+      w.wq().backward(a.dxn, dq, a.xn1(l), n, adapters);
+      w.wk().backward(a.dxn, dk, a.xn1(l), n, adapters);
+      w.wv().backward(a.dxn, a.dv, a.xn1(l), n, adapters);
       RmsNorm.backward(
           a.dx, 0, g.attnNorm(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
     }
