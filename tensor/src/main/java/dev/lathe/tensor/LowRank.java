@@ -64,43 +64,97 @@ public final class LowRank {
       int in,
       int r) {
     if (!Gemm.simd()) {
-      projectScalar(x, dropped, keep, a, y, scale, n, in, r);
+      projectScalar(x, dropped, keep, a, y, scale, n, in, r, false);
       return;
     }
-    int groups = (r + L - 1) / L;
-    int width = groups * L;
-    // A transposed and padded: at[p · width + j], so one vector holds L outputs' weights at p
+    projectPadded(pool, x, dropped, keep, padded(a, r, in, false), y, scale, n, in, r);
+  }
+
+  /**
+   * {@code y[i, j] = scale · Σ_p x[i, p] · b[p, j]}: as {@link #project} with the small matrix
+   * stored (in, r) (a LoRA B, for {@code dy · B}) and no mask.
+   *
+   * <pre>
+   * // y: (N, r) overwritten   x: (N, in)   b: (in, r)
+   * </pre>
+   */
+  public static void projectThrough(
+      ComputePool pool, float[] x, float[] b, float[] y, float scale, int n, int in, int r) {
+    if (!Gemm.simd()) {
+      projectScalar(x, null, 1f, b, y, scale, n, in, r, true);
+      return;
+    }
+    projectPadded(pool, x, null, 1f, padded(b, r, in, true), y, scale, n, in, r);
+  }
+
+  /**
+   * The small matrix as {@code (in, width)} with width = r rounded up to whole vectors, zero
+   * padded: one vector holds L outputs' weights at one p. {@code a} is (in, r) when {@code
+   * transposed}, else (r, in).
+   */
+  private static float[] padded(float[] a, int r, int in, boolean transposed) {
+    int width = (r + L - 1) / L * L;
     float[] at = new float[in * width];
     for (int j = 0; j < r; j++) {
       for (int p = 0; p < in; p++) {
-        at[p * width + j] = a[j * in + p];
+        at[p * width + j] = transposed ? a[p * r + j] : a[j * in + p];
       }
     }
+    return at;
+  }
+
+  /** {@link #project} over the padded {@code at}: four rows at a time, then one. */
+  private static void projectPadded(
+      ComputePool pool,
+      float[] x,
+      long[] dropped,
+      float keep,
+      float[] at,
+      float[] y,
+      float scale,
+      int n,
+      int in,
+      int r) {
+    int width = at.length / in;
     pool.parallelFor(
         (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
         (t, w) -> {
-          float[] rows = scratch(2 * in);
-          for (int i = t * ROWS_PER_TASK; i < Math.min(n, (t + 1) * ROWS_PER_TASK); i += 2) {
-            boolean pair = i + 1 < Math.min(n, (t + 1) * ROWS_PER_TASK);
-            maskRow(x, dropped, keep, i, in, rows, 0);
-            if (pair) {
-              maskRow(x, dropped, keep, i + 1, in, rows, in);
+          float[] rows = scratch(4 * in);
+          int end = Math.min(n, (t + 1) * ROWS_PER_TASK);
+          int i = t * ROWS_PER_TASK;
+          for (; i + 4 <= end; i += 4) {
+            for (int q = 0; q < 4; q++) {
+              maskRow(x, dropped, keep, i + q, in, rows, q * in);
             }
-            for (int g = 0; g < groups; g++) {
-              VectorMask<Float> lanes = S.indexInRange(g * L, r);
+            for (int g = 0; g < width; g += L) {
+              VectorMask<Float> lanes = S.indexInRange(g, r);
               FloatVector c0 = FloatVector.zero(S);
-              FloatVector c1 = FloatVector.zero(S);
+              FloatVector c1 = c0;
+              FloatVector c2 = c0;
+              FloatVector c3 = c0;
               for (int p = 0; p < in; p++) {
-                FloatVector av = FloatVector.fromArray(S, at, p * width + g * L);
+                FloatVector av = FloatVector.fromArray(S, at, p * width + g);
                 c0 = av.fma(FloatVector.broadcast(S, rows[p]), c0);
-                if (pair) {
-                  c1 = av.fma(FloatVector.broadcast(S, rows[in + p]), c1);
-                }
+                c1 = av.fma(FloatVector.broadcast(S, rows[in + p]), c1);
+                c2 = av.fma(FloatVector.broadcast(S, rows[2 * in + p]), c2);
+                c3 = av.fma(FloatVector.broadcast(S, rows[3 * in + p]), c3);
               }
-              c0.mul(scale).intoArray(y, i * r + g * L, lanes);
-              if (pair) {
-                c1.mul(scale).intoArray(y, (i + 1) * r + g * L, lanes);
+              c0.mul(scale).intoArray(y, i * r + g, lanes);
+              c1.mul(scale).intoArray(y, (i + 1) * r + g, lanes);
+              c2.mul(scale).intoArray(y, (i + 2) * r + g, lanes);
+              c3.mul(scale).intoArray(y, (i + 3) * r + g, lanes);
+            }
+          }
+          for (; i < end; i++) {
+            maskRow(x, dropped, keep, i, in, rows, 0);
+            for (int g = 0; g < width; g += L) {
+              FloatVector c = FloatVector.zero(S);
+              for (int p = 0; p < in; p++) {
+                c =
+                    FloatVector.fromArray(S, at, p * width + g)
+                        .fma(FloatVector.broadcast(S, rows[p]), c);
               }
+              c.mul(scale).intoArray(y, i * r + g, S.indexInRange(g, r));
             }
           }
         });
@@ -136,7 +190,7 @@ public final class LowRank {
     return ((dropped[base + (p >>> 6)] >>> (p & 63)) & 1) != 0 ? 0f : v * keep;
   }
 
-  /** The scalar twin of {@link #project}. */
+  /** The scalar twin of {@link #project} (and, with {@code transposed}, of projectThrough). */
   static void projectScalar(
       float[] x,
       long[] dropped,
@@ -146,7 +200,8 @@ public final class LowRank {
       float scale,
       int n,
       int in,
-      int r) {
+      int r,
+      boolean transposed) {
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < r; j++) {
         float c = 0f;
@@ -155,9 +210,57 @@ public final class LowRank {
               dropped == null
                   ? x[i * in + p]
                   : masked(x[i * in + p], dropped, i * words(in), p, keep);
-          c = Math.fma(v, a[j * in + p], c);
+          c = Math.fma(v, transposed ? a[p * r + j] : a[j * in + p], c);
         }
         y[i * r + j] = c * scale;
+      }
+    }
+  }
+
+  /**
+   * {@code db[p, j] += Σ_i d[i, p] · s[i, j]} (the chain from db in order of i): a LoRA B's
+   * gradient {@code dyᵀ · xs}.
+   *
+   * <pre>
+   * // db: (in, r) accumulated   d: (N, in)   s: (N, r)
+   * </pre>
+   */
+  public static void accumulateB(
+      ComputePool pool, float[] d, float[] s, float[] db, int n, int in, int r) {
+    if (!Gemm.simd()) {
+      accumulateBScalar(d, s, db, n, in, r);
+      return;
+    }
+    pool.parallelFor(
+        (in + B_ROWS_PER_TASK - 1) / B_ROWS_PER_TASK,
+        (t, w) -> {
+          int p0 = t * B_ROWS_PER_TASK;
+          int p1 = Math.min(in, p0 + B_ROWS_PER_TASK);
+          for (int i = 0; i < n; i++) {
+            for (int g = 0; g < r; g += L) {
+              VectorMask<Float> lanes = S.indexInRange(g, r);
+              FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
+              for (int p = p0; p < p1; p++) {
+                int at = p * r + g;
+                FloatVector.broadcast(S, d[i * in + p])
+                    .fma(sv, FloatVector.fromArray(S, db, at, lanes))
+                    .intoArray(db, at, lanes);
+              }
+            }
+          }
+        });
+  }
+
+  /** Rows of B's gradient per task in {@link #accumulateB}. */
+  private static final int B_ROWS_PER_TASK = 64;
+
+  /** The scalar twin of {@link #accumulateB}. */
+  static void accumulateBScalar(float[] d, float[] s, float[] db, int n, int in, int r) {
+    for (int i = 0; i < n; i++) {
+      for (int p = 0; p < in; p++) {
+        for (int j = 0; j < r; j++) {
+          db[p * r + j] = Math.fma(d[i * in + p], s[i * r + j], db[p * r + j]);
+        }
       }
     }
   }

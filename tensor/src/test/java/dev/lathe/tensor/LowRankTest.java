@@ -77,7 +77,7 @@ class LowRankTest {
             float[] y1 = new float[n * r];
             LowRank.project(ONE, x, m, keep, a, y1, scale, n, in, r);
             float[] ys = new float[n * r];
-            LowRank.projectScalar(x, m, keep, a, ys, scale, n, in, r);
+            LowRank.projectScalar(x, m, keep, a, ys, scale, n, in, r, false);
             float[] yg = new float[n * r];
             Gemm.mulNT(TWO, mx, 0, a, 0, yg, 0, n, r, in, false);
             for (int i = 0; i < yg.length; i++) {
@@ -87,6 +87,37 @@ class LowRankTest {
             assertThat(y1).as("project 1 thread " + what).containsExactly(ys);
             if (n > 1 && r > 1) { // the m = 1 or n = 1 products take the mat-vec path instead
               assertThat(ys).as("project vs gemm " + what).containsExactly(yg);
+            }
+            if (m == null) { // the B side: dxs = scale · dy · B, dB += dyᵀ · xs
+              float[] bt = GemmTest.fill(rnd, in * r); // B (in = out rows, r)
+              float[] z2 = new float[n * r];
+              LowRank.projectThrough(TWO, x, bt, z2, scale, n, in, r);
+              float[] z1 = new float[n * r];
+              LowRank.projectThrough(ONE, x, bt, z1, scale, n, in, r);
+              float[] zs = new float[n * r];
+              LowRank.projectScalar(x, null, 1f, bt, zs, scale, n, in, r, true);
+              float[] zg = new float[n * r];
+              Gemm.mulNN(TWO, x, 0, bt, 0, zg, 0, n, r, in, false);
+              for (int i = 0; i < zg.length; i++) {
+                zg[i] *= scale;
+              }
+              assertThat(z2).as("projectThrough " + what).containsExactly(zs);
+              assertThat(z1).as("projectThrough 1 thread " + what).containsExactly(zs);
+              float[] db0 = GemmTest.fill(rnd, in * r);
+              float[] db2 = db0.clone();
+              LowRank.accumulateB(TWO, x, d, db2, n, in, r);
+              float[] db1 = db0.clone();
+              LowRank.accumulateB(ONE, x, d, db1, n, in, r);
+              float[] dbs = db0.clone();
+              LowRank.accumulateBScalar(x, d, dbs, n, in, r);
+              float[] dbg = db0.clone();
+              Gemm.mulTN(TWO, x, 0, d, 0, dbg, 0, in, r, n, true);
+              assertThat(db2).as("accumulateB " + what).containsExactly(dbs);
+              assertThat(db1).as("accumulateB 1 thread " + what).containsExactly(dbs);
+              if (n > 1 && r > 1) {
+                assertThat(zs).as("projectThrough vs gemm " + what).containsExactly(zg);
+                assertThat(dbs).as("accumulateB vs gemm " + what).containsExactly(dbg);
+              }
             }
             // accumulateA: dA += dᵀ · m(x)
             float[] da2 = da0.clone();

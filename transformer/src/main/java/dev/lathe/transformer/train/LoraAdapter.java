@@ -141,13 +141,9 @@ final class LoraAdapter {
    * </pre>
    */
   void backward(float[] dx, float[] dy, float[] x, int n) {
-    // dB: (out, r) += dyᵀ · xs
-    Gemm.mulTN(pool, dy, 0, xs, 0, b.grad(), 0, out, rank, n, true);
-    // dxs: (N, r) = scale · dy · B
-    Gemm.mulNN(pool, dy, 0, b.value(), 0, dxs, 0, n, rank, out, false);
-    for (int i = 0; i < n * rank; i++) {
-      dxs[i] *= scale;
-    }
+    // dB: (out, r) += dyᵀ · xs, and dxs: (N, r) = scale · dy · B, each one pass over dy in place
+    LowRank.accumulateB(pool, dy, xs, b.grad(), n, out, rank);
+    LowRank.projectThrough(pool, dy, b.value(), dxs, scale, n, out, rank);
     long[] mask = masked ? dropped : null;
     // dA: (r, in) += dxsᵀ · dropout(x)
     LowRank.accumulateA(pool, dxs, x, mask, keep, a.grad(), n, in, rank);
