@@ -1,10 +1,10 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.tensor.DropoutBits;
 import dev.lathe.tensor.Gemm;
 import dev.lathe.tensor.LowRank;
 import dev.lathe.transformer.LoraModules;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -26,6 +26,7 @@ final class LoraAdapter {
   private final float scale;
   private final double dropout;
   private final float keep; // 1 / (1 − dropout): the scale of a kept input element
+  private final int threshold; // dropout as a 16-bit threshold (DropoutBits)
   private final ComputePool pool;
 
   private long[] dropped = new long[0]; // (N, words) bits: the last forward's dropout mask
@@ -45,6 +46,7 @@ final class LoraAdapter {
     this.dropout = config.dropout();
     this.words = LowRank.words(in);
     this.keep = (float) (1 / (1 - dropout));
+    this.threshold = DropoutBits.threshold(dropout);
     float[] av = new float[rank * in];
     double bound = 1 / Math.sqrt(in);
     for (int i = 0; i < av.length; i++) {
@@ -69,7 +71,8 @@ final class LoraAdapter {
 
   /**
    * Draws the dropout mask of {@code n} rows from {@code seed}, one bit per element (set: dropped),
-   * each row from its own stream so the rows can be drawn in parallel with the same result.
+   * counter-based ({@link DropoutBits}): each row is drawn on its own, in parallel, with the same
+   * bits for any thread count.
    */
   private void drawMask(int n, long seed) {
     if (dropped.length < n * words) {
@@ -79,24 +82,7 @@ final class LoraAdapter {
         (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
         (t, w) -> {
           for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
-            SplittableRandom r = new SplittableRandom(seed ^ (row * 0x9E3779B97F4A7C15L));
-            int base = row * words;
-            java.util.Arrays.fill(dropped, base, base + words, 0L);
-            // two draws per 64-bit number: each half is uniform over 2^32 values
-            long threshold = (long) Math.ceil(dropout * 0x1p32);
-            long bits = 0;
-            for (int j = 0; j < in; j++) {
-              long u;
-              if ((j & 1) == 0) {
-                bits = r.nextLong();
-                u = bits & 0xFFFFFFFFL;
-              } else {
-                u = bits >>> 32;
-              }
-              if (u < threshold) {
-                dropped[base + (j >>> 6)] |= 1L << j;
-              }
-            }
+            DropoutBits.row(seed, row, in, threshold, dropped, row * words);
           }
         });
   }
