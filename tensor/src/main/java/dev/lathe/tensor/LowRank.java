@@ -27,7 +27,7 @@ public final class LowRank {
   private static final int ROWS_PER_TASK = 16;
 
   /** Columns of A per task in {@link #accumulateA}. */
-  private static final int COLUMNS_PER_TASK = 8 * L;
+  private static final int COLUMNS_PER_TASK = 4 * L;
 
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -236,20 +236,45 @@ public final class LowRank {
         (t, w) -> {
           int p0 = t * B_ROWS_PER_TASK;
           int p1 = Math.min(in, p0 + B_ROWS_PER_TASK);
-          for (int i = 0; i < n; i++) {
+          // i in blocks whose rows of s stay in L1; four rows of db in registers per block
+          for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
+            int i1 = Math.min(n, i0 + I_BLOCK);
             for (int g = 0; g < r; g += L) {
               VectorMask<Float> lanes = S.indexInRange(g, r);
-              FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
-              for (int p = p0; p < p1; p++) {
-                int at = p * r + g;
-                FloatVector.broadcast(S, d[i * in + p])
-                    .fma(sv, FloatVector.fromArray(S, db, at, lanes))
-                    .intoArray(db, at, lanes);
+              int p = p0;
+              for (; p + 4 <= p1; p += 4) {
+                FloatVector c0 = FloatVector.fromArray(S, db, p * r + g, lanes);
+                FloatVector c1 = FloatVector.fromArray(S, db, (p + 1) * r + g, lanes);
+                FloatVector c2 = FloatVector.fromArray(S, db, (p + 2) * r + g, lanes);
+                FloatVector c3 = FloatVector.fromArray(S, db, (p + 3) * r + g, lanes);
+                for (int i = i0; i < i1; i++) {
+                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
+                  int at = i * in + p;
+                  c0 = FloatVector.broadcast(S, d[at]).fma(sv, c0);
+                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(sv, c1);
+                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(sv, c2);
+                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(sv, c3);
+                }
+                c0.intoArray(db, p * r + g, lanes);
+                c1.intoArray(db, (p + 1) * r + g, lanes);
+                c2.intoArray(db, (p + 2) * r + g, lanes);
+                c3.intoArray(db, (p + 3) * r + g, lanes);
+              }
+              for (; p < p1; p++) {
+                FloatVector c = FloatVector.fromArray(S, db, p * r + g, lanes);
+                for (int i = i0; i < i1; i++) {
+                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
+                  c = FloatVector.broadcast(S, d[i * in + p]).fma(sv, c);
+                }
+                c.intoArray(db, p * r + g, lanes);
               }
             }
           }
         });
   }
+
+  /** Rows of x (or dy) per block in the gradient accumulations: their slices stay in L1. */
+  private static final int I_BLOCK = 64;
 
   /** Rows of B's gradient per task in {@link #accumulateB}. */
   private static final int B_ROWS_PER_TASK = 64;
@@ -292,29 +317,60 @@ public final class LowRank {
         (t, w) -> {
           int p0 = t * COLUMNS_PER_TASK;
           int p1 = Math.min(in, p0 + COLUMNS_PER_TASK);
-          for (int i = 0; i < n; i++) {
-            int from = i * in;
+          for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
+            int i1 = Math.min(n, i0 + I_BLOCK);
             int p = p0;
             for (; p <= p1 - L; p += L) {
-              FloatVector v = FloatVector.fromArray(S, x, from + p);
-              if (dropped != null) {
-                v = v.mul(keep).blend(0f, droppedLanes(dropped, i * words, p));
+              // four rows of dA at p in registers over the block of i
+              int j = 0;
+              for (; j + 4 <= r; j += 4) {
+                FloatVector c0 = FloatVector.fromArray(S, da, j * in + p);
+                FloatVector c1 = FloatVector.fromArray(S, da, (j + 1) * in + p);
+                FloatVector c2 = FloatVector.fromArray(S, da, (j + 2) * in + p);
+                FloatVector c3 = FloatVector.fromArray(S, da, (j + 3) * in + p);
+                for (int i = i0; i < i1; i++) {
+                  FloatVector v = maskedVector(x, dropped, keep, i, in, words, p);
+                  int at = i * r + j;
+                  c0 = FloatVector.broadcast(S, d[at]).fma(v, c0);
+                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(v, c1);
+                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(v, c2);
+                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(v, c3);
+                }
+                c0.intoArray(da, j * in + p);
+                c1.intoArray(da, (j + 1) * in + p);
+                c2.intoArray(da, (j + 2) * in + p);
+                c3.intoArray(da, (j + 3) * in + p);
               }
-              for (int j = 0; j < r; j++) {
-                int at = j * in + p;
-                v.fma(FloatVector.broadcast(S, d[i * r + j]), FloatVector.fromArray(S, da, at))
-                    .intoArray(da, at);
+              for (; j < r; j++) {
+                FloatVector c = FloatVector.fromArray(S, da, j * in + p);
+                for (int i = i0; i < i1; i++) {
+                  c =
+                      FloatVector.broadcast(S, d[i * r + j])
+                          .fma(maskedVector(x, dropped, keep, i, in, words, p), c);
+                }
+                c.intoArray(da, j * in + p);
               }
             }
             for (; p < p1; p++) {
-              float v =
-                  dropped == null ? x[from + p] : masked(x[from + p], dropped, i * words, p, keep);
-              for (int j = 0; j < r; j++) {
-                da[j * in + p] = Math.fma(d[i * r + j], v, da[j * in + p]);
+              for (int i = i0; i < i1; i++) {
+                float v =
+                    dropped == null
+                        ? x[i * in + p]
+                        : masked(x[i * in + p], dropped, i * words, p, keep);
+                for (int j = 0; j < r; j++) {
+                  da[j * in + p] = Math.fma(d[i * r + j], v, da[j * in + p]);
+                }
               }
             }
           }
         });
+  }
+
+  /** Elements p .. p+L of row i of m(x). */
+  private static FloatVector maskedVector(
+      float[] x, long[] dropped, float keep, int i, int in, int words, int p) {
+    FloatVector v = FloatVector.fromArray(S, x, i * in + p);
+    return dropped == null ? v : v.mul(keep).blend(0f, droppedLanes(dropped, i * words, p));
   }
 
   /** The scalar twin of {@link #accumulateA}. */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LowRankTest {
   private static final ComputePool ONE = new ComputePool(1);
   private static final ComputePool TWO = new ComputePool(2);
-  private static final int[] ROWS = {1, 2, 3, 17, 40};
+  private static final int[] ROWS = {1, 2, 3, 17, 40, 130};
   private static final int[] IN = {7, 33, 129, 200};
   private static final int[] RANKS = {1, 4, 16, 19};
 
