@@ -42,7 +42,7 @@ public final class LowRank {
 
   /** 64-bit mask words per row of {@code in} elements. */
   public static int words(int in) {
-    return (in + 63) >>> 6;
+    return DropoutBits.words(in);
   }
 
   /**

@@ -13,7 +13,9 @@ public final class Training {
 
   /**
    * LoRA adapters over the frozen weights of {@code model}. {@code random} initialises the
-   * adapters' A matrices and then draws their dropout masks, so one seed gives one training run.
+   * adapters' A matrices and then draws their dropout masks, so one seed gives one training run. A
+   * Llama-family model held in bf16 is trained over its bf16 arrays as they are (no f32 copy); the
+   * trainer's {@code baseDtype()} says which.
    */
   public static DecoderTrainer<?, ?, ?, ?> lora(
       LoadedModel model, LoraConfig config, RandomGenerator random) {
