@@ -6,7 +6,8 @@
 # usage: bench/train-lora-vs-full.sh [STEPS]   (timed steps after WARMUP=1; default 3)
 #
 # LoRA: rank 16, alpha 32, dropout 0.05 on every linear layer (q k v o gate up down); the frozen
-# weights get no gradient (their dW products are skipped), the adapters do. Full: every weight.
+# weights get no gradient (their dW products are skipped), the adapters do; run once over the f32
+# base and once over the base held in bf16 (--dtype bf16). Full: every weight.
 # The model is written once by RandomLlamaCheckpoint into $SMOL_HF (default /tmp/smol135-hf).
 # Needs bench/target/benchmarks.jar (mvn -B -o -pl bench -am package) or $BENCH_JAR, and a JDK 25.
 set -euo pipefail
@@ -29,17 +30,22 @@ cpu() { sed -n 's/^step \([0-9]*\): .* process cpu \([0-9.]*\) ms.*/\1 \2/p' | a
 
 uptime
 declare -A median cpums
-for mode in lora full; do
+# lora-bf16: the same LoRA run over the base held in bf16 (what a bf16 checkpoint trains over)
+for run in lora lora-bf16 full; do
+  mode=${run%-bf16}
+  dtype=f32
+  [ "$run" = lora-bf16 ] && dtype=bf16
   cmd=("$JAVA" --add-modules jdk.incubator.vector -Xmx6g -cp "$JAR" dev.lathe.bench.TrainThroughput
-    --model "$SMOL_HF" --mode "$mode" --batch 4 --seq 256 --warmup "$WARMUP" --steps "$STEPS" --threads 2)
+    --model "$SMOL_HF" --mode "$mode" --dtype "$dtype" --batch 4 --seq 256 --warmup "$WARMUP"
+    --steps "$STEPS" --threads 2)
   echo "+ ${cmd[*]}"
   out=$("${cmd[@]}" 2>/dev/null)
   grep -E '^(model|step ms|flops)' <<<"$out"
-  median[$mode]=$(times <<<"$out" | med)
-  cpums[$mode]=$(cpu <<<"$out" | med)
+  median[$run]=$(times <<<"$out" | med)
+  cpums[$run]=$(cpu <<<"$out" | med)
 done
-awk -v l="${median[lora]}" -v f="${median[full]}" 'BEGIN {
-  printf "median step: lora %.1f ms  full %.1f ms  lora/full %.2fx (goal <= 0.70x)\n", l, f, l / f }'
-awk -v l="${cpums[lora]}" -v f="${cpums[full]}" 'BEGIN {
-  printf "median process CPU per step: lora %.1f ms  full %.1f ms  lora/full %.2fx\n", l, f, l / f }'
+awk -v l="${median[lora]}" -v b="${median[lora-bf16]}" -v f="${median[full]}" 'BEGIN {
+  printf "median step: lora %.1f ms  lora over bf16 %.1f ms  full %.1f ms  lora/full %.2fx (goal <= 0.70x)  lora-bf16/full %.2fx\n", l, b, f, l / f, b / f }'
+awk -v l="${cpums[lora]}" -v b="${cpums[lora-bf16]}" -v f="${cpums[full]}" 'BEGIN {
+  printf "median process CPU per step: lora %.1f ms  lora over bf16 %.1f ms  full %.1f ms  lora/full %.2fx  lora-bf16/full %.2fx\n", l, b, f, l / f, b / f }'
 uptime

@@ -8,9 +8,9 @@ import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.optim.AdamW;
 import dev.lathe.transformer.optim.AdamWConfig;
 import dev.lathe.transformer.train.BatchResult;
+import dev.lathe.transformer.train.DecoderTrainer;
 import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.TokenBatch;
-import dev.lathe.transformer.train.TrainableModel;
 import dev.lathe.transformer.train.Training;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -134,13 +134,27 @@ public final class TrainThroughput {
     }
   }
 
+  /** This process's peak resident set so far, as /proc/self/status reports it (Linux). */
+  private static String peakRss() throws IOException {
+    Path status = Path.of("/proc/self/status");
+    if (!Files.exists(status)) {
+      return "unknown";
+    }
+    return Files.readAllLines(status).stream()
+        .filter(l -> l.startsWith("VmHWM:"))
+        .map(l -> l.substring(6).trim())
+        .findFirst()
+        .orElse("unknown");
+  }
+
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
     // the compute pool reads its size once, when first used
     System.setProperty("lathe.threads", Integer.toString(o.threads()));
     LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype()));
+    String afterLoad = peakRss();
     Shape shape = Shape.of(loaded);
-    TrainableModel model =
+    DecoderTrainer<?, ?, ?, ?> model =
         o.lora()
             ? Training.lora(
                 loaded, LoraConfig.DEFAULT, new SplittableRandom(o.seed()), o.recompute())
@@ -158,10 +172,12 @@ public final class TrainThroughput {
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     System.out.printf(
         Locale.ROOT,
-        "model %s (%s)  mode %s  B=%d T=%d  threads %d  trainable parameters %d%n",
+        "model %s (%s)  mode %s  base held in %s  B=%d T=%d  threads %d  trainable parameters"
+            + " %d%n",
         o.model().getFileName(),
         loaded.modelType(),
         o.lora() ? "lora r16 all-linear" : "full",
+        model.baseDtype(),
         o.batch(),
         o.seq(),
         o.threads(),
@@ -188,6 +204,8 @@ public final class TrainThroughput {
         ms[s - o.warmup()] = stepMs;
       }
     }
+    System.out.println(
+        "peak RSS (VmHWM): after load " + afterLoad + ", after the steps " + peakRss());
     double med = median(ms);
     double flops = shape.flopsPerStep(o.batch(), o.seq());
     System.out.printf(

@@ -54,6 +54,8 @@ class TrainCommandTest {
     assertThat(run.err())
         .contains("seed 7")
         .contains("hyperparameters: n_epochs=1 batch_size=1")
+        .containsPattern(
+            "LoRA: frozen base weights held in (BF16|F32) \\(the checkpoint's dtype\\)")
         .contains("step 10/10")
         .contains("tok/s")
         .contains("ETA");

@@ -5,6 +5,7 @@ import dev.lathe.dataset.ValidationOptions;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.train.DecoderTrainer;
 import dev.lathe.transformer.train.LoraConfig;
 import dev.lathe.transformer.train.TrainableModel;
 import dev.lathe.transformer.train.Training;
@@ -193,8 +194,14 @@ public record FineTuneJob(
       StepRandom random = new StepRandom(seed);
       LoraConfig lora =
           loraRank > 0 ? LoraConfig.of(loraRank, 2.0 * loraRank, method.loraDropout()) : null;
-      TrainableModel trainable =
+      DecoderTrainer<?, ?, ?, ?> trainable =
           lora != null ? Training.lora(base, lora, random) : Training.full(base);
+      listener.onMessage(
+          lora != null
+              ? "LoRA: frozen base weights held in "
+                  + trainable.baseDtype()
+                  + " (the checkpoint's dtype), adapters and optimizer state in F32"
+              : "full fine-tuning: weights, gradients and optimizer state in F32");
       RunLayout layout = layout();
       Files.createDirectories(out);
       Path checkpoints = layout.checkpoints();

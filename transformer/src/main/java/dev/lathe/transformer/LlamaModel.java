@@ -102,6 +102,35 @@ public final class LlamaModel
         "Llama-family", config, weights, dtype, Held.of(config, weights, dtype), Activations::new);
   }
 
+  /** A model holding {@code held} as it is (its matrices in {@code dtype}, not F32). */
+  private LlamaModel(LlamaConfig config, Held held, DType dtype) {
+    super("Llama-family", config, null, dtype, held, Activations::new);
+  }
+
+  /**
+   * A model holding the matrices of {@code parts} as they are, read as the model holds them for
+   * {@code dtype} (BF16 or Q8_0).
+   */
+  static LlamaModel held(
+      LlamaConfig config, LlamaTensorNames.Parts<WeightMatrix> parts, DType dtype) {
+    if (dtype == DType.F32) {
+      throw new IllegalArgumentException("an f32 model is built from its LlamaWeights");
+    }
+    return new LlamaModel(
+        config,
+        new Held(
+            parts.embedding(),
+            parts.head(),
+            parts.finalNorm(),
+            parts.layers(),
+            Rope.Table.of(
+                config.headDim(),
+                config.contextLength(),
+                config.ropeTheta(),
+                config.ropeScaling())),
+        dtype);
+  }
+
   /** A view of {@code base} sharing all its arrays, with {@code adapters} applied. */
   private LlamaModel(LlamaModel base, AdapterSet adapters) {
     super(base, adapters);
@@ -124,6 +153,39 @@ public final class LlamaModel
     float[] head =
         held.classifier() == held.tokenEmbedding() ? embedding : held.classifier().toF32();
     return new LlamaWeights(embedding, layers, held.finalNorm(), head);
+  }
+
+  /**
+   * The weights as held in bf16, shared and not copied: what LoRA training reads from a frozen base
+   * without widening it to f32.
+   *
+   * @param tokenEmbedding (V, C) bf16
+   * @param classifier (V, C) bf16, the same array as tokenEmbedding when tied
+   * @param finalNorm (C) f32
+   * @param layers each block's projections in bf16, its norms and biases in f32
+   */
+  public record Bf16Weights(
+      short[] tokenEmbedding,
+      short[] classifier,
+      float[] finalNorm,
+      List<LlamaWeights.Layer<short[]>> layers) {}
+
+  /**
+   * The weights this model holds in bf16 ({@link Bf16Weights}).
+   *
+   * @throws IllegalStateException when they are not held in bf16 ({@link #weightDtype()})
+   */
+  public Bf16Weights bf16Weights() {
+    if (weightDtype() != DType.BF16) {
+      throw new IllegalStateException(
+          "this model holds its weights in " + weightDtype() + ", not BF16");
+    }
+    short[] embedding = held.tokenEmbedding().bf16();
+    return new Bf16Weights(
+        embedding,
+        held.classifier() == held.tokenEmbedding() ? embedding : held.classifier().bf16(),
+        held.finalNorm(),
+        held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.bf16())).toList());
   }
 
   /** Element type of the matmul weights held in memory (F32, BF16 or Q8_0). */

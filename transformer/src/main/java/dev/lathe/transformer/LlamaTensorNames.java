@@ -102,28 +102,50 @@ record LlamaTensorNames(
     return layerPrefix.formatted(layer) + parts[part.ordinal()];
   }
 
+  /** Reads a matrix of the given shape by name, as the model will hold it. */
+  @FunctionalInterface
+  interface Matrices<M> {
+    M get(String name, long rows, long cols);
+  }
+
+  /**
+   * A model's tensors as read: matrices as {@code M}, norms and biases f32.
+   *
+   * @param head the same object as embedding when tied
+   */
+  record Parts<M>(M embedding, List<LlamaWeights.Layer<M>> layers, float[] finalNorm, M head) {}
+
   /**
    * The weights of config {@code c} read through {@code t} under these names; {@code embeddingName}
    * is the name the embedding is read from (a tied checkpoint may store it only as the head).
    */
   LlamaWeights read(LlamaConfig c, Tensors t, String embeddingName) {
+    Parts<float[]> p = read(c, t, t::get, embeddingName);
+    return new LlamaWeights(p.embedding(), p.layers(), p.finalNorm(), p.head());
+  }
+
+  /**
+   * As {@link #read(LlamaConfig, Tensors, String)} with each matrix read through {@code m} (e.g.
+   * straight into the type the model holds, one tensor at a time) and the rest through {@code t}.
+   */
+  <M> Parts<M> read(LlamaConfig c, Tensors t, Matrices<M> m, String embeddingName) {
     long C = c.dim();
     long F = c.hiddenDim();
     long q = c.queryDim();
     long kv = c.kvDim();
     long hd = c.headDim();
-    float[] embedding = t.get(embeddingName, c.vocabSize(), C);
-    List<LlamaWeights.Layer<float[]>> layers = new ArrayList<>();
+    M embedding = m.get(embeddingName, c.vocabSize(), C);
+    List<LlamaWeights.Layer<M>> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       boolean bias = c.attentionBias();
       boolean qk = c.qkNorm();
       layers.add(
           new LlamaWeights.Layer<>(
               t.get(name(l, Part.ATTN_NORM), C),
-              t.get(name(l, Part.Q), q, C),
-              t.get(name(l, Part.K), kv, C),
-              t.get(name(l, Part.V), kv, C),
-              t.get(name(l, Part.O), C, q),
+              m.get(name(l, Part.Q), q, C),
+              m.get(name(l, Part.K), kv, C),
+              m.get(name(l, Part.V), kv, C),
+              m.get(name(l, Part.O), C, q),
               bias ? t.get(name(l, Part.Q_BIAS), q) : null,
               bias ? t.get(name(l, Part.K_BIAS), kv) : null,
               bias ? t.get(name(l, Part.V_BIAS), kv) : null,
@@ -131,13 +153,13 @@ record LlamaTensorNames(
               qk ? t.get(name(l, Part.Q_NORM), hd) : null,
               qk ? t.get(name(l, Part.K_NORM), hd) : null,
               t.get(name(l, Part.FFN_NORM), C),
-              t.get(name(l, Part.GATE), F, C),
-              t.get(name(l, Part.UP), F, C),
-              t.get(name(l, Part.DOWN), C, F)));
+              m.get(name(l, Part.GATE), F, C),
+              m.get(name(l, Part.UP), F, C),
+              m.get(name(l, Part.DOWN), C, F)));
     }
     float[] norm = t.get(finalNorm, C);
-    float[] out = c.tiedEmbeddings() ? embedding : t.get(head, c.vocabSize(), C);
-    return new LlamaWeights(embedding, layers, norm, out);
+    M out = c.tiedEmbeddings() ? embedding : m.get(head, c.vocabSize(), C);
+    return new Parts<>(embedding, layers, norm, out);
   }
 
   /** One tensor to store: its row-major shape and values. */

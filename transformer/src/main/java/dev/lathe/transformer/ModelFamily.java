@@ -158,6 +158,20 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
           LlamaModel::new,
           (dir, c, w, dtype) -> HfCheckpointWriter.save(dir, saved, c, w, dtype));
     }
+
+    /**
+     * As the family's load, but matrices held in bf16 or Q8_0 are read straight into that type one
+     * tensor at a time, so the model never exists in f32 while it loads.
+     */
+    @Override
+    public LoadedModel load(
+        HfConfig hf, WeightSource source, DType dtype, GenerationConfig generation) {
+      if (dtype == DType.F32) {
+        return super.load(hf, source, dtype, generation);
+      }
+      LlamaConfig c = hf.toLlama();
+      return new LoadedModel(HfLlamaWeights.readHeld(source, c, dtype), modelType(), c, generation);
+    }
   }
 
   /** GPT-2: learned positions, LayerNorm, GELU MLP, Conv1D weights in its files. */

@@ -2,9 +2,11 @@ package dev.lathe.transformer;
 
 import dev.lathe.tensor.Bf16;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +47,7 @@ public final class SafetensorsFile implements AutoCloseable {
   private final Path path;
   private final Arena arena;
   private final MemorySegment data;
+  private final long dataStart; // file offset of the data (after the header)
   private final Map<String, TensorInfo> tensors;
   private final Map<String, String> metadata;
 
@@ -52,11 +55,13 @@ public final class SafetensorsFile implements AutoCloseable {
       Path path,
       Arena arena,
       MemorySegment data,
+      long dataStart,
       Map<String, TensorInfo> tensors,
       Map<String, String> metadata) {
     this.path = path;
     this.arena = arena;
     this.data = data;
+    this.dataStart = dataStart;
     this.tensors = tensors;
     this.metadata = metadata;
   }
@@ -100,7 +105,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         tensors.put(e.getKey(), info);
       }
-      return new SafetensorsFile(path, arena, data, tensors, metadata);
+      return new SafetensorsFile(path, arena, data, 8 + headerLength, tensors, metadata);
     } catch (IOException | RuntimeException e) {
       arena.close();
       throw e;
@@ -174,6 +179,50 @@ public final class SafetensorsFile implements AutoCloseable {
     }
     return out;
   }
+
+  /**
+   * Reads tensor {@code name} as bf16: BF16 values as stored, F32 and F16 rounded to nearest even.
+   * Stored BF16 is read from the file with positional reads, not through the mapping, so its pages
+   * do not stay resident in this process while the file is open (a model held in bf16 then costs
+   * its own arrays, not twice them).
+   */
+  public short[] bf16(String name) {
+    TensorInfo t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(path + ": no tensor named " + name);
+    }
+    DType type = DType.of(t.dtype(), path + ": tensor " + name);
+    if (type != DType.BF16) {
+      return Bf16.fromFloat(floats(name));
+    }
+    long n = t.elements();
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(path + ": tensor " + name + " is too large for short[]");
+    }
+    short[] out = new short[(int) n];
+    ByteBuffer buf = ByteBuffer.allocateDirect(READ_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      long at = dataStart + t.begin();
+      for (int done = 0; done < out.length; ) {
+        buf.clear().limit(Math.min(READ_CHUNK, 2 * (out.length - done)));
+        while (buf.hasRemaining()) {
+          if (ch.read(buf, at + 2L * done + buf.position()) < 0) {
+            throw new IOException(path + ": tensor " + name + " ends past the end of the file");
+          }
+        }
+        buf.flip();
+        int count = buf.remaining() / 2;
+        buf.asShortBuffer().get(out, done, count);
+        done += count;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(path + ": reading tensor " + name + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** Bytes read at a time by {@link #bf16}. */
+  private static final int READ_CHUNK = 1 << 22;
 
   public Path path() {
     return path;

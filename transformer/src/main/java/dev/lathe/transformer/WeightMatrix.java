@@ -49,9 +49,23 @@ final class WeightMatrix {
     };
   }
 
+  /** Holds {@code w} (rows, cols), already bf16, as it is. */
+  static WeightMatrix ofBf16(short[] w, int rows, int cols) {
+    if ((long) rows * cols != w.length) {
+      throw new IllegalArgumentException(
+          "weight of " + w.length + " values is not " + rows + " x " + cols);
+    }
+    return new WeightMatrix(null, w, null, rows, cols);
+  }
+
   /** The element type held. */
   DType dtype() {
     return f32 != null ? DType.F32 : bf16 != null ? DType.BF16 : DType.Q8_0;
+  }
+
+  /** The bf16 values held, or null when not held in bf16. */
+  short[] bf16() {
+    return bf16;
   }
 
   /** Bytes of the held values. */

@@ -74,6 +74,20 @@ final class WeightSource implements AutoCloseable {
   /** Tensor {@code name} as f32, checked against {@code shape}. */
   float[] get(String name, long... shape) {
     String stored = resolve(name);
+    return checked(name, stored, shape).floats(stored);
+  }
+
+  /**
+   * Tensor {@code name} as bf16 (rounded when stored wider), checked against {@code shape}, without
+   * an f32 copy of a BF16 tensor.
+   */
+  short[] getBf16(String name, long... shape) {
+    String stored = resolve(name);
+    return checked(name, stored, shape).bf16(stored);
+  }
+
+  /** The file holding {@code stored} (the name {@code name} resolves to), its shape checked. */
+  private SafetensorsFile checked(String name, String stored, long... shape) {
     SafetensorsFile f = byName.get(stored);
     if (f == null) {
       throw new IllegalArgumentException(
@@ -90,7 +104,7 @@ final class WeightSource implements AutoCloseable {
               + ", config.json implies "
               + Arrays.toString(shape));
     }
-    return f.floats(stored);
+    return f;
   }
 
   /** Whether any stored tensor of two or more dimensions (a matrix) is BF16. */

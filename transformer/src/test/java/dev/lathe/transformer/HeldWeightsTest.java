@@ -85,6 +85,15 @@ class HeldWeightsTest {
         .containsExactly(TinyModels.logits(new LlamaModel(c, roundMatrices(w))));
     assertThat(held(ModelLoader.load(dir.resolve("bf16"), LoadOptions.weights(DType.F32))))
         .isEqualTo(DType.F32);
+    // read straight into bf16 / Q8_0 a tensor at a time: the same model as rounding it whole
+    LlamaModel stored = (LlamaModel) ModelLoader.load(dir.resolve("bf16")).model();
+    LlamaWeights rounded = roundMatrices(w);
+    assertThat(stored.weights().layers().get(1).wq()).containsExactly(rounded.layers().get(1).wq());
+    assertThat(stored.weights().tokenEmbedding()).containsExactly(rounded.tokenEmbedding());
+    assertThat(stored.weightBytes()).isEqualTo(new LlamaModel(c, w, DType.BF16).weightBytes());
+    LoadedModel q8 = ModelLoader.load(dir.resolve("f32"), LoadOptions.weights(DType.Q8_0));
+    assertThat(TinyModels.logits(q8.model()))
+        .containsExactly(TinyModels.logits(new LlamaModel(c, w, DType.Q8_0)));
     assertThatThrownBy(() -> LoadOptions.weights(DType.F16))
         .hasMessageContaining("F16 is not supported");
   }

@@ -18,14 +18,14 @@ abstract sealed class DecoderActivations permits LlamaActivations, Gpt2Activatio
   // saved per layer l
   final float[][] resid; // (L+1) x (N, C): input of block l; resid[L] feeds the final norm
   final float[][] mid; // L x (N, C): residual after the attention block
-  final float[][] xn1; // L x (N, C): attention norm output
+  final float[][] xn1; // L x (N, C): attention norm output, or one buffer (see xn1(l))
   final float[][] rstd1; // L x (N)
   final float[][] q; // L x (B, T, H, hd) as attention reads it
   final float[][] k; // L x (B, KVH, T, hd)
   final float[][] v; // L x (B, KVH, T, hd)
   final float[][] lse; // L x (B, T, H)
   final float[][] att; // L x (N, H*hd) attention output
-  final float[][] xn2; // L x (N, C) feed-forward norm output
+  final float[][] xn2; // L x (N, C) feed-forward norm output, or one buffer (see xn2(l))
   final float[][] rstd2; // L x (N)
   final float[] xnFinal; // (N, C)
   final float[] rstdFinal; // (N)
@@ -50,6 +50,23 @@ abstract sealed class DecoderActivations permits LlamaActivations, Gpt2Activatio
 
   DecoderActivations(
       int rows, int t, int layers, int dim, int heads, int kvHeads, int headDim, int vocab) {
+    this(rows, t, layers, dim, heads, kvHeads, headDim, vocab, false);
+  }
+
+  /**
+   * As the other constructor; with {@code sharedNorms} the norm outputs {@code xn1} and {@code xn2}
+   * are one buffer each instead of one per layer, the family recomputing them in backward.
+   */
+  DecoderActivations(
+      int rows,
+      int t,
+      int layers,
+      int dim,
+      int heads,
+      int kvHeads,
+      int headDim,
+      int vocab,
+      boolean sharedNorms) {
     this.rows = rows;
     this.t = t;
     this.n = rows * t;
@@ -62,14 +79,14 @@ abstract sealed class DecoderActivations permits LlamaActivations, Gpt2Activatio
     int kvd = kvHeads * headDim;
     resid = new float[L + 1][n * C];
     mid = new float[L][n * C];
-    xn1 = new float[L][n * C];
+    xn1 = new float[sharedNorms ? 1 : L][n * C];
     rstd1 = new float[L][n];
     q = new float[L][n * qd];
     k = new float[L][n * kvd];
     v = new float[L][n * kvd];
     lse = new float[L][n * heads];
     att = new float[L][n * qd];
-    xn2 = new float[L][n * C];
+    xn2 = new float[sharedNorms ? 1 : L][n * C];
     rstd2 = new float[L][n];
     xnFinal = new float[n * C];
     rstdFinal = new float[n];
@@ -91,5 +108,15 @@ abstract sealed class DecoderActivations permits LlamaActivations, Gpt2Activatio
     dvT = new float[n * kvd];
     dk = new float[n * kvd];
     dv = new float[n * kvd];
+  }
+
+  /** The attention norm output buffer of layer {@code l}. */
+  final float[] xn1(int l) {
+    return xn1[xn1.length == 1 ? 0 : l];
+  }
+
+  /** The feed-forward norm output buffer of layer {@code l}. */
+  final float[] xn2(int l) {
+    return xn2[xn2.length == 1 ? 0 : l];
   }
 }

@@ -59,6 +59,7 @@ public abstract sealed class DecoderTrainer<
   final W weights;
   final P params;
   final W grads; // params.grads(): the gradient of each weight, null where frozen
+  final short[] headBf16; // the frozen output head in bf16, or null (then weights.outputHead())
   final RandomGenerator dropoutRandom;
   final boolean recompute;
   final ComputePool pool;
@@ -74,7 +75,28 @@ public abstract sealed class DecoderTrainer<
       Setup setup,
       Parameters<C, W, P> parameters,
       Arena<C, A> arenas) {
-    weights.checkShapes(config);
+    this(family, config, weights, null, setup, parameters, arenas);
+  }
+
+  /**
+   * As the f32 constructor; with {@code headBf16} non-null the frozen matrices are a model's bf16
+   * arrays (checked when that model was built), {@code weights} only their f32 norms and biases.
+   */
+  DecoderTrainer(
+      ModelFamily<C, W> family,
+      C config,
+      W weights,
+      short[] headBf16,
+      Setup setup,
+      Parameters<C, W, P> parameters,
+      Arena<C, A> arenas) {
+    if (headBf16 == null) {
+      weights.checkShapes(config);
+    } else if (setup.lora() == null) {
+      throw new IllegalArgumentException(
+          "full fine-tuning trains every weight in f32: give the trainer f32 weights, not bf16");
+    }
+    this.headBf16 = headBf16;
     this.family = family;
     this.config = config;
     this.weights = weights;
@@ -84,6 +106,15 @@ public abstract sealed class DecoderTrainer<
     this.recompute = setup.recompute();
     this.pool = setup.pool();
     this.arenas = arenas;
+  }
+
+  /**
+   * The element type the frozen base matrices are held in during training: BF16 for LoRA over a
+   * model held in bf16 (the adapters, their gradients and the optimizer state stay f32), otherwise
+   * F32.
+   */
+  public DType baseDtype() {
+    return headBf16 != null ? DType.BF16 : DType.F32;
   }
 
   /** The family of the model this trainer trains (its LoRA targets, how it is saved). */
@@ -158,7 +189,9 @@ public abstract sealed class DecoderTrainer<
         batch,
         segmentScale,
         a.xnFinal,
-        weights.outputHead(),
+        headBf16 != null
+            ? OutputHead.Matrix.of(headBf16)
+            : OutputHead.Matrix.of(weights.outputHead()),
         train ? a.dxn : null,
         grads.outputHead(),
         a.logits,

@@ -6,7 +6,9 @@ import dev.lathe.transformer.LlamaConfig;
  * The Llama family's part of the training activations: QK-norm inputs and statistics and the SwiGLU
  * feed-forward. With {@code recompute} the gate and up projections and the SwiGLU output are not
  * kept per layer but recomputed in backward from the saved norm output (LoRA dropout masks
- * replayed): three (B, T, F) buffers instead of 3L, for two more (N, C)·(C, F) products per layer.
+ * replayed): three (B, T, F) buffers instead of 3L, for two more (N, C)·(C, F) products per layer;
+ * and the two RMSNorm outputs of each block are recomputed from the kept residual and statistics
+ * (two (N, C) buffers instead of 2L).
  */
 final class LlamaActivations extends DecoderActivations {
   // saved per layer l
@@ -27,7 +29,16 @@ final class LlamaActivations extends DecoderActivations {
   final float[] dkRaw; // (N, KVH*hd)
 
   LlamaActivations(LlamaConfig c, int rows, int t, boolean recompute) {
-    super(rows, t, c.layers(), c.dim(), c.heads(), c.kvHeads(), c.headDim(), c.vocabSize());
+    super(
+        rows,
+        t,
+        c.layers(),
+        c.dim(),
+        c.heads(),
+        c.kvHeads(),
+        c.headDim(),
+        c.vocabSize(),
+        recompute);
     int L = c.layers();
     int F = c.hiddenDim();
     int qd = c.queryDim();

@@ -1,10 +1,12 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.SwiGlu;
 import dev.lathe.transformer.LlamaConfig;
+import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LlamaWeights;
 import dev.lathe.transformer.ModelFamily;
 import java.util.Arrays;
@@ -22,6 +24,16 @@ import java.util.random.RandomGenerator;
 public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
+  private final short[] embeddingBf16; // (V, C) or null (then weights.tokenEmbedding())
+
+  /** The f32 norms and biases of {@code bf16}, its matrices null (they stay in bf16). */
+  private static LlamaWeights frame(LlamaConfig config, LlamaModel.Bf16Weights bf16) {
+    return new LlamaWeights(
+        null,
+        bf16.layers().stream().map(b -> b.map(config, (m, rows, cols) -> (float[]) null)).toList(),
+        bf16.finalNorm(),
+        null);
+  }
 
   /** Built by its family ({@link ModelFamily#trainer}). */
   LlamaTrainer(
@@ -29,7 +41,36 @@ public final class LlamaTrainer
       LlamaConfig config,
       LlamaWeights weights,
       Setup setup) {
-    super(family, config, weights, setup, LlamaLayers::new, LlamaActivations::new);
+    this(family, config, weights, null, setup);
+  }
+
+  /**
+   * LoRA over a model held in bf16: the frozen matrices are {@code bf16}'s arrays, read as they are
+   * (no f32 copy of the base exists); the adapters and their optimizer state are f32.
+   */
+  LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaModel.Bf16Weights bf16,
+      Setup setup) {
+    this(family, config, frame(config, bf16), bf16, setup);
+  }
+
+  private LlamaTrainer(
+      ModelFamily<LlamaConfig, LlamaWeights> family,
+      LlamaConfig config,
+      LlamaWeights weights,
+      LlamaModel.Bf16Weights bf16,
+      Setup setup) {
+    super(
+        family,
+        config,
+        weights,
+        bf16 == null ? null : bf16.classifier(),
+        setup,
+        (f, c, w, s) -> new LlamaLayers(f, c, w, bf16, s),
+        LlamaActivations::new);
+    this.embeddingBf16 = bf16 == null ? null : bf16.tokenEmbedding();
     this.rope =
         Rope.Table.of(
             config.headDim(), config.contextLength(), config.ropeTheta(), config.ropeScaling());
@@ -48,14 +89,18 @@ public final class LlamaTrainer
     float eps = cf.normEps();
     // resid[0]: (N, C) = token embedding rows
     for (int i = 0; i < n; i++) {
-      System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
+      if (embeddingBf16 != null) {
+        Bf16.toFloat(embeddingBf16, batch.tokens()[i] * c, a.resid[0], i * c, c);
+      } else {
+        System.arraycopy(weights.tokenEmbedding(), batch.tokens()[i] * c, a.resid[0], i * c, c);
+      }
     }
     for (int l = 0; l < cf.layers(); l++) {
       LlamaWeights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
-      RmsNorm.forward(a.xn1[l], 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
-      float[] xn = a.xn1[l];
+      RmsNorm.forward(a.xn1(l), 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      float[] xn = a.xn1(l);
       w.wq().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
       w.wk().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
       w.wv().forward(a.vLin, xn, n, adapters, rnd);
@@ -71,9 +116,9 @@ public final class LlamaTrainer
       w.wo().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
-      RmsNorm.forward(a.xn2[l], 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
-      w.wGate().forward(a.gate(l), a.xn2[l], n, adapters, rnd);
-      w.wUp().forward(a.up(l), a.xn2[l], n, adapters, rnd);
+      RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+      w.wGate().forward(a.gate(l), a.xn2(l), n, adapters, rnd);
+      w.wUp().forward(a.up(l), a.xn2(l), n, adapters, rnd);
       SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       w.wDown().forward(a.proj, a.hidden(l), n, adapters, rnd);
       Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
@@ -92,6 +137,7 @@ public final class LlamaTrainer
     int qd = cf.queryDim();
     int kvd = cf.kvDim();
     int hd = cf.headDim();
+    float eps = cf.normEps();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
     RmsNorm.backward(
         a.dx,
@@ -110,8 +156,10 @@ public final class LlamaTrainer
       LlamaWeights.Layer<float[]> g = grads.layers().get(l);
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
-        w.wGate().replay(a.gate(l), a.xn2[l], n, adapters);
-        w.wUp().replay(a.up(l), a.xn2[l], n, adapters);
+        // the same kernel on the same kept inputs: the same bits as forward
+        RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+        w.wGate().replay(a.gate(l), a.xn2(l), n, adapters);
+        w.wUp().replay(a.up(l), a.xn2(l), n, adapters);
         SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       }
       Arrays.fill(a.dHidden, 0f);
@@ -120,8 +168,8 @@ public final class LlamaTrainer
       Arrays.fill(a.dUp, 0f);
       SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
       Arrays.fill(a.dxn, 0f);
-      w.wGate().backward(a.dxn, a.dGate, a.xn2[l], n, adapters);
-      w.wUp().backward(a.dxn, a.dUp, a.xn2[l], n, adapters);
+      w.wGate().backward(a.dxn, a.dGate, a.xn2(l), n, adapters);
+      w.wUp().backward(a.dxn, a.dUp, a.xn2(l), n, adapters);
       RmsNorm.backward(a.dx, 0, g.ffnNorm(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
@@ -163,10 +211,13 @@ public final class LlamaTrainer
         dq = a.dqRaw;
         dk = a.dkRaw;
       }
+      if (recompute) {
+        RmsNorm.forward(a.xn1(l), 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      }
       Arrays.fill(a.dxn, 0f);
-      w.wq().backward(a.dxn, dq, a.xn1[l], n, adapters);
-      w.wk().backward(a.dxn, dk, a.xn1[l], n, adapters);
-      w.wv().backward(a.dxn, a.dv, a.xn1[l], n, adapters);
+      w.wq().backward(a.dxn, dq, a.xn1(l), n, adapters);
+      w.wk().backward(a.dxn, dk, a.xn1(l), n, adapters);
+      w.wv().backward(a.dxn, a.dv, a.xn1(l), n, adapters);
       RmsNorm.backward(
           a.dx, 0, g.attnNorm(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
     }

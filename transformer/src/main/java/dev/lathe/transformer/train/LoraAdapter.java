@@ -1,9 +1,10 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.tensor.DropoutBits;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.LowRank;
 import dev.lathe.transformer.LoraModules;
-import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -12,8 +13,9 @@ import java.util.random.RandomGenerator;
  * zero, so a new adapter leaves the model unchanged.
  *
  * <p>Forward saves the dropout mask (one bit per input element) and {@code scale · dropout(in) ·
- * Aᵀ}; backward needs those, the projection input and the output gradient. Buffers grow to the
- * largest row count seen and are reused.
+ * Aᵀ}; backward needs those, the projection input and the output gradient. The mask is applied in
+ * registers as the input is read ({@link LowRank}): no dropped-out copy of the input is made.
+ * Buffers grow to the largest row count seen and are reused.
  */
 final class LoraAdapter {
   final Parameter a; // (r, in)
@@ -23,6 +25,8 @@ final class LoraAdapter {
   private final int rank;
   private final float scale;
   private final double dropout;
+  private final float keep; // 1 / (1 − dropout): the scale of a kept input element
+  private final int threshold; // dropout as a 16-bit threshold (DropoutBits)
   private final ComputePool pool;
 
   private long[] dropped = new long[0]; // (N, words) bits: the last forward's dropout mask
@@ -32,13 +36,6 @@ final class LoraAdapter {
   private float[] dxs = new float[0]; // (N, r) scratch
   private boolean masked; // whether the last forward applied dropout
 
-  /**
-   * (N, in) scratch for the dropped-out input, shared by every adapter a thread runs: it lives only
-   * within one forward or backward call (a per-adapter buffer would cost N·in floats for each of a
-   * model's hundreds of adapters).
-   */
-  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
-
   LoraAdapter(
       ComputePool pool, String module, int in, int out, LoraConfig config, RandomGenerator random) {
     this.pool = pool;
@@ -47,7 +44,9 @@ final class LoraAdapter {
     this.rank = config.rank();
     this.scale = config.scale();
     this.dropout = config.dropout();
-    this.words = (in + 63) >>> 6;
+    this.words = LowRank.words(in);
+    this.keep = (float) (1 / (1 - dropout));
+    this.threshold = DropoutBits.threshold(dropout);
     float[] av = new float[rank * in];
     double bound = 1 / Math.sqrt(in);
     for (int i = 0; i < av.length; i++) {
@@ -70,19 +69,10 @@ final class LoraAdapter {
     }
   }
 
-  /** The thread's scratch, grown to (N, in). */
-  private float[] scratch(int n) {
-    float[] s = SCRATCH.get();
-    if (s.length < n * in) {
-      s = new float[n * in];
-      SCRATCH.set(s);
-    }
-    return s;
-  }
-
   /**
    * Draws the dropout mask of {@code n} rows from {@code seed}, one bit per element (set: dropped),
-   * each row from its own stream so the rows can be drawn in parallel with the same result.
+   * counter-based ({@link DropoutBits}): each row is drawn on its own, in parallel, with the same
+   * bits for any thread count.
    */
   private void drawMask(int n, long seed) {
     if (dropped.length < n * words) {
@@ -92,55 +82,12 @@ final class LoraAdapter {
         (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
         (t, w) -> {
           for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
-            SplittableRandom r = new SplittableRandom(seed ^ (row * 0x9E3779B97F4A7C15L));
-            int base = row * words;
-            java.util.Arrays.fill(dropped, base, base + words, 0L);
-            // two draws per 64-bit number: each half is uniform over 2^32 values
-            long threshold = (long) Math.ceil(dropout * 0x1p32);
-            long bits = 0;
-            for (int j = 0; j < in; j++) {
-              long u;
-              if ((j & 1) == 0) {
-                bits = r.nextLong();
-                u = bits & 0xFFFFFFFFL;
-              } else {
-                u = bits >>> 32;
-              }
-              if (u < threshold) {
-                dropped[base + (j >>> 6)] |= 1L << j;
-              }
-            }
+            DropoutBits.row(seed, row, in, threshold, dropped, row * words);
           }
         });
   }
 
   private static final int ROWS_PER_TASK = 16;
-
-  /** Sets {@code v[row·in + j]} to zero at every dropped j of the row (the set bits only). */
-  private void zeroDropped(float[] v, int row) {
-    for (int w = 0; w < words; w++) {
-      long bits = dropped[row * words + w];
-      while (bits != 0) {
-        v[row * in + (w << 6) + Long.numberOfTrailingZeros(bits)] = 0f;
-        bits &= bits - 1;
-      }
-    }
-  }
-
-  /** {@code out = x ⊙ mask}, the mask 0 (dropped) or 1/(1−p) per element. */
-  private void applyMask(float[] out, float[] x, int n) {
-    float keep = (float) (1 / (1 - dropout));
-    pool.parallelFor(
-        (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
-        (t, w) -> {
-          for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
-            for (int i = row * in; i < (row + 1) * in; i++) {
-              out[i] = x[i] * keep;
-            }
-            zeroDropped(out, row);
-          }
-        });
-  }
 
   /**
    * Adds the adapter's output. With {@code random} null (evaluation) no dropout is applied.
@@ -167,15 +114,8 @@ final class LoraAdapter {
    */
   void replay(float[] y, float[] x, int n) {
     ensure(n);
-    float[] src = x;
-    if (masked) {
-      src = scratch(n);
-      applyMask(src, x, n);
-    }
-    Gemm.mulNT(pool, src, 0, a.value(), 0, xs, 0, n, rank, in, false);
-    for (int i = 0; i < n * rank; i++) {
-      xs[i] *= scale;
-    }
+    // xs: (N, r) = scale · dropout(x) · Aᵀ, the mask applied in registers as x is read
+    LowRank.project(pool, x, masked ? dropped : null, keep, a.value(), xs, scale, n, in, rank);
     Gemm.mulNT(pool, xs, 0, b.value(), 0, y, 0, n, out, rank, true);
   }
 
@@ -187,40 +127,15 @@ final class LoraAdapter {
    * </pre>
    */
   void backward(float[] dx, float[] dy, float[] x, int n) {
-    // dB: (out, r) += dyᵀ · xs
-    Gemm.mulTN(pool, dy, 0, xs, 0, b.grad(), 0, out, rank, n, true);
-    // dxs: (N, r) = scale · dy · B
-    Gemm.mulNN(pool, dy, 0, b.value(), 0, dxs, 0, n, rank, out, false);
-    for (int i = 0; i < n * rank; i++) {
-      dxs[i] *= scale;
-    }
-    float[] src = x;
-    if (masked) {
-      src = scratch(n);
-      applyMask(src, x, n);
-    }
+    // dB: (out, r) += dyᵀ · xs, and dxs: (N, r) = scale · dy · B, each one pass over dy in place
+    LowRank.accumulateB(pool, dy, xs, b.grad(), n, out, rank);
+    LowRank.projectThrough(pool, dy, b.value(), dxs, scale, n, out, rank);
+    long[] mask = masked ? dropped : null;
     // dA: (r, in) += dxsᵀ · dropout(x)
-    Gemm.mulTN(pool, dxs, 0, src, 0, a.grad(), 0, rank, in, n, true);
-    if (dx == null) {
-      return;
-    }
-    if (masked) {
-      // d dropout(x): (N, in) = dxs · A, then through the mask
-      float[] d = scratch(n);
-      Gemm.mulNN(pool, dxs, 0, a.value(), 0, d, 0, n, in, rank, false);
-      float keep = (float) (1 / (1 - dropout));
-      pool.parallelFor(
-          (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
-          (t, w) -> {
-            for (int row = t * ROWS_PER_TASK; row < Math.min(n, (t + 1) * ROWS_PER_TASK); row++) {
-              zeroDropped(d, row);
-              for (int i = row * in; i < (row + 1) * in; i++) {
-                dx[i] += d[i] * keep;
-              }
-            }
-          });
-    } else {
-      Gemm.mulNN(pool, dxs, 0, a.value(), 0, dx, 0, n, in, rank, true);
+    LowRank.accumulateA(pool, dxs, x, mask, keep, a.grad(), n, in, rank);
+    if (dx != null) {
+      // dx: (N, in) += (dxs · A) through the mask
+      LowRank.inputGradient(pool, dxs, a.value(), mask, keep, dx, n, in, rank);
     }
   }
 

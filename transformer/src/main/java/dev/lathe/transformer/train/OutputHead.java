@@ -3,6 +3,7 @@ package dev.lathe.transformer.train;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.CrossEntropy;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.WidenedGemm;
 
 /**
  * The output head and the cross-entropy, fused and processed a few rows at a time so the (B, T, V)
@@ -26,6 +27,36 @@ final class OutputHead {
     return Math.min(n, Math.max(64, HEAD_FLOATS / vocab));
   }
 
+  /** The head matrix (V, C): f32, or frozen bf16 widened as the products read it. */
+  record Matrix(float[] f32, short[] bf16) {
+    static Matrix of(float[] w) {
+      return new Matrix(w, null);
+    }
+
+    static Matrix of(short[] w) {
+      return new Matrix(null, w);
+    }
+
+    /** logits: (m, V) = x[xOff ..] · Wᵀ */
+    void logits(ComputePool pool, float[] x, int xOff, float[] logits, int m, int vocab, int c) {
+      if (f32 != null) {
+        Gemm.mulNT(pool, x, xOff, f32, 0, logits, 0, m, vocab, c, false);
+      } else {
+        Gemm.mulNT(pool, x, xOff, bf16, 0, logits, 0, m, vocab, c, false);
+      }
+    }
+
+    /** dx[dxOff ..]: (m, C) = dlogits · W */
+    void inputGradient(
+        ComputePool pool, float[] dlogits, float[] dx, int dxOff, int m, int vocab, int c) {
+      if (f32 != null) {
+        Gemm.mulNN(pool, dlogits, 0, f32, 0, dx, dxOff, m, c, vocab, false);
+      } else {
+        WidenedGemm.mulNN(pool, dlogits, 0, bf16, 0, dx, dxOff, m, c, vocab, false);
+      }
+    }
+  }
+
   /**
    *
    *
@@ -39,7 +70,7 @@ final class OutputHead {
       TokenBatch batch,
       float[] segmentScale,
       float[] x,
-      float[] w,
+      Matrix w,
       float[] dx,
       float[] dw,
       float[] logits,
@@ -64,7 +95,7 @@ final class OutputHead {
     for (int r0 = 0; r0 < n; r0 += chunk) {
       int m = Math.min(chunk, n - r0);
       // logits: (m, V) = x[r0 .. r0+m) · Wᵀ
-      Gemm.mulNT(pool, x, r0 * c, w, 0, logits, 0, m, vocab, c, false);
+      w.logits(pool, x, r0 * c, logits, m, vocab, c);
       if (dx != null) {
         // per row -log p(target), argmax hit, then dlogits = scale · (softmax − onehot(target))
         CrossEntropy.forwardBackwardInPlace(pool, nll, hit, logits, targets, r0, scale, m, vocab);
@@ -87,7 +118,7 @@ final class OutputHead {
       }
       if (dx != null) {
         // dx rows: (m, C) = dlogits · W
-        Gemm.mulNN(pool, logits, 0, w, 0, dx, r0 * c, m, c, vocab, false);
+        w.inputGradient(pool, logits, dx, r0 * c, m, vocab, c);
         if (dw != null) {
           // dW: (V, C) += dlogitsᵀ · x rows
           Gemm.mulTN(pool, logits, 0, x, r0 * c, dw, 0, vocab, c, m, true);

@@ -27,7 +27,7 @@ abstract sealed class ParameterSet<C extends ModelConfig, W extends ModelWeights
     permits LlamaLayers, Gpt2Layers {
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
   private final Map<float[], float[]> gradients = new IdentityHashMap<>(); // weight -> gradient
-  private final Map<float[], Projection> projections = new IdentityHashMap<>(); // by weight
+  private final Map<Object, Projection> projections = new IdentityHashMap<>(); // by weight array
   private final ModelFamily<C, W> family;
   private final C config;
   private final LoraConfig lora;
@@ -67,21 +67,49 @@ abstract sealed class ParameterSet<C extends ModelConfig, W extends ModelWeights
     String module = family.module(layer, target);
     float[] weightGrad = full(module + ".weight", weight, out, in);
     float[] biasGrad = bias == null ? null : full(module + ".bias", bias, out);
+    register(layer, target, weight, null, bias, weightGrad, biasGrad, in, out);
+  }
+
+  /**
+   * As {@link #projection} for a frozen weight held in bf16 (LoRA only): the weight and bias get no
+   * gradient.
+   */
+  final void frozenProjection(
+      int layer, String target, short[] weight, float[] bias, int in, int out) {
+    if (lora == null) {
+      throw new IllegalStateException(
+          "a bf16 weight is frozen: full fine-tuning needs the weights in f32");
+    }
+    register(layer, target, null, weight, bias, null, null, in, out);
+  }
+
+  private void register(
+      int layer,
+      String target,
+      float[] weight,
+      short[] weightBf16,
+      float[] bias,
+      float[] weightGrad,
+      float[] biasGrad,
+      int in,
+      int out) {
+    String module = family.module(layer, target);
     LoraAdapter adapter = null;
     if (lora != null && lora.targets().contains(target)) {
       adapter = new LoraAdapter(pool, module, in, out, lora, random);
       byName.put(adapter.a.name(), adapter.a);
       byName.put(adapter.b.name(), adapter.b);
     }
-    Projection p = new Projection(pool, weight, bias, weightGrad, biasGrad, adapter, in, out);
-    if (projections.put(weight, p) != null) {
+    Projection p =
+        new Projection(pool, weight, weightBf16, bias, weightGrad, biasGrad, adapter, in, out);
+    if (projections.put(weight != null ? weight : weightBf16, p) != null) {
       throw new IllegalArgumentException(
           module + " has the same weight array as another projection");
     }
   }
 
-  /** The projection registered over the matrix {@code weight}. */
-  final Projection projectionOf(float[] weight) {
+  /** The projection registered over the matrix {@code weight} (a float[] or, frozen, short[]). */
+  final Projection projectionOf(Object weight) {
     return projections.get(weight);
   }
 
@@ -137,13 +165,11 @@ abstract sealed class ParameterSet<C extends ModelConfig, W extends ModelWeights
    * adapted projection's matrix replaced by a new array {@code W + scale · B · A}, every other
    * array shared. For full fine-tuning, the trained weights themselves.
    */
-  final W merged(W weights) {
+  W merged(W weights) {
     Map<float[], float[]> merged = new IdentityHashMap<>();
     for (Projection p : projections.values()) {
       if (p.adapter != null) {
-        float[] w = p.weight.clone();
-        p.adapter.mergeInto(w);
-        merged.put(p.weight, w);
+        merged.put(p.weight, p.mergedWeight());
       }
     }
     return map(weights, m -> merged.getOrDefault(m, m));

@@ -1,16 +1,19 @@
 package dev.lathe.transformer.train;
 
+import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.WidenedGemm;
 import java.util.random.RandomGenerator;
 
 /**
  * A linear layer in training: {@code y = x · Wᵀ + b}, plus an optional LoRA adapter. The weight and
  * bias gradients are null when they are frozen (LoRA), in which case {@code W} and {@code b} are
- * only read.
+ * only read, and {@code W} may be held in bf16 (the products widen it as they read it).
  */
 final class Projection {
-  final float[] weight; // (out, in)
+  final float[] weight; // (out, in), or null when held in bf16
+  final short[] weightBf16; // (out, in) frozen, or null when held in f32
   final float[] bias; // (out) or null
   final float[] weightGrad; // (out, in) or null when frozen
   final float[] biasGrad; // (out) or null when frozen or no bias
@@ -22,6 +25,7 @@ final class Projection {
   Projection(
       ComputePool pool,
       float[] weight,
+      short[] weightBf16,
       float[] bias,
       float[] weightGrad,
       float[] biasGrad,
@@ -29,7 +33,12 @@ final class Projection {
       int in,
       int out) {
     this.pool = pool;
+    if ((weight == null) == (weightBf16 == null) || (weightBf16 != null && weightGrad != null)) {
+      throw new IllegalArgumentException(
+          "a projection holds its weight in f32 or, frozen, in bf16: exactly one of them");
+    }
     this.weight = weight;
+    this.weightBf16 = weightBf16;
     this.bias = bias;
     this.weightGrad = weightGrad;
     this.biasGrad = biasGrad;
@@ -71,7 +80,11 @@ final class Projection {
   }
 
   private void base(float[] y, float[] x, int n) {
-    Gemm.mulNT(pool, x, 0, weight, 0, y, 0, n, out, in, false);
+    if (weight != null) {
+      Gemm.mulNT(pool, x, 0, weight, 0, y, 0, n, out, in, false);
+    } else {
+      Gemm.mulNT(pool, x, 0, weightBf16, 0, y, 0, n, out, in, false);
+    }
     if (bias != null) {
       for (int i = 0; i < n; i++) {
         int o = i * out;
@@ -107,7 +120,20 @@ final class Projection {
     }
     if (dx != null) {
       // dx: (N, in) += dy · W
-      Gemm.mulNN(pool, dy, 0, weight, 0, dx, 0, n, in, out, true);
+      if (weight != null) {
+        Gemm.mulNN(pool, dy, 0, weight, 0, dx, 0, n, in, out, true);
+      } else {
+        WidenedGemm.mulNN(pool, dy, 0, weightBf16, 0, dx, 0, n, in, out, true);
+      }
     }
+  }
+
+  /** A new f32 array: the weight (widened when held in bf16) with the adapter, if any, merged. */
+  float[] mergedWeight() {
+    float[] w = weight != null ? weight.clone() : Bf16.toFloat(weightBf16);
+    if (adapter != null) {
+      adapter.mergeInto(w);
+    }
+    return w;
   }
 }

@@ -1,6 +1,8 @@
 package dev.lathe.transformer.train;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.transformer.DType;
+import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelFamily;
 import java.util.random.RandomGenerator;
@@ -11,7 +13,9 @@ public final class Training {
 
   /**
    * LoRA adapters over the frozen weights of {@code model}. {@code random} initialises the
-   * adapters' A matrices and then draws their dropout masks, so one seed gives one training run.
+   * adapters' A matrices and then draws their dropout masks, so one seed gives one training run. A
+   * Llama-family model held in bf16 is trained over its bf16 arrays as they are (no f32 copy); the
+   * trainer's {@code baseDtype()} says which.
    */
   public static DecoderTrainer<?, ?, ?, ?> lora(
       LoadedModel model, LoraConfig config, RandomGenerator random) {
@@ -55,7 +59,12 @@ public final class Training {
     return switch (model.family()) {
       case ModelFamily.Llama llama -> {
         var m = llama.decoder(model.model());
-        yield new LlamaTrainer(llama, m.config(), m.weights(), setup);
+        // LoRA over a model held in bf16 reads its bf16 arrays: no f32 copy of the frozen base
+        yield setup.lora() != null
+                && m instanceof LlamaModel held
+                && held.weightDtype() == DType.BF16
+            ? new LlamaTrainer(llama, m.config(), held.bf16Weights(), setup)
+            : new LlamaTrainer(llama, m.config(), m.weights(), setup);
       }
       case ModelFamily.Gpt2 gpt2 -> {
         var m = gpt2.decoder(model.model());
