@@ -3,7 +3,8 @@
 # 6L/384C, B=4 T=256, full fine-tuning, 2 threads) under Java Flight Recorder and prints the share
 # of execution samples per part of the step. Each sample is charged to the innermost Lathe method
 # on its stack (Vector API internals count for their caller), grouped as: GEMM (packing and
-# micro-kernels), pool wait (a compute thread waiting for work), or the class and method.
+# micro-kernels), pool wait (a compute thread waiting for work), or the class and method; a
+# sample with no Lathe frame (start-up, checkpoint reading) is named by its top JDK frame.
 #
 # usage: bench/train-profile.sh [STEPS]   (timed steps after 2 warm-up steps; default 5)
 # Model and tokens as in bench/train-vs-llmc.sh ($GPT2, default /tmp/gpt2-6l384c).
@@ -31,7 +32,8 @@ GEMM = ("GemmPacked", "GemmMicroKernel", "Gemm", "GemmScalar", "MatVec")
 counts = collections.Counter()
 for ev in json.load(open(sys.argv[1]))["recording"]["events"]:
     frames = ev["values"]["stackTrace"]["frames"]
-    label = "other (JDK, no Lathe frame)"
+    top = frames[0]["method"] if frames else None
+    label = "JDK only: " + (top["type"]["name"].rsplit(".", 1)[-1] + "." + top["name"] if top else "?")
     for f in frames:
         t = f["method"]["type"]["name"]
         if not t.startswith("dev.lathe."):
