@@ -21,10 +21,11 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 uptime
 "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -Xmx4g \
+  -XX:FlightRecorderOptions:stackdepth=256 \
   -XX:StartFlightRecording=filename="$out/step.jfr",settings=profile -cp "$JAR" \
   dev.lathe.bench.TrainThroughput --model "$GPT2/hf" --tokens "$GPT2/tokens.bin" --batch 4 \
   --seq 256 --warmup 2 --steps "$STEPS" --threads 2 2>/dev/null | grep -E "^step ms|^flops"
-"$JAVA_HOME/bin/jfr" print --json --stack-depth 64 --events jdk.ExecutionSample "$out/step.jfr" \
+"$JAVA_HOME/bin/jfr" print --json --stack-depth 256 --events jdk.ExecutionSample "$out/step.jfr" \
   > "$out/samples.json"
 python3 - "$out/samples.json" <<'PY'
 import collections, json, sys
@@ -33,9 +34,9 @@ counts = collections.Counter()
 for ev in json.load(open(sys.argv[1]))["recording"]["events"]:
     frames = ev["values"]["stackTrace"]["frames"]
     top = frames[0]["method"] if frames else None
-    label = "JDK only: " + (top["type"]["name"].rsplit(".", 1)[-1] + "." + top["name"] if top else "?")
+    label = "JDK only: " + (top["type"]["name"].replace("/", ".") + "." + top["name"] if top else "?")
     for f in frames:
-        t = f["method"]["type"]["name"]
+        t = f["method"]["type"]["name"].replace("/", ".")
         if not t.startswith("dev.lathe."):
             continue
         cls = t.rsplit(".", 1)[-1].split("$")[0]
