@@ -20,17 +20,18 @@
 #
 # FLOPs per step (as TrainThroughput prints them): 6 * P * B*T + 12 * L * T * C * B*T with
 # P = L * (3C*C + C*C + 2 * C*4C) + V*C the matmul weights (head tied to wte, counted once),
-# MFU = FLOPs / step time / 232 GFLOP/s (fp32 peak of the 2-core reference machine, $PEAK).
+# MFU = FLOPs / step time / the fp32 FMA peak that bench/peak.sh measures at the start of the run
+# (2 threads); the streaming read bandwidth is printed with it.
 set -euo pipefail
 LLMC=${1:?usage: train-vs-llmc.sh PATH/TO/llm.c [STEPS]}
 STEPS=${2:-5}
 WARMUP=${WARMUP:-2}
-PEAK=${PEAK:-232}
 HERE=$(cd "$(dirname "$0")" && pwd)
 JAR=${BENCH_JAR:-$HERE/target/benchmarks.jar}
 GPT2=${GPT2:-/tmp/gpt2-6l384c}
 LLMC_CFLAGS=${LLMC_CFLAGS:--O3 -march=native -fopenmp -DOMP}
 . "$HERE/../scripts/find-java.sh"
+. "$HERE/peak.sh"
 lathe_find_java
 JAVA=$JAVA_HOME/bin/java
 B=4
@@ -70,6 +71,8 @@ times() { sed -n 's/^step \([0-9]*\): train loss [0-9.]* (took \([0-9.]*\) ms).*
 losses() { sed -n 's/^step \([0-9]*\): train loss \([0-9.]*\).*/\2/p' | head -3 | tr '\n' ' '; }
 
 uptime
+lathe_measure_peak 2
+PEAK=$PEAK_GFLOPS
 echo "model: $GPT2 (L=6 C=384 NH=6 V=50257), B=$B T=$T, fp32, AdamW lr 1e-4, 2 threads; $WARMUP warm-up + $STEPS timed steps"
 LATHE_CMD=("$JAVA" --add-modules jdk.incubator.vector -Xmx4g -cp "$JAR" dev.lathe.bench.TrainThroughput
   --model "$GPT2/hf" --tokens "$GPT2/tokens.bin" --batch $B --seq $T --warmup "$WARMUP" --steps "$STEPS"

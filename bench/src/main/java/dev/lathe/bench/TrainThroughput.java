@@ -36,9 +36,9 @@ import java.util.SplittableRandom;
  * <p>FLOPs per step (the PaLM / llm.c convention, attention counted as a full T×T square): {@code 6
  * · P · B·T + 12 · L · T · A · B·T} where {@code P} counts the matmul weights (every projection and
  * the output head, not embeddings lookups, norms or biases) and {@code A} is the attention width
- * (heads · head_dim). MFU = FLOPs per step / step time / {@code --peak-gflops} (232, the fp32 FMA
- * peak of the 2-core reference machine). LoRA steps do less work than this count; their MFU line is
- * printed for full fine-tuning only.
+ * (heads · head_dim). MFU = FLOPs per step / step time / {@code --peak-gflops}, the fp32 FMA peak
+ * that {@code bench/peak.sh} measured in the same run (no MFU without it). LoRA steps do less work
+ * than this count; their MFU line is printed for full fine-tuning only.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -64,10 +64,10 @@ public final class TrainThroughput {
       double peakGflops,
       long seed) {
     Options {
-      if (batch < 1 || seq < 2 || steps < 1 || warmup < 0 || threads < 1 || !(peakGflops > 0)) {
+      if (batch < 1 || seq < 2 || steps < 1 || warmup < 0 || threads < 1 || !(peakGflops >= 0)) {
         throw new IllegalArgumentException(
             "--batch, --steps, --threads must be >= 1, --seq >= 2, --warmup >= 0,"
-                + " --peak-gflops > 0");
+                + " --peak-gflops >= 0 (0: unknown, no MFU)");
       }
     }
 
@@ -82,7 +82,7 @@ public final class TrainThroughput {
       int steps = 10;
       int warmup = 3;
       int threads = 2;
-      double peak = 232;
+      double peak = 0;
       long seed = 1337;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
@@ -218,9 +218,10 @@ public final class TrainThroughput {
         o.steps(),
         o.warmup());
     if (!o.lora()) {
+      double gflops = flops / (med / 1e3) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "flops/step %.4g = 6*%d*%d + 12*%d*%d*%d*%d  GFLOP/s %.1f  MFU %.1f%% of %.0f GFLOP/s%n",
+          "flops/step %.4g = 6*%d*%d + 12*%d*%d*%d*%d  GFLOP/s %.1f%s%n",
           flops,
           shape.matmulParams(),
           n,
@@ -228,9 +229,14 @@ public final class TrainThroughput {
           o.seq(),
           shape.attentionWidth(),
           n,
-          flops / (med / 1e3) / 1e9,
-          100 * flops / (med / 1e3) / 1e9 / o.peakGflops(),
-          o.peakGflops());
+          gflops,
+          o.peakGflops() > 0
+              ? String.format(
+                  Locale.ROOT,
+                  "  MFU %.1f%% of %.1f GFLOP/s",
+                  100 * gflops / o.peakGflops(),
+                  o.peakGflops())
+              : "");
     }
   }
 

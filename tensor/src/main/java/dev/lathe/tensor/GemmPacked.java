@@ -1,8 +1,6 @@
 package dev.lathe.tensor;
 
 import static dev.lathe.tensor.GemmMicroKernel.L;
-import static dev.lathe.tensor.GemmMicroKernel.MR;
-import static dev.lathe.tensor.GemmMicroKernel.NR;
 import static dev.lathe.tensor.GemmMicroKernel.S;
 
 import java.lang.foreign.MemorySegment;
@@ -13,12 +11,13 @@ import jdk.incubator.vector.FloatVector;
  * Blocked, packed GEMM on the Vector API: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] for any strides.
  *
  * <p>Two parallel phases per chunk of at most {@link #PACK_LIMIT} floats per operand: first A is
- * packed into {@code MR}-row panels and B into {@code NR}-column panels (k-major, zero-padded at
- * the edges; bf16 weights are widened here), then C is cut into fixed {@link #MC} × {@link #NC}
- * blocks, one task each, that run {@link GemmMicroKernel#tile} over the panels in equal passes of
- * at most {@link #KC} steps of k. The cuts do not depend on the thread count, and element (i, j) of
- * C is always the same sequence of operations: one FMA chain in order of k, started from zero (or
- * from C when accumulating) and carried through C between k blocks.
+ * packed into {@code mr}-row panels and B into {@code nr}-column panels (k-major, zero-padded at
+ * the edges; bf16 weights are widened here), then C is cut into fixed {@code mc} × {@code nc}
+ * blocks, one task each, that run a {@link GemmMicroKernel} tile over the panels in equal passes of
+ * at most {@code kc} steps of k. The tile and blocks are the machine's {@link GemmTiling}. The cuts
+ * do not depend on the thread count, and element (i, j) of C is always the same sequence of
+ * operations: one FMA chain in order of k, started from zero (or from C when accumulating) and
+ * carried through C between k blocks.
  *
  * <p>A element (i, p) lives at {@code aOff + i*ars + p*acs}; B element (p, j) at {@code bOff +
  * p*brs + j*bcs}. bf16 B (short[] or a memory segment of little-endian shorts) is always in the
@@ -27,45 +26,40 @@ import jdk.incubator.vector.FloatVector;
 final class GemmPacked {
   private GemmPacked() {}
 
-  /** Most k steps per pass over a C block; k is split into equal passes of at most this. */
-  static final int KC = 640;
+  /** For nr = v·L: lane offsets {@code 0, nr, 2nr, …} that scatter a vector down a panel. */
+  private static final int[][] SCATTER = new int[4][];
 
-  /** Rows of C per task: its A panels (MC × KC) stay in L2. */
-  static final int MC = 20 * MR;
-
-  /** Columns of C per task. */
-  static final int NC = 6 * NR;
+  static {
+    for (int v = 1; v < SCATTER.length; v++) {
+      SCATTER[v] = new int[L];
+      for (int i = 0; i < L; i++) {
+        SCATTER[v][i] = i * v * L;
+      }
+    }
+  }
 
   /** Most floats one packed operand may take; larger operands are packed a chunk at a time. */
   static final int PACK_LIMIT = 1 << 22;
 
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-  /**
-   * Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]; {@code
-   * gather} holds the lane offsets {@code 0, cs, 2cs, …} used to gather B[n,k] panels.
-   */
-  record BSource(
-      float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs, int[] gather) {
+  /** Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]. */
+  record BSource(float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs) {
     static BSource f32(float[] b, int off, int rs, int cs) {
-      int[] gather = new int[L];
-      for (int i = 0; i < L; i++) {
-        gather[i] = i * cs;
-      }
-      return new BSource(b, null, null, off, rs, cs, gather);
+      return new BSource(b, null, null, off, rs, cs);
     }
 
     /** The same matrix from row {@code p0} of k on. */
     BSource from(int p0) {
-      return p0 == 0 ? this : new BSource(f32, bf16, seg, off + (long) p0 * rs, rs, cs, gather);
+      return p0 == 0 ? this : new BSource(f32, bf16, seg, off + (long) p0 * rs, rs, cs);
     }
 
     static BSource bf16(short[] b, int off, int k) {
-      return new BSource(null, b, null, off, 1, k, null);
+      return new BSource(null, b, null, off, 1, k);
     }
 
     static BSource segment(MemorySegment b, long off, int k) {
-      return new BSource(null, null, b, off, 1, k, null);
+      return new BSource(null, null, b, off, 1, k);
     }
   }
 
@@ -76,9 +70,27 @@ final class GemmPacked {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   private static final ThreadLocal<float[]> TILE =
-      ThreadLocal.withInitial(() -> new float[MR * NR]);
+      ThreadLocal.withInitial(() -> new float[GemmTiling.WIDE.mr() * GemmTiling.WIDE.nr()]);
 
   static void mul(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      int ars,
+      int acs,
+      BSource b,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k,
+      boolean accumulate) {
+    mul(GemmTiling.NATIVE, pool, a, aOff, ars, acs, b, c, cOff, m, n, k, accumulate);
+  }
+
+  /** As above with the tiling {@code t} (tests run every tiling on any machine). */
+  static void mul(
+      GemmTiling t,
       ComputePool pool,
       float[] a,
       int aOff,
@@ -94,19 +106,29 @@ final class GemmPacked {
     // a long k (e.g. the vocabulary in dX = dLogits · W) is cut into equal slices, each packed once
     // and added into C: otherwise the packing limit would cut m into slivers that each pack all of
     // B again. C holds the FMA chains between slices exactly, so the result does not change.
-    int slices = (k + K_SLICE - 1) / K_SLICE;
+    int slices = (k + t.kSlice() - 1) / t.kSlice();
     int step = (k + slices - 1) / slices;
     for (int p0 = 0; p0 < k; p0 += step) {
       int kc = Math.min(step, k - p0);
       mulSlice(
-          pool, a, aOff + p0 * acs, ars, acs, b.from(p0), c, cOff, m, n, kc, accumulate || p0 > 0);
+          t,
+          pool,
+          a,
+          aOff + p0 * acs,
+          ars,
+          acs,
+          b.from(p0),
+          c,
+          cOff,
+          m,
+          n,
+          kc,
+          accumulate || p0 > 0);
     }
   }
 
-  /** Longest k packed at once; see {@link #mul}. */
-  static final int K_SLICE = 8 * KC;
-
   private static void mulSlice(
+      GemmTiling t,
       ComputePool pool,
       float[] a,
       int aOff,
@@ -121,14 +143,17 @@ final class GemmPacked {
       boolean accumulate) {
     Scratch s = SCRATCH.get();
     // a C at most one vector wide (e.g. a LoRA rank) uses one-vector panels: no padded lanes
-    int nr = n <= L ? L : NR;
-    int mChunk = Math.max(MC, PACK_LIMIT / k / MC * MC);
-    int nChunk = Math.max(NC, PACK_LIMIT / k / NC * NC);
+    int mr = t.mr();
+    int mc = t.mc();
+    int nc = t.nc();
+    int nr = n <= L ? L : t.nr();
+    int mChunk = Math.max(mc, PACK_LIMIT / k / mc * mc);
+    int nChunk = Math.max(nc, PACK_LIMIT / k / nc * nc);
     for (int i0 = 0; i0 < m; i0 += mChunk) {
       int mm = Math.min(mChunk, m - i0);
-      int aPanels = (mm + MR - 1) / MR;
-      if (s.a.length < aPanels * MR * k) {
-        s.a = new float[aPanels * MR * k];
+      int aPanels = (mm + mr - 1) / mr;
+      if (s.a.length < aPanels * mr * k) {
+        s.a = new float[aPanels * mr * k];
       }
       for (int j0 = 0; j0 < n; j0 += nChunk) {
         int nn = Math.min(nChunk, n - j0);
@@ -144,23 +169,25 @@ final class GemmPacked {
         // phase 1: pack the A panels (once per row chunk) and the B panels of this chunk
         pool.parallelFor(
             (packA ? aPanels : 0) + bPanels,
-            (t, w) -> {
-              if (packA && t < aPanels) {
-                packA(a, aOff, ars, acs, ia + t * MR, Math.min(MR, mm - t * MR), k, pa, t * MR * k);
+            (task, w) -> {
+              if (packA && task < aPanels) {
+                int i = task * mr;
+                packA(a, aOff, ars, acs, ia + i, Math.min(mr, mm - i), mr, k, pa, i * k);
               } else {
-                int q = t - (packA ? aPanels : 0);
+                int q = task - (packA ? aPanels : 0);
                 packB(b, k, jb + q * nr, Math.min(nr, nn - q * nr), nr, pb, q * nr * k);
               }
             });
-        // phase 2: MC x NC blocks of C, one task each
-        int mb = (mm + MC - 1) / MC;
-        int nb = (nn + NC - 1) / NC;
+        // phase 2: mc x nc blocks of C, one task each
+        int mb = (mm + mc - 1) / mc;
+        int nb = (nn + nc - 1) / nc;
         pool.parallelFor(
             mb * nb,
-            (t, w) -> {
-              int bi = (t / nb) * MC;
-              int bj = (t % nb) * NC;
+            (task, w) -> {
+              int bi = (task / nb) * mc;
+              int bj = (task % nb) * nc;
               block(
+                  t,
                   pa,
                   pb,
                   c,
@@ -168,9 +195,9 @@ final class GemmPacked {
                   n,
                   k,
                   bi,
-                  Math.min(MC, mm - bi),
+                  Math.min(mc, mm - bi),
                   bj,
-                  Math.min(NC, nn - bj),
+                  Math.min(nc, nn - bj),
                   nr,
                   accumulate,
                   TILE.get());
@@ -181,6 +208,7 @@ final class GemmPacked {
 
   /** Computes C[i0..i0+mc, j0..j0+nc] of a chunk from the packed panels. */
   private static void block(
+      GemmTiling t,
       float[] pa,
       float[] pb,
       float[] c,
@@ -194,29 +222,30 @@ final class GemmPacked {
       int nr,
       boolean accumulate,
       float[] tile) {
-    int passes = (k + KC - 1) / KC;
+    int mr = t.mr();
+    int passes = (k + t.kc() - 1) / t.kc();
     int step = (k + passes - 1) / passes;
     for (int p0 = 0; p0 < k; p0 += step) {
       int kc = Math.min(step, k - p0);
       boolean overwrite = p0 == 0 && !accumulate;
-      for (int ir = 0; ir < mc; ir += MR) {
-        int rows = Math.min(MR, mc - ir);
-        int aBase = (i0 + ir) * k + p0 * MR;
+      for (int ir = 0; ir < mc; ir += mr) {
+        int rows = Math.min(mr, mc - ir);
+        int aBase = (i0 + ir) * k + p0 * mr;
         for (int jr = 0; jr < nc; jr += nr) {
           int cols = Math.min(nr, nc - jr);
           int bBase = (j0 + jr) * k + p0 * nr;
           int cAt = cOff + (i0 + ir) * n + j0 + jr;
-          if (rows == MR && cols == nr) {
-            tile(nr, pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
+          if (rows == mr && cols == nr) {
+            tile(mr, nr, pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
           } else {
             if (!overwrite) {
               for (int r = 0; r < rows; r++) {
-                System.arraycopy(c, cAt + r * n, tile, r * NR, cols);
+                System.arraycopy(c, cAt + r * n, tile, r * nr, cols);
               }
             }
-            tile(nr, pa, aBase, pb, bBase, kc, tile, 0, NR, overwrite);
+            tile(mr, nr, pa, aBase, pb, bBase, kc, tile, 0, nr, overwrite);
             for (int r = 0; r < rows; r++) {
-              System.arraycopy(tile, r * NR, c, cAt + r * n, cols);
+              System.arraycopy(tile, r * nr, c, cAt + r * n, cols);
             }
           }
         }
@@ -224,10 +253,9 @@ final class GemmPacked {
     }
   }
 
-  /**
-   * The micro-kernel for panels {@code nr} columns wide ({@link GemmMicroKernel#NR} or {@code L}).
-   */
+  /** The micro-kernel for {@code mr} rows (6 or 8) and panels {@code nr} columns wide. */
   private static void tile(
+      int mr,
       int nr,
       float[] pa,
       int aBase,
@@ -238,25 +266,31 @@ final class GemmPacked {
       int cOff,
       int ldc,
       boolean overwrite) {
-    if (nr == NR) {
-      GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
+    if (nr == L) {
+      if (mr == 8) {
+        GemmMicroKernel.tileNarrow8(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
+      } else {
+        GemmMicroKernel.tileNarrow(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
+      }
+    } else if (mr == 8) {
+      GemmMicroKernel.tile8x3(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
     } else {
-      GemmMicroKernel.tileNarrow(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
+      GemmMicroKernel.tile(pa, aBase, pb, bBase, kc, c, cOff, ldc, overwrite);
     }
   }
 
-  /** Packs rows i0..i0+rows of A (all of k) as one MR-row panel: dst[at + p*MR + r]. */
+  /** Packs rows i0..i0+rows of A (all of k) as one mr-row panel: dst[at + p*mr + r]. */
   private static void packA(
-      float[] a, int aOff, int rs, int cs, int i0, int rows, int k, float[] dst, int at) {
+      float[] a, int aOff, int rs, int cs, int i0, int rows, int mr, int k, float[] dst, int at) {
     for (int p = 0; p < k; p++) {
       int src = aOff + p * cs + i0 * rs;
       for (int r = 0; r < rows; r++) {
-        dst[at + p * MR + r] = a[src + r * rs];
+        dst[at + p * mr + r] = a[src + r * rs];
       }
     }
-    for (int r = rows; r < MR; r++) {
+    for (int r = rows; r < mr; r++) {
       for (int p = 0; p < k; p++) {
-        dst[at + p * MR + r] = 0f;
+        dst[at + p * mr + r] = 0f;
       }
     }
   }
@@ -283,13 +317,20 @@ final class GemmPacked {
       int rs = b.rs();
       int cs = b.cs();
       int from = (int) b.off() + j * cs;
-      if (cols == NR && rs == 1) {
-        // B[n,k] (forward layout): gather the panel's NR rows at each k step (narrow panels copy
-        // element by element: a gather there measured slower, and JIT-state dependent)
-        for (int p = 0; p < k; p++) {
-          for (int v = 0; v < nr; v += L) {
-            FloatVector.fromArray(S, src, from + v * cs + p, b.gather(), 0)
-                .intoArray(dst, at + p * nr + v);
+      if (rs == 1) {
+        // B[n,k] (forward layout): each row's next L values of k (one vector load) are scattered
+        // down the panel's column; the tail of k goes element by element. Reading rows whole
+        // beats gathering across rows k floats apart, which hits one cache set when k is a
+        // multiple of 1024 (packing-bound products ran 1.3-2.8x slower, measured).
+        int[] down = SCATTER[nr / L];
+        int kv = k - k % L;
+        for (int q = 0; q < cols; q++) {
+          int f = from + q * cs;
+          for (int p = 0; p < kv; p += L) {
+            FloatVector.fromArray(S, src, f + p).intoArray(dst, at + p * nr + q, down, 0);
+          }
+          for (int p = kv; p < k; p++) {
+            dst[at + p * nr + q] = src[f + p];
           }
         }
       } else {

@@ -14,7 +14,7 @@ public final class WidenedGemm {
   private WidenedGemm() {}
 
   /** Most rows of B widened at once: one slice of k of the packed GEMM. */
-  static final int SLAB_ROWS = GemmPacked.K_SLICE;
+  static final int SLAB_ROWS = GemmTiling.NATIVE.kSlice();
 
   private static final ThreadLocal<float[]> SLAB = ThreadLocal.withInitial(() -> new float[0]);
 

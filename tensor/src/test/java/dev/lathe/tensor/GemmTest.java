@@ -158,7 +158,7 @@ class GemmTest {
    */
   @Test
   void slicedDepthGivesTheBitsOfOneFmaChain() {
-    int k = 2 * GemmPacked.K_SLICE + 13;
+    int k = 2 * GemmTiling.NATIVE.kSlice() + 13;
     for (Layout layout : Layout.values()) {
       assertOneFmaChainPerElement(Case.random(layout, 9, 37, k, 11));
     }
