@@ -72,5 +72,5 @@ for ((r = 0; r < ROUNDS; r++)); do
 done
 lm=$(printf '%s\n' "${lathe[@]}" | med)
 rm=$(printf '%s\n' "${runc[@]}" | med)
-echo "stories260K f32 decode: Lathe $lm tok/s, run.c $rm tok/s, ratio $(ratio "$lm" "$rm")"
+printf 'stories260K f32 decode: Lathe %.1f tok/s, run.c %.1f tok/s, ratio %s\n' "$lm" "$rm" "$(ratio "$lm" "$rm")"
 echo "load at the end: $(uptime | sed 's/.*load average: //')"
