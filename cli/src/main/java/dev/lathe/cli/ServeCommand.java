@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
+import dev.lathe.transformer.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -111,6 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
       }
       settings = withModels(settings, models, aliases);
       if (dtype != null) {
+        LoadOptions.named(dtype, "--dtype"); // names the flag, not the config field, when wrong
         settings = settings.withServing(new ServerConfig.Serving(dtype));
       }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);

@@ -3,9 +3,14 @@ package dev.lathe.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lathe.testkit.SharedAssets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --dtype} on {@code generate}: weights quantized on load, and bad values refused. */
+/**
+ * {@code --dtype} on {@code generate} and {@code serve}: weights quantized on load, and bad values
+ * refused.
+ */
 class GenerateDtypeTest {
 
   private static String[] greedy50(String model, String dtype) {
@@ -43,5 +48,14 @@ class GenerateDtypeTest {
     LatheRun run = LatheRun.of(greedy50(bin, "q4_k"));
     assertThat(run.exit()).isEqualTo(2);
     assertThat(run.err()).contains("--dtype q4_k is not a weight type: use f32, bf16 or q8_0");
+  }
+
+  @Test
+  void serveRefusesAnUnknownDtypeNamingTheFlagBeforeStarting(@TempDir Path dir) {
+    LatheRun run =
+        LatheRun.of(
+            "serve", "--port", "0", "--data-dir", dir.resolve("data").toString(), "--dtype", "q4");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("--dtype q4 is not a weight type: use f32, bf16 or q8_0");
   }
 }
