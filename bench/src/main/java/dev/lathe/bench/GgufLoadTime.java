@@ -46,7 +46,9 @@ public final class GgufLoadTime {
       Files.createDirectories(dir);
       for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0}) {
         Path file = dir.resolve(shape + "-" + t.name().toLowerCase(Locale.ROOT) + ".gguf");
-        GgufCheckpoint.save(file, "llama", c, w, t, Map.of("general.name", shape));
+        // no vocabulary: llama.cpp's llama-bench reads such a file with vocab_size dummy tokens
+        GgufCheckpoint.save(
+            file, "llama", c, w, t, Map.of("general.name", shape, "tokenizer.ggml.model", "none"));
         System.out.printf(Locale.ROOT, "wrote %s (%.1f MB)%n", file, Files.size(file) / 1e6);
       }
       return;

@@ -49,7 +49,7 @@ public final class ChatCommand implements Callable<Integer> {
   /** A local model, or a served one. */
   static final class Target {
     @ArgGroup(exclusive = false)
-    ModelOptions local;
+    InferenceModelOptions local;
 
     @Option(
         names = "--remote",

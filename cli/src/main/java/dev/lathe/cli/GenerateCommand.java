@@ -32,7 +32,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Mixin ModelOptions modelOptions;
+  @Mixin InferenceModelOptions modelOptions;
 
   @Mixin SamplingOptions sampling;
 

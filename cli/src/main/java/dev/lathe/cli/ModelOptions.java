@@ -4,11 +4,10 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.inference.ModelSource;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** How {@code generate}, {@code chat} and {@code train} name their model. */
-final class ModelOptions {
+class ModelOptions {
 
   @Option(
       names = "--model",
@@ -26,10 +25,6 @@ final class ModelOptions {
       description = "llama2.c tokenizer for a .bin model (default: tok*.bin beside it).")
   Path tokenizer;
 
-  RunnableModel open() throws IOException {
-    return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub());
-  }
-
   /**
    * The model on this machine: the path given, or the Hub repo's snapshot directory in the HF cache
    * (downloaded when missing).
@@ -38,7 +33,7 @@ final class ModelOptions {
     return ModelSource.localPath(model, hub());
   }
 
-  private static HubSettings hub() {
+  static HubSettings hub() {
     return HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
   }
 }

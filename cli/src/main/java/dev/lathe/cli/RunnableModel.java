@@ -5,6 +5,7 @@ import dev.lathe.inference.HubSettings;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.TextTokenizer;
 import dev.lathe.transformer.LanguageModel;
+import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,9 +50,19 @@ record RunnableModel(ChatModel chat) implements AutoCloseable {
     chat.close();
   }
 
-  /** Opens the model named by {@code spec}; {@code hub} supplies the HF_* settings. */
+  /** Opens the model named by {@code spec} as stored; {@code hub} supplies the HF_* settings. */
   static RunnableModel open(String spec, Optional<Path> tokenizerFile, HubSettings hub)
       throws IOException {
-    return new RunnableModel(ChatModel.open(spec, tokenizerFile, hub));
+    return open(spec, tokenizerFile, hub, LoadOptions.DEFAULT);
+  }
+
+  /**
+   * Opens the model named by {@code spec}, its weights held as {@code options} say; {@code hub}
+   * supplies the HF_* settings.
+   */
+  static RunnableModel open(
+      String spec, Optional<Path> tokenizerFile, HubSettings hub, LoadOptions options)
+      throws IOException {
+    return new RunnableModel(ChatModel.open(spec, tokenizerFile, hub, options));
   }
 }

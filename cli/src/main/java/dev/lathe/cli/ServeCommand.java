@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
+import dev.lathe.transformer.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -81,6 +82,14 @@ public final class ServeCommand implements Callable<Integer> {
               + " merged with the config file's aliases, the flag winning.")
   Map<String, String> aliases = new LinkedHashMap<>();
 
+  @Option(
+      names = "--dtype",
+      paramLabel = "T",
+      description =
+          "Hold served base models' matmul weights as f32, bf16 or q8_0 (quantized on load; the"
+              + " config's serving.weight_dtype). Default: each checkpoint's own.")
+  String dtype;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -102,6 +111,10 @@ public final class ServeCommand implements Callable<Integer> {
         settings = settings.withWorkers(workers);
       }
       settings = withModels(settings, models, aliases);
+      if (dtype != null) {
+        LoadOptions.named(dtype, "--dtype"); // names the flag, not the config field, when wrong
+        settings = settings.withServing(new ServerConfig.Serving(dtype));
+      }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =
           HubSettings.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
@@ -173,6 +186,7 @@ public final class ServeCommand implements Callable<Integer> {
         settings.loraRank(),
         settings.telemetry(),
         settings.storage(),
-        settings.jobDefaults());
+        settings.jobDefaults(),
+        settings.serving());
   }
 }

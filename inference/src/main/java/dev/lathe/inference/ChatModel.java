@@ -11,6 +11,7 @@ import dev.lathe.tokenizer.tools.ToolCallFormat;
 import dev.lathe.tokenizer.tools.ToolCallParser;
 import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.LanguageModel;
+import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
@@ -185,14 +186,24 @@ public record ChatModel(
   /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */
   public static ChatModel open(String spec, Optional<Path> tokenizerFile, HubSettings hub)
       throws IOException {
+    return open(spec, tokenizerFile, hub, LoadOptions.DEFAULT);
+  }
+
+  /**
+   * Opens the model named by {@code spec} with its weights held as {@code options} say (e.g.
+   * quantized to Q8_0 on load); {@code hub} supplies the HF_* settings.
+   */
+  public static ChatModel open(
+      String spec, Optional<Path> tokenizerFile, HubSettings hub, LoadOptions options)
+      throws IOException {
     Path path = ModelSource.localPath(spec, hub);
     if (Files.isDirectory(path)) {
-      return openDirectory(path);
+      return openDirectory(path, options);
     }
     if (path.getFileName().toString().endsWith(".gguf")) {
-      return GgufChatModel.open(path);
+      return GgufChatModel.open(path, options);
     }
-    return openLlama2c(path, tokenizerFile);
+    return openLlama2c(path, tokenizerFile, options);
   }
 
   /**
@@ -233,8 +244,8 @@ public record ChatModel(
   /** Fine-tune directories already logged as having no trained template. */
   private static final Set<Path> UNCHECKED = ConcurrentHashMap.newKeySet();
 
-  private static ChatModel openDirectory(Path directory) throws IOException {
-    LoadedModel loaded = ModelLoader.load(directory);
+  private static ChatModel openDirectory(Path directory, LoadOptions options) throws IOException {
+    LoadedModel loaded = ModelLoader.load(directory, options);
     HfTokenizer tokenizer;
     try {
       tokenizer = HfTokenizer.load(directory);
@@ -298,8 +309,8 @@ public record ChatModel(
         tokenizer);
   }
 
-  private static ChatModel openLlama2c(Path checkpoint, Optional<Path> tokenizerFile)
-      throws IOException {
+  private static ChatModel openLlama2c(
+      Path checkpoint, Optional<Path> tokenizerFile, LoadOptions options) throws IOException {
     if (!checkpoint.getFileName().toString().endsWith(".bin")) {
       throw new IOException(
           checkpoint
@@ -313,7 +324,7 @@ public record ChatModel(
               + ": no llama2.c tokenizer beside it (tokenizer.bin or tok*.bin); pass "
               + "--tokenizer FILE");
     }
-    LoadedModel loaded = ModelLoader.load(checkpoint);
+    LoadedModel loaded = ModelLoader.load(checkpoint, options);
     Llama2cTokenizer tokenizer = Llama2cTokenizer.load(tokenizerPath);
     PromptEncoder encoder =
         new PromptEncoder() {

@@ -8,6 +8,7 @@ import dev.lathe.tokenizer.Llama2cTokenizer;
 import dev.lathe.tokenizer.TextTokenizer;
 import dev.lathe.tokenizer.TrainedTemplate;
 import dev.lathe.transformer.GgufFile;
+import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.Set;
 final class GgufChatModel {
   private GgufChatModel() {}
 
-  static ChatModel open(Path file) throws IOException {
+  static ChatModel open(Path file, LoadOptions options) throws IOException {
     TextTokenizer tokenizer;
     String templateSource;
     boolean addBos;
@@ -43,7 +44,7 @@ final class GgufChatModel {
     }
     LoadedModel loaded;
     try {
-      loaded = ModelLoader.load(file);
+      loaded = ModelLoader.load(file, options);
       if (tokenizer.vocabularySize() > loaded.config().vocabSize()) {
         throw new IOException(
             file

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.finetune.FineTuneOptions;
+import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ import java.util.stream.Stream;
  *  "workers": 1, "lora_rank": 16,
  *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
  *  "storage": {"type": "local"},
- *  "job_defaults": {"early_stopping_patience": 0}}
+ *  "job_defaults": {"early_stopping_patience": 0},
+ *  "serving": {"weight_dtype": "q8_0"}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -51,6 +53,7 @@ import java.util.stream.Stream;
  * @param storage where files, checkpoints, models and result files are kept ({@link
  *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  * @param jobDefaults what a fine-tuning job that does not say otherwise trains with
+ * @param serving how served base models are held in memory ({@link Serving})
  */
 public record ServerConfig(
     String host,
@@ -65,7 +68,8 @@ public record ServerConfig(
     int loraRank,
     Telemetry telemetry,
     StorageConfig storage,
-    JobDefaults jobDefaults) {
+    JobDefaults jobDefaults,
+    Serving serving) {
 
   /**
    * Defaults of Lathe's job extension ({@code "lathe": {...}} on a job request), applied by the
@@ -127,6 +131,36 @@ public record ServerConfig(
     @Override
     public String toString() {
       return "ApiKey[project=" + project + ", admin=" + admin + "]";
+    }
+  }
+
+  /**
+   * How served base models are held in memory (fine-tuning reads its base as stored).
+   *
+   * @param weightDtype {@code f32}, {@code bf16} or {@code q8_0} (int8 blocks of 32 with a scale,
+   *     quantized on load: about a quarter of f32's memory, faster decode), or null for each
+   *     checkpoint's own
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Serving(@JsonProperty("weight_dtype") String weightDtype) {
+
+    /** Each checkpoint's own dtype. */
+    public static final Serving DEFAULT = new Serving(null);
+
+    /** Validates. */
+    public Serving {
+      loadOptions(weightDtype);
+    }
+
+    /** The load options of a served base model. */
+    public LoadOptions loadOptions() {
+      return loadOptions(weightDtype);
+    }
+
+    private static LoadOptions loadOptions(String weightDtype) {
+      return weightDtype == null
+          ? LoadOptions.DEFAULT
+          : LoadOptions.named(weightDtype, "serving.weight_dtype");
     }
   }
 
@@ -223,7 +257,40 @@ public record ServerConfig(
         JobDefaults.NONE);
   }
 
+  /** A config serving base models as their checkpoints store them ({@link Serving#DEFAULT}). */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases,
+      int workers,
+      int loraRank,
+      Telemetry telemetry,
+      StorageConfig storage,
+      JobDefaults jobDefaults) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
+        jobDefaults,
+        Serving.DEFAULT);
+  }
+
   public ServerConfig {
+    serving = serving == null ? Serving.DEFAULT : serving;
     if (telemetry == null) {
       throw new IllegalArgumentException("telemetry must be set (Telemetry.DEFAULTS)");
     }
@@ -364,7 +431,8 @@ public record ServerConfig(
       @JsonProperty("lora_rank") Integer loraRank,
       Telemetry telemetry,
       StorageConfig storage,
-      @JsonProperty("job_defaults") JobDefaults jobDefaults) {}
+      @JsonProperty("job_defaults") JobDefaults jobDefaults,
+      Serving serving) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -403,7 +471,8 @@ public record ServerConfig(
           form.loraRank() != null ? form.loraRank() : base.loraRank(),
           form.telemetry() != null ? form.telemetry() : base.telemetry(),
           form.storage() != null ? form.storage() : base.storage(),
-          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults());
+          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults(),
+          form.serving() != null ? form.serving() : base.serving());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -423,7 +492,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withDataDir(Path value) {
@@ -440,7 +510,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withDbUrl(String value) {
@@ -457,7 +528,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withUploadLimit(long value) {
@@ -474,7 +546,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
@@ -492,7 +565,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with {@code value} as its telemetry settings. */
@@ -510,7 +584,8 @@ public record ServerConfig(
         loraRank,
         value,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config keeping what it stores where {@code value} says. */
@@ -528,7 +603,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         value,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with job defaults {@code value}. */
@@ -546,7 +622,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        value);
+        value,
+        serving);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
@@ -564,6 +641,26 @@ public record ServerConfig(
         value,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
+  }
+
+  /** The same config serving base models as {@code value} says. */
+  public ServerConfig withServing(Serving value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
+        jobDefaults,
+        value);
   }
 }

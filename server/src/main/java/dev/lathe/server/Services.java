@@ -180,7 +180,13 @@ public record Services(
    */
   ModelRegistry openModels(long memoryBudget) {
     return new ModelRegistry(
-        config.models(), config.aliases(), fineTuned, hub, memoryBudget, stored);
+        config.models(),
+        config.aliases(),
+        fineTuned,
+        hub,
+        memoryBudget,
+        stored,
+        config.serving().loadOptions());
   }
 
   /**

@@ -26,4 +26,19 @@ public record LoadOptions(DType weightDtype) {
   public static LoadOptions weights(DType dtype) {
     return new LoadOptions(dtype);
   }
+
+  /**
+   * Options holding the weights as the type named {@code name} ({@code f32}, {@code bf16} or {@code
+   * q8_0}, any case), or an error naming {@code where} (the flag or config field it came from).
+   */
+  public static LoadOptions named(String name, String where) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "f32" -> weights(DType.F32);
+      case "bf16" -> weights(DType.BF16);
+      case "q8_0" -> weights(DType.Q8_0);
+      default ->
+          throw new IllegalArgumentException(
+              where + " " + name + " is not a weight type: use f32, bf16 or q8_0");
+    };
+  }
 }

@@ -8,6 +8,7 @@ import dev.lathe.server.store.FineTunedModels;
 import dev.lathe.server.store.StoreCache;
 import dev.lathe.tokenizer.TemplateMismatchException;
 import dev.lathe.transformer.GgufCheckpoint;
+import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ public final class ModelRegistry implements AutoCloseable {
   public record Resolved(String id, String base, Path adapterDir) {}
 
   private final Map<String, String> sources;
+  private final LoadOptions baseWeights;
   private final Map<String, String> aliases;
   private final FineTunedModels fineTuned;
   private final HubSettings hub;
@@ -86,12 +88,20 @@ public final class ModelRegistry implements AutoCloseable {
       FineTunedModels fineTuned,
       HubSettings hub,
       long memoryBudgetBytes) {
-    this(sources, aliases, fineTuned, hub, memoryBudgetBytes, StoreCache.pathsOnly());
+    this(
+        sources,
+        aliases,
+        fineTuned,
+        hub,
+        memoryBudgetBytes,
+        StoreCache.pathsOnly(),
+        LoadOptions.DEFAULT);
   }
 
   /**
-   * A registry whose fine-tunes may be in {@code stored}'s object store: each is downloaded to its
-   * cache the first time it is resolved.
+   * A registry whose fine-tunes may be in {@code stored}'s object store (each is downloaded to its
+   * cache the first time it is resolved), holding its base models' weights as {@code baseWeights}
+   * says (e.g. quantized to Q8_0 on load); fine-tunes with their own weights load as stored.
    */
   public ModelRegistry(
       Map<String, String> sources,
@@ -99,7 +109,9 @@ public final class ModelRegistry implements AutoCloseable {
       FineTunedModels fineTuned,
       HubSettings hub,
       long memoryBudgetBytes,
-      StoreCache stored) {
+      StoreCache stored,
+      LoadOptions baseWeights) {
+    this.baseWeights = baseWeights;
     this.sources = sources;
     this.aliases = aliases;
     this.fineTuned = fineTuned;
@@ -225,7 +237,7 @@ public final class ModelRegistry implements AutoCloseable {
       evictFor(bytes, null);
       ChatModel model;
       try {
-        model = ChatModel.open(source, Optional.empty(), hub);
+        model = ChatModel.open(source, Optional.empty(), hub, baseWeights);
       } catch (IOException | RuntimeException e) {
         throw unloadable(base, source, e);
       }

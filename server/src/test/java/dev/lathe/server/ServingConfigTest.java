@@ -1,0 +1,83 @@
+package dev.lathe.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lathe.inference.HubSettings;
+import dev.lathe.jobqueue.JdbcDataSources;
+import dev.lathe.server.models.ModelRegistry;
+import dev.lathe.server.store.FineTunedModels;
+import dev.lathe.server.store.ServerSchema;
+import dev.lathe.server.store.StoreCache;
+import dev.lathe.testkit.SharedAssets;
+import dev.lathe.transformer.DType;
+import dev.lathe.transformer.LlamaModel;
+import dev.lathe.transformer.LoadOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The config's {@code serving.weight_dtype}: how served base models are held in memory. */
+class ServingConfigTest {
+  @TempDir Path dir;
+
+  private ServerConfig read(String json) throws IOException {
+    Path file = dir.resolve("lathe.json");
+    Files.writeString(file, json);
+    return ServerConfig.read(file, ServerConfig.defaults(null));
+  }
+
+  @Test
+  void weightDtypeQ8LoadsServedBasesQuantized() throws IOException {
+    ServerConfig config = read("{\"serving\": {\"weight_dtype\": \"q8_0\"}}");
+    assertThat(config.serving().loadOptions()).isEqualTo(LoadOptions.weights(DType.Q8_0));
+    // the other settings keep their values
+    assertThat(config.withPort(0).serving()).isEqualTo(config.serving());
+  }
+
+  @Test
+  void theRegistryServesABaseHeldAsTheConfigSays() throws Exception {
+    ServerConfig config = read("{\"serving\": {\"weight_dtype\": \"Q8_0\"}}");
+    Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
+    var db = JdbcDataSources.sqlite(dir.resolve("t.db"));
+    ServerSchema.migrate(db, false, InstantSource.fixed(Instant.EPOCH));
+    try (ModelRegistry registry =
+            new ModelRegistry(
+                Map.of("stories", stories.toString()),
+                Map.of(),
+                new FineTunedModels(db),
+                new HubSettings(HubSettings.DEFAULT_ENDPOINT, Optional.empty(), dir, true),
+                Long.MAX_VALUE,
+                StoreCache.pathsOnly(),
+                config.serving().loadOptions());
+        ModelRegistry.Lease lease = registry.acquire("stories")) {
+      assertThat(((LlamaModel) lease.model().model()).weightDtype()).isEqualTo(DType.Q8_0);
+    }
+  }
+
+  @Test
+  void withoutServingEachCheckpointKeepsItsOwnDtype() throws IOException {
+    assertThat(read("{}").serving().loadOptions()).isEqualTo(LoadOptions.DEFAULT);
+  }
+
+  @Test
+  void anUnknownWeightDtypeIsRefusedNamingTheFieldAndTheChoices() {
+    assertThatThrownBy(() -> read("{\"serving\": {\"weight_dtype\": \"q4_k\"}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("serving.weight_dtype q4_k is not a weight type")
+        .hasMessageContaining("use f32, bf16 or q8_0");
+  }
+
+  @Test
+  void anUnknownServingKeyIsRefusedByName() {
+    assertThatThrownBy(() -> read("{\"serving\": {\"dtype\": \"q8_0\"}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("dtype");
+  }
+}
