@@ -3,6 +3,7 @@ package dev.lathe.inference;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.KvPrefix;
 import dev.lathe.transformer.LanguageModel;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -13,11 +14,17 @@ import java.util.List;
  * starts after the longest shared run. Position {@code p} of a sequence depends only on its tokens
  * up to {@code p}, so the shared run of any cached prompt serves, not only whole cached prompts.
  *
- * <p>Bounded by {@code maxBytes} of keys and values, least recently used evicted first; a bound of
- * 0 keeps nothing. Thread-safe.
+ * <p>Bounded by {@code maxBytes} of keys and values, least recently used evicted first (and the
+ * prompts of models no longer loaded when another is stored); a bound of 0 keeps nothing.
+ * Thread-safe.
  */
 public final class PrefixCache {
-  private record Entry(LanguageModel model, int[] tokens, KvPrefix kv) {}
+  /** A cached prompt; the model is weakly held, so a cached prompt keeps no unloaded model. */
+  private record Entry(WeakReference<LanguageModel> model, int[] tokens, KvPrefix kv) {
+    boolean of(LanguageModel m) {
+      return model.get() == m;
+    }
+  }
 
   private final long maxBytes;
   private final List<Entry> entries = new ArrayList<>(); // least recently used first
@@ -44,7 +51,7 @@ public final class PrefixCache {
     Entry best = null;
     int bestLength = 0;
     for (Entry e : entries) {
-      if (e.model == model) {
+      if (e.of(model)) {
         int shared = Math.min(shared(e.tokens, prompt), prompt.length - 2);
         if (shared > bestLength) {
           best = e;
@@ -75,7 +82,7 @@ public final class PrefixCache {
     }
     synchronized (this) {
       for (Entry e : entries) {
-        if (e.model == model && shared(e.tokens, prompt) == prompt.length) {
+        if (e.of(model) && shared(e.tokens, prompt) == prompt.length) {
           entries.remove(e);
           entries.add(e);
           return;
@@ -90,26 +97,15 @@ public final class PrefixCache {
       // a cached prompt that this one extends is covered by it
       for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
         Entry e = it.next();
-        if (e.model == model && shared(e.tokens, prompt) == e.tokens.length) {
+        if (e.model.get() == null || e.of(model) && shared(e.tokens, prompt) == e.tokens.length) {
           bytes -= e.kv.bytes();
           it.remove();
         }
       }
-      entries.add(new Entry(model, prompt.clone(), kv));
+      entries.add(new Entry(new WeakReference<>(model), prompt.clone(), kv));
       bytes += kv.bytes();
       while (bytes > maxBytes) {
         bytes -= entries.remove(0).kv.bytes();
-      }
-    }
-  }
-
-  /** Forgets every prompt of {@code model} (its weights are being unloaded). */
-  public synchronized void forget(LanguageModel model) {
-    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      if (e.model == model) {
-        bytes -= e.kv.bytes();
-        it.remove();
       }
     }
   }

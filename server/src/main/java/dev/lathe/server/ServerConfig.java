@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  *  "workers": 1, "lora_rank": 16,
  *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
  *  "storage": {"type": "local"},
- *  "job_defaults": {"early_stopping_patience": 0}}
+ *  "job_defaults": {"early_stopping_patience": 0},
+ *  "serving": {"max_batch": 8, "prefix_cache_bytes": 268435456}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -51,6 +52,7 @@ import java.util.stream.Stream;
  * @param storage where files, checkpoints, models and result files are kept ({@link
  *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  * @param jobDefaults what a fine-tuning job that does not say otherwise trains with
+ * @param serving how Chat and legacy Completions share the models ({@link Serving})
  */
 public record ServerConfig(
     String host,
@@ -65,7 +67,40 @@ public record ServerConfig(
     int loraRank,
     Telemetry telemetry,
     StorageConfig storage,
-    JobDefaults jobDefaults) {
+    JobDefaults jobDefaults,
+    Serving serving) {
+
+  /**
+   * How completions share a loaded model: concurrent requests on one base (and its fine-tunes)
+   * decode together in steps of up to {@code maxBatch} rows, and the keys and values of recent
+   * prompts are kept, up to {@code prefixCacheBytes}, so a repeated prefix (a system prompt) is not
+   * recomputed.
+   *
+   * @param maxBatch most sequences one decode step runs (1 decodes one request at a time)
+   * @param prefixCacheBytes bytes of prompt keys and values kept for reuse (0 keeps none)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public record Serving(
+      @JsonProperty("max_batch") int maxBatch,
+      @JsonProperty("prefix_cache_bytes") long prefixCacheBytes) {
+
+    /** Eight rows a step, 256 MiB of cached prompts. */
+    public static final Serving DEFAULTS = new Serving(8, 256L << 20);
+
+    /** Validates. */
+    public Serving {
+      if (maxBatch < 1 || maxBatch > 256) {
+        throw new IllegalArgumentException(
+            "serving.max_batch is " + maxBatch + "; it must be 1 (no batching) to 256");
+      }
+      if (prefixCacheBytes < 0) {
+        throw new IllegalArgumentException(
+            "serving.prefix_cache_bytes is "
+                + prefixCacheBytes
+                + "; it must be 0 (no prefix cache) or more");
+      }
+    }
+  }
 
   /**
    * Defaults of Lathe's job extension ({@code "lathe": {...}} on a job request), applied by the
@@ -220,7 +255,40 @@ public record ServerConfig(
         loraRank,
         Telemetry.DEFAULTS,
         StorageConfig.LOCAL,
-        JobDefaults.NONE);
+        JobDefaults.NONE,
+        Serving.DEFAULTS);
+  }
+
+  /** A config with the default {@link Serving} settings. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      String dbUrl,
+      long uploadLimitBytes,
+      List<ApiKey> apiKeys,
+      Map<String, String> models,
+      Map<String, String> aliases,
+      int workers,
+      int loraRank,
+      Telemetry telemetry,
+      StorageConfig storage,
+      JobDefaults jobDefaults) {
+    this(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
+        jobDefaults,
+        Serving.DEFAULTS);
   }
 
   public ServerConfig {
@@ -229,6 +297,7 @@ public record ServerConfig(
     }
     storage = storage == null ? StorageConfig.LOCAL : storage;
     jobDefaults = jobDefaults == null ? JobDefaults.NONE : jobDefaults;
+    serving = serving == null ? Serving.DEFAULTS : serving;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -364,7 +433,8 @@ public record ServerConfig(
       @JsonProperty("lora_rank") Integer loraRank,
       Telemetry telemetry,
       StorageConfig storage,
-      @JsonProperty("job_defaults") JobDefaults jobDefaults) {}
+      @JsonProperty("job_defaults") JobDefaults jobDefaults,
+      Serving serving) {}
 
   /**
    * Reads a JSON config file; keys it leaves out come from {@code base}. Relative model paths are
@@ -403,7 +473,8 @@ public record ServerConfig(
           form.loraRank() != null ? form.loraRank() : base.loraRank(),
           form.telemetry() != null ? form.telemetry() : base.telemetry(),
           form.storage() != null ? form.storage() : base.storage(),
-          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults());
+          form.jobDefaults() != null ? form.jobDefaults() : base.jobDefaults(),
+          form.serving() != null ? form.serving() : base.serving());
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
@@ -423,7 +494,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withDataDir(Path value) {
@@ -440,7 +512,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withDbUrl(String value) {
@@ -457,7 +530,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   public ServerConfig withUploadLimit(long value) {
@@ -474,7 +548,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
@@ -492,7 +567,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with {@code value} as its telemetry settings. */
@@ -510,7 +586,8 @@ public record ServerConfig(
         loraRank,
         value,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config keeping what it stores where {@code value} says. */
@@ -528,7 +605,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         value,
-        jobDefaults);
+        jobDefaults,
+        serving);
   }
 
   /** The same config with job defaults {@code value}. */
@@ -546,7 +624,8 @@ public record ServerConfig(
         loraRank,
         telemetry,
         storage,
-        value);
+        value,
+        serving);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
@@ -564,6 +643,26 @@ public record ServerConfig(
         value,
         telemetry,
         storage,
-        jobDefaults);
+        jobDefaults,
+        serving);
+  }
+
+  /** The same config with serving settings {@code value}. */
+  public ServerConfig withServing(Serving value) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        dbUrl,
+        uploadLimitBytes,
+        apiKeys,
+        models,
+        aliases,
+        workers,
+        loraRank,
+        telemetry,
+        storage,
+        jobDefaults,
+        value);
   }
 }
