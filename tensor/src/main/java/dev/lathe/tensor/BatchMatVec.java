@@ -100,11 +100,12 @@ public final class BatchMatVec {
     private int n;
     private int k;
     private int rowsPerTask;
+    private float[][] sums = new float[1][TILE]; // per worker: the four sums of a tile
 
     @Override
     public void run(int task, int worker) {
       int j0 = task * rowsPerTask;
-      range(this, j0, Math.min(n, j0 + rowsPerTask));
+      range(this, j0, Math.min(n, j0 + rowsPerTask), sums[worker]);
     }
   }
 
@@ -137,6 +138,9 @@ public final class BatchMatVec {
     int per = ceilDiv(n, pool.threads() * 4);
     t.rowsPerTask = Math.max(MIN_ROWS_PER_TASK, ceilDiv(per, TILE) * TILE);
     int tasks = ceilDiv(n, t.rowsPerTask);
+    if (t.sums.length < pool.threads()) {
+      t.sums = new float[pool.threads()][TILE];
+    }
     try {
       if (tasks > 1 && pool.threads() > 1) {
         pool.parallelFor(tasks, t);
@@ -151,38 +155,35 @@ public final class BatchMatVec {
     }
   }
 
-  /** Weight rows {@code [j0, j1)} for every input row. */
-  private static void range(Tiles t, int j0, int j1) {
+  /** Weight rows {@code [j0, j1)} for every input row, four weight rows at a time. */
+  private static void range(Tiles t, int j0, int j1, float[] sums) {
+    int k = t.k;
+    int kv = k - k % L;
     int j = j0;
     for (; j + TILE <= j1; j += TILE) {
-      int r = 0;
-      for (; r + 4 <= t.m; r += 4) {
-        tile4x4(t, r, j);
-      }
-      for (; r < t.m; r++) {
-        tile4x1(t, r, j);
+      for (int r = 0; r < t.m; r++) {
+        int xo = t.xOff + r * k;
+        if (t.f32 != null) {
+          tile(t.x, xo, t.f32, j * k, k, kv, sums);
+        } else {
+          tile(t.x, xo, t.bf16, j * k, k, kv, sums);
+        }
+        for (int q = 0; q < TILE; q++) {
+          t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, sums[q]);
+        }
       }
     }
     for (; j < j1; j++) {
       for (int r = 0; r < t.m; r++) {
-        store(t, r, j, dot1(t, r, j));
+        int xo = t.xOff + r * k;
+        float s = t.f32 != null ? dot(t.x, xo, t.f32, j * k, kv) : dot(t.x, xo, t.bf16, j * k, kv);
+        t.y[t.yOff + r * t.n + j] = tail(t, r, j, s);
       }
     }
   }
 
-  private static FloatVector load(Tiles t, int i) {
-    return t.f32 != null
-        ? FloatVector.fromArray(MatVec.F, t.f32, i)
-        : MatVec.widen(ShortVector.fromArray(MatVec.H, t.bf16, i));
-  }
-
-  private static FloatVector xv(Tiles t, int r, int p) {
-    return FloatVector.fromArray(MatVec.F, t.x, t.xOff + r * t.k + p);
-  }
-
-  /** Reduces the accumulator of (r, j) and adds the scalar tail in order. */
-  private static float finish(Tiles t, int r, int j, FloatVector acc) {
-    float s = MatVec.reduce(acc);
+  /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
+  private static float tail(Tiles t, int r, int j, float s) {
     int xr = t.xOff + r * t.k;
     int wr = j * t.k;
     for (int p = t.k - t.k % L; p < t.k; p++) {
@@ -192,79 +193,57 @@ public final class BatchMatVec {
     return s;
   }
 
-  private static void store(Tiles t, int r, int j, float v) {
-    t.y[t.yOff + r * t.n + j] = v;
-  }
+  // One input row against four weight rows (f32, then bf16): one accumulator per weight row, each
+  // reduced by the fixed tree. The single-row kernels below do the same arithmetic for one.
 
-  private static float dot1(Tiles t, int r, int j) {
-    FloatVector a = FloatVector.zero(MatVec.F);
-    int kv = t.k - t.k % L;
-    for (int p = 0; p < kv; p += L) {
-      a = load(t, j * t.k + p).fma(xv(t, r, p), a);
-    }
-    return finish(t, r, j, a);
-  }
-
-  private static void tile4x1(Tiles t, int r, int j) {
+  private static void tile(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
-    int k = t.k;
-    int kv = k - k % L;
     for (int p = 0; p < kv; p += L) {
-      FloatVector x0 = xv(t, r, p);
-      a0 = load(t, j * k + p).fma(x0, a0);
-      a1 = load(t, (j + 1) * k + p).fma(x0, a1);
-      a2 = load(t, (j + 2) * k + p).fma(x0, a2);
-      a3 = load(t, (j + 3) * k + p).fma(x0, a3);
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a0 = FloatVector.fromArray(MatVec.F, w, wo + p).fma(xv, a0);
+      a1 = FloatVector.fromArray(MatVec.F, w, wo + k + p).fma(xv, a1);
+      a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
+      a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
     }
-    store4(t, r, j, a0, a1, a2, a3);
+    sums[0] = MatVec.reduce(a0);
+    sums[1] = MatVec.reduce(a1);
+    sums[2] = MatVec.reduce(a2);
+    sums[3] = MatVec.reduce(a3);
   }
 
-  private static void tile4x4(Tiles t, int r, int j) {
-    FloatVector z = FloatVector.zero(MatVec.F);
-    FloatVector a00 = z, a01 = z, a02 = z, a03 = z;
-    FloatVector a10 = z, a11 = z, a12 = z, a13 = z;
-    FloatVector a20 = z, a21 = z, a22 = z, a23 = z;
-    FloatVector a30 = z, a31 = z, a32 = z, a33 = z;
-    int k = t.k;
-    int kv = k - k % L;
+  private static void tile(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
+    FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
-      FloatVector x0 = xv(t, r, p);
-      FloatVector x1 = xv(t, r + 1, p);
-      FloatVector x2 = xv(t, r + 2, p);
-      FloatVector x3 = xv(t, r + 3, p);
-      FloatVector w = load(t, j * k + p);
-      a00 = w.fma(x0, a00);
-      a10 = w.fma(x1, a10);
-      a20 = w.fma(x2, a20);
-      a30 = w.fma(x3, a30);
-      w = load(t, (j + 1) * k + p);
-      a01 = w.fma(x0, a01);
-      a11 = w.fma(x1, a11);
-      a21 = w.fma(x2, a21);
-      a31 = w.fma(x3, a31);
-      w = load(t, (j + 2) * k + p);
-      a02 = w.fma(x0, a02);
-      a12 = w.fma(x1, a12);
-      a22 = w.fma(x2, a22);
-      a32 = w.fma(x3, a32);
-      w = load(t, (j + 3) * k + p);
-      a03 = w.fma(x0, a03);
-      a13 = w.fma(x1, a13);
-      a23 = w.fma(x2, a23);
-      a33 = w.fma(x3, a33);
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p)).fma(xv, a0);
+      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p)).fma(xv, a1);
+      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
+      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
     }
-    store4(t, r, j, a00, a01, a02, a03);
-    store4(t, r + 1, j, a10, a11, a12, a13);
-    store4(t, r + 2, j, a20, a21, a22, a23);
-    store4(t, r + 3, j, a30, a31, a32, a33);
+    sums[0] = MatVec.reduce(a0);
+    sums[1] = MatVec.reduce(a1);
+    sums[2] = MatVec.reduce(a2);
+    sums[3] = MatVec.reduce(a3);
   }
 
-  private static void store4(
-      Tiles t, int r, int j, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-    store(t, r, j, finish(t, r, j, a0));
-    store(t, r, j + 1, finish(t, r, j + 1, a1));
-    store(t, r, j + 2, finish(t, r, j + 2, a2));
-    store(t, r, j + 3, finish(t, r, j + 3, a3));
+  private static float dot(float[] x, int xo, float[] w, int wo, int kv) {
+    FloatVector a = FloatVector.zero(MatVec.F);
+    for (int p = 0; p < kv; p += L) {
+      a =
+          FloatVector.fromArray(MatVec.F, w, wo + p)
+              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
+    }
+    return MatVec.reduce(a);
+  }
+
+  private static float dot(float[] x, int xo, short[] w, int wo, int kv) {
+    FloatVector a = FloatVector.zero(MatVec.F);
+    for (int p = 0; p < kv; p += L) {
+      a =
+          MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p))
+              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
+    }
+    return MatVec.reduce(a);
   }
 
   private static int ceilDiv(int a, int b) {
