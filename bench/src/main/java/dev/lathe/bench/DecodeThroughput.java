@@ -166,7 +166,7 @@ public final class DecodeThroughput {
   }
 
   /** A rank-{@code r} adapter with random values on every projection of every layer. */
-  private static AdapterSet randomAdapters(LlamaConfig c, int r) {
+  static AdapterSet randomAdapters(LlamaConfig c, int r) {
     SplittableRandom random = new SplittableRandom(1);
     int d = c.dim();
     int f = c.hiddenDim();

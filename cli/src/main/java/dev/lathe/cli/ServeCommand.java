@@ -113,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
       settings = withModels(settings, models, aliases);
       if (dtype != null) {
         LoadOptions.named(dtype, "--dtype"); // names the flag, not the config field, when wrong
-        settings = settings.withServing(new ServerConfig.Serving(dtype));
+        settings = settings.withServing(settings.serving().withWeightDtype(dtype));
       }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =

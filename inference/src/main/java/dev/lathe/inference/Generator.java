@@ -1,11 +1,7 @@
 package dev.lathe.inference;
 
 import dev.lathe.tokenizer.TextTokenizer;
-import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -74,97 +70,33 @@ public final class Generator {
       GenerationRequest request,
       GenerationListener listener,
       BooleanSupplier cancelled) {
-    int vocabulary = model.vocabularySize();
-    checkPrompt(prompt, vocabulary);
-    SamplingParams sampling = request.sampling();
-    long seed = sampling.seed().orElseGet(seedSource);
-    Sampler sampler =
-        new Sampler(vocabulary, sampling, randomFactory.apply(seed), request.logprobs());
-    boolean[] stopsOn = new boolean[vocabulary];
-    for (int id : request.stopTokenIds()) {
-      if (id >= 0 && id < vocabulary) {
-        stopsOn[id] = true;
-      }
-    }
-    int capacity =
-        (int) Math.min(model.contextLength(), (long) prompt.length + request.maxTokens());
-    KvCache cache = model.newCache(capacity);
-    float[] logits = new float[vocabulary]; // (V)
-    IncrementalDecoder decoder = new IncrementalDecoder(tokenizer, prompt);
-    StopMatcher matcher = new StopMatcher(request.stop());
-    StringBuilder text = new StringBuilder();
-    int[] tokens = new int[Math.min(request.maxTokens(), capacity)];
-    int[] single = new int[1];
-    int budget = tokenBudget(model.contextLength(), prompt.length, request.maxTokens());
-    TokenConstraint.State constraint =
-        request.constraint().map(c -> c.start(stopsOn, budget)).orElse(null);
-    List<TokenLogprob> logprobs = new ArrayList<>();
-    int generated = 0;
-    FinishReason reason;
-
+    Generation g = start(prompt, request, listener);
     if (cancelled.getAsBoolean()) {
-      return new GenerationResult(
-          "", new int[0], FinishReason.CANCELLED, prompt.length, 0, logprobs);
+      g.cancel();
+      return g.result();
     }
-    // ids the tokenizer cannot decode (a vocabulary padded for speed) are never chosen
-    int decodable = Math.min(vocabulary, tokenizer.vocabularySize());
-    model.forward(prompt, 0, prompt.length, cache, logits); // prefill
-    while (true) {
-      Arrays.fill(logits, decodable, vocabulary, Float.NEGATIVE_INFINITY);
-      if (constraint != null) {
-        constraint.mask(logits);
-      }
-      int token = sampler.next(logits);
-      tokens[generated++] = token;
-      TokenLogprob logprob = request.logprobs() ? logprobOf(sampler, token) : null;
-      if (logprob != null) {
-        logprobs.add(logprob);
-      }
-      listener.onToken(token, logprob);
-      if (stopsOn[token]) {
-        release(matcher.push(decoder.flush()), text, listener);
-        release(matcher.flush(), text, listener);
-        reason = FinishReason.STOP;
-        break;
-      }
-      if (constraint != null) {
-        constraint.accept(token);
-      }
-      release(matcher.push(decoder.push(token)), text, listener);
-      if (matcher.matched()) {
-        reason = FinishReason.STOP;
-        break;
-      }
-      if (constraint != null && constraint.finished()) {
-        release(matcher.push(decoder.flush()), text, listener);
-        release(matcher.flush(), text, listener);
-        reason = FinishReason.STOP;
-        break;
-      }
-      if (generated == request.maxTokens() || cache.length() >= capacity) {
-        release(matcher.push(decoder.flush()), text, listener);
-        if (matcher.matched()) {
-          reason = FinishReason.STOP;
-          break;
-        }
-        release(matcher.flush(), text, listener);
-        reason = FinishReason.LENGTH;
-        break;
-      }
-      if (cancelled.getAsBoolean()) {
-        reason = FinishReason.CANCELLED;
-        break;
-      }
-      single[0] = token;
-      model.forward(single, 0, 1, cache, logits); // decode
+    model.forward(prompt, 0, prompt.length, g.cache(), g.logits()); // prefill
+    int[] single = new int[1];
+    while (g.choose(cancelled)) {
+      single[0] = g.lastToken();
+      model.forward(single, 0, 1, g.cache(), g.logits()); // decode
     }
-    return new GenerationResult(
-        text.toString(),
-        Arrays.copyOf(tokens, generated),
-        reason,
-        prompt.length,
-        generated,
-        logprobs);
+    return g.result();
+  }
+
+  /**
+   * A generation of this generator's model after {@code prompt} (checked here), seeded from the
+   * request or the seed source, before its prefill.
+   */
+  Generation start(int[] prompt, GenerationRequest request, GenerationListener listener) {
+    checkPrompt(prompt, model.vocabularySize());
+    long seed = request.sampling().seed().orElseGet(seedSource);
+    return new Generation(model, tokenizer, prompt, request, randomFactory.apply(seed), listener);
+  }
+
+  /** The model this generator runs. */
+  LanguageModel model() {
+    return model;
   }
 
   /**
@@ -200,21 +132,6 @@ public final class Generator {
                 + vocabulary
                 + ")");
       }
-    }
-  }
-
-  private static TokenLogprob logprobOf(Sampler sampler, int token) {
-    List<TokenLogprob.Alternative> top = new ArrayList<>(sampler.topCount());
-    for (int r = 0; r < sampler.topCount(); r++) {
-      top.add(new TokenLogprob.Alternative(sampler.topToken(r), sampler.topLogprob(r)));
-    }
-    return new TokenLogprob(token, sampler.logprob(), top);
-  }
-
-  private static void release(String delta, StringBuilder text, GenerationListener listener) {
-    if (!delta.isEmpty()) {
-      text.append(delta);
-      listener.onText(delta);
     }
   }
 }

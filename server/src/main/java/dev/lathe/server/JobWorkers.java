@@ -119,7 +119,8 @@ public final class JobWorkers implements AutoCloseable {
     ObjectMapper json = services.json();
     ChatCompletionRoutes chat =
         new ChatCompletionRoutes(
-            new CompletionRunner(models, services.seeds(), json, services.metrics()),
+            new CompletionRunner(
+                models, json, services.metrics(), services.newScheduler("workers")),
             json,
             services.clock(),
             services.ids(),

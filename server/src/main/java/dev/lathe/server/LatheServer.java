@@ -153,7 +153,7 @@ public final class LatheServer implements AutoCloseable {
               json)
           .register(app);
       CompletionRunner runner =
-          new CompletionRunner(registry, services.seeds(), json, services.metrics());
+          new CompletionRunner(registry, json, services.metrics(), services.newScheduler("api"));
       StoredCompletionRoutes stored =
           new StoredCompletionRoutes(services.completions(), json, services.clock());
       new ChatCompletionRoutes(runner, json, services.clock(), ids, stored).register(app);

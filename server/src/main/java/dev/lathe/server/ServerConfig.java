@@ -1,5 +1,6 @@
 package dev.lathe.server;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -29,7 +30,7 @@ import java.util.stream.Stream;
  *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
  *  "storage": {"type": "local"},
  *  "job_defaults": {"early_stopping_patience": 0},
- *  "serving": {"weight_dtype": "q8_0"}}
+ *  "serving": {"weight_dtype": "q8_0", "max_batch": 8, "prefix_cache_bytes": 268435456}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -53,7 +54,8 @@ import java.util.stream.Stream;
  * @param storage where files, checkpoints, models and result files are kept ({@link
  *     StorageConfig}): under the data directory (default) or in an S3-compatible bucket
  * @param jobDefaults what a fine-tuning job that does not say otherwise trains with
- * @param serving how served base models are held in memory ({@link Serving})
+ * @param serving how served base models are held in memory and how Chat and legacy Completions
+ *     share them ({@link Serving})
  */
 public record ServerConfig(
     String host,
@@ -135,21 +137,54 @@ public record ServerConfig(
   }
 
   /**
-   * How served base models are held in memory (fine-tuning reads its base as stored).
+   * How served base models are held in memory (fine-tuning reads its base as stored) and how
+   * completions share them: concurrent requests on one base (and its fine-tunes) decode together in
+   * steps of up to {@code maxBatch} rows, and the keys and values of recent prompts are kept, up to
+   * {@code prefixCacheBytes}, so a repeated prefix (a system prompt) is not recomputed. A field
+   * left out of the config file keeps its default ({@link #DEFAULT}).
    *
    * @param weightDtype {@code f32}, {@code bf16} or {@code q8_0} (int8 blocks of 32 with a scale,
    *     quantized on load: about a quarter of f32's memory, faster decode), or null for each
    *     checkpoint's own
+   * @param maxBatch most sequences one decode step runs (1 decodes one request at a time)
+   * @param prefixCacheBytes bytes of prompt keys and values kept for reuse (0 keeps none)
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
-  public record Serving(@JsonProperty("weight_dtype") String weightDtype) {
+  public record Serving(String weightDtype, int maxBatch, long prefixCacheBytes) {
 
-    /** Each checkpoint's own dtype. */
-    public static final Serving DEFAULT = new Serving(null);
+    /** Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts. */
+    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20);
 
     /** Validates. */
     public Serving {
       loadOptions(weightDtype);
+      if (maxBatch < 1 || maxBatch > 256) {
+        throw new IllegalArgumentException(
+            "serving.max_batch is " + maxBatch + "; it must be 1 (no batching) to 256");
+      }
+      if (prefixCacheBytes < 0) {
+        throw new IllegalArgumentException(
+            "serving.prefix_cache_bytes is "
+                + prefixCacheBytes
+                + "; it must be 0 (no prefix cache) or more");
+      }
+    }
+
+    /** The config file's form: a field left out keeps its default. */
+    @JsonCreator
+    static Serving fromJson(
+        @JsonProperty("weight_dtype") String weightDtype,
+        @JsonProperty("max_batch") Integer maxBatch,
+        @JsonProperty("prefix_cache_bytes") Long prefixCacheBytes) {
+      return new Serving(
+          weightDtype,
+          maxBatch != null ? maxBatch : DEFAULT.maxBatch(),
+          prefixCacheBytes != null ? prefixCacheBytes : DEFAULT.prefixCacheBytes());
+    }
+
+    /** The same settings holding served bases as {@code dtype} says (null: as stored). */
+    public Serving withWeightDtype(String dtype) {
+      return new Serving(dtype, maxBatch, prefixCacheBytes);
     }
 
     /** The load options of a served base model. */
@@ -254,7 +289,8 @@ public record ServerConfig(
         loraRank,
         Telemetry.DEFAULTS,
         StorageConfig.LOCAL,
-        JobDefaults.NONE);
+        JobDefaults.NONE,
+        Serving.DEFAULT);
   }
 
   /** A config serving base models as their checkpoints store them ({@link Serving#DEFAULT}). */
@@ -290,12 +326,12 @@ public record ServerConfig(
   }
 
   public ServerConfig {
-    serving = serving == null ? Serving.DEFAULT : serving;
     if (telemetry == null) {
       throw new IllegalArgumentException("telemetry must be set (Telemetry.DEFAULTS)");
     }
     storage = storage == null ? StorageConfig.LOCAL : storage;
     jobDefaults = jobDefaults == null ? JobDefaults.NONE : jobDefaults;
+    serving = serving == null ? Serving.DEFAULT : serving;
     if (workers < 0 || workers > 64) {
       throw new IllegalArgumentException("workers is " + workers + "; it must be 0-64");
     }
@@ -645,7 +681,7 @@ public record ServerConfig(
         serving);
   }
 
-  /** The same config serving base models as {@code value} says. */
+  /** The same config with serving settings {@code value}. */
   public ServerConfig withServing(Serving value) {
     return new ServerConfig(
         host,

@@ -2,7 +2,9 @@ package dev.lathe.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.lathe.inference.BatchScheduler;
 import dev.lathe.inference.HubSettings;
+import dev.lathe.inference.PrefixCache;
 import dev.lathe.jobqueue.JdbcDataSources;
 import dev.lathe.jobqueue.JdbcDialect;
 import dev.lathe.jobqueue.JdbcJobStore;
@@ -187,6 +189,23 @@ public record Services(
         memoryBudget,
         stored,
         config.serving().loadOptions());
+  }
+
+  /**
+   * A scheduler that decodes the concurrent completions of one base together, with a prefix cache,
+   * as {@link ServerConfig.Serving} sets them; its counters are read into the metrics, tagged
+   * {@code use} (who runs completions through it: {@code api}, {@code workers}).
+   */
+  BatchScheduler newScheduler(String use) {
+    BatchScheduler s =
+        new BatchScheduler(
+            config.serving().maxBatch(),
+            new PrefixCache(config.serving().prefixCacheBytes()),
+            seeds,
+            Thread.ofPlatform().daemon().name("lathe-batch-", 0).factory());
+    PrefixCache p = s.prefixes();
+    metrics.readBatching(use, s::steps, s::rows, p::hits, p::reusedTokens, p::bytes);
+    return s;
   }
 
   /**

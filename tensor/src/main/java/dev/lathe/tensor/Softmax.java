@@ -42,7 +42,9 @@ public final class Softmax {
 
   /**
    * Vector API path of {@link #forward}; the vector exponential and summation order make it differ
-   * from the scalar reference by a few ulps.
+   * from the scalar reference by a few ulps. The exponential is {@link VectorExp}, not the Vector
+   * API's {@code EXP}, whose compiled form disagrees with its interpreted one on some inputs: a
+   * sequence's attention must give the same bits before and after the JIT compiles it.
    */
   public static void forwardVector(float[] x, int off, int n) {
     int bound = F.loopBound(n);
@@ -57,7 +59,7 @@ public final class Softmax {
     }
     FloatVector acc = FloatVector.zero(F);
     for (i = 0; i < bound; i += F.length()) {
-      FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      FloatVector e = VectorExp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
       e.intoArray(x, off + i);
       acc = acc.add(e);
     }

@@ -100,6 +100,17 @@ final class KernelBits {
     float[] ct = new float[C * 7];
     Gemm.mulTN(x, 0, y, 0, ct, 0, C, 7, ROWS, false);
     out.add("gemm.mulTN " + bits(ct));
+    // the batched decode step's product, f32 and bf16 weights: 5 rows of x (5, C), W (7, C)
+    float[] xs = gaussian(r, 5 * C);
+    short[] half = Bf16.fromFloat(bt);
+    float[] yb = new float[5 * 7];
+    BatchMatVec.mulNT(ComputePool.common(), xs, 0, bt, yb, 0, 5, 7, C);
+    out.add("batchmatvec f32 " + bits(yb));
+    BatchMatVec.mulNT(ComputePool.common(), xs, 0, half, yb, 0, 5, 7, C);
+    out.add("batchmatvec bf16 " + bits(yb));
+    float[] c1 = new float[7];
+    Gemm.mulNT(x, 0, half, 0, c1, 0, 1, 7, C, false);
+    out.add("gemm.mulNT bf16 m=1" + bits(c1));
     return out;
   }
 

@@ -56,11 +56,16 @@ public final class AdapterSet {
      * </pre>
      */
     void addTo(float[] y, float[] x, int t, float[] scratch) {
-      Gemm.mulNT(x, 0, a, 0, scratch, 0, t, rank, in, false);
+      addTo(y, 0, x, 0, t, scratch);
+    }
+
+    /** The same on rows starting at {@code yOff} of y and {@code xOff} of x. */
+    void addTo(float[] y, int yOff, float[] x, int xOff, int t, float[] scratch) {
+      Gemm.mulNT(x, xOff, a, 0, scratch, 0, t, rank, in, false);
       for (int i = 0; i < t * rank; i++) {
         scratch[i] *= scale;
       }
-      Gemm.mulNT(scratch, 0, b, 0, y, 0, t, out, rank, true);
+      Gemm.mulNT(scratch, 0, b, 0, y, yOff, t, out, rank, true);
     }
   }
 

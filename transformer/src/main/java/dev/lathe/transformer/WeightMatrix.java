@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.BatchMatVec;
 import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Gemm;
@@ -87,6 +88,27 @@ final class WeightMatrix {
       q8.mulNT(ComputePool.common(), in, inOff, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
+    }
+  }
+
+  /**
+   * {@code out = in · Wᵀ} for the rows of a batched decode step, each row's bits independent of the
+   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 one row at a time).
+   *
+   * <pre>
+   * // out: (M, rows)   in: (M, cols)
+   * </pre>
+   */
+  void mulRows(float[] in, float[] out, int m) {
+    ComputePool pool = ComputePool.common();
+    if (f32 != null) {
+      BatchMatVec.mulNT(pool, in, 0, f32, out, 0, m, rows, cols);
+    } else if (bf16 != null) {
+      BatchMatVec.mulNT(pool, in, 0, bf16, out, 0, m, rows, cols);
+    } else {
+      for (int r = 0; r < m; r++) {
+        q8.mulNT(pool, in, r * cols, out, r * rows, 1);
+      }
     }
   }
 

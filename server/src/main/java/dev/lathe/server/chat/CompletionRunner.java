@@ -3,6 +3,7 @@ package dev.lathe.server.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lathe.inference.BatchScheduler;
 import dev.lathe.inference.ChatModel;
 import dev.lathe.inference.GenerationListener;
 import dev.lathe.inference.GenerationRequest;
@@ -21,25 +22,29 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.function.LongSupplier;
 
 /**
  * Runs completions for the chat and legacy routes: resolves the model name (a base, an alias or a
  * fine-tune) for the caller, takes its weights from the {@link ModelRegistry}, checks the prompt
- * fits the context, and generates each choice in turn.
+ * fits the context, and generates each choice in turn, decoding with the other requests on the same
+ * base ({@link BatchScheduler}).
  */
 public final class CompletionRunner {
   private final ModelRegistry registry;
-  private final LongSupplier seeds;
   private final ObjectMapper json;
   private final ServerMetrics metrics;
+  private final BatchScheduler scheduler;
 
+  /**
+   * A runner taking models from {@code registry}, decoding concurrent completions of one base
+   * together through {@code scheduler}.
+   */
   public CompletionRunner(
-      ModelRegistry registry, LongSupplier seeds, ObjectMapper json, ServerMetrics metrics) {
+      ModelRegistry registry, ObjectMapper json, ServerMetrics metrics, BatchScheduler scheduler) {
     this.registry = registry;
-    this.seeds = seeds;
     this.json = json;
     this.metrics = metrics;
+    this.scheduler = scheduler;
   }
 
   /**
@@ -83,7 +88,7 @@ public final class CompletionRunner {
         registry
             .resolve(model, caller)
             .orElseThrow(() -> ApiException.modelNotFound(model, "model"));
-    try (ModelRegistry.Lease lease = registry.acquire(resolved)) {
+    try (ModelRegistry.Lease lease = registry.acquireShared(resolved)) {
       ChatModel chat = lease.model();
       fields.checkLogitBias(
           Math.min(chat.model().vocabularySize(), chat.tokenizer().vocabularySize()));
@@ -125,7 +130,6 @@ public final class CompletionRunner {
                 + ".",
             "max_tokens");
       }
-      Generator generator = new Generator(chat.model(), chat.tokenizer(), seeds);
       List<String> stops = extraStops.apply(chat);
       TextTokenizer tokenizer = chat.tokenizer();
       for (int i = 0; i < fields.n(); i++) {
@@ -134,7 +138,8 @@ public final class CompletionRunner {
           request = request.withConstraint(planned.constraint().get());
         }
         Timed timed = new Timed(sink.listener(i, tokenizer));
-        GenerationResult result = generator.generate(prompt, request, timed, () -> false);
+        GenerationResult result =
+            scheduler.generate(chat.model(), tokenizer, prompt, request, timed, () -> false);
         timed.record(resolved.base(), result);
         sink.finished(i, result, tokenizer);
       }

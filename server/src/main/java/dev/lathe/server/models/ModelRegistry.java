@@ -35,8 +35,8 @@ import java.util.stream.Stream;
  * its base's tokenizer only when its directory has none. Entries are kept while the estimated
  * resident size (the weight files' size, plus adapter bytes) fits {@code memoryBudgetBytes};
  * loading more evicts the least recently used idle entries first. A model in use is never closed:
- * callers hold a {@link Lease} for the whole generation, which also serializes generations on one
- * base.
+ * callers hold a {@link Lease} for the whole generation; an exclusive one also serializes
+ * generations on one base, a shared one lets them decode together.
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -156,14 +156,20 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  /** Exclusive use of a loaded model (a base, or a fine-tune over it) for one generation. */
+  /**
+   * Use of a loaded model (a base, or a fine-tune over it) for one generation: exclusive ({@link
+   * #acquire}), or shared with other shared leases ({@link #acquireShared}); either way the model
+   * stays loaded until the lease is closed.
+   */
   public final class Lease implements AutoCloseable {
     private final Loaded entry;
     private final ChatModel model;
+    private final boolean exclusive;
 
-    private Lease(Loaded entry, ChatModel model) {
+    private Lease(Loaded entry, ChatModel model, boolean exclusive) {
       this.entry = entry;
       this.model = model;
+      this.exclusive = exclusive;
     }
 
     public ChatModel model() {
@@ -172,7 +178,9 @@ public final class ModelRegistry implements AutoCloseable {
 
     @Override
     public void close() {
-      entry.inUse.unlock();
+      if (exclusive) {
+        entry.inUse.unlock();
+      }
       release(entry);
     }
   }
@@ -192,6 +200,19 @@ public final class ModelRegistry implements AutoCloseable {
    *     ({@link dev.lathe.tokenizer.TrainedTemplate})
    */
   public Lease acquire(Resolved model) throws IOException {
+    return acquire(model, true);
+  }
+
+  /**
+   * Loads (or reuses) {@code model} as {@link #acquire} does, for a generation that may run beside
+   * others on the same weights (each with its own cache, as batched decoding runs them): the lease
+   * keeps the model loaded without excluding other shared leases.
+   */
+  public Lease acquireShared(Resolved model) throws IOException {
+    return acquire(model, false);
+  }
+
+  private Lease acquire(Resolved model, boolean exclusive) throws IOException {
     Loaded entry;
     ChatModel chat;
     synchronized (this) {
@@ -211,12 +232,14 @@ public final class ModelRegistry implements AutoCloseable {
       entry.users++;
     }
     try {
-      entry.inUse.lock();
+      if (exclusive) {
+        entry.inUse.lock();
+      }
     } catch (RuntimeException e) {
       release(entry);
       throw e;
     }
-    return new Lease(entry, chat);
+    return new Lease(entry, chat, exclusive);
   }
 
   private synchronized void release(Loaded entry) {

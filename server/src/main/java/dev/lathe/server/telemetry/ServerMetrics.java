@@ -2,6 +2,7 @@ package dev.lathe.server.telemetry;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -69,6 +70,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final JvmGcMetrics gc;
   private final List<Runnable> readings = new CopyOnWriteArrayList<>();
+  private final List<LongSupplier> held = new CopyOnWriteArrayList<>(); // sources of counters
   private final AtomicLong trainingTokensPerSecond = new AtomicLong(Double.doubleToLongBits(0));
   private final Counter trainingTokens;
   private final Timer trainingStep;
@@ -233,6 +235,44 @@ public final class ServerMetrics implements AutoCloseable {
         "model",
         loaded,
         now -> count.set(now.size()));
+  }
+
+  /**
+   * Counters of batched decoding, read at each scrape: {@code lathe_decode_steps_total} (batched
+   * steps run), {@code lathe_decode_step_rows_total} (rows they decoded; rows / steps is the mean
+   * batch), {@code lathe_prefix_cache_hits_total} (prompts that reused a cached prefix), {@code
+   * lathe_prefix_cache_tokens_total} (prompt tokens not recomputed), and the gauge {@code
+   * lathe_prefix_cache_bytes}; each tagged {@code use} (the scheduler's users, e.g. {@code api}).
+   */
+  public void readBatching(
+      String use,
+      LongSupplier steps,
+      LongSupplier rows,
+      LongSupplier prefixHits,
+      LongSupplier prefixTokens,
+      LongSupplier prefixBytes) {
+    counter(use, "lathe.decode.steps", "Batched decode steps run", steps);
+    counter(use, "lathe.decode.step.rows", "Rows the batched decode steps decoded", rows);
+    counter(use, "lathe.prefix.cache.hits", "Prompts that reused a cached prefix", prefixHits);
+    counter(
+        use,
+        "lathe.prefix.cache.tokens",
+        "Prompt tokens reused from the prefix cache",
+        prefixTokens);
+    Gauge.builder("lathe.prefix.cache.bytes", prefixBytes, s -> (double) s.getAsLong())
+        .description("Bytes of prompt keys and values the prefix cache holds")
+        .tag("use", use)
+        .baseUnit("bytes")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  private void counter(String use, String name, String description, LongSupplier value) {
+    held.add(value); // the counter holds its source weakly
+    FunctionCounter.builder(name, value, s -> (double) s.getAsLong())
+        .description(description)
+        .tag("use", use)
+        .register(registry);
   }
 
   /** A gauge showing the returned value. */

@@ -1,0 +1,252 @@
+package dev.lathe.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+
+/**
+ * {@code y = x · Wᵀ} for the few rows of a batched decode step (one row per sequence), the weights
+ * (f32 or bf16) streamed from memory once for all rows.
+ *
+ * <p>Every output {@code y[r, j]} is computed the same way whatever the batch: one accumulator
+ * vector over {@code k} in order, reduced by a fixed tree, then the scalar tail in order. So a
+ * row's values depend only on its own input row and the weights, never on how many rows ran with it
+ * or which: a sequence decoded in a batch of eight gets the bits it gets alone. Tiles of four
+ * weight rows by four input rows keep sixteen independent FMA chains in flight; parallel tasks own
+ * ranges of weight rows. Nothing is allocated per call.
+ */
+public final class BatchMatVec {
+  private BatchMatVec() {}
+
+  private static final int L = MatVec.L;
+
+  /** Weight rows per tile. */
+  private static final int TILE = 4;
+
+  /** Fewest weight rows per parallel task. */
+  private static final int MIN_ROWS_PER_TASK = 64;
+
+  /**
+   * {@code y = x · Wᵀ}, W f32.
+   *
+   * <pre>
+   * // y: (m, n) at yOff   x: (m, k) at xOff   w: (n, k)
+   * </pre>
+   */
+  public static void mulNT(
+      ComputePool pool, float[] x, int xOff, float[] w, float[] y, int yOff, int m, int n, int k) {
+    check(x.length, xOff, w.length, y.length, yOff, m, n, k);
+    run(pool, x, xOff, w, null, y, yOff, m, n, k);
+  }
+
+  /** The same with W bf16 (widened in registers; the product equals that of its f32 values). */
+  public static void mulNT(
+      ComputePool pool, float[] x, int xOff, short[] w, float[] y, int yOff, int m, int n, int k) {
+    check(x.length, xOff, w.length, y.length, yOff, m, n, k);
+    run(pool, x, xOff, null, w, y, yOff, m, n, k);
+  }
+
+  /** The scalar twin (W f32): each sum in order, for tests of the vector kernel. */
+  public static void mulNTScalar(
+      float[] x, int xOff, float[] w, float[] y, int yOff, int m, int n, int k) {
+    check(x.length, xOff, w.length, y.length, yOff, m, n, k);
+    for (int r = 0; r < m; r++) {
+      for (int j = 0; j < n; j++) {
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s = Math.fma(x[xOff + r * k + p], w[j * k + p], s);
+        }
+        y[yOff + r * n + j] = s;
+      }
+    }
+  }
+
+  private static void check(int xl, int xOff, int wl, int yl, int yOff, int m, int n, int k) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          "BatchMatVec shape must be non-negative, got m=" + m + " n=" + n + " k=" + k);
+    }
+    if ((long) n * k > wl || xOff < 0 || (long) xOff + (long) m * k > xl) {
+      throw new IllegalArgumentException(
+          "BatchMatVec operands too small: W holds "
+              + wl
+              + " for "
+              + n
+              + " x "
+              + k
+              + ", x holds "
+              + xl
+              + " for "
+              + m
+              + " x "
+              + k
+              + " at "
+              + xOff);
+    }
+    if (yOff < 0 || (long) yOff + (long) m * n > yl) {
+      throw new IllegalArgumentException(
+          "BatchMatVec output holds " + yl + ", needs " + m + " x " + n + " at " + yOff);
+    }
+  }
+
+  /** One product's operands and its loop body over weight-row ranges; one per thread, reused. */
+  private static final class Tiles implements ComputePool.Body {
+    private float[] x;
+    private float[] f32;
+    private short[] bf16;
+    private float[] y;
+    private int xOff;
+    private int yOff;
+    private int m;
+    private int n;
+    private int k;
+    private int rowsPerTask;
+    private float[][] sums = new float[1][TILE]; // per worker: the four sums of a tile
+
+    @Override
+    public void run(int task, int worker) {
+      int j0 = task * rowsPerTask;
+      range(this, j0, Math.min(n, j0 + rowsPerTask), sums[worker]);
+    }
+  }
+
+  private static final ThreadLocal<Tiles> TILES = ThreadLocal.withInitial(Tiles::new);
+
+  private static void run(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      float[] f32,
+      short[] bf16,
+      float[] y,
+      int yOff,
+      int m,
+      int n,
+      int k) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    Tiles t = TILES.get();
+    t.x = x;
+    t.f32 = f32;
+    t.bf16 = bf16;
+    t.y = y;
+    t.xOff = xOff;
+    t.yOff = yOff;
+    t.m = m;
+    t.n = n;
+    t.k = k;
+    int per = ceilDiv(n, pool.threads() * 4);
+    t.rowsPerTask = Math.max(MIN_ROWS_PER_TASK, ceilDiv(per, TILE) * TILE);
+    int tasks = ceilDiv(n, t.rowsPerTask);
+    if (t.sums.length < pool.threads()) {
+      t.sums = new float[pool.threads()][TILE];
+    }
+    try {
+      if (tasks > 1 && pool.threads() > 1) {
+        pool.parallelFor(tasks, t);
+      } else {
+        for (int task = 0; task < tasks; task++) {
+          t.run(task, 0);
+        }
+      }
+    } finally {
+      t.x = t.f32 = t.y = null;
+      t.bf16 = null;
+    }
+  }
+
+  /** Weight rows {@code [j0, j1)} for every input row, four weight rows at a time. */
+  private static void range(Tiles t, int j0, int j1, float[] sums) {
+    int k = t.k;
+    int kv = k - k % L;
+    int j = j0;
+    for (; j + TILE <= j1; j += TILE) {
+      for (int r = 0; r < t.m; r++) {
+        int xo = t.xOff + r * k;
+        if (t.f32 != null) {
+          tile(t.x, xo, t.f32, j * k, k, kv, sums);
+        } else {
+          tile(t.x, xo, t.bf16, j * k, k, kv, sums);
+        }
+        for (int q = 0; q < TILE; q++) {
+          t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, sums[q]);
+        }
+      }
+    }
+    for (; j < j1; j++) {
+      for (int r = 0; r < t.m; r++) {
+        int xo = t.xOff + r * k;
+        float s = t.f32 != null ? dot(t.x, xo, t.f32, j * k, kv) : dot(t.x, xo, t.bf16, j * k, kv);
+        t.y[t.yOff + r * t.n + j] = tail(t, r, j, s);
+      }
+    }
+  }
+
+  /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
+  private static float tail(Tiles t, int r, int j, float s) {
+    int xr = t.xOff + r * t.k;
+    int wr = j * t.k;
+    for (int p = t.k - t.k % L; p < t.k; p++) {
+      float w = t.f32 != null ? t.f32[wr + p] : Float.intBitsToFloat(t.bf16[wr + p] << 16);
+      s = Math.fma(t.x[xr + p], w, s);
+    }
+    return s;
+  }
+
+  // One input row against four weight rows (f32, then bf16): one accumulator per weight row, each
+  // reduced by the fixed tree. The single-row kernels below do the same arithmetic for one.
+
+  private static void tile(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
+    FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
+    for (int p = 0; p < kv; p += L) {
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a0 = FloatVector.fromArray(MatVec.F, w, wo + p).fma(xv, a0);
+      a1 = FloatVector.fromArray(MatVec.F, w, wo + k + p).fma(xv, a1);
+      a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
+      a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
+    }
+    sums[0] = MatVec.reduce(a0);
+    sums[1] = MatVec.reduce(a1);
+    sums[2] = MatVec.reduce(a2);
+    sums[3] = MatVec.reduce(a3);
+  }
+
+  private static void tile(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
+    FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
+    for (int p = 0; p < kv; p += L) {
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p)).fma(xv, a0);
+      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p)).fma(xv, a1);
+      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
+      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
+    }
+    sums[0] = MatVec.reduce(a0);
+    sums[1] = MatVec.reduce(a1);
+    sums[2] = MatVec.reduce(a2);
+    sums[3] = MatVec.reduce(a3);
+  }
+
+  private static float dot(float[] x, int xo, float[] w, int wo, int kv) {
+    FloatVector a = FloatVector.zero(MatVec.F);
+    for (int p = 0; p < kv; p += L) {
+      a =
+          FloatVector.fromArray(MatVec.F, w, wo + p)
+              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
+    }
+    return MatVec.reduce(a);
+  }
+
+  private static float dot(float[] x, int xo, short[] w, int wo, int kv) {
+    FloatVector a = FloatVector.zero(MatVec.F);
+    for (int p = 0; p < kv; p += L) {
+      a =
+          MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p))
+              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
+    }
+    return MatVec.reduce(a);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

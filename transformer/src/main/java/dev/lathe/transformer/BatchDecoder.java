@@ -1,0 +1,247 @@
+package dev.lathe.transformer;
+
+import dev.lathe.tensor.Residual;
+import dev.lathe.tensor.RmsNorm;
+import dev.lathe.tensor.Rope;
+import dev.lathe.tensor.SwiGlu;
+
+/**
+ * One decode step for several sequences at once (continuous batching): row {@code i} feeds one
+ * token to its own model and cache and gets its logits. Rows whose models share base weights (a
+ * base and its {@code ft:} views, see {@link #weightsOf}) run together: every projection reads its
+ * base weights once for all rows ({@link WeightMatrix#mulRows}), then each row adds its own adapter
+ * (as S-LoRA and Punica do) and attends over its own cache.
+ *
+ * <p>A row's arithmetic does not depend on the others: the batched products compute each row as
+ * they would alone, norms, RoPE and attention run per row, element-wise kernels give each element
+ * the same bits wherever it falls. So a sequence gets the same logits whether it decodes alone (a
+ * batch of one) or with any company. Models other than the Llama family decode one row at a time
+ * through their own {@link LanguageModel#forward}.
+ *
+ * <p>Buffers are sized for the largest batch seen and reused: a warm step allocates nothing. One
+ * decoder is used by one thread at a time.
+ */
+public final class BatchDecoder {
+  private Rows a; // null until a Llama-family batch runs
+  private final int[] single = new int[1];
+
+  /**
+   * The identity of the base weights {@code model} computes with: two models may share a step when
+   * this is the same object.
+   */
+  public static Object weightsOf(LanguageModel model) {
+    return model instanceof LlamaModel m ? m.held : model;
+  }
+
+  /**
+   * Feeds {@code tokens[i]} to {@code models[i]} at the end of {@code caches[i]} (each made by its
+   * model) and writes that position's logits into {@code logits[i]}, for {@code i < rows}.
+   */
+  public void step(
+      LanguageModel[] models, KvCache[] caches, int[] tokens, float[][] logits, int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("a decode step needs at least one row, got " + rows);
+    }
+    if (!(models[0] instanceof LlamaModel first)) {
+      for (int i = 0; i < rows; i++) {
+        single[0] = tokens[i];
+        models[i].forward(single, 0, 1, caches[i], logits[i]);
+      }
+      return;
+    }
+    LlamaConfig cf = first.config;
+    int rank = 0;
+    for (int i = 0; i < rows; i++) {
+      if (!(models[i] instanceof LlamaModel m) || m.held != first.held) {
+        throw new IllegalArgumentException(
+            "row "
+                + i
+                + " of a decode step uses other base weights than row 0: batch by weightsOf");
+      }
+      AttentionCache.of(caches[i], m, 1);
+      if (logits[i].length < cf.vocabSize()) {
+        throw new IllegalArgumentException(
+            "row " + i + "'s logits array holds " + logits[i].length + ", needs " + cf.vocabSize());
+      }
+      rank = Math.max(rank, m.adapters == null ? 0 : m.adapters.maxRank());
+    }
+    if (a == null || !a.fits(cf, rows, rank)) {
+      a = new Rows(cf, Math.max(rows, a == null ? 8 : a.capacity), rank);
+    }
+    forward(models, caches, tokens, rows, first, a);
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(a.logits, i * cf.vocabSize(), logits[i], 0, cf.vocabSize());
+    }
+  }
+
+  private static void forward(
+      LanguageModel[] models, KvCache[] caches, int[] tokens, int rows, LlamaModel base, Rows a) {
+    LlamaConfig cf = base.config;
+    LlamaModel.Held held = base.held;
+    int c = cf.dim();
+    int qd = cf.queryDim();
+    int kvd = cf.kvDim();
+    held.tokenEmbedding().embed(a.x, tokens, 0, rows);
+    for (int l = 0; l < cf.layers(); l++) {
+      LlamaWeights.Layer<WeightMatrix> w = held.blocks().get(l);
+      // attention block
+      RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, rows, c, cf.normEps());
+      project(a.q, a.xb, w.wq(), w.bq(), rows);
+      project(a.k, a.xb, w.wk(), w.bk(), rows);
+      project(a.v, a.xb, w.wv(), w.bv(), rows);
+      for (int i = 0; i < rows; i++) {
+        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
+        if (d != null) {
+          add(d.q(), a.q, a.xb, i, a.lora);
+          add(d.k(), a.k, a.xb, i, a.lora);
+          add(d.v(), a.v, a.xb, i, a.lora);
+        }
+      }
+      if (cf.qkNorm()) {
+        RmsNorm.forward(
+            a.q, 0, a.q, 0, w.qNorm(), null, rows * cf.heads(), cf.headDim(), cf.normEps());
+        RmsNorm.forward(
+            a.k, 0, a.k, 0, w.kNorm(), null, rows * cf.kvHeads(), cf.headDim(), cf.normEps());
+      }
+      for (int i = 0; i < rows; i++) {
+        AttentionCache<?> cache = (AttentionCache<?>) caches[i];
+        int pos = cache.length();
+        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos);
+        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
+        attend(cache, a, l, i, cf);
+      }
+      project(a.proj, a.att, w.wo(), w.bo(), rows);
+      for (int i = 0; i < rows; i++) {
+        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
+        if (d != null) {
+          add(d.o(), a.proj, a.att, i, a.lora);
+        }
+      }
+      Residual.forward(a.x, 0, a.x, 0, a.proj, 0, rows * c);
+      // feed-forward block
+      RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, rows, c, cf.normEps());
+      project(a.gate, a.xb, w.wGate(), null, rows);
+      project(a.up, a.xb, w.wUp(), null, rows);
+      for (int i = 0; i < rows; i++) {
+        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
+        if (d != null) {
+          add(d.gate(), a.gate, a.xb, i, a.lora);
+          add(d.up(), a.up, a.xb, i, a.lora);
+        }
+      }
+      SwiGlu.forward(a.gate, a.gate, a.up, rows * cf.hiddenDim());
+      project(a.proj, a.gate, w.wDown(), null, rows);
+      for (int i = 0; i < rows; i++) {
+        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
+        if (d != null) {
+          add(d.down(), a.proj, a.gate, i, a.lora);
+        }
+      }
+      Residual.forward(a.x, 0, a.x, 0, a.proj, 0, rows * c);
+    }
+    for (int i = 0; i < rows; i++) {
+      ((AttentionCache<?>) caches[i]).advance(1);
+    }
+    RmsNorm.forward(a.xb, 0, a.x, 0, held.finalNorm(), null, rows, c, cf.normEps());
+    held.classifier().mulRows(a.xb, a.logits, rows);
+  }
+
+  /** {@code out = in · Wᵀ + bias} for every row. */
+  private static void project(
+      float[] out, float[] in, WeightMatrix weight, float[] bias, int rows) {
+    weight.mulRows(in, out, rows);
+    if (bias != null) {
+      for (int i = 0; i < rows; i++) {
+        int o = i * weight.rows;
+        for (int j = 0; j < weight.rows; j++) {
+          out[o + j] += bias[j];
+        }
+      }
+    }
+  }
+
+  /** Row {@code i}'s adapter delta, when it has one. */
+  private static void add(AdapterSet.Delta d, float[] y, float[] x, int i, float[] scratch) {
+    if (d != null) {
+      d.addTo(y, i * d.out(), x, i * d.in(), 1, scratch);
+    }
+  }
+
+  /**
+   * Stores row {@code i}'s key and value at the end of its cache, then its attention over every
+   * cached position (the single-row layout the cache's own forward uses, so the same arithmetic).
+   */
+  private static void attend(AttentionCache<?> cache, Rows a, int l, int i, LlamaConfig cf) {
+    int qd = cf.queryDim();
+    int kvd = cf.kvDim();
+    System.arraycopy(a.k, i * kvd, a.k1, 0, kvd);
+    System.arraycopy(a.v, i * kvd, a.v1, 0, kvd);
+    System.arraycopy(a.q, i * qd, a.q1, 0, qd);
+    int pos = cache.length();
+    cache.store(l, a.k1, a.v1, 1, pos);
+    CausalAttention.forward(
+        a.att1,
+        a.q1,
+        cache.keys[l],
+        cache.values[l],
+        1,
+        pos,
+        cf.heads(),
+        cf.kvHeads(),
+        cf.headDim(),
+        cache.capacity,
+        a.scores);
+    System.arraycopy(a.att1, 0, a.att, i * qd, qd);
+  }
+
+  /** The step's activations for up to {@code rows} rows, allocated once and reused. */
+  private static final class Rows {
+    final LlamaConfig config;
+    final int capacity;
+    final int rank;
+    final float[] x; // (R, C) residual stream
+    final float[] xb; // (R, C)
+    final float[] proj; // (R, C)
+    final float[] q; // (R, H, hd)
+    final float[] k; // (R, KVH, hd)
+    final float[] v; // (R, KVH, hd)
+    final float[] att; // (R, H, hd)
+    final float[] gate; // (R, F)
+    final float[] up; // (R, F)
+    final float[] logits; // (R, V)
+    final float[] q1; // one row's query, key, value and attention output
+    final float[] k1;
+    final float[] v1;
+    final float[] att1;
+    final float[] scores; // attention scratch for the longest context
+    final float[] lora; // (r) adapter scratch
+
+    Rows(LlamaConfig c, int rows, int rank) {
+      config = c;
+      capacity = rows;
+      this.rank = rank;
+      int qd = c.queryDim();
+      int kvd = c.kvDim();
+      x = new float[rows * c.dim()];
+      xb = new float[rows * c.dim()];
+      proj = new float[rows * c.dim()];
+      q = new float[rows * qd];
+      k = new float[rows * kvd];
+      v = new float[rows * kvd];
+      att = new float[rows * qd];
+      gate = new float[rows * c.hiddenDim()];
+      up = new float[rows * c.hiddenDim()];
+      logits = new float[rows * c.vocabSize()];
+      q1 = new float[qd];
+      k1 = new float[kvd];
+      v1 = new float[kvd];
+      att1 = new float[qd];
+      scores = new float[CausalAttention.scratchSize(c.contextLength())];
+      lora = new float[Math.max(1, rank)];
+    }
+
+    boolean fits(LlamaConfig c, int rows, int r) {
+      return config == c && rows <= capacity && r <= rank;
+    }
+  }
+}
