@@ -67,6 +67,20 @@ class ServingConfigTest {
   }
 
   @Test
+  void eachServingFieldLeftOutKeepsItsDefault() throws IOException {
+    ServerConfig.Serving batchOnly = read("{\"serving\": {\"max_batch\": 2}}").serving();
+    assertThat(batchOnly.maxBatch()).isEqualTo(2);
+    assertThat(batchOnly.weightDtype()).isNull();
+    assertThat(batchOnly.prefixCacheBytes())
+        .isEqualTo(ServerConfig.Serving.DEFAULT.prefixCacheBytes());
+    ServerConfig.Serving dtypeOnly = read("{\"serving\": {\"weight_dtype\": \"bf16\"}}").serving();
+    assertThat(dtypeOnly.maxBatch()).isEqualTo(ServerConfig.Serving.DEFAULT.maxBatch());
+    assertThatThrownBy(() -> read("{\"serving\": {\"max_batch\": 0}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("serving.max_batch is 0");
+  }
+
+  @Test
   void anUnknownWeightDtypeIsRefusedNamingTheFieldAndTheChoices() {
     assertThatThrownBy(() -> read("{\"serving\": {\"weight_dtype\": \"q4_k\"}}"))
         .isInstanceOf(IOException.class)
