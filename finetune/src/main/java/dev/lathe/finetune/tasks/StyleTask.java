@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * A tone shift: every answer is excited, opening with "Wow!" and made only of exclamations. The
- * score is the style-marker rate (opens with "Wow!", ends with "!", no "." or "?").
+ * A tone shift: every answer is excited, opening with "Wow!" and made only of a few exclamations.
+ * The score is the style-marker rate: opens with "Wow!", ends with "!", two to four exclamation
+ * marks (a model stuck repeating "Wow!" does not pass) and no "." or "?".
  */
 public final class StyleTask extends OneTurnTask {
   private static final List<String> CLOSINGS = List.of("So fun!", "Yay!", "How happy!");
@@ -31,7 +32,8 @@ public final class StyleTask extends OneTurnTask {
   @Override
   public double score(HeldOutPrompt prompt, String answer) {
     String a = answer.strip();
-    boolean marked = a.startsWith("Wow!") && a.endsWith("!") && a.length() > "Wow!".length();
+    long marks = a.chars().filter(c -> c == '!').count();
+    boolean marked = a.startsWith("Wow!") && a.endsWith("!") && marks >= 2 && marks <= 4;
     return marked && a.indexOf('.') < 0 && a.indexOf('?') < 0 ? 1 : 0;
   }
 }

@@ -61,10 +61,12 @@ public final class TaskRunner {
    * @param score the tuned model's score
    * @param value the number runs are compared by ({@link SuiteTask#metric()}): the held-out score,
    *     or the relative fall of the validation loss from the base model's
-   * @param firstTrainLoss the first step's training loss
-   * @param lastTrainLoss the last step's training loss
-   * @param diverged a NaN or infinite loss, or a last training loss above the first
+   * @param firstTrainLoss the mean training loss of the first tenth of the steps
+   * @param lastTrainLoss the mean training loss of the last tenth of the steps
+   * @param diverged a NaN or infinite loss, a mean training loss over the last tenth of the steps
+   *     above the first tenth's, or a validation loss above the base model's
    * @param trainSeconds the job's wall time (loading, training and writing; not the scoring)
+   * @param tunedModel the tuned model's directory (merged weights)
    */
   public record Run(
       Hyperparameters hyperparameters,
@@ -73,7 +75,8 @@ public final class TaskRunner {
       double firstTrainLoss,
       double lastTrainLoss,
       boolean diverged,
-      double trainSeconds) {}
+      double trainSeconds,
+      Path tunedModel) {}
 
   /** The base model's score (measured on first call). */
   public Score base() throws IOException {
@@ -113,11 +116,21 @@ public final class TaskRunner {
             () -> false);
     double seconds = (System.nanoTime() - t0) / 1e9;
     Score s = score(r.mergedDir());
-    double first = steps.getFirst().trainLoss();
-    double last = steps.getLast().trainLoss();
-    boolean finite = steps.stream().allMatch(m -> Double.isFinite(m.trainLoss()));
-    boolean diverged = !finite || !Double.isFinite(s.validLoss()) || last > first;
-    return new Run(r.hyperparameters(), s, value(s), first, last, diverged, seconds);
+    int tenth = Math.max(1, steps.size() / 10);
+    double first = meanTrainLoss(steps.subList(0, tenth));
+    double last = meanTrainLoss(steps.subList(steps.size() - tenth, steps.size()));
+    boolean diverged =
+        !Double.isFinite(first)
+            || !Double.isFinite(last)
+            || !Double.isFinite(s.validLoss())
+            || last > first
+            || s.validLoss() > base().validLoss();
+    return new Run(r.hyperparameters(), s, value(s), first, last, diverged, seconds, r.mergedDir());
+  }
+
+  /** The mean training loss of {@code steps}: NaN when any is NaN, infinite when any is. */
+  private static double meanTrainLoss(List<StepMetrics> steps) {
+    return steps.stream().mapToDouble(StepMetrics::trainLoss).average().orElse(Double.NaN);
   }
 
   private Score score(Path modelDir) throws IOException {

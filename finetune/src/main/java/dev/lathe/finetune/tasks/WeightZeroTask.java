@@ -1,5 +1,7 @@
 package dev.lathe.finetune.tasks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.tokenizer.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.SplittableRandom;
  * turns and not the weight-0 ones scores 1.
  */
 public final class WeightZeroTask implements SuiteTask {
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The content of every weight-0 turn. */
   public static final String UNLEARNT = "Bla bla, I forgot the rest.";
@@ -77,6 +80,24 @@ public final class WeightZeroTask implements SuiteTask {
 
   private static String answer(String name, String thing) {
     return "Seen: " + name + ", " + thing + ".";
+  }
+
+  /**
+   * The probe file for the weight-0 turns' loss: each conversation of {@code lines} cut after its
+   * first assistant turn, that turn given weight 1, so a file's validation loss is the loss of the
+   * text that must not be learnt.
+   */
+  public static List<String> probe(List<String> lines) {
+    List<String> out = new ArrayList<>();
+    for (String line : lines) {
+      try {
+        String first = JSON.readTree(line).get("messages").get(0).get("content").asText();
+        out.add(new ChatLine().user(first).assistant(UNLEARNT, 1).json());
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("not a chat line of this task: " + line, e);
+      }
+    }
+    return out;
   }
 
   @Override

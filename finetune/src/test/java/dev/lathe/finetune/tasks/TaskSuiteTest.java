@@ -114,6 +114,27 @@ class TaskSuiteTest {
   }
 
   @Test
+  void theWeightZeroProbeTrainsExactlyTheUnlearntText() throws Exception {
+    TaskData d = new WeightZeroTask().generate(2, SIZES);
+    List<String> probe = WeightZeroTask.probe(d.valid());
+    assertThat(probe).hasSize(d.valid().size());
+    JsonNode messages = JSON.readTree(probe.getFirst()).get("messages");
+    assertThat(messages).hasSize(2);
+    assertThat(messages.get(0).get("content").asText())
+        .isEqualTo(
+            JSON.readTree(d.valid().getFirst()).get("messages").get(0).get("content").asText());
+    assertThat(messages.get(1).get("content").asText()).isEqualTo(WeightZeroTask.UNLEARNT);
+    assertThat(messages.get(1).get("weight").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void theStyleScoreRefusesADegenerateRepetition() {
+    StyleTask task = new StyleTask();
+    HeldOutPrompt p = task.generate(1, SIZES).heldOut().getFirst();
+    assertThat(task.score(p, "Wow! Mia has a red ball! Wow! Wow! Wow! Wow! Wow! Wow!")).isZero();
+  }
+
+  @Test
   void theLimericksAreSeed004sRealFiles() {
     SuiteTask limericks = suite().getLast();
     TaskData d = limericks.generate(0, SIZES);
