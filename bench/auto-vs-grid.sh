@@ -6,7 +6,7 @@
 # FineTuneJob an API job runs), then with auto's values given explicitly (for the wall-time cost).
 # Prints the whole table (Markdown) on stdout; progress and sample answers on stderr.
 #
-#   bench/auto-vs-grid.sh            the full grid (12 cells per task; about 25 min on 2 quiet cores)
+#   bench/auto-vs-grid.sh            the full grid (8 cells per task)
 #   bench/auto-vs-grid.sh --quick    one cell per task, smaller sets (a development check)
 #   bench/auto-vs-grid.sh --tasks format,label    only these rows
 #

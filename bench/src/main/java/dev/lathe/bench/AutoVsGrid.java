@@ -103,25 +103,24 @@ public final class AutoVsGrid {
   private static List<Row> rows(Path model, Path datasets, Path out, boolean quick)
       throws Exception {
     SuiteTask.Sizes sizes =
-        quick ? new SuiteTask.Sizes(60, 8, 8) : new SuiteTask.Sizes(120, 16, 16);
+        quick ? new SuiteTask.Sizes(60, 8, 8) : new SuiteTask.Sizes(100, 16, 16);
     List<Row> rows = new ArrayList<>();
     for (SuiteTask task : TaskSuite.all(datasets)) {
       int e = TrainingEstimate.autoEpochs(task.generate(SEED, sizes).train().size());
       Grid grid =
           quick
               ? new Grid(new double[] {5}, new int[] {e}, new int[] {4})
-              : new Grid(
-                  new double[] {1, 5, 25}, new int[] {Math.max(1, e / 3), e}, new int[] {1, 4});
+              : new Grid(new double[] {5, 25}, new int[] {Math.max(1, e / 3), e}, new int[] {1, 4});
       rows.add(new Row(task.name(), task, sizes, model, FineTuneOptions.DEFAULT_LORA_RANK, grid));
     }
     int vocab = ModelLoader.load(model).config().vocabSize();
     Path scratch = ScratchGpt2.write(out.resolve("scratch-gpt2-model"), model, vocab, SEED);
     SuiteTask.Sizes scratchSizes =
-        quick ? new SuiteTask.Sizes(100, 8, 8) : new SuiteTask.Sizes(300, 16, 16);
+        quick ? new SuiteTask.Sizes(100, 8, 8) : new SuiteTask.Sizes(200, 16, 16);
     Grid grid =
         quick
             ? new Grid(new double[] {250}, new int[] {3}, new int[] {4})
-            : new Grid(new double[] {1, 25, 250}, new int[] {1, 3}, new int[] {1, 4});
+            : new Grid(new double[] {25, 250}, new int[] {1, 3}, new int[] {1, 4});
     rows.add(
         new Row("format-gpt2-scratch", new StrictFormatTask(), scratchSizes, scratch, 0, grid));
     return rows;
@@ -183,7 +182,7 @@ public final class AutoVsGrid {
       }
     }
     long divergedCells = grid.stream().filter(Cell::diverged).count();
-    summary.add(
+    String done =
         String.format(
             Locale.ROOT,
             "| %s | %s | %s | %.3f | %.3f (%s) | %.3f (%s) | %s | %s; %d of %d | %.1f | %.1f |"
@@ -204,7 +203,9 @@ public final class AutoVsGrid {
             grid.size(),
             auto.trainSeconds(),
             explicit.trainSeconds(),
-            100 * (auto.trainSeconds() / explicit.trainSeconds() - 1)));
+            100 * (auto.trainSeconds() / explicit.trainSeconds() - 1));
+    summary.add(done);
+    System.err.println("row done: " + done);
     StringBuilder line = new StringBuilder("| " + row.label() + " |");
     for (Cell c : grid) {
       line.append(

@@ -19,7 +19,7 @@ import java.util.List;
  */
 public final class TaskRunner {
 
-  /** Context length the tasks train and answer with: their examples are short. */
+  /** Context length the held-out answers and validation losses are measured with. */
   public static final int CONTEXT = 256;
 
   /** Tokens generated per held-out answer at most. */
@@ -94,16 +94,15 @@ public final class TaskRunner {
     };
   }
 
-  /** Trains with {@code options} into {@code work/runs/label} and scores the tuned model. */
+  /**
+   * Trains with {@code options} (as given: a job's options leave the context at the model's) into
+   * {@code work/runs/label} and scores the tuned model.
+   */
   public Run train(FineTuneOptions options, String label) throws IOException {
     List<StepMetrics> steps = new ArrayList<>();
     FineTuneJob job =
         new FineTuneJob(
-            model,
-            files.train(),
-            files.valid(),
-            work.resolve("runs").resolve(label),
-            options.withContextLength(CONTEXT));
+            model, files.train(), files.valid(), work.resolve("runs").resolve(label), options);
     long t0 = System.nanoTime();
     FineTuneJob.Result r =
         job.run(
