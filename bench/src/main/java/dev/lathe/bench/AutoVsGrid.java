@@ -1,6 +1,7 @@
 package dev.lathe.bench;
 
 import dev.lathe.dataset.TrainingEstimate;
+import dev.lathe.finetune.DivergedException;
 import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.Hyperparameters;
 import dev.lathe.finetune.tasks.StrictFormatTask;
@@ -140,10 +141,18 @@ public final class AutoVsGrid {
       for (int epochs : row.grid().epochs()) {
         for (int batch : row.grid().batches()) {
           String label = String.format(Locale.ROOT, "lr%s-e%d-b%d", fmt(lr), epochs, batch);
-          TaskRunner.Run r =
-              runner.train(
-                  options.withLearningRateMultiplier(lr).withEpochs(epochs).withBatchSize(batch),
-                  label);
+          TaskRunner.Run r;
+          try {
+            r =
+                runner.train(
+                    options.withLearningRateMultiplier(lr).withEpochs(epochs).withBatchSize(batch),
+                    label);
+          } catch (DivergedException e) {
+            // the trainer's guard gave up on this cell: it scores nothing and counts as diverged
+            grid.add(new Cell(new Hyperparameters(epochs, batch, lr), 0, true));
+            log(row, label + " diverged (" + e.getMessage() + ")", 0, List.of());
+            continue;
+          }
           grid.add(new Cell(r.hyperparameters(), r.value(), r.diverged()));
           log(row, label, r.value(), r.score().answers());
         }
