@@ -6,10 +6,10 @@ import dev.lathe.finetune.FineTuneJob;
 import dev.lathe.finetune.FineTuneOptions;
 import dev.lathe.finetune.StepMetrics;
 import dev.lathe.finetune.TrainingListener;
+import dev.lathe.finetune.tasks.GreedyAnswers;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
-import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
@@ -172,27 +172,6 @@ public final class Gsm8kFormatRate {
   }
 
   private static int[] greedy(LanguageModel m, int[] prompt, int eos) {
-    KvCache cache = m.newCache(prompt.length + MAX_NEW);
-    float[] logits = new float[m.vocabularySize()];
-    m.forward(prompt, 0, prompt.length, cache, logits);
-    List<Integer> out = new ArrayList<>();
-    int[] one = new int[1];
-    for (int i = 0; i < MAX_NEW; i++) {
-      int best = 0;
-      for (int v = 1; v < logits.length; v++) {
-        if (logits[v] > logits[best]) {
-          best = v;
-        }
-      }
-      if (best == eos) {
-        break;
-      }
-      out.add(best);
-      one[0] = best;
-      if (i + 1 < MAX_NEW) {
-        m.forward(one, 0, 1, cache, logits);
-      }
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
+    return GreedyAnswers.tokens(m, prompt, eos, MAX_NEW);
   }
 }

@@ -3,11 +3,11 @@ package dev.lathe.finetune;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.lathe.finetune.tasks.GreedyAnswers;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
-import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadedModel;
@@ -181,25 +181,6 @@ class TinyStoriesFineTuneTest {
   }
 
   static int[] greedy(LanguageModel m, int[] prompt, int eos, int max) {
-    KvCache cache = m.newCache(prompt.length + max);
-    float[] logits = new float[m.vocabularySize()];
-    m.forward(prompt, 0, prompt.length, cache, logits);
-    List<Integer> out = new ArrayList<>();
-    int[] one = new int[1];
-    for (int i = 0; i < max; i++) {
-      int best = 0;
-      for (int v = 1; v < logits.length; v++) {
-        if (logits[v] > logits[best]) {
-          best = v;
-        }
-      }
-      if (best == eos) {
-        break;
-      }
-      out.add(best);
-      one[0] = best;
-      m.forward(one, 0, 1, cache, logits);
-    }
-    return out.stream().mapToInt(Integer::intValue).toArray();
+    return GreedyAnswers.tokens(m, prompt, eos, max);
   }
 }
