@@ -162,7 +162,7 @@ public record FineTuneJob(
             listener);
         valid = v.examples();
       }
-      long blockWeights = (long) base.config().layers() * base.config().projectionWeights();
+      long blockWeights = Hyperparameters.blockWeights(base.config());
       Hyperparameters h =
           Hyperparameters.resolve(
               options.epochs(),

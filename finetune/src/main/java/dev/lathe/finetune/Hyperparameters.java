@@ -1,6 +1,7 @@
 package dev.lathe.finetune;
 
 import dev.lathe.dataset.TrainingEstimate;
+import dev.lathe.transformer.ModelConfig;
 
 /**
  * OpenAI's three fine-tuning hyperparameters, resolved to numbers.
@@ -23,18 +24,6 @@ public record Hyperparameters(int epochs, int batchSize, double learningRateMult
       throw new IllegalArgumentException(
           "learning_rate_multiplier must be a positive number, got " + learningRateMultiplier);
     }
-  }
-
-  /**
-   * Resolves {@code "auto"} values (null here) for a training file of {@code examples} examples,
-   * without knowing the model: the learning-rate multiplier resolves to 1. A run knows its model
-   * and resolves with {@link #resolve(Integer, Integer, Double, long, long, boolean)}; this form
-   * serves estimates, which need only epochs and batch size.
-   */
-  public static Hyperparameters resolve(
-      Integer epochs, Integer batchSize, Double learningRateMultiplier, long examples) {
-    return resolve(
-        epochs, batchSize, learningRateMultiplier, examples, REFERENCE_BLOCK_WEIGHTS, true);
   }
 
   /**
@@ -64,6 +53,11 @@ public record Hyperparameters(int epochs, int batchSize, double learningRateMult
             ? learningRateMultiplier
             : autoLearningRateMultiplier(blockWeights, lora);
     return new Hyperparameters(e, b, lr);
+  }
+
+  /** The weights in {@code shape}'s transformer blocks (the projections LoRA adapts). */
+  public static long blockWeights(ModelConfig shape) {
+    return (long) shape.layers() * shape.projectionWeights();
   }
 
   /**

@@ -37,9 +37,6 @@ class HyperparametersAutoTest {
     assertThat(Hyperparameters.autoLearningRateMultiplier(4_000_000L, true)).isEqualTo(2.5);
     assertThat(Hyperparameters.autoLearningRateMultiplier(7_000_000_000L, true)).isEqualTo(1.0);
     assertThat(Hyperparameters.autoLearningRateMultiplier(TINY, false)).isEqualTo(1.0);
-    // the model-free form (estimates) resolves the recipes' rate
-    assertThat(Hyperparameters.resolve(null, null, null, 10).learningRateMultiplier())
-        .isEqualTo(1.0);
   }
 
   @Test
