@@ -194,7 +194,7 @@ public final class ValidateCommand implements Callable<Integer> {
         if (TrainingBase.isGguf(local)) {
           return new Target(
               TrainingBase.tokenizer(local),
-              new TrainingTokenLimits.Limit(model, TrainingBase.contextLength(local), true),
+              new TrainingTokenLimits.Limit(model, TrainingBase.shape(local).contextLength(), true),
               "embedded tokenizer of " + model,
               true);
         }

@@ -166,15 +166,30 @@ public record FineTuneJob(
             listener);
         valid = v.examples();
       }
+      long blockWeights = Hyperparameters.blockWeights(base.config());
       Hyperparameters h =
           Hyperparameters.resolve(
               options.epochs(),
               options.batchSize(),
               options.learningRateMultiplier(),
-              train.examples().size());
+              train.examples().size(),
+              blockWeights,
+              loraRank > 0);
       TrainingConfig config =
           (loraRank > 0 ? TrainingConfig.lora(h) : TrainingConfig.full(h))
               .withEvalEvery(options.evalEvery());
+      String auto =
+          h.autoReport(
+              options.epochs(),
+              options.batchSize(),
+              options.learningRateMultiplier(),
+              train.examples().size(),
+              blockWeights,
+              loraRank > 0,
+              config.baseLearningRate());
+      if (auto != null) {
+        listener.onNotice(new TrainingNotice("auto-hyperparameters", false, auto));
+      }
       if (method instanceof FineTuneMethod.Dpo d) {
         listener.onMessage("method dpo (beta " + d.loss().beta() + ")");
       }

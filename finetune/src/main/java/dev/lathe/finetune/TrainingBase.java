@@ -4,9 +4,12 @@ import dev.lathe.tokenizer.GgufTokenizerJson;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.GgmlType;
+import dev.lathe.transformer.GgufCheckpoint;
 import dev.lathe.transformer.GgufFile;
+import dev.lathe.transformer.HfConfig;
 import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
+import dev.lathe.transformer.ModelConfig;
 import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,15 +59,15 @@ public final class TrainingBase {
   }
 
   /**
-   * The context length the metadata of GGUF file {@code gguf} gives ({@code
-   * <arch>.context_length}).
+   * The shape of {@code model}: a directory's {@code config.json} or a GGUF file's metadata, read
+   * without loading weights.
    */
-  public static int contextLength(Path gguf) throws IOException {
-    try (GgufFile g = GgufFile.open(gguf)) {
-      return g.integer(g.string("general.architecture") + ".context_length");
-    } catch (IllegalArgumentException e) {
-      throw new IOException(gguf + ": " + e.getMessage(), e);
+  public static ModelConfig shape(Path model) throws IOException {
+    if (isGguf(model)) {
+      return GgufCheckpoint.config(model);
     }
+    HfConfig config = HfConfig.read(model.resolve("config.json"));
+    return config.modelType().equals("gpt2") ? config.toGpt2() : config.toLlama();
   }
 
   /**

@@ -47,6 +47,15 @@ public record TrainingPlan(
     return step > 0 && (step % stepsPerEpoch() == 0 || step == totalSteps());
   }
 
+  /** The peak learning rate: the method's base rate (LoRA or full) × the multiplier. */
+  public double peakLearningRate() {
+    double base =
+        loraRank > 0
+            ? TrainingConfig.LORA_BASE_LEARNING_RATE
+            : TrainingConfig.FULL_BASE_LEARNING_RATE;
+    return base * hyperparameters.learningRateMultiplier();
+  }
+
   /** Billable tokens of the run, OpenAI's {@code trained_tokens}: tokens per epoch × epochs. */
   public long trainedTokens() {
     return trainedTokensPerEpoch * hyperparameters.epochs();

@@ -113,20 +113,7 @@ class DpoTinyStoriesTest {
                 4,
                 10.0,
                 dir.resolve("dpo"))
-            .run(
-                FineTuneMethod.dpo(0.1),
-                new TrainingListener() {
-                  @Override
-                  public void onStep(StepMetrics m) {
-                    steps.add(m);
-                  }
-
-                  @Override
-                  public void onMessage(String message) {
-                    messages.add(message);
-                  }
-                },
-                () -> false);
+            .run(FineTuneMethod.dpo(0.1), new RecordingListener(steps, messages), () -> false);
   }
 
   @Test

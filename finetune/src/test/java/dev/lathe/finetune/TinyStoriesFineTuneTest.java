@@ -75,20 +75,7 @@ class TinyStoriesFineTuneTest {
                 .withSeed(1234)
                 .withMicroBatchTokens(1024)
                 .withEvalEvery(4));
-    result =
-        job.run(
-            new TrainingListener() {
-              @Override
-              public void onStep(StepMetrics m) {
-                steps.add(m);
-              }
-
-              @Override
-              public void onMessage(String message) {
-                messages.add(message);
-              }
-            },
-            () -> false);
+    result = job.run(new RecordingListener(steps, messages), () -> false);
   }
 
   @Test

@@ -96,7 +96,8 @@ class TrainingEstimateTest {
       tokens += e.length();
       trained += e.trainedTokens();
     }
-    Hyperparameters auto = Hyperparameters.resolve(null, null, null, 12);
+    // TinyStories-656K (2 blocks of 196,608 weights) with LoRA, as the run resolves it
+    Hyperparameters auto = Hyperparameters.resolve(null, null, null, 12, 2L * 196_608, true);
 
     LatheHttp.Reply first = estimate(body("tinystories-656k", chatFile));
 
@@ -111,7 +112,7 @@ class TrainingEstimateTest {
     assertThat(e.path("trained_tokens_per_epoch").asLong()).isEqualTo(trained);
     assertThat(e.path("n_epochs").asInt()).isEqualTo(auto.epochs());
     assertThat(e.path("batch_size").asInt()).isEqualTo(auto.batchSize());
-    assertThat(e.path("learning_rate_multiplier").asDouble()).isEqualTo(1.0);
+    assertThat(e.path("learning_rate_multiplier").asDouble()).isEqualTo(10.0);
     assertThat(e.path("steps").asInt()).isEqualTo(auto.totalSteps(12));
     assertThat(e.path("total_tokens").asLong()).isEqualTo(tokens * auto.epochs());
     assertThat(e.path("tokens_per_second").asDouble()).isPositive();

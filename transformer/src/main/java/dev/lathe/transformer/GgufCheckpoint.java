@@ -49,6 +49,19 @@ public final class GgufCheckpoint {
     }
   }
 
+  /**
+   * The config the metadata of {@code file} describes, without reading its tensors.
+   *
+   * @throws IOException when it cannot be read or describes no model Lathe runs (naming the file)
+   */
+  public static LlamaConfig config(Path file) throws IOException {
+    try (GgufFile g = GgufFile.open(file)) {
+      return config(g);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The config the metadata of {@code g} describes. */
   static LlamaConfig config(GgufFile g) {
     String arch = g.string("general.architecture");

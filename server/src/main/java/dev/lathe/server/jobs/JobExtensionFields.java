@@ -18,5 +18,11 @@ public final class JobExtensionFields {
    */
   public static final String GGUF = "lathe_gguf";
 
+  /**
+   * The peak learning rate the job trains with (the method's base rate × the resolved {@code
+   * learning_rate_multiplier}), once it runs.
+   */
+  public static final String LEARNING_RATE = "lathe_learning_rate";
+
   private JobExtensionFields() {}
 }

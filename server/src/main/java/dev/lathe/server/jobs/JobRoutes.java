@@ -262,8 +262,12 @@ public final class JobRoutes {
         o.set(field, known.get(field));
       }
     }
-    if (known.has(JobExtensionFields.BEST_STEP)) {
-      o.set(JobExtensionFields.BEST_STEP, known.get(JobExtensionFields.BEST_STEP));
+    // and the peak learning rate the resolved hyperparameters give (absolute), once it runs
+    for (String field :
+        new String[] {JobExtensionFields.BEST_STEP, JobExtensionFields.LEARNING_RATE}) {
+      if (known.has(field)) {
+        o.set(field, known.get(field));
+      }
     }
     return o;
   }

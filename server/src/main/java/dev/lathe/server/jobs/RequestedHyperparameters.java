@@ -51,9 +51,13 @@ public record RequestedHyperparameters(
     return out;
   }
 
-  /** The hyperparameters a job on {@code examples} training examples trains with. */
-  public Hyperparameters resolve(int examples) {
-    return Hyperparameters.resolve(nEpochs, batchSize, learningRateMultiplier, examples);
+  /**
+   * The hyperparameters a job on {@code examples} training examples trains with, on a model of
+   * {@code blockWeights} transformer-block weights, with LoRA or in full.
+   */
+  public Hyperparameters resolve(int examples, long blockWeights, boolean lora) {
+    return Hyperparameters.resolve(
+        nEpochs, batchSize, learningRateMultiplier, examples, blockWeights, lora);
   }
 
   /** DPO's beta as the job trains with it: the given one, or the engine's default for auto. */

@@ -1,6 +1,7 @@
 package dev.lathe.server.preview;
 
 import dev.lathe.finetune.ExampleRenderer;
+import dev.lathe.finetune.Hyperparameters;
 import dev.lathe.finetune.TrainingBase;
 import dev.lathe.server.http.ApiException;
 import dev.lathe.server.http.Caller;
@@ -8,7 +9,7 @@ import dev.lathe.server.jobs.JobError;
 import dev.lathe.server.jobs.TrainableBases;
 import dev.lathe.server.models.ModelRegistry;
 import dev.lathe.tokenizer.HfTokenizer;
-import dev.lathe.transformer.HfConfig;
+import dev.lathe.transformer.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -30,13 +31,15 @@ public final class ExampleRenderers {
    * @param base the configured base the model trains on
    * @param directory the model directory its tokenizer and config come from
    * @param contextLength the context a job cuts its examples to
+   * @param blockWeights the model's transformer-block weights, which {@code auto} resolves from
    */
   record Rendering(
       ExampleRenderer renderer,
       HfTokenizer tokenizer,
       String base,
       Path directory,
-      int contextLength) {}
+      int contextLength,
+      long blockWeights) {}
 
   private final ModelRegistry models;
   private final TrainableBases bases;
@@ -69,20 +72,17 @@ public final class ExampleRenderers {
         return known;
       }
     }
-    int context;
-    if (TrainingBase.isGguf(dir)) {
-      context = TrainingBase.contextLength(dir);
-    } else {
-      HfConfig config = HfConfig.read(dir.resolve("config.json"));
-      context =
-          config.modelType().equals("gpt2")
-              ? config.toGpt2().contextLength()
-              : config.toLlama().contextLength();
-    }
+    ModelConfig shape = TrainingBase.shape(dir);
+    int context = shape.contextLength();
     HfTokenizer tokenizer = TrainingBase.tokenizer(dir);
     Rendering r =
         new Rendering(
-            ExampleRenderer.forTokenizer(tokenizer, context), tokenizer, base, dir, context);
+            ExampleRenderer.forTokenizer(tokenizer, context),
+            tokenizer,
+            base,
+            dir,
+            context,
+            Hyperparameters.blockWeights(shape));
     synchronized (loaded) {
       Rendering raced = loaded.putIfAbsent(dir, r);
       if (raced != null) {

@@ -184,7 +184,10 @@ public final class TrainingEstimates {
             examples == 0
                 ? null
                 : FineTuneMethod.dpo(hyper.resolvedBeta())
-                    .plan(hyper.resolve(examples), data.examples(), loraRank);
+                    .plan(
+                        hyper.resolve(examples, r.blockWeights(), loraRank > 0),
+                        data.examples(),
+                        loraRank);
       } else {
         TrainingData data = TrainingData.load(file, validator, r.renderer(), TrainingListener.NONE);
         report = data.report();
@@ -197,7 +200,9 @@ public final class TrainingEstimates {
             examples == 0
                 ? null
                 : FineTuneMethod.SUPERVISED.plan(
-                    hyper.resolve(examples), data.examples(), loraRank);
+                    hyper.resolve(examples, r.blockWeights(), loraRank > 0),
+                    data.examples(),
+                    loraRank);
       }
     }
     if (report.hasErrors() || plan == null) {

@@ -138,6 +138,7 @@ public final class JobTrainingListener implements TrainingListener {
       hyper.put("beta", dpo.loss().beta());
     }
     fields.put("total_steps", p.totalSteps());
+    fields.put(JobExtensionFields.LEARNING_RATE, p.peakLearningRate());
     progress.merge(context.job().id(), fields);
   }
 
