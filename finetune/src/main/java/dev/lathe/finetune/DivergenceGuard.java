@@ -26,6 +26,14 @@ import java.util.Locale;
  * first, whose loss is the untouched model's) is a divergence: a 55-fold rise in perplexity, which
  * a sane step does not make, while one batch being harder than another moves the loss by about one
  * nat even at batch size 1. Step 1 itself is judged only for finite values.
+ *
+ * <p>A finite loss either test refuses is only a suspect: one batch may simply be harder than the
+ * recent ones. At batch size 1 on a classification set, an example whose label the model has not
+ * learnt yet costs 2-3 nats while memorised ones cost 0.1, so the median and MAD (which ignore up
+ * to half of the window) call it a spike. The {@link Trainer} then asks {@link #confirms}: the
+ * batch of the last accepted step is evaluated again at the current weights, the ones that step
+ * produced. Weights that diverged are worse on every batch, including the one they were just
+ * trained on; a hard batch leaves that one as good as before, and its step is taken as usual.
  */
 final class DivergenceGuard {
   /** Recent accepted steps the spike test looks at. */
@@ -99,6 +107,16 @@ final class DivergenceGuard {
           xs.length);
     }
     return null;
+  }
+
+  /**
+   * Whether a suspect step is a divergence, given the batch of the last accepted step: its loss was
+   * {@code before} at the weights that step updated and is {@code now} at the weights it produced.
+   * Confirmed when the step made its own batch more than {@value #MIN_JUMP} nat worse, or not
+   * finite.
+   */
+  static boolean confirms(double before, double now) {
+    return !(now <= before + MIN_JUMP);
   }
 
   /** Records the loss of a step whose update was applied. */

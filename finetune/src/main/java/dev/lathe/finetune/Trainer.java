@@ -196,6 +196,8 @@ public final class Trainer<E> {
     List<E> sample = valid.subList(0, Math.min(config.validationSample(), valid.size()));
     long trainedTokens = 0;
     boolean stoppedEarly = false;
+    List<E> lastBatch = null; // the batch of the last accepted step, and its loss
+    double lastBatchLoss = Double.NaN;
     checkpointed = step;
     while (epoch < h.epochs()) {
       while (stepInEpoch < perEpoch) {
@@ -222,6 +224,20 @@ public final class Trainer<E> {
         StepOutcome out = objective.accumulateGradients(model, examples);
         double norm = GradientClipping.clip(params, config.maxGradNorm());
         String diverged = guard.checkLoss(out.loss());
+        if (diverged != null && Double.isFinite(out.loss()) && lastBatch != null) {
+          // a suspect: divergence of the weights, or only a batch harder than the recent ones?
+          double again = objective.evaluate(model, lastBatch).loss();
+          diverged =
+              DivergenceGuard.confirms(lastBatchLoss, again)
+                  ? String.format(
+                      Locale.ROOT,
+                      "%s, and step %d's own batch went from %.4f to %.4f",
+                      diverged,
+                      step,
+                      lastBatchLoss,
+                      again)
+                  : null;
+        }
         if (diverged == null) {
           judged(step);
           diverged = guard.checkGradient(norm);
@@ -233,9 +249,12 @@ public final class Trainer<E> {
           stepInEpoch = good.stepInEpoch();
           order = good.order();
           checkpointed = step;
+          lastBatch = null;
           continue;
         }
         guard.accept(out.loss());
+        lastBatch = examples;
+        lastBatchLoss = out.loss();
         double lr = schedule.at(step + 1) * learningRateScale;
         optimizer.step(lr);
         step++;

@@ -135,17 +135,24 @@ class DivergenceTest {
         List.of("dog", "cat", "bird", "cow", "frog", "duck", "fish", "bear", "lion", "pig")) {
       t.append(ChatFiles.chat("What does the " + a + " say?", "The " + a + " says hello!"));
     }
+    return job(dir, t, 5, multiplier, 4, 3);
+  }
+
+  /** A 4-epoch job on TinyStories-656K training {@code lines} with these values. */
+  static FineTuneJob job(
+      Path dir, CharSequence lines, int batch, double multiplier, int rank, long seed)
+      throws Exception {
     return new FineTuneJob(
         SharedAssets.require("models/hf-TinyStories-656K"),
-        Files.writeString(dir.resolve("train.jsonl"), t),
+        Files.writeString(dir.resolve("train.jsonl"), lines),
         null,
         dir.resolve("out"),
         FineTuneOptions.defaults()
             .withEpochs(4)
-            .withBatchSize(5)
+            .withBatchSize(batch)
             .withLearningRateMultiplier(multiplier)
-            .withLoraRank(4)
-            .withSeed(3));
+            .withLoraRank(rank)
+            .withSeed(seed));
   }
 
   /** What a job's listener heard: step losses, notices and removed checkpoints, in order. */
@@ -279,6 +286,42 @@ class DivergenceTest {
     }
     assertThat(small.checkLoss(0.5)).isNull();
     assertThat(small.checkLoss(3.0)).contains("spiked");
+  }
+
+  @Test
+  void oneHardExampleAtBatchSizeOneIsNotADivergence(@TempDir Path dir) throws Exception {
+    // ten copies of one answer, memorised within an epoch, and one contradicting answer that
+    // stays several nats dearer: at batch size 1 its steps are far above the median of the
+    // others, which the spike test alone calls a divergence
+    StringBuilder t = new StringBuilder();
+    for (int i = 0; i < 10; i++) {
+      t.append(ChatFiles.chat("What does the dog say?", "The dog says hello!"));
+    }
+    t.append(ChatFiles.chat("What does the dog say?", "Moo, said the big red car."));
+    FineTuneJob job = job(dir, t, 1, 10.0, 8, 5);
+    Heard heard = new Heard();
+    FineTuneJob.Result result = job.run(heard, () -> false);
+    assertThat(heard.notices).isEmpty();
+    assertThat(result.summary().steps()).isEqualTo(44);
+    assertThat(heard.losses).hasSize(44);
+    // the same losses, judged by the spike test without the re-evaluation, do raise a suspect
+    DivergenceGuard spikeOnly = new DivergenceGuard();
+    int suspects = 0;
+    for (double loss : heard.losses) {
+      if (spikeOnly.checkLoss(loss) != null) {
+        suspects++;
+      }
+      spikeOnly.accept(loss);
+    }
+    assertThat(suspects).isPositive();
+  }
+
+  @Test
+  void aSuspectIsConfirmedOnlyWhenTheLastBatchGotWorseAtTheNewWeights() {
+    assertThat(DivergenceGuard.confirms(0.2, 0.15)).isFalse();
+    assertThat(DivergenceGuard.confirms(0.2, 1.2)).isFalse();
+    assertThat(DivergenceGuard.confirms(0.2, 1.3)).isTrue();
+    assertThat(DivergenceGuard.confirms(0.2, Double.NaN)).isTrue();
   }
 
   static void assertFinite(TrainingCheckpoint c) {
