@@ -6,7 +6,12 @@ import java.util.SplittableRandom;
 
 /**
  * A label classification: a sentence about what someone did to a thing in, the feeling it implies
- * ({@code happy}, {@code sad} or {@code angry}) out. The score is the label accuracy.
+ * ({@code happy}, {@code sad} or {@code scared}) out. The score is the label accuracy.
+ *
+ * <p>Each label is one token of the TinyStories vocabulary. {@code angry} was the third label at
+ * first, but that vocabulary holds it only with a leading word marker, so as an answer it is split
+ * into pieces whose first is shared with many other words: no run ever produced it, while {@code
+ * happy} and {@code sad} were learnt.
  */
 public final class LabelTask extends OneTurnTask {
   private record Event(String verb, String label) {}
@@ -19,9 +24,9 @@ public final class LabelTask extends OneTurnTask {
           new Event("lost the", "sad"),
           new Event("broke the", "sad"),
           new Event("cried over the", "sad"),
-          new Event("kicked the", "angry"),
-          new Event("yelled at the", "angry"),
-          new Event("hit the", "angry"));
+          new Event("ran from the", "scared"),
+          new Event("hid from the", "scared"),
+          new Event("shook at the", "scared"));
 
   @Override
   public String name() {
