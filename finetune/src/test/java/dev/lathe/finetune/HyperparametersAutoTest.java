@@ -32,11 +32,13 @@ class HyperparametersAutoTest {
   }
 
   @Test
-  void theMultiplierScalesWithTheModelForLoraOnlyAndIsCapped() {
+  void theMultiplierScalesWithTheModelAndIsCappedPerMethod() {
     assertThat(Hyperparameters.autoLearningRateMultiplier(TINY, true)).isEqualTo(10.0);
     assertThat(Hyperparameters.autoLearningRateMultiplier(4_000_000L, true)).isEqualTo(2.5);
     assertThat(Hyperparameters.autoLearningRateMultiplier(7_000_000_000L, true)).isEqualTo(1.0);
-    assertThat(Hyperparameters.autoLearningRateMultiplier(TINY, false)).isEqualTo(1.0);
+    assertThat(Hyperparameters.autoLearningRateMultiplier(TINY, false)).isEqualTo(25.0);
+    assertThat(Hyperparameters.autoLearningRateMultiplier(800_000L, false)).isEqualTo(12.5);
+    assertThat(Hyperparameters.autoLearningRateMultiplier(7_000_000_000L, false)).isEqualTo(1.0);
   }
 
   @Test

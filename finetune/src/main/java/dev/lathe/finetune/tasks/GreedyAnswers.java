@@ -1,11 +1,11 @@
 package dev.lathe.finetune.tasks;
 
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.tokenizer.ChatMessage;
 import dev.lathe.tokenizer.ChatTemplate;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.transformer.KvCache;
 import dev.lathe.transformer.LanguageModel;
-import dev.lathe.transformer.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +20,16 @@ import java.util.List;
 public final class GreedyAnswers {
   private GreedyAnswers() {}
 
-  /** The answers of the model in {@code modelDir} to {@code chats}, in order. */
+  /**
+   * The answers of the model in {@code modelDir} (a directory or a {@code .gguf} file) to {@code
+   * chats}, in order.
+   */
   public static List<String> of(
       Path modelDir, List<List<ChatMessage>> chats, int contextLength, int maxNewTokens)
       throws IOException {
-    LanguageModel m = ModelLoader.load(modelDir).model();
+    LanguageModel m = TrainingBase.load(modelDir).model();
     List<String> answers = new ArrayList<>();
-    try (HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+    try (HfTokenizer tokenizer = TrainingBase.tokenizer(modelDir)) {
       var own = ChatTemplate.of(tokenizer);
       ChatTemplate template = own.orElseGet(() -> ChatTemplate.plain(tokenizer.eosToken()));
       int eos = tokenizer.eosTokenIds()[0];

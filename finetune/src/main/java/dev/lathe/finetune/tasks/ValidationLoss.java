@@ -6,14 +6,16 @@ import dev.lathe.finetune.ExampleRenderer;
 import dev.lathe.finetune.InvalidTrainingFileException;
 import dev.lathe.finetune.MicroBatcher;
 import dev.lathe.finetune.SupervisedObjective;
+import dev.lathe.finetune.TrainingBase;
 import dev.lathe.finetune.TrainingData;
+import dev.lathe.finetune.TrainingExample;
 import dev.lathe.finetune.TrainingListener;
 import dev.lathe.tokenizer.HfTokenizer;
 import dev.lathe.transformer.LoadedModel;
-import dev.lathe.transformer.ModelLoader;
 import dev.lathe.transformer.train.Training;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The mean cross-entropy of a model on the trained tokens of a chat file, as a job's whole-file
@@ -23,10 +25,24 @@ import java.nio.file.Path;
 public final class ValidationLoss {
   private ValidationLoss() {}
 
-  /** The loss of the model in {@code modelDir} on {@code file}, examples cut to {@code ctx}. */
+  /**
+   * The loss of the model in {@code modelDir} (a directory or a {@code .gguf} file) on {@code
+   * file}, examples cut to {@code ctx}.
+   */
   public static double of(Path modelDir, Path file, int ctx) throws IOException {
-    LoadedModel base = ModelLoader.load(modelDir);
-    try (HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
+    return of(modelDir, file, ctx, false);
+  }
+
+  /**
+   * As {@link #of(Path, Path, int)}; with {@code withoutEnd}, each example's last trained token
+   * (the end-of-turn token closing its last trained message) is left out, so the loss is that of
+   * the messages' text alone: every trained turn ends with that token, so training any turn lowers
+   * its loss, which says nothing about whether a given text was learnt.
+   */
+  public static double of(Path modelDir, Path file, int ctx, boolean withoutEnd)
+      throws IOException {
+    LoadedModel base = TrainingBase.load(modelDir);
+    try (HfTokenizer tokenizer = TrainingBase.tokenizer(modelDir)) {
       int context = Math.min(ctx, base.config().contextLength());
       ExampleRenderer renderer = ExampleRenderer.forTokenizer(tokenizer, context);
       ValidationOptions d = ValidationOptions.defaults();
@@ -40,7 +56,23 @@ public final class ValidationLoss {
             file, InvalidTrainingFileException.Field.VALIDATION, data.report());
       }
       SupervisedObjective objective = new SupervisedObjective(new MicroBatcher(context, true));
-      return objective.evaluate(Training.full(base), data.examples()).loss();
+      List<TrainingExample> examples =
+          withoutEnd
+              ? data.examples().stream().map(ValidationLoss::withoutEnd).toList()
+              : data.examples();
+      return objective.evaluate(Training.full(base), examples).loss();
     }
+  }
+
+  private static TrainingExample withoutEnd(TrainingExample e) {
+    int[] targets = e.targets().clone();
+    for (int t = targets.length - 1; t >= 0; t--) {
+      if (targets[t] >= 0) {
+        targets[t] = -1;
+        break;
+      }
+    }
+    float[] weights = e.weights() == null ? null : e.weights().clone();
+    return new TrainingExample(e.line(), e.tokens(), targets, e.truncated(), weights);
   }
 }
