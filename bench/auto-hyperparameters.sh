@@ -5,6 +5,8 @@
 #
 # usage: bench/auto-hyperparameters.sh [REPS]   (runs of each kind; default 1; medians printed)
 #
+# Every run uses seed 1 (without --seed, `lathe train` draws a random seed, as OpenAI does), so
+# auto and explicit train the very same steps and must reach the same validation loss.
 # The base validation loss is read from a 1-epoch run at a negligible rate (multiplier 1e-9), whose
 # first evaluation is the untouched model's. Uses ./lathe (built when missing) and ../shared data.
 set -euo pipefail
@@ -23,7 +25,7 @@ run() { # run NAME ARGS...: prints wall seconds; the log goes to $TMP/NAME.log
   local name=$1; shift
   local t0 t1
   t0=$(date +%s.%N)
-  "$ROOT/lathe" train --model "$MODEL" --train "$TRAIN" --valid "$VALID" --out "$TMP/$name" "$@" \
+  "$ROOT/lathe" train --model "$MODEL" --train "$TRAIN" --valid "$VALID" --out "$TMP/$name" --seed 1 "$@" \
     >"$TMP/$name.log" 2>&1
   t1=$(date +%s.%N)
   rm -rf "${TMP:?}/$name"
