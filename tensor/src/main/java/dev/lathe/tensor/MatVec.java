@@ -17,9 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>bf16 weights are widened in registers ({@code bits << 16}). Each output is one dot product
  * computed the same way whichever thread runs it and whichever neighbours share its group: two
- * vector accumulators over alternate k chunks, added and reduced by a fixed pairwise tree ({@link
- * #reduce}), then the scalar tail in order of k. Results therefore do not depend on the thread
- * count.
+ * vector accumulators over alternate k chunks (the last k % L values, masked, into the second),
+ * added and reduced by a fixed pairwise tree ({@link #reduce}). Results therefore do not depend on
+ * the thread count. {@link FusedMatVec} runs up to three products on one input in one parallel
+ * loop, each output computed as here.
  */
 public final class MatVec {
   private MatVec() {}
@@ -47,7 +48,7 @@ public final class MatVec {
    * k values (f32 array, bf16 array or bf16 segment). Each thread reuses its own, so a decode step
    * allocates no task objects; the references are dropped when the product is done.
    */
-  private static final class Rows implements ComputePool.Body {
+  static final class Rows implements ComputePool.Body {
     private float[] f32;
     private short[] bf16;
     private MemorySegment seg;
@@ -85,6 +86,47 @@ public final class MatVec {
   }
 
   private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
+
+  /** Points {@code r} at one product's operands (exactly one of the weight sources non-null). */
+  static void set(
+      Rows r,
+      float[] f32,
+      short[] bf16,
+      float[] x,
+      int xOff,
+      float[] y,
+      int n,
+      int k,
+      int rowsPerTask) {
+    r.f32 = f32;
+    r.bf16 = bf16;
+    r.seg = null;
+    r.off = 0;
+    r.x = x;
+    r.xOff = xOff;
+    r.y = y;
+    r.yOff = 0;
+    r.n = n;
+    r.k = k;
+    r.rowsPerTask = rowsPerTask;
+    r.acc = false;
+  }
+
+  /** Drops {@code r}'s references once its product is done. */
+  static void clear(Rows r) {
+    r.f32 = null;
+    r.bf16 = null;
+    r.seg = null;
+    r.x = null;
+    r.y = null;
+  }
+
+  /** Rows per parallel task for {@code n} rows of {@code k} values on {@code threads} threads. */
+  static int rowsPerTask(int threads, int n, int k) {
+    return (long) n * k < 1 << 15
+        ? n
+        : Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, threads * 4), GROUP));
+  }
 
   /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
   public static void mulNT(
@@ -150,10 +192,7 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    int perTask = Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, pool.threads() * 4), GROUP));
-    if ((long) n * k < 1 << 15) {
-      perTask = n;
-    }
+    int perTask = rowsPerTask(pool.threads(), n, k);
     w.x = x;
     w.xOff = xOff;
     w.y = y;
@@ -165,11 +204,7 @@ public final class MatVec {
     try {
       pool.parallelFor(ceilDiv(n, perTask), w);
     } finally {
-      w.f32 = null;
-      w.bf16 = null;
-      w.seg = null;
-      w.x = null;
-      w.y = null;
+      clear(w);
     }
   }
 
@@ -185,9 +220,9 @@ public final class MatVec {
       } else {
         dot4(x, xOff, w.seg(), w.off() + (long) j * k, k, lanes);
       }
-      reduceSums(lanes);
+      reduceSums(x, xOff, w, j, k, lanes);
       for (int r = 0; r < GROUP; r++) {
-        store(y, yOff + j + r, finish(lanes, r, x, xOff, w, j + r, k), acc);
+        store(y, yOff + j + r, lanes[r], acc);
       }
     }
     for (; j < j1; j++) {
@@ -195,10 +230,19 @@ public final class MatVec {
     }
   }
 
-  /** lanes[r] = the reduced sum of row r's vector at lanes[SUMS + r * L], for the four rows. */
-  private static void reduceSums(float[] lanes) {
+  /**
+   * lanes[r] = row r's sum, for the four rows of a group: its two accumulators added (unreduced at
+   * lanes[SUMS + rL]), the masked tail products added to that as {@link #dot1} does, then reduced
+   * by the fixed tree.
+   */
+  private static void reduceSums(float[] x, int xOff, Rows w, int j, int k, float[] lanes) {
+    int kv = k - k % L;
     for (int r = 0; r < GROUP; r++) {
-      lanes[r] = reduce(FloatVector.fromArray(F, lanes, SUMS + r * L));
+      FloatVector sum = FloatVector.fromArray(F, lanes, SUMS + r * L);
+      if (kv < k) {
+        sum = tail(w, (long) (j + r) * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
+      }
+      lanes[r] = reduce(sum);
     }
   }
 
@@ -206,21 +250,12 @@ public final class MatVec {
     y[at] = acc ? y[at] + v : v;
   }
 
-  /** Row r's reduced vector sum (lanes[r]) plus the scalar tail in order of k. */
-  private static float finish(float[] lanes, int r, float[] x, int xOff, Rows w, int row, int k) {
-    float s = lanes[r];
-    for (int p = k - k % L; p < k; p++) {
-      s += x[xOff + p] * weight(w, (long) row * k + p);
-    }
-    return s;
-  }
-
   /**
    * Sum of a vector's lanes by halving (lane i + lane i xor h for h = L/2, …, 1): a fixed pairwise
    * tree of element-wise adds and permutations, so the same bits on every path. Callers add a row's
    * two accumulators first.
    */
-  static float reduce(FloatVector v) {
+  public static float reduce(FloatVector v) {
     if (L >= 32) {
       v = v.add(v.rearrange(SWAP16));
     }
@@ -250,17 +285,6 @@ public final class MatVec {
     return VectorShuffle.fromOp(F, lane -> h < L ? lane ^ h : lane);
   }
 
-  private static float weight(Rows w, long i) {
-    if (w.f32() != null) {
-      return w.f32()[(int) (w.off() + i)];
-    }
-    short bits =
-        w.bf16() != null
-            ? w.bf16()[(int) (w.off() + i)]
-            : w.seg().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 2 * (w.off() + i));
-    return Float.intBitsToFloat(bits << 16);
-  }
-
   /** One row, same arithmetic as a row of a group. */
   private static float dot1(float[] x, int xOff, Rows w, int row, int k, float[] lanes) {
     FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
@@ -274,8 +298,29 @@ public final class MatVec {
         a1 = wv.fma(xv, a1);
       }
     }
-    lanes[GROUP] = reduce(a0.add(a1));
-    return finish(lanes, GROUP, x, xOff, w, row, k);
+    FloatVector sum = a0.add(a1);
+    if (kv < k) {
+      sum = tail(w, (long) row * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
+    }
+    return reduce(sum);
+  }
+
+  /** The last {@code n < L} values of x from {@code at}, zero in the other lanes. */
+  private static FloatVector tailX(float[] x, int at, int n) {
+    return FloatVector.fromArray(F, x, at, F.indexInRange(0, n));
+  }
+
+  /** The last {@code n < L} weights of a row from element {@code i}, zero in the other lanes. */
+  private static FloatVector tail(Rows w, long i, int n) {
+    if (w.f32() != null) {
+      return FloatVector.fromArray(F, w.f32(), (int) (w.off() + i), F.indexInRange(0, n));
+    }
+    if (w.bf16() != null) {
+      return widen(ShortVector.fromArray(H, w.bf16(), (int) (w.off() + i), H.indexInRange(0, n)));
+    }
+    return widen(
+        ShortVector.fromMemorySegment(
+            H, w.seg(), 2 * (w.off() + i), ByteOrder.LITTLE_ENDIAN, H.indexInRange(0, n)));
   }
 
   private static FloatVector load(Rows w, long i) {

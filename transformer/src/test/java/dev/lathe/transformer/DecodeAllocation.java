@@ -39,11 +39,35 @@ final class DecodeAllocation {
           false,
           true);
 
+  /**
+   * Wide enough that the fused query/key/value and gate/up mat-vecs run on the pool, with heads as
+   * long as a vector or longer (MEDIUM's are shorter: attention across positions).
+   */
+  static final LlamaConfig WIDE =
+      new LlamaConfig(
+          256,
+          384,
+          1,
+          4,
+          2,
+          64,
+          300,
+          512,
+          1e-5f,
+          10_000,
+          RopeScaling.NONE,
+          Rope.Style.INTERLEAVED,
+          false,
+          false,
+          false,
+          true);
+
   public static void main(String[] args) {
     for (String name : args) {
       DType dtype = DType.valueOf(name);
       long[] least = measure(new LlamaModel(MEDIUM, TinyModels.llama(MEDIUM, 4), dtype));
-      System.out.println(dtype + " " + least[0] + " " + least[1]);
+      long[] wide = measure(new LlamaModel(WIDE, TinyModels.llama(WIDE, 5), dtype));
+      System.out.println(dtype + " " + least[0] + " " + least[1] + " " + wide[0] + " " + wide[1]);
     }
   }
 
