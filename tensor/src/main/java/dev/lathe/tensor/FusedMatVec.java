@@ -127,7 +127,9 @@ public final class FusedMatVec {
       return;
     }
     ComputePool p = (long) rows * k < SMALL ? SERIAL : pool;
-    int perTask = MatVec.rowsPerTask(p.threads(), rows, k);
+    // tasks as large as the widest product's alone: enough of them to balance the threads
+    int perTask =
+        p == SERIAL ? rows : MatVec.rowsPerTask(p.threads(), Math.max(n0, Math.max(n1, n2)), k);
     Parts b = PARTS.get();
     MatVec.set(b.part0, f0, h0, x, xOff, y0, n0, k, perTask);
     MatVec.set(b.part1, f1, h1, x, xOff, y1, n1, k, perTask);
