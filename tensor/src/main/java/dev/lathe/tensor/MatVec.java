@@ -285,6 +285,8 @@ public final class MatVec {
         .reinterpretAsFloats();
   }
 
+  // (The bf16 and segment loads are widened here, not through a helper: each call level more took
+  // the Vector API's conversions past the JIT's inlining depth, and they ran on the Java fallback.)
   // One row at a time, read front to back: four accumulators take the L-wide chunks of k in turn
   // (chunk c into accumulator c % 4), added as (a0 + a1) + (a2 + a3) into lanes[0 .. L); the caller
   // adds the masked tail and reduces (reducing here once used up the JIT's inlining budget for the
@@ -324,21 +326,35 @@ public final class MatVec {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     int p = 0;
     for (; p + 4 * L <= kv; p += 4 * L) {
-      a0 = bf16(w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      a1 = bf16(w, wAt + p + L).fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
-      a2 = bf16(w, wAt + p + 2 * L).fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
-      a3 = bf16(w, wAt + p + 3 * L).fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
+      a0 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      a1 =
+          widen(ShortVector.fromArray(H, w, wAt + p + L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
+      a2 =
+          widen(ShortVector.fromArray(H, w, wAt + p + 2 * L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
+      a3 =
+          widen(ShortVector.fromArray(H, w, wAt + p + 3 * L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
     }
     if (p < kv) {
-      a0 = bf16(w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      a0 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
       p += L;
     }
     if (p < kv) {
-      a1 = bf16(w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      a1 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a1);
       p += L;
     }
     if (p < kv) {
-      a2 = bf16(w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
+      a2 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a2);
     }
     a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
   }
@@ -365,10 +381,6 @@ public final class MatVec {
       a2 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
     }
     a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-  }
-
-  private static FloatVector bf16(short[] w, int at) {
-    return widen(ShortVector.fromArray(H, w, at));
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {
