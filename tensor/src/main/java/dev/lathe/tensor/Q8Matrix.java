@@ -307,9 +307,22 @@ public final class Q8Matrix {
     public void run(int task, int worker) {
       int r0 = task * perTask;
       int r1 = Math.min(w.rows, r0 + perTask);
-      // one row at a time, read front to back: it streams from memory faster than rows
-      // interleaved (see MatVec)
-      for (int r = r0; r < r1; r++) {
+      int r = r0;
+      if (m > 1) {
+        // prefill: four rows share each load of x (x is too large for L1)
+        float[] sums = SUMS.get();
+        for (; r + 4 <= r1; r += 4) {
+          for (int i = 0; i < m; i++) {
+            w.dot4(x, xOff + i * w.cols, r, sums);
+            for (int g = 0; g < 4; g++) {
+              y[yOff + i * w.rows + r + g] = MatVec.reduce(FloatVector.fromArray(F, sums, g * L));
+            }
+          }
+        }
+      }
+      // decode: one row at a time, read front to back, which streams from memory faster than rows
+      // interleaved (see MatVec); the same bits as dot4
+      for (; r < r1; r++) {
         for (int i = 0; i < m; i++) {
           y[yOff + i * w.rows + r] = w.dot(x, xOff + i * w.cols, r);
         }
@@ -318,6 +331,46 @@ public final class Q8Matrix {
   }
 
   private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
+  /** Each thread's four unreduced row sums. */
+  private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[4 * L]);
+
+  /**
+   * Rows {@code r .. r+3} · x with each x vector loaded once for the four rows; row g's arithmetic
+   * is exactly {@link #dot}'s (same bits), its unreduced sum left in {@code sums[g * L ..]} and
+   * reduced by the caller (reducing here would spend the JIT's inlining budget, see {@link
+   * MatVec}).
+   */
+  private void dot4(float[] x, int xAt, int r, float[] sums) {
+    int nb = cols / BLOCK;
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int at = r * cols;
+    int sc = r * nb;
+    for (int b = 0; b < nb; b++, at += BLOCK, xAt += BLOCK) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+      for (int j = 0; j < BLOCK; j += B.length()) {
+        ByteVector q0 = ByteVector.fromArray(B, q, at + j);
+        ByteVector q1 = ByteVector.fromArray(B, q, at + cols + j);
+        ByteVector q2 = ByteVector.fromArray(B, q, at + 2 * cols + j);
+        ByteVector q3 = ByteVector.fromArray(B, q, at + 3 * cols + j);
+        for (int p = 0; p < PARTS; p++) {
+          FloatVector xv = FloatVector.fromArray(F, x, xAt + j + p * L);
+          s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(xv, s0);
+          s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(xv, s1);
+          s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).fma(xv, s2);
+          s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).fma(xv, s3);
+        }
+      }
+      acc0 = s0.fma(FloatVector.broadcast(F, scales[sc + b]), acc0);
+      acc1 = s1.fma(FloatVector.broadcast(F, scales[sc + nb + b]), acc1);
+      acc2 = s2.fma(FloatVector.broadcast(F, scales[sc + 2 * nb + b]), acc2);
+      acc3 = s3.fma(FloatVector.broadcast(F, scales[sc + 3 * nb + b]), acc3);
+    }
+    acc0.intoArray(sums, 0);
+    acc1.intoArray(sums, L);
+    acc2.intoArray(sums, 2 * L);
+    acc3.intoArray(sums, 3 * L);
+  }
 
   /**
    * Row {@code r} · x: per block, lane-wise products of the widened bytes and x accumulated in one
