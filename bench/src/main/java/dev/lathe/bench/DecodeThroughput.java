@@ -23,8 +23,9 @@ import java.util.SplittableRandom;
  * Whole-process decode and prefill throughput of one model, comparable with llama2.c's {@code run}:
  * greedy decoding at batch 1 from BOS (token 1) for {@code --tokens} steps, timed from the end of
  * the first step to the end of the last (llama2.c also leaves its first step out of {@code achieved
- * tok/s}), then a prefill of {@code --prompt-tokens} tokens in one call. One untimed warm-up run
- * precedes {@code --repeat} timed runs; medians (and min..max) are printed.
+ * tok/s}), then a prefill of {@code --prompt-tokens} tokens in one call. Untimed warm-up runs (at
+ * least one, repeated for two seconds) precede {@code --repeat} timed runs; medians (and min..max)
+ * are printed.
  *
  * <p>GB/s is the bytes of weights one decode step reads (every block's matrices and norms, the
  * whole classifier, one embedding row; the KV cache is not counted) times tokens per second.
@@ -41,6 +42,13 @@ import java.util.SplittableRandom;
  */
 public final class DecodeThroughput {
   private DecodeThroughput() {}
+
+  /**
+   * Warm-up: whole untimed runs (decode and prefill) repeated for at least this long, so that the
+   * timed runs measure the compiled kernels rather than the JIT at work (a tiny model's run lasts a
+   * few milliseconds, less than C2 takes to compile its kernels).
+   */
+  private static final long WARM_UP_NANOS = 2_000_000_000L;
 
   /** Parsed command line. */
   record Options(
@@ -126,7 +134,8 @@ public final class DecodeThroughput {
     }
     double[] decode = new double[o.repeat()];
     double[] prefill = new double[o.repeat()];
-    for (int r = -1; r < o.repeat(); r++) { // r == -1: warm-up
+    long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+    for (int r = -1; r < o.repeat(); r++) { // r == -1: warm-up, repeated for WARM_UP_NANOS
       double d = decodeTokensPerSecond(model, cache, logits, Math.min(o.tokens(), capacity));
       cache.truncate(0);
       long t0 = System.nanoTime();
@@ -136,6 +145,8 @@ public final class DecodeThroughput {
       if (r >= 0) {
         decode[r] = d;
         prefill[r] = p;
+      } else if (System.nanoTime() < warmUntil) {
+        r--; // still warming up: the JIT compiles the kernels while they run
       }
     }
     double dm = median(decode);

@@ -13,9 +13,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * numbers never depend on the thread count or on timing.
  *
  * <p>Workers spin briefly after each loop (decode issues hundreds of small loops per token) and
- * then park. A loop started from inside a task, or while another thread's loop is running on this
- * pool, runs on the calling thread alone rather than waiting. The default pool has one thread per
- * available processor; set {@code -Dlathe.threads=N} to change it.
+ * then park. A worker joins a loop only while the caller is still running its tasks; one that wakes
+ * later skips it, so the caller never waits for a thread the OS has not scheduled yet. A loop
+ * started from inside a task, or while another thread's loop is running on this pool, runs on the
+ * calling thread alone rather than waiting. The default pool has one thread per available
+ * processor; set {@code -Dlathe.threads=N} to change it.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -38,7 +40,10 @@ public final class ComputePool implements AutoCloseable {
   private final Thread[] workers;
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger next = new AtomicInteger();
-  private final AtomicInteger pending = new AtomicInteger();
+  // workers that joined the current loop (n >= 0: open; -1 - n once the caller closed it) and
+  // those of them that have finished
+  private final AtomicInteger entry = new AtomicInteger(-1);
+  private final AtomicInteger done = new AtomicInteger();
   private volatile long generation;
   private volatile boolean closed;
   private volatile Body body;
@@ -121,14 +126,21 @@ public final class ComputePool implements AutoCloseable {
       this.tasks = tasks;
       this.failure = null;
       next.set(0);
-      pending.set(workers.length);
+      done.set(0);
+      entry.set(0); // open: workers may join
       generation++;
       for (Thread w : workers) {
         LockSupport.unpark(w);
       }
       runTasks(0);
+      // close the entry: a worker that has not joined by now skips this loop, so a worker the OS
+      // has not run yet (a loaded machine) does not hold the caller up
+      int joined;
+      do {
+        joined = entry.get();
+      } while (!entry.compareAndSet(joined, -1 - joined));
       long start = System.nanoTime();
-      while (pending.get() != 0) {
+      while (done.get() != joined) {
         if (System.nanoTime() - start > SPIN_NANOS) {
           Thread.yield();
         } else {
@@ -192,6 +204,16 @@ public final class ComputePool implements AutoCloseable {
     }
   }
 
+  /** Joins the open loop; false when its entry is closed (the caller ran or runs every task). */
+  private boolean join() {
+    for (int n = entry.get(); n >= 0; n = entry.get()) {
+      if (entry.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void workLoop(int id) {
     long seen = 0;
     while (!closed) {
@@ -207,8 +229,10 @@ public final class ComputePool implements AutoCloseable {
         return;
       }
       seen = generation;
-      runTasks(id);
-      pending.decrementAndGet();
+      if (join()) {
+        runTasks(id);
+        done.incrementAndGet();
+      }
     }
   }
 

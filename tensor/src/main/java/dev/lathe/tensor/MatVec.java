@@ -16,10 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  * y[n] (+)= x[k] · W[k,n] for the backward layouts.
  *
  * <p>bf16 weights are widened in registers ({@code bits << 16}). Each output is one dot product
- * computed the same way whichever thread runs it and whichever neighbours share its group: two
- * vector accumulators over alternate k chunks, added and reduced by a fixed pairwise tree ({@link
- * #reduce}), then the scalar tail in order of k. Results therefore do not depend on the thread
- * count.
+ * computed the same way whichever thread runs it: four vector accumulators taking the L-wide chunks
+ * of k in turn, added, the last k % L values added by one masked FMA, reduced by a fixed pairwise
+ * tree ({@link #reduce}). Results therefore do not depend on the thread count. {@link FusedMatVec}
+ * runs up to three products on one input in one parallel loop, each output computed as here.
  */
 public final class MatVec {
   private MatVec() {}
@@ -30,24 +30,21 @@ public final class MatVec {
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
-  /** Rows of W per dot-product group (independent FMA chains in flight). */
+  /** Task sizes are multiples of this many rows. */
   private static final int GROUP = 4;
 
   /** Fewest rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 32;
 
-  /** Where in the lanes scratch a group's four unreduced row sums (L floats each) go. */
-  private static final int SUMS = GROUP + 1 + L;
-
-  private static final ThreadLocal<float[]> LANES =
-      ThreadLocal.withInitial(() -> new float[SUMS + GROUP * L]);
+  /** Each thread's scratch for a row's unreduced sum. */
+  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 
   /**
    * One product's operands and the loop body over its row groups: the weights addressed as rows of
    * k values (f32 array, bf16 array or bf16 segment). Each thread reuses its own, so a decode step
    * allocates no task objects; the references are dropped when the product is done.
    */
-  private static final class Rows implements ComputePool.Body {
+  static final class Rows implements ComputePool.Body {
     private float[] f32;
     private short[] bf16;
     private MemorySegment seg;
@@ -85,6 +82,47 @@ public final class MatVec {
   }
 
   private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
+
+  /** Points {@code r} at one product's operands (exactly one of the weight sources non-null). */
+  static void set(
+      Rows r,
+      float[] f32,
+      short[] bf16,
+      float[] x,
+      int xOff,
+      float[] y,
+      int n,
+      int k,
+      int rowsPerTask) {
+    r.f32 = f32;
+    r.bf16 = bf16;
+    r.seg = null;
+    r.off = 0;
+    r.x = x;
+    r.xOff = xOff;
+    r.y = y;
+    r.yOff = 0;
+    r.n = n;
+    r.k = k;
+    r.rowsPerTask = rowsPerTask;
+    r.acc = false;
+  }
+
+  /** Drops {@code r}'s references once its product is done. */
+  static void clear(Rows r) {
+    r.f32 = null;
+    r.bf16 = null;
+    r.seg = null;
+    r.x = null;
+    r.y = null;
+  }
+
+  /** Rows per parallel task for {@code n} rows of {@code k} values on {@code threads} threads. */
+  static int rowsPerTask(int threads, int n, int k) {
+    return (long) n * k < 1 << 15
+        ? n
+        : Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, threads * 4), GROUP));
+  }
 
   /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
   public static void mulNT(
@@ -150,10 +188,7 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    int perTask = Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, pool.threads() * 4), GROUP));
-    if ((long) n * k < 1 << 15) {
-      perTask = n;
-    }
+    int perTask = rowsPerTask(pool.threads(), n, k);
     w.x = x;
     w.xOff = xOff;
     w.y = y;
@@ -165,54 +200,29 @@ public final class MatVec {
     try {
       pool.parallelFor(ceilDiv(n, perTask), w);
     } finally {
-      w.f32 = null;
-      w.bf16 = null;
-      w.seg = null;
-      w.x = null;
-      w.y = null;
+      clear(w);
     }
   }
 
   private static void rows(
       float[] x, int xOff, Rows w, float[] y, int yOff, int j0, int j1, int k, boolean acc) {
     float[] lanes = LANES.get();
-    int j = j0;
-    for (; j + GROUP <= j1; j += GROUP) {
+    int kv = k - k % L;
+    for (int j = j0; j < j1; j++) {
       if (w.f32() != null) {
-        dot4(x, xOff, w.f32(), (int) w.off() + j * k, k, lanes);
+        dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes);
       } else if (w.bf16() != null) {
-        dot4(x, xOff, w.bf16(), (int) w.off() + j * k, k, lanes);
+        dot(x, xOff, w.bf16(), (int) w.off() + j * k, kv, lanes);
       } else {
-        dot4(x, xOff, w.seg(), w.off() + (long) j * k, k, lanes);
+        dot(x, xOff, w.seg(), w.off() + (long) j * k, kv, lanes);
       }
-      reduceSums(lanes);
-      for (int r = 0; r < GROUP; r++) {
-        store(y, yOff + j + r, finish(lanes, r, x, xOff, w, j + r, k), acc);
+      FloatVector sum = FloatVector.fromArray(F, lanes, 0);
+      if (kv < k) {
+        sum = tail(w, (long) j * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
       }
+      float v = reduce(sum);
+      y[yOff + j] = acc ? y[yOff + j] + v : v;
     }
-    for (; j < j1; j++) {
-      store(y, yOff + j, dot1(x, xOff, w, j, k, lanes), acc);
-    }
-  }
-
-  /** lanes[r] = the reduced sum of row r's vector at lanes[SUMS + r * L], for the four rows. */
-  private static void reduceSums(float[] lanes) {
-    for (int r = 0; r < GROUP; r++) {
-      lanes[r] = reduce(FloatVector.fromArray(F, lanes, SUMS + r * L));
-    }
-  }
-
-  private static void store(float[] y, int at, float v, boolean acc) {
-    y[at] = acc ? y[at] + v : v;
-  }
-
-  /** Row r's reduced vector sum (lanes[r]) plus the scalar tail in order of k. */
-  private static float finish(float[] lanes, int r, float[] x, int xOff, Rows w, int row, int k) {
-    float s = lanes[r];
-    for (int p = k - k % L; p < k; p++) {
-      s += x[xOff + p] * weight(w, (long) row * k + p);
-    }
-    return s;
   }
 
   /**
@@ -220,7 +230,7 @@ public final class MatVec {
    * tree of element-wise adds and permutations, so the same bits on every path. Callers add a row's
    * two accumulators first.
    */
-  static float reduce(FloatVector v) {
+  public static float reduce(FloatVector v) {
     if (L >= 32) {
       v = v.add(v.rearrange(SWAP16));
     }
@@ -250,43 +260,22 @@ public final class MatVec {
     return VectorShuffle.fromOp(F, lane -> h < L ? lane ^ h : lane);
   }
 
-  private static float weight(Rows w, long i) {
-    if (w.f32() != null) {
-      return w.f32()[(int) (w.off() + i)];
-    }
-    short bits =
-        w.bf16() != null
-            ? w.bf16()[(int) (w.off() + i)]
-            : w.seg().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 2 * (w.off() + i));
-    return Float.intBitsToFloat(bits << 16);
+  /** The last {@code n < L} values of x from {@code at}, zero in the other lanes. */
+  private static FloatVector tailX(float[] x, int at, int n) {
+    return FloatVector.fromArray(F, x, at, F.indexInRange(0, n));
   }
 
-  /** One row, same arithmetic as a row of a group. */
-  private static float dot1(float[] x, int xOff, Rows w, int row, int k, float[] lanes) {
-    FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-    int kv = k - k % L;
-    for (int p = 0, v = 0; p < kv; p += L, v++) {
-      FloatVector xv = FloatVector.fromArray(F, x, xOff + p);
-      FloatVector wv = load(w, (long) row * k + p);
-      if ((v & 1) == 0) {
-        a0 = wv.fma(xv, a0);
-      } else {
-        a1 = wv.fma(xv, a1);
-      }
-    }
-    lanes[GROUP] = reduce(a0.add(a1));
-    return finish(lanes, GROUP, x, xOff, w, row, k);
-  }
-
-  private static FloatVector load(Rows w, long i) {
+  /** The last {@code n < L} weights of a row from element {@code i}, zero in the other lanes. */
+  private static FloatVector tail(Rows w, long i, int n) {
     if (w.f32() != null) {
-      return FloatVector.fromArray(F, w.f32(), (int) (w.off() + i));
+      return FloatVector.fromArray(F, w.f32(), (int) (w.off() + i), F.indexInRange(0, n));
     }
     if (w.bf16() != null) {
-      return widen(ShortVector.fromArray(H, w.bf16(), (int) (w.off() + i)));
+      return widen(ShortVector.fromArray(H, w.bf16(), (int) (w.off() + i), H.indexInRange(0, n)));
     }
     return widen(
-        ShortVector.fromMemorySegment(H, w.seg(), 2 * (w.off() + i), ByteOrder.LITTLE_ENDIAN));
+        ShortVector.fromMemorySegment(
+            H, w.seg(), 2 * (w.off() + i), ByteOrder.LITTLE_ENDIAN, H.indexInRange(0, n)));
   }
 
   /** bf16 → f32 in registers: sign-extend to int, shift into the high half, reinterpret. */
@@ -296,103 +285,102 @@ public final class MatVec {
         .reinterpretAsFloats();
   }
 
-  // Four rows at once; row r's sum of its two accumulators lands in lanes[SUMS + r * L], reduced
-  // by reduceSums outside the kernel: reducing inside it once used up the JIT's inlining budget for
-  // the bf16 kernels, whose last vector adds then ran (and allocated) on the Java fallback. The k
-  // loop is unrolled by two so that accumulator 0 takes the even chunks and accumulator 1 the odd
-  // ones, as in dot1.
+  // (The bf16 and segment loads are widened here, not through a helper: each call level more took
+  // the Vector API's conversions past the JIT's inlining depth, and they ran on the Java fallback.)
+  // One row at a time, read front to back: four accumulators take the L-wide chunks of k in turn
+  // (chunk c into accumulator c % 4), added as (a0 + a1) + (a2 + a3) into lanes[0 .. L); the caller
+  // adds the masked tail and reduces (reducing here once used up the JIT's inlining budget for the
+  // bf16 kernels, whose last vector adds then ran, and allocated, on the Java fallback). Reading
+  // one row straight through streams from memory about twice as fast as four rows interleaved.
 
-  private static void dot4(float[] x, int xOff, float[] w, int wAt, int k, float[] lanes) {
-    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
-    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    int kv = k - k % L;
+  private static void dot(float[] x, int xOff, float[] w, int wAt, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     int p = 0;
-    for (; p + 2 * L <= kv; p += 2 * L) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
-      a00 = FloatVector.fromArray(F, w, wAt + p).fma(x0, a00);
-      a01 = FloatVector.fromArray(F, w, wAt + p + L).fma(x1, a01);
-      a10 = FloatVector.fromArray(F, w, wAt + k + p).fma(x0, a10);
-      a11 = FloatVector.fromArray(F, w, wAt + k + p + L).fma(x1, a11);
-      a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
-      a21 = FloatVector.fromArray(F, w, wAt + 2 * k + p + L).fma(x1, a21);
-      a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
-      a31 = FloatVector.fromArray(F, w, wAt + 3 * k + p + L).fma(x1, a31);
+    for (; p + 4 * L <= kv; p += 4 * L) {
+      a0 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      a1 =
+          FloatVector.fromArray(F, w, wAt + p + L)
+              .fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
+      a2 =
+          FloatVector.fromArray(F, w, wAt + p + 2 * L)
+              .fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
+      a3 =
+          FloatVector.fromArray(F, w, wAt + p + 3 * L)
+              .fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
     }
     if (p < kv) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      a00 = FloatVector.fromArray(F, w, wAt + p).fma(x0, a00);
-      a10 = FloatVector.fromArray(F, w, wAt + k + p).fma(x0, a10);
-      a20 = FloatVector.fromArray(F, w, wAt + 2 * k + p).fma(x0, a20);
-      a30 = FloatVector.fromArray(F, w, wAt + 3 * k + p).fma(x0, a30);
+      a0 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      p += L;
     }
-    a00.add(a01).intoArray(lanes, SUMS);
-    a10.add(a11).intoArray(lanes, SUMS + L);
-    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
-    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
+    if (p < kv) {
+      a1 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      p += L;
+    }
+    if (p < kv) {
+      a2 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
+    }
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
   }
 
-  private static void dot4(float[] x, int xOff, short[] w, int wAt, int k, float[] lanes) {
-    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
-    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    int kv = k - k % L;
+  private static void dot(float[] x, int xOff, short[] w, int wAt, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     int p = 0;
-    for (; p + 2 * L <= kv; p += 2 * L) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
-      a00 = widen(ShortVector.fromArray(H, w, wAt + p)).fma(x0, a00);
-      a01 = widen(ShortVector.fromArray(H, w, wAt + p + L)).fma(x1, a01);
-      a10 = widen(ShortVector.fromArray(H, w, wAt + k + p)).fma(x0, a10);
-      a11 = widen(ShortVector.fromArray(H, w, wAt + k + p + L)).fma(x1, a11);
-      a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
-      a21 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p + L)).fma(x1, a21);
-      a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
-      a31 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p + L)).fma(x1, a31);
+    for (; p + 4 * L <= kv; p += 4 * L) {
+      a0 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      a1 =
+          widen(ShortVector.fromArray(H, w, wAt + p + L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
+      a2 =
+          widen(ShortVector.fromArray(H, w, wAt + p + 2 * L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
+      a3 =
+          widen(ShortVector.fromArray(H, w, wAt + p + 3 * L))
+              .fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
     }
     if (p < kv) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      a00 = widen(ShortVector.fromArray(H, w, wAt + p)).fma(x0, a00);
-      a10 = widen(ShortVector.fromArray(H, w, wAt + k + p)).fma(x0, a10);
-      a20 = widen(ShortVector.fromArray(H, w, wAt + 2 * k + p)).fma(x0, a20);
-      a30 = widen(ShortVector.fromArray(H, w, wAt + 3 * k + p)).fma(x0, a30);
+      a0 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      p += L;
     }
-    a00.add(a01).intoArray(lanes, SUMS);
-    a10.add(a11).intoArray(lanes, SUMS + L);
-    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
-    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
+    if (p < kv) {
+      a1 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      p += L;
+    }
+    if (p < kv) {
+      a2 =
+          widen(ShortVector.fromArray(H, w, wAt + p))
+              .fma(FloatVector.fromArray(F, x, xOff + p), a2);
+    }
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
   }
 
-  private static void dot4(float[] x, int xOff, MemorySegment w, long wAt, int k, float[] lanes) {
-    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
-    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-    int kv = k - k % L;
-    long r0 = 2 * wAt, r1 = r0 + 2L * k, r2 = r1 + 2L * k, r3 = r2 + 2L * k;
+  private static void dot(float[] x, int xOff, MemorySegment w, long wAt, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    long at = 2 * wAt;
     int p = 0;
-    for (; p + 2 * L <= kv; p += 2 * L) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      FloatVector x1 = FloatVector.fromArray(F, x, xOff + p + L);
-      long b0 = 2L * p, b1 = 2L * (p + L);
-      a00 = seg(w, r0 + b0).fma(x0, a00);
-      a01 = seg(w, r0 + b1).fma(x1, a01);
-      a10 = seg(w, r1 + b0).fma(x0, a10);
-      a11 = seg(w, r1 + b1).fma(x1, a11);
-      a20 = seg(w, r2 + b0).fma(x0, a20);
-      a21 = seg(w, r2 + b1).fma(x1, a21);
-      a30 = seg(w, r3 + b0).fma(x0, a30);
-      a31 = seg(w, r3 + b1).fma(x1, a31);
+    for (; p + 4 * L <= kv; p += 4 * L) {
+      a0 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      a1 = seg(w, at + 2L * (p + L)).fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
+      a2 = seg(w, at + 2L * (p + 2 * L)).fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
+      a3 = seg(w, at + 2L * (p + 3 * L)).fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
     }
     if (p < kv) {
-      FloatVector x0 = FloatVector.fromArray(F, x, xOff + p);
-      long b0 = 2L * p;
-      a00 = seg(w, r0 + b0).fma(x0, a00);
-      a10 = seg(w, r1 + b0).fma(x0, a10);
-      a20 = seg(w, r2 + b0).fma(x0, a20);
-      a30 = seg(w, r3 + b0).fma(x0, a30);
+      a0 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      p += L;
     }
-    a00.add(a01).intoArray(lanes, SUMS);
-    a10.add(a11).intoArray(lanes, SUMS + L);
-    a20.add(a21).intoArray(lanes, SUMS + 2 * L);
-    a30.add(a31).intoArray(lanes, SUMS + 3 * L);
+    if (p < kv) {
+      a1 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      p += L;
+    }
+    if (p < kv) {
+      a2 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
+    }
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {

@@ -176,6 +176,98 @@ public final class Q8Matrix {
     }
   }
 
+  /**
+   * {@code ya = a · x}, {@code yb = b · x} and, when {@code c} is not null, {@code yc = c · x} for
+   * one row x (cols) at {@code xOff}, all of the same width, in one parallel loop: the decode
+   * step's query/key/value or gate/up products with one hand-off to the pool. Each output has the
+   * bits {@link #mulNT} gives it.
+   */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      Q8Matrix a,
+      float[] ya,
+      Q8Matrix b,
+      float[] yb,
+      Q8Matrix c,
+      float[] yc) {
+    a.check(x, xOff, ya, 0, 1);
+    b.check(x, xOff, yb, 0, 1);
+    if (c != null) {
+      c.check(x, xOff, yc, 0, 1);
+    }
+    if (b.cols != a.cols || (c != null && c.cols != a.cols)) {
+      throw new IllegalArgumentException(
+          "fused Q8_0 mat-vec: the matrices are not equally wide ("
+              + a.cols
+              + ", "
+              + b.cols
+              + (c == null ? "" : ", " + c.cols)
+              + ")");
+    }
+    int rows = a.rows + b.rows + (c == null ? 0 : c.rows);
+    // tasks as large as the widest product's alone: enough of them to balance the threads
+    int widest = Math.max(a.rows, Math.max(b.rows, c == null ? 0 : c.rows));
+    boolean small = (long) rows * a.cols < 1 << 16;
+    int perTask =
+        small
+            ? Math.max(1, rows)
+            : Math.max(MIN_ROWS_PER_TASK, 4 * ceilDiv(rows, pool.threads() * 16));
+    Fused f = FUSED.get();
+    f.set(f.a, a, x, xOff, ya, perTask);
+    f.set(f.b, b, x, xOff, yb, perTask);
+    f.set(f.c, c, x, xOff, yc, perTask);
+    f.tasksA = ceilDiv(a.rows, perTask);
+    f.tasksB = f.tasksA + ceilDiv(b.rows, perTask);
+    int tasks = f.tasksB + (c == null ? 0 : ceilDiv(c.rows, perTask));
+    try {
+      if (small) {
+        for (int t = 0; t < tasks; t++) {
+          f.run(t, 0);
+        }
+      } else {
+        pool.parallelFor(tasks, f);
+      }
+    } finally {
+      f.set(f.a, null, null, 0, null, 1);
+      f.set(f.b, null, null, 0, null, 1);
+      f.set(f.c, null, null, 0, null, 1);
+    }
+  }
+
+  /** The fused loop body: task t is a range of rows of the matrix whose task numbers hold t. */
+  private static final class Fused implements ComputePool.Body {
+    private final Task a = new Task();
+    private final Task b = new Task();
+    private final Task c = new Task();
+    private int tasksA;
+    private int tasksB;
+
+    void set(Task t, Q8Matrix w, float[] x, int xOff, float[] y, int perTask) {
+      t.w = w;
+      t.x = x;
+      t.xOff = xOff;
+      t.y = y;
+      t.yOff = 0;
+      t.m = 1;
+      t.perTask = perTask;
+    }
+
+    @Override
+    public void run(int task, int worker) {
+      if (task < tasksA) {
+        a.run(task, worker);
+      } else if (task < tasksB) {
+        b.run(task - tasksA, worker);
+      } else {
+        c.run(task - tasksB, worker);
+      }
+    }
+  }
+
+  private static final ThreadLocal<Fused> FUSED = ThreadLocal.withInitial(Fused::new);
+
   /** The scalar twin of {@link #mulNT}: per block an in-order dot product, times the scale. */
   public void mulNTScalar(float[] x, int xOff, float[] y, int yOff, int m) {
     check(x, xOff, y, yOff, m);
@@ -215,16 +307,21 @@ public final class Q8Matrix {
     public void run(int task, int worker) {
       int r0 = task * perTask;
       int r1 = Math.min(w.rows, r0 + perTask);
-      float[] sums = SUMS.get();
       int r = r0;
-      for (; r + 4 <= r1; r += 4) {
-        for (int i = 0; i < m; i++) {
-          w.dot4(x, xOff + i * w.cols, r, sums);
-          for (int g = 0; g < 4; g++) {
-            y[yOff + i * w.rows + r + g] = MatVec.reduce(FloatVector.fromArray(F, sums, g * L));
+      if (m > 1) {
+        // prefill: four rows share each load of x (x is too large for L1)
+        float[] sums = SUMS.get();
+        for (; r + 4 <= r1; r += 4) {
+          for (int i = 0; i < m; i++) {
+            w.dot4(x, xOff + i * w.cols, r, sums);
+            for (int g = 0; g < 4; g++) {
+              y[yOff + i * w.rows + r + g] = MatVec.reduce(FloatVector.fromArray(F, sums, g * L));
+            }
           }
         }
       }
+      // decode: one row at a time, read front to back, which streams from memory faster than rows
+      // interleaved (see MatVec); the same bits as dot4
       for (; r < r1; r++) {
         for (int i = 0; i < m; i++) {
           y[yOff + i * w.rows + r] = w.dot(x, xOff + i * w.cols, r);

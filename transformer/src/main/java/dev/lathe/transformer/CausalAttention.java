@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.tensor.MatVec;
 import dev.lathe.tensor.Softmax;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -135,18 +136,94 @@ final class CausalAttention {
     int len = pos0 + i + 1;
     float scale = (float) Math.sqrt(headDim);
     int kv = g * capacity * headDim;
+    boolean across = headDim < F.length(); // short heads: vectorise across positions
     for (int h = 0; h < group; h++) {
       int row = (i * heads + g * group + h) * headDim;
       // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
-      for (int p = 0; p < len; p++) {
+      int p = 0;
+      if (across) {
+        p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
+      }
+      for (; p < len; p++) {
         scores[s0 + p] = dot(q, row, keys, kv + p * headDim, headDim) / scale;
       }
       Softmax.forward(scores, s0, len);
       // out row: (hd) = Σ_p scores[p] · values[g, p]
-      java.util.Arrays.fill(out, row, row + headDim, 0f);
-      for (int p = 0; p < len; p++) {
-        axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
+      if (across) {
+        valuesAcross(scores, s0, values, kv, headDim, len, out, row);
+      } else {
+        java.util.Arrays.fill(out, row, row + headDim, 0f);
+        for (p = 0; p < len; p++) {
+          axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
+        }
       }
+    }
+  }
+
+  /** STRIDES[hd] = {0, hd, 2·hd, ..}: one lane per position, for heads shorter than a vector. */
+  private static final int[][] STRIDES = strides();
+
+  private static int[][] strides() {
+    int[][] s = new int[F.length()][F.length()];
+    for (int hd = 1; hd < F.length(); hd++) {
+      for (int lane = 0; lane < F.length(); lane++) {
+        s[hd][lane] = lane * hd;
+      }
+    }
+    return s;
+  }
+
+  /**
+   * Scores of whole vectors of positions, one lane per position: lane p is {@link #dot}'s in-order
+   * sum for a short head (the same bits), over a strided load of the keys. Returns the first
+   * position not done.
+   */
+  static int scoresAcross(
+      float[] q,
+      int row,
+      float[] keys,
+      int kv,
+      int headDim,
+      int len,
+      float scale,
+      float[] scores,
+      int s0) {
+    int[] stride = STRIDES[headDim];
+    int p = 0;
+    for (int bound = F.loopBound(len); p < bound; p += F.length()) {
+      FloatVector acc = FloatVector.zero(F);
+      int at = kv + p * headDim;
+      for (int d = 0; d < headDim; d++) {
+        acc =
+            FloatVector.fromArray(F, keys, at + d, stride, 0)
+                .fma(FloatVector.broadcast(F, q[row + d]), acc);
+      }
+      acc.div(scale).intoArray(scores, s0 + p);
+    }
+    return p;
+  }
+
+  /**
+   * out[d] = Σ_p scores[p] · values[p, d] for a short head: per d, whole vectors of positions
+   * accumulated lane-wise in one vector, reduced by {@link MatVec}'s fixed tree order, then the
+   * remaining positions in order.
+   */
+  static void valuesAcross(
+      float[] scores, int s0, float[] values, int kv, int headDim, int len, float[] out, int row) {
+    int[] stride = STRIDES[headDim];
+    int bound = F.loopBound(len);
+    for (int d = 0; d < headDim; d++) {
+      FloatVector acc = FloatVector.zero(F);
+      for (int p = 0; p < bound; p += F.length()) {
+        acc =
+            FloatVector.fromArray(F, values, kv + p * headDim + d, stride, 0)
+                .fma(FloatVector.fromArray(F, scores, s0 + p), acc);
+      }
+      float sum = MatVec.reduce(acc);
+      for (int p = bound; p < len; p++) {
+        sum = Math.fma(scores[s0 + p], values[kv + p * headDim + d], sum);
+      }
+      out[row + d] = sum;
     }
   }
 

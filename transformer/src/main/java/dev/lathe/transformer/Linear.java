@@ -35,6 +35,44 @@ final class Linear {
     addBias(out, bias, n, weight.rows);
   }
 
+  /**
+   * Two or three layers on the same input, e.g. the query, key and value projections: for one row
+   * ({@code n == 1}, a decode step) one pass over all their weights ({@link
+   * WeightMatrix#mulFused}), otherwise one batched product each; the same bits either way. {@code
+   * c} and its operands may be null.
+   *
+   * <pre>
+   * // outA: (N, a.rows)   in: (N, a.cols)   biasA: (a.rows) or null; the same for b and c
+   * </pre>
+   */
+  static void forward(
+      float[] in,
+      int n,
+      float[] outA,
+      WeightMatrix a,
+      float[] biasA,
+      float[] outB,
+      WeightMatrix b,
+      float[] biasB,
+      float[] outC,
+      WeightMatrix c,
+      float[] biasC) {
+    if (n != 1) {
+      forward(outA, in, a, biasA, n);
+      forward(outB, in, b, biasB, n);
+      if (c != null) {
+        forward(outC, in, c, biasC, n);
+      }
+      return;
+    }
+    WeightMatrix.mulFused(in, a, outA, b, outB, c, outC);
+    addBias(outA, biasA, 1, a.rows);
+    addBias(outB, biasB, 1, b.rows);
+    if (c != null) {
+      addBias(outC, biasC, 1, c.rows);
+    }
+  }
+
   private static void addBias(float[] out, float[] bias, int n, int oc) {
     if (bias != null) {
       for (int i = 0; i < n; i++) {

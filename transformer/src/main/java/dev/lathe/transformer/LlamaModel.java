@@ -257,9 +257,8 @@ public final class LlamaModel
       BlockLora d = lora(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, t, c, cf.normEps());
-      Linear.forward(a.q, a.xb, w.wq(), w.bq(), t);
-      Linear.forward(a.k, a.xb, w.wk(), w.bk(), t);
-      Linear.forward(a.v, a.xb, w.wv(), w.bv(), t);
+      Linear.forward(
+          a.xb, t, a.q, w.wq(), w.bq(), a.k, w.wk(), w.bk(), a.v, w.wv(), w.bv()); // q, k, v
       if (d != null) {
         AdapterSet.add(d.q(), a.q, a.xb, t, a.lora);
         AdapterSet.add(d.k(), a.k, a.xb, t, a.lora);
@@ -283,8 +282,7 @@ public final class LlamaModel
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, t * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, t, c, cf.normEps());
-      Linear.forward(a.gate, a.xb, w.wGate(), null, t);
-      Linear.forward(a.up, a.xb, w.wUp(), null, t);
+      Linear.forward(a.xb, t, a.gate, w.wGate(), null, a.up, w.wUp(), null, null, null, null);
       if (d != null) {
         AdapterSet.add(d.gate(), a.gate, a.xb, t, a.lora);
         AdapterSet.add(d.up(), a.up, a.xb, t, a.lora);

@@ -3,6 +3,7 @@ package dev.lathe.transformer;
 import dev.lathe.tensor.BatchMatVec;
 import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.ComputePool;
+import dev.lathe.tensor.FusedMatVec;
 import dev.lathe.tensor.Gemm;
 import dev.lathe.tensor.Q8Matrix;
 
@@ -88,6 +89,68 @@ final class WeightMatrix {
       q8.mulNT(ComputePool.common(), in, inOff, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
+    }
+  }
+
+  /**
+   * {@code ya = a · x}, {@code yb = b · x} and, when {@code c} is not null, {@code yc = c · x} for
+   * one row x (a decode step): one parallel loop over all their rows when they hold the same type
+   * and width ({@link FusedMatVec}, {@link Q8Matrix#mulNT(ComputePool, float[], int, Q8Matrix,
+   * float[], Q8Matrix, float[], Q8Matrix, float[])}), otherwise one product each. The bits are
+   * those of {@link #mulNT} either way.
+   */
+  static void mulFused(
+      float[] x,
+      WeightMatrix a,
+      float[] ya,
+      WeightMatrix b,
+      float[] yb,
+      WeightMatrix c,
+      float[] yc) {
+    ComputePool pool = ComputePool.common();
+    boolean same =
+        Gemm.simd()
+            && b.cols == a.cols
+            && b.dtype() == a.dtype()
+            && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
+    if (!same) {
+      a.mulNT(x, 0, ya, 0, 1);
+      b.mulNT(x, 0, yb, 0, 1);
+      if (c != null) {
+        c.mulNT(x, 0, yc, 0, 1);
+      }
+    } else if (a.f32 != null) {
+      FusedMatVec.mulNT(
+          pool,
+          x,
+          0,
+          a.cols,
+          a.f32,
+          ya,
+          a.rows,
+          b.f32,
+          yb,
+          b.rows,
+          c == null ? null : c.f32,
+          yc,
+          c == null ? 0 : c.rows);
+    } else if (a.bf16 != null) {
+      FusedMatVec.mulNT(
+          pool,
+          x,
+          0,
+          a.cols,
+          a.bf16,
+          ya,
+          a.rows,
+          b.bf16,
+          yb,
+          b.rows,
+          c == null ? null : c.bf16,
+          yc,
+          c == null ? 0 : c.rows);
+    } else {
+      Q8Matrix.mulNT(pool, x, 0, a.q8, ya, b.q8, yb, c == null ? null : c.q8, yc);
     }
   }
 

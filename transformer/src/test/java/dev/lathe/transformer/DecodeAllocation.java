@@ -20,30 +20,41 @@ final class DecodeAllocation {
   static final int MAX_ROUNDS = 600;
 
   /** Big enough that attention runs on the pool at the later positions. */
-  static final LlamaConfig MEDIUM =
-      new LlamaConfig(
-          64,
-          96,
-          2,
-          8,
-          2,
-          8,
-          300,
-          512,
-          1e-5f,
-          10_000,
-          RopeScaling.NONE,
-          Rope.Style.INTERLEAVED,
-          false,
-          false,
-          false,
-          true);
+  static final LlamaConfig MEDIUM = config(64, 96, 2, 8, 2, 8);
+
+  /**
+   * Wide enough that the fused query/key/value and gate/up mat-vecs run on the pool, with heads as
+   * long as a vector or longer (MEDIUM's are shorter: attention across positions).
+   */
+  static final LlamaConfig WIDE = config(256, 384, 1, 4, 2, 64);
+
+  private static LlamaConfig config(
+      int dim, int hidden, int layers, int heads, int kvHeads, int headDim) {
+    return new LlamaConfig(
+        dim,
+        hidden,
+        layers,
+        heads,
+        kvHeads,
+        headDim,
+        300,
+        512,
+        1e-5f,
+        10_000,
+        RopeScaling.NONE,
+        Rope.Style.INTERLEAVED,
+        false,
+        false,
+        false,
+        true);
+  }
 
   public static void main(String[] args) {
     for (String name : args) {
       DType dtype = DType.valueOf(name);
       long[] least = measure(new LlamaModel(MEDIUM, TinyModels.llama(MEDIUM, 4), dtype));
-      System.out.println(dtype + " " + least[0] + " " + least[1]);
+      long[] wide = measure(new LlamaModel(WIDE, TinyModels.llama(WIDE, 5), dtype));
+      System.out.println(dtype + " " + least[0] + " " + least[1] + " " + wide[0] + " " + wide[1]);
     }
   }
 

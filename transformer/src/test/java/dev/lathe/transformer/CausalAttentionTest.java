@@ -1,0 +1,81 @@
+package dev.lathe.transformer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Causal attention over the cache against a double-precision scalar reference, for head sizes
+ * shorter than a vector (scored and summed across positions, strided loads) and longer ones (across
+ * the head), odd cache lengths, grouped queries, one and several new positions.
+ */
+class CausalAttentionTest {
+
+  @Test
+  void vectorKernelsAgreeWithTheScalarReferenceOnOddSizes() {
+    SplittableRandom r = new SplittableRandom(7);
+    // {heads, kvHeads, headDim, t, pos0}
+    int[][] shapes = {
+      {8, 4, 8, 1, 0},
+      {8, 4, 8, 1, 199},
+      {6, 2, 3, 3, 40},
+      {4, 4, 5, 2, 17},
+      {3, 1, 16, 1, 33},
+      {9, 3, 64, 1, 100},
+      {2, 1, 19, 4, 21},
+      {2, 2, 1, 1, 70}
+    };
+    for (int[] s : shapes) {
+      int heads = s[0], kvHeads = s[1], hd = s[2], t = s[3], pos0 = s[4];
+      int capacity = pos0 + t + 3;
+      float[] q = random(r, t * heads * hd);
+      float[] keys = random(r, kvHeads * capacity * hd);
+      float[] values = random(r, kvHeads * capacity * hd);
+      float[] out = new float[t * heads * hd];
+      float[] scores = new float[CausalAttention.scratchSize(capacity)];
+      CausalAttention.forward(out, q, keys, values, t, pos0, heads, kvHeads, hd, capacity, scores);
+      int group = heads / kvHeads;
+      for (int i = 0; i < t; i++) {
+        int len = pos0 + i + 1;
+        for (int h = 0; h < heads; h++) {
+          int kv = (h / group) * capacity * hd;
+          int row = (i * heads + h) * hd;
+          double[] p = new double[len];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int j = 0; j < len; j++) {
+            double dot = 0;
+            for (int d = 0; d < hd; d++) {
+              dot += (double) q[row + d] * keys[kv + j * hd + d];
+            }
+            p[j] = dot / Math.sqrt(hd);
+            max = Math.max(max, p[j]);
+          }
+          double sum = 0;
+          for (int j = 0; j < len; j++) {
+            p[j] = Math.exp(p[j] - max);
+            sum += p[j];
+          }
+          for (int d = 0; d < hd; d++) {
+            double o = 0;
+            for (int j = 0; j < len; j++) {
+              o += p[j] / sum * values[kv + j * hd + d];
+            }
+            assertThat((double) out[row + d])
+                .as("heads %d/%d hd %d row %d head %d dim %d", heads, kvHeads, hd, i, h, d)
+                .isCloseTo(o, Offset.offset(2e-5));
+          }
+        }
+      }
+    }
+  }
+
+  private static float[] random(SplittableRandom r, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return a;
+  }
+}
