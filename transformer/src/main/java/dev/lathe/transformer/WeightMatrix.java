@@ -93,7 +93,8 @@ final class WeightMatrix {
 
   /**
    * {@code out = in · Wᵀ} for the rows of a batched decode step, each row's bits independent of the
-   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 one row at a time).
+   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 by its own product, whose rows are computed
+   * alike whatever their number).
    *
    * <pre>
    * // out: (M, rows)   in: (M, cols)
@@ -106,9 +107,7 @@ final class WeightMatrix {
     } else if (bf16 != null) {
       BatchMatVec.mulNT(pool, in, 0, bf16, out, 0, m, rows, cols);
     } else {
-      for (int r = 0; r < m; r++) {
-        q8.mulNT(pool, in, r * cols, out, r * rows, 1);
-      }
+      q8.mulNT(pool, in, 0, out, 0, m);
     }
   }
 

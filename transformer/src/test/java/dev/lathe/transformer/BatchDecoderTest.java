@@ -120,7 +120,7 @@ class BatchDecoderTest {
   @Test
   void eightSequencesDecodedTogetherGetTheBitsEachGetsAlone() {
     for (String type : new String[] {"llama", "qwen3"}) {
-      for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+      for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.Q8_0}) {
         LlamaConfig c = TinyModels.config(type);
         LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 7), dtype);
         List<Seq> seqs = eight(base);
