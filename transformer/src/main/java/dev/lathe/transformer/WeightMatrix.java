@@ -84,10 +84,31 @@ final class WeightMatrix {
   void mulNT(float[] in, int inOff, float[] out, int outOff, int n) {
     if (f32 != null) {
       Gemm.mulNT(in, inOff, f32, 0, out, outOff, n, rows, cols, false);
+    } else if (q8 != null && n == 1) {
+      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, 1);
     } else if (q8 != null) {
-      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, n);
+      Gemm.mulNTRows(ComputePool.common(), in, inOff, q8, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
+    }
+  }
+
+  /**
+   * {@code out = in · Wᵀ} for the rows of prompts prefilled together: the packed product for any
+   * {@code m}, one row included, so each row's bits do not depend on how many rows came with it.
+   *
+   * <pre>
+   * // out: (M, rows)   in: (M, cols)
+   * </pre>
+   */
+  void mulPrompt(float[] in, float[] out, int m) {
+    ComputePool pool = ComputePool.common();
+    if (f32 != null) {
+      Gemm.mulNTRows(pool, in, 0, f32, out, 0, m, rows, cols);
+    } else if (bf16 != null) {
+      Gemm.mulNTRows(pool, in, 0, bf16, out, 0, m, rows, cols);
+    } else {
+      Gemm.mulNTRows(pool, in, 0, q8, out, 0, m);
     }
   }
 
