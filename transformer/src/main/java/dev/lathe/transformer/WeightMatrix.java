@@ -153,6 +153,11 @@ final class WeightMatrix {
    * token id against the row count.
    */
   void embed(float[] x, int[] tokens, int offset, int t) {
+    embed(x, 0, tokens, offset, t);
+  }
+
+  /** The same into rows {@code xRow ..} of x. */
+  void embed(float[] x, int xRow, int[] tokens, int offset, int t) {
     for (int i = 0; i < t; i++) {
       int tok = tokens[offset + i];
       if (tok < 0 || tok >= rows) {
@@ -164,7 +169,7 @@ final class WeightMatrix {
                 + ") at index "
                 + (offset + i));
       }
-      row(tok, x, i * cols);
+      row(tok, x, (xRow + i) * cols);
     }
   }
 }
