@@ -189,10 +189,19 @@ public final class Gemm {
    * of several sequences prefilled together.
    */
   public static void mulNTRows(
-      ComputePool pool, float[] a, int aOff, float[] b, float[] c, int cOff, int m, int n, int k) {
-    GemmChecks.check("mulNTRows", a.length, aOff, b.length, 0, c.length, cOff, m, n, k);
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNTRows", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
     if (!SIMD) {
-      GemmScalar.mulNT(a, aOff, b, 0, c, cOff, m, n, k, false);
+      GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
     } else if (!trivial(c, cOff, m, n, k, false)) {
       GemmPacked.mul(
           pick(pool, m, n, k),
@@ -200,7 +209,7 @@ public final class Gemm {
           aOff,
           k,
           1,
-          GemmPacked.BSource.f32(b, 0, 1, k),
+          GemmPacked.BSource.f32(b, bOff, 1, k),
           c,
           cOff,
           m,
@@ -211,13 +220,23 @@ public final class Gemm {
   }
 
   /**
-   * As {@link #mulNTRows(ComputePool, float[], int, float[], float[], int, int, int, int)}, B bf16.
+   * As {@link #mulNTRows(ComputePool, float[], int, float[], int, float[], int, int, int, int)}, B
+   * bf16.
    */
   public static void mulNTRows(
-      ComputePool pool, float[] a, int aOff, short[] b, float[] c, int cOff, int m, int n, int k) {
-    GemmChecks.check("mulNTRows(bf16)", a.length, aOff, b.length, 0, c.length, cOff, m, n, k);
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      short[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNTRows(bf16)", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
     if (!SIMD) {
-      GemmScalar.mulNT(a, aOff, b, 0, c, cOff, m, n, k, false);
+      GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
     } else if (!trivial(c, cOff, m, n, k, false)) {
       GemmPacked.mul(
           pick(pool, m, n, k),
@@ -225,7 +244,42 @@ public final class Gemm {
           aOff,
           k,
           1,
-          GemmPacked.BSource.bf16(b, 0, k),
+          GemmPacked.BSource.bf16(b, bOff, k),
+          c,
+          cOff,
+          m,
+          n,
+          k,
+          false);
+    }
+  }
+
+  /**
+   * C[m,n] = A[m,k] · B[k,n] on {@code pool} with the packed kernel for any m, as {@link
+   * #mulNTRows} does: each row of C gets the same bits whatever m.
+   */
+  public static void mulNNRows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNNRows", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      GemmScalar.mulNN(a, aOff, b, bOff, c, cOff, m, n, k, false);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      GemmPacked.mul(
+          pick(pool, m, n, k),
+          a,
+          aOff,
+          k,
+          1,
+          GemmPacked.BSource.f32(b, bOff, n, 1),
           c,
           cOff,
           m,

@@ -45,8 +45,8 @@ class GemmRowsTest {
 
     void mul(ComputePool pool, float[] a, int aOff, float[] c, int cOff, int m, int n, int k) {
       switch (kind) {
-        case F32 -> Gemm.mulNTRows(pool, a, aOff, f32, c, cOff, m, n, k);
-        case BF16 -> Gemm.mulNTRows(pool, a, aOff, bf16, c, cOff, m, n, k);
+        case F32 -> Gemm.mulNTRows(pool, a, aOff, f32, 0, c, cOff, m, n, k);
+        case BF16 -> Gemm.mulNTRows(pool, a, aOff, bf16, 0, c, cOff, m, n, k);
         case Q8_0 -> Gemm.mulNTRows(pool, a, aOff, q8, c, cOff, m);
       }
     }
@@ -106,6 +106,36 @@ class GemmRowsTest {
       wt.mul(ONE, a, 4 * k, three, 0, 3, n, k);
       for (int i = 0; i < 3 * n; i++) {
         assertThat(three[i]).as("%s rows 4..6", kind).isEqualTo(all[4 * n + i]);
+      }
+    }
+  }
+
+  @Test
+  void theNnProductAgreesWithDoublePrecisionAndKeepsARowsBitsAlone() {
+    int[][] shapes = {{1, 7, 5}, {6, 64, 33}, {13, 65, 129}, {70, 33, 300}};
+    for (int[] s : shapes) {
+      int m = s[0], n = s[1], k = s[2];
+      float[] a = RandomArrays.uniform(m * 5L + k, 3 + m * k, 1f);
+      float[] b = RandomArrays.uniform(n * 9L + k, 4 + k * n, 0.5f);
+      float[] c = new float[m * n];
+      Gemm.mulNNRows(THREE, a, 3, b, 4, c, 0, m, n, k);
+      for (int i = 0; i < m; i++) {
+        float[] alone = new float[n];
+        Gemm.mulNNRows(ONE, a, 3 + i * k, b, 4, alone, 0, 1, n, k);
+        for (int j = 0; j < n; j++) {
+          double ref = 0, mag = 0;
+          for (int p = 0; p < k; p++) {
+            double t = (double) a[3 + i * k + p] * b[4 + p * n + j];
+            ref += t;
+            mag += Math.abs(t);
+          }
+          assertThat((double) c[i * n + j])
+              .as("%dx%dx%d at (%d, %d)", m, n, k, i, j)
+              .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
+          assertThat(Float.floatToRawIntBits(alone[j]))
+              .as("%dx%dx%d row %d alone at %d", m, n, k, i, j)
+              .isEqualTo(Float.floatToRawIntBits(c[i * n + j]));
+        }
       }
     }
   }

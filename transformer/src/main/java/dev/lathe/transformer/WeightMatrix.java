@@ -104,9 +104,9 @@ final class WeightMatrix {
   void mulPrompt(float[] in, float[] out, int m) {
     ComputePool pool = ComputePool.common();
     if (f32 != null) {
-      Gemm.mulNTRows(pool, in, 0, f32, out, 0, m, rows, cols);
+      Gemm.mulNTRows(pool, in, 0, f32, 0, out, 0, m, rows, cols);
     } else if (bf16 != null) {
-      Gemm.mulNTRows(pool, in, 0, bf16, out, 0, m, rows, cols);
+      Gemm.mulNTRows(pool, in, 0, bf16, 0, out, 0, m, rows, cols);
     } else {
       Gemm.mulNTRows(pool, in, 0, q8, out, 0, m);
     }
