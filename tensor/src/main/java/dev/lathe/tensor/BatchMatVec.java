@@ -183,7 +183,7 @@ public final class BatchMatVec {
         }
         for (int i = 0; i < ROWS; i++) {
           for (int q = 0; q < TILE; q++) {
-            float s = MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, (i * TILE + q) * L));
+            float s = reduce(sums, (i * TILE + q) * L);
             t.y[t.yOff + (r + i) * t.n + j + q] = tail(t, r + i, j + q, s);
           }
         }
@@ -196,7 +196,7 @@ public final class BatchMatVec {
           tile(t.x, xo, t.bf16, j * k, k, kv, sums);
         }
         for (int q = 0; q < TILE; q++) {
-          float s = MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, q * L));
+          float s = reduce(sums, q * L);
           t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, s);
         }
       }
@@ -223,7 +223,8 @@ public final class BatchMatVec {
 
   // The tiles leave one unreduced accumulator per output in sums (output (i, q) of the tile at
   // (i * TILE + q) * L), reduced by the caller with the fixed tree; reducing here would spend the
-  // JIT's inlining budget. Every accumulator is one FMA chain over k in order, whichever tile ran
+  // JIT's inlining budget, and a vector passed to a call left un-inlined is allocated. Every
+  // accumulator is one FMA chain over k in order, whichever tile ran
   // it: the single-row kernels below do the same arithmetic for one output.
 
   /** Four input rows against four weight rows, W f32. */
@@ -258,10 +259,22 @@ public final class BatchMatVec {
       a32 = w2.fma(xv, a32);
       a33 = w3.fma(xv, a33);
     }
-    store(sums, a00, a01, a02, a03, 0);
-    store(sums, a10, a11, a12, a13, 1);
-    store(sums, a20, a21, a22, a23, 2);
-    store(sums, a30, a31, a32, a33, 3);
+    a00.intoArray(sums, 0);
+    a01.intoArray(sums, L);
+    a02.intoArray(sums, 2 * L);
+    a03.intoArray(sums, 3 * L);
+    a10.intoArray(sums, 4 * L);
+    a11.intoArray(sums, 5 * L);
+    a12.intoArray(sums, 6 * L);
+    a13.intoArray(sums, 7 * L);
+    a20.intoArray(sums, 8 * L);
+    a21.intoArray(sums, 9 * L);
+    a22.intoArray(sums, 10 * L);
+    a23.intoArray(sums, 11 * L);
+    a30.intoArray(sums, 12 * L);
+    a31.intoArray(sums, 13 * L);
+    a32.intoArray(sums, 14 * L);
+    a33.intoArray(sums, 15 * L);
   }
 
   /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
@@ -296,20 +309,30 @@ public final class BatchMatVec {
       a32 = w2.fma(xv, a32);
       a33 = w3.fma(xv, a33);
     }
-    store(sums, a00, a01, a02, a03, 0);
-    store(sums, a10, a11, a12, a13, 1);
-    store(sums, a20, a21, a22, a23, 2);
-    store(sums, a30, a31, a32, a33, 3);
+    a00.intoArray(sums, 0);
+    a01.intoArray(sums, L);
+    a02.intoArray(sums, 2 * L);
+    a03.intoArray(sums, 3 * L);
+    a10.intoArray(sums, 4 * L);
+    a11.intoArray(sums, 5 * L);
+    a12.intoArray(sums, 6 * L);
+    a13.intoArray(sums, 7 * L);
+    a20.intoArray(sums, 8 * L);
+    a21.intoArray(sums, 9 * L);
+    a22.intoArray(sums, 10 * L);
+    a23.intoArray(sums, 11 * L);
+    a30.intoArray(sums, 12 * L);
+    a31.intoArray(sums, 13 * L);
+    a32.intoArray(sums, 14 * L);
+    a33.intoArray(sums, 15 * L);
   }
 
-  /** Input row i's four accumulators of a tile, unreduced. */
-  private static void store(
-      float[] sums, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, int i) {
-    int at = i * TILE * L;
-    a0.intoArray(sums, at);
-    a1.intoArray(sums, at + L);
-    a2.intoArray(sums, at + 2 * L);
-    a3.intoArray(sums, at + 3 * L);
+  /**
+   * The reduced sum of the accumulator at {@code sums[at ..]}: the vector is made here, not passed
+   * in, so that no vector crosses a call the JIT may leave un-inlined (it would be allocated).
+   */
+  private static float reduce(float[] sums, int at) {
+    return MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, at));
   }
 
   /** One input row against four weight rows, W f32. */
@@ -322,7 +345,10 @@ public final class BatchMatVec {
       a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
       a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
     }
-    store(sums, a0, a1, a2, a3, 0);
+    a0.intoArray(sums, 0);
+    a1.intoArray(sums, L);
+    a2.intoArray(sums, 2 * L);
+    a3.intoArray(sums, 3 * L);
   }
 
   /** One input row against four weight rows, W bf16. */
@@ -335,7 +361,10 @@ public final class BatchMatVec {
       a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
       a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
     }
-    store(sums, a0, a1, a2, a3, 0);
+    a0.intoArray(sums, 0);
+    a1.intoArray(sums, L);
+    a2.intoArray(sums, 2 * L);
+    a3.intoArray(sums, 3 * L);
   }
 
   private static float dot(float[] x, int xo, float[] w, int wo, int kv) {
