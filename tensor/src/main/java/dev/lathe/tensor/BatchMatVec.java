@@ -108,7 +108,8 @@ public final class BatchMatVec {
     private int n;
     private int k;
     private int rowsPerTask;
-    private float[][] sums = new float[1][SUMS]; // per worker: a tile's unreduced sums
+    // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
+    private float[][] sums = new float[1][SUMS + 1];
 
     @Override
     public void run(int task, int worker) {
@@ -147,7 +148,7 @@ public final class BatchMatVec {
     t.rowsPerTask = Math.max(MIN_ROWS_PER_TASK, ceilDiv(per, TILE) * TILE);
     int tasks = ceilDiv(n, t.rowsPerTask);
     if (t.sums.length < pool.threads()) {
-      t.sums = new float[pool.threads()][SUMS];
+      t.sums = new float[pool.threads()][SUMS + 1];
     }
     try {
       if (tasks > 1 && pool.threads() > 1) {
@@ -173,6 +174,9 @@ public final class BatchMatVec {
     int kv = k - k % L;
     int j = j0;
     for (; j + TILE <= j1; j += TILE) {
+      if (t.m > 1 && j + 2 * TILE <= j1) {
+        sums[SUMS] = touch(t, (j + TILE) * k, TILE * k);
+      }
       int r = 0;
       for (; r + ROWS <= t.m; r += ROWS) {
         int xo = t.xOff + r * k;
@@ -208,6 +212,25 @@ public final class BatchMatVec {
         t.y[t.yOff + r * t.n + j] = tail(t, r, j, s);
       }
     }
+  }
+
+  /**
+   * Reads one value per 64-byte line of the next weight tile ({@code len} values from {@code at}),
+   * so that its lines are on their way from memory while this tile computes: with several rows a
+   * tile computes long enough that the hardware prefetcher alone lets the loads stall it.
+   */
+  private static float touch(Tiles t, int at, int len) {
+    int sink = 0;
+    if (t.f32 != null) {
+      for (int i = 0; i < len; i += 16) {
+        sink += Float.floatToRawIntBits(t.f32[at + i]);
+      }
+    } else {
+      for (int i = 0; i < len; i += 32) {
+        sink += t.bf16[at + i];
+      }
+    }
+    return sink;
   }
 
   /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
