@@ -18,10 +18,12 @@ import java.util.function.LongSupplier;
 /**
  * Continuous batching: concurrent generations on one base (the base itself and any of its LoRA
  * fine-tunes, see {@link BatchDecoder#weightsOf}) decode together, one {@link BatchDecoder} step
- * for all of them per token. A generation prefills on its caller's thread (its prompt's leading
- * tokens from the {@link PrefixCache} when another prompt shared them), chooses its first token,
- * then joins its base's decode loop between two steps, and leaves it when it ends; at most {@code
- * maxBatch} decode in one step, later ones wait for a free row.
+ * for all of them per token. A generation takes its prompt's leading tokens from the {@link
+ * PrefixCache} when another prompt shared them, then joins its base's loop between two steps: the
+ * prompts that joined are fed together, one pass over the weights for all ({@link
+ * BatchDecoder#prefill}, a long prompt a chunk per pass between decode steps), each chooses its
+ * first token and decodes with the others until it ends; at most {@code maxBatch} generations are
+ * in a loop, later ones wait for a free row.
  *
  * <p>Each generation keeps its own rules ({@link Generation}: sampling and seed, stops, {@code
  * max_tokens}, constraint, cancellation), and its listener is called on its caller's thread, so a
@@ -33,6 +35,13 @@ public final class BatchScheduler {
   private final PrefixCache prefixes;
   private final LongSupplier seedSource;
   private final ThreadFactory threads;
+
+  /** Most positions of one prompt fed in one pass. */
+  static final int PROMPT_CHUNK = 256;
+
+  /** Most positions of all prompts fed in one pass (more when one chunk alone is longer). */
+  static final int PROMPT_BUDGET = 512;
+
   private final Object lock = new Object();
   private final Map<Object, Group> groups = new HashMap<>(); // by base weights, guarded by lock
   private final AtomicLong steps = new AtomicLong();
@@ -82,21 +91,15 @@ public final class BatchScheduler {
       GenerationRequest request,
       GenerationListener listener,
       BooleanSupplier cancelled) {
-    Row row = new Row(model, cancelled);
+    Row row = new Row(model, cancelled, prompt);
     Generation g = new Generator(model, tokenizer, seedSource).start(prompt, request, row);
     row.generation = g;
     if (cancelled.getAsBoolean()) {
       g.cancel();
       return g.result();
     }
-    int reused = prefixes.restore(model, prompt, g.cache());
-    model.forward(prompt, reused, prompt.length - reused, g.cache(), g.logits()); // prefill
-    prefixes.store(model, prompt, g.cache());
-    if (g.choose(row::cancelled)) {
-      submit(row);
-    } else {
-      row.events.add(new Done(g.result()));
-    }
+    row.fed = prefixes.restore(model, prompt, g.cache());
+    submit(row);
     try {
       while (true) {
         Object event = row.events.take();
@@ -106,6 +109,7 @@ public final class BatchScheduler {
           case Done d -> {
             return d.result();
           }
+          case Failed f when f.prefill() -> throw f.cause();
           case Failed f ->
               throw new IllegalStateException(
                   "the batched decode step failed: " + f.cause().getMessage(), f.cause());
@@ -128,19 +132,28 @@ public final class BatchScheduler {
 
   private record Done(GenerationResult result) {}
 
-  private record Failed(RuntimeException cause) {}
+  /** The pass feeding the row failed: its prompt's prefill (rethrown as is) or a decode step. */
+  private record Failed(RuntimeException cause, boolean prefill) {}
 
   /** One generation in a decode loop; its events go to its caller's thread. */
   private static final class Row implements GenerationListener {
     final LanguageModel model;
     final BooleanSupplier cancelled;
+    final int[] prompt;
     final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     Generation generation;
+    int fed; // prompt tokens in the cache so far (the loop thread's once submitted)
+    boolean ended; // the loop thread's: left the loop
     volatile boolean abandoned; // the caller stopped listening
 
-    Row(LanguageModel model, BooleanSupplier cancelled) {
+    Row(LanguageModel model, BooleanSupplier cancelled, int[] prompt) {
       this.model = model;
       this.cancelled = cancelled;
+      this.prompt = prompt;
+    }
+
+    boolean prefilled() {
+      return fed == prompt.length;
     }
 
     boolean cancelled() {
@@ -175,11 +188,15 @@ public final class BatchScheduler {
     final Object weights;
     final ArrayDeque<Row> waiting = new ArrayDeque<>(); // guarded by lock
     boolean running; // guarded by lock
-    final List<Row> active = new ArrayList<>(); // the loop thread's
+    final List<Row> active = new ArrayList<>(); // the loop thread's: prefilling and decoding
+    final Row[] batch = new Row[maxBatch];
     final LanguageModel[] models = new LanguageModel[maxBatch];
     final KvCache[] caches = new KvCache[maxBatch];
     final int[] tokens = new int[maxBatch];
     final float[][] logits = new float[maxBatch][];
+    final int[][] prompts = new int[maxBatch][];
+    final int[] from = new int[maxBatch];
+    final int[] count = new int[maxBatch];
     final BatchDecoder decoder = new BatchDecoder();
 
     Group(Object weights) {
@@ -188,31 +205,108 @@ public final class BatchScheduler {
 
     void run() {
       while (admit()) {
-        int rows = active.size();
-        for (int i = 0; i < rows; i++) {
-          Row r = active.get(i);
-          models[i] = r.model;
-          caches[i] = r.generation.cache();
-          tokens[i] = r.generation.lastToken();
-          logits[i] = r.generation.logits();
+        prefill();
+        int rows = 0;
+        for (Row r : active) {
+          if (r.prefilled()) {
+            batch[rows] = r;
+            models[rows] = r.model;
+            caches[rows] = r.generation.cache();
+            tokens[rows] = r.generation.lastToken();
+            logits[rows] = r.generation.logits();
+            rows++;
+          }
+        }
+        if (rows == 0) {
+          continue;
         }
         try {
           decoder.step(models, caches, tokens, logits, rows);
           steps.incrementAndGet();
           BatchScheduler.this.rows.addAndGet(rows);
-        } catch (RuntimeException e) {
-          for (Row r : active) {
-            r.events.add(new Failed(e));
+          for (int i = 0; i < rows; i++) {
+            batch[i].ended = advance(batch[i]);
           }
-          active.clear();
+        } catch (RuntimeException e) {
+          fail(rows, e, false);
+        }
+        clear(rows);
+        active.removeIf(r -> r.ended);
+      }
+    }
+
+    /**
+     * Feeds the prompts not yet in their caches, in one pass: the next {@link #PROMPT_CHUNK}
+     * positions of each, in order of arrival, whole chunks up to {@link #PROMPT_BUDGET} positions
+     * (at least one chunk), so a long prompt holds the decoding rows up for one chunk at a time. A
+     * prompt's chunks depend only on the prompt and its reused prefix, so its bits do not depend on
+     * the company it was fed in. A row whose prompt is complete chooses its first token.
+     */
+    private void prefill() {
+      int rows = 0;
+      int total = 0;
+      for (Row r : active) {
+        if (r.prefilled()) {
           continue;
         }
-        for (int i = 0; i < rows; i++) {
-          models[i] = null;
-          caches[i] = null;
-          logits[i] = null;
+        if (r.cancelled()) {
+          r.generation.cancel();
+          r.events.add(new Done(r.generation.result()));
+          r.ended = true;
+          continue;
         }
-        active.removeIf(this::advance);
+        int n = Math.min(PROMPT_CHUNK, r.prompt.length - r.fed);
+        if (rows > 0 && total + n > PROMPT_BUDGET) {
+          break;
+        }
+        batch[rows] = r;
+        models[rows] = r.model;
+        caches[rows] = r.generation.cache();
+        prompts[rows] = r.prompt;
+        from[rows] = r.fed;
+        count[rows] = n;
+        logits[rows] = r.fed + n == r.prompt.length ? r.generation.logits() : null;
+        rows++;
+        total += n;
+      }
+      if (rows > 0) {
+        try {
+          decoder.prefill(models, caches, prompts, from, count, logits, rows);
+          for (int i = 0; i < rows; i++) {
+            Row r = batch[i];
+            r.fed += count[i];
+            if (r.prefilled()) {
+              prefixes.store(r.model, r.prompt, r.generation.cache());
+              r.ended = !r.generation.choose(r::cancelled);
+              if (r.ended) {
+                r.events.add(new Done(r.generation.result()));
+              }
+            }
+          }
+        } catch (RuntimeException e) {
+          fail(rows, e, true);
+        }
+        clear(rows);
+      }
+      active.removeIf(r -> r.ended);
+    }
+
+    /** Ends the first {@code rows} rows of the batch with {@code cause}. */
+    private void fail(int rows, RuntimeException cause, boolean prefill) {
+      for (int i = 0; i < rows; i++) {
+        batch[i].events.add(new Failed(cause, prefill));
+        batch[i].ended = true;
+      }
+    }
+
+    /** Drops the references of the last pass. */
+    private void clear(int rows) {
+      for (int i = 0; i < rows; i++) {
+        batch[i] = null;
+        models[i] = null;
+        caches[i] = null;
+        logits[i] = null;
+        prompts[i] = null;
       }
     }
 

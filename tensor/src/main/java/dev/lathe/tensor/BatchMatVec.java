@@ -10,9 +10,11 @@ import jdk.incubator.vector.ShortVector;
  * <p>Every output {@code y[r, j]} is computed the same way whatever the batch: one accumulator
  * vector over {@code k} in order, reduced by a fixed tree, then the scalar tail in order. So a
  * row's values depend only on its own input row and the weights, never on how many rows ran with it
- * or which: a sequence decoded in a batch of eight gets the bits it gets alone. Tiles of four
- * weight rows by four input rows keep sixteen independent FMA chains in flight; parallel tasks own
- * ranges of weight rows. Nothing is allocated per call.
+ * or which: a sequence decoded in a batch of eight gets the bits it gets alone. Register tiles of
+ * four weight rows by four input rows load (and widen, for bf16) each weight vector once for the
+ * four rows and keep sixteen independent FMA chains in flight, so a batch of eight costs little
+ * more than one row's weight read; parallel tasks own ranges of weight rows. Nothing is allocated
+ * per call.
  */
 public final class BatchMatVec {
   private BatchMatVec() {}
@@ -21,6 +23,12 @@ public final class BatchMatVec {
 
   /** Weight rows per tile. */
   private static final int TILE = 4;
+
+  /** Input rows per tile. */
+  private static final int ROWS = 4;
+
+  /** Floats of a tile's unreduced sums: one vector per output. */
+  private static final int SUMS = ROWS * TILE * L;
 
   /** Fewest weight rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 64;
@@ -100,7 +108,8 @@ public final class BatchMatVec {
     private int n;
     private int k;
     private int rowsPerTask;
-    private float[][] sums = new float[1][TILE]; // per worker: the four sums of a tile
+    // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
+    private float[][] sums = new float[1][SUMS + 1];
 
     @Override
     public void run(int task, int worker) {
@@ -139,7 +148,7 @@ public final class BatchMatVec {
     t.rowsPerTask = Math.max(MIN_ROWS_PER_TASK, ceilDiv(per, TILE) * TILE);
     int tasks = ceilDiv(n, t.rowsPerTask);
     if (t.sums.length < pool.threads()) {
-      t.sums = new float[pool.threads()][TILE];
+      t.sums = new float[pool.threads()][SUMS + 1];
     }
     try {
       if (tasks > 1 && pool.threads() > 1) {
@@ -155,13 +164,35 @@ public final class BatchMatVec {
     }
   }
 
-  /** Weight rows {@code [j0, j1)} for every input row, four weight rows at a time. */
+  /**
+   * Weight rows {@code [j0, j1)} for every input row: four weight rows at a time against four input
+   * rows at a time (sixteen accumulators, each weight vector loaded and widened once for the four
+   * rows), the last one to three input rows one at a time.
+   */
   private static void range(Tiles t, int j0, int j1, float[] sums) {
     int k = t.k;
     int kv = k - k % L;
     int j = j0;
     for (; j + TILE <= j1; j += TILE) {
-      for (int r = 0; r < t.m; r++) {
+      if (t.m > 1 && j + 2 * TILE <= j1) {
+        sums[SUMS] = touch(t, (j + TILE) * k, TILE * k);
+      }
+      int r = 0;
+      for (; r + ROWS <= t.m; r += ROWS) {
+        int xo = t.xOff + r * k;
+        if (t.f32 != null) {
+          tile4(t.x, xo, t.f32, j * k, k, kv, sums);
+        } else {
+          tile4(t.x, xo, t.bf16, j * k, k, kv, sums);
+        }
+        for (int i = 0; i < ROWS; i++) {
+          for (int q = 0; q < TILE; q++) {
+            float s = reduce(sums, (i * TILE + q) * L);
+            t.y[t.yOff + (r + i) * t.n + j + q] = tail(t, r + i, j + q, s);
+          }
+        }
+      }
+      for (; r < t.m; r++) {
         int xo = t.xOff + r * k;
         if (t.f32 != null) {
           tile(t.x, xo, t.f32, j * k, k, kv, sums);
@@ -169,7 +200,8 @@ public final class BatchMatVec {
           tile(t.x, xo, t.bf16, j * k, k, kv, sums);
         }
         for (int q = 0; q < TILE; q++) {
-          t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, sums[q]);
+          float s = reduce(sums, q * L);
+          t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, s);
         }
       }
     }
@@ -180,6 +212,25 @@ public final class BatchMatVec {
         t.y[t.yOff + r * t.n + j] = tail(t, r, j, s);
       }
     }
+  }
+
+  /**
+   * Reads one value per 64-byte line of the next weight tile ({@code len} values from {@code at}),
+   * so that its lines are on their way from memory while this tile computes: with several rows a
+   * tile computes long enough that the hardware prefetcher alone lets the loads stall it.
+   */
+  private static float touch(Tiles t, int at, int len) {
+    int sink = 0;
+    if (t.f32 != null) {
+      for (int i = 0; i < len; i += 16) {
+        sink += Float.floatToRawIntBits(t.f32[at + i]);
+      }
+    } else {
+      for (int i = 0; i < len; i += 32) {
+        sink += t.bf16[at + i];
+      }
+    }
+    return sink;
   }
 
   /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
@@ -193,9 +244,121 @@ public final class BatchMatVec {
     return s;
   }
 
-  // One input row against four weight rows (f32, then bf16): one accumulator per weight row, each
-  // reduced by the fixed tree. The single-row kernels below do the same arithmetic for one.
+  // The tiles leave one unreduced accumulator per output in sums (output (i, q) of the tile at
+  // (i * TILE + q) * L), reduced by the caller with the fixed tree; reducing here would spend the
+  // JIT's inlining budget, and a vector passed to a call left un-inlined is allocated. Every
+  // accumulator is one FMA chain over k in order, whichever tile ran
+  // it: the single-row kernels below do the same arithmetic for one output.
 
+  /** Four input rows against four weight rows, W f32. */
+  private static void tile4(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
+    FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
+    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (int p = 0; p < kv; p += L) {
+      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, wo + p);
+      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, wo + k + p);
+      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p);
+      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p);
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a00 = w0.fma(xv, a00);
+      a01 = w1.fma(xv, a01);
+      a02 = w2.fma(xv, a02);
+      a03 = w3.fma(xv, a03);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + k + p);
+      a10 = w0.fma(xv, a10);
+      a11 = w1.fma(xv, a11);
+      a12 = w2.fma(xv, a12);
+      a13 = w3.fma(xv, a13);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + 2 * k + p);
+      a20 = w0.fma(xv, a20);
+      a21 = w1.fma(xv, a21);
+      a22 = w2.fma(xv, a22);
+      a23 = w3.fma(xv, a23);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + 3 * k + p);
+      a30 = w0.fma(xv, a30);
+      a31 = w1.fma(xv, a31);
+      a32 = w2.fma(xv, a32);
+      a33 = w3.fma(xv, a33);
+    }
+    a00.intoArray(sums, 0);
+    a01.intoArray(sums, L);
+    a02.intoArray(sums, 2 * L);
+    a03.intoArray(sums, 3 * L);
+    a10.intoArray(sums, 4 * L);
+    a11.intoArray(sums, 5 * L);
+    a12.intoArray(sums, 6 * L);
+    a13.intoArray(sums, 7 * L);
+    a20.intoArray(sums, 8 * L);
+    a21.intoArray(sums, 9 * L);
+    a22.intoArray(sums, 10 * L);
+    a23.intoArray(sums, 11 * L);
+    a30.intoArray(sums, 12 * L);
+    a31.intoArray(sums, 13 * L);
+    a32.intoArray(sums, 14 * L);
+    a33.intoArray(sums, 15 * L);
+  }
+
+  /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
+  private static void tile4(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
+    FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
+    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (int p = 0; p < kv; p += L) {
+      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p));
+      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p));
+      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p));
+      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p));
+      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
+      a00 = w0.fma(xv, a00);
+      a01 = w1.fma(xv, a01);
+      a02 = w2.fma(xv, a02);
+      a03 = w3.fma(xv, a03);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + k + p);
+      a10 = w0.fma(xv, a10);
+      a11 = w1.fma(xv, a11);
+      a12 = w2.fma(xv, a12);
+      a13 = w3.fma(xv, a13);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + 2 * k + p);
+      a20 = w0.fma(xv, a20);
+      a21 = w1.fma(xv, a21);
+      a22 = w2.fma(xv, a22);
+      a23 = w3.fma(xv, a23);
+      xv = FloatVector.fromArray(MatVec.F, x, xo + 3 * k + p);
+      a30 = w0.fma(xv, a30);
+      a31 = w1.fma(xv, a31);
+      a32 = w2.fma(xv, a32);
+      a33 = w3.fma(xv, a33);
+    }
+    a00.intoArray(sums, 0);
+    a01.intoArray(sums, L);
+    a02.intoArray(sums, 2 * L);
+    a03.intoArray(sums, 3 * L);
+    a10.intoArray(sums, 4 * L);
+    a11.intoArray(sums, 5 * L);
+    a12.intoArray(sums, 6 * L);
+    a13.intoArray(sums, 7 * L);
+    a20.intoArray(sums, 8 * L);
+    a21.intoArray(sums, 9 * L);
+    a22.intoArray(sums, 10 * L);
+    a23.intoArray(sums, 11 * L);
+    a30.intoArray(sums, 12 * L);
+    a31.intoArray(sums, 13 * L);
+    a32.intoArray(sums, 14 * L);
+    a33.intoArray(sums, 15 * L);
+  }
+
+  /**
+   * The reduced sum of the accumulator at {@code sums[at ..]}: the vector is made here, not passed
+   * in, so that no vector crosses a call the JIT may leave un-inlined (it would be allocated).
+   */
+  private static float reduce(float[] sums, int at) {
+    return MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, at));
+  }
+
+  /** One input row against four weight rows, W f32. */
   private static void tile(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
@@ -205,12 +368,13 @@ public final class BatchMatVec {
       a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
       a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
     }
-    sums[0] = MatVec.reduce(a0);
-    sums[1] = MatVec.reduce(a1);
-    sums[2] = MatVec.reduce(a2);
-    sums[3] = MatVec.reduce(a3);
+    a0.intoArray(sums, 0);
+    a1.intoArray(sums, L);
+    a2.intoArray(sums, 2 * L);
+    a3.intoArray(sums, 3 * L);
   }
 
+  /** One input row against four weight rows, W bf16. */
   private static void tile(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
@@ -220,10 +384,10 @@ public final class BatchMatVec {
       a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
       a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
     }
-    sums[0] = MatVec.reduce(a0);
-    sums[1] = MatVec.reduce(a1);
-    sums[2] = MatVec.reduce(a2);
-    sums[3] = MatVec.reduce(a3);
+    a0.intoArray(sums, 0);
+    a1.intoArray(sums, L);
+    a2.intoArray(sums, 2 * L);
+    a3.intoArray(sums, 3 * L);
   }
 
   private static float dot(float[] x, int xo, float[] w, int wo, int kv) {

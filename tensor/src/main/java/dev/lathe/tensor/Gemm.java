@@ -182,6 +182,132 @@ public final class Gemm {
     }
   }
 
+  /**
+   * C[m,n] = A[m,k] · B[n,k]ᵀ on {@code pool} with the packed kernel for any m, one row of A
+   * included: each row of C gets the same bits whatever m and whichever rows come with it (the
+   * other overloads send one row to {@link MatVec}, whose sums are grouped otherwise). For prompts
+   * of several sequences prefilled together.
+   */
+  public static void mulNTRows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNTRows", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      GemmPacked.mul(
+          pick(pool, m, n, k),
+          a,
+          aOff,
+          k,
+          1,
+          GemmPacked.BSource.f32(b, bOff, 1, k),
+          c,
+          cOff,
+          m,
+          n,
+          k,
+          false);
+    }
+  }
+
+  /**
+   * As {@link #mulNTRows(ComputePool, float[], int, float[], int, float[], int, int, int, int)}, B
+   * bf16.
+   */
+  public static void mulNTRows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      short[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNTRows(bf16)", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      GemmPacked.mul(
+          pick(pool, m, n, k),
+          a,
+          aOff,
+          k,
+          1,
+          GemmPacked.BSource.bf16(b, bOff, k),
+          c,
+          cOff,
+          m,
+          n,
+          k,
+          false);
+    }
+  }
+
+  /**
+   * C[m,n] = A[m,k] · B[k,n] on {@code pool} with the packed kernel for any m, as {@link
+   * #mulNTRows} does: each row of C gets the same bits whatever m.
+   */
+  public static void mulNNRows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      float[] b,
+      int bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check("mulNNRows", a.length, aOff, b.length, bOff, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      GemmScalar.mulNN(a, aOff, b, bOff, c, cOff, m, n, k, false);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      GemmPacked.mul(
+          pick(pool, m, n, k),
+          a,
+          aOff,
+          k,
+          1,
+          GemmPacked.BSource.f32(b, bOff, n, 1),
+          c,
+          cOff,
+          m,
+          n,
+          k,
+          false);
+    }
+  }
+
+  /**
+   * C[m,n] = A[m,k] · B[n,k]ᵀ with B a Q8_0 matrix ({@code n = b.rows()}, {@code k = b.cols()}), on
+   * {@code pool}: the packed kernel over B's values {@code q * d} (exact in f32, widened as the
+   * panels are packed) for any m, as {@link #mulNTRows} does. A prompt's product: for one decode
+   * row {@link Q8Matrix#mulNT} reads fewer bytes.
+   */
+  public static void mulNTRows(
+      ComputePool pool, float[] a, int aOff, Q8Matrix b, float[] c, int cOff, int m) {
+    int n = b.rows();
+    int k = b.cols();
+    GemmChecks.check("mulNTRows(q8_0)", a.length, aOff, (long) n * k, 0, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      b.mulNTScalar(a, aOff, c, cOff, m);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      GemmPacked.mul(
+          pick(pool, m, n, k), a, aOff, k, 1, GemmPacked.BSource.q8(b), c, cOff, m, n, k, false);
+    }
+  }
+
   /** C[m,n] (+)= A[m,k] · B[k,n]. */
   public static void mulNN(
       float[] a,

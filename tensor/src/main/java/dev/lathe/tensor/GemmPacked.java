@@ -2,10 +2,15 @@ package dev.lathe.tensor;
 
 import static dev.lathe.tensor.GemmMicroKernel.L;
 import static dev.lathe.tensor.GemmMicroKernel.S;
+import static jdk.incubator.vector.VectorOperators.B2F;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Blocked, packed GEMM on the Vector API: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] for any strides.
@@ -43,23 +48,31 @@ final class GemmPacked {
 
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-  /** Where B comes from: f32 array with strides, bf16 array [n,k], or bf16 segment [n,k]. */
-  record BSource(float[] f32, short[] bf16, MemorySegment seg, long off, int rs, int cs) {
+  /**
+   * Where B comes from: f32 array with strides, bf16 array [n,k], bf16 segment [n,k], or a Q8_0
+   * matrix [n,k] (its values {@code q * d}, exact in f32).
+   */
+  record BSource(
+      float[] f32, short[] bf16, MemorySegment seg, Q8Matrix q8, long off, int rs, int cs) {
     static BSource f32(float[] b, int off, int rs, int cs) {
-      return new BSource(b, null, null, off, rs, cs);
+      return new BSource(b, null, null, null, off, rs, cs);
     }
 
     /** The same matrix from row {@code p0} of k on. */
     BSource from(int p0) {
-      return p0 == 0 ? this : new BSource(f32, bf16, seg, off + (long) p0 * rs, rs, cs);
+      return p0 == 0 ? this : new BSource(f32, bf16, seg, q8, off + (long) p0 * rs, rs, cs);
     }
 
     static BSource bf16(short[] b, int off, int k) {
-      return new BSource(null, b, null, off, 1, k);
+      return new BSource(null, b, null, null, off, 1, k);
     }
 
     static BSource segment(MemorySegment b, long off, int k) {
-      return new BSource(null, null, b, off, 1, k);
+      return new BSource(null, null, b, null, off, 1, k);
+    }
+
+    static BSource q8(Q8Matrix b) {
+      return new BSource(null, null, null, b, 0, 1, b.cols());
     }
   }
 
@@ -343,14 +356,22 @@ final class GemmPacked {
         }
       }
     } else if (b.bf16() != null) {
+      // as the f32 rows above: each row's next L values widened in registers and scattered down
       short[] src = b.bf16();
-      int from = (int) b.off() + j * b.cs();
-      for (int p = 0; p < k; p++) {
-        int to = at + p * nr;
-        for (int q = 0; q < cols; q++) {
-          dst[to + q] = Float.intBitsToFloat(src[from + q * b.cs() + p] << 16);
+      int[] down = SCATTER[nr / L];
+      int kv = k - k % L;
+      for (int q = 0; q < cols; q++) {
+        int f = (int) b.off() + (j + q) * b.cs();
+        for (int p = 0; p < kv; p += L) {
+          MatVec.widen(ShortVector.fromArray(MatVec.H, src, f + p))
+              .intoArray(dst, at + p * nr + q, down, 0);
+        }
+        for (int p = kv; p < k; p++) {
+          dst[at + p * nr + q] = Float.intBitsToFloat(src[f + p] << 16);
         }
       }
+    } else if (b.q8() != null) {
+      packQ8(b, k, j, cols, nr, dst, at);
     } else {
       MemorySegment src = b.seg();
       long from = 2L * (b.off() + (long) j * b.cs());
@@ -368,6 +389,37 @@ final class GemmPacked {
         for (int q = cols; q < nr; q++) {
           dst[at + p * nr + q] = 0f;
         }
+      }
+    }
+  }
+
+  /** Bytes of one Q8_0 load: one float vector's worth of values. */
+  private static final VectorSpecies<Byte> Q8_BYTES =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+
+  /**
+   * Packs columns j..j+cols of a Q8_0 B (rows of B[n,k]) as one panel: each value {@code q * d},
+   * which f32 holds exactly (8-bit q times an f16 scale). Runs of L values within one block are
+   * widened in registers and scattered down the panel; a slice of k not starting on a block (a k
+   * longer than one packed slice) goes value by value.
+   */
+  private static void packQ8(BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
+    Q8Matrix w = b.q8();
+    byte[] q = w.values();
+    float[] d = w.scales();
+    int cs = b.cs();
+    boolean vector = L <= Q8Matrix.BLOCK && Q8_BYTES.length() == L && b.off() % L == 0;
+    int[] down = SCATTER[nr / L];
+    int kv = vector ? k - k % L : 0;
+    for (int c = 0; c < cols; c++) {
+      int f = (int) b.off() + (j + c) * cs;
+      for (int p = 0; p < kv; p += L) {
+        FloatVector v =
+            (FloatVector) ByteVector.fromArray(Q8_BYTES, q, f + p).convertShape(B2F, S, 0);
+        v.mul(d[(f + p) / Q8Matrix.BLOCK]).intoArray(dst, at + p * nr + c, down, 0);
+      }
+      for (int p = kv; p < k; p++) {
+        dst[at + p * nr + c] = q[f + p] * d[(f + p) / Q8Matrix.BLOCK];
       }
     }
   }

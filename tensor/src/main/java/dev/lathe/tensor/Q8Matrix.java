@@ -398,4 +398,14 @@ public final class Q8Matrix {
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
+
+  /** The values q (rows, cols), held as they are: for the packed GEMM, which reads not writes. */
+  byte[] values() {
+    return q;
+  }
+
+  /** The block scales (rows, cols / 32), held as they are. */
+  float[] scales() {
+    return scales;
+  }
 }

@@ -80,12 +80,14 @@ public final class AdapterSet {
   private final Map<String, Delta> byModule;
   private final double alpha;
   private final boolean rsLora;
+  private final int maxRank;
 
   private AdapterSet(String source, Map<String, Delta> byModule, double alpha, boolean rsLora) {
     this.source = source;
     this.byModule = Map.copyOf(byModule);
     this.alpha = alpha;
     this.rsLora = rsLora;
+    this.maxRank = this.byModule.values().stream().mapToInt(Delta::rank).max().orElse(0);
   }
 
   /** {@code lora_alpha}. */
@@ -115,7 +117,7 @@ public final class AdapterSet {
 
   /** Largest rank of any adapter (the scratch one row of activations needs). */
   public int maxRank() {
-    return byModule.values().stream().mapToInt(Delta::rank).max().orElse(0);
+    return maxRank; // read by every batched decode step: computed once
   }
 
   /** Bytes of the adapter matrices held. */

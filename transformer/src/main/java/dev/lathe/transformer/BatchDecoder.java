@@ -23,7 +23,12 @@ import dev.lathe.tensor.SwiGlu;
  */
 public final class BatchDecoder {
   private Rows a; // null until a Llama-family batch runs
+  private BatchPrefill prompts; // null until a Llama-family prefill runs
+  private float[] spare = new float[0]; // logits nobody asked for (other families)
   private final int[] single = new int[1];
+
+  /** Most positions of one sequence a {@link #prefill} may feed at once. */
+  public static final int PROMPT_CHUNK = DecoderModel.CHUNK;
 
   /**
    * The identity of the base weights {@code model} computes with: two models may share a step when
@@ -72,6 +77,80 @@ public final class BatchDecoder {
     for (int i = 0; i < rows; i++) {
       System.arraycopy(a.logits, i * cf.vocabSize(), logits[i], 0, cf.vocabSize());
     }
+  }
+
+  /**
+   * Feeds {@code tokens[i][from[i] .. from[i] + count[i])} to {@code models[i]} at the end of
+   * {@code caches[i]} for {@code i < rows}: the prompts of sequences that join together, in one
+   * pass over the base weights when they are Llama-family ({@link BatchPrefill}), one at a time
+   * otherwise. Writes the logits of row i's last position into {@code logits[i]} unless it is null.
+   * Each count is in {@code [1, PROMPT_CHUNK]}; the models share base weights as in {@link #step}.
+   */
+  @SuppressWarnings("unchecked")
+  public void prefill(
+      LanguageModel[] models,
+      KvCache[] caches,
+      int[][] tokens,
+      int[] from,
+      int[] count,
+      float[][] logits,
+      int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("a prefill needs at least one row, got " + rows);
+    }
+    for (int i = 0; i < rows; i++) {
+      if (count[i] < 1 || count[i] > PROMPT_CHUNK) {
+        throw new IllegalArgumentException(
+            "row " + i + " feeds " + count[i] + " positions, must be in [1, " + PROMPT_CHUNK + "]");
+      }
+    }
+    if (!(models[0] instanceof LlamaModel first)) {
+      for (int i = 0; i < rows; i++) {
+        float[] out = logits[i];
+        if (out == null) {
+          if (spare.length < models[i].vocabularySize()) {
+            spare = new float[models[i].vocabularySize()];
+          }
+          out = spare;
+        }
+        models[i].forward(tokens[i], from[i], count[i], caches[i], out);
+      }
+      return;
+    }
+    LlamaModel[] llamas = new LlamaModel[rows];
+    AttentionCache<LlamaModel.Activations>[] held = new AttentionCache[rows];
+    for (int i = 0; i < rows; i++) {
+      if (!(models[i] instanceof LlamaModel m) || m.held != first.held) {
+        throw new IllegalArgumentException(
+            "row " + i + " of a prefill uses other base weights than row 0: batch by weightsOf");
+      }
+      llamas[i] = m;
+      held[i] = AttentionCache.<LlamaModel.Activations>of(caches[i], m, count[i]);
+      if (from[i] < 0 || (long) from[i] + count[i] > tokens[i].length) {
+        throw new IllegalArgumentException(
+            "row "
+                + i
+                + " feeds tokens ["
+                + from[i]
+                + ", "
+                + (from[i] + count[i])
+                + ") of "
+                + tokens[i].length);
+      }
+      if (logits[i] != null && logits[i].length < first.config.vocabSize()) {
+        throw new IllegalArgumentException(
+            "row "
+                + i
+                + "'s logits array holds "
+                + logits[i].length
+                + ", needs "
+                + first.config.vocabSize());
+      }
+    }
+    if (prompts == null || prompts.config() != first.config) {
+      prompts = new BatchPrefill(first.config);
+    }
+    prompts.run(llamas, held, tokens, from, count, logits, rows);
   }
 
   private static void forward(
@@ -150,14 +229,7 @@ public final class BatchDecoder {
   private static void project(
       float[] out, float[] in, WeightMatrix weight, float[] bias, int rows) {
     weight.mulRows(in, out, rows);
-    if (bias != null) {
-      for (int i = 0; i < rows; i++) {
-        int o = i * weight.rows;
-        for (int j = 0; j < weight.rows; j++) {
-          out[o + j] += bias[j];
-        }
-      }
-    }
+    Linear.addBias(out, bias, rows, weight.rows);
   }
 
   /** Row {@code i}'s adapter delta, when it has one. */

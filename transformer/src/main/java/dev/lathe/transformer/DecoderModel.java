@@ -164,7 +164,8 @@ public abstract sealed class DecoderModel<
 
   /**
    * Stores the chunk's keys and values of block {@code l} in the cache, then causal attention of
-   * its queries over every cached position up to their own.
+   * its queries over every cached position up to their own: {@link PromptAttention} for several
+   * positions, {@link CausalAttention} for one (a decode step).
    *
    * <pre>
    * // a.q: (T, H, hd)   a.k, a.v: (T, KVH, hd)   a.att: (T, H, hd)
@@ -172,6 +173,10 @@ public abstract sealed class DecoderModel<
    */
   final void attend(AttentionCache<A> cache, A a, int l, int t, int pos0) {
     cache.store(l, a.k, a.v, t, pos0);
+    if (t > 1) {
+      attendPrompt(cache, a, l, t, pos0);
+      return;
+    }
     CausalAttention.forward(
         a.att,
         a.q,
@@ -184,6 +189,21 @@ public abstract sealed class DecoderModel<
         config.headDim(),
         cache.capacity,
         a.scores);
+  }
+
+  /** A prompt's chunk: attention as matrix products (kept out of the decode step's code). */
+  private void attendPrompt(AttentionCache<A> cache, A a, int l, int t, int pos0) {
+    PromptAttention.forward(
+        a.att,
+        a.q,
+        cache.keys[l],
+        cache.values[l],
+        t,
+        pos0,
+        config.heads(),
+        config.kvHeads(),
+        config.headDim(),
+        cache.capacity);
   }
 
   /** The logits (V) of row {@code row} of the last chunk's residual stream. */

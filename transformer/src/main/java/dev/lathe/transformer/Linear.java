@@ -73,7 +73,8 @@ final class Linear {
     }
   }
 
-  private static void addBias(float[] out, float[] bias, int n, int oc) {
+  /** {@code out[i] += bias} for each of the n rows of out (n, oc); nothing when bias is null. */
+  static void addBias(float[] out, float[] bias, int n, int oc) {
     if (bias != null) {
       for (int i = 0; i < n; i++) {
         int o = i * oc;

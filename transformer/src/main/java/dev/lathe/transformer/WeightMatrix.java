@@ -85,8 +85,10 @@ final class WeightMatrix {
   void mulNT(float[] in, int inOff, float[] out, int outOff, int n) {
     if (f32 != null) {
       Gemm.mulNT(in, inOff, f32, 0, out, outOff, n, rows, cols, false);
+    } else if (q8 != null && n == 1) {
+      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, 1);
     } else if (q8 != null) {
-      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, n);
+      Gemm.mulNTRows(ComputePool.common(), in, inOff, q8, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
     }
@@ -155,8 +157,28 @@ final class WeightMatrix {
   }
 
   /**
+   * {@code out = in · Wᵀ} for the rows of prompts prefilled together: the packed product for any
+   * {@code m}, one row included, so each row's bits do not depend on how many rows came with it.
+   *
+   * <pre>
+   * // out: (M, rows)   in: (M, cols)
+   * </pre>
+   */
+  void mulPrompt(float[] in, float[] out, int m) {
+    ComputePool pool = ComputePool.common();
+    if (f32 != null) {
+      Gemm.mulNTRows(pool, in, 0, f32, 0, out, 0, m, rows, cols);
+    } else if (bf16 != null) {
+      Gemm.mulNTRows(pool, in, 0, bf16, 0, out, 0, m, rows, cols);
+    } else {
+      Gemm.mulNTRows(pool, in, 0, q8, out, 0, m);
+    }
+  }
+
+  /**
    * {@code out = in · Wᵀ} for the rows of a batched decode step, each row's bits independent of the
-   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 one row at a time).
+   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 by its own product, whose rows are computed
+   * alike whatever their number).
    *
    * <pre>
    * // out: (M, rows)   in: (M, cols)
@@ -169,9 +191,7 @@ final class WeightMatrix {
     } else if (bf16 != null) {
       BatchMatVec.mulNT(pool, in, 0, bf16, out, 0, m, rows, cols);
     } else {
-      for (int r = 0; r < m; r++) {
-        q8.mulNT(pool, in, r * cols, out, r * rows, 1);
-      }
+      q8.mulNT(pool, in, 0, out, 0, m);
     }
   }
 
@@ -196,6 +216,11 @@ final class WeightMatrix {
    * token id against the row count.
    */
   void embed(float[] x, int[] tokens, int offset, int t) {
+    embed(x, 0, tokens, offset, t);
+  }
+
+  /** The same into rows {@code xRow ..} of x. */
+  void embed(float[] x, int xRow, int[] tokens, int offset, int t) {
     for (int i = 0; i < t; i++) {
       int tok = tokens[offset + i];
       if (tok < 0 || tok >= rows) {
@@ -207,7 +232,7 @@ final class WeightMatrix {
                 + ") at index "
                 + (offset + i));
       }
-      row(tok, x, i * cols);
+      row(tok, x, (xRow + i) * cols);
     }
   }
 }

@@ -120,7 +120,7 @@ class BatchDecoderTest {
   @Test
   void eightSequencesDecodedTogetherGetTheBitsEachGetsAlone() {
     for (String type : new String[] {"llama", "qwen3"}) {
-      for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+      for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.Q8_0}) {
         LlamaConfig c = TinyModels.config(type);
         LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 7), dtype);
         List<Seq> seqs = eight(base);
@@ -139,6 +139,109 @@ class BatchDecoderTest {
         }
       }
     }
+  }
+
+  @Test
+  void promptsPrefilledTogetherGetTheBitsOfTheirOwnForward() {
+    for (String type : new String[] {"llama", "qwen3"}) {
+      for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.Q8_0}) {
+        LlamaConfig c = TinyModels.config(type);
+        LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 11), dtype);
+        List<Seq> seqs = eight(base);
+        int n = seqs.size();
+        LanguageModel[] models = new LanguageModel[n];
+        KvCache[] together = new KvCache[n];
+        int[][] prompts = new int[n][];
+        int[] from = new int[n];
+        int[] count = new int[n];
+        float[][] logits = new float[n][c.vocabSize()];
+        for (int i = 0; i < n; i++) {
+          Seq s = seqs.get(i);
+          models[i] = s.model();
+          prompts[i] = s.prompt();
+          count[i] = s.prompt().length;
+          together[i] = s.model().newCache(count[i] + 1);
+        }
+        BatchDecoder decoder = new BatchDecoder();
+        decoder.prefill(models, together, prompts, from, count, logits, n);
+        // then one decode step for all: the same bits again when the caches hold the same keys
+        int[] next = new int[n];
+        float[][] stepped = new float[n][c.vocabSize()];
+        for (int i = 0; i < n; i++) {
+          next[i] = argmax(logits[i]);
+        }
+        decoder.step(models, together, next, stepped, n);
+        for (int i = 0; i < n; i++) {
+          Seq s = seqs.get(i);
+          KvCache alone = s.model().newCache(count[i] + 1);
+          float[] own = new float[c.vocabSize()];
+          s.model().forward(s.prompt(), 0, count[i], alone, own);
+          assertThat(logits[i]).as("%s %s seq %d prompt", type, dtype, i).isEqualTo(own);
+          float[] ownStep = new float[c.vocabSize()];
+          new BatchDecoder()
+              .step(
+                  new LanguageModel[] {s.model()},
+                  new KvCache[] {alone},
+                  new int[] {next[i]},
+                  new float[][] {ownStep},
+                  1);
+          assertThat(stepped[i]).as("%s %s seq %d step", type, dtype, i).isEqualTo(ownStep);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aPromptFedInChunksInAnyCompanyGetsTheSameBits() {
+    LlamaConfig c = TinyModels.config("qwen3");
+    LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 5), DType.BF16);
+    List<Seq> seqs = eight(base);
+    // sequence 3 alone, its prompt fed one position then the rest
+    Seq s = seqs.get(3);
+    int len = s.prompt().length;
+    KvCache alone = s.model().newCache(len);
+    float[] aloneLogits = new float[c.vocabSize()];
+    BatchDecoder one = new BatchDecoder();
+    LanguageModel[] m = {s.model()};
+    one.prefill(
+        m,
+        new KvCache[] {alone},
+        new int[][] {s.prompt()},
+        new int[] {0},
+        new int[] {1},
+        new float[][] {null},
+        1);
+    one.prefill(
+        m,
+        new KvCache[] {alone},
+        new int[][] {s.prompt()},
+        new int[] {1},
+        new int[] {len - 1},
+        new float[][] {aloneLogits},
+        1);
+    // the same chunks, each with company: sequence 0 whole, then sequence 5 whole
+    Seq s0 = seqs.get(0);
+    Seq s5 = seqs.get(5);
+    KvCache mine = s.model().newCache(len);
+    float[] mineLogits = new float[c.vocabSize()];
+    BatchDecoder many = new BatchDecoder();
+    many.prefill(
+        new LanguageModel[] {s0.model(), s.model()},
+        new KvCache[] {s0.model().newCache(s0.prompt().length), mine},
+        new int[][] {s0.prompt(), s.prompt()},
+        new int[] {0, 0},
+        new int[] {s0.prompt().length, 1},
+        new float[][] {null, null},
+        2);
+    many.prefill(
+        new LanguageModel[] {s.model(), s5.model()},
+        new KvCache[] {mine, s5.model().newCache(s5.prompt().length)},
+        new int[][] {s.prompt(), s5.prompt()},
+        new int[] {1, 0},
+        new int[] {len - 1, s5.prompt().length},
+        new float[][] {mineLogits, new float[c.vocabSize()]},
+        2);
+    assertThat(mineLogits).isEqualTo(aloneLogits);
   }
 
   @Test
