@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.Residual;
 import dev.lathe.tensor.RmsNorm;
 import dev.lathe.tensor.Rope;
@@ -182,12 +183,18 @@ public final class BatchDecoder {
         RmsNorm.forward(
             a.k, 0, a.k, 0, w.kNorm(), null, rows * cf.kvHeads(), cf.headDim(), cf.normEps());
       }
-      for (int i = 0; i < rows; i++) {
-        AttentionCache<?> cache = (AttentionCache<?>) caches[i];
-        int pos = cache.length();
-        Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos);
-        Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
-        attend(cache, a, l, i, cf);
+      Attend at = a.attend;
+      at.caches = caches;
+      at.held = held;
+      at.layer = l;
+      try {
+        if (rows > 1) {
+          ComputePool.common().parallelFor(rows, at);
+        } else {
+          at.run(0, 0);
+        }
+      } finally {
+        at.caches = null;
       }
       project(a.proj, a.att, w.wo(), w.bo(), rows);
       for (int i = 0; i < rows; i++) {
@@ -240,30 +247,49 @@ public final class BatchDecoder {
   }
 
   /**
-   * Stores row {@code i}'s key and value at the end of its cache, then its attention over every
-   * cached position (the single-row layout the cache's own forward uses, so the same arithmetic).
+   * Row {@code i}'s RoPE, then its key and value stored at the end of its cache and its attention
+   * over every cached position, in its own cache's arena (the single-row layout the cache's own
+   * forward uses, so the same arithmetic); the rows of a step are spread over the pool, one task
+   * each, a row's attention then running on its task's thread alone.
    */
-  private static void attend(AttentionCache<?> cache, Rows a, int l, int i, LlamaConfig cf) {
-    int qd = cf.queryDim();
-    int kvd = cf.kvDim();
-    System.arraycopy(a.k, i * kvd, a.k1, 0, kvd);
-    System.arraycopy(a.v, i * kvd, a.v1, 0, kvd);
-    System.arraycopy(a.q, i * qd, a.q1, 0, qd);
-    int pos = cache.length();
-    cache.store(l, a.k1, a.v1, 1, pos);
-    CausalAttention.forward(
-        a.att1,
-        a.q1,
-        cache.keys[l],
-        cache.values[l],
-        1,
-        pos,
-        cf.heads(),
-        cf.kvHeads(),
-        cf.headDim(),
-        cache.capacity,
-        a.scores);
-    System.arraycopy(a.att1, 0, a.att, i * qd, qd);
+  private static final class Attend implements ComputePool.Body {
+    private final Rows a;
+    private KvCache[] caches;
+    private LlamaModel.Held held;
+    private int layer;
+
+    Attend(Rows a) {
+      this.a = a;
+    }
+
+    @Override
+    public void run(int i, int worker) {
+      LlamaConfig cf = a.config;
+      int qd = cf.queryDim();
+      int kvd = cf.kvDim();
+      AttentionCache<?> cache = (AttentionCache<?>) caches[i];
+      ChunkActivations r = (ChunkActivations) cache.arena;
+      int pos = cache.length();
+      Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos);
+      Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
+      System.arraycopy(a.k, i * kvd, r.k, 0, kvd);
+      System.arraycopy(a.v, i * kvd, r.v, 0, kvd);
+      System.arraycopy(a.q, i * qd, r.q, 0, qd);
+      cache.store(layer, r.k, r.v, 1, pos);
+      CausalAttention.forward(
+          r.att,
+          r.q,
+          cache.keys[layer],
+          cache.values[layer],
+          1,
+          pos,
+          cf.heads(),
+          cf.kvHeads(),
+          cf.headDim(),
+          cache.capacity,
+          r.scores);
+      System.arraycopy(r.att, 0, a.att, i * qd, qd);
+    }
   }
 
   /** The step's activations for up to {@code rows} rows, allocated once and reused. */
@@ -281,12 +307,8 @@ public final class BatchDecoder {
     final float[] gate; // (R, F)
     final float[] up; // (R, F)
     final float[] logits; // (R, V)
-    final float[] q1; // one row's query, key, value and attention output
-    final float[] k1;
-    final float[] v1;
-    final float[] att1;
-    final float[] scores; // attention scratch for the longest context
     final float[] lora; // (r) adapter scratch
+    final Attend attend = new Attend(this);
 
     Rows(LlamaConfig c, int rows, int rank) {
       config = c;
@@ -304,11 +326,6 @@ public final class BatchDecoder {
       gate = new float[rows * c.hiddenDim()];
       up = new float[rows * c.hiddenDim()];
       logits = new float[rows * c.vocabSize()];
-      q1 = new float[qd];
-      k1 = new float[kvd];
-      v1 = new float[kvd];
-      att1 = new float[qd];
-      scores = new float[CausalAttention.scratchSize(c.contextLength())];
       lora = new float[Math.max(1, rank)];
     }
 
