@@ -24,10 +24,6 @@ import java.util.random.RandomGenerator;
 public final class LlamaTrainer
     extends DecoderTrainer<LlamaConfig, LlamaWeights, LlamaLayers, LlamaActivations> {
   private final Rope.Table rope;
-
-  /** Rows per task of the rotary passes (each row rotates on its own: any split, same bits). */
-  private static final int ROPE_ROWS = 32;
-
   private final short[] embeddingBf16; // (V, C) or null (then weights.tokenEmbedding())
 
   /** The f32 norms and biases of {@code bf16}, its matrices null (they stay in bf16). */
@@ -114,16 +110,10 @@ public final class LlamaTrainer
         RmsNorm.forward(
             pool, a.kLin, 0, a.kRaw[l], 0, w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd, eps);
       }
-      float[] q = a.q[l];
-      pool.parallelRanges(
-          n,
-          ROPE_ROWS,
-          (from, to) -> {
-            for (int i = from; i < to; i++) {
-              Rope.forward(cf.ropeStyle(), q, i * qd, cf.heads(), rope, pos[i]);
-              Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
-            }
-          });
+      for (int i = 0; i < n; i++) {
+        Rope.forward(cf.ropeStyle(), a.q[l], i * qd, cf.heads(), rope, pos[i]);
+        Rope.forward(cf.ropeStyle(), a.kLin, i * kvd, cf.kvHeads(), rope, pos[i]);
+      }
       attentionForward(a, l, a.vLin);
       w.wo().forward(a.proj, a.att[l], n, adapters, rnd);
       Residual.forward(pool, a.mid[l], 0, x, 0, a.proj, 0, n * c);
@@ -189,15 +179,10 @@ public final class LlamaTrainer
       Arrays.fill(a.dAtt, 0f);
       w.wo().backward(a.dAtt, a.dx, a.att[l], n, adapters);
       attentionBackward(a, l);
-      pool.parallelRanges(
-          n,
-          ROPE_ROWS,
-          (from, to) -> {
-            for (int i = from; i < to; i++) {
-              Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
-              Rope.backward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), rope, pos[i]);
-            }
-          });
+      for (int i = 0; i < n; i++) {
+        Rope.backward(cf.ropeStyle(), a.dq, i * qd, cf.heads(), rope, pos[i]);
+        Rope.backward(cf.ropeStyle(), a.dk, i * kvd, cf.kvHeads(), rope, pos[i]);
+      }
       float[] dq = a.dq;
       float[] dk = a.dk;
       if (cf.qkNorm()) {
