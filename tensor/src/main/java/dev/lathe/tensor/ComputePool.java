@@ -163,25 +163,6 @@ public final class ComputePool implements AutoCloseable {
     }
   }
 
-  /** A range body: handles the indices {@code from} (inclusive) to {@code to} (exclusive). */
-  @FunctionalInterface
-  public interface RangeBody {
-    void run(int from, int to);
-  }
-
-  /**
-   * Runs {@code body} over {@code 0..n-1} in ranges of {@code grain} indices (the last may be
-   * shorter). The ranges depend only on {@code n} and {@code grain}, never on the thread count, so
-   * a body that owns its range's outputs gives the same bits on any pool.
-   */
-  public void parallelRanges(int n, int grain, RangeBody body) {
-    if (grain < 1) {
-      throw new IllegalArgumentException("grain must be >= 1, got " + grain);
-    }
-    parallelFor(
-        (n + grain - 1) / grain, (t, worker) -> body.run(t * grain, Math.min(n, (t + 1) * grain)));
-  }
-
   private boolean isWorker() {
     Thread me = Thread.currentThread();
     for (Thread w : workers) {

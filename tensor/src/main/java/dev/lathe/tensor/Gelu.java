@@ -25,34 +25,9 @@ public final class Gelu {
     }
   }
 
-  /** Elements per task of the pooled passes: a multiple of every vector length. */
-  static final int GRAIN = 1 << 14;
-
-  /**
-   * {@link #forward} shared over {@code pool} in ranges of fixed size: the same bits on any number
-   * of threads.
-   */
-  public static void forward(ComputePool pool, float[] out, float[] in, int n) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        GRAIN,
-        (from, to) -> {
-          if (vector) {
-            forwardVector(out, in, from, to);
-          } else {
-            forwardScalar(out, in, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(float[] out, float[] in, int n) {
-    forwardScalar(out, in, 0, n);
-  }
-
-  private static void forwardScalar(float[] out, float[] in, int from, int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       float x = in[i];
       float u = SCALE * (x + CUBE * x * x * x);
       out[i] = 0.5f * x * (1f + (float) Math.tanh(u));
@@ -66,18 +41,14 @@ public final class Gelu {
    * after the JIT compiles it. The tail repeats the vector lanes' operations one at a time.
    */
   public static void forwardVector(float[] out, float[] in, int n) {
-    forwardVector(out, in, 0, n);
-  }
-
-  private static void forwardVector(float[] out, float[] in, int from, int to) {
-    int bound = from + F.loopBound(to - from);
-    int i = from;
+    int bound = F.loopBound(n);
+    int i = 0;
     for (; i < bound; i += F.length()) {
       FloatVector x = FloatVector.fromArray(F, in, i);
       FloatVector u = x.mul(x).mul(x).mul(CUBE).add(x).mul(SCALE);
       x.mul(0.5f).mul(tanh(u).add(1f)).intoArray(out, i);
     }
-    for (; i < to; i++) {
+    for (; i < n; i++) {
       float x = in[i];
       float u = (x * x * x * CUBE + x) * SCALE;
       out[i] = x * 0.5f * (tanh(u) + 1f);
@@ -112,31 +83,9 @@ public final class Gelu {
     }
   }
 
-  /**
-   * {@link #backward} shared over {@code pool} as {@link #forward(ComputePool, float[], float[],
-   * int)}.
-   */
-  public static void backward(ComputePool pool, float[] dIn, float[] dOut, float[] in, int n) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        GRAIN,
-        (from, to) -> {
-          if (vector) {
-            backwardVector(dIn, dOut, in, from, to);
-          } else {
-            backwardScalar(dIn, dOut, in, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(float[] dIn, float[] dOut, float[] in, int n) {
-    backwardScalar(dIn, dOut, in, 0, n);
-  }
-
-  private static void backwardScalar(float[] dIn, float[] dOut, float[] in, int from, int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       float x = in[i];
       float th = (float) Math.tanh(SCALE * (x + CUBE * x * x * x));
       float slope = 0.5f * (1f + th) + 0.5f * x * (1f - th * th) * SCALE * (1f + 3f * CUBE * x * x);
@@ -146,12 +95,8 @@ public final class Gelu {
 
   /** Vector API path of {@link #backward}, with the tanh of {@link #forwardVector}. */
   public static void backwardVector(float[] dIn, float[] dOut, float[] in, int n) {
-    backwardVector(dIn, dOut, in, 0, n);
-  }
-
-  private static void backwardVector(float[] dIn, float[] dOut, float[] in, int from, int to) {
-    int bound = from + F.loopBound(to - from);
-    int i = from;
+    int bound = F.loopBound(n);
+    int i = 0;
     for (; i < bound; i += F.length()) {
       FloatVector x = FloatVector.fromArray(F, in, i);
       FloatVector x2 = x.mul(x);
@@ -163,7 +108,7 @@ public final class Gelu {
           .fma(slope, FloatVector.fromArray(F, dIn, i))
           .intoArray(dIn, i);
     }
-    for (; i < to; i++) {
+    for (; i < n; i++) {
       float x = in[i];
       float x2 = x * x;
       float th = tanh((x2 * x * CUBE + x) * SCALE);

@@ -42,39 +42,6 @@ public final class LayerNorm {
     }
   }
 
-  /** Rows per task of the pooled passes. */
-  static final int ROWS = 16;
-
-  /**
-   * {@link #forward} shared over {@code pool}, {@value #ROWS} rows per task: each row is computed
-   * as on one thread, so the bits never depend on the thread count.
-   */
-  public static void forward(
-      ComputePool pool,
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] bias,
-      float[] mean,
-      float[] rstd,
-      int n,
-      int c,
-      float eps) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        ROWS,
-        (from, to) -> {
-          if (vector) {
-            forwardVector(out, outOff, in, inOff, weight, bias, mean, rstd, c, eps, from, to);
-          } else {
-            forwardScalar(out, outOff, in, inOff, weight, bias, mean, rstd, c, eps, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(
       float[] out,
@@ -88,23 +55,7 @@ public final class LayerNorm {
       int n,
       int c,
       float eps) {
-    forwardScalar(out, outOff, in, inOff, weight, bias, mean, rstd, c, eps, 0, n);
-  }
-
-  private static void forwardScalar(
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] bias,
-      float[] mean,
-      float[] rstd,
-      int c,
-      float eps,
-      int from,
-      int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       float sum = 0f;
       for (int j = 0; j < c; j++) {
@@ -143,24 +94,8 @@ public final class LayerNorm {
       int n,
       int c,
       float eps) {
-    forwardVector(out, outOff, in, inOff, weight, bias, mean, rstd, c, eps, 0, n);
-  }
-
-  private static void forwardVector(
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] bias,
-      float[] mean,
-      float[] rstd,
-      int c,
-      float eps,
-      int from,
-      int to) {
     int bound = F.loopBound(c);
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       FloatVector acc = FloatVector.zero(F);
       int j = 0;
@@ -235,106 +170,6 @@ public final class LayerNorm {
     }
   }
 
-  /**
-   * {@link #backward} shared over {@code pool} with the same bits as on one thread: {@code dIn} row
-   * by row ({@value #ROWS} rows per task), then {@code dWeight} and {@code dBias} by blocks of
-   * columns, each column summed over the rows in order, as the one-thread pass sums it.
-   */
-  public static void backward(
-      ComputePool pool,
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dBias,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] mean,
-      float[] rstd,
-      int n,
-      int c) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        ROWS,
-        (from, to) -> {
-          if (vector) {
-            backwardVector(
-                dIn, dInOff, null, null, dOut, dOutOff, in, inOff, weight, mean, rstd, c, from, to);
-          } else {
-            backwardScalar(
-                dIn, dInOff, null, null, dOut, dOutOff, in, inOff, weight, mean, rstd, c, from, to);
-          }
-        });
-    if (dWeight != null || dBias != null) {
-      pool.parallelRanges(
-          c,
-          4 * F.length(),
-          (from, to) ->
-              parameterGradients(
-                  vector, dWeight, dBias, dOut, dOutOff, in, inOff, mean, rstd, n, c, from, to));
-    }
-  }
-
-  /**
-   * The {@code dWeight} and {@code dBias} of columns {@code from..to-1} ({@code from} a multiple of
-   * the vector length): over the rows in order, with the operations of the one-thread pass of the
-   * same path (fused on the vector lanes, separate multiply and add on the scalar tail and path).
-   */
-  private static void parameterGradients(
-      boolean vector,
-      float[] dWeight,
-      float[] dBias,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] mean,
-      float[] rstd,
-      int n,
-      int c,
-      int from,
-      int to) {
-    int j = from;
-    if (vector) {
-      int bound = Math.min(to, F.loopBound(c));
-      for (; j < bound; j += F.length()) {
-        FloatVector w = dWeight == null ? null : FloatVector.fromArray(F, dWeight, j);
-        FloatVector b = dBias == null ? null : FloatVector.fromArray(F, dBias, j);
-        for (int i = 0; i < n; i++) {
-          FloatVector gy = FloatVector.fromArray(F, dOut, dOutOff + i * c + j);
-          if (w != null) {
-            FloatVector norm =
-                FloatVector.fromArray(F, in, inOff + i * c + j).sub(mean[i]).mul(rstd[i]);
-            w = gy.fma(norm, w);
-          }
-          if (b != null) {
-            b = gy.add(b);
-          }
-        }
-        if (w != null) {
-          w.intoArray(dWeight, j);
-        }
-        if (b != null) {
-          b.intoArray(dBias, j);
-        }
-      }
-    }
-    for (; j < to; j++) {
-      for (int i = 0; i < n; i++) {
-        float gy = dOut[dOutOff + i * c + j];
-        if (dWeight != null) {
-          dWeight[j] += gy * ((in[inOff + i * c + j] - mean[i]) * rstd[i]);
-        }
-        if (dBias != null) {
-          dBias[j] += gy;
-        }
-      }
-    }
-  }
-
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(
       float[] dIn,
@@ -350,26 +185,7 @@ public final class LayerNorm {
       float[] rstd,
       int n,
       int c) {
-    backwardScalar(
-        dIn, dInOff, dWeight, dBias, dOut, dOutOff, in, inOff, weight, mean, rstd, c, 0, n);
-  }
-
-  private static void backwardScalar(
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dBias,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] mean,
-      float[] rstd,
-      int c,
-      int from,
-      int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       int dy = dOutOff + i * c;
       int dx = dInOff + i * c;
@@ -412,27 +228,8 @@ public final class LayerNorm {
       float[] rstd,
       int n,
       int c) {
-    backwardVector(
-        dIn, dInOff, dWeight, dBias, dOut, dOutOff, in, inOff, weight, mean, rstd, c, 0, n);
-  }
-
-  private static void backwardVector(
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dBias,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] mean,
-      float[] rstd,
-      int c,
-      int from,
-      int to) {
     int bound = F.loopBound(c);
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       int dy = dOutOff + i * c;
       int dx = dInOff + i * c;

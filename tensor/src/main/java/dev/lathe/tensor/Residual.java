@@ -21,23 +21,6 @@ public final class Residual {
     }
   }
 
-  /**
-   * Elements per task of {@link #forward(ComputePool, float[], int, float[], int, float[], int,
-   * int)}.
-   */
-  static final int GRAIN = 1 << 14;
-
-  /**
-   * {@link #forward} shared over {@code pool} in ranges of fixed size (element-wise: same bits).
-   */
-  public static void forward(
-      ComputePool pool, float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {
-    pool.parallelRanges(
-        n,
-        GRAIN,
-        (from, to) -> forward(out, outOff + from, a, aOff + from, b, bOff + from, to - from));
-  }
-
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(
       float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int n) {

@@ -42,37 +42,6 @@ public final class RmsNorm {
     }
   }
 
-  /** Rows per task of the pooled passes. */
-  static final int ROWS = 16;
-
-  /**
-   * {@link #forward} shared over {@code pool}, {@value #ROWS} rows per task: each row is computed
-   * as on one thread, so the bits never depend on the thread count.
-   */
-  public static void forward(
-      ComputePool pool,
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int n,
-      int c,
-      float eps) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        ROWS,
-        (from, to) -> {
-          if (vector) {
-            forwardVector(out, outOff, in, inOff, weight, rstd, c, eps, from, to);
-          } else {
-            forwardScalar(out, outOff, in, inOff, weight, rstd, c, eps, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(
       float[] out,
@@ -84,21 +53,7 @@ public final class RmsNorm {
       int n,
       int c,
       float eps) {
-    forwardScalar(out, outOff, in, inOff, weight, rstd, c, eps, 0, n);
-  }
-
-  private static void forwardScalar(
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int c,
-      float eps,
-      int from,
-      int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       float ss = 0f;
       for (int j = 0; j < c; j++) {
@@ -126,22 +81,8 @@ public final class RmsNorm {
       int n,
       int c,
       float eps) {
-    forwardVector(out, outOff, in, inOff, weight, rstd, c, eps, 0, n);
-  }
-
-  private static void forwardVector(
-      float[] out,
-      int outOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int c,
-      float eps,
-      int from,
-      int to) {
     int bound = F.loopBound(c);
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       FloatVector acc = FloatVector.zero(F);
       int j = 0;
@@ -198,80 +139,6 @@ public final class RmsNorm {
     }
   }
 
-  /**
-   * {@link #backward} shared over {@code pool} with the same bits as on one thread: {@code dIn} row
-   * by row ({@value #ROWS} rows per task), then {@code dWeight} by blocks of columns, each column
-   * summed over the rows in order, as the one-thread pass sums it.
-   */
-  public static void backward(
-      ComputePool pool,
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int n,
-      int c) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        ROWS,
-        (from, to) -> {
-          if (vector) {
-            backwardVector(dIn, dInOff, null, dOut, dOutOff, in, inOff, weight, rstd, c, from, to);
-          } else {
-            backwardScalar(dIn, dInOff, null, dOut, dOutOff, in, inOff, weight, rstd, c, from, to);
-          }
-        });
-    if (dWeight != null) {
-      pool.parallelRanges(
-          c,
-          4 * F.length(),
-          (from, to) ->
-              weightGradient(vector, dWeight, dOut, dOutOff, in, inOff, rstd, n, c, from, to));
-    }
-  }
-
-  /**
-   * The {@code dWeight} of columns {@code from..to-1} ({@code from} a multiple of the vector
-   * length): over the rows in order, with the one-thread pass's operations.
-   */
-  private static void weightGradient(
-      boolean vector,
-      float[] dWeight,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] rstd,
-      int n,
-      int c,
-      int from,
-      int to) {
-    int j = from;
-    if (vector) {
-      int bound = Math.min(to, F.loopBound(c));
-      for (; j < bound; j += F.length()) {
-        FloatVector w = FloatVector.fromArray(F, dWeight, j);
-        for (int i = 0; i < n; i++) {
-          FloatVector g = FloatVector.fromArray(F, dOut, dOutOff + i * c + j);
-          FloatVector v = FloatVector.fromArray(F, in, inOff + i * c + j);
-          w = g.mul(v).mul(rstd[i]).add(w);
-        }
-        w.intoArray(dWeight, j);
-      }
-    }
-    for (; j < to; j++) {
-      for (int i = 0; i < n; i++) {
-        dWeight[j] += dOut[dOutOff + i * c + j] * in[inOff + i * c + j] * rstd[i];
-      }
-    }
-  }
-
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(
       float[] dIn,
@@ -285,23 +152,7 @@ public final class RmsNorm {
       float[] rstd,
       int n,
       int c) {
-    backwardScalar(dIn, dInOff, dWeight, dOut, dOutOff, in, inOff, weight, rstd, c, 0, n);
-  }
-
-  private static void backwardScalar(
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int c,
-      int from,
-      int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       int dy = dOutOff + i * c;
       int dx = dInOff + i * c;
@@ -335,24 +186,8 @@ public final class RmsNorm {
       float[] rstd,
       int n,
       int c) {
-    backwardVector(dIn, dInOff, dWeight, dOut, dOutOff, in, inOff, weight, rstd, c, 0, n);
-  }
-
-  private static void backwardVector(
-      float[] dIn,
-      int dInOff,
-      float[] dWeight,
-      float[] dOut,
-      int dOutOff,
-      float[] in,
-      int inOff,
-      float[] weight,
-      float[] rstd,
-      int c,
-      int from,
-      int to) {
     int bound = F.loopBound(c);
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       int x = inOff + i * c;
       int dy = dOutOff + i * c;
       int dx = dInOff + i * c;

@@ -28,34 +28,9 @@ public final class SwiGlu {
     }
   }
 
-  /** Elements per task of the pooled passes: a multiple of every vector length. */
-  static final int GRAIN = 1 << 14;
-
-  /**
-   * {@link #forward} shared over {@code pool} in ranges of fixed size: the same bits on any number
-   * of threads.
-   */
-  public static void forward(ComputePool pool, float[] out, float[] gate, float[] up, int n) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        GRAIN,
-        (from, to) -> {
-          if (vector) {
-            forwardVector(out, gate, up, from, to);
-          } else {
-            forwardScalar(out, gate, up, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #forward}. */
   public static void forwardScalar(float[] out, float[] gate, float[] up, int n) {
-    forwardScalar(out, gate, up, 0, n);
-  }
-
-  private static void forwardScalar(float[] out, float[] gate, float[] up, int from, int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       float g = gate[i];
       out[i] = g / (1f + (float) Math.exp(-g)) * up[i];
     }
@@ -69,18 +44,14 @@ public final class SwiGlu {
    * wherever it falls.
    */
   public static void forwardVector(float[] out, float[] gate, float[] up, int n) {
-    forwardVector(out, gate, up, 0, n);
-  }
-
-  private static void forwardVector(float[] out, float[] gate, float[] up, int from, int to) {
-    int bound = from + F.loopBound(to - from);
-    int i = from;
+    int bound = F.loopBound(n);
+    int i = 0;
     for (; i < bound; i += F.length()) {
       FloatVector g = FloatVector.fromArray(F, gate, i);
       FloatVector e = VectorExp.exp(g.neg()).add(1f);
       g.div(e).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
     }
-    for (; i < to; i++) {
+    for (; i < n; i++) {
       float g = gate[i];
       out[i] = g / (1f + VectorExp.exp(-g)) * up[i];
     }
@@ -104,34 +75,10 @@ public final class SwiGlu {
     }
   }
 
-  /**
-   * {@link #backward} shared over {@code pool} as {@link #forward(ComputePool, float[], float[],
-   * float[], int)}.
-   */
-  public static void backward(
-      ComputePool pool, float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
-    boolean vector = KernelPath.vector();
-    pool.parallelRanges(
-        n,
-        GRAIN,
-        (from, to) -> {
-          if (vector) {
-            backwardVector(dGate, dUp, dOut, gate, up, from, to);
-          } else {
-            backwardScalar(dGate, dUp, dOut, gate, up, from, to);
-          }
-        });
-  }
-
   /** Scalar reference of {@link #backward}. */
   public static void backwardScalar(
       float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
-    backwardScalar(dGate, dUp, dOut, gate, up, 0, n);
-  }
-
-  private static void backwardScalar(
-      float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int from, int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < n; i++) {
       float g = gate[i];
       float sig = 1f / (1f + (float) Math.exp(-g));
       float dy = dOut[i];
@@ -143,13 +90,8 @@ public final class SwiGlu {
   /** Vector API path of {@link #backward}, with the exponential of {@link #forwardVector}. */
   public static void backwardVector(
       float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
-    backwardVector(dGate, dUp, dOut, gate, up, 0, n);
-  }
-
-  private static void backwardVector(
-      float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int from, int to) {
-    int bound = from + F.loopBound(to - from);
-    int i = from;
+    int bound = F.loopBound(n);
+    int i = 0;
     for (; i < bound; i += F.length()) {
       FloatVector g = FloatVector.fromArray(F, gate, i);
       FloatVector sig = FloatVector.broadcast(F, 1f).div(VectorExp.exp(g.neg()).add(1f));
@@ -160,7 +102,7 @@ public final class SwiGlu {
           .intoArray(dGate, i);
       dy.mul(g).fma(sig, FloatVector.fromArray(F, dUp, i)).intoArray(dUp, i);
     }
-    for (; i < to; i++) {
+    for (; i < n; i++) {
       float g = gate[i];
       float sig = 1f / (1f + VectorExp.exp(-g));
       float dy = dOut[i];

@@ -48,7 +48,7 @@ public final class Gpt2Trainer
       Gpt2Weights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       LayerNorm.forward(
-          pool, a.xn1[l], 0, x, 0, w.ln1Weight(), w.ln1Bias(), a.mean1[l], a.rstd1[l], n, c, eps);
+          a.xn1[l], 0, x, 0, w.ln1Weight(), w.ln1Bias(), a.mean1[l], a.rstd1[l], n, c, eps);
       w.wQkv().forward(a.qkv, a.xn1[l], n, adapters, rnd);
       for (int i = 0; i < n; i++) { // qkv: (N, 3, C) -> q: (N, C), k, v: (N, C)
         System.arraycopy(a.qkv, i * 3 * c, a.q[l], i * c, c);
@@ -57,27 +57,15 @@ public final class Gpt2Trainer
       }
       attentionForward(a, l, a.proj);
       w.wProj().forward(a.proj, a.att[l], n, adapters, rnd);
-      Residual.forward(pool, a.mid[l], 0, x, 0, a.proj, 0, n * c);
+      Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       LayerNorm.forward(
-          pool,
-          a.xn2[l],
-          0,
-          a.mid[l],
-          0,
-          w.ln2Weight(),
-          w.ln2Bias(),
-          a.mean2[l],
-          a.rstd2[l],
-          n,
-          c,
-          eps);
+          a.xn2[l], 0, a.mid[l], 0, w.ln2Weight(), w.ln2Bias(), a.mean2[l], a.rstd2[l], n, c, eps);
       w.wFc().forward(a.fc[l], a.xn2[l], n, adapters, rnd);
-      Gelu.forward(pool, a.act(l), a.fc[l], n * f);
+      Gelu.forward(a.act(l), a.fc[l], n * f);
       w.wFcProj().forward(a.proj, a.act(l), n, adapters, rnd);
-      Residual.forward(pool, a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
+      Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
     }
     LayerNorm.forward(
-        pool,
         a.xnFinal,
         0,
         a.resid[cf.layers()],
@@ -98,7 +86,6 @@ public final class Gpt2Trainer
     int c = cf.dim();
     int f = cf.hiddenDim();
     LayerNorm.backward(
-        pool,
         a.dx,
         0,
         grads.lnfWeight(),
@@ -117,16 +104,15 @@ public final class Gpt2Trainer
       Gpt2Weights.Layer<float[]> g = grads.layers().get(l);
       // MLP block; dx is d resid[l+1]
       if (recompute) {
-        Gelu.forward(pool, a.act(l), a.fc[l], n * f);
+        Gelu.forward(a.act(l), a.fc[l], n * f);
       }
       Arrays.fill(a.dAct, 0f);
       w.wFcProj().backward(a.dAct, a.dx, a.act(l), n, adapters);
       Arrays.fill(a.dFc, 0f);
-      Gelu.backward(pool, a.dFc, a.dAct, a.fc[l], n * f);
+      Gelu.backward(a.dFc, a.dAct, a.fc[l], n * f);
       Arrays.fill(a.dxn, 0f);
       w.wFc().backward(a.dxn, a.dFc, a.xn2[l], n, adapters);
       LayerNorm.backward(
-          pool,
           a.dx,
           0,
           g.ln2Weight(),
@@ -152,7 +138,6 @@ public final class Gpt2Trainer
       Arrays.fill(a.dxn, 0f);
       w.wQkv().backward(a.dxn, a.qkv, a.xn1[l], n, adapters);
       LayerNorm.backward(
-          pool,
           a.dx,
           0,
           g.ln1Weight(),

@@ -99,16 +99,14 @@ public final class LlamaTrainer
       LlamaWeights.Layer<Projection> w = params.block(l);
       float[] x = a.resid[l];
       // attention block: q, k, v from rmsnorm(x)
-      RmsNorm.forward(pool, a.xn1(l), 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+      RmsNorm.forward(a.xn1(l), 0, x, 0, w.attnNorm(), a.rstd1[l], n, c, eps);
       float[] xn = a.xn1(l);
       w.wq().forward(cf.qkNorm() ? a.qRaw[l] : a.q[l], xn, n, adapters, rnd);
       w.wk().forward(cf.qkNorm() ? a.kRaw[l] : a.kLin, xn, n, adapters, rnd);
       w.wv().forward(a.vLin, xn, n, adapters, rnd);
       if (cf.qkNorm()) { // per-head RMSNorm: (N*H, hd) rows
-        RmsNorm.forward(
-            pool, a.q[l], 0, a.qRaw[l], 0, w.qNorm(), a.qRstd[l], n * cf.heads(), hd, eps);
-        RmsNorm.forward(
-            pool, a.kLin, 0, a.kRaw[l], 0, w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd, eps);
+        RmsNorm.forward(a.q[l], 0, a.qRaw[l], 0, w.qNorm(), a.qRstd[l], n * cf.heads(), hd, eps);
+        RmsNorm.forward(a.kLin, 0, a.kRaw[l], 0, w.kNorm(), a.kRstd[l], n * cf.kvHeads(), hd, eps);
       }
       for (int i = 0; i < n; i++) {
         Rope.forward(cf.ropeStyle(), a.q[l], i * qd, cf.heads(), rope, pos[i]);
@@ -116,17 +114,17 @@ public final class LlamaTrainer
       }
       attentionForward(a, l, a.vLin);
       w.wo().forward(a.proj, a.att[l], n, adapters, rnd);
-      Residual.forward(pool, a.mid[l], 0, x, 0, a.proj, 0, n * c);
+      Residual.forward(a.mid[l], 0, x, 0, a.proj, 0, n * c);
       // feed-forward block: down(silu(gate(xn)) · up(xn))
-      RmsNorm.forward(pool, a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+      RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
       w.wGate().forward(a.gate(l), a.xn2(l), n, adapters, rnd);
       w.wUp().forward(a.up(l), a.xn2(l), n, adapters, rnd);
-      SwiGlu.forward(pool, a.hidden(l), a.gate(l), a.up(l), n * f);
+      SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       w.wDown().forward(a.proj, a.hidden(l), n, adapters, rnd);
-      Residual.forward(pool, a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
+      Residual.forward(a.resid[l + 1], 0, a.mid[l], 0, a.proj, 0, n * c);
     }
     float[] last = a.resid[cf.layers()];
-    RmsNorm.forward(pool, a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
+    RmsNorm.forward(a.xnFinal, 0, last, 0, weights.finalNorm(), a.rstdFinal, n, c, eps);
   }
 
   @Override
@@ -142,7 +140,6 @@ public final class LlamaTrainer
     float eps = cf.normEps();
     // dx: (N, C) = d loss / d resid[L], through the final norm (dxn holds d loss / d xnFinal)
     RmsNorm.backward(
-        pool,
         a.dx,
         0,
         grads.finalNorm(),
@@ -160,21 +157,20 @@ public final class LlamaTrainer
       // feed-forward block; dx is d resid[l+1] and also d down-projection output
       if (recompute) {
         // the same kernel on the same kept inputs: the same bits as forward
-        RmsNorm.forward(pool, a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
+        RmsNorm.forward(a.xn2(l), 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c, eps);
         w.wGate().replay(a.gate(l), a.xn2(l), n, adapters);
         w.wUp().replay(a.up(l), a.xn2(l), n, adapters);
-        SwiGlu.forward(pool, a.hidden(l), a.gate(l), a.up(l), n * f);
+        SwiGlu.forward(a.hidden(l), a.gate(l), a.up(l), n * f);
       }
       Arrays.fill(a.dHidden, 0f);
       w.wDown().backward(a.dHidden, a.dx, a.hidden(l), n, adapters);
       Arrays.fill(a.dGate, 0f);
       Arrays.fill(a.dUp, 0f);
-      SwiGlu.backward(pool, a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
+      SwiGlu.backward(a.dGate, a.dUp, a.dHidden, a.gate(l), a.up(l), n * f);
       Arrays.fill(a.dxn, 0f);
       w.wGate().backward(a.dxn, a.dGate, a.xn2(l), n, adapters);
       w.wUp().backward(a.dxn, a.dUp, a.xn2(l), n, adapters);
-      RmsNorm.backward(
-          pool, a.dx, 0, g.ffnNorm(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
+      RmsNorm.backward(a.dx, 0, g.ffnNorm(), a.dxn, 0, a.mid[l], 0, w.ffnNorm(), a.rstd2[l], n, c);
       // attention block; dx is now d mid[l]
       Arrays.fill(a.dAtt, 0f);
       w.wo().backward(a.dAtt, a.dx, a.att[l], n, adapters);
@@ -189,7 +185,6 @@ public final class LlamaTrainer
         Arrays.fill(a.dqRaw, 0f);
         Arrays.fill(a.dkRaw, 0f);
         RmsNorm.backward(
-            pool,
             a.dqRaw,
             0,
             g.qNorm(),
@@ -202,7 +197,6 @@ public final class LlamaTrainer
             n * cf.heads(),
             hd);
         RmsNorm.backward(
-            pool,
             a.dkRaw,
             0,
             g.kNorm(),
@@ -218,14 +212,14 @@ public final class LlamaTrainer
         dk = a.dkRaw;
       }
       if (recompute) {
-        RmsNorm.forward(pool, a.xn1(l), 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c, eps);
+        RmsNorm.forward(a.xn1(l), 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c, eps);
       }
       Arrays.fill(a.dxn, 0f);
       w.wq().backward(a.dxn, dq, a.xn1(l), n, adapters);
       w.wk().backward(a.dxn, dk, a.xn1(l), n, adapters);
       w.wv().backward(a.dxn, a.dv, a.xn1(l), n, adapters);
       RmsNorm.backward(
-          pool, a.dx, 0, g.attnNorm(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
+          a.dx, 0, g.attnNorm(), a.dxn, 0, a.resid[l], 0, w.attnNorm(), a.rstd1[l], n, c);
     }
     // embedding: scatter dx rows into the rows of the tokens (tied: adds to the head's gradient)
     float[] dEmb = grads.tokenEmbedding();
