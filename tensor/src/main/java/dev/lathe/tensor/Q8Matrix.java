@@ -322,9 +322,11 @@ public final class Q8Matrix {
       }
       // decode: one row at a time, read front to back, which streams from memory faster than rows
       // interleaved (see MatVec); the same bits as dot4
+      float[] lanes = SUMS.get();
       for (; r < r1; r++) {
         for (int i = 0; i < m; i++) {
-          y[yOff + i * w.rows + r] = w.dot(x, xOff + i * w.cols, r);
+          w.dot(x, xOff + i * w.cols, r, lanes);
+          y[yOff + i * w.rows + r] = MatVec.reduce(FloatVector.fromArray(F, lanes, 0));
         }
       }
     }
@@ -375,9 +377,10 @@ public final class Q8Matrix {
   /**
    * Row {@code r} · x: per block, lane-wise products of the widened bytes and x accumulated in one
    * vector, which is then scaled by the block's scale into the row's accumulator; lanes summed by
-   * {@link MatVec#reduce}.
+   * {@link MatVec#reduce} by the caller: this method neither takes nor returns a vector, so the JIT
+   * never has to box one when its inlining budget runs out (as {@link #dot4}).
    */
-  private float dot(float[] x, int xAt, int r) {
+  private void dot(float[] x, int xAt, int r, float[] lanes) {
     int nb = cols / BLOCK;
     FloatVector acc = FloatVector.zero(F);
     int at = r * cols;
@@ -392,7 +395,7 @@ public final class Q8Matrix {
       }
       acc = s.fma(FloatVector.broadcast(F, scales[r * nb + b]), acc);
     }
-    return MatVec.reduce(acc);
+    acc.intoArray(lanes, 0);
   }
 
   private static int ceilDiv(int a, int b) {
