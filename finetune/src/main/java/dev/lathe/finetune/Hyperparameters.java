@@ -92,7 +92,12 @@ public record Hyperparameters(int epochs, int batchSize, double learningRateMult
       return 1.0;
     }
     double m = (double) REFERENCE_BLOCK_WEIGHTS / blockWeights;
-    return Math.max(1.0, Math.min(lora ? MAX_AUTO_MULTIPLIER : MAX_AUTO_MULTIPLIER_FULL, m));
+    return Math.max(1.0, Math.min(maxAutoMultiplier(lora), m));
+  }
+
+  /** The cap of the {@code auto} multiplier for LoRA or full fine-tuning. */
+  private static double maxAutoMultiplier(boolean lora) {
+    return lora ? MAX_AUTO_MULTIPLIER : MAX_AUTO_MULTIPLIER_FULL;
   }
 
   /**
@@ -122,7 +127,7 @@ public record Hyperparameters(int epochs, int batchSize, double learningRateMult
       out.append(baseLearningRate * learningRateMultiplier);
       out.append(lora ? ": LoRA on " : ": full fine-tuning on ").append(blockWeights);
       out.append(" block weights, clamp(10M / weights, 1, ");
-      out.append(lora ? "10" : "25").append("))");
+      out.append((long) maxAutoMultiplier(lora)).append("))");
     }
     return out.isEmpty() ? null : "auto: " + out;
   }
