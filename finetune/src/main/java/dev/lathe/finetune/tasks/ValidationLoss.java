@@ -72,7 +72,6 @@ public final class ValidationLoss {
         break;
       }
     }
-    float[] weights = e.weights() == null ? null : e.weights().clone();
-    return new TrainingExample(e.line(), e.tokens(), targets, e.truncated(), weights);
+    return new TrainingExample(e.line(), e.tokens(), targets, e.truncated(), e.weights());
   }
 }
