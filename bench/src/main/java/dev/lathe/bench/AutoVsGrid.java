@@ -45,7 +45,19 @@ public final class AutoVsGrid {
 
   /** One table row: a task on a model, and its grid. */
   private record Row(
-      String label, SuiteTask task, SuiteTask.Sizes sizes, Path model, int loraRank, Grid grid) {}
+      String label,
+      SuiteTask task,
+      SuiteTask.Sizes sizes,
+      Path model,
+      String modelName,
+      int loraRank,
+      Grid grid) {
+
+    /** The model column: its name and how it is trained. */
+    String modelColumn() {
+      return modelName + (loraRank > 0 ? " LoRA r" + loraRank : ", full");
+    }
+  }
 
   /** The grid's axes. */
   private record Grid(double[] lrs, int[] epochs, int[] batches) {
@@ -139,6 +151,7 @@ public final class AutoVsGrid {
                 task,
                 sizes,
                 models.resolve("gguf/stories260K.gguf"),
+                "stories260K",
                 0,
                 full.withEpochs(e, quick)));
         continue;
@@ -149,6 +162,7 @@ public final class AutoVsGrid {
               task,
               sizes,
               model,
+              "TinyStories-656K",
               FineTuneOptions.DEFAULT_LORA_RANK,
               lora.withEpochs(e, quick)));
     }
@@ -162,6 +176,7 @@ public final class AutoVsGrid {
             new StrictFormatTask(),
             scratchSizes,
             scratch,
+            "GPT-2 scratch",
             0,
             full.withEpochs(3, quick)));
     return rows;
@@ -238,7 +253,7 @@ public final class AutoVsGrid {
             "| %s | %s | %s | %.3f | %.3f (%s) | %.3f (%s) | %s | %s; %d of %d | %.1f | %.1f |"
                 + " %+.1f%% |",
             row.label(),
-            model(row),
+            row.modelColumn(),
             row.task().measure(),
             baseValue,
             best.value(),
@@ -269,15 +284,6 @@ public final class AutoVsGrid {
               c.diverged() ? " (diverged)" : ""));
     }
     cells.add(line.append(" |").toString());
-  }
-
-  private static String model(Row row) {
-    String name = row.model().getFileName().toString();
-    String model = name.startsWith("hf-") ? name.substring(3) : name.replaceFirst("\\.gguf$", "");
-    if (name.startsWith("scratch-gpt2")) {
-      model = "GPT-2 scratch";
-    }
-    return model + (row.loraRank() > 0 ? " LoRA r" + row.loraRank() : ", full");
   }
 
   private static String values(Hyperparameters h) {
