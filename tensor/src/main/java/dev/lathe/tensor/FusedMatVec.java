@@ -127,17 +127,13 @@ public final class FusedMatVec {
       return;
     }
     ComputePool p = (long) rows * k < SMALL ? SERIAL : pool;
-    // tasks as large as the widest product's alone: enough of them to balance the threads
-    int perTask =
-        p == SERIAL ? rows : MatVec.rowsPerTask(p.threads(), Math.max(n0, Math.max(n1, n2)), k);
     Parts b = PARTS.get();
-    MatVec.set(b.part0, f0, h0, x, xOff, y0, n0, k, perTask);
-    MatVec.set(b.part1, f1, h1, x, xOff, y1, n1, k, perTask);
-    MatVec.set(b.part2, f2, h2, x, xOff, y2, n2, k, perTask);
-    b.tasks0 = ceilDiv(n0, perTask);
-    b.tasks1 = b.tasks0 + ceilDiv(n1, perTask);
+    MatVec.set(b.part0, f0, h0, x, xOff, y0, n0, k);
+    MatVec.set(b.part1, f1, h1, x, xOff, y1, n1, k);
+    MatVec.set(b.part2, f2, h2, x, xOff, y2, n2, k);
     try {
-      p.parallelFor(b.tasks1 + ceilDiv(n2, perTask), b);
+      // one schedule over the products' rows end to end: a task may finish one and start the next
+      p.parallelFor(b.schedule.plan(rows, p.threads(), MatVec.MIN_ROWS_PER_TASK, p == SERIAL), b);
     } finally {
       MatVec.clear(b.part0);
       MatVec.clear(b.part1);
@@ -145,29 +141,27 @@ public final class FusedMatVec {
     }
   }
 
-  /** The loop body: task t is a range of rows of the product whose task numbers hold t. */
+  /**
+   * The loop body: task t is a range of the products' rows taken end to end (product 0's rows, then
+   * 1's, then 2's), which may span two products.
+   */
   private static final class Parts implements ComputePool.Body {
     private final MatVec.Rows part0 = new MatVec.Rows();
     private final MatVec.Rows part1 = new MatVec.Rows();
     private final MatVec.Rows part2 = new MatVec.Rows();
-    private int tasks0;
-    private int tasks1;
+    private final RowSchedule schedule = new RowSchedule();
 
     @Override
     public void run(int task, int worker) {
-      if (task < tasks0) {
-        part0.run(task, worker);
-      } else if (task < tasks1) {
-        part1.run(task - tasks0, worker);
-      } else {
-        part2.run(task - tasks1, worker);
-      }
+      int r0 = schedule.start(task);
+      int r1 = schedule.end(task);
+      int n0 = part0.n();
+      int n01 = n0 + part1.n();
+      part0.range(r0, r1);
+      part1.range(r0 - n0, r1 - n0);
+      part2.range(r0 - n01, r1 - n01);
     }
   }
 
   private static final ThreadLocal<Parts> PARTS = ThreadLocal.withInitial(Parts::new);
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
-  }
 }

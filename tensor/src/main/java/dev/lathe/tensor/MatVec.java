@@ -30,11 +30,11 @@ public final class MatVec {
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
-  /** Task sizes are multiples of this many rows. */
-  private static final int GROUP = 4;
-
   /** Fewest rows per parallel task. */
-  private static final int MIN_ROWS_PER_TASK = 32;
+  static final int MIN_ROWS_PER_TASK = 16;
+
+  /** Products below this many multiply-adds run as one task. */
+  static final long SMALL = 1L << 15;
 
   /** Each thread's scratch for a row's unreduced sum. */
   private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
@@ -55,8 +55,8 @@ public final class MatVec {
     private int yOff;
     private int n;
     private int k;
-    private int rowsPerTask;
     private boolean acc;
+    private final RowSchedule schedule = new RowSchedule();
 
     float[] f32() {
       return f32;
@@ -76,24 +76,27 @@ public final class MatVec {
 
     @Override
     public void run(int task, int worker) {
-      int j0 = task * rowsPerTask;
-      rows(x, xOff, this, y, yOff, j0, Math.min(n, j0 + rowsPerTask), k, acc);
+      range(schedule.start(task), schedule.end(task));
+    }
+
+    /** Computes rows {@code [j0, j1)} clipped to this product's rows (none when outside them). */
+    void range(int j0, int j1) {
+      int from = Math.max(0, j0);
+      int to = Math.min(n, j1);
+      if (from < to) {
+        rows(x, xOff, this, y, yOff, from, to, k, acc);
+      }
+    }
+
+    int n() {
+      return n;
     }
   }
 
   private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
 
   /** Points {@code r} at one product's operands (exactly one of the weight sources non-null). */
-  static void set(
-      Rows r,
-      float[] f32,
-      short[] bf16,
-      float[] x,
-      int xOff,
-      float[] y,
-      int n,
-      int k,
-      int rowsPerTask) {
+  static void set(Rows r, float[] f32, short[] bf16, float[] x, int xOff, float[] y, int n, int k) {
     r.f32 = f32;
     r.bf16 = bf16;
     r.seg = null;
@@ -104,7 +107,6 @@ public final class MatVec {
     r.yOff = 0;
     r.n = n;
     r.k = k;
-    r.rowsPerTask = rowsPerTask;
     r.acc = false;
   }
 
@@ -115,13 +117,6 @@ public final class MatVec {
     r.seg = null;
     r.x = null;
     r.y = null;
-  }
-
-  /** Rows per parallel task for {@code n} rows of {@code k} values on {@code threads} threads. */
-  static int rowsPerTask(int threads, int n, int k) {
-    return (long) n * k < 1 << 15
-        ? n
-        : Math.max(MIN_ROWS_PER_TASK, ceilTo(ceilDiv(n, threads * 4), GROUP));
   }
 
   /** y[n] (+)= W[n,k] · x[k], W in f32 at {@code w[wOff]}. */
@@ -188,17 +183,16 @@ public final class MatVec {
       int n,
       int k,
       boolean accumulate) {
-    int perTask = rowsPerTask(pool.threads(), n, k);
     w.x = x;
     w.xOff = xOff;
     w.y = y;
     w.yOff = yOff;
     w.n = n;
     w.k = k;
-    w.rowsPerTask = perTask;
     w.acc = accumulate;
     try {
-      pool.parallelFor(ceilDiv(n, perTask), w);
+      pool.parallelFor(
+          w.schedule.plan(n, pool.threads(), MIN_ROWS_PER_TASK, (long) n * k < SMALL), w);
     } finally {
       clear(w);
     }

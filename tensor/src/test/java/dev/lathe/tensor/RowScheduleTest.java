@@ -1,0 +1,48 @@
+package dev.lathe.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The guided row schedule: contiguous ranges covering every row once, largest first. */
+class RowScheduleTest {
+
+  @Test
+  void rangesCoverEveryRowOnceLargestFirstInGroupsOfFour() {
+    RowSchedule s = new RowSchedule();
+    for (int threads : new int[] {1, 2, 3, 8, 64}) {
+      for (int n : new int[] {1, 3, 17, 192, 576, 1537, 3072, 49_152, 100_003}) {
+        int tasks = s.plan(n, threads, 16, false);
+        assertThat(tasks).isEqualTo(s.tasks()).isPositive();
+        assertThat(s.start(0)).isZero();
+        assertThat(s.end(tasks - 1)).isEqualTo(n);
+        int previous = Integer.MAX_VALUE;
+        for (int t = 0; t < tasks; t++) {
+          int size = s.end(t) - s.start(t);
+          String at = "task " + t + " of " + tasks + ", n=" + n + ", threads=" + threads;
+          assertThat(size).as(at).isPositive();
+          if (t > 0) {
+            assertThat(s.start(t)).as(at).isEqualTo(s.end(t - 1));
+          }
+          if (t < tasks - 1) {
+            assertThat(size % 4).as(at).isZero();
+            assertThat(size).as(at).isGreaterThanOrEqualTo(16).isLessThanOrEqualTo(previous);
+            previous = size;
+          }
+        }
+        if (n >= 64 * threads) {
+          // the first task takes about a (2 · threads)-th of the rows, so no thread waits long
+          assertThat(s.end(0)).isLessThanOrEqualTo(n / (2 * threads) + 4);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSingleTaskPlanCoversAllRows() {
+    RowSchedule s = new RowSchedule();
+    assertThat(s.plan(1000, 8, 16, true)).isEqualTo(1);
+    assertThat(s.start(0)).isZero();
+    assertThat(s.end(0)).isEqualTo(1000);
+  }
+}
