@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -515,188 +516,107 @@ public record ServerConfig(
   }
 
   public ServerConfig withPort(int value) {
-    return new ServerConfig(
-        host,
-        value,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.port = value);
   }
 
   public ServerConfig withDataDir(Path value) {
-    return new ServerConfig(
-        host,
-        port,
-        value,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.dataDir = value);
   }
 
   public ServerConfig withDbUrl(String value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        value,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.dbUrl = value);
   }
 
   public ServerConfig withUploadLimit(long value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        value,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.uploadLimitBytes = value);
   }
 
   /** The same config with {@code value} in-process workers (0: none). */
   public ServerConfig withWorkers(int value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        value,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.workers = value);
   }
 
   /** The same config with {@code value} as its telemetry settings. */
   public ServerConfig withTelemetry(Telemetry value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        value,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.telemetry = value);
   }
 
   /** The same config keeping what it stores where {@code value} says. */
   public ServerConfig withStorage(StorageConfig value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        value,
-        jobDefaults,
-        serving);
+    return with(d -> d.storage = value);
   }
 
   /** The same config with job defaults {@code value}. */
   public ServerConfig withJobDefaults(JobDefaults value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        value,
-        serving);
+    return with(d -> d.jobDefaults = value);
   }
 
   /** The same config with fine-tuning jobs at LoRA rank {@code value} (0: full fine-tuning). */
   public ServerConfig withLoraRank(int value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        value,
-        telemetry,
-        storage,
-        jobDefaults,
-        serving);
+    return with(d -> d.loraRank = value);
   }
 
   /** The same config with serving settings {@code value}. */
   public ServerConfig withServing(Serving value) {
-    return new ServerConfig(
-        host,
-        port,
-        dataDir,
-        dbUrl,
-        uploadLimitBytes,
-        apiKeys,
-        models,
-        aliases,
-        workers,
-        loraRank,
-        telemetry,
-        storage,
-        jobDefaults,
-        value);
+    return with(d -> d.serving = value);
+  }
+
+  private ServerConfig with(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** A mutable copy of a config's components: a wither changes one and builds a new record. */
+  private static final class Draft {
+    private String host;
+    private int port;
+    private Path dataDir;
+    private String dbUrl;
+    private long uploadLimitBytes;
+    private List<ApiKey> apiKeys;
+    private Map<String, String> models;
+    private Map<String, String> aliases;
+    private int workers;
+    private int loraRank;
+    private Telemetry telemetry;
+    private StorageConfig storage;
+    private JobDefaults jobDefaults;
+    private Serving serving;
+
+    Draft(ServerConfig c) {
+      host = c.host;
+      port = c.port;
+      dataDir = c.dataDir;
+      dbUrl = c.dbUrl;
+      uploadLimitBytes = c.uploadLimitBytes;
+      apiKeys = c.apiKeys;
+      models = c.models;
+      aliases = c.aliases;
+      workers = c.workers;
+      loraRank = c.loraRank;
+      telemetry = c.telemetry;
+      storage = c.storage;
+      jobDefaults = c.jobDefaults;
+      serving = c.serving;
+    }
+
+    ServerConfig build() {
+      return new ServerConfig(
+          host,
+          port,
+          dataDir,
+          dbUrl,
+          uploadLimitBytes,
+          apiKeys,
+          models,
+          aliases,
+          workers,
+          loraRank,
+          telemetry,
+          storage,
+          jobDefaults,
+          serving);
+    }
   }
 }
