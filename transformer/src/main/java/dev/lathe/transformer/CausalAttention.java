@@ -10,9 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Causal multi-head attention over a key/value cache, with grouped-query attention: query head
  * {@code h} reads key/value head {@code h / (H / KVH)}.
  *
- * <p>One task is one (position, key/value head) pair: it owns the output rows of that head group
- * and computes them in a fixed order, so results do not depend on the thread count, the chunk size
- * or the other tasks. Tasks run on the {@link ComputePool} when the work is worth it; each thread
+ * <p>One task is one (position, query head) pair: it owns that head's output row and computes it in
+ * a fixed order, so results do not depend on the thread count, the chunk size or the other tasks.
+ * (Tasks per query head, not per key/value head, keep two threads even on a model with three
+ * key/value heads.) Tasks run on the {@link ComputePool} when the work is worth it; each thread
  * scores into its own slice of the scratch. Nothing is allocated per call.
  */
 final class CausalAttention {
@@ -50,7 +51,7 @@ final class CausalAttention {
       int headDim,
       int capacity,
       float[] scores) {
-    int tasks = t * kvHeads;
+    int tasks = t * heads;
     long work = 2L * t * heads * (pos0 + t) * headDim;
     ComputePool pool = ComputePool.common();
     Groups g = GROUPS.get();
@@ -78,8 +79,8 @@ final class CausalAttention {
   }
 
   /**
-   * One call's operands and its loop body, task = (row, key/value head). Each thread reuses its
-   * own, so a decode step allocates no task objects; the references are dropped after the call.
+   * One call's operands and its loop body, task = (row, query head). Each thread reuses its own, so
+   * a decode step allocates no task objects; the references are dropped after the call.
    */
   private static final class Groups implements ComputePool.Body {
     private float[] out;
@@ -95,14 +96,17 @@ final class CausalAttention {
 
     @Override
     public void run(int task, int worker) {
-      group(
+      int head = task % heads;
+      int group = heads / kvHeads;
+      head(
           out,
           q,
           keys,
           values,
-          task / kvHeads,
+          task / heads,
           pos0,
-          task % kvHeads,
+          head / group,
+          head % group,
           heads,
           kvHeads,
           headDim,
@@ -115,10 +119,10 @@ final class CausalAttention {
   private static final ThreadLocal<Groups> GROUPS = ThreadLocal.withInitial(Groups::new);
 
   /**
-   * The query heads of key/value head {@code g} at row {@code i} (position {@code pos0 + i}),
-   * scoring into {@code scores[s0 ..)}.
+   * Query head {@code h} of key/value head {@code g}'s group at row {@code i} (position {@code pos0
+   * + i}), scoring into {@code scores[s0 ..)}.
    */
-  private static void group(
+  private static void head(
       float[] out,
       float[] q,
       float[] keys,
@@ -126,6 +130,7 @@ final class CausalAttention {
       int i,
       int pos0,
       int g,
+      int h,
       int heads,
       int kvHeads,
       int headDim,
@@ -137,25 +142,23 @@ final class CausalAttention {
     float scale = (float) Math.sqrt(headDim);
     int kv = g * capacity * headDim;
     boolean across = headDim < F.length(); // short heads: vectorise across positions
-    for (int h = 0; h < group; h++) {
-      int row = (i * heads + g * group + h) * headDim;
-      // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
-      int p = 0;
-      if (across) {
-        p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
-      }
-      for (; p < len; p++) {
-        scores[s0 + p] = dot(q, row, keys, kv + p * headDim, headDim) / scale;
-      }
-      Softmax.forward(scores, s0, len);
-      // out row: (hd) = Σ_p scores[p] · values[g, p]
-      if (across) {
-        valuesAcross(scores, s0, values, kv, headDim, len, out, row);
-      } else {
-        java.util.Arrays.fill(out, row, row + headDim, 0f);
-        for (p = 0; p < len; p++) {
-          axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
-        }
+    int row = (i * heads + g * group + h) * headDim;
+    // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
+    int p = 0;
+    if (across) {
+      p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
+    }
+    for (; p < len; p++) {
+      scores[s0 + p] = dot(q, row, keys, kv + p * headDim, headDim) / scale;
+    }
+    Softmax.forward(scores, s0, len);
+    // out row: (hd) = Σ_p scores[p] · values[g, p]
+    if (across) {
+      valuesAcross(scores, s0, values, kv, headDim, len, out, row);
+    } else {
+      java.util.Arrays.fill(out, row, row + headDim, 0f);
+      for (p = 0; p < len; p++) {
+        axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
       }
     }
   }
