@@ -37,6 +37,9 @@ public final class Q8Matrix {
   /** Fewest rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 16;
 
+  /** Products below this many multiply-adds run as one task on the calling thread. */
+  private static final long SMALL = 1L << 16;
+
   private final byte[] q; // (rows, cols)
   private final float[] scales; // (rows, cols / BLOCK)
   private final int rows;
@@ -155,10 +158,6 @@ public final class Q8Matrix {
    */
   public void mulNT(ComputePool pool, float[] x, int xOff, float[] y, int yOff, int m) {
     check(x, xOff, y, yOff, m);
-    int perTask = Math.max(MIN_ROWS_PER_TASK, 4 * ceilDiv(rows, pool.threads() * 16));
-    if ((long) m * rows * cols < 1 << 16) {
-      perTask = Math.max(1, rows);
-    }
     Task t = TASKS.get();
     t.w = this;
     t.x = x;
@@ -166,9 +165,9 @@ public final class Q8Matrix {
     t.y = y;
     t.yOff = yOff;
     t.m = m;
-    t.perTask = perTask;
+    boolean small = (long) m * rows * cols < SMALL;
     try {
-      pool.parallelFor(ceilDiv(rows, perTask), t);
+      pool.parallelFor(t.schedule.plan(rows, pool.threads(), MIN_ROWS_PER_TASK, small), t);
     } finally {
       t.w = null;
       t.x = null;
@@ -207,20 +206,13 @@ public final class Q8Matrix {
               + ")");
     }
     int rows = a.rows + b.rows + (c == null ? 0 : c.rows);
-    // tasks as large as the widest product's alone: enough of them to balance the threads
-    int widest = Math.max(a.rows, Math.max(b.rows, c == null ? 0 : c.rows));
-    boolean small = (long) rows * a.cols < 1 << 16;
-    int perTask =
-        small
-            ? Math.max(1, rows)
-            : Math.max(MIN_ROWS_PER_TASK, 4 * ceilDiv(rows, pool.threads() * 16));
+    boolean small = (long) rows * a.cols < SMALL;
     Fused f = FUSED.get();
-    f.set(f.a, a, x, xOff, ya, perTask);
-    f.set(f.b, b, x, xOff, yb, perTask);
-    f.set(f.c, c, x, xOff, yc, perTask);
-    f.tasksA = ceilDiv(a.rows, perTask);
-    f.tasksB = f.tasksA + ceilDiv(b.rows, perTask);
-    int tasks = f.tasksB + (c == null ? 0 : ceilDiv(c.rows, perTask));
+    f.set(f.a, a, x, xOff, ya);
+    f.set(f.b, b, x, xOff, yb);
+    f.set(f.c, c, x, xOff, yc);
+    // one schedule over the matrices' rows end to end: a task may finish one and start the next
+    int tasks = f.schedule.plan(rows, pool.threads(), MIN_ROWS_PER_TASK, small);
     try {
       if (small) {
         for (int t = 0; t < tasks; t++) {
@@ -230,38 +222,41 @@ public final class Q8Matrix {
         pool.parallelFor(tasks, f);
       }
     } finally {
-      f.set(f.a, null, null, 0, null, 1);
-      f.set(f.b, null, null, 0, null, 1);
-      f.set(f.c, null, null, 0, null, 1);
+      f.set(f.a, null, null, 0, null);
+      f.set(f.b, null, null, 0, null);
+      f.set(f.c, null, null, 0, null);
     }
   }
 
-  /** The fused loop body: task t is a range of rows of the matrix whose task numbers hold t. */
+  /**
+   * The fused loop body: task t is a range of the matrices' rows taken end to end (a's, then b's,
+   * then c's), which may span two matrices.
+   */
   private static final class Fused implements ComputePool.Body {
     private final Task a = new Task();
     private final Task b = new Task();
     private final Task c = new Task();
-    private int tasksA;
-    private int tasksB;
+    private final RowSchedule schedule = new RowSchedule();
 
-    void set(Task t, Q8Matrix w, float[] x, int xOff, float[] y, int perTask) {
+    void set(Task t, Q8Matrix w, float[] x, int xOff, float[] y) {
       t.w = w;
       t.x = x;
       t.xOff = xOff;
       t.y = y;
       t.yOff = 0;
       t.m = 1;
-      t.perTask = perTask;
     }
 
     @Override
     public void run(int task, int worker) {
-      if (task < tasksA) {
-        a.run(task, worker);
-      } else if (task < tasksB) {
-        b.run(task - tasksA, worker);
-      } else {
-        c.run(task - tasksB, worker);
+      int r0 = schedule.start(task);
+      int r1 = schedule.end(task);
+      int na = a.w.rows;
+      int nab = na + b.w.rows;
+      a.range(r0, r1);
+      b.range(r0 - na, r1 - na);
+      if (c.w != null) {
+        c.range(r0 - nab, r1 - nab);
       }
     }
   }
@@ -301,12 +296,17 @@ public final class Q8Matrix {
     private float[] y;
     private int yOff;
     private int m;
-    private int perTask;
+    private final RowSchedule schedule = new RowSchedule();
 
     @Override
     public void run(int task, int worker) {
-      int r0 = task * perTask;
-      int r1 = Math.min(w.rows, r0 + perTask);
+      range(schedule.start(task), schedule.end(task));
+    }
+
+    /** Computes weight rows {@code [from, to)} clipped to this matrix's rows (none outside). */
+    void range(int from, int to) {
+      int r0 = Math.max(0, from);
+      int r1 = Math.min(w.rows, to);
       int r = r0;
       if (m > 1) {
         // prefill: four rows share each load of x (x is too large for L1)
@@ -396,10 +396,6 @@ public final class Q8Matrix {
       acc = s.fma(FloatVector.broadcast(F, scales[r * nb + b]), acc);
     }
     acc.intoArray(lanes, 0);
-  }
-
-  private static int ceilDiv(int a, int b) {
-    return (a + b - 1) / b;
   }
 
   /** The values q (rows, cols), held as they are: for the packed GEMM, which reads not writes. */
