@@ -36,14 +36,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $THREADS threads; load: $(uptime | sed 's/.*load average: //')"
 # The VM's read bandwidth moves from minute to minute, so it is measured right before each row's
-# decode and that row's share is taken against it (best pass of the probe).
+# decode; the row's share is taken against the probe's best pass and, after the slash, its median.
 echo
-printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp" ratio "Lathe GB/s" "read BW GB/s" "% of read BW" "prefill $PROMPT" ratio
+printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp" ratio "Lathe GB/s" "read BW best/med" "% of best/med" "prefill $PROMPT" ratio
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for t in f32 bf16 q8_0; do
   f=$DIR/smol135-$t.gguf
-  BW=$("${JAVA[@]}" dev.lathe.bench.ReadBandwidth --threads "$THREADS" 2>/dev/null \
-    | sed -n 's/^read bandwidth \([0-9.]*\) GB\/s best.*/\1/p')
+  read -r BW BWM < <("${JAVA[@]}" dev.lathe.bench.ReadBandwidth --threads "$THREADS" 2>/dev/null \
+    | sed -n 's/^read bandwidth \([0-9.]*\) GB\/s best, \([0-9.]*\) GB\/s median.*/\1 \2/p')
   out=$("${JAVA[@]}" dev.lathe.bench.DecodeThroughput --model "$f" --tokens "$TOKENS" \
     --threads "$THREADS" --prompt-tokens "$PROMPT" --repeat "$ROUNDS" 2>/dev/null)
   ld=$(sed -n 's/^decode tok\/s \([0-9.]*\).*/\1/p' <<<"$out")
@@ -57,7 +57,7 @@ pp = [r for r in rows if int(r["n_prompt"]) > 0 and int(r["n_gen"]) == 0][0]
 tg = [r for r in rows if int(r["n_gen"]) > 0 and int(r["n_prompt"]) == 0][0]
 print(pp["avg_ts"], tg["avg_ts"])' <<<"$csv")
   printf '| %-5s | %-12s | %-12.1f | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' "$t" "$ld" "$cd" "$(ratio "$ld" "$cd")" \
-    "$gbs" "$BW" "$(awk -v a="$gbs" -v b="$BW" 'BEGIN {printf "%.0f%%", 100 * a / b}')" \
+    "$gbs" "$BW / $BWM" "$(awk -v a="$gbs" -v b="$BW" -v c="$BWM" 'BEGIN {printf "%.0f%% / %.0f%%", 100 * a / b, 100 * a / c}')" \
     "$lp vs $(printf '%.1f' "$cp")" "$(ratio "$lp" "$cp")"
 done
 echo
