@@ -267,9 +267,9 @@ public final class BatchDecoder {
 
   /**
    * Row {@code i}'s RoPE, then its key and value stored at the end of its cache and its attention
-   * over every cached position, in its own cache's arena (the single-row layout the cache's own
-   * forward uses, so the same arithmetic); the rows of a step are spread over the pool, one task
-   * each, a row's attention then running on its task's thread alone.
+   * over every cached position ({@link DecodeAttention}, with its cache's arena as scratch); the
+   * rows of a step are spread over the pool, one task each, a row's attention then running on its
+   * task's thread alone.
    */
   private static final class Attend implements ComputePool.Body {
     private final Rows a;
@@ -293,21 +293,20 @@ public final class BatchDecoder {
       Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
       System.arraycopy(a.k, i * kvd, r.k, 0, kvd);
       System.arraycopy(a.v, i * kvd, r.v, 0, kvd);
-      System.arraycopy(a.q, i * qd, r.q, 0, qd);
       cache.store(layer, r.k, r.v, 1, pos);
-      CausalAttention.forward(
-          r.att,
-          r.q,
+      DecodeAttention.forward(
+          a.att,
+          i * qd,
+          a.q,
+          i * qd,
           cache.keys[layer],
           cache.values[layer],
-          1,
-          pos,
+          pos + 1,
           cf.heads(),
           cf.kvHeads(),
           cf.headDim(),
           cache.capacity,
           r.scores);
-      System.arraycopy(r.att, 0, a.att, i * qd, qd);
     }
   }
 
