@@ -13,8 +13,9 @@ import jdk.incubator.vector.ShortVector;
  * or which: a sequence decoded in a batch of eight gets the bits it gets alone. Register tiles of
  * four weight rows by four input rows load (and widen, for bf16) each weight vector once for the
  * four rows and keep sixteen independent FMA chains in flight, so a batch of eight costs little
- * more than one row's weight read; parallel tasks own ranges of weight rows. Nothing is allocated
- * per call.
+ * more than one row's weight read; parallel tasks own ranges of weight rows. Two or three products
+ * of one input (a layer's query, key and value, or its gate and up) run as one parallel loop, so a
+ * step hands work to the pool fewer times. Nothing is allocated per call.
  */
 public final class BatchMatVec {
   private BatchMatVec() {}
@@ -96,25 +97,97 @@ public final class BatchMatVec {
     }
   }
 
-  /** One product's operands and its loop body over weight-row ranges; one per thread, reused. */
+  /**
+   * Up to three products of one input (a layer's query, key and value projections, or its gate and
+   * up) added one by one, then run as ONE parallel loop over all their weight rows: each output's
+   * bits are those of {@link #mulNT} alone. One per thread ({@link #fused}), reused, so nothing is
+   * allocated.
+   *
+   * <pre>
+   * BatchMatVec.fused().add(wq, q, nq).add(wk, k, nk).add(wv, v, nv).run(pool, x, 0, m, cols);
+   * </pre>
+   */
+  public static final class Fused {
+    private final Tiles t = new Tiles();
+    private int parts;
+
+    private Fused() {}
+
+    /** Adds {@code y = x · Wᵀ}, W f32 (n, k), y (m, n). */
+    public Fused add(float[] w, float[] y, int n) {
+      return put(w, null, y, n);
+    }
+
+    /** Adds {@code y = x · Wᵀ}, W bf16 (n, k), y (m, n). */
+    public Fused add(short[] w, float[] y, int n) {
+      return put(null, w, y, n);
+    }
+
+    private Fused put(float[] f, short[] h, float[] y, int n) {
+      if (parts == t.n.length) {
+        parts = 0;
+        throw new IllegalStateException(
+            "a fused batched product takes at most " + t.n.length + " products");
+      }
+      t.part(parts++, f, h, y, 0, n);
+      return this;
+    }
+
+    /** Runs the products added, x (m, k) at {@code xOff}, and forgets them. */
+    public void run(ComputePool pool, float[] x, int xOff, int m, int k) {
+      int n = parts;
+      parts = 0;
+      for (int p = 0; p < n; p++) {
+        int wl = t.f32[p] != null ? t.f32[p].length : t.bf16[p].length;
+        check(x.length, xOff, wl, t.y[p].length, 0, m, t.n[p], k);
+      }
+      BatchMatVec.run(pool, t, x, xOff, m, k, n);
+    }
+  }
+
+  private static final ThreadLocal<Fused> FUSED = ThreadLocal.withInitial(Fused::new);
+
+  /** This thread's {@link Fused}, empty. */
+  public static Fused fused() {
+    return FUSED.get();
+  }
+
+  /**
+   * The operands of one call (up to three products sharing x) and its loop body; one per thread,
+   * reused. A task owns a range of one product's weight rows, for every input row.
+   */
   private static final class Tiles implements ComputePool.Body {
     private float[] x;
-    private float[] f32;
-    private short[] bf16;
-    private float[] y;
     private int xOff;
-    private int yOff;
     private int m;
-    private int n;
     private int k;
-    private int rowsPerTask;
+    private int parts;
+    private final float[][] f32 = new float[3][];
+    private final short[][] bf16 = new short[3][];
+    private final float[][] y = new float[3][];
+    private final int[] yOff = new int[3];
+    private final int[] n = new int[3];
+    private final int[] rowsPerTask = new int[3];
+    private final int[] firstTask = new int[4]; // part p's tasks are [firstTask[p], firstTask[p+1])
     // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
     private float[][] sums = new float[1][SUMS + 1];
 
+    void part(int p, float[] f, short[] h, float[] out, int outOff, int rows) {
+      f32[p] = f;
+      bf16[p] = h;
+      y[p] = out;
+      yOff[p] = outOff;
+      n[p] = rows;
+    }
+
     @Override
     public void run(int task, int worker) {
-      int j0 = task * rowsPerTask;
-      range(this, j0, Math.min(n, j0 + rowsPerTask), sums[worker]);
+      int p = 0;
+      while (task >= firstTask[p + 1]) {
+        p++;
+      }
+      int j0 = (task - firstTask[p]) * rowsPerTask[p];
+      range(this, p, j0, Math.min(n[p], j0 + rowsPerTask[p]), sums[worker]);
     }
   }
 
@@ -131,22 +204,40 @@ public final class BatchMatVec {
       int m,
       int n,
       int k) {
-    if (m == 0 || n == 0) {
-      return;
-    }
     Tiles t = TILES.get();
+    t.part(0, f32, bf16, y, yOff, n);
+    run(pool, t, x, xOff, m, k, 1);
+  }
+
+  /**
+   * Splits each part's weight rows into tasks of about equal size (about four per thread over all
+   * parts, eight with four or more input rows, whose tasks take longer: the thread that finishes
+   * last then waits less; a multiple of a tile's weight rows, never straddling two parts) and runs
+   * them.
+   */
+  private static void run(ComputePool pool, Tiles t, float[] x, int xOff, int m, int k, int parts) {
     t.x = x;
-    t.f32 = f32;
-    t.bf16 = bf16;
-    t.y = y;
     t.xOff = xOff;
-    t.yOff = yOff;
     t.m = m;
-    t.n = n;
     t.k = k;
-    int per = ceilDiv(n, pool.threads() * 4);
-    t.rowsPerTask = Math.max(MIN_ROWS_PER_TASK, ceilDiv(per, TILE) * TILE);
-    int tasks = ceilDiv(n, t.rowsPerTask);
+    t.parts = parts;
+    int total = 0;
+    for (int p = 0; p < parts; p++) {
+      total += t.n[p];
+    }
+    int perThread = m >= ROWS ? 8 : 4;
+    int target = Math.max(MIN_ROWS_PER_TASK, ceilDiv(total, pool.threads() * perThread));
+    int tasks = 0;
+    for (int p = 0; p < parts; p++) {
+      int split = Math.max(1, Math.round((float) t.n[p] / target));
+      t.rowsPerTask[p] = Math.max(TILE, ceilDiv(ceilDiv(t.n[p], split), TILE) * TILE);
+      t.firstTask[p] = tasks;
+      tasks += m == 0 ? 0 : ceilDiv(t.n[p], t.rowsPerTask[p]);
+    }
+    t.firstTask[parts] = tasks;
+    for (int p = parts + 1; p < t.firstTask.length; p++) {
+      t.firstTask[p] = Integer.MAX_VALUE;
+    }
     if (t.sums.length < pool.threads()) {
       t.sums = new float[pool.threads()][SUMS + 1];
     }
@@ -159,86 +250,98 @@ public final class BatchMatVec {
         }
       }
     } finally {
-      t.x = t.f32 = t.y = null;
-      t.bf16 = null;
+      t.x = null;
+      for (int p = 0; p < 3; p++) {
+        t.part(p, null, null, null, 0, 0);
+      }
     }
   }
 
   /**
-   * Weight rows {@code [j0, j1)} for every input row: four weight rows at a time against four input
-   * rows at a time (sixteen accumulators, each weight vector loaded and widened once for the four
-   * rows), the last one to three input rows one at a time.
+   * Weight rows {@code [j0, j1)} of part {@code p} for every input row: four weight rows at a time
+   * against four input rows at a time (sixteen accumulators, each weight vector loaded and widened
+   * once for the four rows), the last one to three input rows one at a time.
    */
-  private static void range(Tiles t, int j0, int j1, float[] sums) {
+  private static void range(Tiles t, int p, int j0, int j1, float[] sums) {
     int k = t.k;
     int kv = k - k % L;
+    float[] wf = t.f32[p];
+    short[] wh = t.bf16[p];
+    float[] y = t.y[p];
+    int n = t.n[p];
+    int yo = t.yOff[p];
     int j = j0;
     for (; j + TILE <= j1; j += TILE) {
       if (t.m > 1 && j + 2 * TILE <= j1) {
-        sums[SUMS] = touch(t, (j + TILE) * k, TILE * k);
+        sums[SUMS] = touch(wf, wh, (j + TILE) * k, TILE * k);
       }
       int r = 0;
       for (; r + ROWS <= t.m; r += ROWS) {
         int xo = t.xOff + r * k;
-        if (t.f32 != null) {
-          tile4(t.x, xo, t.f32, j * k, k, kv, sums);
+        if (wf != null) {
+          tile4(t.x, xo, wf, j * k, k, kv, sums);
         } else {
-          tile4(t.x, xo, t.bf16, j * k, k, kv, sums);
+          tile4(t.x, xo, wh, j * k, k, kv, sums);
         }
         for (int i = 0; i < ROWS; i++) {
           for (int q = 0; q < TILE; q++) {
             float s = reduce(sums, (i * TILE + q) * L);
-            t.y[t.yOff + (r + i) * t.n + j + q] = tail(t, r + i, j + q, s);
+            y[yo + (r + i) * n + j + q] = tail(t, wf, wh, r + i, j + q, s);
           }
         }
       }
       for (; r < t.m; r++) {
         int xo = t.xOff + r * k;
-        if (t.f32 != null) {
-          tile(t.x, xo, t.f32, j * k, k, kv, sums);
+        if (wf != null) {
+          tile(t.x, xo, wf, j * k, k, kv, sums);
         } else {
-          tile(t.x, xo, t.bf16, j * k, k, kv, sums);
+          tile(t.x, xo, wh, j * k, k, kv, sums);
         }
         for (int q = 0; q < TILE; q++) {
           float s = reduce(sums, q * L);
-          t.y[t.yOff + r * t.n + j + q] = tail(t, r, j + q, s);
+          y[yo + r * n + j + q] = tail(t, wf, wh, r, j + q, s);
         }
       }
     }
     for (; j < j1; j++) {
       for (int r = 0; r < t.m; r++) {
-        int xo = t.xOff + r * k;
-        float s = t.f32 != null ? dot(t.x, xo, t.f32, j * k, kv) : dot(t.x, xo, t.bf16, j * k, kv);
-        t.y[t.yOff + r * t.n + j] = tail(t, r, j, s);
+        y[yo + r * n + j] = single(t, wf, wh, r, j, kv);
       }
     }
   }
 
+  /** Output (r, j) alone: one accumulator over the vector part, reduced, then the tail. */
+  private static float single(Tiles t, float[] wf, short[] wh, int r, int j, int kv) {
+    int xo = t.xOff + r * t.k;
+    float s = wf != null ? dot(t.x, xo, wf, j * t.k, kv) : dot(t.x, xo, wh, j * t.k, kv);
+    return tail(t, wf, wh, r, j, s);
+  }
+
   /**
-   * Reads one value per 64-byte line of the next weight tile ({@code len} values from {@code at}),
+   * Reads one value per 64-byte line of a coming weight tile ({@code len} values from {@code at}),
    * so that its lines are on their way from memory while this tile computes: with several rows a
    * tile computes long enough that the hardware prefetcher alone lets the loads stall it.
    */
-  private static float touch(Tiles t, int at, int len) {
+  private static float touch(float[] wf, short[] wh, int at, int len) {
     int sink = 0;
-    if (t.f32 != null) {
+    if (wf != null) {
       for (int i = 0; i < len; i += 16) {
-        sink += Float.floatToRawIntBits(t.f32[at + i]);
+        sink += Float.floatToRawIntBits(wf[at + i]);
       }
     } else {
       for (int i = 0; i < len; i += 32) {
-        sink += t.bf16[at + i];
+        sink += wh[at + i];
       }
     }
     return sink;
   }
 
   /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
-  private static float tail(Tiles t, int r, int j, float s) {
+  private static float tail(Tiles t, float[] wf, short[] wh, int r, int j, float s) {
     int xr = t.xOff + r * t.k;
     int wr = j * t.k;
     for (int p = t.k - t.k % L; p < t.k; p++) {
-      float w = t.f32 != null ? t.f32[wr + p] : Float.intBitsToFloat(t.bf16[wr + p] << 16);
+      float w = wf != null ? wf[wr + p] : Float.intBitsToFloat(wh[wr + p] << 16);
       s = Math.fma(t.x[xr + p], w, s);
     }
     return s;

@@ -22,7 +22,11 @@ class BatchMatVecTest {
     {2, 4, 16},
     {4, 9, 47},
     {7, 13, 95},
-    {6, 130, 577}
+    {6, 130, 577},
+    {8, 25, 577},
+    {16, 31, 40},
+    {17, 50, 33},
+    {9, 3, 15}
   };
 
   @Test
@@ -88,6 +92,52 @@ class BatchMatVecTest {
         run(one, x, 2 * k, w, half, bf16, five, 5, n, k);
         for (int i = 0; i < 5 * n; i++) {
           assertThat(five[i]).isEqualTo(batch[2 * n + i]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void productsFusedIntoOneLoopGetTheBitsOfEachAlone() {
+    int k = 77;
+    int[] ns = {70, 23, 9};
+    for (int m : new int[] {1, 3, 8, 9}) {
+      float[] x = RandomArrays.uniform(m * 3L, m * k, 1f);
+      float[][] w = new float[3][];
+      short[][] half = new short[3][];
+      for (int i = 0; i < 3; i++) {
+        w[i] = RandomArrays.uniform(40L + i, ns[i] * k, 0.1f);
+        half[i] = Bf16.fromFloat(w[i]);
+      }
+      for (int threads : new int[] {1, 3}) {
+        try (ComputePool pool = new ComputePool(threads)) {
+          for (boolean bf16 : new boolean[] {false, true}) {
+            for (int parts : new int[] {2, 3}) {
+              float[][] fused = new float[3][];
+              for (int i = 0; i < 3; i++) {
+                fused[i] = new float[m * ns[i]];
+              }
+              BatchMatVec.Fused f = BatchMatVec.fused();
+              for (int i = 0; i < parts; i++) {
+                if (bf16) {
+                  f.add(half[i], fused[i], ns[i]);
+                } else {
+                  f.add(w[i], fused[i], ns[i]);
+                }
+              }
+              f.run(pool, x, 0, m, k);
+              for (int i = 0; i < parts; i++) {
+                float[] alone = new float[m * ns[i]];
+                run(pool, x, 0, w[i], half[i], bf16, alone, m, ns[i], k);
+                assertThat(fused[i])
+                    .as("part %d of %d, m=%d bf16=%s threads=%d", i, parts, m, bf16, threads)
+                    .containsExactly(alone);
+              }
+              if (parts == 2) {
+                assertThat(fused[2]).containsOnly(0f);
+              }
+            }
+          }
         }
       }
     }

@@ -10,8 +10,9 @@ import dev.lathe.tensor.SwiGlu;
  * One decode step for several sequences at once (continuous batching): row {@code i} feeds one
  * token to its own model and cache and gets its logits. Rows whose models share base weights (a
  * base and its {@code ft:} views, see {@link #weightsOf}) run together: every projection reads its
- * base weights once for all rows ({@link WeightMatrix#mulRows}), then each row adds its own adapter
- * (as S-LoRA and Punica do) and attends over its own cache.
+ * base weights once for all rows ({@link WeightMatrix#mulRows}; a layer's query, key and value in
+ * one parallel loop, its gate and up in another), then each row adds its own adapter (as S-LoRA and
+ * Punica do) and attends over its own cache.
  *
  * <p>A row's arithmetic does not depend on the others: the batched products compute each row as
  * they would alone, norms, RoPE and attention run per row, element-wise kernels give each element
@@ -166,9 +167,10 @@ public final class BatchDecoder {
       LlamaWeights.Layer<WeightMatrix> w = held.blocks().get(l);
       // attention block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.attnNorm(), null, rows, c, cf.normEps());
-      project(a.q, a.xb, w.wq(), w.bq(), rows);
-      project(a.k, a.xb, w.wk(), w.bk(), rows);
-      project(a.v, a.xb, w.wv(), w.bv(), rows);
+      w.wq().mulRowsWith(a.xb, rows, a.q, w.wk(), a.k, w.wv(), a.v);
+      Linear.addBias(a.q, w.bq(), rows, qd);
+      Linear.addBias(a.k, w.bk(), rows, kvd);
+      Linear.addBias(a.v, w.bv(), rows, kvd);
       for (int i = 0; i < rows; i++) {
         LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
         if (d != null) {
@@ -188,10 +190,12 @@ public final class BatchDecoder {
       at.held = held;
       at.layer = l;
       try {
-        if (rows > 1) {
+        if (rows > 1 && attended(caches, rows) * qd >= PARALLEL_ATTENTION) {
           ComputePool.common().parallelFor(rows, at);
         } else {
-          at.run(0, 0);
+          for (int i = 0; i < rows; i++) {
+            at.run(i, 0);
+          }
         }
       } finally {
         at.caches = null;
@@ -206,8 +210,7 @@ public final class BatchDecoder {
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, rows * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, rows, c, cf.normEps());
-      project(a.gate, a.xb, w.wGate(), null, rows);
-      project(a.up, a.xb, w.wUp(), null, rows);
+      w.wGate().mulRowsWith(a.xb, rows, a.gate, w.wUp(), a.up, null, null);
       for (int i = 0; i < rows; i++) {
         LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
         if (d != null) {
@@ -232,6 +235,22 @@ public final class BatchDecoder {
     held.classifier().mulRows(a.xb, a.logits, rows);
   }
 
+  /**
+   * Fewest multiply-adds (cached positions times query width, over the rows) for which a step's
+   * attention is spread over the pool: below it one thread attends every row sooner than the pool
+   * hands the rows out.
+   */
+  static final long PARALLEL_ATTENTION = 1 << 16;
+
+  /** Positions the rows attend over this step, their new ones included. */
+  private static long attended(KvCache[] caches, int rows) {
+    long n = 0;
+    for (int i = 0; i < rows; i++) {
+      n += ((AttentionCache<?>) caches[i]).length() + 1;
+    }
+    return n;
+  }
+
   /** {@code out = in · Wᵀ + bias} for every row. */
   private static void project(
       float[] out, float[] in, WeightMatrix weight, float[] bias, int rows) {
@@ -248,9 +267,9 @@ public final class BatchDecoder {
 
   /**
    * Row {@code i}'s RoPE, then its key and value stored at the end of its cache and its attention
-   * over every cached position, in its own cache's arena (the single-row layout the cache's own
-   * forward uses, so the same arithmetic); the rows of a step are spread over the pool, one task
-   * each, a row's attention then running on its task's thread alone.
+   * over every cached position ({@link DecodeAttention}, with its cache's arena as scratch); the
+   * rows of a step are spread over the pool, one task each, a row's attention then running on its
+   * task's thread alone.
    */
   private static final class Attend implements ComputePool.Body {
     private final Rows a;
@@ -274,21 +293,20 @@ public final class BatchDecoder {
       Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
       System.arraycopy(a.k, i * kvd, r.k, 0, kvd);
       System.arraycopy(a.v, i * kvd, r.v, 0, kvd);
-      System.arraycopy(a.q, i * qd, r.q, 0, qd);
       cache.store(layer, r.k, r.v, 1, pos);
-      CausalAttention.forward(
-          r.att,
-          r.q,
+      DecodeAttention.forward(
+          a.att,
+          i * qd,
+          a.q,
+          i * qd,
           cache.keys[layer],
           cache.values[layer],
-          1,
-          pos,
+          pos + 1,
           cf.heads(),
           cf.kvHeads(),
           cf.headDim(),
           cache.capacity,
           r.scores);
-      System.arraycopy(r.att, 0, a.att, i * qd, qd);
     }
   }
 

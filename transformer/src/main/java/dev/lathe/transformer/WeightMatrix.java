@@ -195,6 +195,47 @@ final class WeightMatrix {
     }
   }
 
+  /**
+   * {@code y = in · Wᵀ}, {@code yb = in · bᵀ} and, when {@code c} is not null, {@code yc = in · cᵀ}
+   * for the rows of a batched decode step: one parallel loop over all their weight rows when they
+   * hold the same type (f32 or bf16) and width, otherwise one {@link #mulRows} each. The bits are
+   * those of {@link #mulRows} either way.
+   */
+  void mulRowsWith(
+      float[] in, int m, float[] y, WeightMatrix b, float[] yb, WeightMatrix c, float[] yc) {
+    WeightMatrix a = this;
+    float[] ya = y;
+    boolean same =
+        a.q8 == null
+            && b.cols == a.cols
+            && b.dtype() == a.dtype()
+            && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
+    if (!same) {
+      a.mulRows(in, ya, m);
+      b.mulRows(in, yb, m);
+      if (c != null) {
+        c.mulRows(in, yc, m);
+      }
+    } else {
+      BatchMatVec.Fused f = BatchMatVec.fused();
+      a.addTo(f, ya);
+      b.addTo(f, yb);
+      if (c != null) {
+        c.addTo(f, yc);
+      }
+      f.run(ComputePool.common(), in, 0, m, a.cols);
+    }
+  }
+
+  /** Adds {@code y = in · Wᵀ} to a fused batched product (W f32 or bf16). */
+  private void addTo(BatchMatVec.Fused f, float[] y) {
+    if (f32 != null) {
+      f.add(f32, y, rows);
+    } else {
+      f.add(bf16, y, rows);
+    }
+  }
+
   /** Writes row {@code r} widened to f32 into {@code dst[dstOff .. dstOff+cols)}. */
   void row(int r, float[] dst, int dstOff) {
     if (f32 != null) {

@@ -42,26 +42,9 @@ class CausalAttentionTest {
         for (int h = 0; h < heads; h++) {
           int kv = (h / group) * capacity * hd;
           int row = (i * heads + h) * hd;
-          double[] p = new double[len];
-          double max = Double.NEGATIVE_INFINITY;
-          for (int j = 0; j < len; j++) {
-            double dot = 0;
-            for (int d = 0; d < hd; d++) {
-              dot += (double) q[row + d] * keys[kv + j * hd + d];
-            }
-            p[j] = dot / Math.sqrt(hd);
-            max = Math.max(max, p[j]);
-          }
-          double sum = 0;
-          for (int j = 0; j < len; j++) {
-            p[j] = Math.exp(p[j] - max);
-            sum += p[j];
-          }
+          double[] want = reference(q, row, keys, values, kv, hd, len);
           for (int d = 0; d < hd; d++) {
-            double o = 0;
-            for (int j = 0; j < len; j++) {
-              o += p[j] / sum * values[kv + j * hd + d];
-            }
+            double o = want[d];
             assertThat((double) out[row + d])
                 .as("heads %d/%d hd %d row %d head %d dim %d", heads, kvHeads, hd, i, h, d)
                 .isCloseTo(o, Offset.offset(2e-5));
@@ -71,7 +54,34 @@ class CausalAttentionTest {
     }
   }
 
-  private static float[] random(SplittableRandom r, int n) {
+  /** One head's attention over {@code len} positions in double precision: (hd) values. */
+  static double[] reference(
+      float[] q, int row, float[] keys, float[] values, int kv, int hd, int len) {
+    double[] p = new double[len];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < len; j++) {
+      double dot = 0;
+      for (int d = 0; d < hd; d++) {
+        dot += (double) q[row + d] * keys[kv + j * hd + d];
+      }
+      p[j] = dot / Math.sqrt(hd);
+      max = Math.max(max, p[j]);
+    }
+    double sum = 0;
+    for (int j = 0; j < len; j++) {
+      p[j] = Math.exp(p[j] - max);
+      sum += p[j];
+    }
+    double[] out = new double[hd];
+    for (int d = 0; d < hd; d++) {
+      for (int j = 0; j < len; j++) {
+        out[d] += p[j] / sum * values[kv + j * hd + d];
+      }
+    }
+    return out;
+  }
+
+  static float[] random(SplittableRandom r, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       a[i] = (float) (r.nextDouble() * 2 - 1);
