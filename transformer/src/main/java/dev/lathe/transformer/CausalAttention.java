@@ -141,26 +141,20 @@ final class CausalAttention {
     int len = pos0 + i + 1;
     float scale = (float) Math.sqrt(headDim);
     int kv = g * capacity * headDim;
-    boolean across = headDim < F.length(); // short heads: vectorise across positions
     int row = (i * heads + g * group + h) * headDim;
-    // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
-    int p = 0;
-    if (across) {
-      p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
+    if (headDim >= F.length()) {
+      DecodeAttention.head(out, row, q, row, keys, values, kv, headDim, len, scores, s0);
+      return;
     }
+    // a short head, vectorised across positions:
+    // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
+    int p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
     for (; p < len; p++) {
       scores[s0 + p] = dot(q, row, keys, kv + p * headDim, headDim) / scale;
     }
     Softmax.forward(scores, s0, len);
     // out row: (hd) = Σ_p scores[p] · values[g, p]
-    if (across) {
-      valuesAcross(scores, s0, values, kv, headDim, len, out, row);
-    } else {
-      java.util.Arrays.fill(out, row, row + headDim, 0f);
-      for (p = 0; p < len; p++) {
-        axpy(scores[s0 + p], values, kv + p * headDim, out, row, headDim);
-      }
-    }
+    valuesAcross(scores, s0, values, kv, headDim, len, out, row);
   }
 
   /** STRIDES[hd] = {0, hd, 2·hd, ..}: one lane per position, for heads shorter than a vector. */
@@ -230,36 +224,12 @@ final class CausalAttention {
     }
   }
 
+  /** An in-order dot product of a short head (fewer values than a vector). */
   private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-    int j = 0;
     float sum = 0f;
-    if (n >= F.length()) {
-      FloatVector acc = FloatVector.zero(F);
-      for (int bound = F.loopBound(n); j < bound; j += F.length()) {
-        acc = FloatVector.fromArray(F, a, aOff + j).fma(FloatVector.fromArray(F, b, bOff + j), acc);
-      }
-      // lanes summed in a fixed order: reduceLanes may associate differently once compiled
-      for (int l = 0; l < F.length(); l++) {
-        sum += acc.lane(l);
-      }
-    }
-    for (; j < n; j++) {
+    for (int j = 0; j < n; j++) {
       sum = Math.fma(a[aOff + j], b[bOff + j], sum);
     }
     return sum;
-  }
-
-  /** y += alpha · x over n values. */
-  private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-    int j = 0;
-    FloatVector va = FloatVector.broadcast(F, alpha);
-    for (int bound = F.loopBound(n); j < bound; j += F.length()) {
-      FloatVector.fromArray(F, x, xOff + j)
-          .fma(va, FloatVector.fromArray(F, y, yOff + j))
-          .intoArray(y, yOff + j);
-    }
-    for (; j < n; j++) {
-      y[yOff + j] = Math.fma(alpha, x[xOff + j], y[yOff + j]);
-    }
   }
 }

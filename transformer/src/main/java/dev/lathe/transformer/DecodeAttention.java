@@ -45,17 +45,46 @@ final class DecodeAttention {
       int capacity,
       float[] scores) {
     int group = heads / kvHeads;
-    float scale = (float) Math.sqrt(headDim);
-    float[] lanes = LANES.get();
     for (int h = 0; h < heads; h++) {
       int kv = (h / group) * capacity * headDim;
-      scores(q, qOff + h * headDim, keys, kv, headDim, len, scale, scores, lanes);
-      Softmax.forward(scores, 0, len);
-      values(scores, values, kv, headDim, len, out, outOff + h * headDim);
+      head(
+          out,
+          outOff + h * headDim,
+          q,
+          qOff + h * headDim,
+          keys,
+          values,
+          kv,
+          headDim,
+          len,
+          scores,
+          0);
     }
   }
 
-  /** scores[p] = q · keys[kv + p·hd ..] / scale for p < len. */
+  /**
+   * One query head: {@code out[o ..] = softmax(q[qh ..] · keys[kv ..]ᵀ / √hd) · values[kv ..]} over
+   * positions {@code [0, len)}, scoring into {@code scores[s0 ..)}. {@link CausalAttention} runs
+   * its decode heads through here too, so a sequence gets these bits on either path.
+   */
+  static void head(
+      float[] out,
+      int o,
+      float[] q,
+      int qh,
+      float[] keys,
+      float[] values,
+      int kv,
+      int hd,
+      int len,
+      float[] scores,
+      int s0) {
+    scores(q, qh, keys, kv, hd, len, (float) Math.sqrt(hd), scores, s0, LANES.get());
+    Softmax.forward(scores, s0, len);
+    values(scores, s0, values, kv, hd, len, out, o);
+  }
+
+  /** scores[s0 + p] = q · keys[kv + p·hd ..] / scale for p < len. */
   private static void scores(
       float[] q,
       int qh,
@@ -65,6 +94,7 @@ final class DecodeAttention {
       int len,
       float scale,
       float[] scores,
+      int s0,
       float[] lanes) {
     int hv = hd - hd % L;
     for (int p = 0; p < len; p++) {
@@ -82,7 +112,7 @@ final class DecodeAttention {
       for (int d = hv; d < hd; d++) {
         s = Math.fma(q[qh + d], keys[at + d], s);
       }
-      scores[p] = s / scale;
+      scores[s0 + p] = s / scale;
     }
   }
 
@@ -94,15 +124,15 @@ final class DecodeAttention {
     return MatVec.reduce(FloatVector.fromArray(F, lanes, 0));
   }
 
-  /** out[d] = Σ_p scores[p] · values[kv + p·hd + d], in order of p, for d < hd. */
+  /** out[d] = Σ_p scores[s0 + p] · values[kv + p·hd + d], in order of p, for d < hd. */
   private static void values(
-      float[] scores, float[] values, int kv, int hd, int len, float[] out, int o) {
+      float[] scores, int s0, float[] values, int kv, int hd, int len, float[] out, int o) {
     int hv = hd - hd % L;
     int d = 0;
     for (; d + 4 * L <= hv; d += 4 * L) {
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
       for (int p = 0; p < len; p++) {
-        FloatVector s = FloatVector.broadcast(F, scores[p]);
+        FloatVector s = FloatVector.broadcast(F, scores[s0 + p]);
         int at = kv + p * hd + d;
         a0 = FloatVector.fromArray(F, values, at).fma(s, a0);
         a1 = FloatVector.fromArray(F, values, at + L).fma(s, a1);
@@ -119,14 +149,14 @@ final class DecodeAttention {
       for (int p = 0; p < len; p++) {
         a =
             FloatVector.fromArray(F, values, kv + p * hd + d)
-                .fma(FloatVector.broadcast(F, scores[p]), a);
+                .fma(FloatVector.broadcast(F, scores[s0 + p]), a);
       }
       a.intoArray(out, o + d);
     }
     for (; d < hd; d++) {
       float sum = 0f;
       for (int p = 0; p < len; p++) {
-        sum = Math.fma(scores[p], values[kv + p * hd + d], sum);
+        sum = Math.fma(scores[s0 + p], values[kv + p * hd + d], sum);
       }
       out[o + d] = sum;
     }
