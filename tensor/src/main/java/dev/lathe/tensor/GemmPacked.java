@@ -295,7 +295,13 @@ final class GemmPacked {
   /** Packs rows i0..i0+rows of A (all of k) as one mr-row panel: dst[at + p*mr + r]. */
   private static void packA(
       float[] a, int aOff, int rs, int cs, int i0, int rows, int mr, int k, float[] dst, int at) {
-    for (int p = 0; p < k; p++) {
+    int p0 = 0;
+    if (GemmTranspose.AVAILABLE && cs == 1 && rows == 8 && mr == 8) {
+      // rows contiguous in k (A[m,k]): 8 x 16 transposes in registers, the tail of k below
+      p0 = k - k % GemmTranspose.W;
+      GemmTranspose.pack8Rows(a, aOff + i0 * rs, rs, p0, dst, at);
+    }
+    for (int p = p0; p < k; p++) {
       int src = aOff + p * cs + i0 * rs;
       for (int r = 0; r < rows; r++) {
         dst[at + p * mr + r] = a[src + r * rs];
@@ -337,7 +343,19 @@ final class GemmPacked {
         // multiple of 1024 (packing-bound products ran 1.3-2.8x slower, measured).
         int[] down = SCATTER[nr / L];
         int kv = k - k % L;
-        for (int q = 0; q < cols; q++) {
+        int q0 = 0;
+        if (GemmTranspose.AVAILABLE) {
+          // whole groups of 16 rows go through 16 x 16 transposes in registers
+          for (; q0 + GemmTranspose.W <= cols; q0 += GemmTranspose.W) {
+            GemmTranspose.pack16Rows(src, from + q0 * cs, cs, kv, nr, dst, at + q0);
+            for (int q = q0; q < q0 + GemmTranspose.W; q++) {
+              for (int p = kv; p < k; p++) {
+                dst[at + p * nr + q] = src[from + q * cs + p];
+              }
+            }
+          }
+        }
+        for (int q = q0; q < cols; q++) {
           int f = from + q * cs;
           for (int p = 0; p < kv; p += L) {
             FloatVector.fromArray(S, src, f + p).intoArray(dst, at + p * nr + q, down, 0);
