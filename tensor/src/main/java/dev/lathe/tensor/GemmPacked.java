@@ -46,6 +46,8 @@ final class GemmPacked {
   /** Most floats one packed operand may take; larger operands are packed a chunk at a time. */
   static final int PACK_LIMIT = 1 << 22;
 
+  private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
   /**
@@ -300,6 +302,11 @@ final class GemmPacked {
       // rows contiguous in k (A[m,k]): 8 x 16 transposes in registers, the tail of k below
       p0 = k - k % GemmTranspose.W;
       GemmTranspose.pack8Rows(a, aOff + i0 * rs, rs, p0, dst, at);
+    } else if (rs == 1 && rows == 8 && mr == 8) {
+      // columns contiguous in m (A[k,m] read transposed): 8 floats per step of k, one 256-bit copy
+      for (p0 = 0; p0 < k; p0++) {
+        FloatVector.fromArray(EIGHT, a, aOff + p0 * cs + i0).intoArray(dst, at + p0 * 8);
+      }
     }
     for (int p = p0; p < k; p++) {
       int src = aOff + p * cs + i0 * rs;
