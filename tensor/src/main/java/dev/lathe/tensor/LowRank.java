@@ -27,7 +27,7 @@ public final class LowRank {
   private static final int ROWS_PER_TASK = 16;
 
   /** Columns of A per task in {@link #accumulateA}. */
-  private static final int COLUMNS_PER_TASK = 4 * L;
+  private static final int COLUMNS_PER_TASK = 2 * LowRankTile.WIDTH;
 
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -244,66 +244,24 @@ public final class LowRank {
       accumulateBScalar(d, s, db, n, in, r);
       return;
     }
-    pool.parallelFor(
-        (in + B_ROWS_PER_TASK - 1) / B_ROWS_PER_TASK,
-        (t, w) -> {
-          int p0 = t * B_ROWS_PER_TASK;
-          int p1 = Math.min(in, p0 + B_ROWS_PER_TASK);
-          // i in blocks whose rows of s stay in L1; four rows of db in registers per block
-          for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
-            int i1 = Math.min(n, i0 + I_BLOCK);
-            for (int g = 0; g < r; g += L) {
-              VectorMask<Float> lanes = S.indexInRange(g, r);
-              int p = p0;
-              // eight rows of dB in registers: eight independent chains per row of s read
-              for (; p + 8 <= p1; p += 8) {
-                FloatVector c0 = FloatVector.fromArray(S, db, p * r + g, lanes);
-                FloatVector c1 = FloatVector.fromArray(S, db, (p + 1) * r + g, lanes);
-                FloatVector c2 = FloatVector.fromArray(S, db, (p + 2) * r + g, lanes);
-                FloatVector c3 = FloatVector.fromArray(S, db, (p + 3) * r + g, lanes);
-                FloatVector c4 = FloatVector.fromArray(S, db, (p + 4) * r + g, lanes);
-                FloatVector c5 = FloatVector.fromArray(S, db, (p + 5) * r + g, lanes);
-                FloatVector c6 = FloatVector.fromArray(S, db, (p + 6) * r + g, lanes);
-                FloatVector c7 = FloatVector.fromArray(S, db, (p + 7) * r + g, lanes);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
-                  int at = i * in + p;
-                  c0 = FloatVector.broadcast(S, d[at]).fma(sv, c0);
-                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(sv, c1);
-                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(sv, c2);
-                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(sv, c3);
-                  c4 = FloatVector.broadcast(S, d[at + 4]).fma(sv, c4);
-                  c5 = FloatVector.broadcast(S, d[at + 5]).fma(sv, c5);
-                  c6 = FloatVector.broadcast(S, d[at + 6]).fma(sv, c6);
-                  c7 = FloatVector.broadcast(S, d[at + 7]).fma(sv, c7);
-                }
-                c0.intoArray(db, p * r + g, lanes);
-                c1.intoArray(db, (p + 1) * r + g, lanes);
-                c2.intoArray(db, (p + 2) * r + g, lanes);
-                c3.intoArray(db, (p + 3) * r + g, lanes);
-                c4.intoArray(db, (p + 4) * r + g, lanes);
-                c5.intoArray(db, (p + 5) * r + g, lanes);
-                c6.intoArray(db, (p + 6) * r + g, lanes);
-                c7.intoArray(db, (p + 7) * r + g, lanes);
-              }
-              for (; p < p1; p++) {
-                FloatVector c = FloatVector.fromArray(S, db, p * r + g, lanes);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
-                  c = FloatVector.broadcast(S, d[i * in + p]).fma(sv, c);
-                }
-                c.intoArray(db, p * r + g, lanes);
-              }
-            }
-          }
-        });
+    // dBᵀ (r, in) += sᵀ · d is accumulateA's product without a mask: run it on dB transposed
+    // (each element keeps its chain from dB in order of i; the product a·b is the same as b·a)
+    float[] dbt = scratch(r * in);
+    for (int p = 0; p < in; p++) {
+      for (int j = 0; j < r; j++) {
+        dbt[j * in + p] = db[p * r + j];
+      }
+    }
+    accumulateA(pool, s, d, null, 1f, dbt, n, in, r);
+    for (int p = 0; p < in; p++) {
+      for (int j = 0; j < r; j++) {
+        db[p * r + j] = dbt[j * in + p];
+      }
+    }
   }
 
   /** Rows of x (or dy) per block in the gradient accumulations: their slices stay in L1. */
   private static final int I_BLOCK = 64;
-
-  /** Rows of B's gradient per task in {@link #accumulateB}. */
-  private static final int B_ROWS_PER_TASK = 64;
 
   /** The scalar twin of {@link #accumulateB}. */
   static void accumulateBScalar(float[] d, float[] s, float[] db, int n, int in, int r) {
@@ -346,48 +304,21 @@ public final class LowRank {
           for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
             int i1 = Math.min(n, i0 + I_BLOCK);
             int p = p0;
-            for (; p <= p1 - L; p += L) {
-              // eight rows of dA at p in registers over the block of i: eight independent chains,
-              // and the masked x vector made once for all eight
+            for (; p <= p1 - LowRankTile.WIDTH; p += LowRankTile.WIDTH) {
               int j = 0;
               for (; j + 8 <= r; j += 8) {
-                FloatVector c0 = FloatVector.fromArray(S, da, j * in + p);
-                FloatVector c1 = FloatVector.fromArray(S, da, (j + 1) * in + p);
-                FloatVector c2 = FloatVector.fromArray(S, da, (j + 2) * in + p);
-                FloatVector c3 = FloatVector.fromArray(S, da, (j + 3) * in + p);
-                FloatVector c4 = FloatVector.fromArray(S, da, (j + 4) * in + p);
-                FloatVector c5 = FloatVector.fromArray(S, da, (j + 5) * in + p);
-                FloatVector c6 = FloatVector.fromArray(S, da, (j + 6) * in + p);
-                FloatVector c7 = FloatVector.fromArray(S, da, (j + 7) * in + p);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector v = maskedVector(x, dropped, keep, i, in, words, p);
-                  int at = i * r + j;
-                  c0 = FloatVector.broadcast(S, d[at]).fma(v, c0);
-                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(v, c1);
-                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(v, c2);
-                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(v, c3);
-                  c4 = FloatVector.broadcast(S, d[at + 4]).fma(v, c4);
-                  c5 = FloatVector.broadcast(S, d[at + 5]).fma(v, c5);
-                  c6 = FloatVector.broadcast(S, d[at + 6]).fma(v, c6);
-                  c7 = FloatVector.broadcast(S, d[at + 7]).fma(v, c7);
-                }
-                c0.intoArray(da, j * in + p);
-                c1.intoArray(da, (j + 1) * in + p);
-                c2.intoArray(da, (j + 2) * in + p);
-                c3.intoArray(da, (j + 3) * in + p);
-                c4.intoArray(da, (j + 4) * in + p);
-                c5.intoArray(da, (j + 5) * in + p);
-                c6.intoArray(da, (j + 6) * in + p);
-                c7.intoArray(da, (j + 7) * in + p);
+                LowRankTile.accumulateA(d, x, dropped, keep, da, i0, i1, in, words, r, j, p);
               }
               for (; j < r; j++) {
-                FloatVector c = FloatVector.fromArray(S, da, j * in + p);
-                for (int i = i0; i < i1; i++) {
-                  c =
-                      FloatVector.broadcast(S, d[i * r + j])
-                          .fma(maskedVector(x, dropped, keep, i, in, words, p), c);
+                for (int v = p; v < p + LowRankTile.WIDTH; v += L) {
+                  accumulateAVector(d, x, dropped, keep, da, i0, i1, in, words, r, j, v);
                 }
-                c.intoArray(da, j * in + p);
+              }
+            }
+            // whole vectors left over: one row of dA at a time
+            for (; p <= p1 - L; p += L) {
+              for (int j = 0; j < r; j++) {
+                accumulateAVector(d, x, dropped, keep, da, i0, i1, in, words, r, j, p);
               }
             }
             for (; p < p1; p++) {
@@ -403,6 +334,29 @@ public final class LowRank {
             }
           }
         });
+  }
+
+  /** {@code da[j, p .. p+L] += Σ_{i in [i0, i1)} d[i, j] · m(x)[i, p .. p+L]}. */
+  private static void accumulateAVector(
+      float[] d,
+      float[] x,
+      long[] dropped,
+      float keep,
+      float[] da,
+      int i0,
+      int i1,
+      int in,
+      int words,
+      int r,
+      int j,
+      int p) {
+    FloatVector c = FloatVector.fromArray(S, da, j * in + p);
+    for (int i = i0; i < i1; i++) {
+      c =
+          FloatVector.broadcast(S, d[i * r + j])
+              .fma(maskedVector(x, dropped, keep, i, in, words, p), c);
+    }
+    c.intoArray(da, j * in + p);
   }
 
   /** Elements p .. p+L of row i of m(x). */
