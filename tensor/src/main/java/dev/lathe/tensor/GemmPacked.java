@@ -170,8 +170,9 @@ final class GemmPacked {
     int mr = t.mr();
     // a C at most one vector wide (e.g. a LoRA rank) uses one-vector panels: no padded lanes
     int nr = n <= L ? L : t.nr();
-    // columns per task: the tiling's block, narrowed (whole panels) to give MIN_TASKS blocks
-    int nc = Math.min(t.nc(), ceilDiv(ceilDiv(n, MIN_TASKS), nr) * nr);
+    // columns per task: the tiling's block (as wide as L2 allows: every column block reads all of
+    // A again); row groups make up MIN_TASKS when the columns give fewer
+    int nc = t.nc();
     int colBlocks = ceilDiv(n, nc);
     int mChunk = Math.max(t.mc(), PACK_LIMIT / k / t.mc() * t.mc());
     for (int i0 = 0; i0 < m; i0 += mChunk) {
