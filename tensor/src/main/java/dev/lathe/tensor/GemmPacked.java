@@ -86,6 +86,9 @@ final class GemmPacked {
     float[] b = new float[0];
   }
 
+  /** 16 rows of a bf16 B widened to f32 before they are transposed into a panel. */
+  private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
+
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   private static final ThreadLocal<float[]> TILE =
       ThreadLocal.withInitial(() -> new float[GemmTiling.WIDE.mr() * GemmTiling.WIDE.nr()]);
@@ -395,7 +398,29 @@ final class GemmPacked {
       short[] src = b.bf16();
       int[] down = SCATTER[nr / L];
       int kv = k - k % L;
-      for (int q = 0; q < cols; q++) {
+      int q0 = 0;
+      if (GemmTranspose.AVAILABLE) {
+        // whole groups of 16 rows: widened into an L1-sized buffer, then transposed in registers
+        int w = GemmTranspose.W;
+        float[] rows = WIDENED.get();
+        if (rows.length < w * kv) {
+          rows = new float[w * kv];
+          WIDENED.set(rows);
+        }
+        for (; q0 + w <= cols; q0 += w) {
+          for (int q = 0; q < w; q++) {
+            int f = (int) b.off() + (j + q0 + q) * b.cs();
+            for (int p = 0; p < kv; p += L) {
+              MatVec.widen(ShortVector.fromArray(MatVec.H, src, f + p)).intoArray(rows, q * kv + p);
+            }
+            for (int p = kv; p < k; p++) {
+              dst[at + p * nr + q0 + q] = Float.intBitsToFloat(src[f + p] << 16);
+            }
+          }
+          GemmTranspose.pack16Rows(rows, 0, kv, kv, nr, dst, at + q0);
+        }
+      }
+      for (int q = q0; q < cols; q++) {
         int f = (int) b.off() + (j + q) * b.cs();
         for (int p = 0; p < kv; p += L) {
           MatVec.widen(ShortVector.fromArray(MatVec.H, src, f + p))
