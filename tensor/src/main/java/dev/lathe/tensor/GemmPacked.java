@@ -15,14 +15,17 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Blocked, packed GEMM on the Vector API: C[m,n] (+)= op(A)[m,k] · op(B)[k,n] for any strides.
  *
- * <p>Two parallel phases per chunk of at most {@link #PACK_LIMIT} floats per operand: first A is
- * packed into {@code mr}-row panels and B into {@code nr}-column panels (k-major, zero-padded at
- * the edges; bf16 weights are widened here), then C is cut into fixed {@code mc} × {@code nc}
- * blocks, one task each, that run a {@link GemmMicroKernel} tile over the panels in equal passes of
- * at most {@code kc} steps of k. The tile and blocks are the machine's {@link GemmTiling}. The cuts
- * do not depend on the thread count, and element (i, j) of C is always the same sequence of
- * operations: one FMA chain in order of k, started from zero (or from C when accumulating) and
- * carried through C between k blocks.
+ * <p>Two parallel phases per chunk of rows of at most {@link #PACK_LIMIT} floats of A: first A is
+ * packed into {@code mr}-row panels (k-major, zero-padded at the edge), then C is cut into column
+ * blocks (and, when those are few, row groups), one task each. A task packs the {@code nr}-column B
+ * panels of its columns (zero-padded; bf16 and Q8_0 weights widened here) one pass of at most
+ * {@code kc} steps of k at a time into its own buffer, which stays in L2, and runs a {@link
+ * GemmMicroKernel} tile over its rows' A panels and those B panels. Packing B where it is consumed
+ * spares writing the whole packed B out and reading it back from beyond L2 for every row block. The
+ * tile and blocks are the machine's {@link GemmTiling}; the passes over k do not depend on the
+ * thread count or the blocks, and element (i, j) of C is always the same sequence of operations:
+ * one FMA chain in order of k, started from zero (or from C when accumulating) and carried through
+ * C between passes.
  *
  * <p>A element (i, p) lives at {@code aOff + i*ars + p*acs}; B element (p, j) at {@code bOff +
  * p*brs + j*bcs}. bf16 B (short[] or a memory segment of little-endian shorts) is always in the
@@ -45,6 +48,8 @@ final class GemmPacked {
 
   /** Most floats one packed operand may take; larger operands are packed a chunk at a time. */
   static final int PACK_LIMIT = 1 << 22;
+
+  private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
 
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
@@ -80,6 +85,9 @@ final class GemmPacked {
     float[] a = new float[0];
     float[] b = new float[0];
   }
+
+  /** 16 rows of a bf16 B widened to f32 before they are transposed into a panel. */
+  private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   private static final ThreadLocal<float[]> TILE =
@@ -140,6 +148,13 @@ final class GemmPacked {
     }
   }
 
+  /** Fewest tasks the columns (and, when they are few, the rows) of C are cut into. */
+  private static final int MIN_TASKS = 6;
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
   private static void mulSlice(
       GemmTiling t,
       ComputePool pool,
@@ -155,75 +170,64 @@ final class GemmPacked {
       int k,
       boolean accumulate) {
     Scratch s = SCRATCH.get();
-    // a C at most one vector wide (e.g. a LoRA rank) uses one-vector panels: no padded lanes
     int mr = t.mr();
-    int mc = t.mc();
-    int nc = t.nc();
+    // a C at most one vector wide (e.g. a LoRA rank) uses one-vector panels: no padded lanes
     int nr = n <= L ? L : t.nr();
-    int mChunk = Math.max(mc, PACK_LIMIT / k / mc * mc);
-    int nChunk = Math.max(nc, PACK_LIMIT / k / nc * nc);
+    // columns per task: the tiling's block (as wide as L2 allows: every column block reads all of
+    // A again); row groups make up MIN_TASKS when the columns give fewer
+    int nc = t.nc();
+    int colBlocks = ceilDiv(n, nc);
+    int mChunk = Math.max(t.mc(), PACK_LIMIT / k / t.mc() * t.mc());
     for (int i0 = 0; i0 < m; i0 += mChunk) {
       int mm = Math.min(mChunk, m - i0);
-      int aPanels = (mm + mr - 1) / mr;
+      int aPanels = ceilDiv(mm, mr);
       if (s.a.length < aPanels * mr * k) {
         s.a = new float[aPanels * mr * k];
       }
-      for (int j0 = 0; j0 < n; j0 += nChunk) {
-        int nn = Math.min(nChunk, n - j0);
-        int bPanels = (nn + nr - 1) / nr;
-        if (s.b.length < bPanels * nr * k) {
-          s.b = new float[bPanels * nr * k];
-        }
-        float[] pa = s.a;
-        float[] pb = s.b;
-        boolean packA = j0 == 0;
-        int ia = i0;
-        int jb = j0;
-        // phase 1: pack the A panels (once per row chunk) and the B panels of this chunk
-        pool.parallelFor(
-            (packA ? aPanels : 0) + bPanels,
-            (task, w) -> {
-              if (packA && task < aPanels) {
-                int i = task * mr;
-                packA(a, aOff, ars, acs, ia + i, Math.min(mr, mm - i), mr, k, pa, i * k);
-              } else {
-                int q = task - (packA ? aPanels : 0);
-                packB(b, k, jb + q * nr, Math.min(nr, nn - q * nr), nr, pb, q * nr * k);
-              }
-            });
-        // phase 2: mc x nc blocks of C, one task each
-        int mb = (mm + mc - 1) / mc;
-        int nb = (nn + nc - 1) / nc;
-        pool.parallelFor(
-            mb * nb,
-            (task, w) -> {
-              int bi = (task / nb) * mc;
-              int bj = (task % nb) * nc;
-              block(
-                  t,
-                  pa,
-                  pb,
-                  c,
-                  cOff + ia * n + jb,
-                  n,
-                  k,
-                  bi,
-                  Math.min(mc, mm - bi),
-                  bj,
-                  Math.min(nc, nn - bj),
-                  nr,
-                  accumulate,
-                  TILE.get());
-            });
-      }
+      float[] pa = s.a;
+      int ia = i0;
+      // phase 1: pack the A panels of this row chunk
+      pool.parallelFor(
+          aPanels,
+          (task, w) -> {
+            int i = task * mr;
+            packA(a, aOff, ars, acs, ia + i, Math.min(mr, mm - i), mr, k, pa, i * k);
+          });
+      // phase 2: one task per column block (and row group, when the columns give few tasks)
+      int groupPanels = ceilDiv(aPanels, Math.max(1, ceilDiv(MIN_TASKS, colBlocks)));
+      int groups = ceilDiv(aPanels, groupPanels);
+      pool.parallelFor(
+          colBlocks * groups,
+          (task, w) -> {
+            int j0 = (task % colBlocks) * nc;
+            int r0 = (task / colBlocks) * groupPanels * mr;
+            block(
+                t,
+                pa,
+                b,
+                c,
+                cOff + ia * n,
+                n,
+                k,
+                r0,
+                Math.min(groupPanels * mr, mm - r0),
+                j0,
+                Math.min(nc, n - j0),
+                nr,
+                accumulate);
+          });
     }
   }
 
-  /** Computes C[i0..i0+mc, j0..j0+nc] of a chunk from the packed panels. */
+  /**
+   * Computes C[i0..i0+mc, j0..j0+nc] of a row chunk: for each pass of k, packs the B panels of
+   * these columns into this thread's buffer (small enough to stay in L2 while the rows' A panels
+   * stream past them), then runs the tiles.
+   */
   private static void block(
       GemmTiling t,
       float[] pa,
-      float[] pb,
+      BSource b,
       float[] c,
       int cOff,
       int n,
@@ -233,20 +237,31 @@ final class GemmPacked {
       int j0,
       int nc,
       int nr,
-      boolean accumulate,
-      float[] tile) {
+      boolean accumulate) {
     int mr = t.mr();
-    int passes = (k + t.kc() - 1) / t.kc();
-    int step = (k + passes - 1) / passes;
+    int passes = ceilDiv(k, t.kc());
+    int step = ceilDiv(k, passes);
+    int panels = ceilDiv(nc, nr);
+    Scratch s = SCRATCH.get();
+    if (s.b.length < panels * nr * step) {
+      s.b = new float[panels * nr * step];
+    }
+    float[] pb = s.b;
+    float[] tile = TILE.get();
     for (int p0 = 0; p0 < k; p0 += step) {
       int kc = Math.min(step, k - p0);
+      BSource from = b.from(p0);
+      for (int q = 0; q < panels; q++) {
+        packB(from, kc, j0 + q * nr, Math.min(nr, nc - q * nr), nr, pb, q * nr * kc);
+      }
       boolean overwrite = p0 == 0 && !accumulate;
       for (int ir = 0; ir < mc; ir += mr) {
         int rows = Math.min(mr, mc - ir);
         int aBase = (i0 + ir) * k + p0 * mr;
-        for (int jr = 0; jr < nc; jr += nr) {
+        for (int q = 0; q < panels; q++) {
+          int jr = q * nr;
           int cols = Math.min(nr, nc - jr);
-          int bBase = (j0 + jr) * k + p0 * nr;
+          int bBase = jr * kc;
           int cAt = cOff + (i0 + ir) * n + j0 + jr;
           if (rows == mr && cols == nr) {
             tile(mr, nr, pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
@@ -295,7 +310,18 @@ final class GemmPacked {
   /** Packs rows i0..i0+rows of A (all of k) as one mr-row panel: dst[at + p*mr + r]. */
   private static void packA(
       float[] a, int aOff, int rs, int cs, int i0, int rows, int mr, int k, float[] dst, int at) {
-    for (int p = 0; p < k; p++) {
+    int p0 = 0;
+    if (GemmTranspose.AVAILABLE && cs == 1 && rows == 8 && mr == 8) {
+      // rows contiguous in k (A[m,k]): 8 x 16 transposes in registers, the tail of k below
+      p0 = k - k % GemmTranspose.W;
+      GemmTranspose.pack8Rows(a, aOff + i0 * rs, rs, p0, dst, at);
+    } else if (rs == 1 && rows == 8 && mr == 8) {
+      // columns contiguous in m (A[k,m] read transposed): 8 floats per step of k, one 256-bit copy
+      for (p0 = 0; p0 < k; p0++) {
+        FloatVector.fromArray(EIGHT, a, aOff + p0 * cs + i0).intoArray(dst, at + p0 * 8);
+      }
+    }
+    for (int p = p0; p < k; p++) {
       int src = aOff + p * cs + i0 * rs;
       for (int r = 0; r < rows; r++) {
         dst[at + p * mr + r] = a[src + r * rs];
@@ -337,7 +363,19 @@ final class GemmPacked {
         // multiple of 1024 (packing-bound products ran 1.3-2.8x slower, measured).
         int[] down = SCATTER[nr / L];
         int kv = k - k % L;
-        for (int q = 0; q < cols; q++) {
+        int q0 = 0;
+        if (GemmTranspose.AVAILABLE) {
+          // whole groups of 16 rows go through 16 x 16 transposes in registers
+          for (; q0 + GemmTranspose.W <= cols; q0 += GemmTranspose.W) {
+            GemmTranspose.pack16Rows(src, from + q0 * cs, cs, kv, nr, dst, at + q0);
+            for (int q = q0; q < q0 + GemmTranspose.W; q++) {
+              for (int p = kv; p < k; p++) {
+                dst[at + p * nr + q] = src[from + q * cs + p];
+              }
+            }
+          }
+        }
+        for (int q = q0; q < cols; q++) {
           int f = from + q * cs;
           for (int p = 0; p < kv; p += L) {
             FloatVector.fromArray(S, src, f + p).intoArray(dst, at + p * nr + q, down, 0);
@@ -360,7 +398,29 @@ final class GemmPacked {
       short[] src = b.bf16();
       int[] down = SCATTER[nr / L];
       int kv = k - k % L;
-      for (int q = 0; q < cols; q++) {
+      int q0 = 0;
+      if (GemmTranspose.AVAILABLE) {
+        // whole groups of 16 rows: widened into an L1-sized buffer, then transposed in registers
+        int w = GemmTranspose.W;
+        float[] rows = WIDENED.get();
+        if (rows.length < w * kv) {
+          rows = new float[w * kv];
+          WIDENED.set(rows);
+        }
+        for (; q0 + w <= cols; q0 += w) {
+          for (int q = 0; q < w; q++) {
+            int f = (int) b.off() + (j + q0 + q) * b.cs();
+            for (int p = 0; p < kv; p += L) {
+              MatVec.widen(ShortVector.fromArray(MatVec.H, src, f + p)).intoArray(rows, q * kv + p);
+            }
+            for (int p = kv; p < k; p++) {
+              dst[at + p * nr + q0 + q] = Float.intBitsToFloat(src[f + p] << 16);
+            }
+          }
+          GemmTranspose.pack16Rows(rows, 0, kv, kv, nr, dst, at + q0);
+        }
+      }
+      for (int q = q0; q < cols; q++) {
         int f = (int) b.off() + (j + q) * b.cs();
         for (int p = 0; p < kv; p += L) {
           MatVec.widen(ShortVector.fromArray(MatVec.H, src, f + p))

@@ -27,7 +27,7 @@ public final class LowRank {
   private static final int ROWS_PER_TASK = 16;
 
   /** Columns of A per task in {@link #accumulateA}. */
-  private static final int COLUMNS_PER_TASK = 4 * L;
+  private static final int COLUMNS_PER_TASK = 2 * LowRankTile.WIDTH;
 
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -103,7 +103,7 @@ public final class LowRank {
     return at;
   }
 
-  /** {@link #project} over the padded {@code at}: four rows at a time, then one. */
+  /** {@link #project} over the padded {@code at}: eight rows at a time, then one. */
   private static void projectPadded(
       ComputePool pool,
       float[] x,
@@ -119,11 +119,12 @@ public final class LowRank {
     pool.parallelFor(
         (n + ROWS_PER_TASK - 1) / ROWS_PER_TASK,
         (t, w) -> {
-          float[] rows = scratch(4 * in);
+          float[] rows = scratch(8 * in);
           int end = Math.min(n, (t + 1) * ROWS_PER_TASK);
           int i = t * ROWS_PER_TASK;
-          for (; i + 4 <= end; i += 4) {
-            for (int q = 0; q < 4; q++) {
+          // eight rows at a time: eight independent FMA chains per vector of outputs
+          for (; i + 8 <= end; i += 8) {
+            for (int q = 0; q < 8; q++) {
               maskRow(x, dropped, keep, i + q, in, rows, q * in);
             }
             for (int g = 0; g < width; g += L) {
@@ -132,17 +133,29 @@ public final class LowRank {
               FloatVector c1 = c0;
               FloatVector c2 = c0;
               FloatVector c3 = c0;
+              FloatVector c4 = c0;
+              FloatVector c5 = c0;
+              FloatVector c6 = c0;
+              FloatVector c7 = c0;
               for (int p = 0; p < in; p++) {
                 FloatVector av = FloatVector.fromArray(S, at, p * width + g);
                 c0 = av.fma(FloatVector.broadcast(S, rows[p]), c0);
                 c1 = av.fma(FloatVector.broadcast(S, rows[in + p]), c1);
                 c2 = av.fma(FloatVector.broadcast(S, rows[2 * in + p]), c2);
                 c3 = av.fma(FloatVector.broadcast(S, rows[3 * in + p]), c3);
+                c4 = av.fma(FloatVector.broadcast(S, rows[4 * in + p]), c4);
+                c5 = av.fma(FloatVector.broadcast(S, rows[5 * in + p]), c5);
+                c6 = av.fma(FloatVector.broadcast(S, rows[6 * in + p]), c6);
+                c7 = av.fma(FloatVector.broadcast(S, rows[7 * in + p]), c7);
               }
               c0.mul(scale).intoArray(y, i * r + g, lanes);
               c1.mul(scale).intoArray(y, (i + 1) * r + g, lanes);
               c2.mul(scale).intoArray(y, (i + 2) * r + g, lanes);
               c3.mul(scale).intoArray(y, (i + 3) * r + g, lanes);
+              c4.mul(scale).intoArray(y, (i + 4) * r + g, lanes);
+              c5.mul(scale).intoArray(y, (i + 5) * r + g, lanes);
+              c6.mul(scale).intoArray(y, (i + 6) * r + g, lanes);
+              c7.mul(scale).intoArray(y, (i + 7) * r + g, lanes);
             }
           }
           for (; i < end; i++) {
@@ -231,53 +244,24 @@ public final class LowRank {
       accumulateBScalar(d, s, db, n, in, r);
       return;
     }
-    pool.parallelFor(
-        (in + B_ROWS_PER_TASK - 1) / B_ROWS_PER_TASK,
-        (t, w) -> {
-          int p0 = t * B_ROWS_PER_TASK;
-          int p1 = Math.min(in, p0 + B_ROWS_PER_TASK);
-          // i in blocks whose rows of s stay in L1; four rows of db in registers per block
-          for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
-            int i1 = Math.min(n, i0 + I_BLOCK);
-            for (int g = 0; g < r; g += L) {
-              VectorMask<Float> lanes = S.indexInRange(g, r);
-              int p = p0;
-              for (; p + 4 <= p1; p += 4) {
-                FloatVector c0 = FloatVector.fromArray(S, db, p * r + g, lanes);
-                FloatVector c1 = FloatVector.fromArray(S, db, (p + 1) * r + g, lanes);
-                FloatVector c2 = FloatVector.fromArray(S, db, (p + 2) * r + g, lanes);
-                FloatVector c3 = FloatVector.fromArray(S, db, (p + 3) * r + g, lanes);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
-                  int at = i * in + p;
-                  c0 = FloatVector.broadcast(S, d[at]).fma(sv, c0);
-                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(sv, c1);
-                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(sv, c2);
-                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(sv, c3);
-                }
-                c0.intoArray(db, p * r + g, lanes);
-                c1.intoArray(db, (p + 1) * r + g, lanes);
-                c2.intoArray(db, (p + 2) * r + g, lanes);
-                c3.intoArray(db, (p + 3) * r + g, lanes);
-              }
-              for (; p < p1; p++) {
-                FloatVector c = FloatVector.fromArray(S, db, p * r + g, lanes);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector sv = FloatVector.fromArray(S, s, i * r + g, lanes);
-                  c = FloatVector.broadcast(S, d[i * in + p]).fma(sv, c);
-                }
-                c.intoArray(db, p * r + g, lanes);
-              }
-            }
-          }
-        });
+    // dBᵀ (r, in) += sᵀ · d is accumulateA's product without a mask: run it on dB transposed
+    // (each element keeps its chain from dB in order of i; the product a·b is the same as b·a)
+    float[] dbt = scratch(r * in);
+    for (int p = 0; p < in; p++) {
+      for (int j = 0; j < r; j++) {
+        dbt[j * in + p] = db[p * r + j];
+      }
+    }
+    accumulateA(pool, s, d, null, 1f, dbt, n, in, r);
+    for (int p = 0; p < in; p++) {
+      for (int j = 0; j < r; j++) {
+        db[p * r + j] = dbt[j * in + p];
+      }
+    }
   }
 
   /** Rows of x (or dy) per block in the gradient accumulations: their slices stay in L1. */
   private static final int I_BLOCK = 64;
-
-  /** Rows of B's gradient per task in {@link #accumulateB}. */
-  private static final int B_ROWS_PER_TASK = 64;
 
   /** The scalar twin of {@link #accumulateB}. */
   static void accumulateBScalar(float[] d, float[] s, float[] db, int n, int in, int r) {
@@ -320,35 +304,21 @@ public final class LowRank {
           for (int i0 = 0; i0 < n; i0 += I_BLOCK) {
             int i1 = Math.min(n, i0 + I_BLOCK);
             int p = p0;
-            for (; p <= p1 - L; p += L) {
-              // four rows of dA at p in registers over the block of i
+            for (; p <= p1 - LowRankTile.WIDTH; p += LowRankTile.WIDTH) {
               int j = 0;
-              for (; j + 4 <= r; j += 4) {
-                FloatVector c0 = FloatVector.fromArray(S, da, j * in + p);
-                FloatVector c1 = FloatVector.fromArray(S, da, (j + 1) * in + p);
-                FloatVector c2 = FloatVector.fromArray(S, da, (j + 2) * in + p);
-                FloatVector c3 = FloatVector.fromArray(S, da, (j + 3) * in + p);
-                for (int i = i0; i < i1; i++) {
-                  FloatVector v = maskedVector(x, dropped, keep, i, in, words, p);
-                  int at = i * r + j;
-                  c0 = FloatVector.broadcast(S, d[at]).fma(v, c0);
-                  c1 = FloatVector.broadcast(S, d[at + 1]).fma(v, c1);
-                  c2 = FloatVector.broadcast(S, d[at + 2]).fma(v, c2);
-                  c3 = FloatVector.broadcast(S, d[at + 3]).fma(v, c3);
-                }
-                c0.intoArray(da, j * in + p);
-                c1.intoArray(da, (j + 1) * in + p);
-                c2.intoArray(da, (j + 2) * in + p);
-                c3.intoArray(da, (j + 3) * in + p);
+              for (; j + 8 <= r; j += 8) {
+                LowRankTile.accumulateA(d, x, dropped, keep, da, i0, i1, in, words, r, j, p);
               }
               for (; j < r; j++) {
-                FloatVector c = FloatVector.fromArray(S, da, j * in + p);
-                for (int i = i0; i < i1; i++) {
-                  c =
-                      FloatVector.broadcast(S, d[i * r + j])
-                          .fma(maskedVector(x, dropped, keep, i, in, words, p), c);
+                for (int v = p; v < p + LowRankTile.WIDTH; v += L) {
+                  accumulateAVector(d, x, dropped, keep, da, i0, i1, in, words, r, j, v);
                 }
-                c.intoArray(da, j * in + p);
+              }
+            }
+            // whole vectors left over: one row of dA at a time
+            for (; p <= p1 - L; p += L) {
+              for (int j = 0; j < r; j++) {
+                accumulateAVector(d, x, dropped, keep, da, i0, i1, in, words, r, j, p);
               }
             }
             for (; p < p1; p++) {
@@ -364,6 +334,29 @@ public final class LowRank {
             }
           }
         });
+  }
+
+  /** {@code da[j, p .. p+L] += Σ_{i in [i0, i1)} d[i, j] · m(x)[i, p .. p+L]}. */
+  private static void accumulateAVector(
+      float[] d,
+      float[] x,
+      long[] dropped,
+      float keep,
+      float[] da,
+      int i0,
+      int i1,
+      int in,
+      int words,
+      int r,
+      int j,
+      int p) {
+    FloatVector c = FloatVector.fromArray(S, da, j * in + p);
+    for (int i = i0; i < i1; i++) {
+      c =
+          FloatVector.broadcast(S, d[i * r + j])
+              .fma(maskedVector(x, dropped, keep, i, in, words, p), c);
+    }
+    c.intoArray(da, j * in + p);
   }
 
   /** Elements p .. p+L of row i of m(x). */
@@ -419,26 +412,55 @@ public final class LowRank {
           for (int i = t * ROWS_PER_TASK; i < Math.min(n, (t + 1) * ROWS_PER_TASK); i++) {
             int to = i * in;
             int p = 0;
+            // four vectors of p at once: four independent FMA chains over j instead of one
+            for (; p <= in - 4 * L; p += 4 * L) {
+              FloatVector c0 = inputGradientStart(dx, to + p, dropped);
+              FloatVector c1 = inputGradientStart(dx, to + p + L, dropped);
+              FloatVector c2 = inputGradientStart(dx, to + p + 2 * L, dropped);
+              FloatVector c3 = inputGradientStart(dx, to + p + 3 * L, dropped);
+              for (int j = 0; j < r; j++) {
+                FloatVector dj = FloatVector.broadcast(S, d[i * r + j]);
+                int at = j * in + p;
+                c0 = FloatVector.fromArray(S, a, at).fma(dj, c0);
+                c1 = FloatVector.fromArray(S, a, at + L).fma(dj, c1);
+                c2 = FloatVector.fromArray(S, a, at + 2 * L).fma(dj, c2);
+                c3 = FloatVector.fromArray(S, a, at + 3 * L).fma(dj, c3);
+              }
+              inputGradientStore(c0, dx, to, p, dropped, i * words, keep);
+              inputGradientStore(c1, dx, to, p + L, dropped, i * words, keep);
+              inputGradientStore(c2, dx, to, p + 2 * L, dropped, i * words, keep);
+              inputGradientStore(c3, dx, to, p + 3 * L, dropped, i * words, keep);
+            }
             for (; p <= in - L; p += L) {
-              FloatVector c =
-                  dropped == null ? FloatVector.fromArray(S, dx, to + p) : FloatVector.zero(S);
+              FloatVector c = inputGradientStart(dx, to + p, dropped);
               for (int j = 0; j < r; j++) {
                 c =
                     FloatVector.fromArray(S, a, j * in + p)
                         .fma(FloatVector.broadcast(S, d[i * r + j]), c);
               }
-              if (dropped != null) {
-                c =
-                    FloatVector.fromArray(S, dx, to + p)
-                        .add(c.blend(0f, droppedLanes(dropped, i * words, p)).mul(keep));
-              }
-              c.intoArray(dx, to + p);
+              inputGradientStore(c, dx, to, p, dropped, i * words, keep);
             }
             for (; p < in; p++) {
               dx[to + p] = inputGradientElement(d, a, dropped, keep, dx, i, p, in, r, words);
             }
           }
         });
+  }
+
+  /** Where an input-gradient chain starts: from dx without a mask, else from 0. */
+  private static FloatVector inputGradientStart(float[] dx, int at, long[] dropped) {
+    return dropped == null ? FloatVector.fromArray(S, dx, at) : FloatVector.zero(S);
+  }
+
+  /** Stores a chain at elements p .. p+L of the row at {@code to}, through the mask if any. */
+  private static void inputGradientStore(
+      FloatVector c, float[] dx, int to, int p, long[] dropped, int base, float keep) {
+    if (dropped != null) {
+      c =
+          FloatVector.fromArray(S, dx, to + p)
+              .add(c.blend(0f, droppedLanes(dropped, base, p)).mul(keep));
+    }
+    c.intoArray(dx, to + p);
   }
 
   private static float inputGradientElement(
