@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Decode and prefill of Lathe against llama.cpp (llama-bench) and llama2.c (run.c), with this
-# machine's streaming read bandwidth measured in the same run. Prints one table.
+# machine's streaming read bandwidth measured between Lathe's timed rounds. Prints one table.
 #
 # usage: bench/decode-vs-llamacpp.sh PATH/TO/llama-bench PATH/TO/llama2.c/run [ROUNDS]
 #
@@ -35,19 +35,20 @@ med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $THREADS threads; load: $(uptime | sed 's/.*load average: //')"
-# The VM's read bandwidth moves from minute to minute, so it is measured right before each row's
-# decode; the row's share is taken against the probe's best pass and, after the slash, its median.
+# The VM's read bandwidth moves from minute to minute, so Lathe's decode probes it (1 GB, best of
+# five passes) right before each timed round; "% of read BW" is the median over the rounds of the
+# round's GB/s over the bandwidth probed just before it.
 echo
-printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp" ratio "Lathe GB/s" "read BW best/med" "% of best/med" "prefill $PROMPT" ratio
+printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp" ratio "Lathe GB/s" "read BW GB/s" "% of read BW" "prefill $PROMPT" ratio
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for t in f32 bf16 q8_0; do
   f=$DIR/smol135-$t.gguf
-  read -r BW BWM < <("${JAVA[@]}" dev.lathe.bench.ReadBandwidth --threads "$THREADS" 2>/dev/null \
-    | sed -n 's/^read bandwidth \([0-9.]*\) GB\/s best, \([0-9.]*\) GB\/s median.*/\1 \2/p')
   out=$("${JAVA[@]}" dev.lathe.bench.DecodeThroughput --model "$f" --tokens "$TOKENS" \
-    --threads "$THREADS" --prompt-tokens "$PROMPT" --repeat "$ROUNDS" 2>/dev/null)
+    --threads "$THREADS" --prompt-tokens "$PROMPT" --repeat "$ROUNDS" --probe-mb 1024 2>/dev/null)
   ld=$(sed -n 's/^decode tok\/s \([0-9.]*\).*/\1/p' <<<"$out")
   gbs=$(sed -n 's/.*weights read \([0-9.]*\) GB\/s.*/\1/p' <<<"$out")
+  BW=$(sed -n 's/^read bandwidth \([0-9.]*\) GB\/s.*/\1/p' <<<"$out")
+  share=$(sed -n 's/.*decode share \([0-9]*%\).*/\1/p' <<<"$out")
   lp=$(sed -n 's/^prefill tok\/s \([0-9.]*\).*/\1/p' <<<"$out")
   csv=$("$LLAMA_BENCH" -m "$f" -t "$THREADS" -p "$PROMPT" -n "$TOKENS" -r "$ROUNDS" -o csv 2>/dev/null)
   read -r cp cd < <(python3 -c '
@@ -57,7 +58,7 @@ pp = [r for r in rows if int(r["n_prompt"]) > 0 and int(r["n_gen"]) == 0][0]
 tg = [r for r in rows if int(r["n_gen"]) > 0 and int(r["n_prompt"]) == 0][0]
 print(pp["avg_ts"], tg["avg_ts"])' <<<"$csv")
   printf '| %-5s | %-12s | %-12.1f | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' "$t" "$ld" "$cd" "$(ratio "$ld" "$cd")" \
-    "$gbs" "$BW / $BWM" "$(awk -v a="$gbs" -v b="$BW" -v c="$BWM" 'BEGIN {printf "%.0f%% / %.0f%%", 100 * a / b, 100 * a / c}')" \
+    "$gbs" "$BW" "$share" \
     "$lp vs $(printf '%.1f' "$cp")" "$(ratio "$lp" "$cp")"
 done
 echo

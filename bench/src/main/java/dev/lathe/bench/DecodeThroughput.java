@@ -30,6 +30,11 @@ import java.util.SplittableRandom;
  * <p>GB/s is the bytes of weights one decode step reads (every block's matrices and norms, the
  * whole classifier, one embedding row; the KV cache is not counted) times tokens per second.
  *
+ * <p>{@code --probe-mb N} measures the machine's streaming read bandwidth ({@link ReadBandwidth}
+ * over N MB, best of five passes) right before each timed round, and prints the median over the
+ * rounds of the decode's GB/s as a share of the bandwidth measured just before it: a VM's bandwidth
+ * moves from minute to minute, so a share against a probe taken earlier says little.
+ *
  * <p>{@code --lora-rank R} times the model as a fine-tune is served: a random rank-R LoRA adapter
  * on all seven projections of every layer, applied at forward time over the shared weights (the
  * adapter's bytes are not counted in GB/s).
@@ -37,7 +42,7 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0] [--tokens 200] [--threads 2]
- *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0]
+ *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0] [--probe-mb 0]
  * </pre>
  */
 public final class DecodeThroughput {
@@ -50,6 +55,9 @@ public final class DecodeThroughput {
    */
   private static final long WARM_UP_NANOS = 2_000_000_000L;
 
+  /** Timed passes of the read-bandwidth probe before each round ({@code --probe-mb}). */
+  private static final int PROBE_PASSES = 5;
+
   /** Parsed command line. */
   record Options(
       Path model,
@@ -58,11 +66,18 @@ public final class DecodeThroughput {
       int threads,
       int promptTokens,
       int repeat,
-      int loraRank) {
+      int loraRank,
+      int probeMb) {
     Options {
-      if (tokens < 2 || promptTokens < 1 || repeat < 1 || threads < 1 || loraRank < 0) {
+      if (tokens < 2
+          || promptTokens < 1
+          || repeat < 1
+          || threads < 1
+          || loraRank < 0
+          || probeMb < 0) {
         throw new IllegalArgumentException(
-            "--tokens must be >= 2, --prompt-tokens, --repeat and --threads >= 1, --lora-rank >= 0");
+            "--tokens must be >= 2, --prompt-tokens, --repeat and --threads >= 1, --lora-rank and"
+                + " --probe-mb >= 0");
       }
     }
 
@@ -74,6 +89,7 @@ public final class DecodeThroughput {
       int prompt = 512;
       int repeat = 5;
       int loraRank = 0;
+      int probeMb = 0;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -96,18 +112,19 @@ public final class DecodeThroughput {
           case "--prompt-tokens" -> prompt = Integer.parseInt(v);
           case "--repeat" -> repeat = Integer.parseInt(v);
           case "--lora-rank" -> loraRank = Integer.parseInt(v);
+          case "--probe-mb" -> probeMb = Integer.parseInt(v);
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + flag
                       + " (--model --dtype --tokens --threads --prompt-tokens --repeat"
-                      + " --lora-rank)");
+                      + " --lora-rank --probe-mb)");
         }
       }
       if (model == null || !Files.exists(model)) {
         throw new IllegalArgumentException("--model must name an existing model: " + model);
       }
-      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank);
+      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank, probeMb);
     }
   }
 
@@ -134,8 +151,13 @@ public final class DecodeThroughput {
     }
     double[] decode = new double[o.repeat()];
     double[] prefill = new double[o.repeat()];
+    ReadBandwidth probe = o.probeMb() > 0 ? new ReadBandwidth(o.probeMb(), o.threads()) : null;
+    double[] bandwidth = new double[o.repeat()];
     long warmUntil = System.nanoTime() + WARM_UP_NANOS;
     for (int r = -1; r < o.repeat(); r++) { // r == -1: warm-up, repeated for WARM_UP_NANOS
+      if (probe != null && r >= 0) {
+        bandwidth[r] = probe.measure(PROBE_PASSES).bestGbs();
+      }
       double d = decodeTokensPerSecond(model, cache, logits, Math.min(o.tokens(), capacity));
       cache.truncate(0);
       long t0 = System.nanoTime();
@@ -167,6 +189,23 @@ public final class DecodeThroughput {
         max(decode),
         dm * bytesPerToken / 1e9,
         o.tokens());
+    if (probe != null) {
+      double[] share = new double[o.repeat()];
+      for (int r = 0; r < share.length; r++) {
+        share[r] = decode[r] * bytesPerToken / 1e9 / bandwidth[r];
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "read bandwidth %.1f GB/s (median of the probe's best pass before each round; min %.1f"
+              + " max %.1f)  decode share %.0f%% (median of the rounds' shares; min %.0f%% max"
+              + " %.0f%%)%n",
+          median(bandwidth),
+          min(bandwidth),
+          max(bandwidth),
+          100 * median(share),
+          100 * min(share),
+          100 * max(share));
+    }
     System.out.printf(
         Locale.ROOT,
         "prefill tok/s %.1f (min %.1f max %.1f)  [%d-token prompt, one call]%n",

@@ -10,14 +10,26 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Streaming read bandwidth of this machine: T threads each sum their own part of one large float
  * array (far larger than the caches) with vector adds; bandwidth = bytes read / wall time of a pass
- * (all threads), best and median over the passes after a warm-up.
+ * (all threads), best and median over the passes after a warm-up. {@link DecodeThroughput} runs the
+ * same probe between its timed rounds, since a VM's bandwidth moves from minute to minute.
  *
  * <p>usage: {@code ReadBandwidth [--mb 1024] [--threads 2] [--passes 9]}
  */
 public final class ReadBandwidth {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-  private ReadBandwidth() {}
+  /** One probe: best and median GB/s over its passes, and a checksum of the sums. */
+  record Result(double bestGbs, double medianGbs, float checksum) {}
+
+  private final float[] data;
+  private final int threads;
+
+  /** A probe over {@code mb} megabytes (filled with ones, so every page is touched once). */
+  ReadBandwidth(int mb, int threads) {
+    this.data = new float[mb / 4 * 1024 * 1024];
+    this.threads = threads;
+    Arrays.fill(data, 1f);
+  }
 
   public static void main(String[] args) throws Exception {
     int mb = 1024;
@@ -33,9 +45,32 @@ public final class ReadBandwidth {
                 "unknown option " + args[i] + " (--mb --threads --passes)");
       }
     }
-    float[] data = new float[mb / 4 * 1024 * 1024];
-    Arrays.fill(data, 1f);
-    int part = data.length / threads / S.length() * S.length();
+    ReadBandwidth probe = new ReadBandwidth(mb, threads);
+    Result r = probe.measure(passes);
+    System.out.printf(
+        Locale.ROOT,
+        "read bandwidth %.1f GB/s best, %.1f GB/s median  [%d threads, %.0f MB, %d passes,"
+            + " checksum %.0f]%n",
+        r.bestGbs(),
+        r.medianGbs(),
+        threads,
+        probe.bytes() / 1e6,
+        passes,
+        r.checksum());
+  }
+
+  /** Bytes one pass reads. */
+  double bytes() {
+    return 4.0 * part() * threads;
+  }
+
+  private int part() {
+    return data.length / threads / S.length() * S.length();
+  }
+
+  /** One warm-up pass, then {@code passes} timed passes on fresh threads. */
+  Result measure(int passes) throws Exception {
+    int part = part();
     double[] seconds = new double[passes];
     float[] sums = new float[threads];
     CyclicBarrier start = new CyclicBarrier(threads + 1);
@@ -71,18 +106,8 @@ public final class ReadBandwidth {
     for (Thread w : workers) {
       w.join();
     }
-    double bytes = 4.0 * part * threads;
     Arrays.sort(seconds);
-    System.out.printf(
-        Locale.ROOT,
-        "read bandwidth %.1f GB/s best, %.1f GB/s median  [%d threads, %.0f MB, %d passes,"
-            + " checksum %.0f]%n",
-        bytes / seconds[0] / 1e9,
-        bytes / seconds[passes / 2] / 1e9,
-        threads,
-        bytes / 1e6,
-        passes,
-        sums[0]);
+    return new Result(bytes() / seconds[0] / 1e9, bytes() / seconds[passes / 2] / 1e9, sums[0]);
   }
 
   /** Sum of {@code a[from, to)}; four independent accumulators keep loads in flight. */
