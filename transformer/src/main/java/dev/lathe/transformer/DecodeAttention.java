@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * each query head scores every cached position of its key/value head (a vector dot product per
  * position, reduced by {@link MatVec#reduce}'s fixed tree), takes the softmax, and sums the values
  * weighted by it, four vectors of the head at a time, each lane one FMA chain over the positions in
- * order. The arithmetic depends only on the sequence, so a row gets the same bits in any batch; it
- * equals {@link CausalAttention}'s to rounding (whose dot products sum their lanes one by one).
+ * order. The arithmetic depends only on the sequence, so a row gets the same bits in any batch.
+ * {@link CausalAttention} runs its heads of at least a vector's length through {@link #head} too
+ * (one task per head on the pool), so the single-stream path computes attention the same way.
  */
 final class DecodeAttention {
   private DecodeAttention() {}
