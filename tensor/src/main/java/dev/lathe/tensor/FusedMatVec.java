@@ -13,8 +13,6 @@ public final class FusedMatVec {
   /** Products below this many multiply-adds in all run on the calling thread alone. */
   private static final long SMALL = 1L << 16;
 
-  private static final ComputePool SERIAL = new ComputePool(1);
-
   /**
    * {@code y0 = W0 · x}, {@code y1 = W1 · x} and, when {@code w2} is not null, {@code y2 = W2 · x}:
    * W_i (n_i, k) in f32, x (k) at {@code xOff}, y_i (n_i) from 0.
@@ -126,14 +124,16 @@ public final class FusedMatVec {
     if (rows == 0) {
       return;
     }
-    ComputePool p = (long) rows * k < SMALL ? SERIAL : pool;
     Parts b = PARTS.get();
     MatVec.set(b.part0, f0, h0, x, xOff, y0, n0, k);
     MatVec.set(b.part1, f1, h1, x, xOff, y1, n1, k);
     MatVec.set(b.part2, f2, h2, x, xOff, y2, n2, k);
     try {
       // one schedule over the products' rows end to end: a task may finish one and start the next
-      p.parallelFor(b.schedule.plan(rows, p.threads(), MatVec.MIN_ROWS_PER_TASK, p == SERIAL), b);
+      // a single task (a small product) runs on the calling thread
+      pool.parallelFor(
+          b.schedule.plan(rows, pool.threads(), MatVec.MIN_ROWS_PER_TASK, (long) rows * k < SMALL),
+          b);
     } finally {
       MatVec.clear(b.part0);
       MatVec.clear(b.part1);

@@ -211,16 +211,10 @@ public final class Q8Matrix {
     f.set(f.a, a, x, xOff, ya);
     f.set(f.b, b, x, xOff, yb);
     f.set(f.c, c, x, xOff, yc);
-    // one schedule over the matrices' rows end to end: a task may finish one and start the next
-    int tasks = f.schedule.plan(rows, pool.threads(), MIN_ROWS_PER_TASK, small);
     try {
-      if (small) {
-        for (int t = 0; t < tasks; t++) {
-          f.run(t, 0);
-        }
-      } else {
-        pool.parallelFor(tasks, f);
-      }
+      // one schedule over the matrices' rows end to end: a task may finish one and start the next;
+      // a single task (a small product) runs on the calling thread
+      pool.parallelFor(f.schedule.plan(rows, pool.threads(), MIN_ROWS_PER_TASK, small), f);
     } finally {
       f.set(f.a, null, null, 0, null);
       f.set(f.b, null, null, 0, null);
