@@ -161,7 +161,6 @@ public final class BatchMatVec {
     private int xOff;
     private int m;
     private int k;
-    private int parts;
     private final float[][] f32 = new float[3][];
     private final short[][] bf16 = new short[3][];
     private final float[][] y = new float[3][];
@@ -220,7 +219,6 @@ public final class BatchMatVec {
     t.xOff = xOff;
     t.m = m;
     t.k = k;
-    t.parts = parts;
     int total = 0;
     for (int p = 0; p < parts; p++) {
       total += t.n[p];

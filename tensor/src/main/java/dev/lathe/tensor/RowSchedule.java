@@ -15,7 +15,6 @@ final class RowSchedule {
   private static final int GROUP = 4;
 
   private int[] starts = new int[64];
-  private int tasks;
 
   /**
    * Plans {@code n} rows for {@code threads} threads, or one task when {@code single}.
@@ -35,13 +34,7 @@ final class RowSchedule {
       at += Math.min(size, left);
     }
     starts[t] = n;
-    tasks = t;
     return t;
-  }
-
-  /** Tasks of the last plan. */
-  int tasks() {
-    return tasks;
   }
 
   /** First row of {@code task}. */

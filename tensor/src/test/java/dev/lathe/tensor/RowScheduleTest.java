@@ -13,7 +13,7 @@ class RowScheduleTest {
     for (int threads : new int[] {1, 2, 3, 8, 64}) {
       for (int n : new int[] {1, 3, 17, 192, 576, 1537, 3072, 49_152, 100_003}) {
         int tasks = s.plan(n, threads, 16, false);
-        assertThat(tasks).isEqualTo(s.tasks()).isPositive();
+        assertThat(tasks).isPositive();
         assertThat(s.start(0)).isZero();
         assertThat(s.end(tasks - 1)).isEqualTo(n);
         int previous = Integer.MAX_VALUE;
