@@ -110,12 +110,7 @@ final class WeightMatrix {
       WeightMatrix c,
       float[] yc) {
     ComputePool pool = ComputePool.common();
-    boolean same =
-        Gemm.simd()
-            && b.cols == a.cols
-            && b.dtype() == a.dtype()
-            && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
-    if (!same) {
+    if (!Gemm.simd() || !alike(a, b, c)) {
       a.mulNT(x, 0, ya, 0, 1);
       b.mulNT(x, 0, yb, 0, 1);
       if (c != null) {
@@ -205,12 +200,7 @@ final class WeightMatrix {
       float[] in, int m, float[] y, WeightMatrix b, float[] yb, WeightMatrix c, float[] yc) {
     WeightMatrix a = this;
     float[] ya = y;
-    boolean same =
-        a.q8 == null
-            && b.cols == a.cols
-            && b.dtype() == a.dtype()
-            && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
-    if (!same) {
+    if (a.q8 != null || !alike(a, b, c)) {
       a.mulRows(in, ya, m);
       b.mulRows(in, yb, m);
       if (c != null) {
@@ -225,6 +215,13 @@ final class WeightMatrix {
       }
       f.run(ComputePool.common(), in, 0, m, a.cols);
     }
+  }
+
+  /** Whether b and, when not null, c hold the same type and width as a (one fused loop serves). */
+  private static boolean alike(WeightMatrix a, WeightMatrix b, WeightMatrix c) {
+    return b.cols == a.cols
+        && b.dtype() == a.dtype()
+        && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
   }
 
   /** Adds {@code y = in · Wᵀ} to a fused batched product (W f32 or bf16). */
