@@ -203,19 +203,7 @@ public final class Gemm {
     if (!SIMD) {
       GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
     } else if (!trivial(c, cOff, m, n, k, false)) {
-      GemmPacked.mul(
-          pick(pool, m, n, k),
-          a,
-          aOff,
-          k,
-          1,
-          GemmPacked.BSource.f32(b, bOff, 1, k),
-          c,
-          cOff,
-          m,
-          n,
-          k,
-          false);
+      rows(pool, a, aOff, GemmPacked.BSource.f32(b, bOff, 1, k), c, cOff, m, n, k);
     }
   }
 
@@ -238,19 +226,7 @@ public final class Gemm {
     if (!SIMD) {
       GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
     } else if (!trivial(c, cOff, m, n, k, false)) {
-      GemmPacked.mul(
-          pick(pool, m, n, k),
-          a,
-          aOff,
-          k,
-          1,
-          GemmPacked.BSource.bf16(b, bOff, k),
-          c,
-          cOff,
-          m,
-          n,
-          k,
-          false);
+      rows(pool, a, aOff, GemmPacked.BSource.bf16(b, bOff, k), c, cOff, m, n, k);
     }
   }
 
@@ -273,19 +249,7 @@ public final class Gemm {
     if (!SIMD) {
       GemmScalar.mulNN(a, aOff, b, bOff, c, cOff, m, n, k, false);
     } else if (!trivial(c, cOff, m, n, k, false)) {
-      GemmPacked.mul(
-          pick(pool, m, n, k),
-          a,
-          aOff,
-          k,
-          1,
-          GemmPacked.BSource.f32(b, bOff, n, 1),
-          c,
-          cOff,
-          m,
-          n,
-          k,
-          false);
+      rows(pool, a, aOff, GemmPacked.BSource.f32(b, bOff, n, 1), c, cOff, m, n, k);
     }
   }
 
@@ -303,9 +267,22 @@ public final class Gemm {
     if (!SIMD) {
       b.mulNTScalar(a, aOff, c, cOff, m);
     } else if (!trivial(c, cOff, m, n, k, false)) {
-      GemmPacked.mul(
-          pick(pool, m, n, k), a, aOff, k, 1, GemmPacked.BSource.q8(b), c, cOff, m, n, k, false);
+      rows(pool, a, aOff, GemmPacked.BSource.q8(b), c, cOff, m, n, k);
     }
+  }
+
+  /** The packed product of the {@code mul*Rows} entries: C = A · B, A row-major, for any m. */
+  private static void rows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      GemmPacked.BSource b,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmPacked.mul(pick(pool, m, n, k), a, aOff, k, 1, b, c, cOff, m, n, k, false);
   }
 
   /** C[m,n] (+)= A[m,k] · B[k,n]. */
