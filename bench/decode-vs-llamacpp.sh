@@ -6,7 +6,7 @@
 #
 # Both anchors are built outside this project: llama.cpp CPU-only with cmake -DGGML_NATIVE=ON
 # (target llama-bench), run.c with gcc -Ofast -march=native -fopenmp. Models: one random
-# SmolLM2-135M-shaped model written by Lathe's GGUF writer as F32, BF16 and Q8_0 (GgufLoadTime
+# SmolLM2-135M-shaped model written by Lathe's GGUF writer as F32, BF16, Q8_0 and Q4_0 (GgufLoadTime
 # --write, into $GGUF_DIR, default /tmp/llamacpp-anchor; no vocabulary, which llama-bench does not
 # need), the same file read by both engines; and stories260K (shared assets) for run.c.
 # Decode: 100 tokens (TOKENS), 2 threads; Lathe greedy from BOS, first step excluded; llama-bench
@@ -29,7 +29,7 @@ JAVA=("$JAVA_HOME/bin/java" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR"
 [ -x "$LLAMA_BENCH" ] || { echo "not an executable: $LLAMA_BENCH" >&2; exit 2; }
 [ -x "$RUN" ] || { echo "not an executable: $RUN" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "missing $JAR: build it with mvn -B -o -pl bench -am package -DskipTests" >&2; exit 2; }
-[ -f "$DIR/smol135-q8_0.gguf" ] || "${JAVA[@]}" dev.lathe.bench.GgufLoadTime --write "$DIR" >&2
+[ -f "$DIR/smol135-q4_0.gguf" ] || "${JAVA[@]}" dev.lathe.bench.GgufLoadTime --write "$DIR" >&2
 
 med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
@@ -41,7 +41,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $THREADS
 echo
 printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp" ratio "Lathe GB/s" "read BW GB/s" "% of read BW" "prefill $PROMPT" ratio
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-for t in f32 bf16 q8_0; do
+for t in ${DTYPES:-f32 bf16 q8_0 q4_0}; do
   f=$DIR/smol135-$t.gguf
   out=$("${JAVA[@]}" dev.lathe.bench.DecodeThroughput --model "$f" --tokens "$TOKENS" \
     --threads "$THREADS" --prompt-tokens "$PROMPT" --repeat "$ROUNDS" --probe-mb 1024 2>/dev/null)

@@ -34,7 +34,7 @@ import java.util.concurrent.Future;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *   dev.lathe.bench.ConcurrentStreams [--dtype f32|bf16|q8_0] [--streams 8] [--tokens 64]
+ *   dev.lathe.bench.ConcurrentStreams [--dtype f32|bf16|q8_0|q4_0] [--streams 8] [--tokens 64]
  *   [--prompt-tokens 32] [--rounds 3] [--threads 2] [--lora-rank 0]
  * </pre>
  */

@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0] [--tokens 200] [--threads 2]
+ *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0|q4_0] [--tokens 200] [--threads 2]
  *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0] [--probe-mb 0]
  * </pre>
  */
@@ -98,15 +98,7 @@ public final class DecodeThroughput {
         String v = args[++i];
         switch (flag) {
           case "--model" -> model = Path.of(v);
-          case "--dtype" ->
-              dtype =
-                  switch (v) {
-                    case "f32" -> DType.F32;
-                    case "bf16" -> DType.BF16;
-                    case "q8_0" -> DType.Q8_0;
-                    default ->
-                        throw new IllegalArgumentException("--dtype is f32, bf16 or q8_0: " + v);
-                  };
+          case "--dtype" -> dtype = LoadOptions.named(v, "--dtype").weightDtype();
           case "--tokens" -> tokens = Integer.parseInt(v);
           case "--threads" -> threads = Integer.parseInt(v);
           case "--prompt-tokens" -> prompt = Integer.parseInt(v);

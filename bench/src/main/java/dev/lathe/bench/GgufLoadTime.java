@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.lathe.bench.GgufLoadTime \
- *   --write DIR [--shape smol135]        writes DIR/SHAPE-{f32,bf16,q8_0}.gguf
+ *   --write DIR [--shape smol135]        writes DIR/SHAPE-{f32,bf16,q8_0,q4_0}.gguf
  * java -cp bench/target/benchmarks.jar dev.lathe.bench.GgufLoadTime --load FILE [--repeat 5]
  * </pre>
  */
@@ -44,7 +44,8 @@ public final class GgufLoadTime {
       LlamaWeights w = RandomLlamaCheckpoint.weights(c, 1);
       Path dir = Path.of(o.get("--write"));
       Files.createDirectories(dir);
-      for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0}) {
+      for (GgmlType t :
+          new GgmlType[] {GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
         Path file = dir.resolve(shape + "-" + t.name().toLowerCase(Locale.ROOT) + ".gguf");
         // no vocabulary: llama.cpp's llama-bench reads such a file with vocab_size dummy tokens
         GgufCheckpoint.save(

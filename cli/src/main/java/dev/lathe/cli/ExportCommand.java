@@ -46,8 +46,8 @@ public final class ExportCommand implements Callable<Integer> {
       defaultValue = "f16",
       paramLabel = "T",
       description =
-          "How matrices are stored: f16 (default), q8_0 (8-bit, ggml's Q8_0), f32 or bf16; norms"
-              + " and biases stay f32.")
+          "How matrices are stored: f16 (default), q8_0 (8-bit, ggml's Q8_0), q4_0 (4-bit,"
+              + " ggml's Q4_0), f32 or bf16; norms and biases stay f32.")
   String type;
 
   @Option(

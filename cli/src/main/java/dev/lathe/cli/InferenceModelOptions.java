@@ -15,9 +15,9 @@ final class InferenceModelOptions extends ModelOptions {
 
   /** The {@code --dtype} flag's help, shared with {@code serve}. */
   static final String DTYPE_HELP =
-      "Hold the matmul weights as f32, bf16 or q8_0 (int8 blocks of 32 with a scale, quantized"
-          + " on load: about a quarter of f32's memory and faster decode). Default: the"
-          + " checkpoint's own.";
+      "Hold the matmul weights as f32, bf16, q8_0 (int8 blocks of 32 with a scale, quantized"
+          + " on load: about a quarter of f32's memory and faster decode) or q4_0 (4-bit blocks"
+          + " of 32: a seventh of f32's memory, less exact). Default: the checkpoint's own.";
 
   @Option(
       names = "--dtype",
@@ -30,7 +30,7 @@ final class InferenceModelOptions extends ModelOptions {
     return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub(), weights);
   }
 
-  /** Parses {@code --dtype}: f32, bf16 or q8_0, any case. */
+  /** Parses {@code --dtype}: f32, bf16, q8_0 or q4_0, any case. */
   static final class WeightDtype implements ITypeConverter<LoadOptions> {
     @Override
     public LoadOptions convert(String value) {

@@ -86,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--dtype",
       paramLabel = "T",
       description =
-          "Hold served base models' matmul weights as f32, bf16 or q8_0 (quantized on load; the"
+          "Hold served base models' matmul weights as f32, bf16, q8_0 or q4_0 (quantized on load; the"
               + " config's serving.weight_dtype). Default: each checkpoint's own.")
   String dtype;
 

@@ -47,7 +47,8 @@ class GenerateDtypeTest {
     String bin = SharedAssets.require("models/llama2c-stories260K/stories260K.bin").toString();
     LatheRun run = LatheRun.of(greedy50(bin, "q4_k"));
     assertThat(run.exit()).isEqualTo(2);
-    assertThat(run.err()).contains("--dtype q4_k is not a weight type: use f32, bf16 or q8_0");
+    assertThat(run.err())
+        .contains("--dtype q4_k is not a weight type: use f32, bf16, q8_0 or q4_0");
   }
 
   @Test
@@ -56,6 +57,6 @@ class GenerateDtypeTest {
         LatheRun.of(
             "serve", "--port", "0", "--data-dir", dir.resolve("data").toString(), "--dtype", "q4");
     assertThat(run.exit()).isEqualTo(1);
-    assertThat(run.err()).contains("--dtype q4 is not a weight type: use f32, bf16 or q8_0");
+    assertThat(run.err()).contains("--dtype q4 is not a weight type: use f32, bf16, q8_0 or q4_0");
   }
 }

@@ -44,7 +44,16 @@ public final class GgufExport {
   /** Matrix types {@code --type} accepts, by their lower-case names. */
   public static final Map<String, GgmlType> TYPES =
       Map.of(
-          "f32", GgmlType.F32, "f16", GgmlType.F16, "bf16", GgmlType.BF16, "q8_0", GgmlType.Q8_0);
+          "f32",
+          GgmlType.F32,
+          "f16",
+          GgmlType.F16,
+          "bf16",
+          GgmlType.BF16,
+          "q8_0",
+          GgmlType.Q8_0,
+          "q4_0",
+          GgmlType.Q4_0);
 
   /**
    * What was written.
@@ -57,7 +66,7 @@ public final class GgufExport {
    */
   public record Result(Path gguf, Path modelfile, String architecture, GgmlType type, long bytes) {}
 
-  /** The type named {@code name} (f32, f16, bf16, q8_0), or a clear error. */
+  /** The type named {@code name} (f32, f16, bf16, q8_0, q4_0), or a clear error. */
   public static GgmlType type(String name) {
     GgmlType t = TYPES.get(name.toLowerCase(Locale.ROOT));
     if (t == null) {

@@ -144,9 +144,9 @@ public record ServerConfig(
    * {@code prefixCacheBytes}, so a repeated prefix (a system prompt) is not recomputed. A field
    * left out of the config file keeps its default ({@link #DEFAULT}).
    *
-   * @param weightDtype {@code f32}, {@code bf16} or {@code q8_0} (int8 blocks of 32 with a scale,
-   *     quantized on load: about a quarter of f32's memory, faster decode), or null for each
-   *     checkpoint's own
+   * @param weightDtype {@code f32}, {@code bf16}, {@code q8_0} (int8 blocks of 32 with a scale,
+   *     quantized on load: about a quarter of f32's memory, faster decode), {@code q4_0} (4-bit
+   *     blocks of 32: a seventh of f32's memory, less exact), or null for each checkpoint's own
    * @param maxBatch most sequences one decode step runs (1 decodes one request at a time)
    * @param prefixCacheBytes bytes of prompt keys and values kept for reuse (0 keeps none)
    */

@@ -59,7 +59,7 @@ class GgufResultFileTest {
               () -> client.fineTuning().jobs().create(request(train, Map.of("gguf", "q4_k"))))
           .isInstanceOf(BadRequestException.class)
           .hasMessageContaining("lathe.gguf")
-          .hasMessageContaining("[bf16, f16, f32, q8_0]");
+          .hasMessageContaining("[bf16, f16, f32, q4_0, q8_0]");
 
       String id = client.fineTuning().jobs().create(request(train, Map.of("gguf", "F16"))).id();
       FineTuningJob job =

@@ -37,6 +37,8 @@ class ServingConfigTest {
   void weightDtypeQ8LoadsServedBasesQuantized() throws IOException {
     ServerConfig config = read("{\"serving\": {\"weight_dtype\": \"q8_0\"}}");
     assertThat(config.serving().loadOptions()).isEqualTo(LoadOptions.weights(DType.Q8_0));
+    assertThat(read("{\"serving\": {\"weight_dtype\": \"q4_0\"}}").serving().loadOptions())
+        .isEqualTo(LoadOptions.weights(DType.Q4_0));
     // the other settings keep their values
     assertThat(config.withPort(0).serving()).isEqualTo(config.serving());
   }
@@ -85,7 +87,7 @@ class ServingConfigTest {
     assertThatThrownBy(() -> read("{\"serving\": {\"weight_dtype\": \"q4_k\"}}"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("serving.weight_dtype q4_k is not a weight type")
-        .hasMessageContaining("use f32, bf16 or q8_0");
+        .hasMessageContaining("use f32, bf16, q8_0 or q4_0");
   }
 
   @Test

@@ -254,20 +254,21 @@ public final class Gemm {
   }
 
   /**
-   * C[m,n] = A[m,k] · B[n,k]ᵀ with B a Q8_0 matrix ({@code n = b.rows()}, {@code k = b.cols()}), on
-   * {@code pool}: the packed kernel over B's values {@code q * d} (exact in f32, widened as the
-   * panels are packed) for any m, as {@link #mulNTRows} does. A prompt's product: for one decode
-   * row {@link Q8Matrix#mulNT} reads fewer bytes.
+   * C[m,n] = A[m,k] · B[n,k]ᵀ with B a block matrix, Q8_0 or Q4_0 ({@code n = b.rows()}, {@code k =
+   * b.cols()}), on {@code pool}: the packed kernel over B's values {@code q * d} (exact in f32,
+   * widened as the panels are packed) for any m, as {@link #mulNTRows} does. A prompt's product:
+   * for one decode row {@link BlockMatrix#mulNT} reads fewer bytes.
    */
   public static void mulNTRows(
-      ComputePool pool, float[] a, int aOff, Q8Matrix b, float[] c, int cOff, int m) {
+      ComputePool pool, float[] a, int aOff, BlockMatrix b, float[] c, int cOff, int m) {
     int n = b.rows();
     int k = b.cols();
-    GemmChecks.check("mulNTRows(q8_0)", a.length, aOff, (long) n * k, 0, c.length, cOff, m, n, k);
+    GemmChecks.check(
+        "mulNTRows(block matrix)", a.length, aOff, (long) n * k, 0, c.length, cOff, m, n, k);
     if (!SIMD) {
       b.mulNTScalar(a, aOff, c, cOff, m);
     } else if (!trivial(c, cOff, m, n, k, false)) {
-      rows(pool, a, aOff, GemmPacked.BSource.q8(b), c, cOff, m, n, k);
+      rows(pool, a, aOff, GemmPacked.BSource.blocks(b), c, cOff, m, n, k);
     }
   }
 

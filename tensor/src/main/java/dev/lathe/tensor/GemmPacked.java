@@ -54,18 +54,18 @@ final class GemmPacked {
   private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
   /**
-   * Where B comes from: f32 array with strides, bf16 array [n,k], bf16 segment [n,k], or a Q8_0
-   * matrix [n,k] (its values {@code q * d}, exact in f32).
+   * Where B comes from: f32 array with strides, bf16 array [n,k], bf16 segment [n,k], or a block
+   * matrix [n,k] (Q8_0 or Q4_0: its values {@code q * d}, exact in f32).
    */
   record BSource(
-      float[] f32, short[] bf16, MemorySegment seg, Q8Matrix q8, long off, int rs, int cs) {
+      float[] f32, short[] bf16, MemorySegment seg, BlockMatrix blocks, long off, int rs, int cs) {
     static BSource f32(float[] b, int off, int rs, int cs) {
       return new BSource(b, null, null, null, off, rs, cs);
     }
 
     /** The same matrix from row {@code p0} of k on. */
     BSource from(int p0) {
-      return p0 == 0 ? this : new BSource(f32, bf16, seg, q8, off + (long) p0 * rs, rs, cs);
+      return p0 == 0 ? this : new BSource(f32, bf16, seg, blocks, off + (long) p0 * rs, rs, cs);
     }
 
     static BSource bf16(short[] b, int off, int k) {
@@ -76,7 +76,7 @@ final class GemmPacked {
       return new BSource(null, null, b, null, off, 1, k);
     }
 
-    static BSource q8(Q8Matrix b) {
+    static BSource blocks(BlockMatrix b) {
       return new BSource(null, null, null, b, 0, 1, b.cols());
     }
   }
@@ -430,8 +430,10 @@ final class GemmPacked {
           dst[at + p * nr + q] = Float.intBitsToFloat(src[f + p] << 16);
         }
       }
-    } else if (b.q8() != null) {
-      packQ8(b, k, j, cols, nr, dst, at);
+    } else if (b.blocks() instanceof Q8Matrix w) {
+      packQ8(w, b, k, j, cols, nr, dst, at);
+    } else if (b.blocks() instanceof Q4Matrix w) {
+      packQ4(w, b, k, j, cols, nr, dst, at);
     } else {
       MemorySegment src = b.seg();
       long from = 2L * (b.off() + (long) j * b.cs());
@@ -463,8 +465,8 @@ final class GemmPacked {
    * widened in registers and scattered down the panel; a slice of k not starting on a block (a k
    * longer than one packed slice) goes value by value.
    */
-  private static void packQ8(BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
-    Q8Matrix w = b.q8();
+  private static void packQ8(
+      Q8Matrix w, BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
     byte[] q = w.values();
     float[] d = w.scales();
     int cs = b.cs();
@@ -483,4 +485,50 @@ final class GemmPacked {
       }
     }
   }
+
+  /** Float vectors one Q4_0 half block (16 values) fills. */
+  private static final int Q4_RUNS = Q4Matrix.BLOCK / 2 / L;
+
+  /**
+   * Packs columns j..j+cols of a Q4_0 B (rows of B[n,k]) as one panel: each value {@code q * d},
+   * which f32 holds exactly. Whole blocks are dequantized 16 values at a time (a block's low
+   * nibbles, then its high ones) and scattered down the panel; a slice of k not starting on a block
+   * goes value by value.
+   */
+  private static void packQ4(
+      Q4Matrix w, BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
+    byte[] q = w.values();
+    float[] d = w.scales();
+    int cs = b.cs();
+    int bl = Q4Matrix.BLOCK;
+    boolean vector = Q4_RUNS > 0 && Q4_RUNS * L * 2 == bl && b.off() % bl == 0 && cs % bl == 0;
+    int[] down = SCATTER[nr / L];
+    int kv = vector ? k - k % bl : 0;
+    float[] block = Q4_BLOCK.get();
+    for (int c = 0; c < cols; c++) {
+      int f = (int) b.off() + (j + c) * cs;
+      for (int p = 0; p < kv; p += bl) {
+        int e = f + p;
+        float scale = d[e / bl];
+        for (int v = 0; v < bl / 2; v++) {
+          int by = q[e / 2 + v] & 0xff;
+          block[v] = ((by & 15) - 8) * scale;
+          block[v + bl / 2] = ((by >>> 4) - 8) * scale;
+        }
+        for (int r = 0; r < bl; r += L) {
+          FloatVector.fromArray(S, block, r).intoArray(dst, at + (p + r) * nr + c, down, 0);
+        }
+      }
+      for (int p = kv; p < k; p++) {
+        int e = f + p;
+        int by = q[(e / bl) * (bl / 2) + (e % (bl / 2))] & 0xff;
+        int nib = e % bl < bl / 2 ? by & 15 : by >>> 4;
+        dst[at + p * nr + c] = (nib - 8) * d[e / bl];
+      }
+    }
+  }
+
+  /** One Q4_0 block dequantized, before it is scattered down a panel. */
+  private static final ThreadLocal<float[]> Q4_BLOCK =
+      ThreadLocal.withInitial(() -> new float[Q4Matrix.BLOCK]);
 }

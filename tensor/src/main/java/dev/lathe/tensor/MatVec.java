@@ -243,6 +243,15 @@ public final class MatVec {
     return v.lane(0);
   }
 
+  /**
+   * {@link #reduce(FloatVector)} of the vector at {@code lanes[off .. off+L)}: for callers whose
+   * vector lives in an array, so that no vector crosses a call the JIT may decline to inline (it
+   * would be boxed).
+   */
+  public static float reduce(float[] lanes, int off) {
+    return reduce(FloatVector.fromArray(F, lanes, off));
+  }
+
   private static final VectorShuffle<Float> SWAP16 = swap(16);
   private static final VectorShuffle<Float> SWAP8 = swap(8);
   private static final VectorShuffle<Float> SWAP4 = swap(4);

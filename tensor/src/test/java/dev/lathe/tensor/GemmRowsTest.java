@@ -6,10 +6,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packed product for every m ({@link Gemm#mulNTRows}) with f32, bf16 and Q8_0 weights: against
- * the product of the weights' f32 values in double precision on odd sizes (the Q8_0 and bf16 panels
- * are widened by Vector API code, the reference is scalar), and the property prompts prefilled
- * together rest on: a row's bits do not depend on m, on its neighbours or on the thread count.
+ * The packed product for every m ({@link Gemm#mulNTRows}) with f32, bf16, Q8_0 and Q4_0 weights:
+ * against the product of the weights' f32 values in double precision on odd sizes (the block and
+ * bf16 panels are widened by Vector API code, the reference is scalar), and the property prompts
+ * prefilled together rest on: a row's bits do not depend on m, on its neighbours or on the thread
+ * count.
  */
 class GemmRowsTest {
   private static final ComputePool ONE = new ComputePool(1);
@@ -24,11 +25,12 @@ class GemmRowsTest {
   private enum Kind {
     F32,
     BF16,
-    Q8_0
+    Q8_0,
+    Q4_0
   }
 
   /** The weights of one kind and their exact f32 values. */
-  private record Weights(Kind kind, float[] f32, short[] bf16, Q8Matrix q8, float[] values) {
+  private record Weights(Kind kind, float[] f32, short[] bf16, BlockMatrix q8, float[] values) {
     static Weights of(Kind kind, float[] w, int n, int k) {
       return switch (kind) {
         case F32 -> new Weights(kind, w, null, null, w);
@@ -40,6 +42,10 @@ class GemmRowsTest {
           Q8Matrix q = Q8Matrix.quantize(w, n, k);
           yield new Weights(kind, null, null, q, q.toF32());
         }
+        case Q4_0 -> {
+          Q4Matrix q = Q4Matrix.quantize(w, n, k);
+          yield new Weights(kind, null, null, q, q.toF32());
+        }
       };
     }
 
@@ -47,7 +53,7 @@ class GemmRowsTest {
       switch (kind) {
         case F32 -> Gemm.mulNTRows(pool, a, aOff, f32, 0, c, cOff, m, n, k);
         case BF16 -> Gemm.mulNTRows(pool, a, aOff, bf16, 0, c, cOff, m, n, k);
-        case Q8_0 -> Gemm.mulNTRows(pool, a, aOff, q8, c, cOff, m);
+        case Q8_0, Q4_0 -> Gemm.mulNTRows(pool, a, aOff, q8, c, cOff, m);
       }
     }
   }

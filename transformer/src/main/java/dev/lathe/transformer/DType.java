@@ -12,7 +12,12 @@ public enum DType {
    * GGUF's Q8_0: blocks of 32 signed bytes with one f16 scale, held in memory only (no safetensors
    * dtype); {@link #bytes()} counts the byte per value, not the scales.
    */
-  Q8_0(1);
+  Q8_0(1),
+  /**
+   * GGUF's Q4_0: blocks of 32 four-bit values (two per byte) with one f16 scale, held in memory
+   * only; {@link #bytes()} is not defined for it (half a byte per value).
+   */
+  Q4_0(0);
 
   private final int bytes;
 
@@ -20,9 +25,14 @@ public enum DType {
     this.bytes = bytes;
   }
 
-  /** Size of one element in bytes. */
+  /** Size of one element in bytes (0 for Q4_0, whose elements are half a byte). */
   public int bytes() {
     return bytes;
+  }
+
+  /** Whether this type is a GGUF block format held in memory only (Q8_0, Q4_0). */
+  public boolean blocks() {
+    return this == Q8_0 || this == Q4_0;
   }
 
   /** The type named {@code name} in a safetensors header, or a clear error. */

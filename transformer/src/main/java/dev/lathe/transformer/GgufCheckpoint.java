@@ -34,16 +34,19 @@ public final class GgufCheckpoint {
   public static LoadedModel load(Path file, LoadOptions options) throws IOException {
     try (GgufFile g = GgufFile.open(file)) {
       LlamaConfig c = config(g);
-      LlamaWeights w = weights(g, c);
       DType dtype = options.weightDtype();
       if (dtype == null) {
         dtype =
-            stores(g, GgmlType.Q8_0)
-                ? DType.Q8_0
-                : stores(g, GgmlType.BF16) ? DType.BF16 : DType.F32;
+            stores(g, GgmlType.Q4_0)
+                ? DType.Q4_0
+                : stores(g, GgmlType.Q8_0)
+                    ? DType.Q8_0
+                    : stores(g, GgmlType.BF16) ? DType.BF16 : DType.F32;
       }
       String arch = g.string("general.architecture");
-      return new LoadedModel(new LlamaModel(c, w, dtype), arch, c, GenerationConfig.EMPTY);
+      LlamaModel model =
+          dtype.blocks() ? heldInBlocks(g, c, dtype) : new LlamaModel(c, weights(g, c), dtype);
+      return new LoadedModel(model, arch, c, GenerationConfig.EMPTY);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
@@ -128,8 +131,8 @@ public final class GgufCheckpoint {
    * <arch>.*} hyper-parameters, {@code general.*}, {@code metadata} (the tokenizer, a name...) and
    * the tensors under {@link LlamaTensorNames#GGUF} names, q/k rows in the pairing the architecture
    * runs ({@link RopePairing}; llama's interleaved, qwen's rotate-half). Matrices are stored as
-   * {@code matrices} (F32, F16, BF16 or Q8_0; a matrix whose rows are not whole Q8_0 blocks is
-   * stored F16, as llama.cpp's converter does), norms and biases as F32.
+   * {@code matrices} (F32, F16, BF16, Q8_0 or Q4_0; a matrix whose rows are not whole blocks of 32
+   * is stored F16, as llama.cpp's converter does), norms and biases as F32.
    */
   public static void save(
       Path file,
@@ -171,7 +174,7 @@ public final class GgufCheckpoint {
     GgufWriter out = new GgufWriter();
     out.put("general.architecture", arch);
     out.put("general.file_type", FILE_TYPES.get(matrices));
-    if (matrices == GgmlType.Q8_0) {
+    if (matrices == GgmlType.Q8_0 || matrices == GgmlType.Q4_0) {
       out.put("general.quantization_version", 2);
     }
     String p = arch + ".";
@@ -210,31 +213,51 @@ public final class GgufCheckpoint {
 
   /** llama.cpp's {@code general.file_type} (enum llama_ftype) of a file whose matrices are t. */
   private static final Map<GgmlType, Integer> FILE_TYPES =
-      Map.of(GgmlType.F32, 0, GgmlType.F16, 1, GgmlType.Q8_0, 7, GgmlType.BF16, 32);
+      Map.of(
+          GgmlType.F32, 0, GgmlType.F16, 1, GgmlType.Q4_0, 2, GgmlType.Q8_0, 7, GgmlType.BF16, 32);
+
+  /**
+   * The model of {@code g} with its matrices held in {@code dtype} (Q8_0 or Q4_0): a matrix the
+   * file stores in that type is held as its blocks, nothing requantized; any other is read as f32
+   * and quantized (or kept f32 when its rows are not whole blocks).
+   */
+  private static LlamaModel heldInBlocks(GgufFile g, LlamaConfig c, DType dtype) {
+    GgmlType stored = dtype == DType.Q4_0 ? GgmlType.Q4_0 : GgmlType.Q8_0;
+    LlamaTensorNames.Matrices<WeightMatrix> matrices =
+        (name, rows, cols) ->
+            g.typeOf(name) == stored
+                ? WeightMatrix.ofBlocks(g.blocks(name, rows, cols))
+                : WeightMatrix.of(g.floats(name, rows, cols), (int) rows, (int) cols, dtype);
+    LlamaTensorNames names = LlamaTensorNames.GGUF;
+    return LlamaModel.held(c, names.read(c, g::floats, matrices, names.embedding()), dtype);
+  }
 
   private static LlamaWeights weights(GgufFile g, LlamaConfig c) {
     return LlamaTensorNames.GGUF.read(c, g::floats, LlamaTensorNames.GGUF.embedding());
   }
 
-  /** Values per Q8_0 block. */
-  private static final int Q8_BLOCK = 32;
+  /** Values per Q8_0 or Q4_0 block. */
+  private static final int BLOCK = 32;
 
   /**
    * The bytes the tensors of {@code file} take once {@link #load loaded} with default options: 4
    * per value for vectors and for matrices of an F32/F16 file, 2 per matrix value of a file that
-   * stores its matrices as BF16, and 1 + 4/32 per matrix value of a Q8_0 file (int8 blocks of 32
-   * with an f32 scale each; a matrix whose rows are not whole blocks is held as f32).
+   * stores its matrices as BF16, 1 + 4/32 per matrix value of a Q8_0 file and 1/2 + 4/32 of a Q4_0
+   * file (blocks of 32 with an f32 scale each; a matrix whose rows are not whole blocks is held as
+   * f32).
    */
   public static long heldBytes(Path file) throws IOException {
     try (GgufFile g = GgufFile.open(file)) {
-      boolean q8 = stores(g, GgmlType.Q8_0);
-      boolean bf16 = !q8 && stores(g, GgmlType.BF16);
+      boolean q4 = stores(g, GgmlType.Q4_0);
+      boolean q8 = !q4 && stores(g, GgmlType.Q8_0);
+      boolean bf16 = !q4 && !q8 && stores(g, GgmlType.BF16);
       long bytes = 0;
       for (GgufFile.TensorInfo t : g.tensors().values()) {
         boolean matrix = t.ne().length >= 2;
-        if (matrix && q8 && t.ne()[0] % Q8_BLOCK == 0) {
-          bytes += t.elements() + t.elements() / Q8_BLOCK * 4;
-        } else if (matrix && q8) {
+        boolean blocks = matrix && (q4 || q8);
+        if (blocks && t.ne()[0] % BLOCK == 0) {
+          bytes += (q4 ? t.elements() / 2 : t.elements()) + t.elements() / BLOCK * 4;
+        } else if (blocks) {
           bytes += 4 * t.elements(); // rows that are not whole blocks are held as f32
         } else {
           bytes += (matrix && bf16 ? 2 : 4) * t.elements();
@@ -245,10 +268,8 @@ public final class GgufCheckpoint {
   }
 
   /**
-   * Whether a matrix of {@code g} is stored as {@code type}. A Q8_0 file is held in Q8_0: its
-   * blocks are read as f32 and quantized again, which gives back the same bytes and scales (GGUF's
-   * quantizer makes a block's largest value 127 steps, so the scale and every step come back
-   * exactly).
+   * Whether a matrix of {@code g} is stored as {@code type}. A Q8_0 or Q4_0 file is held in its
+   * type, each such matrix as its blocks ({@link #heldInBlocks}).
    */
   private static boolean stores(GgufFile g, GgmlType type) {
     return g.tensors().values().stream().anyMatch(t -> t.ne().length >= 2 && t.type() == type);

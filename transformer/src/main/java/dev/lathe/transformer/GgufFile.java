@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.BlockMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -266,6 +267,35 @@ public final class GgufFile implements AutoCloseable {
 
   /** Tensor {@code name} as f32, dequantized, checked against the row-major {@code shape}. */
   public float[] floats(String name, long... shape) {
+    TensorInfo t = info(name, shape);
+    if (t.elements() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(path + ": tensor " + name + " is too large for float[]");
+    }
+    float[] out = new float[(int) t.elements()];
+    GgufQuants.dequantize(t.type(), data, t.offset(), out);
+    return out;
+  }
+
+  /** The ggml type matrix {@code name} is stored in, or null when there is no such tensor. */
+  GgmlType typeOf(String name) {
+    TensorInfo t = tensors.get(name);
+    return t == null ? null : t.type();
+  }
+
+  /**
+   * Matrix {@code name} (rows, cols), stored as Q8_0 or Q4_0, held as its blocks: the quants and
+   * scales as the file has them, nothing requantized.
+   */
+  BlockMatrix blocks(String name, long rows, long cols) {
+    TensorInfo t = info(name, rows, cols);
+    if (t.elements() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(path + ": tensor " + name + " is too large to hold");
+    }
+    return GgufQuants.blocks(t.type(), data, t.offset(), (int) rows, (int) cols);
+  }
+
+  /** The tensor {@code name}, checked against the row-major {@code shape} and readable. */
+  private TensorInfo info(String name, long... shape) {
     TensorInfo t = tensors.get(name);
     if (t == null) {
       throw new IllegalArgumentException(path + ": tensor " + name + " is missing");
@@ -280,8 +310,7 @@ public final class GgufFile implements AutoCloseable {
               + ", the metadata implies "
               + Arrays.toString(shape));
     }
-    GgmlType type = t.type();
-    if (type == null) {
+    if (t.type() == null) {
       throw new IllegalArgumentException(
           path
               + ": tensor "
@@ -292,12 +321,7 @@ public final class GgufFile implements AutoCloseable {
               + Arrays.toString(GgmlType.values())
               + "): convert or quantize the model to one of those");
     }
-    if (t.elements() > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(path + ": tensor " + name + " is too large for float[]");
-    }
-    float[] out = new float[(int) t.elements()];
-    GgufQuants.dequantize(type, data, t.offset(), out);
-    return out;
+    return t;
   }
 
   @Override

@@ -1,10 +1,14 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Bf16;
+import dev.lathe.tensor.BlockMatrix;
+import dev.lathe.tensor.Q4Matrix;
+import dev.lathe.tensor.Q8Matrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Dequantizes ggml tensor data to f32, one block at a time, written from the block layouts of
@@ -50,6 +54,30 @@ final class GgufQuants {
   }
 
   /**
+   * The {@code rows x cols} values of {@code type} (Q8_0 or Q4_0) stored at {@code at}, held as
+   * their blocks: each block's quants as they are and its f16 scale widened to f32.
+   */
+  static BlockMatrix blocks(GgmlType type, MemorySegment src, long at, int rows, int cols) {
+    int n = rows * cols;
+    int blocks = n / type.blockValues;
+    float[] scales = new float[blocks];
+    int quantBytes = type.blockBytes - 2;
+    byte[] q = new byte[blocks * quantBytes];
+    for (int b = 0; b < blocks; b++) {
+      long from = at + (long) b * type.blockBytes;
+      scales[b] = Float.float16ToFloat(src.get(I16, from));
+      MemorySegment.copy(src, ValueLayout.JAVA_BYTE, from + 2, q, b * quantBytes, quantBytes);
+    }
+    return switch (type) {
+      case Q8_0 -> Q8Matrix.of(q, scales, rows, cols);
+      case Q4_0 -> Q4Matrix.of(q, scales, rows, cols);
+      default ->
+          throw new IllegalArgumentException(
+              type + " is not held as blocks: only Q8_0 and Q4_0 are (dequantize it instead)");
+    };
+  }
+
+  /**
    * Quantizes {@code n} values (whole blocks of 32) of {@code x} from {@code from} to Q8_0 blocks
    * appended to {@code out}, as ggml's reference {@code quantize_row_q8_0_ref}: per block, d =
    * max|x| / 127 stored as f16, q = round(x / d) (half away from zero; 0 when d is 0).
@@ -68,6 +96,14 @@ final class GgufQuants {
         out.put((byte) Math.copySign(Math.round(Math.abs(v)), v));
       }
     }
+  }
+
+  /**
+   * Quantizes {@code n} values (whole blocks of 32) of {@code x} from {@code from} to Q4_0 blocks
+   * appended to {@code out}, by {@link Q4Matrix#quantize} (ggml's reference rounding).
+   */
+  static void quantizeQ4_0(float[] x, int from, int n, ByteBuffer out) {
+    Q4Matrix.quantize(Arrays.copyOfRange(x, from, from + n), 1, n).writeBlocks(out);
   }
 
   /** Q8_0: {@code half d; int8 qs[32]}; y[j] = d·qs[j]. */

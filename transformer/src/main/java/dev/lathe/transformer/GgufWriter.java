@@ -29,7 +29,8 @@ import java.util.Set;
  * float[]} an ARRAY of FLOAT32 and {@code int[]} an ARRAY of INT32.
  *
  * <p>Tensors are stored as {@link GgmlType#F32}, {@link GgmlType#F16} (round to nearest even),
- * {@link GgmlType#BF16} or {@link GgmlType#Q8_0} ({@link GgufQuants#quantizeQ8_0}).
+ * {@link GgmlType#BF16}, {@link GgmlType#Q8_0} ({@link GgufQuants#quantizeQ8_0}) or {@link
+ * GgmlType#Q4_0} ({@link GgufQuants#quantizeQ4_0}).
  */
 public final class GgufWriter {
 
@@ -73,7 +74,7 @@ public final class GgufWriter {
   }
 
   private static final Set<GgmlType> WRITABLE =
-      Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0);
+      Set.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
   private static final int CHUNK = 1 << 20; // values encoded per write; a multiple of 32
 
   private final Map<String, Object> metadata = new LinkedHashMap<>();
@@ -202,6 +203,7 @@ public final class GgufWriter {
         }
       }
       case Q8_0 -> GgufQuants.quantizeQ8_0(v, from, n, out);
+      case Q4_0 -> GgufQuants.quantizeQ4_0(v, from, n, out);
       default -> throw new AssertionError(t.type());
     }
   }

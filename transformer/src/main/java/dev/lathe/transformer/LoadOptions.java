@@ -4,10 +4,10 @@ package dev.lathe.transformer;
  * How {@link ModelLoader} holds a model in memory.
  *
  * @param weightDtype element type of the matmul weights (projections and the embedding/classifier
- *     table) in memory: {@link DType#F32}, {@link DType#BF16}, {@link DType#Q8_0} (quantized on
- *     load; a GGUF Q8_0 tensor keeps its values), or null for the checkpoint's own (BF16 when its
- *     projections are stored in BF16, Q8_0 when a GGUF file stores them in Q8_0, F32 otherwise).
- *     Norm weights and biases are always f32.
+ *     table) in memory: {@link DType#F32}, {@link DType#BF16}, {@link DType#Q8_0} or {@link
+ *     DType#Q4_0} (quantized on load; a GGUF tensor stored in that type is held as its blocks), or
+ *     null for the checkpoint's own (BF16 when its projections are stored in BF16, Q8_0 or Q4_0
+ *     when a GGUF file stores them so, F32 otherwise). Norm weights and biases are always f32.
  */
 public record LoadOptions(DType weightDtype) {
 
@@ -17,8 +17,8 @@ public record LoadOptions(DType weightDtype) {
   public LoadOptions {
     if (weightDtype == DType.F16) {
       throw new IllegalArgumentException(
-          "weightDtype F16 is not supported in memory: use F32, BF16, Q8_0 or null (checkpoint's"
-              + " own)");
+          "weightDtype F16 is not supported in memory: use F32, BF16, Q8_0, Q4_0 or null"
+              + " (checkpoint's own)");
     }
   }
 
@@ -28,17 +28,19 @@ public record LoadOptions(DType weightDtype) {
   }
 
   /**
-   * Options holding the weights as the type named {@code name} ({@code f32}, {@code bf16} or {@code
-   * q8_0}, any case), or an error naming {@code where} (the flag or config field it came from).
+   * Options holding the weights as the type named {@code name} ({@code f32}, {@code bf16}, {@code
+   * q8_0} or {@code q4_0}, any case), or an error naming {@code where} (the flag or config field it
+   * came from).
    */
   public static LoadOptions named(String name, String where) {
     return switch (name.toLowerCase(java.util.Locale.ROOT)) {
       case "f32" -> weights(DType.F32);
       case "bf16" -> weights(DType.BF16);
       case "q8_0" -> weights(DType.Q8_0);
+      case "q4_0" -> weights(DType.Q4_0);
       default ->
           throw new IllegalArgumentException(
-              where + " " + name + " is not a weight type: use f32, bf16 or q8_0");
+              where + " " + name + " is not a weight type: use f32, bf16, q8_0 or q4_0");
     };
   }
 }

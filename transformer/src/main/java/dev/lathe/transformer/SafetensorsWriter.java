@@ -47,9 +47,14 @@ public final class SafetensorsWriter {
   public static void write(
       Path file, Map<String, Tensor> tensors, Map<String, String> metadata, DType dtype)
       throws IOException {
-    if (dtype == DType.Q8_0) {
+    if (dtype.blocks()) {
       throw new IllegalArgumentException(
-          file + ": safetensors has no Q8_0 dtype: write F32, BF16 or F16 (Q8_0 is for memory)");
+          file
+              + ": safetensors has no "
+              + dtype
+              + " dtype: write F32, BF16 or F16 ("
+              + dtype
+              + " is for memory and GGUF)");
     }
     Map<String, Object> header = new LinkedHashMap<>();
     if (!metadata.isEmpty()) {
@@ -91,7 +96,7 @@ public final class SafetensorsWriter {
             case F32 -> buf.putFloat(f);
             case BF16 -> buf.putShort(Bf16.fromFloat(f));
             case F16 -> buf.putShort(Float.floatToFloat16(f));
-            case Q8_0 -> throw new IllegalStateException("refused above");
+            case Q8_0, Q4_0 -> throw new IllegalStateException("refused above");
           }
         }
       }

@@ -2,36 +2,39 @@ package dev.lathe.transformer;
 
 import dev.lathe.tensor.BatchMatVec;
 import dev.lathe.tensor.Bf16;
+import dev.lathe.tensor.BlockMatrix;
 import dev.lathe.tensor.ComputePool;
 import dev.lathe.tensor.FusedMatVec;
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.Q4Matrix;
 import dev.lathe.tensor.Q8Matrix;
 
 /**
  * A weight matrix [rows, cols] as the inference path holds it in memory: f32, bf16 widened to f32
- * as the matmul kernels read it, or Q8_0 ({@link Q8Matrix}). A bf16 matrix halves the bytes each
- * decode step streams from memory; its products equal those of the f32 matrix holding the same
- * (rounded) values. A Q8_0 matrix streams a bit over a quarter of the f32 bytes.
+ * as the matmul kernels read it, or a GGUF block format: Q8_0 ({@link Q8Matrix}) or Q4_0 ({@link
+ * Q4Matrix}). A bf16 matrix halves the bytes each decode step streams from memory; its products
+ * equal those of the f32 matrix holding the same (rounded) values. A Q8_0 matrix streams a bit over
+ * a quarter of the f32 bytes, a Q4_0 matrix a seventh.
  */
 final class WeightMatrix {
   private final float[] f32; // (rows, cols) or null
   private final short[] bf16; // (rows, cols) or null
-  private final Q8Matrix q8; // or null
+  private final BlockMatrix blocks; // Q8_0 or Q4_0, or null
   final int rows;
   final int cols;
 
-  private WeightMatrix(float[] f32, short[] bf16, Q8Matrix q8, int rows, int cols) {
+  private WeightMatrix(float[] f32, short[] bf16, BlockMatrix blocks, int rows, int cols) {
     this.f32 = f32;
     this.bf16 = bf16;
-    this.q8 = q8;
+    this.blocks = blocks;
     this.rows = rows;
     this.cols = cols;
   }
 
   /**
    * Holds {@code w} (rows, cols) as {@code dtype}: F32 keeps the array, BF16 rounds a copy, Q8_0
-   * quantizes a copy, or keeps the f32 array when its rows are not whole blocks of 32 (as llama.cpp
-   * keeps such tensors in a wider type; stories260K's 172-wide down projection is one).
+   * and Q4_0 quantize a copy, or keep the f32 array when its rows are not whole blocks of 32 (as
+   * llama.cpp keeps such tensors in a wider type; stories260K's 172-wide down projection is one).
    */
   static WeightMatrix of(float[] w, int rows, int cols, DType dtype) {
     if ((long) rows * cols != w.length) {
@@ -45,9 +48,13 @@ final class WeightMatrix {
           cols % Q8Matrix.BLOCK != 0
               ? new WeightMatrix(w, null, null, rows, cols)
               : new WeightMatrix(null, null, Q8Matrix.quantize(w, rows, cols), rows, cols);
+      case Q4_0 ->
+          cols % Q4Matrix.BLOCK != 0
+              ? new WeightMatrix(w, null, null, rows, cols)
+              : new WeightMatrix(null, null, Q4Matrix.quantize(w, rows, cols), rows, cols);
       case F16 ->
           throw new IllegalArgumentException(
-              "weights can be held in memory as F32, BF16 or Q8_0, not F16");
+              "weights can be held in memory as F32, BF16, Q8_0 or Q4_0, not F16");
     };
   }
 
@@ -60,9 +67,20 @@ final class WeightMatrix {
     return new WeightMatrix(null, w, null, rows, cols);
   }
 
+  /** Holds a block-format matrix (e.g. a GGUF Q8_0 or Q4_0 tensor's blocks) as it is. */
+  static WeightMatrix ofBlocks(BlockMatrix w) {
+    return new WeightMatrix(null, null, w, w.rows(), w.cols());
+  }
+
   /** The element type held. */
   DType dtype() {
-    return f32 != null ? DType.F32 : bf16 != null ? DType.BF16 : DType.Q8_0;
+    if (f32 != null) {
+      return DType.F32;
+    }
+    if (bf16 != null) {
+      return DType.BF16;
+    }
+    return blocks instanceof Q4Matrix ? DType.Q4_0 : DType.Q8_0;
   }
 
   /** The bf16 values held, or null when not held in bf16. */
@@ -72,7 +90,7 @@ final class WeightMatrix {
 
   /** Bytes of the held values. */
   long bytes() {
-    return f32 != null ? 4L * f32.length : bf16 != null ? 2L * bf16.length : q8.bytes();
+    return f32 != null ? 4L * f32.length : bf16 != null ? 2L * bf16.length : blocks.bytes();
   }
 
   /**
@@ -85,10 +103,10 @@ final class WeightMatrix {
   void mulNT(float[] in, int inOff, float[] out, int outOff, int n) {
     if (f32 != null) {
       Gemm.mulNT(in, inOff, f32, 0, out, outOff, n, rows, cols, false);
-    } else if (q8 != null && n == 1) {
-      q8.mulNT(ComputePool.common(), in, inOff, out, outOff, 1);
-    } else if (q8 != null) {
-      Gemm.mulNTRows(ComputePool.common(), in, inOff, q8, out, outOff, n);
+    } else if (blocks != null && n == 1) {
+      blocks.mulNT(ComputePool.common(), in, inOff, out, outOff, 1);
+    } else if (blocks != null) {
+      Gemm.mulNTRows(ComputePool.common(), in, inOff, blocks, out, outOff, n);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
     }
@@ -97,9 +115,9 @@ final class WeightMatrix {
   /**
    * {@code ya = a · x}, {@code yb = b · x} and, when {@code c} is not null, {@code yc = c · x} for
    * one row x (a decode step): one parallel loop over all their rows when they hold the same type
-   * and width ({@link FusedMatVec}, {@link Q8Matrix#mulNT(ComputePool, float[], int, Q8Matrix,
-   * float[], Q8Matrix, float[], Q8Matrix, float[])}), otherwise one product each. The bits are
-   * those of {@link #mulNT} either way.
+   * and width ({@link FusedMatVec}, {@link BlockMatrix#mulNT(ComputePool, float[], int,
+   * BlockMatrix, float[], BlockMatrix, float[], BlockMatrix, float[])}), otherwise one product
+   * each. The bits are those of {@link #mulNT} either way.
    */
   static void mulFused(
       float[] x,
@@ -147,7 +165,7 @@ final class WeightMatrix {
           yc,
           c == null ? 0 : c.rows);
     } else {
-      Q8Matrix.mulNT(pool, x, 0, a.q8, ya, b.q8, yb, c == null ? null : c.q8, yc);
+      BlockMatrix.mulNT(pool, x, 0, a.blocks, ya, b.blocks, yb, c == null ? null : c.blocks, yc);
     }
   }
 
@@ -166,14 +184,14 @@ final class WeightMatrix {
     } else if (bf16 != null) {
       Gemm.mulNTRows(pool, in, 0, bf16, 0, out, 0, m, rows, cols);
     } else {
-      Gemm.mulNTRows(pool, in, 0, q8, out, 0, m);
+      Gemm.mulNTRows(pool, in, 0, blocks, out, 0, m);
     }
   }
 
   /**
    * {@code out = in · Wᵀ} for the rows of a batched decode step, each row's bits independent of the
-   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 by its own product, whose rows are computed
-   * alike whatever their number).
+   * batch ({@link dev.lathe.tensor.BatchMatVec}; Q8_0 and Q4_0 by their own product, whose rows are
+   * computed alike whatever their number).
    *
    * <pre>
    * // out: (M, rows)   in: (M, cols)
@@ -186,7 +204,7 @@ final class WeightMatrix {
     } else if (bf16 != null) {
       BatchMatVec.mulNT(pool, in, 0, bf16, out, 0, m, rows, cols);
     } else {
-      q8.mulNT(pool, in, 0, out, 0, m);
+      blocks.mulNT(pool, in, 0, out, 0, m);
     }
   }
 
@@ -200,7 +218,7 @@ final class WeightMatrix {
       float[] in, int m, float[] y, WeightMatrix b, float[] yb, WeightMatrix c, float[] yc) {
     WeightMatrix a = this;
     float[] ya = y;
-    if (a.q8 != null || !alike(a, b, c)) {
+    if (a.blocks != null || !alike(a, b, c)) {
       a.mulRows(in, ya, m);
       b.mulRows(in, yb, m);
       if (c != null) {
@@ -237,8 +255,8 @@ final class WeightMatrix {
   void row(int r, float[] dst, int dstOff) {
     if (f32 != null) {
       System.arraycopy(f32, r * cols, dst, dstOff, cols);
-    } else if (q8 != null) {
-      q8.row(r, dst, dstOff);
+    } else if (blocks != null) {
+      blocks.row(r, dst, dstOff);
     } else {
       Bf16.toFloat(bf16, r * cols, dst, dstOff, cols);
     }
@@ -246,7 +264,7 @@ final class WeightMatrix {
 
   /** The values as f32: the held array itself when f32, otherwise a widened copy. */
   float[] toF32() {
-    return f32 != null ? f32 : bf16 != null ? Bf16.toFloat(bf16) : q8.toF32();
+    return f32 != null ? f32 : bf16 != null ? Bf16.toFloat(bf16) : blocks.toF32();
   }
 
   /**

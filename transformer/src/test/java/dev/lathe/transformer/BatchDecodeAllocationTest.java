@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Once the JIT has compiled it, a batched decode step of eight rows (a base and a LoRA fine-tune of
- * it) allocates nothing, for f32, bf16 and Q8_0 weights. Measured in a child JVM that only decodes
- * ({@link BatchDecodeAllocation}), as a serving process's decode loop runs; one byte in every round
- * fails it.
+ * it) allocates nothing, for f32, bf16, Q8_0 and Q4_0 weights. Measured in a child JVM that only
+ * decodes ({@link BatchDecodeAllocation}), as a serving process's decode loop runs; one byte in
+ * every round fails it.
  */
 class BatchDecodeAllocationTest {
 
@@ -28,7 +28,8 @@ class BatchDecodeAllocationTest {
                 BatchDecodeAllocation.class.getName(),
                 "F32",
                 "BF16",
-                "Q8_0")
+                "Q8_0",
+                "Q4_0")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     List<String> lines =
@@ -36,6 +37,6 @@ class BatchDecodeAllocationTest {
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
     assertThat(p.exitValue()).as("child JVM exit code").isZero();
     System.out.println("least bytes allocated by 40 warm batched steps of 8 rows: " + lines);
-    assertThat(lines).containsExactly("F32 0", "BF16 0", "Q8_0 0");
+    assertThat(lines).containsExactly("F32 0", "BF16 0", "Q8_0 0", "Q4_0 0");
   }
 }

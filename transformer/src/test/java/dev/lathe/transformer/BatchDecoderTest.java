@@ -107,7 +107,8 @@ class BatchDecoderTest {
     }
   }
 
-  private static int argmax(float[] v) {
+  /** The index of the largest value (the first if tied). */
+  static int argmax(float[] v) {
     int best = 0;
     for (int i = 1; i < v.length; i++) {
       if (v[i] > v[best]) {
@@ -120,7 +121,10 @@ class BatchDecoderTest {
   @Test
   void eightSequencesDecodedTogetherGetTheBitsEachGetsAlone() {
     for (String type : new String[] {"llama", "qwen3"}) {
-      for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.Q8_0}) {
+      for (DType dtype : DType.values()) {
+        if (dtype == DType.F16) {
+          continue; // not a type weights are held in
+        }
         LlamaConfig c = TinyModels.config(type);
         LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 7), dtype);
         List<Seq> seqs = eight(base);
@@ -144,7 +148,10 @@ class BatchDecoderTest {
   @Test
   void promptsPrefilledTogetherGetTheBitsOfTheirOwnForward() {
     for (String type : new String[] {"llama", "qwen3"}) {
-      for (DType dtype : new DType[] {DType.F32, DType.BF16, DType.Q8_0}) {
+      for (DType dtype : DType.values()) {
+        if (dtype == DType.F16) {
+          continue; // not a type weights are held in
+        }
         LlamaConfig c = TinyModels.config(type);
         LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 11), dtype);
         List<Seq> seqs = eight(base);

@@ -47,7 +47,7 @@ class SafetensorsTest {
               case F32 -> (float) Math.PI;
               case BF16 -> 3.140625f; // nearest bfloat16
               case F16 -> 3.140625f; // nearest half (10-bit mantissa)
-              case Q8_0 -> throw new AssertionError("memory only");
+              case Q8_0, Q4_0 -> throw new AssertionError("memory only");
             };
         assertThat(pi).as("%s", d).isEqualTo(expected);
         assertThat(s.floats("a")[2]).isEqualTo(3.5f);
@@ -58,6 +58,11 @@ class SafetensorsTest {
                 SafetensorsWriter.write(
                     dir.resolve("q8.safetensors"), tensors(), Map.of(), DType.Q8_0))
         .hasMessageContaining("safetensors has no Q8_0 dtype");
+    assertThatThrownBy(
+            () ->
+                SafetensorsWriter.write(
+                    dir.resolve("q4.safetensors"), tensors(), Map.of(), DType.Q4_0))
+        .hasMessageContaining("safetensors has no Q4_0 dtype");
   }
 
   @Test

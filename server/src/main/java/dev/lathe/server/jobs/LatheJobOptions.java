@@ -21,9 +21,10 @@ import java.util.TreeSet;
  *       in a row without a lower whole-validation loss (0: never). A job that gives none trains
  *       with the server's default (its config's {@code job_defaults}, else {@link
  *       FineTuneOptions#DEFAULT_EARLY_STOPPING_PATIENCE}).
- *   <li>{@code "gguf": "f16"} (or {@code q8_0}, {@code bf16}, {@code f32}): a succeeded job also
- *       exports its fine-tuned model (merged over its base) as one GGUF file for llama.cpp and
- *       Ollama, stored as a {@code fine-tune-results} File named by the job's {@code lathe_gguf}.
+ *   <li>{@code "gguf": "f16"} (or {@code q8_0}, {@code q4_0}, {@code bf16}, {@code f32}): a
+ *       succeeded job also exports its fine-tuned model (merged over its base) as one GGUF file for
+ *       llama.cpp and Ollama, stored as a {@code fine-tune-results} File named by the job's {@code
+ *       lathe_gguf}.
  * </ul>
  *
  * An unknown key or a bad value is refused by name.
@@ -94,7 +95,8 @@ public record LatheJobOptions(
                 + type
                 + " is not a GGUF type Lathe writes; use one of "
                 + new TreeSet<>(GgufExport.TYPES.keySet())
-                + " (f16 keeps the weights nearly exact, q8_0 is about half the size).",
+                + " (f16 keeps the weights nearly exact, q8_0 is about half the size, q4_0 about"
+                + " a quarter).",
             "lathe.gguf");
       }
       gguf = name;

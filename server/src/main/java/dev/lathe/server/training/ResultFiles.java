@@ -47,7 +47,8 @@ public final class ResultFiles {
   /**
    * A job's request for a GGUF export of its fine-tuned model.
    *
-   * @param type the GGUF type name ({@code f16}, {@code q8_0}, {@code bf16}, {@code f32})
+   * @param type the GGUF type name ({@code f16}, {@code q8_0}, {@code q4_0}, {@code bf16}, {@code
+   *     f32})
    * @param baseDir the base model's directory, which a LoRA adapter is merged over
    */
   public record GgufRequest(String type, Path baseDir) {}
