@@ -45,7 +45,7 @@ public final class GgufCheckpoint {
       }
       String arch = g.string("general.architecture");
       LlamaModel model =
-          dtype.blocks() ? heldInBlocks(g, c, dtype) : new LlamaModel(c, weights(g, c), dtype);
+          dtype == DType.F32 ? new LlamaModel(c, weights(g, c), dtype) : heldAsStored(g, c, dtype);
       return new LoadedModel(model, arch, c, GenerationConfig.EMPTY);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
@@ -217,17 +217,28 @@ public final class GgufCheckpoint {
           GgmlType.F32, 0, GgmlType.F16, 1, GgmlType.Q4_0, 2, GgmlType.Q8_0, 7, GgmlType.BF16, 32);
 
   /**
-   * The model of {@code g} with its matrices held in {@code dtype} (Q8_0 or Q4_0): a matrix the
-   * file stores in that type is held as its blocks, nothing requantized; any other is read as f32
-   * and quantized (or kept f32 when its rows are not whole blocks).
+   * The model of {@code g} with its matrices held in {@code dtype} (BF16, Q8_0 or Q4_0): a matrix
+   * the file stores in that type is held as stored (bf16 values copied, blocks as they are),
+   * nothing widened and rounded again; any other is read as f32 and rounded or quantized (a matrix
+   * whose rows are not whole blocks stays f32).
    */
-  private static LlamaModel heldInBlocks(GgufFile g, LlamaConfig c, DType dtype) {
-    GgmlType stored = dtype == DType.Q4_0 ? GgmlType.Q4_0 : GgmlType.Q8_0;
+  private static LlamaModel heldAsStored(GgufFile g, LlamaConfig c, DType dtype) {
+    GgmlType stored =
+        switch (dtype) {
+          case BF16 -> GgmlType.BF16;
+          case Q8_0 -> GgmlType.Q8_0;
+          case Q4_0 -> GgmlType.Q4_0;
+          default -> throw new IllegalArgumentException(dtype + " is not held as stored");
+        };
     LlamaTensorNames.Matrices<WeightMatrix> matrices =
-        (name, rows, cols) ->
-            g.typeOf(name) == stored
-                ? WeightMatrix.ofBlocks(g.blocks(name, rows, cols))
-                : WeightMatrix.of(g.floats(name, rows, cols), (int) rows, (int) cols, dtype);
+        (name, rows, cols) -> {
+          if (g.typeOf(name) != stored) {
+            return WeightMatrix.of(g.floats(name, rows, cols), (int) rows, (int) cols, dtype);
+          }
+          return dtype == DType.BF16
+              ? WeightMatrix.ofBf16(g.bf16(name, rows, cols), (int) rows, (int) cols)
+              : WeightMatrix.ofBlocks(g.blocks(name, rows, cols));
+        };
     LlamaTensorNames names = LlamaTensorNames.GGUF;
     return LlamaModel.held(c, names.read(c, g::floats, matrices, names.embedding()), dtype);
   }
@@ -269,7 +280,7 @@ public final class GgufCheckpoint {
 
   /**
    * Whether a matrix of {@code g} is stored as {@code type}. A Q8_0 or Q4_0 file is held in its
-   * type, each such matrix as its blocks ({@link #heldInBlocks}).
+   * type, each such matrix as its blocks ({@link #heldAsStored}).
    */
   private static boolean stores(GgufFile g, GgmlType type) {
     return g.tensors().values().stream().anyMatch(t -> t.ne().length >= 2 && t.type() == type);

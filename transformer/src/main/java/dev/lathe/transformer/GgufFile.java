@@ -33,6 +33,8 @@ import java.util.Map;
  * whatever their {@link GgmlType} (quantized blocks are dequantized by {@link GgufQuants}).
  */
 public final class GgufFile implements AutoCloseable {
+  private static final ValueLayout.OfShort I16_LE =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   /** Where one tensor lives: {@code ne} in GGUF order, the raw ggml type id, data offset. */
   public record TensorInfo(String name, long[] ne, int typeId, long offset) {
@@ -292,6 +294,21 @@ public final class GgufFile implements AutoCloseable {
       throw new IllegalArgumentException(path + ": tensor " + name + " is too large to hold");
     }
     return GgufQuants.blocks(t.type(), data, t.offset(), (int) rows, (int) cols);
+  }
+
+  /** Matrix {@code name} (rows, cols), stored as BF16, as its bf16 values (copied, not widened). */
+  short[] bf16(String name, long rows, long cols) {
+    TensorInfo t = info(name, rows, cols);
+    if (t.type() != GgmlType.BF16) {
+      throw new IllegalArgumentException(
+          path + ": tensor " + name + " is " + t.type() + ", not BF16: read it with floats()");
+    }
+    if (t.elements() > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(path + ": tensor " + name + " is too large to hold");
+    }
+    short[] out = new short[(int) t.elements()];
+    MemorySegment.copy(data, I16_LE, t.offset(), out, 0, out.length);
+    return out;
   }
 
   /** The tensor {@code name}, checked against the row-major {@code shape} and readable. */

@@ -96,6 +96,27 @@ class GgufRoundTripTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"llama", "qwen3"})
+  void aBf16FileIsHeldAsItsBf16ValuesAndRunsAsTheSameWeightsRoundedOnLoad(String type)
+      throws Exception {
+    LlamaConfig c = config(type);
+    LlamaWeights w = TinyModels.llama(c, type.hashCode());
+    Path file = dir.resolve("b.gguf");
+    GgufCheckpoint.save(file, type, c, w, GgmlType.BF16, Map.of());
+    LlamaModel b = (LlamaModel) ModelLoader.load(file).model();
+    assertThat(b.weightDtype()).isEqualTo(DType.BF16);
+    LlamaWeights inGgufPairing = RopePairing.convert(c, w, b.config().ropeStyle());
+    LlamaModel rounded = new LlamaModel(b.config(), inGgufPairing, DType.BF16);
+    LlamaModel.Bf16Weights held = b.bf16Weights();
+    LlamaModel.Bf16Weights want = rounded.bf16Weights();
+    assertThat(held.tokenEmbedding()).containsExactly(want.tokenEmbedding());
+    assertThat(held.layers().get(1).wq()).containsExactly(want.layers().get(1).wq());
+    assertThat(held.layers().get(1).wDown()).containsExactly(want.layers().get(1).wDown());
+    assertThat(TinyModels.logits(b)).containsExactly(TinyModels.logits(rounded));
+    assertThat(GgufCheckpoint.heldBytes(file)).isEqualTo(b.weightBytes());
+  }
+
   @Test
   void tinyStoriesGreedyTextAgreesFor50TokensInF16AndQ8_0() throws Exception {
     LoadedModel hf = ModelLoader.load(SharedAssets.require("models/hf-TinyStories-656K"));
