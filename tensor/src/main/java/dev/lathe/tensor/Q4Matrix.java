@@ -170,6 +170,54 @@ public final class Q4Matrix extends BlockMatrix {
     acc3.intoArray(sums, 3 * L);
   }
 
+  @Override
+  void dotRows4(float[] x, int xAt, int r, float[] sums) {
+    int nb = cols / BLOCK;
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int at = r * (cols / 2);
+    int x0 = xAt, x1 = xAt + cols, x2 = xAt + 2 * cols, x3 = xAt + 3 * cols;
+    for (int b = 0; b < nb; b++, at += HALF, x0 += BLOCK, x1 += BLOCK, x2 += BLOCK, x3 += BLOCK) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+      for (int j = 0; j < HALF; j += B.length()) {
+        ByteVector bytes = ByteVector.fromArray(B, q, at + j);
+        for (int p = 0; p < PARTS; p++) {
+          IntVector v = (IntVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
+          FloatVector lo = (FloatVector) v.and(15).sub(8).convert(VectorOperators.I2F, 0);
+          FloatVector hi =
+              (FloatVector)
+                  v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+          int l = j + p * L;
+          int h = HALF + j + p * L;
+          s0 =
+              hi.fma(
+                  FloatVector.fromArray(F, x, x0 + h),
+                  lo.fma(FloatVector.fromArray(F, x, x0 + l), s0));
+          s1 =
+              hi.fma(
+                  FloatVector.fromArray(F, x, x1 + h),
+                  lo.fma(FloatVector.fromArray(F, x, x1 + l), s1));
+          s2 =
+              hi.fma(
+                  FloatVector.fromArray(F, x, x2 + h),
+                  lo.fma(FloatVector.fromArray(F, x, x2 + l), s2));
+          s3 =
+              hi.fma(
+                  FloatVector.fromArray(F, x, x3 + h),
+                  lo.fma(FloatVector.fromArray(F, x, x3 + l), s3));
+        }
+      }
+      FloatVector d = FloatVector.broadcast(F, scales[r * nb + b]);
+      acc0 = s0.fma(d, acc0);
+      acc1 = s1.fma(d, acc1);
+      acc2 = s2.fma(d, acc2);
+      acc3 = s3.fma(d, acc3);
+    }
+    acc0.intoArray(sums, 0);
+    acc1.intoArray(sums, L);
+    acc2.intoArray(sums, 2 * L);
+    acc3.intoArray(sums, 3 * L);
+  }
+
   /** The bytes (rows, cols / 2), held as they are: for the packed GEMM, which reads not writes. */
   @Override
   byte[] values() {

@@ -111,6 +111,37 @@ public final class Q8Matrix extends BlockMatrix {
     acc.intoArray(lanes, 0);
   }
 
+  @Override
+  void dotRows4(float[] x, int xAt, int r, float[] sums) {
+    int nb = cols / BLOCK;
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    int at = r * cols;
+    int x0 = xAt, x1 = xAt + cols, x2 = xAt + 2 * cols, x3 = xAt + 3 * cols;
+    for (int b = 0; b < nb; b++, at += BLOCK, x0 += BLOCK, x1 += BLOCK, x2 += BLOCK, x3 += BLOCK) {
+      FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+      for (int j = 0; j < BLOCK; j += B.length()) {
+        ByteVector bytes = ByteVector.fromArray(B, q, at + j);
+        for (int p = 0; p < PARTS; p++) {
+          FloatVector wv = (FloatVector) bytes.convertShape(VectorOperators.B2F, F, p);
+          int o = j + p * L;
+          s0 = wv.fma(FloatVector.fromArray(F, x, x0 + o), s0);
+          s1 = wv.fma(FloatVector.fromArray(F, x, x1 + o), s1);
+          s2 = wv.fma(FloatVector.fromArray(F, x, x2 + o), s2);
+          s3 = wv.fma(FloatVector.fromArray(F, x, x3 + o), s3);
+        }
+      }
+      FloatVector d = FloatVector.broadcast(F, scales[r * nb + b]);
+      acc0 = s0.fma(d, acc0);
+      acc1 = s1.fma(d, acc1);
+      acc2 = s2.fma(d, acc2);
+      acc3 = s3.fma(d, acc3);
+    }
+    acc0.intoArray(sums, 0);
+    acc1.intoArray(sums, L);
+    acc2.intoArray(sums, 2 * L);
+    acc3.intoArray(sums, 3 * L);
+  }
+
   /** The values q (rows, cols), held as they are: for the packed GEMM, which reads not writes. */
   @Override
   byte[] values() {
