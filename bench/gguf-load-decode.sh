@@ -17,8 +17,8 @@ JAR=${BENCH_JAR:-$HERE/target/benchmarks.jar}
 lathe_find_java
 JAVA=$JAVA_HOME/bin/java
 [ -f "$JAR" ] || { echo "missing $JAR: build it with mvn -B -o -pl bench -am package" >&2; exit 2; }
-[ -f "$DIR/smol135-q8_0.gguf" ] || "$JAVA" -Xmx6g -cp "$JAR" dev.lathe.bench.GgufLoadTime --write "$DIR"
-for t in f32 bf16 q8_0; do
+[ -f "$DIR/smol135-q4_0.gguf" ] || "$JAVA" -Xmx6g -cp "$JAR" dev.lathe.bench.GgufLoadTime --write "$DIR"
+for t in f32 bf16 q8_0 q4_0; do
   f=$DIR/smol135-$t.gguf
   "$JAVA" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR" dev.lathe.bench.GgufLoadTime \
     --load "$f" --repeat 5 2>/dev/null
