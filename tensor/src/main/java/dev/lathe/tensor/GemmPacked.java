@@ -2,14 +2,11 @@ package dev.lathe.tensor;
 
 import static dev.lathe.tensor.GemmMicroKernel.L;
 import static dev.lathe.tensor.GemmMicroKernel.S;
-import static jdk.incubator.vector.VectorOperators.B2F;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,7 +32,7 @@ final class GemmPacked {
   private GemmPacked() {}
 
   /** For nr = v·L: lane offsets {@code 0, nr, 2nr, …} that scatter a vector down a panel. */
-  private static final int[][] SCATTER = new int[4][];
+  static final int[][] SCATTER = new int[4][];
 
   static {
     for (int v = 1; v < SCATTER.length; v++) {
@@ -431,9 +428,9 @@ final class GemmPacked {
         }
       }
     } else if (b.blocks() instanceof Q8Matrix w) {
-      packQ8(w, b, k, j, cols, nr, dst, at);
+      BlockPanels.packQ8(w, b, k, j, cols, nr, dst, at);
     } else if (b.blocks() instanceof Q4Matrix w) {
-      packQ4(w, b, k, j, cols, nr, dst, at);
+      BlockPanels.packQ4(w, b, k, j, cols, nr, dst, at);
     } else {
       MemorySegment src = b.seg();
       long from = 2L * (b.off() + (long) j * b.cs());
@@ -454,81 +451,4 @@ final class GemmPacked {
       }
     }
   }
-
-  /** Bytes of one Q8_0 load: one float vector's worth of values. */
-  private static final VectorSpecies<Byte> Q8_BYTES =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
-
-  /**
-   * Packs columns j..j+cols of a Q8_0 B (rows of B[n,k]) as one panel: each value {@code q * d},
-   * which f32 holds exactly (8-bit q times an f16 scale). Runs of L values within one block are
-   * widened in registers and scattered down the panel; a slice of k not starting on a block (a k
-   * longer than one packed slice) goes value by value.
-   */
-  private static void packQ8(
-      Q8Matrix w, BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
-    byte[] q = w.values();
-    float[] d = w.scales();
-    int cs = b.cs();
-    boolean vector = L <= Q8Matrix.BLOCK && Q8_BYTES.length() == L && b.off() % L == 0;
-    int[] down = SCATTER[nr / L];
-    int kv = vector ? k - k % L : 0;
-    for (int c = 0; c < cols; c++) {
-      int f = (int) b.off() + (j + c) * cs;
-      for (int p = 0; p < kv; p += L) {
-        FloatVector v =
-            (FloatVector) ByteVector.fromArray(Q8_BYTES, q, f + p).convertShape(B2F, S, 0);
-        v.mul(d[(f + p) / Q8Matrix.BLOCK]).intoArray(dst, at + p * nr + c, down, 0);
-      }
-      for (int p = kv; p < k; p++) {
-        dst[at + p * nr + c] = q[f + p] * d[(f + p) / Q8Matrix.BLOCK];
-      }
-    }
-  }
-
-  /** Float vectors one Q4_0 half block (16 values) fills. */
-  private static final int Q4_RUNS = Q4Matrix.BLOCK / 2 / L;
-
-  /**
-   * Packs columns j..j+cols of a Q4_0 B (rows of B[n,k]) as one panel: each value {@code q * d},
-   * which f32 holds exactly. Whole blocks are dequantized 16 values at a time (a block's low
-   * nibbles, then its high ones) and scattered down the panel; a slice of k not starting on a block
-   * goes value by value.
-   */
-  private static void packQ4(
-      Q4Matrix w, BSource b, int k, int j, int cols, int nr, float[] dst, int at) {
-    byte[] q = w.values();
-    float[] d = w.scales();
-    int cs = b.cs();
-    int bl = Q4Matrix.BLOCK;
-    boolean vector = Q4_RUNS > 0 && Q4_RUNS * L * 2 == bl && b.off() % bl == 0 && cs % bl == 0;
-    int[] down = SCATTER[nr / L];
-    int kv = vector ? k - k % bl : 0;
-    float[] block = Q4_BLOCK.get();
-    for (int c = 0; c < cols; c++) {
-      int f = (int) b.off() + (j + c) * cs;
-      for (int p = 0; p < kv; p += bl) {
-        int e = f + p;
-        float scale = d[e / bl];
-        for (int v = 0; v < bl / 2; v++) {
-          int by = q[e / 2 + v] & 0xff;
-          block[v] = ((by & 15) - 8) * scale;
-          block[v + bl / 2] = ((by >>> 4) - 8) * scale;
-        }
-        for (int r = 0; r < bl; r += L) {
-          FloatVector.fromArray(S, block, r).intoArray(dst, at + (p + r) * nr + c, down, 0);
-        }
-      }
-      for (int p = kv; p < k; p++) {
-        int e = f + p;
-        int by = q[(e / bl) * (bl / 2) + (e % (bl / 2))] & 0xff;
-        int nib = e % bl < bl / 2 ? by & 15 : by >>> 4;
-        dst[at + p * nr + c] = (nib - 8) * d[e / bl];
-      }
-    }
-  }
-
-  /** One Q4_0 block dequantized, before it is scattered down a panel. */
-  private static final ThreadLocal<float[]> Q4_BLOCK =
-      ThreadLocal.withInitial(() -> new float[Q4Matrix.BLOCK]);
 }
