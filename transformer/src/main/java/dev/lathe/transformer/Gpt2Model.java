@@ -13,8 +13,8 @@ import java.util.List;
  * <p>Prompts are processed in chunks of at most {@link DecoderModel#CHUNK} positions, with an
  * activation arena allocated once per {@link KvCache}.
  *
- * <p>The matmul weights (projections and the tied wte table) are held in f32, bf16 or Q8_0 ({@link
- * #weightDtype()}); position embeddings, LayerNorm weights and biases stay f32.
+ * <p>The matmul weights (projections and the tied wte table) are held in f32, bf16, Q8_0 or Q4_0
+ * ({@link #weightDtype()}); position embeddings, LayerNorm weights and biases stay f32.
  *
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
@@ -98,7 +98,7 @@ public final class Gpt2Model
         held.wte().toF32(), held.wpe(), layers, held.lnfWeight(), held.lnfBias());
   }
 
-  /** Element type of the matmul weights held in memory (F32, BF16 or Q8_0). */
+  /** Element type of the matmul weights held in memory (F32, BF16, Q8_0 or Q4_0). */
   public DType weightDtype() {
     return held.wte().dtype();
   }

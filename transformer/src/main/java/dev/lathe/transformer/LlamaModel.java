@@ -15,8 +15,8 @@ import java.util.List;
  * matmul per projection; the activations of one chunk live in an arena held by the {@link KvCache},
  * allocated once with the cache.
  *
- * <p>The matmul weights (projections and the embedding/classifier table) are held in f32, bf16 or
- * Q8_0 ({@link #weightDtype()}); norm weights and biases stay f32.
+ * <p>The matmul weights (projections and the embedding/classifier table) are held in f32, bf16,
+ * Q8_0 or Q4_0 ({@link #weightDtype()}); norm weights and biases stay f32.
  *
  * <p>The model is immutable and may be shared by threads; a cache (and so a sequence) must be used
  * by one thread at a time.
@@ -109,7 +109,7 @@ public final class LlamaModel
 
   /**
    * A model holding the matrices of {@code parts} as they are, read as the model holds them for
-   * {@code dtype} (BF16 or Q8_0).
+   * {@code dtype} (BF16, Q8_0 or Q4_0).
    */
   static LlamaModel held(
       LlamaConfig config, LlamaTensorNames.Parts<WeightMatrix> parts, DType dtype) {
@@ -188,7 +188,7 @@ public final class LlamaModel
         held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.bf16())).toList());
   }
 
-  /** Element type of the matmul weights held in memory (F32, BF16 or Q8_0). */
+  /** Element type of the matmul weights held in memory (F32, BF16, Q8_0 or Q4_0). */
   public DType weightDtype() {
     return held.tokenEmbedding().dtype();
   }
