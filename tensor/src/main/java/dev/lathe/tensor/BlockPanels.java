@@ -69,8 +69,7 @@ final class BlockPanels {
     int bl = Q4Matrix.BLOCK;
     int half = bl / 2;
     VectorSpecies<Byte> bytes = BlockMatrix.B;
-    boolean vector =
-        BlockMatrix.L == L && bytes.length() <= half && b.off() % bl == 0 && cs % bl == 0;
+    boolean vector = BlockMatrix.L == L && b.off() % bl == 0 && cs % bl == 0;
     int[] down = GemmPacked.SCATTER[nr / L];
     int kv = vector ? k - k % bl : 0;
     for (int c = 0; c < cols; c++) {
@@ -93,10 +92,7 @@ final class BlockPanels {
         }
       }
       for (int p = kv; p < k; p++) {
-        int e = f + p;
-        int by = q[(e / bl) * half + (e % half)] & 0xff;
-        int nib = e % bl < half ? by & 15 : by >>> 4;
-        dst[at + p * nr + c] = (nib - 8) * d[e / bl];
+        dst[at + p * nr + c] = w.quant(f + p) * d[(f + p) / bl];
       }
     }
   }

@@ -89,8 +89,7 @@ public final class Q4Matrix extends BlockMatrix {
   }
 
   // The nibbles are widened in each kernel's own body, not in a helper: a helper taking or
-  // returning
-  // a vector would box it whenever the JIT's inlining budget runs out (see MatVec).
+  // returning a vector would box it whenever the JIT's inlining budget runs out (see MatVec).
 
   @Override
   void dot(float[] x, int xAt, int r, float[] lanes) {

@@ -44,14 +44,13 @@ final class WeightMatrix {
     return switch (dtype) {
       case F32 -> new WeightMatrix(w, null, null, rows, cols);
       case BF16 -> new WeightMatrix(null, Bf16.fromFloat(w), null, rows, cols);
-      case Q8_0 ->
-          cols % Q8Matrix.BLOCK != 0
+      case Q8_0, Q4_0 ->
+          cols % BlockMatrix.BLOCK != 0
               ? new WeightMatrix(w, null, null, rows, cols)
-              : new WeightMatrix(null, null, Q8Matrix.quantize(w, rows, cols), rows, cols);
-      case Q4_0 ->
-          cols % Q4Matrix.BLOCK != 0
-              ? new WeightMatrix(w, null, null, rows, cols)
-              : new WeightMatrix(null, null, Q4Matrix.quantize(w, rows, cols), rows, cols);
+              : ofBlocks(
+                  dtype == DType.Q4_0
+                      ? Q4Matrix.quantize(w, rows, cols)
+                      : Q8Matrix.quantize(w, rows, cols));
       case F16 ->
           throw new IllegalArgumentException(
               "weights can be held in memory as F32, BF16, Q8_0 or Q4_0, not F16");
