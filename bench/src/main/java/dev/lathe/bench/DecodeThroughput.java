@@ -42,7 +42,7 @@ import java.util.SplittableRandom;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0|q4_0] [--tokens 200] [--threads 2]
- *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0] [--probe-mb 0]
+ *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0] [--probe-mb 0] [--mmap true|false]
  * </pre>
  */
 public final class DecodeThroughput {
@@ -67,7 +67,8 @@ public final class DecodeThroughput {
       int promptTokens,
       int repeat,
       int loraRank,
-      int probeMb) {
+      int probeMb,
+      boolean mmap) {
     Options {
       if (tokens < 2
           || promptTokens < 1
@@ -90,6 +91,7 @@ public final class DecodeThroughput {
       int repeat = 5;
       int loraRank = 0;
       int probeMb = 0;
+      boolean mmap = true;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -105,18 +107,19 @@ public final class DecodeThroughput {
           case "--repeat" -> repeat = Integer.parseInt(v);
           case "--lora-rank" -> loraRank = Integer.parseInt(v);
           case "--probe-mb" -> probeMb = Integer.parseInt(v);
+          case "--mmap" -> mmap = Boolean.parseBoolean(v);
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + flag
                       + " (--model --dtype --tokens --threads --prompt-tokens --repeat"
-                      + " --lora-rank --probe-mb)");
+                      + " --lora-rank --probe-mb --mmap)");
         }
       }
       if (model == null || !Files.exists(model)) {
         throw new IllegalArgumentException("--model must name an existing model: " + model);
       }
-      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank, probeMb);
+      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank, probeMb, mmap);
     }
   }
 
@@ -124,7 +127,7 @@ public final class DecodeThroughput {
     Options o = Options.parse(args);
     // the compute pool reads its size once, when first used
     System.setProperty("lathe.threads", Integer.toString(o.threads()));
-    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype()));
+    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype(), o.mmap()));
     LanguageModel model = loaded.model();
     if (!(model instanceof LlamaModel llama)) {
       throw new IllegalArgumentException("DecodeThroughput times Llama-family models");

@@ -26,8 +26,18 @@ final class InferenceModelOptions extends ModelOptions {
       description = DTYPE_HELP)
   LoadOptions weights = LoadOptions.DEFAULT;
 
+  /** The {@code --no-mmap} flag's help, shared with {@code serve}. */
+  static final String NO_MMAP_HELP =
+      "Copy bf16 weights onto the heap instead of reading them straight from the mapped checkpoint"
+          + " file (the default, as llama.cpp does: no copy at load, pages shared with other"
+          + " processes)";
+
+  @Option(names = "--no-mmap", description = NO_MMAP_HELP + ".")
+  boolean noMmap;
+
   RunnableModel open() throws IOException {
-    return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub(), weights);
+    return RunnableModel.open(
+        model, Optional.ofNullable(tokenizer), hub(), noMmap ? weights.inHeap() : weights);
   }
 
   /** Parses {@code --dtype}: f32, bf16, q8_0 or q4_0, any case. */

@@ -90,6 +90,11 @@ public final class ServeCommand implements Callable<Integer> {
               + " config's serving.weight_dtype). Default: each checkpoint's own.")
   String dtype;
 
+  @Option(
+      names = "--no-mmap",
+      description = InferenceModelOptions.NO_MMAP_HELP + " (the config's serving.mmap: false).")
+  boolean noMmap;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
@@ -114,6 +119,9 @@ public final class ServeCommand implements Callable<Integer> {
       if (dtype != null) {
         LoadOptions.named(dtype, "--dtype"); // names the flag, not the config field, when wrong
         settings = settings.withServing(settings.serving().withWeightDtype(dtype));
+      }
+      if (noMmap) {
+        settings = settings.withServing(settings.serving().withMmap(false));
       }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =

@@ -40,6 +40,18 @@ class ExportCommandTest {
   }
 
   @Test
+  void aBf16FileGeneratesTheSameTextMappedAndWithNoMmap() throws Exception {
+    String hf = SharedAssets.require("models/hf-TinyStories-656K").toString();
+    Path out = dir.resolve("tiny-bf16.gguf");
+    LatheRun run =
+        LatheRun.of("export", "--format", "gguf", "--type", "bf16", "--out", out.toString(), hf);
+    assertThat(run.exit()).as(run.err()).isZero();
+    String expected = generate(hf, "Once upon a time", "--dtype", "bf16");
+    assertThat(generate(out.toString(), "Once upon a time")).isNotBlank().isEqualTo(expected);
+    assertThat(generate(out.toString(), "Once upon a time", "--no-mmap")).isEqualTo(expected);
+  }
+
+  @Test
   void f16AndQ8_0FilesGenerateTheDirectorysGreedyText() throws Exception {
     String hf = SharedAssets.require("models/hf-TinyStories-656K").toString();
     for (String type : new String[] {"f16", "q8_0"}) {

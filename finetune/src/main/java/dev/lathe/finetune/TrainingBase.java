@@ -38,13 +38,14 @@ public final class TrainingBase {
 
   /**
    * The model at {@code model} held for training: never quantized (a GGUF file's Q8_0 matrices are
-   * dequantized to f32).
+   * dequantized to f32), and on the heap, not read from the mapped file (the trainer keeps its base
+   * in arrays; a copy from the mapping would keep the file's pages resident besides them).
    */
   public static LoadedModel load(Path model) throws IOException {
     if (!isGguf(model)) {
-      return ModelLoader.load(model);
+      return ModelLoader.load(model, LoadOptions.DEFAULT.inHeap());
     }
-    return ModelLoader.load(model, LoadOptions.weights(heldAs(model)));
+    return ModelLoader.load(model, LoadOptions.weights(heldAs(model)).inHeap());
   }
 
   /**

@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  *  "telemetry": {"metrics_key_required": false, "log_format": "text", "metrics_port": 0},
  *  "storage": {"type": "local"},
  *  "job_defaults": {"early_stopping_patience": 0},
- *  "serving": {"weight_dtype": "q8_0", "max_batch": 8, "prefix_cache_bytes": 268435456}}
+ *  "serving": {"weight_dtype": "q8_0", "max_batch": 8, "prefix_cache_bytes": 268435456,
+ *              "mmap": true}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -149,12 +150,17 @@ public record ServerConfig(
    *     blocks of 32: a seventh of f32's memory, less exact), or null for each checkpoint's own
    * @param maxBatch most sequences one decode step runs (1 decodes one request at a time)
    * @param prefixCacheBytes bytes of prompt keys and values kept for reuse (0 keeps none)
+   * @param mmap whether bf16 weights stored as BF16 are read straight from the mapped checkpoint
+   *     (no heap copy; pages shared with other processes) rather than copied onto the heap
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
-  public record Serving(String weightDtype, int maxBatch, long prefixCacheBytes) {
+  public record Serving(String weightDtype, int maxBatch, long prefixCacheBytes, boolean mmap) {
 
-    /** Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts. */
-    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20);
+    /**
+     * Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts, bf16 read from the
+     * mapped file.
+     */
+    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20, true);
 
     /** Validates. */
     public Serving {
@@ -176,21 +182,28 @@ public record ServerConfig(
     static Serving fromJson(
         @JsonProperty("weight_dtype") String weightDtype,
         @JsonProperty("max_batch") Integer maxBatch,
-        @JsonProperty("prefix_cache_bytes") Long prefixCacheBytes) {
+        @JsonProperty("prefix_cache_bytes") Long prefixCacheBytes,
+        @JsonProperty("mmap") Boolean mmap) {
       return new Serving(
           weightDtype,
           maxBatch != null ? maxBatch : DEFAULT.maxBatch(),
-          prefixCacheBytes != null ? prefixCacheBytes : DEFAULT.prefixCacheBytes());
+          prefixCacheBytes != null ? prefixCacheBytes : DEFAULT.prefixCacheBytes(),
+          mmap != null ? mmap : DEFAULT.mmap());
     }
 
     /** The same settings holding served bases as {@code dtype} says (null: as stored). */
     public Serving withWeightDtype(String dtype) {
-      return new Serving(dtype, maxBatch, prefixCacheBytes);
+      return new Serving(dtype, maxBatch, prefixCacheBytes, mmap);
+    }
+
+    /** The same settings reading bf16 weights from the mapped file or not, as {@code map} says. */
+    public Serving withMmap(boolean map) {
+      return new Serving(weightDtype, maxBatch, prefixCacheBytes, map);
     }
 
     /** The load options of a served base model. */
     public LoadOptions loadOptions() {
-      return loadOptions(weightDtype);
+      return loadOptions(weightDtype).mapped(mmap);
     }
 
     private static LoadOptions loadOptions(String weightDtype) {

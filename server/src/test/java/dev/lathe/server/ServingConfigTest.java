@@ -83,6 +83,17 @@ class ServingConfigTest {
   }
 
   @Test
+  void mmapIsOnByDefaultAndTheConfigCanTurnItOff() throws IOException {
+    assertThat(read("{}").serving().mmap()).isTrue();
+    assertThat(read("{}").serving().loadOptions().mapWeights()).isTrue();
+    ServerConfig.Serving off = read("{\"serving\": {\"mmap\": false}}").serving();
+    assertThat(off.loadOptions()).isEqualTo(LoadOptions.DEFAULT.inHeap());
+    assertThat(off.withWeightDtype("bf16").loadOptions())
+        .isEqualTo(LoadOptions.weights(DType.BF16).inHeap());
+    assertThat(read("{}").serving().withMmap(false)).isEqualTo(off);
+  }
+
+  @Test
   void anUnknownWeightDtypeIsRefusedNamingTheFieldAndTheChoices() {
     assertThatThrownBy(() -> read("{\"serving\": {\"weight_dtype\": \"q4_k\"}}"))
         .isInstanceOf(IOException.class)

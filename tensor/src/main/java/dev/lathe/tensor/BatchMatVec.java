@@ -1,11 +1,12 @@
 package dev.lathe.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * {@code y = x · Wᵀ} for the few rows of a batched decode step (one row per sequence), the weights
- * (f32 or bf16) streamed from memory once for all rows.
+ * (f32, bf16, or bf16 in a memory segment such as a mapped checkpoint) streamed from memory once
+ * for all rows.
  *
  * <p>Every output {@code y[r, j]} is computed the same way whatever the batch: one accumulator
  * vector over {@code k} in order, reduced by a fixed tree, then the scalar tail in order. So a
@@ -15,7 +16,8 @@ import jdk.incubator.vector.ShortVector;
  * four rows and keep sixteen independent FMA chains in flight, so a batch of eight costs little
  * more than one row's weight read; parallel tasks own ranges of weight rows. Two or three products
  * of one input (a layer's query, key and value, or its gate and up) run as one parallel loop, so a
- * step hands work to the pool fewer times. Nothing is allocated per call.
+ * step hands work to the pool fewer times. Nothing is allocated per call. The kernels are {@link
+ * BatchTiles}'.
  */
 public final class BatchMatVec {
   private BatchMatVec() {}
@@ -44,14 +46,32 @@ public final class BatchMatVec {
   public static void mulNT(
       ComputePool pool, float[] x, int xOff, float[] w, float[] y, int yOff, int m, int n, int k) {
     check(x.length, xOff, w.length, y.length, yOff, m, n, k);
-    run(pool, x, xOff, w, null, y, yOff, m, n, k);
+    run(pool, x, xOff, w, null, null, y, yOff, m, n, k);
   }
 
   /** The same with W bf16 (widened in registers; the product equals that of its f32 values). */
   public static void mulNT(
       ComputePool pool, float[] x, int xOff, short[] w, float[] y, int yOff, int m, int n, int k) {
     check(x.length, xOff, w.length, y.length, yOff, m, n, k);
-    run(pool, x, xOff, null, w, y, yOff, m, n, k);
+    run(pool, x, xOff, null, w, null, y, yOff, m, n, k);
+  }
+
+  /**
+   * The same with W little-endian bf16 in a memory segment from its first byte (e.g. a tensor of a
+   * mapped checkpoint): the same bits as the {@code short[]} product of the same values.
+   */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      MemorySegment w,
+      float[] y,
+      int yOff,
+      int m,
+      int n,
+      int k) {
+    check(x.length, xOff, w.byteSize() / 2, y.length, yOff, m, n, k);
+    run(pool, x, xOff, null, null, w, y, yOff, m, n, k);
   }
 
   /** The scalar twin (W f32): each sum in order, for tests of the vector kernel. */
@@ -69,7 +89,7 @@ public final class BatchMatVec {
     }
   }
 
-  private static void check(int xl, int xOff, int wl, int yl, int yOff, int m, int n, int k) {
+  private static void check(int xl, int xOff, long wl, int yl, int yOff, int m, int n, int k) {
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException(
           "BatchMatVec shape must be non-negative, got m=" + m + " n=" + n + " k=" + k);
@@ -115,21 +135,26 @@ public final class BatchMatVec {
 
     /** Adds {@code y = x · Wᵀ}, W f32 (n, k), y (m, n). */
     public Fused add(float[] w, float[] y, int n) {
-      return put(w, null, y, n);
+      return put(w, null, null, y, n);
     }
 
     /** Adds {@code y = x · Wᵀ}, W bf16 (n, k), y (m, n). */
     public Fused add(short[] w, float[] y, int n) {
-      return put(null, w, y, n);
+      return put(null, w, null, y, n);
     }
 
-    private Fused put(float[] f, short[] h, float[] y, int n) {
+    /** Adds {@code y = x · Wᵀ}, W little-endian bf16 (n, k) in a segment, y (m, n). */
+    public Fused add(MemorySegment w, float[] y, int n) {
+      return put(null, null, w, y, n);
+    }
+
+    private Fused put(float[] f, short[] h, MemorySegment s, float[] y, int n) {
       if (parts == t.n.length) {
         parts = 0;
         throw new IllegalStateException(
             "a fused batched product takes at most " + t.n.length + " products");
       }
-      t.part(parts++, f, h, y, 0, n);
+      t.part(parts++, f, h, s, y, 0, n);
       return this;
     }
 
@@ -138,7 +163,10 @@ public final class BatchMatVec {
       int n = parts;
       parts = 0;
       for (int p = 0; p < n; p++) {
-        int wl = t.f32[p] != null ? t.f32[p].length : t.bf16[p].length;
+        long wl =
+            t.f32[p] != null
+                ? t.f32[p].length
+                : t.bf16[p] != null ? t.bf16[p].length : t.seg[p].byteSize() / 2;
         check(x.length, xOff, wl, t.y[p].length, 0, m, t.n[p], k);
       }
       BatchMatVec.run(pool, t, x, xOff, m, k, n);
@@ -163,6 +191,7 @@ public final class BatchMatVec {
     private int k;
     private final float[][] f32 = new float[3][];
     private final short[][] bf16 = new short[3][];
+    private final MemorySegment[] seg = new MemorySegment[3];
     private final float[][] y = new float[3][];
     private final int[] yOff = new int[3];
     private final int[] n = new int[3];
@@ -171,9 +200,10 @@ public final class BatchMatVec {
     // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
     private float[][] sums = new float[1][SUMS + 1];
 
-    void part(int p, float[] f, short[] h, float[] out, int outOff, int rows) {
+    void part(int p, float[] f, short[] h, MemorySegment s, float[] out, int outOff, int rows) {
       f32[p] = f;
       bf16[p] = h;
+      seg[p] = s;
       y[p] = out;
       yOff[p] = outOff;
       n[p] = rows;
@@ -198,13 +228,14 @@ public final class BatchMatVec {
       int xOff,
       float[] f32,
       short[] bf16,
+      MemorySegment seg,
       float[] y,
       int yOff,
       int m,
       int n,
       int k) {
     Tiles t = TILES.get();
-    t.part(0, f32, bf16, y, yOff, n);
+    t.part(0, f32, bf16, seg, y, yOff, n);
     run(pool, t, x, xOff, m, k, 1);
   }
 
@@ -250,7 +281,7 @@ public final class BatchMatVec {
     } finally {
       t.x = null;
       for (int p = 0; p < 3; p++) {
-        t.part(p, null, null, null, 0, 0);
+        t.part(p, null, null, null, null, 0, 0);
       }
     }
   }
@@ -265,250 +296,114 @@ public final class BatchMatVec {
     int kv = k - k % L;
     float[] wf = t.f32[p];
     short[] wh = t.bf16[p];
+    MemorySegment ws = t.seg[p];
     float[] y = t.y[p];
     int n = t.n[p];
     int yo = t.yOff[p];
     int j = j0;
     for (; j + TILE <= j1; j += TILE) {
       if (t.m > 1 && j + 2 * TILE <= j1) {
-        sums[SUMS] = touch(wf, wh, (j + TILE) * k, TILE * k);
+        sums[SUMS] = touch(wf, wh, ws, (j + TILE) * k, TILE * k);
       }
       int r = 0;
       for (; r + ROWS <= t.m; r += ROWS) {
         int xo = t.xOff + r * k;
         if (wf != null) {
-          tile4(t.x, xo, wf, j * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, wf, j * k, k, kv, sums);
+        } else if (wh != null) {
+          BatchTiles.tile4(t.x, xo, wh, j * k, k, kv, sums);
         } else {
-          tile4(t.x, xo, wh, j * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, ws, (long) j * k, k, kv, sums);
         }
         for (int i = 0; i < ROWS; i++) {
           for (int q = 0; q < TILE; q++) {
-            float s = reduce(sums, (i * TILE + q) * L);
-            y[yo + (r + i) * n + j + q] = tail(t, wf, wh, r + i, j + q, s);
+            float s = BatchTiles.reduce(sums, (i * TILE + q) * L);
+            y[yo + (r + i) * n + j + q] = tail(t, p, r + i, j + q, s);
           }
         }
       }
       for (; r < t.m; r++) {
         int xo = t.xOff + r * k;
         if (wf != null) {
-          tile(t.x, xo, wf, j * k, k, kv, sums);
+          BatchTiles.tile(t.x, xo, wf, j * k, k, kv, sums);
+        } else if (wh != null) {
+          BatchTiles.tile(t.x, xo, wh, j * k, k, kv, sums);
         } else {
-          tile(t.x, xo, wh, j * k, k, kv, sums);
+          BatchTiles.tile(t.x, xo, ws, (long) j * k, k, kv, sums);
         }
         for (int q = 0; q < TILE; q++) {
-          float s = reduce(sums, q * L);
-          y[yo + r * n + j + q] = tail(t, wf, wh, r, j + q, s);
+          float s = BatchTiles.reduce(sums, q * L);
+          y[yo + r * n + j + q] = tail(t, p, r, j + q, s);
         }
       }
     }
     for (; j < j1; j++) {
       for (int r = 0; r < t.m; r++) {
-        y[yo + r * n + j] = single(t, wf, wh, r, j, kv);
+        y[yo + r * n + j] = single(t, p, r, j, kv);
       }
     }
   }
 
-  /** Output (r, j) alone: one accumulator over the vector part, reduced, then the tail. */
-  private static float single(Tiles t, float[] wf, short[] wh, int r, int j, int kv) {
+  /**
+   * Output (r, j) of part p alone: one accumulator over the vector part, reduced, then the tail.
+   */
+  private static float single(Tiles t, int p, int r, int j, int kv) {
     int xo = t.xOff + r * t.k;
-    float s = wf != null ? dot(t.x, xo, wf, j * t.k, kv) : dot(t.x, xo, wh, j * t.k, kv);
-    return tail(t, wf, wh, r, j, s);
+    float s;
+    if (t.f32[p] != null) {
+      s = BatchTiles.dot(t.x, xo, t.f32[p], j * t.k, kv);
+    } else if (t.bf16[p] != null) {
+      s = BatchTiles.dot(t.x, xo, t.bf16[p], j * t.k, kv);
+    } else {
+      s = BatchTiles.dot(t.x, xo, t.seg[p], (long) j * t.k, kv);
+    }
+    return tail(t, p, r, j, s);
   }
+
+  private static final ValueLayout.OfShort LE_SHORT =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
   /**
    * Reads one value per 64-byte line of a coming weight tile ({@code len} values from {@code at}),
    * so that its lines are on their way from memory while this tile computes: with several rows a
    * tile computes long enough that the hardware prefetcher alone lets the loads stall it.
    */
-  private static float touch(float[] wf, short[] wh, int at, int len) {
+  private static float touch(float[] wf, short[] wh, MemorySegment ws, int at, int len) {
     int sink = 0;
     if (wf != null) {
       for (int i = 0; i < len; i += 16) {
         sink += Float.floatToRawIntBits(wf[at + i]);
       }
-    } else {
+    } else if (wh != null) {
       for (int i = 0; i < len; i += 32) {
         sink += wh[at + i];
+      }
+    } else {
+      for (int i = 0; i < len; i += 32) {
+        sink += ws.get(LE_SHORT, 2L * (at + i));
       }
     }
     return sink;
   }
 
-  /** Adds the scalar tail of (r, j), in order, to its reduced vector sum. */
-  private static float tail(Tiles t, float[] wf, short[] wh, int r, int j, float s) {
+  /** Adds the scalar tail of output (r, j) of part p, in order, to its reduced vector sum. */
+  private static float tail(Tiles t, int part, int r, int j, float s) {
     int xr = t.xOff + r * t.k;
-    int wr = j * t.k;
+    long wr = (long) j * t.k;
+    float[] wf = t.f32[part];
+    short[] wh = t.bf16[part];
     for (int p = t.k - t.k % L; p < t.k; p++) {
-      float w = wf != null ? wf[wr + p] : Float.intBitsToFloat(wh[wr + p] << 16);
+      float w;
+      if (wf != null) {
+        w = wf[(int) wr + p];
+      } else if (wh != null) {
+        w = Float.intBitsToFloat(wh[(int) wr + p] << 16);
+      } else {
+        w = Float.intBitsToFloat(t.seg[part].get(LE_SHORT, 2 * (wr + p)) << 16);
+      }
       s = Math.fma(t.x[xr + p], w, s);
     }
     return s;
-  }
-
-  // The tiles leave one unreduced accumulator per output in sums (output (i, q) of the tile at
-  // (i * TILE + q) * L), reduced by the caller with the fixed tree; reducing here would spend the
-  // JIT's inlining budget, and a vector passed to a call left un-inlined is allocated. Every
-  // accumulator is one FMA chain over k in order, whichever tile ran
-  // it: the single-row kernels below do the same arithmetic for one output.
-
-  /** Four input rows against four weight rows, W f32. */
-  private static void tile4(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
-    FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
-    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-    for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, wo + p);
-      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, wo + k + p);
-      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p);
-      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p);
-      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a00 = w0.fma(xv, a00);
-      a01 = w1.fma(xv, a01);
-      a02 = w2.fma(xv, a02);
-      a03 = w3.fma(xv, a03);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + k + p);
-      a10 = w0.fma(xv, a10);
-      a11 = w1.fma(xv, a11);
-      a12 = w2.fma(xv, a12);
-      a13 = w3.fma(xv, a13);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + 2 * k + p);
-      a20 = w0.fma(xv, a20);
-      a21 = w1.fma(xv, a21);
-      a22 = w2.fma(xv, a22);
-      a23 = w3.fma(xv, a23);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + 3 * k + p);
-      a30 = w0.fma(xv, a30);
-      a31 = w1.fma(xv, a31);
-      a32 = w2.fma(xv, a32);
-      a33 = w3.fma(xv, a33);
-    }
-    a00.intoArray(sums, 0);
-    a01.intoArray(sums, L);
-    a02.intoArray(sums, 2 * L);
-    a03.intoArray(sums, 3 * L);
-    a10.intoArray(sums, 4 * L);
-    a11.intoArray(sums, 5 * L);
-    a12.intoArray(sums, 6 * L);
-    a13.intoArray(sums, 7 * L);
-    a20.intoArray(sums, 8 * L);
-    a21.intoArray(sums, 9 * L);
-    a22.intoArray(sums, 10 * L);
-    a23.intoArray(sums, 11 * L);
-    a30.intoArray(sums, 12 * L);
-    a31.intoArray(sums, 13 * L);
-    a32.intoArray(sums, 14 * L);
-    a33.intoArray(sums, 15 * L);
-  }
-
-  /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
-  private static void tile4(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
-    FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
-    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-    FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-    FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-    for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p));
-      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p));
-      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p));
-      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p));
-      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a00 = w0.fma(xv, a00);
-      a01 = w1.fma(xv, a01);
-      a02 = w2.fma(xv, a02);
-      a03 = w3.fma(xv, a03);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + k + p);
-      a10 = w0.fma(xv, a10);
-      a11 = w1.fma(xv, a11);
-      a12 = w2.fma(xv, a12);
-      a13 = w3.fma(xv, a13);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + 2 * k + p);
-      a20 = w0.fma(xv, a20);
-      a21 = w1.fma(xv, a21);
-      a22 = w2.fma(xv, a22);
-      a23 = w3.fma(xv, a23);
-      xv = FloatVector.fromArray(MatVec.F, x, xo + 3 * k + p);
-      a30 = w0.fma(xv, a30);
-      a31 = w1.fma(xv, a31);
-      a32 = w2.fma(xv, a32);
-      a33 = w3.fma(xv, a33);
-    }
-    a00.intoArray(sums, 0);
-    a01.intoArray(sums, L);
-    a02.intoArray(sums, 2 * L);
-    a03.intoArray(sums, 3 * L);
-    a10.intoArray(sums, 4 * L);
-    a11.intoArray(sums, 5 * L);
-    a12.intoArray(sums, 6 * L);
-    a13.intoArray(sums, 7 * L);
-    a20.intoArray(sums, 8 * L);
-    a21.intoArray(sums, 9 * L);
-    a22.intoArray(sums, 10 * L);
-    a23.intoArray(sums, 11 * L);
-    a30.intoArray(sums, 12 * L);
-    a31.intoArray(sums, 13 * L);
-    a32.intoArray(sums, 14 * L);
-    a33.intoArray(sums, 15 * L);
-  }
-
-  /**
-   * The reduced sum of the accumulator at {@code sums[at ..]}: the vector is made here, not passed
-   * in, so that no vector crosses a call the JIT may leave un-inlined (it would be allocated).
-   */
-  private static float reduce(float[] sums, int at) {
-    return MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, at));
-  }
-
-  /** One input row against four weight rows, W f32. */
-  private static void tile(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
-    FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
-    for (int p = 0; p < kv; p += L) {
-      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = FloatVector.fromArray(MatVec.F, w, wo + p).fma(xv, a0);
-      a1 = FloatVector.fromArray(MatVec.F, w, wo + k + p).fma(xv, a1);
-      a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
-      a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
-    }
-    a0.intoArray(sums, 0);
-    a1.intoArray(sums, L);
-    a2.intoArray(sums, 2 * L);
-    a3.intoArray(sums, 3 * L);
-  }
-
-  /** One input row against four weight rows, W bf16. */
-  private static void tile(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
-    FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
-    for (int p = 0; p < kv; p += L) {
-      FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p)).fma(xv, a0);
-      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p)).fma(xv, a1);
-      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
-      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
-    }
-    a0.intoArray(sums, 0);
-    a1.intoArray(sums, L);
-    a2.intoArray(sums, 2 * L);
-    a3.intoArray(sums, 3 * L);
-  }
-
-  private static float dot(float[] x, int xo, float[] w, int wo, int kv) {
-    FloatVector a = FloatVector.zero(MatVec.F);
-    for (int p = 0; p < kv; p += L) {
-      a =
-          FloatVector.fromArray(MatVec.F, w, wo + p)
-              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
-    }
-    return MatVec.reduce(a);
-  }
-
-  private static float dot(float[] x, int xo, short[] w, int wo, int kv) {
-    FloatVector a = FloatVector.zero(MatVec.F);
-    for (int p = 0; p < kv; p += L) {
-      a =
-          MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p))
-              .fma(FloatVector.fromArray(MatVec.F, x, xo + p), a);
-    }
-    return MatVec.reduce(a);
   }
 
   private static int ceilDiv(int a, int b) {

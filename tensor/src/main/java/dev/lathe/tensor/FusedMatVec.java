@@ -1,5 +1,7 @@
 package dev.lathe.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Up to three decode mat-vecs on the same input in one parallel loop: {@code y_i = W_i · x} for the
  * query/key/value projections, or the gate and up projections, with one hand-off to the {@link
@@ -32,7 +34,7 @@ public final class FusedMatVec {
       float[] y2,
       int n2) {
     checkAll(x, xOff, k, len(w0), y0, n0, len(w1), y1, n1, w2 == null ? 0 : w2.length, y2, n2);
-    run(pool, x, xOff, k, w0, null, y0, n0, w1, null, y1, n1, w2, null, y2, w2 == null ? 0 : n2);
+    run(pool, x, xOff, k, w0, null, null, y0, n0, w1, null, null, y1, n1, w2, null, null, y2, n2);
   }
 
   /** The same with the W_i in bf16 (widened in registers). */
@@ -51,7 +53,29 @@ public final class FusedMatVec {
       float[] y2,
       int n2) {
     checkAll(x, xOff, k, len(w0), y0, n0, len(w1), y1, n1, w2 == null ? 0 : w2.length, y2, n2);
-    run(pool, x, xOff, k, null, w0, y0, n0, null, w1, y1, n1, null, w2, y2, w2 == null ? 0 : n2);
+    run(pool, x, xOff, k, null, w0, null, y0, n0, null, w1, null, y1, n1, null, w2, null, y2, n2);
+  }
+
+  /**
+   * The same with the W_i little-endian bf16 in memory segments, each from its first byte (e.g.
+   * tensors of a mapped checkpoint): the bits of the {@code short[]} product of the same values.
+   */
+  public static void mulNT(
+      ComputePool pool,
+      float[] x,
+      int xOff,
+      int k,
+      MemorySegment w0,
+      float[] y0,
+      int n0,
+      MemorySegment w1,
+      float[] y1,
+      int n1,
+      MemorySegment w2,
+      float[] y2,
+      int n2) {
+    checkAll(x, xOff, k, len(w0), y0, n0, len(w1), y1, n1, w2 == null ? 0 : len(w2), y2, n2);
+    run(pool, x, xOff, k, null, null, w0, y0, n0, null, null, w1, y1, n1, null, null, w2, y2, n2);
   }
 
   private static int len(float[] w) {
@@ -62,18 +86,22 @@ public final class FusedMatVec {
     return w == null ? -1 : w.length;
   }
 
+  private static long len(MemorySegment w) {
+    return w == null ? -1 : w.byteSize() / 2;
+  }
+
   /** Checks the products' shapes (a weight's length -1 when missing; the third may be absent). */
   private static void checkAll(
       float[] x,
       int xOff,
       int k,
-      int length0,
+      long length0,
       float[] y0,
       int n0,
-      int length1,
+      long length1,
       float[] y1,
       int n1,
-      int length2,
+      long length2,
       float[] y2,
       int n2) {
     check(x, xOff, k, length0, y0, n0);
@@ -83,7 +111,7 @@ public final class FusedMatVec {
     }
   }
 
-  private static void check(float[] x, int xOff, int k, int wLength, float[] y, int n) {
+  private static void check(float[] x, int xOff, int k, long wLength, float[] y, int n) {
     if (wLength < 0 || k < 1 || n < 0 || (long) n * k != wLength) {
       throw new IllegalArgumentException(
           "fused mat-vec: a weight of " + wLength + " values is not " + n + " x " + k);
@@ -110,24 +138,30 @@ public final class FusedMatVec {
       int k,
       float[] f0,
       short[] h0,
+      MemorySegment s0,
       float[] y0,
       int n0,
       float[] f1,
       short[] h1,
+      MemorySegment s1,
       float[] y1,
       int n1,
       float[] f2,
       short[] h2,
+      MemorySegment s2,
       float[] y2,
       int n2) {
+    if (f2 == null && h2 == null && s2 == null) {
+      n2 = 0;
+    }
     int rows = n0 + n1 + n2;
     if (rows == 0) {
       return;
     }
     Parts b = PARTS.get();
-    MatVec.set(b.part0, f0, h0, x, xOff, y0, n0, k);
-    MatVec.set(b.part1, f1, h1, x, xOff, y1, n1, k);
-    MatVec.set(b.part2, f2, h2, x, xOff, y2, n2, k);
+    MatVec.set(b.part0, f0, h0, s0, x, xOff, y0, n0, k);
+    MatVec.set(b.part1, f1, h1, s1, x, xOff, y1, n1, k);
+    MatVec.set(b.part2, f2, h2, s2, x, xOff, y2, n2, k);
     try {
       // one schedule over the products' rows end to end: a task may finish one and start the next
       // a single task (a small product) runs on the calling thread

@@ -231,6 +231,31 @@ public final class Gemm {
   }
 
   /**
+   * As {@link #mulNTRows(ComputePool, float[], int, float[], int, float[], int, int, int, int)}, B
+   * little-endian bf16 in a segment from element {@code bOff} (a mapped checkpoint's tensor): the
+   * bits of the {@code short[]} product of the same values.
+   */
+  public static void mulNTRows(
+      ComputePool pool,
+      float[] a,
+      int aOff,
+      MemorySegment b,
+      long bOff,
+      float[] c,
+      int cOff,
+      int m,
+      int n,
+      int k) {
+    GemmChecks.check(
+        "mulNTRows(bf16 segment)", a.length, aOff, b.byteSize() / 2, bOff, c.length, cOff, m, n, k);
+    if (!SIMD) {
+      GemmScalar.mulNT(a, aOff, b, bOff, c, cOff, m, n, k, false);
+    } else if (!trivial(c, cOff, m, n, k, false)) {
+      rows(pool, a, aOff, GemmPacked.BSource.segment(b, bOff, k), c, cOff, m, n, k);
+    }
+  }
+
+  /**
    * C[m,n] = A[m,k] · B[k,n] on {@code pool} with the packed kernel for any m, as {@link
    * #mulNTRows} does: each row of C gets the same bits whatever m.
    */

@@ -96,10 +96,19 @@ public final class MatVec {
   private static final ThreadLocal<Rows> ROWS = ThreadLocal.withInitial(Rows::new);
 
   /** Points {@code r} at one product's operands (exactly one of the weight sources non-null). */
-  static void set(Rows r, float[] f32, short[] bf16, float[] x, int xOff, float[] y, int n, int k) {
+  static void set(
+      Rows r,
+      float[] f32,
+      short[] bf16,
+      MemorySegment seg,
+      float[] x,
+      int xOff,
+      float[] y,
+      int n,
+      int k) {
     r.f32 = f32;
     r.bf16 = bf16;
-    r.seg = null;
+    r.seg = seg;
     r.off = 0;
     r.x = x;
     r.xOff = xOff;

@@ -45,7 +45,9 @@ public final class GgufCheckpoint {
       }
       String arch = g.string("general.architecture");
       LlamaModel model =
-          dtype == DType.F32 ? new LlamaModel(c, weights(g, c), dtype) : heldAsStored(g, c, dtype);
+          dtype == DType.F32
+              ? new LlamaModel(c, weights(g, c), dtype)
+              : heldAsStored(g, c, dtype, options.mapWeights());
       return new LoadedModel(model, arch, c, GenerationConfig.EMPTY);
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
@@ -218,11 +220,12 @@ public final class GgufCheckpoint {
 
   /**
    * The model of {@code g} with its matrices held in {@code dtype} (BF16, Q8_0 or Q4_0): a matrix
-   * the file stores in that type is held as stored (bf16 values copied, blocks as they are),
-   * nothing widened and rounded again; any other is read as f32 and rounded or quantized (a matrix
-   * whose rows are not whole blocks stays f32).
+   * the file stores in that type is held as stored (bf16 values read from the mapped file when
+   * {@code map}, otherwise copied; blocks as they are), nothing widened and rounded again; any
+   * other is read as f32 and rounded or quantized (a matrix whose rows are not whole blocks stays
+   * f32).
    */
-  private static LlamaModel heldAsStored(GgufFile g, LlamaConfig c, DType dtype) {
+  private static LlamaModel heldAsStored(GgufFile g, LlamaConfig c, DType dtype, boolean map) {
     GgmlType stored =
         switch (dtype) {
           case BF16 -> GgmlType.BF16;
@@ -235,9 +238,12 @@ public final class GgufCheckpoint {
           if (g.typeOf(name) != stored) {
             return WeightMatrix.of(g.floats(name, rows, cols), (int) rows, (int) cols, dtype);
           }
-          return dtype == DType.BF16
-              ? WeightMatrix.ofBf16(g.bf16(name, rows, cols), (int) rows, (int) cols)
-              : WeightMatrix.ofBlocks(g.blocks(name, rows, cols));
+          if (dtype != DType.BF16) {
+            return WeightMatrix.ofBlocks(g.blocks(name, rows, cols));
+          }
+          return map
+              ? WeightMatrix.ofMapped(g.mappedBf16(name, rows, cols), (int) rows, (int) cols)
+              : WeightMatrix.ofBf16(g.bf16(name, rows, cols), (int) rows, (int) cols);
         };
     LlamaTensorNames names = LlamaTensorNames.GGUF;
     return LlamaModel.held(c, names.read(c, g::floats, matrices, names.embedding()), dtype);

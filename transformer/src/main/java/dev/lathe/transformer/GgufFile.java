@@ -67,6 +67,7 @@ public final class GgufFile implements AutoCloseable {
   static final int DEFAULT_ALIGNMENT = 32;
 
   private final Path path;
+  private final KeptMapping kept; // for weights read straight from the file
   private final Arena arena;
   private final MemorySegment data;
   private final Map<String, Object> metadata;
@@ -79,6 +80,7 @@ public final class GgufFile implements AutoCloseable {
       Map<String, Object> metadata,
       Map<String, TensorInfo> tensors) {
     this.path = path;
+    this.kept = new KeptMapping(path);
     this.arena = arena;
     this.data = data;
     this.metadata = metadata;
@@ -309,6 +311,22 @@ public final class GgufFile implements AutoCloseable {
     short[] out = new short[(int) t.elements()];
     MemorySegment.copy(data, I16_LE, t.offset(), out, 0, out.length);
     return out;
+  }
+
+  /**
+   * Matrix {@code name} (rows, cols), stored as BF16, as a read-only view of this file mapped for
+   * as long as the view is reachable (not for as long as this object is open): the model holding it
+   * reads its weights from the page cache, with no copy on the heap.
+   */
+  MemorySegment mappedBf16(String name, long rows, long cols) {
+    TensorInfo t = info(name, rows, cols);
+    if (t.type() != GgmlType.BF16) {
+      throw new IllegalArgumentException(
+          path + ": tensor " + name + " is " + t.type() + ", not BF16: read it with floats()");
+    }
+    MemorySegment file = kept.file();
+    long dataStart = file.byteSize() - data.byteSize(); // data runs to the end of the file
+    return file.asSlice(dataStart + t.offset(), 2 * t.elements());
   }
 
   /** The tensor {@code name}, checked against the row-major {@code shape} and readable. */

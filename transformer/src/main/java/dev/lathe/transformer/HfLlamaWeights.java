@@ -13,14 +13,15 @@ final class HfLlamaWeights {
 
   /**
    * The model of config {@code c} holding its matrices as {@code dtype} (not F32), each read
-   * straight into that type one tensor at a time: BF16 tensors stored as BF16 are copied as they
-   * are, so no f32 copy of the model ever exists.
+   * straight into that type one tensor at a time: BF16 tensors stored as BF16 are used from the
+   * mapped file when {@code map}, otherwise copied as they are, so no f32 copy of the model ever
+   * exists.
    */
-  static LlamaModel readHeld(WeightSource w, LlamaConfig c, DType dtype) {
+  static LlamaModel readHeld(WeightSource w, LlamaConfig c, DType dtype, boolean map) {
     LlamaTensorNames.Matrices<WeightMatrix> matrices =
         (name, rows, cols) ->
             dtype == DType.BF16
-                ? WeightMatrix.ofBf16(w.getBf16(name, rows, cols), (int) rows, (int) cols)
+                ? w.bf16Matrix(name, rows, cols, map)
                 : WeightMatrix.of(w.get(name, rows, cols), (int) rows, (int) cols, dtype);
     return LlamaModel.held(
         c, LlamaTensorNames.HF.read(c, w::get, matrices, embeddingName(w, c)), dtype);

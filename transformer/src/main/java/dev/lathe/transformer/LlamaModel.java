@@ -188,6 +188,14 @@ public final class LlamaModel
         held.blocks().stream().map(b -> b.map(config, (m, rows, cols) -> m.bf16())).toList());
   }
 
+  /**
+   * Whether the matmul weights are read straight from a mapped checkpoint (bf16 stored as BF16,
+   * loaded with {@link LoadOptions#mapWeights()}) rather than held on the heap.
+   */
+  public boolean weightsMapped() {
+    return held.tokenEmbedding().isMapped();
+  }
+
   /** Element type of the matmul weights held in memory (F32, BF16, Q8_0 or Q4_0). */
   public DType weightDtype() {
     return held.tokenEmbedding().dtype();

@@ -8,11 +8,24 @@ package dev.lathe.transformer;
  *     DType#Q4_0} (quantized on load; a GGUF tensor stored in that type is held as its blocks), or
  *     null for the checkpoint's own (BF16 when its projections are stored in BF16, Q8_0 or Q4_0
  *     when a GGUF file stores them so, F32 otherwise). Norm weights and biases are always f32.
+ * @param mapWeights whether matrices held in bf16 that the file stores as BF16 (a safetensors or
+ *     GGUF file) are read straight from the mapped file, as views, instead of copied onto the heap:
+ *     the model then loads without reading its weights, its pages are shared with other processes
+ *     mapping the file, and the heap holds none of them. Products give the same bits either way. On
+ *     by default, as in llama.cpp; training loads off ({@link #inHeap}), since it keeps its base in
+ *     arrays.
  */
-public record LoadOptions(DType weightDtype) {
+public record LoadOptions(DType weightDtype, boolean mapWeights) {
 
-  /** The checkpoint's own dtype. */
+  /** The checkpoint's own dtype, BF16 matrices read from the mapped file. */
   public static final LoadOptions DEFAULT = new LoadOptions(null);
+
+  /**
+   * Options holding the weights as {@code weightDtype}, BF16 matrices read from the mapped file.
+   */
+  public LoadOptions(DType weightDtype) {
+    this(weightDtype, true);
+  }
 
   public LoadOptions {
     if (weightDtype == DType.F16) {
@@ -20,6 +33,16 @@ public record LoadOptions(DType weightDtype) {
           "weightDtype F16 is not supported in memory: use F32, BF16, Q8_0, Q4_0 or null"
               + " (checkpoint's own)");
     }
+  }
+
+  /** These options with every matrix copied onto the heap, none read from the mapped file. */
+  public LoadOptions inHeap() {
+    return new LoadOptions(weightDtype, false);
+  }
+
+  /** These options with BF16 matrices read from the mapped file or not, as {@code map} says. */
+  public LoadOptions mapped(boolean map) {
+    return new LoadOptions(weightDtype, map);
   }
 
   /** Options holding the weights as {@code dtype}. */

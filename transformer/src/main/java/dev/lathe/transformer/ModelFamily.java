@@ -88,10 +88,11 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
   }
 
   /**
-   * Reads a Hugging Face model of this family from {@code source}, matmul weights as {@code dtype}.
+   * Reads a Hugging Face model of this family from {@code source}, matmul weights as {@code dtype}
+   * (BF16 ones read from the mapped file when {@code map} and the family holds them so).
    */
   public LoadedModel load(
-      HfConfig hf, WeightSource source, DType dtype, GenerationConfig generation) {
+      HfConfig hf, WeightSource source, DType dtype, boolean map, GenerationConfig generation) {
     C c = config.apply(hf);
     return new LoadedModel(
         builder.model(c, reader.apply(source, c), dtype), modelType, c, generation);
@@ -160,17 +161,19 @@ public abstract sealed class ModelFamily<C extends ModelConfig, W extends ModelW
     }
 
     /**
-     * As the family's load, but matrices held in bf16 or Q8_0 are read straight into that type one
-     * tensor at a time, so the model never exists in f32 while it loads.
+     * As the family's load, but matrices held in bf16, Q8_0 or Q4_0 are read straight into that
+     * type one tensor at a time, so the model never exists in f32 while it loads; BF16 matrices
+     * stored as BF16 are used from the mapped file when {@code map}.
      */
     @Override
     public LoadedModel load(
-        HfConfig hf, WeightSource source, DType dtype, GenerationConfig generation) {
+        HfConfig hf, WeightSource source, DType dtype, boolean map, GenerationConfig generation) {
       if (dtype == DType.F32) {
-        return super.load(hf, source, dtype, generation);
+        return super.load(hf, source, dtype, map, generation);
       }
       LlamaConfig c = hf.toLlama();
-      return new LoadedModel(HfLlamaWeights.readHeld(source, c, dtype), modelType(), c, generation);
+      return new LoadedModel(
+          HfLlamaWeights.readHeld(source, c, dtype, map), modelType(), c, generation);
     }
   }
 

@@ -40,7 +40,7 @@ public final class ModelLoader {
         if (dtype == null) {
           dtype = w.storesBf16Matrices() ? DType.BF16 : DType.F32;
         }
-        return ModelFamily.of(hf.modelType()).load(hf, w, dtype, generation);
+        return ModelFamily.of(hf.modelType()).load(hf, w, dtype, options.mapWeights(), generation);
       } catch (IllegalArgumentException e) {
         throw new IOException(e.getMessage(), e);
       }

@@ -45,6 +45,7 @@ public final class SafetensorsFile implements AutoCloseable {
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final Path path;
+  private final KeptMapping kept; // for weights read straight from the file
   private final Arena arena;
   private final MemorySegment data;
   private final long dataStart; // file offset of the data (after the header)
@@ -59,6 +60,7 @@ public final class SafetensorsFile implements AutoCloseable {
       Map<String, TensorInfo> tensors,
       Map<String, String> metadata) {
     this.path = path;
+    this.kept = new KeptMapping(path);
     this.arena = arena;
     this.data = data;
     this.dataStart = dataStart;
@@ -219,6 +221,23 @@ public final class SafetensorsFile implements AutoCloseable {
       throw new UncheckedIOException(path + ": reading tensor " + name + ": " + e.getMessage(), e);
     }
     return out;
+  }
+
+  /**
+   * Tensor {@code name}, stored as BF16, as a read-only view of this file mapped for as long as the
+   * view (or any slice of it) is reachable, not for as long as this object is open: the model that
+   * holds it reads its weights from the page cache, with no copy on the heap. Null when the tensor
+   * is stored in another type.
+   */
+  public MemorySegment mappedBf16(String name) {
+    TensorInfo t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(path + ": no tensor named " + name);
+    }
+    if (DType.of(t.dtype(), path + ": tensor " + name) != DType.BF16) {
+      return null;
+    }
+    return kept.file().asSlice(dataStart + t.begin(), t.end() - t.begin());
   }
 
   /** Bytes read at a time by {@link #bf16}. */

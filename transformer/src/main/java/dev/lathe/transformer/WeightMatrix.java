@@ -8,25 +8,39 @@ import dev.lathe.tensor.FusedMatVec;
 import dev.lathe.tensor.Gemm;
 import dev.lathe.tensor.Q4Matrix;
 import dev.lathe.tensor.Q8Matrix;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /**
  * A weight matrix [rows, cols] as the inference path holds it in memory: f32, bf16 widened to f32
  * as the matmul kernels read it, or a GGUF block format: Q8_0 ({@link Q8Matrix}) or Q4_0 ({@link
  * Q4Matrix}). A bf16 matrix halves the bytes each decode step streams from memory; its products
  * equal those of the f32 matrix holding the same (rounded) values. A Q8_0 matrix streams a bit over
- * a quarter of the f32 bytes, a Q4_0 matrix a seventh.
+ * a quarter of the f32 bytes, a Q4_0 matrix a seventh. bf16 is held either as a heap array or as a
+ * view of a mapped checkpoint ({@link #ofMapped}); every product gives the same bits from either.
  */
 final class WeightMatrix {
   private final float[] f32; // (rows, cols) or null
   private final short[] bf16; // (rows, cols) or null
   private final BlockMatrix blocks; // Q8_0 or Q4_0, or null
+  private final MemorySegment mapped; // little-endian bf16 (rows, cols) of a mapped file, or null
   final int rows;
   final int cols;
 
+  private static final ValueLayout.OfShort BF16_LE =
+      ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   private WeightMatrix(float[] f32, short[] bf16, BlockMatrix blocks, int rows, int cols) {
+    this(f32, bf16, blocks, null, rows, cols);
+  }
+
+  private WeightMatrix(
+      float[] f32, short[] bf16, BlockMatrix blocks, MemorySegment mapped, int rows, int cols) {
     this.f32 = f32;
     this.bf16 = bf16;
     this.blocks = blocks;
+    this.mapped = mapped;
     this.rows = rows;
     this.cols = cols;
   }
@@ -66,6 +80,19 @@ final class WeightMatrix {
     return new WeightMatrix(null, w, null, rows, cols);
   }
 
+  /**
+   * Holds {@code w}, little-endian bf16 (rows, cols) in a mapped checkpoint, as a view: no copy on
+   * the heap; the weights are read from the page cache, shared with any other process mapping the
+   * file.
+   */
+  static WeightMatrix ofMapped(MemorySegment w, int rows, int cols) {
+    if (w.byteSize() != 2L * rows * cols) {
+      throw new IllegalArgumentException(
+          "mapped bf16 weight of " + w.byteSize() + " bytes is not " + rows + " x " + cols);
+    }
+    return new WeightMatrix(null, null, null, w, rows, cols);
+  }
+
   /** Holds a block-format matrix (e.g. a GGUF Q8_0 or Q4_0 tensor's blocks) as it is. */
   static WeightMatrix ofBlocks(BlockMatrix w) {
     return new WeightMatrix(null, null, w, w.rows(), w.cols());
@@ -76,20 +103,30 @@ final class WeightMatrix {
     if (f32 != null) {
       return DType.F32;
     }
-    if (bf16 != null) {
+    if (bf16 != null || mapped != null) {
       return DType.BF16;
     }
     return blocks instanceof Q4Matrix ? DType.Q4_0 : DType.Q8_0;
   }
 
-  /** The bf16 values held, or null when not held in bf16. */
+  /**
+   * The bf16 values held, or null when not held in bf16: the heap array itself, or a heap copy of a
+   * mapped matrix (for training, which keeps its base in arrays).
+   */
   short[] bf16() {
-    return bf16;
+    return mapped != null ? mapped.toArray(BF16_LE) : bf16;
   }
 
-  /** Bytes of the held values. */
+  /** Whether the values are a view of a mapped file rather than held on the heap. */
+  boolean isMapped() {
+    return mapped != null;
+  }
+
+  /** Bytes of the values the products read (on the heap, or mapped). */
   long bytes() {
-    return f32 != null ? 4L * f32.length : bf16 != null ? 2L * bf16.length : blocks.bytes();
+    return f32 != null
+        ? 4L * f32.length
+        : bf16 != null ? 2L * bf16.length : mapped != null ? mapped.byteSize() : blocks.bytes();
   }
 
   /**
@@ -106,6 +143,8 @@ final class WeightMatrix {
       blocks.mulNT(ComputePool.common(), in, inOff, out, outOff, 1);
     } else if (blocks != null) {
       Gemm.mulNTRows(ComputePool.common(), in, inOff, blocks, out, outOff, n);
+    } else if (mapped != null) {
+      Gemm.mulNT(in, inOff, mapped, 0, out, outOff, n, rows, cols, false);
     } else {
       Gemm.mulNT(in, inOff, bf16, 0, out, outOff, n, rows, cols, false);
     }
@@ -163,6 +202,21 @@ final class WeightMatrix {
           c == null ? null : c.bf16,
           yc,
           c == null ? 0 : c.rows);
+    } else if (a.mapped != null) {
+      FusedMatVec.mulNT(
+          pool,
+          x,
+          0,
+          a.cols,
+          a.mapped,
+          ya,
+          a.rows,
+          b.mapped,
+          yb,
+          b.rows,
+          c == null ? null : c.mapped,
+          yc,
+          c == null ? 0 : c.rows);
     } else {
       BlockMatrix.mulNT(pool, x, 0, a.blocks, ya, b.blocks, yb, c == null ? null : c.blocks, yc);
     }
@@ -182,6 +236,8 @@ final class WeightMatrix {
       Gemm.mulNTRows(pool, in, 0, f32, 0, out, 0, m, rows, cols);
     } else if (bf16 != null) {
       Gemm.mulNTRows(pool, in, 0, bf16, 0, out, 0, m, rows, cols);
+    } else if (mapped != null) {
+      Gemm.mulNTRows(pool, in, 0, mapped, 0, out, 0, m, rows, cols);
     } else {
       Gemm.mulNTRows(pool, in, 0, blocks, out, 0, m);
     }
@@ -202,6 +258,8 @@ final class WeightMatrix {
       BatchMatVec.mulNT(pool, in, 0, f32, out, 0, m, rows, cols);
     } else if (bf16 != null) {
       BatchMatVec.mulNT(pool, in, 0, bf16, out, 0, m, rows, cols);
+    } else if (mapped != null) {
+      BatchMatVec.mulNT(pool, in, 0, mapped, out, 0, m, rows, cols);
     } else {
       blocks.mulNT(pool, in, 0, out, 0, m);
     }
@@ -234,17 +292,24 @@ final class WeightMatrix {
     }
   }
 
-  /** Whether b and, when not null, c hold the same type and width as a (one fused loop serves). */
+  /**
+   * Whether b and, when not null, c hold the same type and width as a, and are alike on the heap or
+   * mapped (one fused loop serves).
+   */
   private static boolean alike(WeightMatrix a, WeightMatrix b, WeightMatrix c) {
     return b.cols == a.cols
         && b.dtype() == a.dtype()
-        && (c == null || (c.cols == a.cols && c.dtype() == a.dtype()));
+        && b.isMapped() == a.isMapped()
+        && (c == null
+            || (c.cols == a.cols && c.dtype() == a.dtype() && c.isMapped() == a.isMapped()));
   }
 
-  /** Adds {@code y = in · Wᵀ} to a fused batched product (W f32 or bf16). */
+  /** Adds {@code y = in · Wᵀ} to a fused batched product (W f32 or bf16, held or mapped). */
   private void addTo(BatchMatVec.Fused f, float[] y) {
     if (f32 != null) {
       f.add(f32, y, rows);
+    } else if (mapped != null) {
+      f.add(mapped, y, rows);
     } else {
       f.add(bf16, y, rows);
     }
@@ -256,6 +321,11 @@ final class WeightMatrix {
       System.arraycopy(f32, r * cols, dst, dstOff, cols);
     } else if (blocks != null) {
       blocks.row(r, dst, dstOff);
+    } else if (mapped != null) {
+      long at = 2L * r * cols;
+      for (int i = 0; i < cols; i++) {
+        dst[dstOff + i] = Float.intBitsToFloat(mapped.get(BF16_LE, at + 2L * i) << 16);
+      }
     } else {
       Bf16.toFloat(bf16, r * cols, dst, dstOff, cols);
     }
@@ -263,7 +333,9 @@ final class WeightMatrix {
 
   /** The values as f32: the held array itself when f32, otherwise a widened copy. */
   float[] toF32() {
-    return f32 != null ? f32 : bf16 != null ? Bf16.toFloat(bf16) : blocks.toF32();
+    return f32 != null
+        ? f32
+        : bf16 != null || mapped != null ? Bf16.toFloat(bf16()) : blocks.toF32();
   }
 
   /**

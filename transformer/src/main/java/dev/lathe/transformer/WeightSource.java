@@ -71,6 +71,19 @@ final class WeightSource implements AutoCloseable {
     return byName.containsKey(resolve(name));
   }
 
+  /**
+   * Matrix {@code name} (rows, cols) in bf16: a view of the mapped file when {@code map} and it is
+   * stored as BF16, otherwise read onto the heap ({@link #getBf16}).
+   */
+  WeightMatrix bf16Matrix(String name, long rows, long cols, boolean map) {
+    String stored = resolve(name);
+    java.lang.foreign.MemorySegment seg =
+        map ? checked(name, stored, rows, cols).mappedBf16(stored) : null;
+    return seg != null
+        ? WeightMatrix.ofMapped(seg, (int) rows, (int) cols)
+        : WeightMatrix.ofBf16(getBf16(name, rows, cols), (int) rows, (int) cols);
+  }
+
   /** Tensor {@code name} as f32, checked against {@code shape}. */
   float[] get(String name, long... shape) {
     String stored = resolve(name);

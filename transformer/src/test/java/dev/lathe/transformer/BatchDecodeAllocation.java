@@ -16,10 +16,8 @@ final class BatchDecodeAllocation {
 
   public static void main(String[] args) {
     for (String name : args) {
-      DType dtype = DType.valueOf(name);
-      LlamaConfig c = DecodeAllocation.MEDIUM;
-      LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 4), dtype);
-      System.out.println(dtype + " " + measure(base));
+      LlamaModel base = DecodeAllocation.model(DecodeAllocation.MEDIUM, 4, name);
+      System.out.println(name + " " + measure(base));
     }
   }
 

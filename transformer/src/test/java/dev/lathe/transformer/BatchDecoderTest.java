@@ -43,9 +43,9 @@ class BatchDecoderTest {
   }
 
   /** One sequence: its model, prompt, and how many tokens it decodes. */
-  private record Seq(LanguageModel model, int[] prompt, int steps) {}
+  record Seq(LanguageModel model, int[] prompt, int steps) {}
 
-  private static List<Seq> eight(LlamaModel base) {
+  static List<Seq> eight(LlamaModel base) {
     LanguageModel a = base.withAdapters(adapters(base.config(), 4, 1));
     LanguageModel b = base.withAdapters(adapters(base.config(), 2, 2));
     LanguageModel[] models = {base, a, b, a, base, b, a, base};
@@ -63,7 +63,7 @@ class BatchDecoderTest {
    * {@code staggered} (all at once otherwise); each greedy; returns each sequence's logits per
    * step.
    */
-  private static float[][][] decode(List<Seq> seqs, boolean staggered) {
+  static float[][][] decode(List<Seq> seqs, boolean staggered) {
     int n = seqs.size();
     BatchDecoder decoder = new BatchDecoder();
     KvCache[] caches = new KvCache[n];

@@ -2,7 +2,11 @@ package dev.lathe.transformer;
 
 import dev.lathe.tensor.Rope;
 import dev.lathe.tensor.RopeScaling;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Measures what warm decode steps allocate, in a JVM of its own ({@link DecodeAllocationTest}
@@ -51,10 +55,31 @@ final class DecodeAllocation {
 
   public static void main(String[] args) {
     for (String name : args) {
-      DType dtype = DType.valueOf(name);
-      long[] least = measure(new LlamaModel(MEDIUM, TinyModels.llama(MEDIUM, 4), dtype));
-      long[] wide = measure(new LlamaModel(WIDE, TinyModels.llama(WIDE, 5), dtype));
-      System.out.println(dtype + " " + least[0] + " " + least[1] + " " + wide[0] + " " + wide[1]);
+      long[] least = measure(model(MEDIUM, 4, name));
+      long[] wide = measure(model(WIDE, 5, name));
+      System.out.println(name + " " + least[0] + " " + least[1] + " " + wide[0] + " " + wide[1]);
+    }
+  }
+
+  /**
+   * The model of config {@code c} with random weights of {@code seed}, held as the dtype {@code
+   * name} says, or for {@code BF16_MAPPED} saved as a bf16 checkpoint and read straight from its
+   * mapped file.
+   */
+  static LlamaModel model(LlamaConfig c, long seed, String name) {
+    if (!name.equals("BF16_MAPPED")) {
+      return new LlamaModel(c, TinyModels.llama(c, seed), DType.valueOf(name));
+    }
+    try {
+      Path dir = Files.createTempDirectory("mapped");
+      HfCheckpointWriter.save(dir, "llama", c, TinyModels.llama(c, seed), DType.BF16);
+      LlamaModel m = (LlamaModel) ModelLoader.load(dir).model();
+      if (!m.weightsMapped()) {
+        throw new IllegalStateException("the bf16 checkpoint was not mapped");
+      }
+      return m;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
