@@ -6,10 +6,10 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * A weight matrix [rows, cols] in Q8_0, GGUF's 8-bit format: per block of {@link #BLOCK} values,
- * {@link #BLOCK} signed bytes {@code q} and one f16 scale {@code d}. {@link #quantize} follows
- * GGUF's rounding: {@code d = max|x| / 127} rounded to f16, {@code q = round(x * 127 / max|x|)}.
- * The weights stream at a bit over a byte per value (a quarter of f32); the products are {@link
- * BlockMatrix}'s.
+ * {@link #BLOCK} signed bytes {@code q} and one f16 scale {@code d}. {@link #quantize} rounds as
+ * ggml's reference quantizer, so a matrix quantized on load and one written to GGUF hold the same
+ * blocks llama.cpp would. The weights stream at a bit over a byte per value (a quarter of f32); the
+ * products are {@link BlockMatrix}'s.
  */
 public final class Q8Matrix extends BlockMatrix {
   private final byte[] q; // (rows, cols)
@@ -28,7 +28,16 @@ public final class Q8Matrix extends BlockMatrix {
     return new Q8Matrix(q, scales, rows, cols);
   }
 
-  /** Quantizes {@code w} (rows, cols) to Q8_0; cols must be a multiple of 32. */
+  /**
+   * Quantizes {@code w} (rows, cols) to Q8_0 as ggml's reference {@code quantize_row_q8_0_ref}: per
+   * block, {@code d = max|x| / 127} stored as f16, and each value becomes {@code x * (1 / d)}, the
+   * product rounded to f32 and then to the nearest integer, halves away from zero (C's {@code
+   * roundf}: -2.5 gives -3, where {@link Math#round} would give -2). The reciprocal is taken as 0
+   * when d is 0, and also when it overflows f32 (d below about 2.9e-39): the reference then
+   * converts infinities to int8, which C leaves undefined and x86 turns into 0, and the block's f16
+   * scale is 0 either way. A NaN value makes its block's scale NaN (the reference's {@code MAX}
+   * keeps or drops a NaN depending on where it stands). cols must be a multiple of 32.
+   */
   public static Q8Matrix quantize(float[] w, int rows, int cols) {
     checkWeights("Q8_0", w, rows, cols);
     byte[] q = new byte[w.length];
@@ -40,13 +49,22 @@ public final class Q8Matrix extends BlockMatrix {
         amax = Math.max(amax, Math.abs(w[i]));
       }
       float d = amax / 127f;
-      float id = d != 0 ? 1f / d : 0f;
+      float id = 1f / d;
+      if (!Float.isFinite(id)) {
+        id = 0f;
+      }
       scales[b] = Float.float16ToFloat(Float.floatToFloat16(d));
       for (int i = at; i < at + BLOCK; i++) {
-        q[i] = (byte) Math.round(w[i] * id);
+        q[i] = (byte) roundHalfAway(w[i] * id);
       }
     }
     return new Q8Matrix(q, scales, rows, cols);
+  }
+
+  /** {@code v} rounded to the nearest integer, halves away from zero (C's {@code roundf}). */
+  private static int roundHalfAway(float v) {
+    int r = Math.round(Math.abs(v)); // halves up, which for |v| is away from zero
+    return v < 0 ? -r : r;
   }
 
   @Override

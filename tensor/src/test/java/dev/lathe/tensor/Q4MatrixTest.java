@@ -3,15 +3,7 @@ package dev.lathe.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -35,54 +27,9 @@ class Q4MatrixTest {
         .hasMessageContaining("not of one format and width (Q4_0 160, Q8_0 160)");
   }
 
-  /** One golden line: the 32 inputs and the 18 bytes gguf-py made of them. */
-  private record Golden(float[] x, byte[] block) {}
-
-  private static List<Golden> golden() throws IOException {
-    List<Golden> out = new ArrayList<>();
-    try (BufferedReader in =
-        new BufferedReader(
-            new InputStreamReader(
-                Q4MatrixTest.class.getResourceAsStream("/golden/q4_0_gguf_py.txt"),
-                StandardCharsets.US_ASCII))) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (line.startsWith("#")) {
-          continue;
-        }
-        String[] sides = line.split(" -> ");
-        String[] bits = sides[0].trim().split(" ");
-        float[] x = new float[bits.length];
-        for (int i = 0; i < bits.length; i++) {
-          x[i] = Float.intBitsToFloat(Integer.parseUnsignedInt(bits[i], 16));
-        }
-        out.add(new Golden(x, HexFormat.of().parseHex(sides[1].trim())));
-      }
-    }
-    return out;
-  }
-
   @Test
   void quantizingGivesTheBytesAnIndependentImplementationGives() throws IOException {
-    List<Golden> golden = golden();
-    assertThat(golden).hasSize(57);
-    float[] all = new float[golden.size() * 32];
-    ByteBuffer expected = ByteBuffer.allocate(golden.size() * 18);
-    for (int b = 0; b < golden.size(); b++) {
-      System.arraycopy(golden.get(b).x(), 0, all, b * 32, 32);
-      expected.put(golden.get(b).block());
-    }
-    // one matrix of 57 rows of one block each, and the same values as 3 rows of 19 blocks
-    for (int rows : new int[] {golden.size(), 3}) {
-      Q4Matrix q = Q4Matrix.quantize(all, rows, all.length / rows);
-      ByteBuffer written = ByteBuffer.allocate(expected.capacity()).order(ByteOrder.LITTLE_ENDIAN);
-      q.writeBlocks(written);
-      for (int b = 0; b < golden.size(); b++) {
-        byte[] mine = java.util.Arrays.copyOfRange(written.array(), b * 18, b * 18 + 18);
-        assertThat(HexFormat.of().formatHex(mine))
-            .as("block %d of %d rows", b, rows)
-            .isEqualTo(HexFormat.of().formatHex(golden.get(b).block()));
-      }
-    }
+    GoldenBlocks.assertQuantizes("/golden/q4_0_gguf_py.txt", 57, Q4Matrix::quantize);
   }
 
   @Test

@@ -3,12 +3,14 @@ package dev.lathe.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
  * Q8_0 beyond the contract {@link BlockMatrixTest} runs on every format: the quantizer against
- * GGUF's rounding, and the dequantized values against the f32 they came from.
+ * blocks ggml's C reference quantized (its rounding of exact halves away from zero included), and
+ * the dequantized values against the f32 they came from.
  */
 class Q8MatrixTest {
 
@@ -42,6 +44,35 @@ class Q8MatrixTest {
     q.row(4, row, 0);
     assertThat(row).containsExactly(java.util.Arrays.copyOfRange(back, 4 * cols, 5 * cols));
     assertThat(q.bytes()).isEqualTo(rows * cols + 4L * rows * cols / 32);
+  }
+
+  @Test
+  void quantizingGivesTheBytesAnIndependentImplementationGives() throws IOException {
+    GoldenBlocks.assertQuantizes("/golden/q8_0_ggml_ref.txt", 72, Q8Matrix::quantize);
+  }
+
+  @Test
+  void exactHalvesRoundAwayFromZeroOnBothSides() {
+    // max 127 makes d = 1 (exact in f16), so each value is its own scaled value
+    float[] w = new float[32];
+    float[] halves = {127, -2.5f, 2.5f, -0.5f, 0.5f, -126.5f, 126.5f, -1.5f, 1.5f};
+    System.arraycopy(halves, 0, w, 0, halves.length);
+    float[] back = Q8Matrix.quantize(w, 1, 32).toF32();
+    assertThat(java.util.Arrays.copyOf(back, halves.length))
+        .containsExactly(127, -3, 3, -1, 1, -127, 127, -2, 2);
+  }
+
+  @Test
+  void aScaleWhoseReciprocalOverflowsGivesZeroQuants() {
+    // max|x| / 127 is an f32 subnormal below 1 / Float.MAX_VALUE: ggml's reference converts the
+    // resulting infinities to int8 (0 on x86); the f16 scale is 0 whatever the quants
+    float[] w = new float[32];
+    w[0] = 3e-37f;
+    w[1] = -1e-37f;
+    Q8Matrix q = Q8Matrix.quantize(w, 1, 32);
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(34);
+    q.writeBlocks(out);
+    assertThat(out.array()).containsOnly(0);
   }
 
   @Test

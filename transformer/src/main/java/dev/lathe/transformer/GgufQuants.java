@@ -79,23 +79,11 @@ final class GgufQuants {
 
   /**
    * Quantizes {@code n} values (whole blocks of 32) of {@code x} from {@code from} to Q8_0 blocks
-   * appended to {@code out}, as ggml's reference {@code quantize_row_q8_0_ref}: per block, d =
-   * max|x| / 127 stored as f16, q = round(x / d) (half away from zero; 0 when d is 0).
+   * appended to {@code out}, by {@link Q8Matrix#quantize} (ggml's reference rounding), the one
+   * quantizer a matrix quantized on load also goes through.
    */
   static void quantizeQ8_0(float[] x, int from, int n, ByteBuffer out) {
-    for (int b = from; b < from + n; b += 32) {
-      float amax = 0;
-      for (int j = 0; j < 32; j++) {
-        amax = Math.max(amax, Math.abs(x[b + j]));
-      }
-      float d = amax / 127;
-      float id = d != 0 ? 1 / d : 0;
-      out.putShort(Float.floatToFloat16(d));
-      for (int j = 0; j < 32; j++) {
-        float v = x[b + j] * id;
-        out.put((byte) Math.copySign(Math.round(Math.abs(v)), v));
-      }
-    }
+    Q8Matrix.quantize(Arrays.copyOfRange(x, from, from + n), 1, n).writeBlocks(out);
   }
 
   /**

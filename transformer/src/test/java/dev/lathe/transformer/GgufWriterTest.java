@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link GgufWriter}: every metadata type and tensor type read back by {@link GgufFile}; the Q8_0
- * quantizer against a reference written here from ggml's definition; refusals leave no file.
+ * quantizer against a reference written here from ggml's definition, and exported blocks equal to
+ * those quantized on load; refusals leave no file.
  */
 class GgufWriterTest {
 
@@ -88,6 +89,28 @@ class GgufWriterTest {
     // block 2: amax 8, d = 8/127, x = -7.5 → -119.0625 → -119; x = 0.5 → 7.9375 → 8
     assertThat(expected[68 + 2 + 1]).isEqualTo((byte) -119);
     assertThat(expected[68 + 2 + 17]).isEqualTo((byte) 8);
+  }
+
+  @Test
+  void aNegativeExactHalfRoundsAwayFromZeroAlikeOnLoadAndInExport() throws IOException {
+    // max 127 makes d = 1 (exact in f16), so each value is its own scaled value: -2.5 is a tie
+    float[] x = new float[64];
+    float[] halves = {127, -2.5f, 2.5f, -0.5f, 0.5f, -126.5f};
+    System.arraycopy(halves, 0, x, 0, halves.length);
+    System.arraycopy(halves, 0, x, 32, halves.length);
+    x[32] = -127; // the second block's max is negative
+    Path file = dir.resolve("ties.gguf");
+    new GgufWriter()
+        .tensor(new GgufWriter.Tensor("w", new long[] {2, 32}, GgmlType.Q8_0, x))
+        .write(file);
+    float[] loaded = WeightMatrix.of(x, 2, 32, DType.Q8_0).toF32();
+    try (GgufFile g = GgufFile.open(file)) {
+      assertThat(g.floats("w", 2, 32)).containsExactly(loaded);
+    }
+    float[] expected = {127, -3, 3, -1, 1, -127};
+    assertThat(java.util.Arrays.copyOf(loaded, 6)).containsExactly(expected);
+    expected[0] = -127;
+    assertThat(java.util.Arrays.copyOfRange(loaded, 32, 38)).containsExactly(expected);
   }
 
   @Test
