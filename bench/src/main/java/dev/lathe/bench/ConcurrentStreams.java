@@ -11,6 +11,9 @@ import dev.lathe.transformer.DType;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
+import dev.lathe.transformer.LoadOptions;
+import dev.lathe.transformer.ModelLoader;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +38,11 @@ import java.util.concurrent.Future;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.ConcurrentStreams [--dtype f32|bf16|q8_0|q4_0] [--streams 8] [--tokens 64]
- *   [--prompt-tokens 32] [--rounds 3] [--threads 2] [--lora-rank 0]
+ *   [--prompt-tokens 32] [--rounds 3] [--threads 2] [--lora-rank 0] [--model FILE [--mmap false]]
  * </pre>
+ *
+ * <p>With {@code --model} the base is that checkpoint, loaded as {@code --dtype} says (its bf16
+ * matrices read from the mapped file with {@code --mmap true}), instead of random weights.
  */
 public final class ConcurrentStreams {
   private ConcurrentStreams() {}
@@ -75,6 +81,8 @@ public final class ConcurrentStreams {
   public static void main(String[] args) throws Exception {
     DType dtype = DType.BF16;
     int streams = 8, tokens = 64, promptTokens = 32, rounds = 3, threads = 2, loraRank = 0;
+    Path model = null;
+    boolean mmap = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -85,12 +93,20 @@ public final class ConcurrentStreams {
         case "--rounds" -> rounds = Integer.parseInt(v);
         case "--threads" -> threads = Integer.parseInt(v);
         case "--lora-rank" -> loraRank = Integer.parseInt(v);
+        case "--model" -> model = Path.of(v);
+        case "--mmap" -> mmap = Boolean.parseBoolean(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     System.setProperty("lathe.threads", Integer.toString(threads));
-    LlamaConfig c = RandomLlamaCheckpoint.config("smol135");
-    LlamaModel base = new LlamaModel(c, RandomLlamaCheckpoint.weights(c, 1), dtype);
+    LlamaModel base =
+        model != null
+            ? (LlamaModel) ModelLoader.load(model, new LoadOptions(dtype, mmap)).model()
+            : new LlamaModel(
+                RandomLlamaCheckpoint.config("smol135"),
+                RandomLlamaCheckpoint.weights(RandomLlamaCheckpoint.config("smol135"), 1),
+                dtype);
+    LlamaConfig c = base.config();
     LanguageModel[] models = {base};
     if (loraRank > 0) {
       models =

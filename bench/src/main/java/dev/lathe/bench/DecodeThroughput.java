@@ -91,7 +91,7 @@ public final class DecodeThroughput {
       int repeat = 5;
       int loraRank = 0;
       int probeMb = 0;
-      boolean mmap = true;
+      boolean mmap = false;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {

@@ -5,6 +5,7 @@ import dev.lathe.transformer.GgufCheckpoint;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LlamaWeights;
+import dev.lathe.transformer.LoadOptions;
 import dev.lathe.transformer.LoadedModel;
 import dev.lathe.transformer.ModelLoader;
 import java.nio.file.Files;
@@ -23,8 +24,12 @@ import java.util.Map;
  * <pre>
  * java -cp bench/target/benchmarks.jar dev.lathe.bench.GgufLoadTime \
  *   --write DIR [--shape smol135]        writes DIR/SHAPE-{f32,bf16,q8_0,q4_0}.gguf
- * java -cp bench/target/benchmarks.jar dev.lathe.bench.GgufLoadTime --load FILE [--repeat 5]
+ * java -cp bench/target/benchmarks.jar dev.lathe.bench.GgufLoadTime --load FILE [--repeat 5] \
+ *   [--mmap true|false]
  * </pre>
+ *
+ * <p>With {@code --mmap true} (as {@code lathe serve --mmap}) a BF16 file's matrices are views of
+ * the mapped file; {@code false} (the default) copies them onto the heap.
  */
 public final class GgufLoadTime {
   private GgufLoadTime() {}
@@ -36,7 +41,7 @@ public final class GgufLoadTime {
     }
     if (args.length % 2 != 0 || !(o.containsKey("--write") || o.containsKey("--load"))) {
       throw new IllegalArgumentException(
-          "usage: --write DIR [--shape smol135|qwen05] | --load FILE [--repeat N]");
+          "usage: --write DIR [--shape smol135|qwen05] | --load FILE [--repeat N] [--mmap B]");
     }
     if (o.containsKey("--write")) {
       String shape = o.getOrDefault("--shape", "smol135");
@@ -56,14 +61,17 @@ public final class GgufLoadTime {
     }
     Path file = Path.of(o.get("--load"));
     int repeat = Integer.parseInt(o.getOrDefault("--repeat", "5"));
+    LoadOptions options =
+        LoadOptions.DEFAULT.mapped(Boolean.parseBoolean(o.getOrDefault("--mmap", "false")));
     double[] seconds = new double[repeat];
     String held = "";
     for (int r = -1; r < repeat; r++) { // r == -1: warm-up
       System.gc();
       long t0 = System.nanoTime();
-      LoadedModel m = ModelLoader.load(file);
+      LoadedModel m = ModelLoader.load(file, options);
       double s = (System.nanoTime() - t0) / 1e9;
-      held = ((LlamaModel) m.model()).weightDtype().toString();
+      LlamaModel model = (LlamaModel) m.model();
+      held = model.weightDtype() + (model.weightsMapped() ? " (mapped)" : "");
       if (r >= 0) {
         seconds[r] = s;
       }

@@ -91,9 +91,9 @@ public final class ServeCommand implements Callable<Integer> {
   String dtype;
 
   @Option(
-      names = "--no-mmap",
-      description = InferenceModelOptions.NO_MMAP_HELP + " (the config's serving.mmap: false).")
-  boolean noMmap;
+      names = "--mmap",
+      description = InferenceModelOptions.MMAP_HELP + " (the config's serving.mmap: true).")
+  boolean mmap;
 
   @Override
   public Integer call() {
@@ -120,8 +120,8 @@ public final class ServeCommand implements Callable<Integer> {
         LoadOptions.named(dtype, "--dtype"); // names the flag, not the config field, when wrong
         settings = settings.withServing(settings.serving().withWeightDtype(dtype));
       }
-      if (noMmap) {
-        settings = settings.withServing(settings.serving().withMmap(false));
+      if (mmap) {
+        settings = settings.withServing(settings.serving().withMmap(true));
       }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =

@@ -40,7 +40,7 @@ class ExportCommandTest {
   }
 
   @Test
-  void aBf16FileGeneratesTheSameTextMappedAndWithNoMmap() throws Exception {
+  void aBf16FileGeneratesTheSameTextMappedAndOnTheHeap() throws Exception {
     String hf = SharedAssets.require("models/hf-TinyStories-656K").toString();
     Path out = dir.resolve("tiny-bf16.gguf");
     LatheRun run =
@@ -48,7 +48,7 @@ class ExportCommandTest {
     assertThat(run.exit()).as(run.err()).isZero();
     String expected = generate(hf, "Once upon a time", "--dtype", "bf16");
     assertThat(generate(out.toString(), "Once upon a time")).isNotBlank().isEqualTo(expected);
-    assertThat(generate(out.toString(), "Once upon a time", "--no-mmap")).isEqualTo(expected);
+    assertThat(generate(out.toString(), "Once upon a time", "--mmap")).isEqualTo(expected);
   }
 
   @Test

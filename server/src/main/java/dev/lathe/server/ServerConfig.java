@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  *  "storage": {"type": "local"},
  *  "job_defaults": {"early_stopping_patience": 0},
  *  "serving": {"weight_dtype": "q8_0", "max_batch": 8, "prefix_cache_bytes": 268435456,
- *              "mmap": true}}
+ *              "mmap": false}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -151,16 +151,17 @@ public record ServerConfig(
    * @param maxBatch most sequences one decode step runs (1 decodes one request at a time)
    * @param prefixCacheBytes bytes of prompt keys and values kept for reuse (0 keeps none)
    * @param mmap whether bf16 weights stored as BF16 are read straight from the mapped checkpoint
-   *     (no heap copy; pages shared with other processes) rather than copied onto the heap
+   *     (no heap copy, near-instant load, pages shared with other processes) rather than copied
+   *     onto the heap; off by default, since batched decode steps measured slower from the mapping
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
   public record Serving(String weightDtype, int maxBatch, long prefixCacheBytes, boolean mmap) {
 
     /**
-     * Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts, bf16 read from the
-     * mapped file.
+     * Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts, weights on the
+     * heap.
      */
-    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20, true);
+    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20, false);
 
     /** Validates. */
     public Serving {

@@ -83,14 +83,14 @@ class ServingConfigTest {
   }
 
   @Test
-  void mmapIsOnByDefaultAndTheConfigCanTurnItOff() throws IOException {
-    assertThat(read("{}").serving().mmap()).isTrue();
-    assertThat(read("{}").serving().loadOptions().mapWeights()).isTrue();
-    ServerConfig.Serving off = read("{\"serving\": {\"mmap\": false}}").serving();
-    assertThat(off.loadOptions()).isEqualTo(LoadOptions.DEFAULT.inHeap());
-    assertThat(off.withWeightDtype("bf16").loadOptions())
-        .isEqualTo(LoadOptions.weights(DType.BF16).inHeap());
-    assertThat(read("{}").serving().withMmap(false)).isEqualTo(off);
+  void mmapIsOffByDefaultAndTheConfigCanTurnItOn() throws IOException {
+    assertThat(read("{}").serving().mmap()).isFalse();
+    assertThat(read("{}").serving().loadOptions().mapWeights()).isFalse();
+    ServerConfig.Serving on = read("{\"serving\": {\"mmap\": true}}").serving();
+    assertThat(on.loadOptions()).isEqualTo(LoadOptions.DEFAULT.mapped(true));
+    assertThat(on.withWeightDtype("bf16").loadOptions())
+        .isEqualTo(LoadOptions.weights(DType.BF16).mapped(true));
+    assertThat(read("{}").serving().withMmap(true)).isEqualTo(on);
   }
 
   @Test

@@ -11,20 +11,19 @@ package dev.lathe.transformer;
  * @param mapWeights whether matrices held in bf16 that the file stores as BF16 (a safetensors or
  *     GGUF file) are read straight from the mapped file, as views, instead of copied onto the heap:
  *     the model then loads without reading its weights, its pages are shared with other processes
- *     mapping the file, and the heap holds none of them. Products give the same bits either way. On
- *     by default, as in llama.cpp; training loads off ({@link #inHeap}), since it keeps its base in
- *     arrays.
+ *     mapping the file, and the heap holds none of them. Products give the same bits either way.
+ *     Off by default: on the benchmark machine a batched decode step (the server's) ran about a
+ *     fifth slower from the mapping than from heap arrays (BENCHMARKS.md), and training keeps its
+ *     base in arrays.
  */
 public record LoadOptions(DType weightDtype, boolean mapWeights) {
 
-  /** The checkpoint's own dtype, BF16 matrices read from the mapped file. */
+  /** The checkpoint's own dtype, on the heap. */
   public static final LoadOptions DEFAULT = new LoadOptions(null);
 
-  /**
-   * Options holding the weights as {@code weightDtype}, BF16 matrices read from the mapped file.
-   */
+  /** Options holding the weights as {@code weightDtype}, on the heap. */
   public LoadOptions(DType weightDtype) {
-    this(weightDtype, true);
+    this(weightDtype, false);
   }
 
   public LoadOptions {

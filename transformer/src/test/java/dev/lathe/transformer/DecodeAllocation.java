@@ -73,7 +73,7 @@ final class DecodeAllocation {
     try {
       Path dir = Files.createTempDirectory("mapped");
       HfCheckpointWriter.save(dir, "llama", c, TinyModels.llama(c, seed), DType.BF16);
-      LlamaModel m = (LlamaModel) ModelLoader.load(dir).model();
+      LlamaModel m = (LlamaModel) ModelLoader.load(dir, LoadOptions.DEFAULT.mapped(true)).model();
       if (!m.weightsMapped()) {
         throw new IllegalStateException("the bf16 checkpoint was not mapped");
       }

@@ -10,14 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bf16 weights read straight from the mapped checkpoint (safetensors or GGUF, the default for a
- * file that stores BF16) compute exactly what the same weights copied onto the heap compute: a
- * prompt's prefill, decode steps (fused products on the pool), and a batched step of a base and two
- * LoRA fine-tunes. Training loads keep the heap copy.
+ * bf16 weights read straight from the mapped checkpoint (safetensors or GGUF, {@code --mmap})
+ * compute exactly what the same weights copied onto the heap (the default) compute: a prompt's
+ * prefill, decode steps (fused products on the pool), and a batched step of a base and two LoRA
+ * fine-tunes. A mapped model gives training heap arrays of the same values.
  */
 class MappedWeightsTest {
 
   @TempDir Path dir;
+
+  private static final LoadOptions MAPPED = LoadOptions.DEFAULT.mapped(true);
 
   /** Wide enough that the fused decode products and the prompt's GEMM run on the pool. */
   private static final LlamaConfig WIDE = DecodeAllocation.WIDE;
@@ -28,7 +30,7 @@ class MappedWeightsTest {
       Path d = dir.resolve("m" + c.dim() + c.attentionBias());
       String type = c.attentionBias() ? "qwen2" : "llama";
       HfCheckpointWriter.save(d, type, c, TinyModels.llama(c, 17), DType.BF16);
-      LlamaModel mapped = (LlamaModel) ModelLoader.load(d).model();
+      LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
       LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
       assertThat(mapped.weightsMapped()).isTrue();
       assertThat(heap.weightsMapped()).isFalse();
@@ -43,7 +45,7 @@ class MappedWeightsTest {
     LlamaConfig c = WIDE;
     Path file = dir.resolve("m.gguf");
     GgufCheckpoint.save(file, "llama", c, TinyModels.llama(c, 5), GgmlType.BF16, Map.of());
-    LlamaModel mapped = (LlamaModel) ModelLoader.load(file).model();
+    LlamaModel mapped = (LlamaModel) ModelLoader.load(file, MAPPED).model();
     LlamaModel heap = (LlamaModel) ModelLoader.load(file, LoadOptions.DEFAULT.inHeap()).model();
     assertThat(mapped.weightsMapped()).isTrue();
     assertThat(heap.weightsMapped()).isFalse();
@@ -55,7 +57,7 @@ class MappedWeightsTest {
     LlamaConfig c = DecodeAllocation.MEDIUM;
     Path d = dir.resolve("batch");
     HfCheckpointWriter.save(d, "llama", c, TinyModels.llama(c, 8), DType.BF16);
-    LlamaModel mapped = (LlamaModel) ModelLoader.load(d).model();
+    LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
     LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
     assertThat(mapped.weightsMapped()).isTrue();
     float[][][] a = BatchDecoderTest.decode(BatchDecoderTest.eight(mapped), true);
@@ -68,11 +70,11 @@ class MappedWeightsTest {
   }
 
   @Test
-  void trainingAndNoMmapLoadsHoldTheWeightsOnTheHeapWithTheSameValues() throws Exception {
+  void aMappedModelGivesTrainingTheHeapArraysOfItsCopy() throws Exception {
     LlamaConfig c = TinyModels.config("qwen2");
     Path d = dir.resolve("train");
     HfCheckpointWriter.save(d, "qwen2", c, TinyModels.llama(c, 3), DType.BF16);
-    LlamaModel mapped = (LlamaModel) ModelLoader.load(d).model();
+    LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
     LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
     LlamaModel.Bf16Weights fromMap = mapped.bf16Weights();
     LlamaModel.Bf16Weights fromHeap = heap.bf16Weights();
