@@ -171,14 +171,7 @@ public final class BatchDecoder {
       Linear.addBias(a.q, w.bq(), rows, qd);
       Linear.addBias(a.k, w.bk(), rows, kvd);
       Linear.addBias(a.v, w.bv(), rows, kvd);
-      for (int i = 0; i < rows; i++) {
-        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
-        if (d != null) {
-          add(d.q(), a.q, a.xb, i, a.lora);
-          add(d.k(), a.k, a.xb, i, a.lora);
-          add(d.v(), a.v, a.xb, i, a.lora);
-        }
-      }
+      adapt(models, rows, l, Adapt.QKV, a);
       if (cf.qkNorm()) {
         RmsNorm.forward(
             a.q, 0, a.q, 0, w.qNorm(), null, rows * cf.heads(), cf.headDim(), cf.normEps());
@@ -201,31 +194,15 @@ public final class BatchDecoder {
         at.caches = null;
       }
       project(a.proj, a.att, w.wo(), w.bo(), rows);
-      for (int i = 0; i < rows; i++) {
-        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
-        if (d != null) {
-          add(d.o(), a.proj, a.att, i, a.lora);
-        }
-      }
+      adapt(models, rows, l, Adapt.O, a);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, rows * c);
       // feed-forward block
       RmsNorm.forward(a.xb, 0, a.x, 0, w.ffnNorm(), null, rows, c, cf.normEps());
       w.wGate().mulRowsWith(a.xb, rows, a.gate, w.wUp(), a.up, null, null);
-      for (int i = 0; i < rows; i++) {
-        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
-        if (d != null) {
-          add(d.gate(), a.gate, a.xb, i, a.lora);
-          add(d.up(), a.up, a.xb, i, a.lora);
-        }
-      }
+      adapt(models, rows, l, Adapt.GATE_UP, a);
       SwiGlu.forward(a.gate, a.gate, a.up, rows * cf.hiddenDim());
       project(a.proj, a.gate, w.wDown(), null, rows);
-      for (int i = 0; i < rows; i++) {
-        LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(l);
-        if (d != null) {
-          add(d.down(), a.proj, a.gate, i, a.lora);
-        }
-      }
+      adapt(models, rows, l, Adapt.DOWN, a);
       Residual.forward(a.x, 0, a.x, 0, a.proj, 0, rows * c);
     }
     for (int i = 0; i < rows; i++) {
@@ -258,10 +235,83 @@ public final class BatchDecoder {
     Linear.addBias(out, bias, rows, weight.rows);
   }
 
-  /** Row {@code i}'s adapter delta, when it has one. */
-  private static void add(AdapterSet.Delta d, float[] y, float[] x, int i, float[] scratch) {
-    if (d != null) {
-      d.addTo(y, i * d.out(), x, i * d.in(), 1, scratch);
+  /**
+   * Each row's own adapter deltas at one site of layer {@code l} (its query, key and value; its
+   * output projection; its gate and up; or its down projection): one task per row, spread over the
+   * pool when two or more rows have adapters there. A row's delta is computed alike on any thread
+   * (a product started inside a task runs on that task's thread, and its bits do not depend on the
+   * thread count), so its bits are those it gets alone.
+   */
+  private static void adapt(LanguageModel[] models, int rows, int l, int site, Rows a) {
+    int adapted = 0;
+    for (int i = 0; i < rows && adapted < 2; i++) {
+      if (((LlamaModel) models[i]).lora(l) != null) {
+        adapted++;
+      }
+    }
+    if (adapted == 0) {
+      return;
+    }
+    Adapt body = a.adapt;
+    body.models = models;
+    body.layer = l;
+    body.site = site;
+    try {
+      if (adapted > 1) {
+        ComputePool.common().parallelFor(rows, body);
+      } else {
+        for (int i = 0; i < rows; i++) {
+          body.run(i, 0);
+        }
+      }
+    } finally {
+      body.models = null;
+    }
+  }
+
+  /** The loop body of {@link #adapt}: task i adds row i's deltas at the site, if it has any. */
+  private static final class Adapt implements ComputePool.Body {
+    static final int QKV = 0;
+    static final int O = 1;
+    static final int GATE_UP = 2;
+    static final int DOWN = 3;
+
+    private final Rows a;
+    LanguageModel[] models;
+    int layer;
+    int site;
+
+    Adapt(Rows a) {
+      this.a = a;
+    }
+
+    @Override
+    public void run(int i, int worker) {
+      LlamaModel.BlockLora d = ((LlamaModel) models[i]).lora(layer);
+      if (d == null) {
+        return;
+      }
+      switch (site) {
+        case QKV -> {
+          add(d.q(), a.q, a.xb, i);
+          add(d.k(), a.k, a.xb, i);
+          add(d.v(), a.v, a.xb, i);
+        }
+        case O -> add(d.o(), a.proj, a.att, i);
+        case GATE_UP -> {
+          add(d.gate(), a.gate, a.xb, i);
+          add(d.up(), a.up, a.xb, i);
+        }
+        default -> add(d.down(), a.proj, a.gate, i);
+      }
+    }
+
+    /** Row {@code i}'s delta of one projection, when it has one, with the row's own scratch. */
+    private void add(AdapterSet.Delta d, float[] y, float[] x, int i) {
+      if (d != null) {
+        float[] scratch = a.lora[i];
+        d.addTo(y, i * d.out(), x, i * d.in(), 1, scratch);
+      }
     }
   }
 
@@ -325,8 +375,9 @@ public final class BatchDecoder {
     final float[] gate; // (R, F)
     final float[] up; // (R, F)
     final float[] logits; // (R, V)
-    final float[] lora; // (r) adapter scratch
+    final float[][] lora; // (R)(r) each row's adapter scratch
     final Attend attend = new Attend(this);
+    final Adapt adapt = new Adapt(this);
 
     Rows(LlamaConfig c, int rows, int rank) {
       config = c;
@@ -344,7 +395,7 @@ public final class BatchDecoder {
       gate = new float[rows * c.hiddenDim()];
       up = new float[rows * c.hiddenDim()];
       logits = new float[rows * c.vocabSize()];
-      lora = new float[Math.max(1, rank)];
+      lora = new float[rows][Math.max(1, rank)];
     }
 
     boolean fits(LlamaConfig c, int rows, int r) {
