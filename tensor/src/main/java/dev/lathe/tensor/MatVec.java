@@ -424,6 +424,35 @@ public final class MatVec {
         });
   }
 
+  /**
+   * y[n] += x[k] · B[k,n] on the calling thread (B from its element 0), each output one FMA chain
+   * in order of k: for a few rows of B, e.g. a LoRA adapter's Bᵀ (r, out) in a decode step.
+   */
+  public static void axpy(float[] x, int xOff, float[] b, float[] y, int yOff, int n, int k) {
+    if (xOff < 0
+        || (long) xOff + k > x.length
+        || (long) n * k > b.length
+        || yOff < 0
+        || (long) yOff + n > y.length) {
+      throw new IndexOutOfBoundsException(
+          "axpy: x of "
+              + x.length
+              + " from "
+              + xOff
+              + ", B of "
+              + b.length
+              + ", y of "
+              + y.length
+              + " from "
+              + yOff
+              + " for n="
+              + n
+              + " k="
+              + k);
+    }
+    axpyRows(x, xOff, b, 0, y, yOff, 0, n, n, k, true);
+  }
+
   /** y[j0..j1) (+)= Σ_p x[p] · B[p, j0..j1): each output one FMA chain in order of p. */
   private static void axpyRows(
       float[] x,

@@ -1,6 +1,7 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.Gemm;
+import dev.lathe.tensor.MatVec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -34,8 +35,10 @@ public final class AdapterSet {
    * @param in input features
    * @param out output features
    * @param scale factor on {@code B · A}
+   * @param bt Bᵀ (r, out), made from b: the layout the delta's second product reads
    */
-  public record Delta(String module, float[] a, float[] b, int rank, int in, int out, float scale) {
+  public record Delta(
+      String module, float[] a, float[] b, int rank, int in, int out, float scale, float[] bt) {
     public Delta {
       if (a.length != (long) rank * in || b.length != (long) out * rank) {
         throw new IllegalArgumentException(
@@ -46,6 +49,19 @@ public final class AdapterSet {
                 + b.length
                 + " values, not r x in and out x r");
       }
+      if (bt == null) {
+        bt = new float[b.length];
+        for (int o = 0; o < out; o++) {
+          for (int j = 0; j < rank; j++) {
+            bt[j * out + o] = b[o * rank + j];
+          }
+        }
+      }
+    }
+
+    /** The adapter of {@code module} with A (r, in) and B (out, r). */
+    public Delta(String module, float[] a, float[] b, int rank, int in, int out, float scale) {
+      this(module, a, b, rank, in, out, scale, null);
     }
 
     /**
@@ -65,7 +81,11 @@ public final class AdapterSet {
       for (int i = 0; i < t * rank; i++) {
         scratch[i] *= scale;
       }
-      Gemm.mulNT(scratch, 0, b, 0, y, yOff, t, out, rank, true);
+      // y += s · Bᵀ as r vector updates of each row of y (Bᵀ's rows): r is far below a vector's
+      // width, so out dot products of length r would each be one masked load and a reduction
+      for (int row = 0; row < t; row++) {
+        MatVec.axpy(scratch, row * rank, bt, y, yOff + row * out, out, rank);
+      }
     }
   }
 
@@ -122,7 +142,9 @@ public final class AdapterSet {
 
   /** Bytes of the adapter matrices held. */
   public long bytes() {
-    return byModule.values().stream().mapToLong(d -> 4L * (d.a().length + d.b().length)).sum();
+    return byModule.values().stream()
+        .mapToLong(d -> 4L * (d.a().length + d.b().length + d.bt().length))
+        .sum();
   }
 
   /**

@@ -132,7 +132,9 @@ class AdapterServingTest {
     int f = c.hiddenDim();
     int q = c.queryDim();
     int kv = c.kvDim();
-    long perLayer = (d + q) + 2L * (d + kv) + (q + d) + 2L * (d + f) + (f + d);
+    // A (r, in), B (out, r) and the Bᵀ the decode reads: r (in + 2 out) per module
+    long perLayer =
+        (d + 2L * q) + 2L * (d + 2L * kv) + (q + 2L * d) + 2L * (d + 2L * f) + (f + 2L * d);
     assertThat(first.bytes()).isEqualTo(4L * r * perLayer * c.layers());
     assertThatThrownBy(one::weights)
         .isInstanceOf(IllegalStateException.class)
