@@ -21,10 +21,10 @@ final class LaneSum {
   private static final int L = F.length();
 
   // Swaps of lanes i and i xor h, as static finals so that C2 sees constants and unrolls the tree.
-  private static final VectorShuffle<Float> SWAP8 = swap(8);
-  private static final VectorShuffle<Float> SWAP4 = swap(4);
-  private static final VectorShuffle<Float> SWAP2 = swap(2);
-  private static final VectorShuffle<Float> SWAP1 = swap(1);
+  static final VectorShuffle<Float> SWAP8 = swap(8);
+  static final VectorShuffle<Float> SWAP4 = swap(4);
+  static final VectorShuffle<Float> SWAP2 = swap(2);
+  static final VectorShuffle<Float> SWAP1 = swap(1);
 
   /** Lanes of {@code v} (of the kernels' species, up to 16 lanes) summed by the fixed tree. */
   static float of(FloatVector v) {

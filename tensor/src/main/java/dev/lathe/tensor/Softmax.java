@@ -53,14 +53,10 @@ public final class Softmax {
     for (int j = 0; j < n; j++) {
       max = Math.max(max, x[off + j]);
     }
-    int i;
-    FloatVector acc = FloatVector.zero(F);
-    for (i = 0; i < bound; i += F.length()) {
-      FloatVector e = VectorExp.exp(FloatVector.fromArray(F, x, off + i).sub(max));
-      e.intoArray(x, off + i);
-      acc = acc.add(e);
-    }
-    float sum = LaneSum.of(acc);
+    // exp(x - max) in place and its sum in one method of VectorExp: passing a vector to exp()
+    // allocated whenever a decode step's compiled code left that call un-inlined
+    float sum = VectorExp.expShiftedSum(x, off, bound, max);
+    int i = bound;
     for (; i < n; i++) {
       float e = (float) Math.exp(x[off + i] - max);
       x[off + i] = e;

@@ -56,6 +56,53 @@ public final class VectorExp {
     return p.mul(scale);
   }
 
+  /**
+   * {@code x[off .. off+bound) = exp(x - shift)} in place ({@code bound} a multiple of the kernels'
+   * vector length), returning the sum of the values written: accumulated lane-wise over the loop,
+   * then the lanes summed by {@link LaneSum}'s fixed tree, so the bits of {@code LaneSum.of} over
+   * the accumulated {@link #exp(FloatVector)} values. The exponential is written out here, not
+   * called: a vector passed to a call the JIT leaves un-inlined is allocated, and in a large
+   * compiled decode step it did leave it.
+   */
+  static float expShiftedSum(float[] x, int off, int bound, float shift) {
+    var s = KernelPath.F;
+    FloatVector acc = FloatVector.zero(s);
+    FloatVector one = FloatVector.broadcast(s, 1f);
+    for (int i = 0; i < bound; i += s.length()) {
+      FloatVector v = FloatVector.fromArray(s, x, off + i).sub(shift).max(LO).min(HI);
+      FloatVector kf = v.fma(LOG2E, ROUND).sub(ROUND);
+      FloatVector r = kf.fma(FloatVector.broadcast(s, -LN2_HI), v);
+      r = kf.fma(FloatVector.broadcast(s, -LN2_LO), r);
+      FloatVector p = r.fma(C7, C6);
+      p = p.fma(r, FloatVector.broadcast(s, C5));
+      p = p.fma(r, FloatVector.broadcast(s, C4));
+      p = p.fma(r, FloatVector.broadcast(s, C3));
+      p = p.fma(r, FloatVector.broadcast(s, C2));
+      p = p.fma(r, one);
+      p = p.fma(r, one);
+      IntVector k = (IntVector) kf.convert(VectorOperators.F2I, 0);
+      FloatVector e =
+          p.mul((FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+      e.intoArray(x, off + i);
+      acc = acc.add(e);
+    }
+    // LaneSum.of's tree, written out for the same reason
+    int lanes = s.length();
+    if (lanes >= 16) {
+      acc = acc.add(acc.rearrange(LaneSum.SWAP8));
+    }
+    if (lanes >= 8) {
+      acc = acc.add(acc.rearrange(LaneSum.SWAP4));
+    }
+    if (lanes >= 4) {
+      acc = acc.add(acc.rearrange(LaneSum.SWAP2));
+    }
+    if (lanes >= 2) {
+      acc = acc.add(acc.rearrange(LaneSum.SWAP1));
+    }
+    return acc.lane(0);
+  }
+
   /** The scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
   public static float exp(float x) {
     x = Math.min(Math.max(x, LO), HI);

@@ -52,4 +52,28 @@ class VectorExpTest {
     VectorExp.exp(FloatVector.fromArray(S, lanes, 0)).intoArray(out, 0);
     assertThat(out[0]).isNaN();
   }
+
+  @Test
+  void expShiftedSumWritesExpsAndSumsThemAsLaneSumDoes() {
+    SplittableRandom r = new SplittableRandom(11);
+    for (int n : RandomArrays.ODD_SIZES) {
+      float[] x = new float[n + 3];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (r.nextDouble() * 40 - 30);
+      }
+      int bound = KernelPath.F.loopBound(n);
+      float shift = 2.5f;
+      float[] expected = x.clone();
+      FloatVector acc = FloatVector.zero(KernelPath.F);
+      for (int i = 0; i < bound; i += KernelPath.F.length()) {
+        FloatVector e = VectorExp.exp(FloatVector.fromArray(KernelPath.F, x, 3 + i).sub(shift));
+        e.intoArray(expected, 3 + i);
+        acc = acc.add(e);
+      }
+      float expectedSum = LaneSum.of(acc);
+      float sum = VectorExp.expShiftedSum(x, 3, bound, shift);
+      assertThat(x).as("n=%d", n).containsExactly(expected);
+      assertThat(Float.floatToRawIntBits(sum)).isEqualTo(Float.floatToRawIntBits(expectedSum));
+    }
+  }
 }
