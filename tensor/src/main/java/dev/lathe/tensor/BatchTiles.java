@@ -180,11 +180,12 @@ final class BatchTiles {
   }
 
   /**
-   * The reduced sum of the accumulator at {@code sums[at ..]}: the vector is made here, not passed
-   * in, so that no vector crosses a call the JIT may leave un-inlined (it would be allocated).
+   * The reduced sum of the accumulator at {@code sums[at ..]} ({@link MatVec#reduce(float[],
+   * int)}): the vector stays in the array, so that no vector crosses a call the JIT may leave
+   * un-inlined (it would be allocated).
    */
   static float reduce(float[] sums, int at) {
-    return MatVec.reduce(FloatVector.fromArray(MatVec.F, sums, at));
+    return MatVec.reduce(sums, at);
   }
 
   /** One input row against four weight rows, W f32. */

@@ -253,12 +253,29 @@ public final class MatVec {
   }
 
   /**
-   * {@link #reduce(FloatVector)} of the vector at {@code lanes[off .. off+L)}: for callers whose
-   * vector lives in an array, so that no vector crosses a call the JIT may decline to inline (it
-   * would be boxed).
+   * {@link #reduce(FloatVector)} of the vector at {@code lanes[off .. off+L)}, the same bits: for
+   * callers whose vector lives in an array. The tree is written out here rather than passed to
+   * {@link #reduce(FloatVector)}, so that no vector crosses a call at any depth: a compiled batched
+   * decode step that left such a call un-inlined allocated a boxed vector per score.
    */
   public static float reduce(float[] lanes, int off) {
-    return reduce(FloatVector.fromArray(F, lanes, off));
+    FloatVector v = FloatVector.fromArray(F, lanes, off);
+    if (L >= 32) {
+      v = v.add(v.rearrange(SWAP16));
+    }
+    if (L >= 16) {
+      v = v.add(v.rearrange(SWAP8));
+    }
+    if (L >= 8) {
+      v = v.add(v.rearrange(SWAP4));
+    }
+    if (L >= 4) {
+      v = v.add(v.rearrange(SWAP2));
+    }
+    if (L >= 2) {
+      v = v.add(v.rearrange(SWAP1));
+    }
+    return v.lane(0);
   }
 
   private static final VectorShuffle<Float> SWAP16 = swap(16);

@@ -122,7 +122,7 @@ final class DecodeAttention {
    * that no vector crosses a call the JIT may leave un-inlined (it would be allocated).
    */
   private static float reduce(float[] lanes) {
-    return MatVec.reduce(FloatVector.fromArray(F, lanes, 0));
+    return MatVec.reduce(lanes, 0);
   }
 
   /** out[d] = Σ_p scores[s0 + p] · values[kv + p·hd + d], in order of p, for d < hd. */

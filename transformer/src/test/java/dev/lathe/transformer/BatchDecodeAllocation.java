@@ -16,7 +16,12 @@ final class BatchDecodeAllocation {
 
   public static void main(String[] args) {
     for (String name : args) {
-      LlamaModel base = DecodeAllocation.model(DecodeAllocation.MEDIUM, 4, name);
+      boolean smol = name.endsWith("_SMOL");
+      LlamaModel base =
+          DecodeAllocation.model(
+              smol ? DecodeAllocation.SMOL_LAYERS : DecodeAllocation.MEDIUM,
+              4,
+              smol ? name.substring(0, name.length() - "_SMOL".length()) : name);
       System.out.println(name + " " + measure(base));
     }
   }

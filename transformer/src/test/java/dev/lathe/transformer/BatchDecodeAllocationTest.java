@@ -30,7 +30,8 @@ class BatchDecodeAllocationTest {
                 "BF16",
                 "BF16_MAPPED",
                 "Q8_0",
-                "Q4_0")
+                "Q4_0",
+                "BF16_SMOL")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     List<String> lines =
@@ -38,6 +39,7 @@ class BatchDecodeAllocationTest {
     assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("child JVM finished").isTrue();
     assertThat(p.exitValue()).as("child JVM exit code").isZero();
     System.out.println("least bytes allocated by 40 warm batched steps of 8 rows: " + lines);
-    assertThat(lines).containsExactly("F32 0", "BF16 0", "BF16_MAPPED 0", "Q8_0 0", "Q4_0 0");
+    assertThat(lines)
+        .containsExactly("F32 0", "BF16 0", "BF16_MAPPED 0", "Q8_0 0", "Q4_0 0", "BF16_SMOL 0");
   }
 }

@@ -32,6 +32,13 @@ final class DecodeAllocation {
    */
   static final LlamaConfig WIDE = config(256, 384, 1, 4, 2, 64);
 
+  /**
+   * SmolLM2-135M's layer shape (two layers, a small vocabulary): wide heads, and enough positions
+   * that a batched step's attention runs on the pool, in compiled code the small models' steps do
+   * not reach.
+   */
+  static final LlamaConfig SMOL_LAYERS = config(576, 1536, 2, 9, 3, 64);
+
   private static LlamaConfig config(
       int dim, int hidden, int layers, int heads, int kvHeads, int headDim) {
     return new LlamaConfig(
