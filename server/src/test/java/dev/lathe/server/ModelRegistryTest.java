@@ -135,8 +135,17 @@ class ModelRegistryTest {
         assertThat(again.model()).isSameAs(model); // read once, then reused
       }
       assertThat(registry.loadedFineTunes("tiny")).containsExactly(ft.id());
-      // 2 layers x 7 projections of rank 4: r·(in + out) floats each
-      long adapter = 4L * 4 * 2 * ((128 + 128) + 2 * (128 + 64) + (128 + 128) + 3 * (128 + 384));
+      // 2 layers x 7 projections of rank 4: r·(in + 2·out) floats each (A, B and the Bᵀ decode
+      // reads)
+      long adapter =
+          4L
+              * 4
+              * 2
+              * ((128 + 2 * 128)
+                  + 2 * (128 + 2 * 64)
+                  + (128 + 2 * 128)
+                  + 2 * (128 + 2 * 384)
+                  + (384 + 2 * 128));
       assertThat(registry.loadedBytes()).isEqualTo(base + adapter);
       registry.forget(ft.id());
       assertThat(registry.loadedFineTunes("tiny")).isEmpty();
