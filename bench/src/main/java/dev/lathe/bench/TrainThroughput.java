@@ -151,7 +151,7 @@ public final class TrainThroughput {
     Options o = Options.parse(args);
     // the compute pool reads its size once, when first used
     System.setProperty("lathe.threads", Integer.toString(o.threads()));
-    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype()).inHeap());
+    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype()).mapped(false));
     String afterLoad = peakRss();
     Shape shape = Shape.of(loaded);
     DecoderTrainer<?, ?, ?, ?> model =

@@ -43,9 +43,9 @@ public final class TrainingBase {
    */
   public static LoadedModel load(Path model) throws IOException {
     if (!isGguf(model)) {
-      return ModelLoader.load(model, LoadOptions.DEFAULT.inHeap());
+      return ModelLoader.load(model, LoadOptions.DEFAULT.mapped(false));
     }
-    return ModelLoader.load(model, LoadOptions.weights(heldAs(model)).inHeap());
+    return ModelLoader.load(model, LoadOptions.weights(heldAs(model)).mapped(false));
   }
 
   /**

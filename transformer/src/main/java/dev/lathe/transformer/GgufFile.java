@@ -300,11 +300,7 @@ public final class GgufFile implements AutoCloseable {
 
   /** Matrix {@code name} (rows, cols), stored as BF16, as its bf16 values (copied, not widened). */
   short[] bf16(String name, long rows, long cols) {
-    TensorInfo t = info(name, rows, cols);
-    if (t.type() != GgmlType.BF16) {
-      throw new IllegalArgumentException(
-          path + ": tensor " + name + " is " + t.type() + ", not BF16: read it with floats()");
-    }
+    TensorInfo t = bf16Info(name, rows, cols);
     if (t.elements() > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(path + ": tensor " + name + " is too large to hold");
     }
@@ -319,14 +315,20 @@ public final class GgufFile implements AutoCloseable {
    * reads its weights from the page cache, with no copy on the heap.
    */
   MemorySegment mappedBf16(String name, long rows, long cols) {
+    TensorInfo t = bf16Info(name, rows, cols);
+    MemorySegment file = kept.file();
+    long dataStart = file.byteSize() - data.byteSize(); // data runs to the end of the file
+    return file.asSlice(dataStart + t.offset(), 2 * t.elements());
+  }
+
+  /** Matrix {@code name} (rows, cols), checked to be stored as BF16. */
+  private TensorInfo bf16Info(String name, long rows, long cols) {
     TensorInfo t = info(name, rows, cols);
     if (t.type() != GgmlType.BF16) {
       throw new IllegalArgumentException(
           path + ": tensor " + name + " is " + t.type() + ", not BF16: read it with floats()");
     }
-    MemorySegment file = kept.file();
-    long dataStart = file.byteSize() - data.byteSize(); // data runs to the end of the file
-    return file.asSlice(dataStart + t.offset(), 2 * t.elements());
+    return t;
   }
 
   /** The tensor {@code name}, checked against the row-major {@code shape} and readable. */

@@ -34,11 +34,6 @@ public record LoadOptions(DType weightDtype, boolean mapWeights) {
     }
   }
 
-  /** These options with every matrix copied onto the heap, none read from the mapped file. */
-  public LoadOptions inHeap() {
-    return new LoadOptions(weightDtype, false);
-  }
-
   /** These options with BF16 matrices read from the mapped file or not, as {@code map} says. */
   public LoadOptions mapped(boolean map) {
     return new LoadOptions(weightDtype, map);

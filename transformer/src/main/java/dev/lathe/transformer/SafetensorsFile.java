@@ -158,10 +158,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
   /** Reads tensor {@code name} converted to f32. */
   public float[] floats(String name) {
-    TensorInfo t = tensors.get(name);
-    if (t == null) {
-      throw new IllegalArgumentException(path + ": no tensor named " + name);
-    }
+    TensorInfo t = tensor(name);
     long n = t.elements();
     if (n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(path + ": tensor " + name + " is too large for float[]");
@@ -189,10 +186,7 @@ public final class SafetensorsFile implements AutoCloseable {
    * its own arrays, not twice them).
    */
   public short[] bf16(String name) {
-    TensorInfo t = tensors.get(name);
-    if (t == null) {
-      throw new IllegalArgumentException(path + ": no tensor named " + name);
-    }
+    TensorInfo t = tensor(name);
     DType type = DType.of(t.dtype(), path + ": tensor " + name);
     if (type != DType.BF16) {
       return Bf16.fromFloat(floats(name));
@@ -230,14 +224,20 @@ public final class SafetensorsFile implements AutoCloseable {
    * is stored in another type.
    */
   public MemorySegment mappedBf16(String name) {
-    TensorInfo t = tensors.get(name);
-    if (t == null) {
-      throw new IllegalArgumentException(path + ": no tensor named " + name);
-    }
+    TensorInfo t = tensor(name);
     if (DType.of(t.dtype(), path + ": tensor " + name) != DType.BF16) {
       return null;
     }
     return kept.file().asSlice(dataStart + t.begin(), t.end() - t.begin());
+  }
+
+  /** The tensor {@code name}, or an error naming this file. */
+  private TensorInfo tensor(String name) {
+    TensorInfo t = tensors.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(path + ": no tensor named " + name);
+    }
+    return t;
   }
 
   /** Bytes read at a time by {@link #bf16}. */

@@ -80,6 +80,10 @@ final class DecodeAllocation {
     try {
       Path dir = Files.createTempDirectory("mapped");
       HfCheckpointWriter.save(dir, "llama", c, TinyModels.llama(c, seed), DType.BF16);
+      dir.toFile().deleteOnExit(); // registered first, so deleted after the files in it
+      try (var files = Files.list(dir)) {
+        files.forEach(f -> f.toFile().deleteOnExit());
+      }
       LlamaModel m = (LlamaModel) ModelLoader.load(dir, LoadOptions.DEFAULT.mapped(true)).model();
       if (!m.weightsMapped()) {
         throw new IllegalStateException("the bf16 checkpoint was not mapped");

@@ -31,7 +31,7 @@ class MappedWeightsTest {
       String type = c.attentionBias() ? "qwen2" : "llama";
       HfCheckpointWriter.save(d, type, c, TinyModels.llama(c, 17), DType.BF16);
       LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
-      LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
+      LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.mapped(false)).model();
       assertThat(mapped.weightsMapped()).isTrue();
       assertThat(heap.weightsMapped()).isFalse();
       assertThat(mapped.weightDtype()).isEqualTo(DType.BF16);
@@ -46,7 +46,8 @@ class MappedWeightsTest {
     Path file = dir.resolve("m.gguf");
     GgufCheckpoint.save(file, "llama", c, TinyModels.llama(c, 5), GgmlType.BF16, Map.of());
     LlamaModel mapped = (LlamaModel) ModelLoader.load(file, MAPPED).model();
-    LlamaModel heap = (LlamaModel) ModelLoader.load(file, LoadOptions.DEFAULT.inHeap()).model();
+    LlamaModel heap =
+        (LlamaModel) ModelLoader.load(file, LoadOptions.DEFAULT.mapped(false)).model();
     assertThat(mapped.weightsMapped()).isTrue();
     assertThat(heap.weightsMapped()).isFalse();
     assertSameRun(mapped, heap, 40, 8);
@@ -58,7 +59,7 @@ class MappedWeightsTest {
     Path d = dir.resolve("batch");
     HfCheckpointWriter.save(d, "llama", c, TinyModels.llama(c, 8), DType.BF16);
     LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
-    LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
+    LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.mapped(false)).model();
     assertThat(mapped.weightsMapped()).isTrue();
     float[][][] a = BatchDecoderTest.decode(BatchDecoderTest.eight(mapped), true);
     float[][][] b = BatchDecoderTest.decode(BatchDecoderTest.eight(heap), true);
@@ -75,7 +76,7 @@ class MappedWeightsTest {
     Path d = dir.resolve("train");
     HfCheckpointWriter.save(d, "qwen2", c, TinyModels.llama(c, 3), DType.BF16);
     LlamaModel mapped = (LlamaModel) ModelLoader.load(d, MAPPED).model();
-    LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.inHeap()).model();
+    LlamaModel heap = (LlamaModel) ModelLoader.load(d, LoadOptions.DEFAULT.mapped(false)).model();
     LlamaModel.Bf16Weights fromMap = mapped.bf16Weights();
     LlamaModel.Bf16Weights fromHeap = heap.bf16Weights();
     assertThat(fromMap.tokenEmbedding()).containsExactly(fromHeap.tokenEmbedding());
