@@ -94,7 +94,8 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Stops claiming, tells every running handler to stop, waits up to {@code shutdownTimeout} for
-   * them (a job stopped this way goes back to the queue), then stops heartbeating.
+   * them (a job stopped this way goes back to the queue), then stops heartbeating and waits for a
+   * heartbeat under way, so nothing of this worker writes to the store once it returns.
    */
   @Override
   public void close() throws InterruptedException {
@@ -110,6 +111,10 @@ public final class Worker implements AutoCloseable {
       r.thread().join(left);
     }
     heartbeats.shutdownNow();
+    if (!heartbeats.awaitTermination(
+        config.shutdownTimeout().toMillis() + 1, TimeUnit.MILLISECONDS)) {
+      LOG.log(Level.WARNING, "worker " + config.workerId() + ": a heartbeat outlived close()");
+    }
   }
 
   private void pollLoop() {
