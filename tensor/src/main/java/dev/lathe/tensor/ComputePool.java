@@ -1,6 +1,7 @@
 package dev.lathe.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -11,6 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code threads - 1} workers. Which thread runs a task depends on scheduling, so kernels built on
  * it make each task own a fixed, disjoint part of the output and compute it in a fixed order: the
  * numbers never depend on the thread count or on timing.
+ *
+ * <p>Each thread owns a contiguous block of the task indices and takes them in order; one that runs
+ * out takes the last task left in another's block. Kernels number their tasks in memory order, so
+ * each thread reads one run of memory front to back, which the hardware prefetcher follows; tasks
+ * handed out in turn would make every thread jump at every task, and restart the prefetcher.
  *
  * <p>Workers spin briefly after each loop (decode issues hundreds of small loops per token) and
  * then park. A worker joins a loop only while the caller is still running its tasks; one that wakes
@@ -31,6 +37,7 @@ public final class ComputePool implements AutoCloseable {
   }
 
   private static final int SPIN_NANOS = 200_000;
+  private static final int PAD = 16; // longs: two cache lines between blocks
 
   private static final class Holder {
     static final ComputePool COMMON = new ComputePool(defaultThreads());
@@ -39,7 +46,8 @@ public final class ComputePool implements AutoCloseable {
   private final int threads;
   private final Thread[] workers;
   private final ReentrantLock lock = new ReentrantLock();
-  private final AtomicInteger next = new AtomicInteger();
+  // the tasks left in thread w's block: (next << 32) | end at index w * PAD, a cache line apart
+  private final AtomicLongArray blocks;
   // workers that joined the current loop (n >= 0: open; -1 - n once the caller closed it) and
   // those of them that have finished
   private final AtomicInteger entry = new AtomicInteger(-1);
@@ -63,6 +71,7 @@ public final class ComputePool implements AutoCloseable {
               + " (use 1 for single-threaded)");
     }
     this.threads = threads;
+    this.blocks = new AtomicLongArray(threads * PAD);
     this.workers = new Thread[threads - 1];
     for (int w = 1; w < threads; w++) {
       int id = w;
@@ -125,7 +134,11 @@ public final class ComputePool implements AutoCloseable {
       this.body = body;
       this.tasks = tasks;
       this.failure = null;
-      next.set(0);
+      for (int w = 0; w < threads; w++) {
+        long first = (long) tasks * w / threads;
+        long end = (long) tasks * (w + 1) / threads;
+        blocks.set(w * PAD, first << 32 | end);
+      }
       done.set(0);
       entry.set(0); // open: workers may join
       generation++;
@@ -175,12 +188,39 @@ public final class ComputePool implements AutoCloseable {
 
   private void runTasks(int worker) {
     Body b = body;
-    int n = tasks;
-    for (int t = next.getAndIncrement(); t < n; t = next.getAndIncrement()) {
-      try {
-        b.run(t, worker);
-      } catch (Throwable e) {
-        failure = e;
+    for (int t = take(worker, true); t >= 0; t = take(worker, true)) {
+      run(b, t, worker);
+    }
+    for (int i = 1; i < threads; i++) {
+      int other = (worker + i) % threads;
+      for (int t = take(other, false); t >= 0; t = take(other, false)) {
+        run(b, t, worker);
+      }
+    }
+  }
+
+  private void run(Body b, int task, int worker) {
+    try {
+      b.run(task, worker);
+    } catch (Throwable e) {
+      failure = e;
+    }
+  }
+
+  /**
+   * Takes a task of block {@code w}: its first left ({@code front}, the block's owner) or its last
+   * left (another thread). Returns -1 when the block has none left.
+   */
+  private int take(int w, boolean front) {
+    while (true) {
+      long v = blocks.get(w * PAD);
+      int next = (int) (v >>> 32);
+      int end = (int) v;
+      if (next >= end) {
+        return -1;
+      }
+      if (blocks.compareAndSet(w * PAD, v, front ? v + (1L << 32) : v - 1)) {
+        return front ? next : end - 1;
       }
     }
   }

@@ -28,6 +28,59 @@ class ComputePoolTest {
   }
 
   @Test
+  void eachThreadRunsItsOwnBlockInOrderAndTakesOthersFromTheirEnds() {
+    int threads = 3;
+    int tasks = 37;
+    try (ComputePool pool = new ComputePool(threads)) {
+      for (int round = 0; round < 100; round++) {
+        int[][] ran = new int[threads][tasks];
+        int[] count = new int[threads];
+        pool.parallelFor(
+            tasks,
+            (t, w) -> {
+              ran[w][count[w]++] = t;
+              long until = System.nanoTime() + 20_000; // long enough for the workers to join
+              while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+              }
+            });
+        boolean[] seen = new boolean[tasks];
+        for (int w = 0; w < threads; w++) {
+          int first = tasks * w / threads;
+          int end = tasks * (w + 1) / threads;
+          int own = 0;
+          int[] lastFrom = new int[threads];
+          java.util.Arrays.fill(lastFrom, Integer.MAX_VALUE);
+          for (int i = 0; i < count[w]; i++) {
+            int t = ran[w][i];
+            assertThat(seen[t]).as("task %d ran twice", t).isFalse();
+            seen[t] = true;
+            int block = 0;
+            while (t >= tasks * (block + 1) / threads) {
+              block++;
+            }
+            String at = "round " + round + ": thread " + w + "'s task " + i + " was " + t;
+            if (block == w) {
+              // its own block: front to back from the first, before any other block's
+              assertThat(t).as(at).isEqualTo(first + own);
+              assertThat(i).as(at).isEqualTo(own);
+              own++;
+            } else {
+              // another's: back to front
+              assertThat(t).as(at).isLessThan(lastFrom[block]);
+              lastFrom[block] = t;
+            }
+          }
+          assertThat(first + own).isLessThanOrEqualTo(end);
+        }
+        for (int t = 0; t < tasks; t++) {
+          assertThat(seen[t]).as("task %d ran", t).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
   @Timeout(60) // a nested loop that re-enters the pool deadlocks instead of failing
   void aLoopInsideATaskRunsOnTheCallingThread() {
     try (ComputePool pool = new ComputePool(2)) {

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The guided row schedule: contiguous ranges covering every row once, largest first. */
+/** The row schedule: contiguous ranges of equal size, in row order, covering every row once. */
 class RowScheduleTest {
 
   @Test
-  void rangesCoverEveryRowOnceLargestFirstInGroupsOfFour() {
+  void rangesCoverEveryRowOnceInOrderInEqualGroupsOfFour() {
     RowSchedule s = new RowSchedule();
     for (int threads : new int[] {1, 2, 3, 8, 64}) {
       for (int n : new int[] {1, 3, 17, 192, 576, 1537, 3072, 49_152, 100_003}) {
@@ -16,7 +16,7 @@ class RowScheduleTest {
         assertThat(tasks).isPositive();
         assertThat(s.start(0)).isZero();
         assertThat(s.end(tasks - 1)).isEqualTo(n);
-        int previous = Integer.MAX_VALUE;
+        int first = s.end(0) - s.start(0);
         for (int t = 0; t < tasks; t++) {
           int size = s.end(t) - s.start(t);
           String at = "task " + t + " of " + tasks + ", n=" + n + ", threads=" + threads;
@@ -26,13 +26,14 @@ class RowScheduleTest {
           }
           if (t < tasks - 1) {
             assertThat(size % 4).as(at).isZero();
-            assertThat(size).as(at).isGreaterThanOrEqualTo(16).isLessThanOrEqualTo(previous);
-            previous = size;
+            assertThat(size).as(at).isGreaterThanOrEqualTo(16).isEqualTo(first);
+          } else {
+            assertThat(size).as(at).isLessThanOrEqualTo(first);
           }
         }
-        if (n >= 64 * threads) {
-          // the first task takes about a (2 · threads)-th of the rows, so no thread waits long
-          assertThat(s.end(0)).isLessThanOrEqualTo(n / (2 * threads) + 4);
+        if (n >= 16 * 8 * threads) {
+          // about eight tasks per thread: small enough that one thread can take another's last
+          assertThat(tasks).isBetween(6 * threads, 8 * threads);
         }
       }
     }
