@@ -149,6 +149,23 @@ final class GemmPacked {
   /** Fewest tasks the columns (and, when they are few, the rows) of C are cut into. */
   private static final int MIN_TASKS = 6;
 
+  /**
+   * Row groups per column block: enough for {@link #MIN_TASKS} tasks, and then, while there are
+   * fewer than eight tasks per thread, enough that every thread gets as many (11 column blocks on 2
+   * threads would leave one thread a whole block alone at the end). Which rows and columns a task
+   * covers does not change any element's arithmetic, so the thread count still does not change the
+   * result.
+   */
+  static int rowGroups(int colBlocks, int aPanels, int threads) {
+    int groups = Math.max(1, ceilDiv(MIN_TASKS, colBlocks));
+    while (groups < aPanels
+        && colBlocks * groups % threads != 0
+        && colBlocks * groups < 8 * threads) {
+      groups++;
+    }
+    return Math.min(groups, Math.max(1, aPanels));
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
@@ -192,7 +209,7 @@ final class GemmPacked {
             packA(a, aOff, ars, acs, ia + i, Math.min(mr, mm - i), mr, k, pa, i * k);
           });
       // phase 2: one task per column block (and row group, when the columns give few tasks)
-      int groupPanels = ceilDiv(aPanels, Math.max(1, ceilDiv(MIN_TASKS, colBlocks)));
+      int groupPanels = ceilDiv(aPanels, rowGroups(colBlocks, aPanels, pool.threads()));
       int groups = ceilDiv(aPanels, groupPanels);
       pool.parallelFor(
           colBlocks * groups,

@@ -203,7 +203,10 @@ class GemmTest {
 
   @Test
   void resultsDoNotDependOnTheThreadCount() {
-    int[][] shapes = {{129, 65, 33}, {250, 401, 300}, {1, 1000, 577}, {3, 129, 1000}};
+    // 2101 columns: 11 column blocks of 192, cut into more row groups on 2 and 3 threads
+    int[][] shapes = {
+      {129, 65, 33}, {250, 401, 300}, {1, 1000, 577}, {3, 129, 1000}, {200, 70, 2101}
+    };
     for (Layout layout : Layout.values()) {
       for (int[] s : shapes) {
         Case t = Case.random(layout, s[0], s[1], s[2], 9);
@@ -214,6 +217,18 @@ class GemmTest {
         }
       }
     }
+  }
+
+  @Test
+  void rowGroupsGiveEveryThreadAsManyTasksWhileTheyAreFew() {
+    assertThat(GemmPacked.rowGroups(11, 240, 1)).isEqualTo(1);
+    assertThat(GemmPacked.rowGroups(11, 240, 2)).isEqualTo(2); // 22 tasks, not 11
+    assertThat(GemmPacked.rowGroups(11, 240, 3)).isEqualTo(3); // 33
+    assertThat(GemmPacked.rowGroups(8, 240, 2)).isEqualTo(1);
+    assertThat(GemmPacked.rowGroups(2, 240, 2)).isEqualTo(3); // the minimum of 6 tasks
+    assertThat(GemmPacked.rowGroups(17, 240, 2)).isEqualTo(1); // 17 >= 8 per thread already
+    assertThat(GemmPacked.rowGroups(11, 1, 2)).isEqualTo(1); // one A panel cannot be split
+    assertThat(GemmPacked.rowGroups(1, 4, 2)).isEqualTo(4);
   }
 
   @Test
