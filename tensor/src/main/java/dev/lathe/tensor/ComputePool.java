@@ -55,7 +55,6 @@ public final class ComputePool implements AutoCloseable {
   private volatile long generation;
   private volatile boolean closed;
   private volatile Body body;
-  private volatile int tasks;
   private volatile Throwable failure;
 
   /**
@@ -132,7 +131,6 @@ public final class ComputePool implements AutoCloseable {
     }
     try {
       this.body = body;
-      this.tasks = tasks;
       this.failure = null;
       for (int w = 0; w < threads; w++) {
         long first = (long) tasks * w / threads;
