@@ -166,6 +166,16 @@ final class GemmPacked {
     return Math.min(groups, Math.max(1, aPanels));
   }
 
+  /**
+   * Rows of A packed at once: as many whole {@code mr}-row panels as {@link #PACK_LIMIT} holds,
+   * evened out over the chunks, so that no chunk is a sliver that packs all of B again for a few
+   * rows (2048 rows of k = 2048 had been cut into 2040 and 8).
+   */
+  static int rowChunk(int m, int k, int mr) {
+    int chunks = ceilDiv(m, Math.max(mr, PACK_LIMIT / k / mr * mr));
+    return ceilDiv(ceilDiv(m, chunks), mr) * mr;
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
@@ -192,7 +202,7 @@ final class GemmPacked {
     // A again); row groups make up MIN_TASKS when the columns give fewer
     int nc = t.nc();
     int colBlocks = ceilDiv(n, nc);
-    int mChunk = Math.max(t.mc(), PACK_LIMIT / k / t.mc() * t.mc());
+    int mChunk = rowChunk(m, k, mr);
     for (int i0 = 0; i0 < m; i0 += mChunk) {
       int mm = Math.min(mChunk, m - i0);
       int aPanels = ceilDiv(mm, mr);

@@ -20,10 +20,9 @@ import java.util.Locale;
  * @param mr rows of the register tile
  * @param nv vectors per row of the register tile
  * @param kc most k steps per pass over a block of C
- * @param mc rows of C per task
  * @param nc columns of C per task
  */
-record GemmTiling(int mr, int nv, int kc, int mc, int nc) {
+record GemmTiling(int mr, int nv, int kc, int nc) {
   /** System property that forces a tile shape. */
   static final String PROPERTY = "lathe.gemm.tile";
 
@@ -40,7 +39,7 @@ record GemmTiling(int mr, int nv, int kc, int mc, int nc) {
     int nr = nv * GemmMicroKernel.L;
     // A micro-panel mr × kc at most ~20 KB; B panels of a task kc × nc at most ~400 KB
     int kc = Math.min(640, 20 * 1024 / 4 / mr / 16 * 16);
-    return new GemmTiling(mr, nv, kc, Math.max(1, 120 / mr) * mr, Math.max(1, 192 / nr) * nr);
+    return new GemmTiling(mr, nv, kc, Math.max(1, 192 / nr) * nr);
   }
 
   static GemmTiling choose(String forced, int lanes) {

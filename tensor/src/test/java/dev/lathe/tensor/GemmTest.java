@@ -232,6 +232,22 @@ class GemmTest {
   }
 
   @Test
+  void rowChunksAreEvenWholePanelsWithinThePackingLimit() {
+    assertThat(GemmPacked.rowChunk(2048, 2048, 8)).isEqualTo(2048); // one chunk, not 2040 + 8
+    assertThat(GemmPacked.rowChunk(512, 576, 8)).isEqualTo(512);
+    int limitRows = GemmPacked.PACK_LIMIT / 2000 / 8 * 8; // 2096 rows of k = 2000
+    assertThat(GemmPacked.rowChunk(limitRows + 1, 2000, 8)).isEqualTo(1056); // two halves
+    assertThat(GemmPacked.rowChunk(5, 1 << 23, 6)).isEqualTo(6); // at least one panel
+    for (int m : new int[] {1, 7, 2049, 4100, 9001}) {
+      int chunk = GemmPacked.rowChunk(m, 2000, 8);
+      assertThat(chunk % 8).isZero();
+      assertThat((long) chunk * 2000).isLessThanOrEqualTo(GemmPacked.PACK_LIMIT);
+      int chunks = (m + chunk - 1) / chunk;
+      assertThat(chunks).isEqualTo((m + limitRows - 1) / limitRows); // no more chunks than needed
+    }
+  }
+
+  @Test
   void emptyShapesAndZeroDepth() {
     float[] c = {1, 2, 3, 4};
     Gemm.mulNT(TWO, new float[0], 0, new float[0], 0, c, 0, 2, 2, 0, true);
