@@ -70,6 +70,13 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
   abstract byte[] values();
 
   /**
+   * Whether a mat-vec reads the next four rows' lines ahead while it computes four ({@link
+   * Task#range}): worth it where widening the quants leaves the loads waiting, not where unpacking
+   * them is work enough to cover them.
+   */
+  abstract boolean touchAhead();
+
+  /**
    * Row {@code r} · x (x from {@code xAt}): per block, lane-wise products accumulated in one
    * vector, then scaled by the block's scale into the row's accumulator, left unreduced in {@code
    * lanes[0 .. L)}; the caller sums the lanes by {@link MatVec#reduce}. Neither takes nor returns a
@@ -378,7 +385,14 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
       // one to three rows of x: four weight rows at a time, sharing each load of x: widening the
       // quants is arithmetic enough that one row alone is bound by its dependency chains, not by
       // memory (four rows decode Q4_0 about 1.5x faster than one at a time; Q8_0 alike)
+      byte[] quants = w.values();
+      int rowBytes = quants.length / w.rows;
+      boolean ahead = w.touchAhead();
+      int touched = 0;
       for (; r + 4 <= r1; r += 4) {
+        if (ahead && r + 8 <= r1) {
+          touched += touch(quants, (r + 4) * rowBytes, (r + 8) * rowBytes);
+        }
         for (int i = 0; i < m; i++) {
           w.dot4(x, xOff + i * w.cols, r, sums);
           for (int g = 0; g < 4; g++) {
@@ -392,11 +406,28 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
           y[yOff + i * w.rows + r] = MatVec.reduce(sums, 0);
         }
       }
+      sums[4 * L] += touched;
     }
+  }
+
+  /**
+   * Reads one byte per 64-byte line of {@code quants[from, to)}: the next four rows' lines are then
+   * on their way from memory while these four compute. Widening the quants keeps the core busy long
+   * enough that the hardware prefetcher alone lets the loads stall it (Q8_0 on 2 threads from
+   * memory: 12.1 against 13.8 GB/s with the touch, in a scratch harness on a Xeon).
+   */
+  private static int touch(byte[] quants, int from, int to) {
+    int sum = 0;
+    for (int at = from; at < to; at += 64) {
+      sum += quants[at];
+    }
+    return sum;
   }
 
   private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
 
-  /** Each thread's four unreduced row sums. */
-  private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[4 * L]);
+  /** Each thread's four unreduced row sums, then the sink of its touches. */
+  private static final ThreadLocal<float[]> SUMS =
+      ThreadLocal.withInitial(
+          () -> new float[4 * L + 1]); // and the touches' sink (kept by the JIT)
 }

@@ -160,6 +160,14 @@ public final class Q8Matrix extends BlockMatrix {
     acc3.intoArray(sums, 3 * L);
   }
 
+  /**
+   * Yes: Q8_0 decode on 2 threads, 80-84 against 92-97 tok/s with the touch (135M shape, a Xeon).
+   */
+  @Override
+  boolean touchAhead() {
+    return true;
+  }
+
   /** The values q (rows, cols), held as they are: for the packed GEMM, which reads not writes. */
   @Override
   byte[] values() {
