@@ -5,7 +5,13 @@
 # usage: bench/decode-vs-llamacpp.sh PATH/TO/llama-bench PATH/TO/llama2.c/run [ROUNDS]
 #
 # Both anchors are built outside this project: llama.cpp CPU-only with cmake -DGGML_NATIVE=ON
-# (target llama-bench), run.c with gcc -Ofast -march=native -fopenmp. Models: one random
+# (target llama-bench), run.c with gcc -Ofast -march=native -fopenmp. On a CPU with AMX, build
+# llama.cpp twice: the AVX-512 anchor with -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON
+# -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON (no AMX
+# code), and the AMX anchor with -DGGML_NATIVE=ON after putting asm volatile("" : : "r"(&tc) :
+# "memory"); before the _tile_loadconfig(&tc) in ggml/src/ggml-cpu/amx/mmq.cpp (GCC 12 drops the
+# stores that fill the tile configuration, and the AMX build then dies with SIGILL). Pass the AMX
+# build's llama-bench as LLAMA_BENCH_AMX to print a second table against it. Models: one random
 # SmolLM2-135M-shaped model written by Lathe's GGUF writer as F32, BF16, Q8_0 and Q4_0 (GgufLoadTime
 # --write, into $GGUF_DIR, default /tmp/llamacpp-anchor; no vocabulary, which llama-bench does not
 # need), the same file read by both engines; and stories260K (shared assets) for run.c.
@@ -33,6 +39,19 @@ JAVA=("$JAVA_HOME/bin/java" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR"
 
 med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+# anchor LLAMA_BENCH GGUF: prints llama-bench's prefill and decode tok/s for the file
+anchor() {
+  "$1" -m "$2" -t "$THREADS" -p "$PROMPT" -n "$TOKENS" -r "$ROUNDS" -o csv 2>/dev/null | python3 -c '
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(sys.stdin.read())))
+pp = [r for r in rows if int(r["n_prompt"]) > 0 and int(r["n_gen"]) == 0][0]
+tg = [r for r in rows if int(r["n_gen"]) > 0 and int(r["n_prompt"]) == 0][0]
+print(pp["avg_ts"], tg["avg_ts"])'
+}
+amx=()
+if [ -n "${LLAMA_BENCH_AMX:-}" ]; then
+  [ -x "$LLAMA_BENCH_AMX" ] || { echo "LLAMA_BENCH_AMX is not an executable: $LLAMA_BENCH_AMX" >&2; exit 2; }
+fi
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $THREADS threads; load: $(uptime | sed 's/.*load average: //')"
 # The VM's read bandwidth moves from minute to minute, so Lathe's decode probes it (1 GB, best of
@@ -50,17 +69,24 @@ for t in ${DTYPES:-f32 bf16 q8_0 q4_0}; do
   BW=$(sed -n 's/^read bandwidth \([0-9.]*\) GB\/s.*/\1/p' <<<"$out")
   share=$(sed -n 's/.*decode share \([0-9]*%\).*/\1/p' <<<"$out")
   lp=$(sed -n 's/^prefill tok\/s \([0-9.]*\).*/\1/p' <<<"$out")
-  csv=$("$LLAMA_BENCH" -m "$f" -t "$THREADS" -p "$PROMPT" -n "$TOKENS" -r "$ROUNDS" -o csv 2>/dev/null)
-  read -r cp cd < <(python3 -c '
-import csv, io, sys
-rows = list(csv.DictReader(io.StringIO(sys.stdin.read())))
-pp = [r for r in rows if int(r["n_prompt"]) > 0 and int(r["n_gen"]) == 0][0]
-tg = [r for r in rows if int(r["n_gen"]) > 0 and int(r["n_prompt"]) == 0][0]
-print(pp["avg_ts"], tg["avg_ts"])' <<<"$csv")
+  read -r cp cd < <(anchor "$LLAMA_BENCH" "$f")
   printf '| %-5s | %-12s | %-12.1f | %-6s | %-14s | %-12s | %-12s | %-14s | %-6s |\n' "$t" "$ld" "$cd" "$(ratio "$ld" "$cd")" \
     "$gbs" "$BW" "$share" \
     "$lp vs $(printf '%.1f' "$cp")" "$(ratio "$lp" "$cp")"
+  if [ -n "${LLAMA_BENCH_AMX:-}" ]; then
+    read -r ap ad < <(anchor "$LLAMA_BENCH_AMX" "$f")
+    amx+=("$(printf '| %-5s | %-12s | %-12.1f | %-6s | %-14s | %-6s |' "$t" "$ld" "$ad" "$(ratio "$ld" "$ad")" \
+      "$lp vs $(printf '%.1f' "$ap")" "$(ratio "$lp" "$ap")")")
+  fi
 done
+if [ -n "${LLAMA_BENCH_AMX:-}" ]; then
+  echo
+  echo "Against llama.cpp's AMX build ($LLAMA_BENCH_AMX), the same Lathe figures:"
+  echo
+  printf '| %-5s | %-12s | %-12s | %-6s | %-14s | %-6s |\n' weights "Lathe tok/s" "llama.cpp AMX" ratio "prefill $PROMPT" ratio
+  echo "| --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${amx[@]}"
+fi
 echo
 # stories260K: Lathe against run.c, alternating, 200 tokens each
 lathe=() runc=()
