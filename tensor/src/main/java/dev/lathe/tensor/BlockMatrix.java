@@ -426,8 +426,10 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
 
   private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
 
-  /** Each thread's four unreduced row sums, then the sink of its touches. */
+  /**
+   * Each thread's four unreduced row sums, then the sink of its touches (written, so that the JIT
+   * keeps the loads).
+   */
   private static final ThreadLocal<float[]> SUMS =
-      ThreadLocal.withInitial(
-          () -> new float[4 * L + 1]); // and the touches' sink (kept by the JIT)
+      ThreadLocal.withInitial(() -> new float[4 * L + 1]);
 }
