@@ -270,8 +270,12 @@ public final class RunRoutes {
     };
   }
 
-  private ObjectNode runObject(Context ctx, EvalStore.Run run) {
-    Job job = job(run);
+  private ObjectNode runObject(Context ctx, EvalStore.Run read) {
+    Job job = job(read);
+    // every item is recorded before its job ends: a run read after its job has ended holds all of
+    // its counts, where the one read before might miss the last item's (a GET showed "completed"
+    // with 1 of 2 passing items counted)
+    EvalStore.Run run = job.status().isTerminal() ? store.run(read.id()).orElse(read) : read;
     ObjectNode o = json.createObjectNode();
     o.put("object", "eval.run");
     o.put("id", run.id());
