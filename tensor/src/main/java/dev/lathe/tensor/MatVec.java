@@ -36,8 +36,8 @@ public final class MatVec {
   /** Products below this many multiply-adds run as one task. */
   static final long SMALL = 1L << 15;
 
-  /** Each thread's scratch for a row's unreduced sum. */
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+  /** Each thread's scratch for two rows' accumulators (four vectors each). */
+  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * L]);
 
   /**
    * One product's operands and the loop body over its row groups: the weights addressed as rows of
@@ -207,25 +207,75 @@ public final class MatVec {
     }
   }
 
+  /**
+   * Rows {@code [j0, j1)}: the first and second halves of the range in step, row {@code j0 + i}
+   * paired with row {@code mid + i} ({@link RowDot} says why), and the middle row alone when the
+   * count is odd. Each row's bits are the same however it is paired.
+   */
   private static void rows(
       float[] x, int xOff, Rows w, float[] y, int yOff, int j0, int j1, int k, boolean acc) {
     float[] lanes = LANES.get();
     int kv = k - k % L;
-    for (int j = j0; j < j1; j++) {
+    int half = (j1 - j0) / 2;
+    int mid = j1 - half;
+    for (int i = 0; i < half; i++) {
+      int ja = j0 + i;
+      int jb = mid + i;
       if (w.f32() != null) {
-        dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes);
+        int a = (int) w.off() + ja * k;
+        int b = (int) w.off() + jb * k;
+        int p = RowDot.dot2(x, xOff, w.f32(), a, b, kv, lanes);
+        RowDot.rest(x, xOff, w.f32(), a, p, kv, lanes, 0);
+        RowDot.rest(x, xOff, w.f32(), b, p, kv, lanes, 4 * L);
       } else if (w.bf16() != null) {
-        dot(x, xOff, w.bf16(), (int) w.off() + j * k, kv, lanes);
+        int a = (int) w.off() + ja * k;
+        int b = (int) w.off() + jb * k;
+        int p = RowDot.dot2(x, xOff, w.bf16(), a, b, kv, lanes);
+        RowDot.rest(x, xOff, w.bf16(), a, p, kv, lanes, 0);
+        RowDot.rest(x, xOff, w.bf16(), b, p, kv, lanes, 4 * L);
       } else {
-        dot(x, xOff, w.seg(), w.off() + (long) j * k, kv, lanes);
+        long a = w.off() + (long) ja * k;
+        long b = w.off() + (long) jb * k;
+        int p = RowDot.dot2(x, xOff, w.seg(), a, b, kv, lanes);
+        RowDot.rest(x, xOff, w.seg(), a, p, kv, lanes, 0);
+        RowDot.rest(x, xOff, w.seg(), b, p, kv, lanes, 4 * L);
       }
-      FloatVector sum = FloatVector.fromArray(F, lanes, 0);
-      if (kv < k) {
-        sum = tail(w, (long) j * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
-      }
-      float v = reduce(sum);
-      y[yOff + j] = acc ? y[yOff + j] + v : v;
+      finish(x, xOff, w, lanes, 0, y, yOff, ja, k, kv, acc);
+      finish(x, xOff, w, lanes, 4 * L, y, yOff, jb, k, kv, acc);
     }
+    if (mid - j0 > half) {
+      int j = mid - 1;
+      if (w.f32() != null) {
+        RowDot.dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes);
+      } else if (w.bf16() != null) {
+        RowDot.dot(x, xOff, w.bf16(), (int) w.off() + j * k, kv, lanes);
+      } else {
+        RowDot.dot(x, xOff, w.seg(), w.off() + (long) j * k, kv, lanes);
+      }
+      finish(x, xOff, w, lanes, 0, y, yOff, j, k, kv, acc);
+    }
+  }
+
+  /** Row j's sum from {@code lanes[at .. at+L)}: adds the masked tail of k, reduces, stores. */
+  private static void finish(
+      float[] x,
+      int xOff,
+      Rows w,
+      float[] lanes,
+      int at,
+      float[] y,
+      int yOff,
+      int j,
+      int k,
+      int kv,
+      boolean acc) {
+    if (kv < k) {
+      FloatVector sum = FloatVector.fromArray(F, lanes, at);
+      sum = tail(w, (long) j * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
+      sum.intoArray(lanes, at);
+    }
+    float v = reduce(lanes, at);
+    y[yOff + j] = acc ? y[yOff + j] + v : v;
   }
 
   /**
@@ -312,108 +362,6 @@ public final class MatVec {
     return ((IntVector) h.convertShape(VectorOperators.S2I, I, 0))
         .lanewise(VectorOperators.LSHL, 16)
         .reinterpretAsFloats();
-  }
-
-  // (The bf16 and segment loads are widened here, not through a helper: each call level more took
-  // the Vector API's conversions past the JIT's inlining depth, and they ran on the Java fallback.)
-  // One row at a time, read front to back: four accumulators take the L-wide chunks of k in turn
-  // (chunk c into accumulator c % 4), added as (a0 + a1) + (a2 + a3) into lanes[0 .. L); the caller
-  // adds the masked tail and reduces (reducing here once used up the JIT's inlining budget for the
-  // bf16 kernels, whose last vector adds then ran, and allocated, on the Java fallback). Reading
-  // one row straight through streams from memory about twice as fast as four rows interleaved.
-
-  private static void dot(float[] x, int xOff, float[] w, int wAt, int kv, float[] lanes) {
-    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-    int p = 0;
-    for (; p + 4 * L <= kv; p += 4 * L) {
-      a0 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      a1 =
-          FloatVector.fromArray(F, w, wAt + p + L)
-              .fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
-      a2 =
-          FloatVector.fromArray(F, w, wAt + p + 2 * L)
-              .fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
-      a3 =
-          FloatVector.fromArray(F, w, wAt + p + 3 * L)
-              .fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
-    }
-    if (p < kv) {
-      a0 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      p += L;
-    }
-    if (p < kv) {
-      a1 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
-      p += L;
-    }
-    if (p < kv) {
-      a2 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
-    }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-  }
-
-  private static void dot(float[] x, int xOff, short[] w, int wAt, int kv, float[] lanes) {
-    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-    int p = 0;
-    for (; p + 4 * L <= kv; p += 4 * L) {
-      a0 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      a1 =
-          widen(ShortVector.fromArray(H, w, wAt + p + L))
-              .fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
-      a2 =
-          widen(ShortVector.fromArray(H, w, wAt + p + 2 * L))
-              .fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
-      a3 =
-          widen(ShortVector.fromArray(H, w, wAt + p + 3 * L))
-              .fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
-    }
-    if (p < kv) {
-      a0 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      p += L;
-    }
-    if (p < kv) {
-      a1 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a1);
-      p += L;
-    }
-    if (p < kv) {
-      a2 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a2);
-    }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-  }
-
-  private static void dot(float[] x, int xOff, MemorySegment w, long wAt, int kv, float[] lanes) {
-    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-    long at = 2 * wAt;
-    int p = 0;
-    for (; p + 4 * L <= kv; p += 4 * L) {
-      a0 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      a1 = seg(w, at + 2L * (p + L)).fma(FloatVector.fromArray(F, x, xOff + p + L), a1);
-      a2 = seg(w, at + 2L * (p + 2 * L)).fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), a2);
-      a3 = seg(w, at + 2L * (p + 3 * L)).fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), a3);
-    }
-    if (p < kv) {
-      a0 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
-      p += L;
-    }
-    if (p < kv) {
-      a1 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
-      p += L;
-    }
-    if (p < kv) {
-      a2 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
-    }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-  }
-
-  private static FloatVector seg(MemorySegment w, long byteAt) {
-    return widen(ShortVector.fromMemorySegment(H, w, byteAt, ByteOrder.LITTLE_ENDIAN));
   }
 
   /** y[n] (+)= x[k] · B[k,n]: one row of A times B (the backward layouts when m == 1). */
