@@ -225,20 +225,17 @@ public final class MatVec {
         int a = (int) w.off() + ja * k;
         int b = (int) w.off() + jb * k;
         int p = RowDot.dot2(x, xOff, w.f32(), a, b, kv, lanes);
-        RowDot.rest(x, xOff, w.f32(), a, p, kv, lanes, 0);
-        RowDot.rest(x, xOff, w.f32(), b, p, kv, lanes, 4 * L);
+        RowDot.rest2(x, xOff, w.f32(), a, b, p, kv, lanes);
       } else if (w.bf16() != null) {
         int a = (int) w.off() + ja * k;
         int b = (int) w.off() + jb * k;
         int p = RowDot.dot2(x, xOff, w.bf16(), a, b, kv, lanes);
-        RowDot.rest(x, xOff, w.bf16(), a, p, kv, lanes, 0);
-        RowDot.rest(x, xOff, w.bf16(), b, p, kv, lanes, 4 * L);
+        RowDot.rest2(x, xOff, w.bf16(), a, b, p, kv, lanes);
       } else {
         long a = w.off() + (long) ja * k;
         long b = w.off() + (long) jb * k;
         int p = RowDot.dot2(x, xOff, w.seg(), a, b, kv, lanes);
-        RowDot.rest(x, xOff, w.seg(), a, p, kv, lanes, 0);
-        RowDot.rest(x, xOff, w.seg(), b, p, kv, lanes, 4 * L);
+        RowDot.rest2(x, xOff, w.seg(), a, b, p, kv, lanes);
       }
       finish(x, xOff, w, lanes, 0, y, yOff, ja, k, kv, acc);
       finish(x, xOff, w, lanes, 4 * L, y, yOff, jb, k, kv, acc);

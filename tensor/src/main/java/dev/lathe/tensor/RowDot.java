@@ -64,7 +64,7 @@ final class RowDot {
 
   /**
    * The whole groups of four chunks of rows {@code wA} and {@code wB}: their accumulators into
-   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest} start.
+   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest2} start.
    */
   static int dot2(float[] x, int xOff, float[] w, int wA, int wB, int kv, float[] lanes) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -134,7 +134,7 @@ final class RowDot {
 
   /**
    * The whole groups of four chunks of rows {@code wA} and {@code wB}: their accumulators into
-   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest} start.
+   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest2} start.
    */
   static int dot2(float[] x, int xOff, short[] w, int wA, int wB, int kv, float[] lanes) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -222,80 +222,110 @@ final class RowDot {
     return p;
   }
 
-  // The chunks after dot2's last group of four (fewer than four) are added by rest, one row at a
-  // time, into that row's accumulators kept in lanes: written into dot2 for both rows, they made
-  // the bf16 kernel too large for C2 to inline its widening, which then ran out of line and
-  // allocated a vector per chunk.
+  // The chunks after dot2's last group of four (fewer than four) are added by rest2 into the two
+  // rows' accumulators kept in lanes. Written into dot2, they made the bf16 kernel too large for C2
+  // to inline its widening, which then ran out of line and allocated a vector per chunk. rest2
+  // takes both rows so that it is too large to be inlined into MatVec's row loop, where the
+  // kernels of every weight source together would again run past C2's inlining budget.
 
   /**
-   * Adds the chunks of the row at {@code wAt} from {@code p} to {@code kv} into its accumulators at
-   * lanes [at, at + 4L) (chunk c into accumulator c % 4) and combines them into lanes [at, at + L).
+   * Adds the chunks from {@code p} to {@code kv} of rows {@code wA} and {@code wB} into their
+   * accumulators at lanes [0, 4L) and [4L, 8L) (chunk c into accumulator c % 4) and combines each
+   * row's four into lanes [0, L) and [4L, 5L).
    */
-  static void rest(float[] x, int xOff, float[] w, int wAt, int p, int kv, float[] lanes, int at) {
-    FloatVector a0 = FloatVector.fromArray(F, lanes, at);
-    FloatVector a1 = FloatVector.fromArray(F, lanes, at + L);
-    FloatVector a2 = FloatVector.fromArray(F, lanes, at + 2 * L);
-    FloatVector a3 = FloatVector.fromArray(F, lanes, at + 3 * L);
+  static void rest2(float[] x, int xOff, float[] w, int wA, int wB, int p, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.fromArray(F, lanes, 0);
+    FloatVector a1 = FloatVector.fromArray(F, lanes, L);
+    FloatVector a2 = FloatVector.fromArray(F, lanes, 2 * L);
+    FloatVector a3 = FloatVector.fromArray(F, lanes, 3 * L);
+    FloatVector b0 = FloatVector.fromArray(F, lanes, 4 * L);
+    FloatVector b1 = FloatVector.fromArray(F, lanes, 5 * L);
+    FloatVector b2 = FloatVector.fromArray(F, lanes, 6 * L);
+    FloatVector b3 = FloatVector.fromArray(F, lanes, 7 * L);
     if (p < kv) {
-      a0 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a0 = FloatVector.fromArray(F, w, wA + p).fma(xp, a0);
+      b0 = FloatVector.fromArray(F, w, wB + p).fma(xp, b0);
       p += L;
     }
     if (p < kv) {
-      a1 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a1 = FloatVector.fromArray(F, w, wA + p).fma(xp, a1);
+      b1 = FloatVector.fromArray(F, w, wB + p).fma(xp, b1);
       p += L;
     }
     if (p < kv) {
-      a2 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a2 = FloatVector.fromArray(F, w, wA + p).fma(xp, a2);
+      b2 = FloatVector.fromArray(F, w, wB + p).fma(xp, b2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, at);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
   }
 
-  /** {@link #rest} for bf16 rows. */
-  static void rest(float[] x, int xOff, short[] w, int wAt, int p, int kv, float[] lanes, int at) {
-    FloatVector a0 = FloatVector.fromArray(F, lanes, at);
-    FloatVector a1 = FloatVector.fromArray(F, lanes, at + L);
-    FloatVector a2 = FloatVector.fromArray(F, lanes, at + 2 * L);
-    FloatVector a3 = FloatVector.fromArray(F, lanes, at + 3 * L);
+  /** {@link #rest2} for bf16 rows. */
+  static void rest2(float[] x, int xOff, short[] w, int wA, int wB, int p, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.fromArray(F, lanes, 0);
+    FloatVector a1 = FloatVector.fromArray(F, lanes, L);
+    FloatVector a2 = FloatVector.fromArray(F, lanes, 2 * L);
+    FloatVector a3 = FloatVector.fromArray(F, lanes, 3 * L);
+    FloatVector b0 = FloatVector.fromArray(F, lanes, 4 * L);
+    FloatVector b1 = FloatVector.fromArray(F, lanes, 5 * L);
+    FloatVector b2 = FloatVector.fromArray(F, lanes, 6 * L);
+    FloatVector b3 = FloatVector.fromArray(F, lanes, 7 * L);
     if (p < kv) {
-      a0 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a0 = widen(ShortVector.fromArray(H, w, wA + p)).fma(xp, a0);
+      b0 = widen(ShortVector.fromArray(H, w, wB + p)).fma(xp, b0);
       p += L;
     }
     if (p < kv) {
-      a1 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a1 = widen(ShortVector.fromArray(H, w, wA + p)).fma(xp, a1);
+      b1 = widen(ShortVector.fromArray(H, w, wB + p)).fma(xp, b1);
       p += L;
     }
     if (p < kv) {
-      a2 =
-          widen(ShortVector.fromArray(H, w, wAt + p))
-              .fma(FloatVector.fromArray(F, x, xOff + p), a2);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a2 = widen(ShortVector.fromArray(H, w, wA + p)).fma(xp, a2);
+      b2 = widen(ShortVector.fromArray(H, w, wB + p)).fma(xp, b2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, at);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
   }
 
-  /** {@link #rest} for segment rows at element {@code wAt}. */
-  static void rest(
-      float[] x, int xOff, MemorySegment w, long wAt, int p, int kv, float[] lanes, int at) {
-    FloatVector a0 = FloatVector.fromArray(F, lanes, at);
-    FloatVector a1 = FloatVector.fromArray(F, lanes, at + L);
-    FloatVector a2 = FloatVector.fromArray(F, lanes, at + 2 * L);
-    FloatVector a3 = FloatVector.fromArray(F, lanes, at + 3 * L);
-    long b = 2 * wAt;
+  /** {@link #rest2} for segment rows at elements {@code wA} and {@code wB}. */
+  static void rest2(
+      float[] x, int xOff, MemorySegment w, long wA, long wB, int p, int kv, float[] lanes) {
+    FloatVector a0 = FloatVector.fromArray(F, lanes, 0);
+    FloatVector a1 = FloatVector.fromArray(F, lanes, L);
+    FloatVector a2 = FloatVector.fromArray(F, lanes, 2 * L);
+    FloatVector a3 = FloatVector.fromArray(F, lanes, 3 * L);
+    FloatVector b0 = FloatVector.fromArray(F, lanes, 4 * L);
+    FloatVector b1 = FloatVector.fromArray(F, lanes, 5 * L);
+    FloatVector b2 = FloatVector.fromArray(F, lanes, 6 * L);
+    FloatVector b3 = FloatVector.fromArray(F, lanes, 7 * L);
+    long atA = 2 * wA;
+    long atB = 2 * wB;
     if (p < kv) {
-      a0 = seg(w, b + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a0);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a0 = seg(w, atA + 2L * p).fma(xp, a0);
+      b0 = seg(w, atB + 2L * p).fma(xp, b0);
       p += L;
     }
     if (p < kv) {
-      a1 = seg(w, b + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a1);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a1 = seg(w, atA + 2L * p).fma(xp, a1);
+      b1 = seg(w, atB + 2L * p).fma(xp, b1);
       p += L;
     }
     if (p < kv) {
-      a2 = seg(w, b + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
+      FloatVector xp = FloatVector.fromArray(F, x, xOff + p);
+      a2 = seg(w, atA + 2L * p).fma(xp, a2);
+      b2 = seg(w, atB + 2L * p).fma(xp, b2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, at);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
   }
 
   private static FloatVector seg(MemorySegment w, long byteAt) {
