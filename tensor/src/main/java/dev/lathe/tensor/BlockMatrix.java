@@ -70,9 +70,9 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
   abstract byte[] values();
 
   /**
-   * Whether a mat-vec reads the next four rows' lines ahead while it computes four ({@link
-   * Task#range}): worth it where widening the quants leaves the loads waiting, not where unpacking
-   * them is work enough to cover them.
+   * Whether a mat-vec reads the lines of the next four rows (two from each of its two streams)
+   * ahead while it computes four ({@link Task#range}): worth it where widening the quants leaves
+   * the loads waiting, not where unpacking them is work enough to cover them.
    */
   abstract boolean touchAhead();
 
@@ -85,10 +85,11 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
   abstract void dot(float[] x, int xAt, int r, float[] lanes);
 
   /**
-   * Rows {@code r .. r+3} · x with each x vector loaded once for the four rows; row g's arithmetic
-   * is exactly {@link #dot}'s (same bits), its unreduced sum left in {@code sums[g * L ..]}.
+   * Rows {@code ra, ra+1, rb, rb+1} · x with each x vector loaded once for the four rows; each
+   * row's arithmetic is exactly {@link #dot}'s (same bits), the unreduced sums left in {@code
+   * sums[0 ..]}, {@code sums[L ..]}, {@code sums[2L ..]} and {@code sums[3L ..]}.
    */
-  abstract void dot4(float[] x, int xAt, int r, float[] sums);
+  abstract void dot4(float[] x, int xAt, int ra, int rb, float[] sums);
 
   /**
    * Row {@code r} · four rows of x ({@code cols} apart from {@code xAt}), the row's quants widened
@@ -384,26 +385,39 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
       }
       // one to three rows of x: four weight rows at a time, sharing each load of x: widening the
       // quants is arithmetic enough that one row alone is bound by its dependency chains, not by
-      // memory (four rows decode Q4_0 about 1.5x faster than one at a time; Q8_0 alike)
+      // memory (four rows decode Q4_0 about 1.5x faster than one at a time; Q8_0 alike). The four
+      // are two from each half of the range, two memory streams (see RowDot)
       byte[] quants = w.values();
       int rowBytes = quants.length / w.rows;
       boolean ahead = w.touchAhead();
       int touched = 0;
-      for (; r + 4 <= r1; r += 4) {
-        if (ahead && r + 8 <= r1) {
-          touched += touch(quants, (r + 4) * rowBytes, (r + 8) * rowBytes);
+      int half = (r1 - r0) / 2;
+      int mid = r1 - half;
+      int steps = half / 2;
+      for (int s = 0; s < steps; s++) {
+        int ra = r0 + 2 * s;
+        int rb = mid + 2 * s;
+        if (ahead && s + 1 < steps) {
+          touched += touch(quants, (ra + 2) * rowBytes, (ra + 4) * rowBytes);
+          touched += touch(quants, (rb + 2) * rowBytes, (rb + 4) * rowBytes);
         }
         for (int i = 0; i < m; i++) {
-          w.dot4(x, xOff + i * w.cols, r, sums);
-          for (int g = 0; g < 4; g++) {
-            y[yOff + i * w.rows + r + g] = MatVec.reduce(sums, g * L);
-          }
+          w.dot4(x, xOff + i * w.cols, ra, rb, sums);
+          int yi = yOff + i * w.rows;
+          y[yi + ra] = MatVec.reduce(sums, 0);
+          y[yi + ra + 1] = MatVec.reduce(sums, L);
+          y[yi + rb] = MatVec.reduce(sums, 2 * L);
+          y[yi + rb + 1] = MatVec.reduce(sums, 3 * L);
         }
       }
-      for (; r < r1; r++) {
-        for (int i = 0; i < m; i++) {
-          w.dot(x, xOff + i * w.cols, r, sums);
-          y[yOff + i * w.rows + r] = MatVec.reduce(sums, 0);
+      // the rows left over in each half (at most two in the first, one in the second) one by one
+      for (int part = 0; part < 2; part++) {
+        int end = part == 0 ? mid : r1;
+        for (r = (part == 0 ? r0 : mid) + 2 * steps; r < end; r++) {
+          for (int i = 0; i < m; i++) {
+            w.dot(x, xOff + i * w.cols, r, sums);
+            y[yOff + i * w.rows + r] = MatVec.reduce(sums, 0);
+          }
         }
       }
       sums[4 * L] += touched;
@@ -411,8 +425,8 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
   }
 
   /**
-   * Reads one byte per 64-byte line of {@code quants[from, to)}: the next four rows' lines are then
-   * on their way from memory while these four compute. Widening the quants keeps the core busy long
+   * Reads one byte per 64-byte line of {@code quants[from, to)}: the next rows' lines are then on
+   * their way from memory while these four compute. Widening the quants keeps the core busy long
    * enough that the hardware prefetcher alone lets the loads stall it (Q8_0 on 2 threads from
    * memory: 12.1 against 13.8 GB/s with the touch, in a scratch harness on a Xeon).
    */

@@ -110,13 +110,14 @@ class BlockMatrixTest {
   @ParameterizedTest
   @EnumSource(Format.class)
   void fourRowsAtOnceGiveTheBitsOfOneRowAtATime(Format f) {
-    // 7 rows in one task: rows 0-3 by the four-row kernel, 4-6 one at a time
+    // 7 rows in one task, halves 0-3 and 4-6: rows 0, 1, 4 and 5 by the four-row kernel (two rows
+    // from each half), 2, 3 and 6 one at a time
     SplittableRandom r = new SplittableRandom(9);
     float[] w = gaussian(r, 7 * 96, 0.05);
     float[] x = gaussian(r, 96, 1);
     float[] y = new float[7];
     f.quantize(w, 7, 96).mulNT(ComputePool.common(), x, 0, y, 0, 1);
-    for (int row = 0; row < 4; row++) {
+    for (int row = 0; row < 7; row++) {
       // the same row as the last of a 3-row matrix runs on the one-row kernel
       float[] three = new float[3 * 96];
       System.arraycopy(w, row * 96, three, 2 * 96, 96);
