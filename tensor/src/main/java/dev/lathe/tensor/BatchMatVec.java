@@ -288,8 +288,9 @@ public final class BatchMatVec {
 
   /**
    * Weight rows {@code [j0, j1)} of part {@code p} for every input row: four weight rows at a time
-   * against four input rows at a time (sixteen accumulators, each weight vector loaded and widened
-   * once for the four rows), the last one to three input rows one at a time.
+   * (two from each half of the range) against four input rows at a time (sixteen accumulators, each
+   * weight vector loaded and widened once for the four rows), the last one to three input rows one
+   * at a time.
    */
   private static void range(Tiles t, int p, int j0, int j1, float[] sums) {
     int k = t.k;
@@ -300,46 +301,58 @@ public final class BatchMatVec {
     float[] y = t.y[p];
     int n = t.n[p];
     int yo = t.yOff[p];
-    int j = j0;
-    for (; j + TILE <= j1; j += TILE) {
-      if (t.m > 1 && j + 2 * TILE <= j1) {
-        sums[SUMS] = touch(wf, wh, ws, (j + TILE) * k, TILE * k);
+    // two weight rows from each half of the range per tile: two memory streams (see RowDot)
+    int half = (j1 - j0) / 2;
+    int mid = j1 - half;
+    int steps = half / 2;
+    for (int s = 0; s < steps; s++) {
+      int ja = j0 + 2 * s;
+      int jb = mid + 2 * s;
+      if (t.m > 1 && s + 1 < steps) {
+        sums[SUMS] =
+            touch(wf, wh, ws, (ja + 2) * k, 2 * k) + touch(wf, wh, ws, (jb + 2) * k, 2 * k);
       }
       int r = 0;
       for (; r + ROWS <= t.m; r += ROWS) {
         int xo = t.xOff + r * k;
         if (wf != null) {
-          BatchTiles.tile4(t.x, xo, wf, j * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, wf, ja * k, jb * k, k, kv, sums);
         } else if (wh != null) {
-          BatchTiles.tile4(t.x, xo, wh, j * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, wh, ja * k, jb * k, k, kv, sums);
         } else {
-          BatchTiles.tile4(t.x, xo, ws, (long) j * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, ws, (long) ja * k, (long) jb * k, k, kv, sums);
         }
         for (int i = 0; i < ROWS; i++) {
           for (int q = 0; q < TILE; q++) {
-            float s = BatchTiles.reduce(sums, (i * TILE + q) * L);
-            y[yo + (r + i) * n + j + q] = tail(t, p, r + i, j + q, s);
+            int j = q < 2 ? ja + q : jb + q - 2;
+            float v = BatchTiles.reduce(sums, (i * TILE + q) * L);
+            y[yo + (r + i) * n + j] = tail(t, p, r + i, j, v);
           }
         }
       }
       for (; r < t.m; r++) {
         int xo = t.xOff + r * k;
         if (wf != null) {
-          BatchTiles.tile(t.x, xo, wf, j * k, k, kv, sums);
+          BatchTiles.tile(t.x, xo, wf, ja * k, jb * k, k, kv, sums);
         } else if (wh != null) {
-          BatchTiles.tile(t.x, xo, wh, j * k, k, kv, sums);
+          BatchTiles.tile(t.x, xo, wh, ja * k, jb * k, k, kv, sums);
         } else {
-          BatchTiles.tile(t.x, xo, ws, (long) j * k, k, kv, sums);
+          BatchTiles.tile(t.x, xo, ws, (long) ja * k, (long) jb * k, k, kv, sums);
         }
         for (int q = 0; q < TILE; q++) {
-          float s = BatchTiles.reduce(sums, q * L);
-          y[yo + r * n + j + q] = tail(t, p, r, j + q, s);
+          int j = q < 2 ? ja + q : jb + q - 2;
+          float v = BatchTiles.reduce(sums, q * L);
+          y[yo + r * n + j] = tail(t, p, r, j, v);
         }
       }
     }
-    for (; j < j1; j++) {
-      for (int r = 0; r < t.m; r++) {
-        y[yo + r * n + j] = single(t, p, r, j, kv);
+    // the weight rows left over in each half (at most two in the first, one in the second)
+    for (int part = 0; part < 2; part++) {
+      int end = part == 0 ? mid : j1;
+      for (int j = (part == 0 ? j0 : mid) + 2 * steps; j < end; j++) {
+        for (int r = 0; r < t.m; r++) {
+          y[yo + r * n + j] = single(t, p, r, j, kv);
+        }
       }
     }
   }

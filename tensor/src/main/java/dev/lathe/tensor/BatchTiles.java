@@ -6,9 +6,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * The register tiles of {@link BatchMatVec}: four weight rows against four or one input rows, and
- * one output alone, with the weights in f32, in bf16 on the heap, or in bf16 in a memory segment (a
- * mapped checkpoint). The three weight sources have separate kernels, not one over a heap or mapped
+ * The register tiles of {@link BatchMatVec}: four weight rows (two at {@code woA}, two at {@code
+ * woB}: two memory streams, see {@link RowDot}) against four or one input rows, and one output
+ * alone, with the weights in f32, in bf16 on the heap, or in bf16 in a memory segment (a mapped
+ * checkpoint). The three weight sources have separate kernels, not one over a heap or mapped
  * segment: a call site that sees both kinds of segment runs the loads at half the speed.
  */
 final class BatchTiles {
@@ -24,16 +25,16 @@ final class BatchTiles {
   // below do the same arithmetic for one output.
 
   /** Four input rows against four weight rows, W f32. */
-  static void tile4(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
+  static void tile4(float[] x, int xo, float[] w, int woA, int woB, int k, int kv, float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, wo + p);
-      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, wo + k + p);
-      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p);
-      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p);
+      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, woA + p);
+      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, woA + k + p);
+      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, woB + p);
+      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, woB + k + p);
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -74,16 +75,16 @@ final class BatchTiles {
   }
 
   /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
-  static void tile4(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
+  static void tile4(float[] x, int xo, short[] w, int woA, int woB, int k, int kv, float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p));
-      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p));
-      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p));
-      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p));
+      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + p));
+      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + k + p));
+      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + p));
+      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + k + p));
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -127,19 +128,19 @@ final class BatchTiles {
    * Four input rows against four weight rows, W bf16 in a segment (little-endian, as mapped from a
    * file).
    */
-  static void tile4(float[] x, int xo, MemorySegment w, long wo, int k, int kv, float[] sums) {
+  static void tile4(
+      float[] x, int xo, MemorySegment w, long woA, long woB, int k, int kv, float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + p), LE));
+      FloatVector w0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + p), LE));
       FloatVector w1 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + k + p), LE));
-      FloatVector w2 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + 2 * k + p), LE));
+          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + k + p), LE));
+      FloatVector w2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + p), LE));
       FloatVector w3 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + 3 * k + p), LE));
+          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + k + p), LE));
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -189,14 +190,14 @@ final class BatchTiles {
   }
 
   /** One input row against four weight rows, W f32. */
-  static void tile(float[] x, int xo, float[] w, int wo, int k, int kv, float[] sums) {
+  static void tile(float[] x, int xo, float[] w, int woA, int woB, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = FloatVector.fromArray(MatVec.F, w, wo + p).fma(xv, a0);
-      a1 = FloatVector.fromArray(MatVec.F, w, wo + k + p).fma(xv, a1);
-      a2 = FloatVector.fromArray(MatVec.F, w, wo + 2 * k + p).fma(xv, a2);
-      a3 = FloatVector.fromArray(MatVec.F, w, wo + 3 * k + p).fma(xv, a3);
+      a0 = FloatVector.fromArray(MatVec.F, w, woA + p).fma(xv, a0);
+      a1 = FloatVector.fromArray(MatVec.F, w, woA + k + p).fma(xv, a1);
+      a2 = FloatVector.fromArray(MatVec.F, w, woB + p).fma(xv, a2);
+      a3 = FloatVector.fromArray(MatVec.F, w, woB + k + p).fma(xv, a3);
     }
     a0.intoArray(sums, 0);
     a1.intoArray(sums, L);
@@ -205,14 +206,14 @@ final class BatchTiles {
   }
 
   /** One input row against four weight rows, W bf16. */
-  static void tile(float[] x, int xo, short[] w, int wo, int k, int kv, float[] sums) {
+  static void tile(float[] x, int xo, short[] w, int woA, int woB, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + p)).fma(xv, a0);
-      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + k + p)).fma(xv, a1);
-      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 2 * k + p)).fma(xv, a2);
-      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo + 3 * k + p)).fma(xv, a3);
+      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + p)).fma(xv, a0);
+      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + k + p)).fma(xv, a1);
+      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + p)).fma(xv, a2);
+      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + k + p)).fma(xv, a3);
     }
     a0.intoArray(sums, 0);
     a1.intoArray(sums, L);
@@ -241,19 +242,18 @@ final class BatchTiles {
   }
 
   /** One input row against four weight rows, W bf16 in a segment. */
-  static void tile(float[] x, int xo, MemorySegment w, long wo, int k, int kv, float[] sums) {
+  static void tile(
+      float[] x, int xo, MemorySegment w, long woA, long woB, int k, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + p), LE)).fma(xv, a0);
+      a0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + p), LE)).fma(xv, a0);
       a1 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + k + p), LE))
+          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + k + p), LE))
               .fma(xv, a1);
-      a2 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + 2 * k + p), LE))
-              .fma(xv, a2);
+      a2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + p), LE)).fma(xv, a2);
       a3 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo + 3 * k + p), LE))
+          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + k + p), LE))
               .fma(xv, a3);
     }
     a0.intoArray(sums, 0);
