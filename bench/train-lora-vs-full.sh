@@ -29,6 +29,7 @@ times() { sed -n 's/^step \([0-9]*\): train loss [0-9.]* (took \([0-9.]*\) ms).*
 cpu() { sed -n 's/^step \([0-9]*\): .* process cpu \([0-9.]*\) ms.*/\1 \2/p' | awk -v w="$WARMUP" '$1 >= w {print $2}'; }
 
 uptime
+floor=
 declare -A median cpums
 # lora-bf16: the same LoRA run over the base held in bf16 (what a bf16 checkpoint trains over)
 for run in lora lora-bf16 full; do
@@ -42,10 +43,12 @@ for run in lora lora-bf16 full; do
   out=$("${cmd[@]}" 2>/dev/null)
   grep -E '^(model|step ms|flops)' <<<"$out"
   median[$run]=$(times <<<"$out" | med)
+  [ "$run" = lora ] && floor=$(sed -n 's/.*  \([0-9.]*\)x the full step.s.*/\1/p' <<<"$out")
   cpums[$run]=$(cpu <<<"$out" | med)
 done
 awk -v l="${median[lora]}" -v b="${median[lora-bf16]}" -v f="${median[full]}" 'BEGIN {
   printf "median step: lora %.1f ms  lora over bf16 %.1f ms  full %.1f ms  lora/full %.2fx (goal <= 0.70x)  lora-bf16/full %.2fx\n", l, b, f, l / f, b / f }'
+echo "LoRA's FLOPs are ${floor}x the full step's: the time ratio if both ran at the same GFLOP/s"
 awk -v l="${cpums[lora]}" -v b="${cpums[lora-bf16]}" -v f="${cpums[full]}" 'BEGIN {
   printf "median process CPU per step: lora %.1f ms  lora over bf16 %.1f ms  full %.1f ms  lora/full %.2fx  lora-bf16/full %.2fx\n", l, b, f, l / f, b / f }'
 uptime

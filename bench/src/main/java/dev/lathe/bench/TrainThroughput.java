@@ -38,7 +38,10 @@ import java.util.SplittableRandom;
  * the output head, not embeddings lookups, norms or biases) and {@code A} is the attention width
  * (heads · head_dim). MFU = FLOPs per step / step time / {@code --peak-gflops}, the fp32 FMA peak
  * that {@code bench/peak.sh} measured in the same run (no MFU without it). LoRA steps do less work
- * than this count; their MFU line is printed for full fine-tuning only.
+ * than this count: for them the FLOPs line counts the frozen weights' forward and input-gradient
+ * products ({@code 4 · P · B·T}), attention as above and the adapters ({@code 6 · P_lora · B·T}),
+ * and gives that count as a share of full fine-tuning's: the ratio of the two steps' times at equal
+ * GFLOP/s.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
@@ -237,6 +240,24 @@ public final class TrainThroughput {
                   100 * gflops / o.peakGflops(),
                   o.peakGflops())
               : "");
+    } else {
+      double lora = shape.loraFlopsPerStep(o.batch(), o.seq(), trainable);
+      System.out.printf(
+          Locale.ROOT,
+          "flops/step %.4g = 4*%d*%d + 12*%d*%d*%d*%d + 6*%d*%d (frozen weights: forward and input"
+              + " gradient; adapters: all three)  %.3fx the full step's %.4g  GFLOP/s %.1f%n",
+          lora,
+          shape.matmulParams(),
+          n,
+          shape.layers(),
+          o.seq(),
+          shape.attentionWidth(),
+          n,
+          trainable,
+          n,
+          lora / flops,
+          flops,
+          lora / (med / 1e3) / 1e9);
     }
   }
 
@@ -254,6 +275,18 @@ public final class TrainThroughput {
     double flopsPerStep(int b, int t) {
       double tokens = (double) b * t;
       return 6.0 * matmulParams * tokens + 12.0 * layers * t * attentionWidth * tokens;
+    }
+
+    /**
+     * A LoRA step: the frozen weights' forward and input-gradient products (no weight gradient),
+     * attention as in full fine-tuning, and the adapters' three products ({@code trainable} their
+     * parameters).
+     */
+    double loraFlopsPerStep(int b, int t, long trainable) {
+      double tokens = (double) b * t;
+      return 4.0 * matmulParams * tokens
+          + 12.0 * layers * t * attentionWidth * tokens
+          + 6.0 * trainable * tokens;
     }
   }
 
