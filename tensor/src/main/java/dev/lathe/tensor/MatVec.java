@@ -210,13 +210,15 @@ public final class MatVec {
   /**
    * Rows {@code [j0, j1)}: the first and second halves of the range in step, row {@code j0 + i}
    * paired with row {@code mid + i} ({@link RowDot} says why), and the middle row alone when the
-   * count is odd. Each row's bits are the same however it is paired.
+   * count is odd; the rows of a product below {@link #SMALL} one at a time. Each row's bits are the
+   * same however it is paired.
    */
   private static void rows(
       float[] x, int xOff, Rows w, float[] y, int yOff, int j0, int j1, int k, boolean acc) {
     float[] lanes = LANES.get();
     int kv = k - k % L;
-    int half = (j1 - j0) / 2;
+    // a small product is read from cache, where pairs only add work: one row at a time
+    int half = (long) w.n() * k < SMALL ? 0 : (j1 - j0) / 2;
     int mid = j1 - half;
     for (int i = 0; i < half; i++) {
       int ja = j0 + i;
@@ -225,23 +227,28 @@ public final class MatVec {
         int a = (int) w.off() + ja * k;
         int b = (int) w.off() + jb * k;
         int p = RowDot.dot2(x, xOff, w.f32(), a, b, kv, lanes);
-        RowDot.rest2(x, xOff, w.f32(), a, b, p, kv, lanes);
+        if (p < kv) {
+          RowDot.rest2(x, xOff, w.f32(), a, b, p, kv, lanes);
+        }
       } else if (w.bf16() != null) {
         int a = (int) w.off() + ja * k;
         int b = (int) w.off() + jb * k;
         int p = RowDot.dot2(x, xOff, w.bf16(), a, b, kv, lanes);
-        RowDot.rest2(x, xOff, w.bf16(), a, b, p, kv, lanes);
+        if (p < kv) {
+          RowDot.rest2(x, xOff, w.bf16(), a, b, p, kv, lanes);
+        }
       } else {
         long a = w.off() + (long) ja * k;
         long b = w.off() + (long) jb * k;
         int p = RowDot.dot2(x, xOff, w.seg(), a, b, kv, lanes);
-        RowDot.rest2(x, xOff, w.seg(), a, b, p, kv, lanes);
+        if (p < kv) {
+          RowDot.rest2(x, xOff, w.seg(), a, b, p, kv, lanes);
+        }
       }
       finish(x, xOff, w, lanes, 0, y, yOff, ja, k, kv, acc);
       finish(x, xOff, w, lanes, 4 * L, y, yOff, jb, k, kv, acc);
     }
-    if (mid - j0 > half) {
-      int j = mid - 1;
+    for (int j = j0 + half; j < mid; j++) {
       if (w.f32() != null) {
         RowDot.dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes);
       } else if (w.bf16() != null) {

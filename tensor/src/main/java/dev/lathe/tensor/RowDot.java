@@ -64,7 +64,9 @@ final class RowDot {
 
   /**
    * The whole groups of four chunks of rows {@code wA} and {@code wB}: their accumulators into
-   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest2} start.
+   * lanes [0, 4L) and [4L, 8L), or, when no chunk is left ({@code kv} a multiple of 4L, as in every
+   * real model), each row's four combined into lanes [0, L) and [4L, 5L); returns where the chunks
+   * left for {@link #rest2} start.
    */
   static int dot2(float[] x, int xOff, float[] w, int wA, int wB, int kv, float[] lanes) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -83,6 +85,11 @@ final class RowDot {
       FloatVector x3 = FloatVector.fromArray(F, x, xOff + p + 3 * L);
       a3 = FloatVector.fromArray(F, w, wA + p + 3 * L).fma(x3, a3);
       b3 = FloatVector.fromArray(F, w, wB + p + 3 * L).fma(x3, b3);
+    }
+    if (p == kv) {
+      a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+      b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
+      return p;
     }
     a0.intoArray(lanes, 0);
     a1.intoArray(lanes, L);
@@ -134,7 +141,9 @@ final class RowDot {
 
   /**
    * The whole groups of four chunks of rows {@code wA} and {@code wB}: their accumulators into
-   * lanes [0, 4L) and [4L, 8L); returns where the chunks left for {@link #rest2} start.
+   * lanes [0, 4L) and [4L, 8L), or, when no chunk is left ({@code kv} a multiple of 4L, as in every
+   * real model), each row's four combined into lanes [0, L) and [4L, 5L); returns where the chunks
+   * left for {@link #rest2} start.
    */
   static int dot2(float[] x, int xOff, short[] w, int wA, int wB, int kv, float[] lanes) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -153,6 +162,11 @@ final class RowDot {
       FloatVector x3 = FloatVector.fromArray(F, x, xOff + p + 3 * L);
       a3 = widen(ShortVector.fromArray(H, w, wA + p + 3 * L)).fma(x3, a3);
       b3 = widen(ShortVector.fromArray(H, w, wB + p + 3 * L)).fma(x3, b3);
+    }
+    if (p == kv) {
+      a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+      b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
+      return p;
     }
     a0.intoArray(lanes, 0);
     a1.intoArray(lanes, L);
@@ -210,6 +224,11 @@ final class RowDot {
       FloatVector x3 = FloatVector.fromArray(F, x, xOff + p + 3 * L);
       a3 = seg(w, atA + 2L * (p + 3 * L)).fma(x3, a3);
       b3 = seg(w, atB + 2L * (p + 3 * L)).fma(x3, b3);
+    }
+    if (p == kv) {
+      a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+      b0.add(b1).add(b2.add(b3)).intoArray(lanes, 4 * L);
+      return p;
     }
     a0.intoArray(lanes, 0);
     a1.intoArray(lanes, L);

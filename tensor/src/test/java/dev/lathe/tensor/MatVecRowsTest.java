@@ -11,16 +11,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decode mat-vec computes rows two at a time (the two halves of each task's range in step), or
- * one at a time for the middle row of an odd range. Every row must get the same bits either way,
- * for any thread count, so each product here is checked bit for bit against the same rows computed
- * one per call (which always takes the one-row kernel), and against a double-precision sum. The
- * shapes are odd: k not a multiple of the vector width (the masked tail), k below one vector, odd
- * and even row counts, and a weight offset. f32, bf16 and bf16 in a (native, odd-offset) segment.
+ * one at a time for the middle row of an odd range and for small products. Every row must get the
+ * same bits either way, for any thread count, so each product here is checked bit for bit against
+ * the same rows computed one per call (which always takes the one-row kernel), and against a
+ * double-precision sum. The shapes are odd: k not a multiple of the vector width (the masked tail),
+ * k below one vector, odd and even row counts, and a weight offset. f32, bf16 and bf16 in a
+ * (native, odd-offset) segment.
  */
 class MatVecRowsTest {
 
   private static final int[][] SHAPES = {
-    {1, 1}, {2, 15}, {3, 33}, {4, 16}, {5, 64}, {17, 129}, {33, 583}, {67, 47}, {200, 64}, {96, 577}
+    // products of fewer than MatVec.SMALL multiply-adds run one row at a time, larger ones in pairs
+    {1, 1},
+    {2, 15},
+    {3, 33},
+    {4, 16},
+    {5, 64},
+    {17, 129},
+    {33, 583},
+    {67, 47},
+    {200, 64},
+    {96, 577},
+    {67, 583},
+    {130, 257},
+    {301, 129},
+    {64, 512}
   };
 
   private enum Source {
