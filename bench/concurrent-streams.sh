@@ -23,7 +23,7 @@ lathe_find_java
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 for dtype in $DTYPES; do
   for lora in 0 8; do
-    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$JAR" dev.lathe.bench.ConcurrentStreams \
+    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector $LATHE_JVM_FLAGS -cp "$JAR" dev.lathe.bench.ConcurrentStreams \
       --dtype "$dtype" --streams "$STREAMS" --tokens "$TOKENS" --prompt-tokens "$PROMPT" \
       --rounds "$ROUNDS" --threads 2 --lora-rank "$lora" 2>&1 | grep -v "^WARNING: Using incubator"
     echo

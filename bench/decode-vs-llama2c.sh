@@ -29,7 +29,7 @@ med() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+
 compare() { # name model tokenizer dtype
   local name=$1 model=$2 tok=$3 dtype=$4 lathe=() runc=()
   for ((r = 0; r < ROUNDS; r++)); do
-    lathe+=("$("$JAVA" --add-modules jdk.incubator.vector -cp "$JAR" dev.lathe.bench.DecodeThroughput \
+    lathe+=("$("$JAVA" --add-modules jdk.incubator.vector $LATHE_JVM_FLAGS -cp "$JAR" dev.lathe.bench.DecodeThroughput \
       --model "$model" --dtype "$dtype" --tokens "$TOKENS" --threads 2 --prompt-tokens 64 --repeat 1 2>/dev/null \
       | sed -n 's/^decode tok\/s \([0-9.]*\).*/\1/p')")
     runc+=("$(OMP_NUM_THREADS=2 "$RUN" "$model" -z "$tok" -t 0 -n "$TOKENS" -i "" 2>&1 \

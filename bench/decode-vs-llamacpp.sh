@@ -31,7 +31,7 @@ SHARED=${SHARED:-$HERE/../../shared}
 DIR=${GGUF_DIR:-/tmp/llamacpp-anchor}
 . "$HERE/../scripts/find-java.sh"
 lathe_find_java
-JAVA=("$JAVA_HOME/bin/java" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR")
+JAVA=("$JAVA_HOME/bin/java" -Xmx4g --add-modules jdk.incubator.vector $LATHE_JVM_FLAGS -cp "$JAR")
 [ -x "$LLAMA_BENCH" ] || { echo "not an executable: $LLAMA_BENCH" >&2; exit 2; }
 [ -x "$RUN" ] || { echo "not an executable: $RUN" >&2; exit 2; }
 [ -f "$JAR" ] || { echo "missing $JAR: build it with mvn -B -o -pl bench -am package -DskipTests" >&2; exit 2; }

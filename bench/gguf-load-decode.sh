@@ -20,9 +20,9 @@ JAVA=$JAVA_HOME/bin/java
 [ -f "$DIR/smol135-q4_0.gguf" ] || "$JAVA" -Xmx6g -cp "$JAR" dev.lathe.bench.GgufLoadTime --write "$DIR"
 for t in f32 bf16 q8_0 q4_0; do
   f=$DIR/smol135-$t.gguf
-  "$JAVA" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR" dev.lathe.bench.GgufLoadTime \
+  "$JAVA" -Xmx4g --add-modules jdk.incubator.vector $LATHE_JVM_FLAGS -cp "$JAR" dev.lathe.bench.GgufLoadTime \
     --load "$f" --repeat 5 2>/dev/null
-  "$JAVA" -Xmx4g --add-modules jdk.incubator.vector -cp "$JAR" dev.lathe.bench.DecodeThroughput \
+  "$JAVA" -Xmx4g --add-modules jdk.incubator.vector $LATHE_JVM_FLAGS -cp "$JAR" dev.lathe.bench.DecodeThroughput \
     --model "$f" --tokens 100 --threads 2 --prompt-tokens 16 --repeat "$ROUNDS" 2>/dev/null \
     | grep -E '^(model|decode)'
 done

@@ -13,6 +13,10 @@
 # $XMX (default 2100m): the bf16 weights (0.99 GB), the activations for 1024 positions (~0.6 GB),
 # the 128 MB logits chunk, the adapters with their AdamW state (0.14 GB), with room for the GC.
 # The model is written once by RandomLlamaCheckpoint into $QWEN_HF (default /tmp/qwen05-hf).
+# The heap is in 4 KB pages, as `lathe train` and `lathe worker` run it. `lathe serve` puts it in
+# transparent huge pages ($LATHE_JVM_FLAGS in scripts/find-java.sh) for decode, and a job trained
+# by its embedded worker then peaks higher (this run: 2.37 -> 2.61 GB); LATHE_JAVA_OPTS=
+# -XX:-UseTransparentHugePages turns them off.
 set -euo pipefail
 STEPS=${1:-2}
 HERE=$(cd "$(dirname "$0")" && pwd)

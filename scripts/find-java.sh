@@ -1,6 +1,14 @@
 # Sourced by ./lathe, ./run-tests and .ci/run: exports JAVA_HOME pointing at a JDK 25 or newer.
 # Looks at JAVA_HOME first, then the usual system JDK directories, then `java` on PATH.
 
+# JVM flags of the processes that serve and decode (./lathe but for train and worker, and the decode
+# benchmarks): the heap in transparent huge pages wherever the kernel offers them ("madvise" mode,
+# Debian's default; with THP off the JVM warns once and runs as before). Decode streams every weight
+# from memory once per token, and on a VM each 4 KB page costs a two-level page walk: in 2 MB pages
+# a bf16 decode of the 135M shape went from 81-86 to 98-104 tok/s on a 2-core Xeon VM
+# (BENCHMARKS.md).
+LATHE_JVM_FLAGS="-XX:+UseTransparentHugePages"
+
 lathe_java_major() { # prints the major version of the JDK at $1, or nothing
   local rel="$1/release"
   [ -x "$1/bin/java" ] || return 0
