@@ -382,21 +382,12 @@ public final class BatchMatVec {
    * tile computes long enough that the hardware prefetcher alone lets the loads stall it.
    */
   private static float touch(float[] wf, short[] wh, MemorySegment ws, int at, int len) {
-    int sink = 0;
     if (wf != null) {
-      for (int i = 0; i < len; i += 16) {
-        sink += Float.floatToRawIntBits(wf[at + i]);
-      }
+      return CacheLines.touch(wf, at, at + len);
     } else if (wh != null) {
-      for (int i = 0; i < len; i += 32) {
-        sink += wh[at + i];
-      }
-    } else {
-      for (int i = 0; i < len; i += 32) {
-        sink += ws.get(LE_SHORT, 2L * (at + i));
-      }
+      return CacheLines.touch(wh, at, at + len);
     }
-    return sink;
+    return CacheLines.touch(ws, at, (long) at + len);
   }
 
   /** Adds the scalar tail of output (r, j) of part p, in order, to its reduced vector sum. */
