@@ -111,6 +111,13 @@ final class KernelBits {
     float[] c1 = new float[7];
     Gemm.mulNT(x, 0, half, 0, c1, 0, 1, 7, C, false);
     out.add("gemm.mulNT bf16 m=1" + bits(c1));
+    if (SixteenDots.AVAILABLE) {
+      // sixteen rows (stride C, the vector part of C) against row 0 of y
+      float[] rows = gaussian(r, 16 * C);
+      float[] d = new float[16];
+      SixteenDots.dots(y, 0, rows, 0, C, C - C % 16, d, 0);
+      out.add("sixteendots " + bits(d));
+    }
     return out;
   }
 

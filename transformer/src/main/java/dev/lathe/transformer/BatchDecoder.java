@@ -183,11 +183,15 @@ public final class BatchDecoder {
       at.held = held;
       at.layer = l;
       try {
-        if (rows > 1 && attended(caches, rows) * qd >= PARALLEL_ATTENTION) {
-          ComputePool.common().parallelFor(rows, at);
+        for (int i = 0; i < rows; i++) {
+          at.store(i);
+        }
+        int tasks = rows * cf.heads();
+        if (tasks > 1 && attended(caches, rows) * qd >= PARALLEL_ATTENTION) {
+          ComputePool.common().parallelFor(tasks, at);
         } else {
-          for (int i = 0; i < rows; i++) {
-            at.run(i, 0);
+          for (int task = 0; task < tasks; task++) {
+            at.run(task, 0);
           }
         }
       } finally {
@@ -316,10 +320,12 @@ public final class BatchDecoder {
   }
 
   /**
-   * Row {@code i}'s RoPE, then its key and value stored at the end of its cache and its attention
-   * over every cached position ({@link DecodeAttention}, with its cache's arena as scratch); the
-   * rows of a step are spread over the pool, one task each, a row's attention then running on its
-   * task's thread alone.
+   * The step's attention: {@link #store} rotates row {@code i}'s new key and stores it with its
+   * value at the end of the row's cache (every row's, before any attends); then one task per (row,
+   * query head) rotates that head's query and attends over the row's cache ({@link
+   * DecodeAttention#head}), scoring into its thread's slice of the row's scratch. Tasks per head
+   * rather than per row keep both threads busy when few rows run (one stream alone), and a head's
+   * bits do not depend on which task or thread ran it.
    */
   private static final class Attend implements ComputePool.Body {
     private final Rows a;
@@ -331,32 +337,43 @@ public final class BatchDecoder {
       this.a = a;
     }
 
-    @Override
-    public void run(int i, int worker) {
+    void store(int i) {
       LlamaConfig cf = a.config;
-      int qd = cf.queryDim();
       int kvd = cf.kvDim();
       AttentionCache<?> cache = (AttentionCache<?>) caches[i];
       ChunkActivations r = (ChunkActivations) cache.arena;
       int pos = cache.length();
-      Rope.forward(cf.ropeStyle(), a.q, i * qd, cf.heads(), held.rope(), pos);
       Rope.forward(cf.ropeStyle(), a.k, i * kvd, cf.kvHeads(), held.rope(), pos);
       System.arraycopy(a.k, i * kvd, r.k, 0, kvd);
       System.arraycopy(a.v, i * kvd, r.v, 0, kvd);
       cache.store(layer, r.k, r.v, 1, pos);
-      DecodeAttention.forward(
+    }
+
+    @Override
+    public void run(int task, int worker) {
+      LlamaConfig cf = a.config;
+      int heads = cf.heads();
+      int hd = cf.headDim();
+      int i = task / heads;
+      int h = task % heads;
+      AttentionCache<?> cache = (AttentionCache<?>) caches[i];
+      ChunkActivations r = (ChunkActivations) cache.arena;
+      int pos = cache.length();
+      int qh = i * cf.queryDim() + h * hd;
+      Rope.forward(cf.ropeStyle(), a.q, qh, 1, held.rope(), pos);
+      int kv = h / (heads / cf.kvHeads()) * cache.capacity * hd;
+      DecodeAttention.head(
           a.att,
-          i * qd,
+          qh,
           a.q,
-          i * qd,
+          qh,
           cache.keys[layer],
           cache.values[layer],
+          kv,
+          hd,
           pos + 1,
-          cf.heads(),
-          cf.kvHeads(),
-          cf.headDim(),
-          cache.capacity,
-          r.scores);
+          r.scores,
+          worker * cache.capacity);
     }
   }
 

@@ -1,18 +1,21 @@
 package dev.lathe.transformer;
 
 import dev.lathe.tensor.MatVec;
+import dev.lathe.tensor.SixteenDots;
 import dev.lathe.tensor.Softmax;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One new position's attention for one sequence of a batched decode step, on the calling thread:
- * each query head scores every cached position of its key/value head (a vector dot product per
- * position, reduced by {@link MatVec#reduce}'s fixed tree), takes the softmax, and sums the values
- * weighted by it, four vectors of the head at a time, each lane one FMA chain over the positions in
- * order. The arithmetic depends only on the sequence, so a row gets the same bits in any batch.
- * {@link CausalAttention} runs its heads of at least a vector's length through {@link #head} too
- * (one task per head on the pool), so the single-stream path computes attention the same way.
+ * One new position's attention for one query head of one sequence, on the calling thread: the head
+ * scores every cached position of its key/value head (a vector dot product per position, reduced by
+ * {@link MatVec#reduce}'s fixed tree; sixteen positions at a time, reduced together, where the
+ * machine has sixteen lanes), takes the softmax, and sums the values weighted by it, four vectors
+ * of the head at a time, each lane one FMA chain over the positions in order. The arithmetic
+ * depends only on the sequence, so a row gets the same bits in any batch. The batched step ({@link
+ * BatchDecoder}, one task per row and head) and {@link CausalAttention} (its heads of at least a
+ * vector's length, one task per head) both attend through {@link #head}, so a sequence gets the
+ * same bits on either path.
  */
 final class DecodeAttention {
   private DecodeAttention() {}
@@ -22,46 +25,6 @@ final class DecodeAttention {
 
   /** Each thread's lanes of one dot product, reduced from memory (see {@link #reduce}). */
   private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
-
-  /**
-   * {@code out[h] = softmax(q[h] · keys[g]ᵀ / √hd) · values[g]} over positions {@code [0, len)} for
-   * every query head h, g = h / (heads / kvHeads) its key/value head.
-   *
-   * <pre>
-   * // out: (H, hd) at outOff   q: (H, hd) at qOff   keys, values: (KVH, capacity, hd)
-   * // scores: at least len floats of scratch
-   * </pre>
-   */
-  static void forward(
-      float[] out,
-      int outOff,
-      float[] q,
-      int qOff,
-      float[] keys,
-      float[] values,
-      int len,
-      int heads,
-      int kvHeads,
-      int headDim,
-      int capacity,
-      float[] scores) {
-    int group = heads / kvHeads;
-    for (int h = 0; h < heads; h++) {
-      int kv = (h / group) * capacity * headDim;
-      head(
-          out,
-          outOff + h * headDim,
-          q,
-          qOff + h * headDim,
-          keys,
-          values,
-          kv,
-          headDim,
-          len,
-          scores,
-          0);
-    }
-  }
 
   /**
    * One query head: {@code out[o ..] = softmax(q[qh ..] · keys[kv ..]ᵀ / √hd) · values[kv ..]} over
@@ -85,7 +48,10 @@ final class DecodeAttention {
     values(scores, s0, values, kv, hd, len, out, o);
   }
 
-  /** scores[s0 + p] = q · keys[kv + p·hd ..] / scale for p < len. */
+  /**
+   * scores[s0 + p] = q · keys[kv + p·hd ..] / scale for p < len: sixteen positions at a time where
+   * the machine has sixteen lanes ({@link SixteenDots}, the same bits), the rest one at a time.
+   */
   private static void scores(
       float[] q,
       int qh,
@@ -98,7 +64,21 @@ final class DecodeAttention {
       int s0,
       float[] lanes) {
     int hv = hd - hd % L;
-    for (int p = 0; p < len; p++) {
+    int p = 0;
+    if (SixteenDots.AVAILABLE && hv > 0) {
+      for (; p + 16 <= len; p += 16) {
+        SixteenDots.dots(q, qh, keys, kv + p * hd, hd, hv, scores, s0 + p);
+        for (int i = p; i < p + 16; i++) {
+          int at = kv + i * hd;
+          float s = scores[s0 + i];
+          for (int d = hv; d < hd; d++) {
+            s = Math.fma(q[qh + d], keys[at + d], s);
+          }
+          scores[s0 + i] = s / scale;
+        }
+      }
+    }
+    for (; p < len; p++) {
       int at = kv + p * hd;
       float s = 0f;
       if (hv > 0) {

@@ -146,6 +146,49 @@ class BatchDecoderTest {
   }
 
   @Test
+  void attentionSpreadOverThePoolGivesEachRowTheBitsItGetsAlone() {
+    // two rows with long caches attend as one task per (row, head) on the pool; each alone stays
+    // under BatchDecoder.PARALLEL_ATTENTION and attends on the calling thread
+    LlamaConfig t = TinyModels.config("qwen3");
+    LlamaConfig c =
+        new LlamaConfig(
+            t.dim(),
+            t.hiddenDim(),
+            t.layers(),
+            t.heads(),
+            t.kvHeads(),
+            t.headDim(),
+            t.vocabSize(),
+            1024,
+            t.normEps(),
+            t.ropeTheta(),
+            t.ropeScaling(),
+            t.ropeStyle(),
+            t.attentionBias(),
+            t.outputBias(),
+            t.qkNorm(),
+            t.tiedEmbeddings());
+    LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 5));
+    List<Seq> seqs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int[] prompt = new int[600 + 10 * i];
+      for (int p = 0; p < prompt.length; p++) {
+        prompt[p] = (p * 7 + i * 3) % c.vocabSize();
+      }
+      seqs.add(new Seq(base, prompt, 3));
+    }
+    assertThat((610L + 1) * c.queryDim()).isLessThan(BatchDecoder.PARALLEL_ATTENTION);
+    assertThat(1212L * c.queryDim()).isGreaterThanOrEqualTo(BatchDecoder.PARALLEL_ATTENTION);
+    float[][][] together = decode(seqs, false);
+    for (int i = 0; i < seqs.size(); i++) {
+      float[][] alone = decode(List.of(seqs.get(i)), false)[0];
+      for (int s = 0; s < alone.length; s++) {
+        assertThat(together[i][s]).as("seq %d step %d", i, s).isEqualTo(alone[s]);
+      }
+    }
+  }
+
+  @Test
   void promptsPrefilledTogetherGetTheBitsOfTheirOwnForward() {
     for (String type : new String[] {"llama", "qwen3"}) {
       for (DType dtype : DType.values()) {

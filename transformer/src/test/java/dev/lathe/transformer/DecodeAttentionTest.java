@@ -7,8 +7,9 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
- * The batched step's attention kernel against a scalar twin in double precision, on odd head widths
- * (shorter than a vector, with a tail, several vectors), grouped heads and cache lengths.
+ * The decode attention kernel, one query head at a time, against a scalar twin in double precision,
+ * on odd head widths (shorter than a vector, with a tail, several vectors), grouped heads and cache
+ * lengths (under sixteen positions, and sixteen-position blocks with and without a remainder).
  */
 class DecodeAttentionTest {
 
@@ -17,7 +18,8 @@ class DecodeAttentionTest {
     // heads, kvHeads, headDim, len, capacity: five at a time
     int[] shapes = {
       1, 1, 1, 1, 1, 3, 1, 3, 5, 7, 2, 2, 17, 9, 9, 9, 3, 64, 37, 40, 4, 2, 80, 13, 20, 6, 3, 33,
-      70, 71, 5, 5, 128, 3, 8
+      70, 71, 5, 5, 128, 3, 8, 9, 3, 64, 16, 16, 9, 3, 64, 250, 256, 2, 1, 80, 33, 40, 3, 3, 17, 48,
+      48
     };
     SplittableRandom r = new SplittableRandom(11);
     for (int i = 0; i < shapes.length; i += 5) {
@@ -27,9 +29,12 @@ class DecodeAttentionTest {
       float[] keys = CausalAttentionTest.random(r, kvHeads * cap * hd);
       float[] values = CausalAttentionTest.random(r, kvHeads * cap * hd);
       float[] out = new float[2 + heads * hd];
-      DecodeAttention.forward(
-          out, 2, q, 3, keys, values, len, heads, kvHeads, hd, cap, new float[cap]);
       int group = heads / kvHeads;
+      for (int h = 0; h < heads; h++) {
+        int kv = (h / group) * cap * hd;
+        DecodeAttention.head(
+            out, 2 + h * hd, q, 3 + h * hd, keys, values, kv, hd, len, new float[1 + cap], 1);
+      }
       for (int h = 0; h < heads; h++) {
         int kv = (h / group) * cap * hd;
         double[] want = CausalAttentionTest.reference(q, 3 + h * hd, keys, values, kv, hd, len);
