@@ -1,5 +1,6 @@
 package dev.lathe.inference;
 
+import dev.lathe.tensor.ArgMax;
 import dev.lathe.tensor.Softmax;
 import java.util.random.RandomGenerator;
 
@@ -131,6 +132,14 @@ public final class Sampler {
   }
 
   private int argmaxPenalized(float[] logits) {
+    if (bias == null && params.frequencyPenalty() == 0 && params.presencePenalty() == 0) {
+      // nothing moves a logit: the vector arg-max over the raw logits (the same choice)
+      int first = ArgMax.first(logits, 0, vocabularySize);
+      if (first >= 0) {
+        return first;
+      }
+      // a NaN logit: the loop below skips it as it always has
+    }
     int best = 0;
     float bestValue = penalized(logits, 0);
     for (int i = 1; i < vocabularySize; i++) {

@@ -34,6 +34,28 @@ class SamplerTest {
   }
 
   @Test
+  void greedyOverAWholeVocabularyTakesTheFirstLargestAndSkipsNaN() {
+    int v = 49_157;
+    float[] logits = new float[v];
+    for (int i = 0; i < v; i++) {
+      logits[i] = (i * 7919) % 1000 / 100f;
+    }
+    int want = 0;
+    for (int i = 1; i < v; i++) {
+      if (logits[i] > logits[want]) {
+        want = i;
+      }
+    }
+    Sampler sampler = new Sampler(v, SamplingParams.GREEDY, Generator.seededRandom(1));
+    assertThat(sampler.next(logits)).isEqualTo(want);
+    // a NaN logit (a model gone wrong) is passed over, never chosen
+    logits[3] = Float.NaN;
+    assertThat(sampler.next(logits)).isEqualTo(want);
+    logits[0] = Float.NaN;
+    assertThat(sampler.next(logits)).isZero();
+  }
+
+  @Test
   void temperatureOneDrawsInProportionToTheSoftmax() {
     int[] counts = histogram(SamplingParams.DEFAULTS, 7, 40_000);
     double[] expected = {0.5, 0.3, 0.15, 0.05};

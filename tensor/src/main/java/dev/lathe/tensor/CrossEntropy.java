@@ -4,7 +4,6 @@ import static dev.lathe.tensor.KernelPath.F;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Cross-entropy of next-token logits against target ids: per position {@code −log softmax(logits)
@@ -228,14 +227,14 @@ public final class CrossEntropy {
         continue;
       }
       int row = i * v;
-      float max = vector ? maxVector(logits, row, v) : maxScalar(logits, row, v);
+      float max = vector ? ArgMax.maxVector(logits, row, v) : ArgMax.maxScalar(logits, row, v);
       double sum = vector ? sumExpVector(logits, row, v, max) : sumExpScalar(logits, row, v, max);
       nll[i] = max + Math.log(sum) - logits[row + target];
       if (correct != null) {
         int argmax =
             vector
-                ? firstIndexOfVector(logits, row, v, max)
-                : firstIndexOfScalar(logits, row, v, max);
+                ? ArgMax.firstIndexOfVector(logits, row, v, max)
+                : ArgMax.firstIndexOfScalar(logits, row, v, max);
         correct[i] = argmax == target;
       }
     }
@@ -274,13 +273,13 @@ public final class CrossEntropy {
         continue;
       }
       float k = scale[tOff + i];
-      float max = vector ? maxVector(logits, row, v) : maxScalar(logits, row, v);
+      float max = vector ? ArgMax.maxVector(logits, row, v) : ArgMax.maxScalar(logits, row, v);
       float targetLogit = logits[row + target];
       if (correct != null) {
         int argmax =
             vector
-                ? firstIndexOfVector(logits, row, v, max)
-                : firstIndexOfScalar(logits, row, v, max);
+                ? ArgMax.firstIndexOfVector(logits, row, v, max)
+                : ArgMax.firstIndexOfScalar(logits, row, v, max);
         correct[i] = argmax == target;
       }
       // vector in place: the sum leaves exp(x − max) in the row, which then only needs scaling
@@ -333,28 +332,6 @@ public final class CrossEntropy {
     }
   }
 
-  private static float maxScalar(float[] x, int off, int n) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < n; j++) {
-      max = Math.max(max, x[off + j]);
-    }
-    return max;
-  }
-
-  private static float maxVector(float[] x, int off, int n) {
-    int bound = F.loopBound(n);
-    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    int j = 0;
-    for (; j < bound; j += F.length()) {
-      vmax = vmax.max(FloatVector.fromArray(F, x, off + j));
-    }
-    float max = vmax.reduceLanes(VectorOperators.MAX);
-    for (; j < n; j++) {
-      max = Math.max(max, x[off + j]);
-    }
-    return max;
-  }
-
   private static double sumExpScalar(float[] x, int off, int n, float max) {
     double sum = 0;
     for (int j = 0; j < n; j++) {
@@ -401,32 +378,6 @@ public final class CrossEntropy {
       sum += e;
     }
     return sum;
-  }
-
-  private static int firstIndexOfScalar(float[] x, int off, int n, float value) {
-    for (int j = 0; j < n; j++) {
-      if (x[off + j] == value) {
-        return j;
-      }
-    }
-    return -1; // only when the row holds NaN
-  }
-
-  private static int firstIndexOfVector(float[] x, int off, int n, float value) {
-    int bound = F.loopBound(n);
-    int j = 0;
-    for (; j < bound; j += F.length()) {
-      int lane = FloatVector.fromArray(F, x, off + j).eq(value).firstTrue();
-      if (lane < F.length()) {
-        return j + lane;
-      }
-    }
-    for (; j < n; j++) {
-      if (x[off + j] == value) {
-        return j;
-      }
-    }
-    return -1;
   }
 
   private static int checkedTarget(int[] targets, int at, int v) {
