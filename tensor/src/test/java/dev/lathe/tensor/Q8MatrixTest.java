@@ -76,6 +76,30 @@ class Q8MatrixTest {
   }
 
   @Test
+  void straightLineKernelsGiveTheBitsOfTheGeneralLoops() {
+    assertThat(Q8Matrix.HALVES).isEqualTo(MatVec.L == 16);
+    SplittableRandom r = new SplittableRandom(21);
+    for (int cols : new int[] {32, 96, 576}) {
+      float[] w = BlockMatrixTest.gaussian(r, 6 * cols, 0.05);
+      float[] x = BlockMatrixTest.gaussian(r, 3 + 4 * cols, 1);
+      Q8Matrix m = Q8Matrix.quantize(w, 6, cols);
+      float[] fast = new float[4 * MatVec.L];
+      float[] general = new float[4 * MatVec.L];
+      for (int row = 0; row < 6; row++) {
+        m.dot(x, 3, row, fast);
+        m.dotParts(x, 3, row, general);
+        assertThat(fast).as("dot cols=%d row %d", cols, row).isEqualTo(general);
+        m.dotRows4(x, 3, row, fast);
+        m.dotRows4Parts(x, 3, row, general);
+        assertThat(fast).as("dotRows4 cols=%d row %d", cols, row).isEqualTo(general);
+      }
+      m.dot4(x, 3, 0, 3, fast);
+      m.dot4Parts(x, 3, 0, 3, general);
+      assertThat(fast).as("dot4 cols=%d", cols).isEqualTo(general);
+    }
+  }
+
+  @Test
   void refusesHeldArraysThatDoNotFitTheShape() {
     assertThatThrownBy(() -> Q8Matrix.of(new byte[64], new float[1], 2, 32))
         .hasMessageContaining("Q8_0 matrix 2 x 32 needs 64 bytes and 2 scales, got 64 and 1");
