@@ -100,6 +100,17 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
    */
   abstract void dotRows4(float[] x, int xAt, int r, float[] sums);
 
+  /**
+   * Row {@code r} · eight rows of x, as {@link #dotRows4} does four (output g's unreduced sum in
+   * {@code sums[g * L ..]}, the bits of {@link #dot}): here as two calls of it; a format may widen
+   * the row's quants once for all eight instead.
+   */
+  void dotRows8(float[] x, int xAt, int r, float[] sums) {
+    dotRows4(x, xAt + 4 * cols, r, sums);
+    System.arraycopy(sums, 0, sums, 4 * L, 4 * L);
+    dotRows4(x, xAt, r, sums);
+  }
+
   static void checkShape(String format, int rows, int cols) {
     if (rows < 0 || cols < 0 || cols % BLOCK != 0) {
       throw new IllegalArgumentException(
@@ -366,16 +377,31 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
       int r = r0;
       float[] sums = SUMS.get();
       if (m >= 4) {
-        // a batch: each weight row against four rows of x at a time, so that its quants are
-        // widened once for the four (widening, not reading, is most of the work)
+        // a batch: each weight row against eight (then four) rows of x at a time, so that its
+        // quants are widened once for them (widening, not reading, is most of the work); the
+        // weight rows taken from each half of the range in turn, two memory streams (see RowDot):
+        // 8 streams of Q8_0 decoded 263-268 tok/s with one stream, 304-322 with two
         int i = 0;
-        for (; i + 4 <= m; i += 4) {
-          for (r = r0; r < r1; r++) {
-            w.dotRows4(x, xOff + i * w.cols, r, sums);
-            for (int g = 0; g < 4; g++) {
-              y[yOff + (i + g) * w.rows + r] = MatVec.reduce(sums, g * L);
+        int second = r0 + (r1 - r0 + 1) / 2;
+        while (i + 4 <= m) {
+          int g = i + 8 <= m ? 8 : 4;
+          for (int s = 0; s < second - r0; s++) {
+            for (int part = 0; part < 2; part++) {
+              r = part == 0 ? r0 + s : second + s;
+              if (r >= r1) {
+                continue;
+              }
+              if (g == 8) {
+                w.dotRows8(x, xOff + i * w.cols, r, sums);
+              } else {
+                w.dotRows4(x, xOff + i * w.cols, r, sums);
+              }
+              for (int o = 0; o < g; o++) {
+                y[yOff + (i + o) * w.rows + r] = MatVec.reduce(sums, o * L);
+              }
             }
           }
+          i += g;
         }
         for (; i < m; i++) {
           for (r = r0; r < r1; r++) {
@@ -422,7 +448,7 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
           }
         }
       }
-      sums[4 * L] += touched;
+      sums[8 * L] += touched;
     }
   }
 
@@ -433,5 +459,5 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
    * keeps the loads).
    */
   private static final ThreadLocal<float[]> SUMS =
-      ThreadLocal.withInitial(() -> new float[4 * L + 1]);
+      ThreadLocal.withInitial(() -> new float[8 * L + 1]);
 }

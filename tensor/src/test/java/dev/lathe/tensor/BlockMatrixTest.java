@@ -87,7 +87,7 @@ class BlockMatrixTest {
   @EnumSource(Format.class)
   void aRowGetsTheSameBitsAloneInABatchAndOnAnyThreadCount(Format f) {
     SplittableRandom r = new SplittableRandom(5);
-    int rows = 301, cols = 256, m = 9; // two groups of four rows of x and one alone
+    int rows = 301, cols = 256, m = 13; // groups of eight and four rows of x, and one alone
     BlockMatrix w = f.quantize(gaussian(r, rows * cols, 0.05), rows, cols);
     float[] x = gaussian(r, m * cols, 1);
     float[] one = new float[m * rows];

@@ -81,10 +81,10 @@ class Q8MatrixTest {
     SplittableRandom r = new SplittableRandom(21);
     for (int cols : new int[] {32, 96, 576}) {
       float[] w = BlockMatrixTest.gaussian(r, 6 * cols, 0.05);
-      float[] x = BlockMatrixTest.gaussian(r, 3 + 4 * cols, 1);
+      float[] x = BlockMatrixTest.gaussian(r, 3 + 8 * cols, 1);
       Q8Matrix m = Q8Matrix.quantize(w, 6, cols);
-      float[] fast = new float[4 * MatVec.L];
-      float[] general = new float[4 * MatVec.L];
+      float[] fast = new float[8 * MatVec.L];
+      float[] general = new float[8 * MatVec.L];
       for (int row = 0; row < 6; row++) {
         m.dot(x, 3, row, fast);
         m.dotParts(x, 3, row, general);
@@ -92,6 +92,11 @@ class Q8MatrixTest {
         m.dotRows4(x, 3, row, fast);
         m.dotRows4Parts(x, 3, row, general);
         assertThat(fast).as("dotRows4 cols=%d row %d", cols, row).isEqualTo(general);
+        m.dotRows8(x, 3, row, fast);
+        m.dotRows4Parts(x, 3 + 4 * cols, row, general);
+        System.arraycopy(general, 0, general, 4 * MatVec.L, 4 * MatVec.L);
+        m.dotRows4Parts(x, 3, row, general);
+        assertThat(fast).as("dotRows8 cols=%d row %d", cols, row).isEqualTo(general);
       }
       m.dot4(x, 3, 0, 3, fast);
       m.dot4Parts(x, 3, 0, 3, general);
