@@ -175,7 +175,8 @@ public final class Q4Matrix extends BlockMatrix {
    * Eight rows of x against row r's quants, each block's nibbles widened once for the eight: on a
    * machine where one load holds a block's sixteen bytes in one part (512-bit vectors), in one
    * straight line, the same arithmetic per output as {@link #dotRows4}; two four-row calls
-   * otherwise.
+   * otherwise. Q8_0's is the same kernel around another widening: one shared kernel over a row
+   * widened into memory first measured 10-20% slower for both (8 streams of the 135M shape).
    */
   @Override
   void dotRows8(float[] x, int xAt, int r, float[] sums) {
