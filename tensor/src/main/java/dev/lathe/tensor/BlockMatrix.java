@@ -368,8 +368,8 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
     /**
      * Computes weight rows {@code [from, to)} clipped to this matrix's rows (none outside). Every
      * output is one kernel's arithmetic for its row whichever kernel runs it ({@link #dot}, {@link
-     * #dot4}, {@link #dotRows4} agree bit for bit), so a row of x gets the same bits alone or in a
-     * batch.
+     * #dot4}, {@link #dotRows4}, {@link #dotRows8} agree bit for bit), so a row of x gets the same
+     * bits alone or in a batch.
      */
     void range(int from, int to) {
       int r0 = Math.max(0, from);
@@ -455,8 +455,8 @@ public abstract sealed class BlockMatrix permits Q8Matrix, Q4Matrix {
   private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
 
   /**
-   * Each thread's four unreduced row sums, then the sink of its touches (written, so that the JIT
-   * keeps the loads).
+   * Each thread's unreduced row sums (up to eight), then the sink of its touches (written, so that
+   * the JIT keeps the loads).
    */
   private static final ThreadLocal<float[]> SUMS =
       ThreadLocal.withInitial(() -> new float[8 * L + 1]);

@@ -218,8 +218,8 @@ public final class BatchDecoder {
 
   /**
    * Fewest multiply-adds (cached positions times query width, over the rows) for which a step's
-   * attention is spread over the pool: below it one thread attends every row sooner than the pool
-   * hands the rows out.
+   * attention is spread over the pool: below it one thread attends every (row, head) sooner than
+   * the pool hands the tasks out.
    */
   static final long PARALLEL_ATTENTION = 1 << 16;
 
