@@ -160,7 +160,11 @@ public final class Q8Matrix extends BlockMatrix {
    */
   static final boolean HALVES = BLOCK == 2 * L && B.length() == L;
 
-  /** Sixteen quants at {@code at} widened to floats (exact). */
+  /**
+   * Sixteen quants at {@code at} widened to floats (exact). It returns a vector, which a call left
+   * un-inlined would box; at 32 bytes of bytecode it is under the JIT's size for always inlining
+   * (35), and the decode allocation tests hold it to that.
+   */
   private static FloatVector wide(byte[] q, int at) {
     return (FloatVector)
         ((IntVector) ByteVector.fromArray(B, q, at).convertShape(VectorOperators.B2I, MatVec.I, 0))

@@ -69,6 +69,24 @@ class Q4MatrixTest {
   }
 
   @Test
+  void theStraightLineFourRowKernelGivesTheBitsOfTheGeneralLoops() {
+    SplittableRandom r = new SplittableRandom(23);
+    for (int cols : new int[] {32, 96, 576}) {
+      float[] w = BlockMatrixTest.gaussian(r, 6 * cols, 0.05);
+      float[] x = BlockMatrixTest.gaussian(r, 3 + cols, 1);
+      Q4Matrix m = Q4Matrix.quantize(w, 6, cols);
+      float[] fast = new float[4 * MatVec.L];
+      float[] general = new float[4 * MatVec.L];
+      m.dot4(x, 3, 0, 3, fast);
+      m.dot4Parts(x, 3, 0, 3, general);
+      assertThat(fast).as("dot4 cols=%d", cols).isEqualTo(general);
+      m.dot4(x, 3, 1, 4, fast);
+      m.dot4Parts(x, 3, 1, 4, general);
+      assertThat(fast).as("dot4 cols=%d", cols).isEqualTo(general);
+    }
+  }
+
+  @Test
   void refusesHeldArraysThatDoNotFitTheShape() {
     assertThatThrownBy(() -> Q4Matrix.of(new byte[64], new float[2], 2, 32))
         .hasMessageContaining("Q4_0 matrix 2 x 32 needs 32 bytes and 2 scales, got 64 and 2");
