@@ -296,6 +296,44 @@ public final class Q4Matrix extends BlockMatrix {
 
   @Override
   void dotRows4(float[] x, int xAt, int r, float[] sums) {
+    if (B.length() == HALF && PARTS == 1) {
+      dotRows4Line(x, xAt, r, sums);
+    } else {
+      dotRows4Parts(x, xAt, r, sums);
+    }
+  }
+
+  /** {@link #dotRows4} in one straight line, as {@link #dot4Line}. */
+  private void dotRows4Line(float[] x, int xAt, int r, float[] sums) {
+    int nb = cols / BLOCK;
+    FloatVector z = FloatVector.zero(F);
+    FloatVector acc0 = z, acc1 = z, acc2 = z, acc3 = z;
+    int at = r * (cols / 2);
+    for (int b = 0; b < nb; b++, at += HALF, xAt += BLOCK) {
+      IntVector v =
+          (IntVector)
+              ByteVector.fromArray(B, q, at).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+      FloatVector lo = (FloatVector) v.and(15).sub(8).convert(VectorOperators.I2F, 0);
+      FloatVector hi =
+          (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0);
+      FloatVector d = FloatVector.broadcast(F, scales[r * nb + b]);
+      FloatVector s0 = lo.fma(FloatVector.fromArray(F, x, xAt), z);
+      acc0 = hi.fma(FloatVector.fromArray(F, x, xAt + HALF), s0).fma(d, acc0);
+      FloatVector s1 = lo.fma(FloatVector.fromArray(F, x, xAt + cols), z);
+      acc1 = hi.fma(FloatVector.fromArray(F, x, xAt + cols + HALF), s1).fma(d, acc1);
+      FloatVector s2 = lo.fma(FloatVector.fromArray(F, x, xAt + 2 * cols), z);
+      acc2 = hi.fma(FloatVector.fromArray(F, x, xAt + 2 * cols + HALF), s2).fma(d, acc2);
+      FloatVector s3 = lo.fma(FloatVector.fromArray(F, x, xAt + 3 * cols), z);
+      acc3 = hi.fma(FloatVector.fromArray(F, x, xAt + 3 * cols + HALF), s3).fma(d, acc3);
+    }
+    acc0.intoArray(sums, 0);
+    acc1.intoArray(sums, L);
+    acc2.intoArray(sums, 2 * L);
+    acc3.intoArray(sums, 3 * L);
+  }
+
+  /** {@link #dotRows4} for any vector width. */
+  void dotRows4Parts(float[] x, int xAt, int r, float[] sums) {
     int nb = cols / BLOCK;
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
     int at = r * (cols / 2);

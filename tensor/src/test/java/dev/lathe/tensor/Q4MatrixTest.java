@@ -69,7 +69,7 @@ class Q4MatrixTest {
   }
 
   @Test
-  void theStraightLineFourRowKernelGivesTheBitsOfTheGeneralLoops() {
+  void theStraightLineFourRowKernelsGiveTheBitsOfTheGeneralLoops() {
     SplittableRandom r = new SplittableRandom(23);
     for (int cols : new int[] {32, 96, 576}) {
       float[] w = BlockMatrixTest.gaussian(r, 6 * cols, 0.05);
@@ -83,6 +83,12 @@ class Q4MatrixTest {
       m.dot4(x, 3, 1, 4, fast);
       m.dot4Parts(x, 3, 1, 4, general);
       assertThat(fast).as("dot4 cols=%d", cols).isEqualTo(general);
+      float[] rows = BlockMatrixTest.gaussian(r, 3 + 4 * cols, 1);
+      for (int row = 0; row < 6; row++) {
+        m.dotRows4(rows, 3, row, fast);
+        m.dotRows4Parts(rows, 3, row, general);
+        assertThat(fast).as("dotRows4 cols=%d row %d", cols, row).isEqualTo(general);
+      }
     }
   }
 
