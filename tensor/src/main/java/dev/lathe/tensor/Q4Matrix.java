@@ -117,7 +117,7 @@ public final class Q4Matrix extends BlockMatrix {
 
   @Override
   void dot4(float[] x, int xAt, int ra, int rb, float[] sums) {
-    if (B.length() == HALF && PARTS == 1) {
+    if (LINE) {
       dot4Line(x, xAt, ra, rb, sums);
     } else {
       dot4Parts(x, xAt, ra, rb, sums);
@@ -251,7 +251,7 @@ public final class Q4Matrix extends BlockMatrix {
    */
   @Override
   void dotRows8(float[] x, int xAt, int r, float[] sums) {
-    if (B.length() != HALF || PARTS != 1) {
+    if (!LINE) {
       super.dotRows8(x, xAt, r, sums);
       return;
     }
@@ -296,7 +296,7 @@ public final class Q4Matrix extends BlockMatrix {
 
   @Override
   void dotRows4(float[] x, int xAt, int r, float[] sums) {
-    if (B.length() == HALF && PARTS == 1) {
+    if (LINE) {
       dotRows4Line(x, xAt, r, sums);
     } else {
       dotRows4Parts(x, xAt, r, sums);

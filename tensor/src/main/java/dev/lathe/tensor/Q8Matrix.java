@@ -81,7 +81,7 @@ public final class Q8Matrix extends BlockMatrix {
 
   @Override
   void dot4(float[] x, int xAt, int ra, int rb, float[] sums) {
-    if (HALVES) {
+    if (LINE) {
       dot4Halves(x, xAt, ra, rb, sums);
     } else {
       dot4Parts(x, xAt, ra, rb, sums);
@@ -153,14 +153,6 @@ public final class Q8Matrix extends BlockMatrix {
   }
 
   /**
-   * Whether a block is two vectors of sixteen lanes (512-bit vectors): then the kernels below widen
-   * each half of a block in one straight line. The general loops over loads and parts of a load
-   * compiled to about two thirds of that speed (41-54 against 60-74 GFLOP/s per thread, the batched
-   * kernel in cache); both give the same bits, one FMA chain per block in order of k.
-   */
-  static final boolean HALVES = BLOCK == 2 * L && B.length() == L;
-
-  /**
    * Sixteen quants at {@code at} widened to floats (exact). It returns a vector, which a call left
    * un-inlined would box; at 32 bytes of bytecode it is under the JIT's size for always inlining
    * (35), and the decode allocation tests hold it to that.
@@ -173,7 +165,7 @@ public final class Q8Matrix extends BlockMatrix {
 
   @Override
   void dot(float[] x, int xAt, int r, float[] lanes) {
-    if (HALVES) {
+    if (LINE) {
       dotHalves(x, xAt, r, lanes);
     } else {
       dotParts(x, xAt, r, lanes);
@@ -214,7 +206,7 @@ public final class Q8Matrix extends BlockMatrix {
 
   @Override
   void dotRows4(float[] x, int xAt, int r, float[] sums) {
-    if (HALVES) {
+    if (LINE) {
       dotRows4Halves(x, xAt, r, sums);
     } else {
       dotRows4Parts(x, xAt, r, sums);
@@ -252,7 +244,7 @@ public final class Q8Matrix extends BlockMatrix {
 
   @Override
   void dotRows8(float[] x, int xAt, int r, float[] sums) {
-    if (!HALVES) {
+    if (!LINE) {
       super.dotRows8(x, xAt, r, sums);
       return;
     }

@@ -77,7 +77,7 @@ class Q8MatrixTest {
 
   @Test
   void straightLineKernelsGiveTheBitsOfTheGeneralLoops() {
-    assertThat(Q8Matrix.HALVES).isEqualTo(MatVec.L == 16);
+    assertThat(BlockMatrix.LINE).isEqualTo(MatVec.L == 16);
     SplittableRandom r = new SplittableRandom(21);
     for (int cols : new int[] {32, 96, 576}) {
       float[] w = BlockMatrixTest.gaussian(r, 6 * cols, 0.05);
