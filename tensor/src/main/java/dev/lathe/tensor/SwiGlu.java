@@ -13,6 +13,10 @@ import jdk.incubator.vector.FloatVector;
 public final class SwiGlu {
   private SwiGlu() {}
 
+  /** Each thread's vector of {@code exp(-gate)} ({@link VectorExp#expNegated}). */
+  private static final ThreadLocal<float[]> EXP =
+      ThreadLocal.withInitial(() -> new float[F.length()]);
+
   /**
    * Element-wise over {@code n} values.
    *
@@ -45,11 +49,15 @@ public final class SwiGlu {
    */
   public static void forwardVector(float[] out, float[] gate, float[] up, int n) {
     int bound = F.loopBound(n);
+    float[] e = EXP.get();
     int i = 0;
     for (; i < bound; i += F.length()) {
-      FloatVector g = FloatVector.fromArray(F, gate, i);
-      FloatVector e = VectorExp.exp(g.neg()).add(1f);
-      g.div(e).mul(FloatVector.fromArray(F, up, i)).intoArray(out, i);
+      // exp(-gate) through this thread's scratch: no vector is passed to a call (VectorExp)
+      VectorExp.expNegated(gate, i, e, 0);
+      FloatVector.fromArray(F, gate, i)
+          .div(FloatVector.fromArray(F, e, 0).add(1f))
+          .mul(FloatVector.fromArray(F, up, i))
+          .intoArray(out, i);
     }
     for (; i < n; i++) {
       float g = gate[i];
@@ -91,10 +99,12 @@ public final class SwiGlu {
   public static void backwardVector(
       float[] dGate, float[] dUp, float[] dOut, float[] gate, float[] up, int n) {
     int bound = F.loopBound(n);
+    float[] e = EXP.get();
     int i = 0;
     for (; i < bound; i += F.length()) {
       FloatVector g = FloatVector.fromArray(F, gate, i);
-      FloatVector sig = FloatVector.broadcast(F, 1f).div(VectorExp.exp(g.neg()).add(1f));
+      VectorExp.expNegated(gate, i, e, 0);
+      FloatVector sig = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, e, 0).add(1f));
       FloatVector dy = FloatVector.fromArray(F, dOut, i);
       FloatVector dsilu = sig.neg().add(1f).mul(g).add(1f).mul(sig);
       dy.mul(FloatVector.fromArray(F, up, i))

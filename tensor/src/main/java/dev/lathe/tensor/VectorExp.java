@@ -103,6 +103,32 @@ public final class VectorExp {
     return acc.lane(0);
   }
 
+  /**
+   * {@code dst[d .. d+L) = exp(-x[at .. at+L))} for the kernels' vector length L: the bits of
+   * {@link #exp(FloatVector)} of the negated vector, written out for the reason {@link
+   * #expShiftedSum} is. A batched decode step compiled with {@link SwiGlu} inlined into it had left
+   * {@code exp} un-inlined (NodeCountInliningCutoff) once it had seen two weight formats, and
+   * allocated 0.7 MB per 40 steps.
+   */
+  static void expNegated(float[] x, int at, float[] dst, int d) {
+    var s = KernelPath.F;
+    FloatVector v = FloatVector.fromArray(s, x, at).neg().max(LO).min(HI);
+    FloatVector kf = v.fma(LOG2E, ROUND).sub(ROUND);
+    FloatVector r = kf.fma(FloatVector.broadcast(s, -LN2_HI), v);
+    r = kf.fma(FloatVector.broadcast(s, -LN2_LO), r);
+    FloatVector p = r.fma(C7, C6);
+    p = p.fma(r, FloatVector.broadcast(s, C5));
+    p = p.fma(r, FloatVector.broadcast(s, C4));
+    p = p.fma(r, FloatVector.broadcast(s, C3));
+    p = p.fma(r, FloatVector.broadcast(s, C2));
+    FloatVector one = FloatVector.broadcast(s, 1f);
+    p = p.fma(r, one);
+    p = p.fma(r, one);
+    IntVector k = (IntVector) kf.convert(VectorOperators.F2I, 0);
+    p.mul((FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+        .intoArray(dst, d);
+  }
+
   /** The scalar twin of {@link #exp(FloatVector)}: the same operations, the same bits. */
   public static float exp(float x) {
     x = Math.min(Math.max(x, LO), HI);

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * Once the JIT has compiled it, a batched decode step of eight rows (a base and a LoRA fine-tune of
  * it) allocates nothing, for f32, bf16, Q8_0 and Q4_0 weights. Measured in a child JVM that only
  * decodes ({@link BatchDecodeAllocation}), as a serving process's decode loop runs; one byte in
- * every round fails it.
+ * every round fails it. Q8_0 runs again last, in a step compiled after other formats: that step had
+ * left the SwiGLU's exponential un-inlined and allocated in some runs.
  */
 class BatchDecodeAllocationTest {
 
@@ -31,7 +32,8 @@ class BatchDecodeAllocationTest {
                 "BF16_MAPPED",
                 "Q8_0",
                 "Q4_0",
-                "BF16_SMOL")
+                "BF16_SMOL",
+                "Q8_0")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
     List<String> lines =
@@ -40,6 +42,7 @@ class BatchDecodeAllocationTest {
     assertThat(p.exitValue()).as("child JVM exit code").isZero();
     System.out.println("least bytes allocated by 40 warm batched steps of 8 rows: " + lines);
     assertThat(lines)
-        .containsExactly("F32 0", "BF16 0", "BF16_MAPPED 0", "Q8_0 0", "Q4_0 0", "BF16_SMOL 0");
+        .containsExactly(
+            "F32 0", "BF16 0", "BF16_MAPPED 0", "Q8_0 0", "Q4_0 0", "BF16_SMOL 0", "Q8_0 0");
   }
 }
