@@ -6,8 +6,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 
 /**
- * The register tiles of {@link BatchMatVec}: four weight rows (two at {@code woA}, two at {@code
- * woB}: two memory streams, see {@link RowDot}) against four or one input rows, and one output
+ * The register tiles of {@link BatchMatVec}: four weight rows (at {@code wo0} to {@code wo3}, each
+ * its own memory stream, see {@link BatchMatVec}) against four or one input rows, and one output
  * alone, with the weights in f32, in bf16 on the heap, or in bf16 in a memory segment (a mapped
  * checkpoint). The three weight sources have separate kernels, not one over a heap or mapped
  * segment: a call site that sees both kinds of segment runs the loads at half the speed.
@@ -25,16 +25,26 @@ final class BatchTiles {
   // below do the same arithmetic for one output.
 
   /** Four input rows against four weight rows, W f32. */
-  static void tile4(float[] x, int xo, float[] w, int woA, int woB, int k, int kv, float[] sums) {
+  static void tile4(
+      float[] x,
+      int xo,
+      float[] w,
+      int wo0,
+      int wo1,
+      int wo2,
+      int wo3,
+      int k,
+      int kv,
+      float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, woA + p);
-      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, woA + k + p);
-      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, woB + p);
-      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, woB + k + p);
+      FloatVector w0 = FloatVector.fromArray(MatVec.F, w, wo0 + p);
+      FloatVector w1 = FloatVector.fromArray(MatVec.F, w, wo1 + p);
+      FloatVector w2 = FloatVector.fromArray(MatVec.F, w, wo2 + p);
+      FloatVector w3 = FloatVector.fromArray(MatVec.F, w, wo3 + p);
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -75,16 +85,26 @@ final class BatchTiles {
   }
 
   /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
-  static void tile4(float[] x, int xo, short[] w, int woA, int woB, int k, int kv, float[] sums) {
+  static void tile4(
+      float[] x,
+      int xo,
+      short[] w,
+      int wo0,
+      int wo1,
+      int wo2,
+      int wo3,
+      int k,
+      int kv,
+      float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + p));
-      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + k + p));
-      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + p));
-      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + k + p));
+      FloatVector w0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo0 + p));
+      FloatVector w1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo1 + p));
+      FloatVector w2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo2 + p));
+      FloatVector w3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo3 + p));
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -129,18 +149,25 @@ final class BatchTiles {
    * file).
    */
   static void tile4(
-      float[] x, int xo, MemorySegment w, long woA, long woB, int k, int kv, float[] sums) {
+      float[] x,
+      int xo,
+      MemorySegment w,
+      long wo0,
+      long wo1,
+      long wo2,
+      long wo3,
+      int k,
+      int kv,
+      float[] sums) {
     FloatVector a00 = FloatVector.zero(MatVec.F), a01 = a00, a02 = a00, a03 = a00;
     FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
     FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
     FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
     for (int p = 0; p < kv; p += L) {
-      FloatVector w0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + p), LE));
-      FloatVector w1 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + k + p), LE));
-      FloatVector w2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + p), LE));
-      FloatVector w3 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + k + p), LE));
+      FloatVector w0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo0 + p), LE));
+      FloatVector w1 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo1 + p), LE));
+      FloatVector w2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo2 + p), LE));
+      FloatVector w3 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo3 + p), LE));
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
       a00 = w0.fma(xv, a00);
       a01 = w1.fma(xv, a01);
@@ -190,14 +217,15 @@ final class BatchTiles {
   }
 
   /** One input row against four weight rows, W f32. */
-  static void tile(float[] x, int xo, float[] w, int woA, int woB, int k, int kv, float[] sums) {
+  static void tile(
+      float[] x, int xo, float[] w, int wo0, int wo1, int wo2, int wo3, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = FloatVector.fromArray(MatVec.F, w, woA + p).fma(xv, a0);
-      a1 = FloatVector.fromArray(MatVec.F, w, woA + k + p).fma(xv, a1);
-      a2 = FloatVector.fromArray(MatVec.F, w, woB + p).fma(xv, a2);
-      a3 = FloatVector.fromArray(MatVec.F, w, woB + k + p).fma(xv, a3);
+      a0 = FloatVector.fromArray(MatVec.F, w, wo0 + p).fma(xv, a0);
+      a1 = FloatVector.fromArray(MatVec.F, w, wo1 + p).fma(xv, a1);
+      a2 = FloatVector.fromArray(MatVec.F, w, wo2 + p).fma(xv, a2);
+      a3 = FloatVector.fromArray(MatVec.F, w, wo3 + p).fma(xv, a3);
     }
     a0.intoArray(sums, 0);
     a1.intoArray(sums, L);
@@ -206,14 +234,15 @@ final class BatchTiles {
   }
 
   /** One input row against four weight rows, W bf16. */
-  static void tile(float[] x, int xo, short[] w, int woA, int woB, int k, int kv, float[] sums) {
+  static void tile(
+      float[] x, int xo, short[] w, int wo0, int wo1, int wo2, int wo3, int kv, float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + p)).fma(xv, a0);
-      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woA + k + p)).fma(xv, a1);
-      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + p)).fma(xv, a2);
-      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, woB + k + p)).fma(xv, a3);
+      a0 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo0 + p)).fma(xv, a0);
+      a1 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo1 + p)).fma(xv, a1);
+      a2 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo2 + p)).fma(xv, a2);
+      a3 = MatVec.widen(ShortVector.fromArray(MatVec.H, w, wo3 + p)).fma(xv, a3);
     }
     a0.intoArray(sums, 0);
     a1.intoArray(sums, L);
@@ -243,18 +272,22 @@ final class BatchTiles {
 
   /** One input row against four weight rows, W bf16 in a segment. */
   static void tile(
-      float[] x, int xo, MemorySegment w, long woA, long woB, int k, int kv, float[] sums) {
+      float[] x,
+      int xo,
+      MemorySegment w,
+      long wo0,
+      long wo1,
+      long wo2,
+      long wo3,
+      int kv,
+      float[] sums) {
     FloatVector a0 = FloatVector.zero(MatVec.F), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < kv; p += L) {
       FloatVector xv = FloatVector.fromArray(MatVec.F, x, xo + p);
-      a0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + p), LE)).fma(xv, a0);
-      a1 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woA + k + p), LE))
-              .fma(xv, a1);
-      a2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + p), LE)).fma(xv, a2);
-      a3 =
-          MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (woB + k + p), LE))
-              .fma(xv, a3);
+      a0 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo0 + p), LE)).fma(xv, a0);
+      a1 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo1 + p), LE)).fma(xv, a1);
+      a2 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo2 + p), LE)).fma(xv, a2);
+      a3 = MatVec.widen(ShortVector.fromMemorySegment(MatVec.H, w, 2 * (wo3 + p), LE)).fma(xv, a3);
     }
     a0.intoArray(sums, 0);
     a1.intoArray(sums, L);
