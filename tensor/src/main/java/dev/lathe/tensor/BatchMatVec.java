@@ -295,8 +295,8 @@ public final class BatchMatVec {
    * <p>Why quarters: each tile's four rows are four memory streams far apart, each keeping the
    * others' gaps at a 4 KB page busy (see {@link RowDot}). In a harness reading 300 MB of bf16 rows
    * for one input row (2 threads, 2-core Xeon with AVX-512), a tile of two adjacent rows from each
-   * half of the range read 22.3-24.9 GB/s, one row from each quarter 28.9-29.8, as fast as {@link
-   * MatVec}'s pairs (29.6-31.1).
+   * half of the range read 21.1-26.0 GB/s, one row from each quarter 27.1-29.8, about as fast as
+   * {@link MatVec}'s pairs (28.3-31.9).
    */
   private static void range(Tiles t, int p, int j0, int j1, float[] sums) {
     int k = t.k;
