@@ -313,7 +313,11 @@ public final class BatchMatVec {
       int q1 = j + quarter;
       int q2 = q1 + quarter;
       int q3 = q2 + quarter;
-      if (t.m > 1 && s + 1 < quarter) {
+      boolean ahead = s + 1 < quarter;
+      // bf16 with four or more input rows: the first four-row tile reads the next tile's rows as
+      // it goes (BatchTiles.tile4Ahead); otherwise they are read here before this tile computes
+      boolean inTile = ahead && wh != null && t.m >= ROWS;
+      if (t.m > 1 && ahead && !inTile) {
         // the next tile's four rows, on their way while this one computes
         sums[SUMS] =
             touch(wf, wh, ws, (j + 1) * k, k)
@@ -326,6 +330,22 @@ public final class BatchMatVec {
         int xo = t.xOff + r * k;
         if (wf != null) {
           BatchTiles.tile4(t.x, xo, wf, j * k, q1 * k, q2 * k, q3 * k, k, kv, sums);
+        } else if (inTile && r == 0) {
+          BatchTiles.tile4Ahead(
+              t.x,
+              xo,
+              wh,
+              j * k,
+              q1 * k,
+              q2 * k,
+              q3 * k,
+              k,
+              kv,
+              sums,
+              (j + 1) * k,
+              (q1 + 1) * k,
+              (q2 + 1) * k,
+              (q3 + 1) * k);
         } else if (wh != null) {
           BatchTiles.tile4(t.x, xo, wh, j * k, q1 * k, q2 * k, q3 * k, k, kv, sums);
         } else {
