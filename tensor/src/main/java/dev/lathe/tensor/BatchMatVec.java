@@ -314,9 +314,15 @@ public final class BatchMatVec {
       int q2 = q1 + quarter;
       int q3 = q2 + quarter;
       boolean ahead = s + 1 < quarter;
-      // bf16 with four or more input rows: the first four-row tile reads the next tile's rows as
-      // it goes (BatchTiles.tile4Ahead); otherwise they are read here before this tile computes
-      boolean inTile = ahead && wh != null && t.m >= ROWS;
+      // where the tile's rows start in a heap array (a segment's offsets are computed in long)
+      int a0 = j * k;
+      int a1 = q1 * k;
+      int a2 = q2 * k;
+      int a3 = q3 * k;
+      // with four or more input rows (weights on the heap), the first four-row tile reads the next
+      // tile's rows as it goes (BatchTiles.tile4Ahead); otherwise they are read here, before this
+      // tile computes
+      boolean inTile = ahead && ws == null && t.m >= ROWS;
       if (t.m > 1 && ahead && !inTile) {
         // the next tile's four rows, on their way while this one computes
         sums[SUMS] =
@@ -328,26 +334,17 @@ public final class BatchMatVec {
       int r = 0;
       for (; r + ROWS <= t.m; r += ROWS) {
         int xo = t.xOff + r * k;
-        if (wf != null) {
-          BatchTiles.tile4(t.x, xo, wf, j * k, q1 * k, q2 * k, q3 * k, k, kv, sums);
-        } else if (inTile && r == 0) {
+        boolean first = inTile && r == 0;
+        if (wf != null && first) {
           BatchTiles.tile4Ahead(
-              t.x,
-              xo,
-              wh,
-              j * k,
-              q1 * k,
-              q2 * k,
-              q3 * k,
-              k,
-              kv,
-              sums,
-              (j + 1) * k,
-              (q1 + 1) * k,
-              (q2 + 1) * k,
-              (q3 + 1) * k);
+              t.x, xo, wf, a0, a1, a2, a3, k, kv, sums, a0 + k, a1 + k, a2 + k, a3 + k);
+        } else if (wf != null) {
+          BatchTiles.tile4(t.x, xo, wf, a0, a1, a2, a3, k, kv, sums);
+        } else if (first) {
+          BatchTiles.tile4Ahead(
+              t.x, xo, wh, a0, a1, a2, a3, k, kv, sums, a0 + k, a1 + k, a2 + k, a3 + k);
         } else if (wh != null) {
-          BatchTiles.tile4(t.x, xo, wh, j * k, q1 * k, q2 * k, q3 * k, k, kv, sums);
+          BatchTiles.tile4(t.x, xo, wh, a0, a1, a2, a3, k, kv, sums);
         } else {
           BatchTiles.tile4(
               t.x, xo, ws, (long) j * k, (long) q1 * k, (long) q2 * k, (long) q3 * k, k, kv, sums);
@@ -363,9 +360,9 @@ public final class BatchMatVec {
       for (; r < t.m; r++) {
         int xo = t.xOff + r * k;
         if (wf != null) {
-          BatchTiles.tile(t.x, xo, wf, j * k, q1 * k, q2 * k, q3 * k, kv, sums);
+          BatchTiles.tile(t.x, xo, wf, a0, a1, a2, a3, kv, sums);
         } else if (wh != null) {
-          BatchTiles.tile(t.x, xo, wh, j * k, q1 * k, q2 * k, q3 * k, kv, sums);
+          BatchTiles.tile(t.x, xo, wh, a0, a1, a2, a3, kv, sums);
         } else {
           BatchTiles.tile(
               t.x, xo, ws, (long) j * k, (long) q1 * k, (long) q2 * k, (long) q3 * k, kv, sums);
