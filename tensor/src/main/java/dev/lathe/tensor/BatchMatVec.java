@@ -30,9 +30,6 @@ public final class BatchMatVec {
   /** Input rows per tile. */
   private static final int ROWS = 4;
 
-  /** Floats of a tile's unreduced sums: one vector per output. */
-  private static final int SUMS = ROWS * TILE * L;
-
   /** Fewest weight rows per parallel task. */
   private static final int MIN_ROWS_PER_TASK = 64;
 
@@ -198,7 +195,7 @@ public final class BatchMatVec {
     private final int[] rowsPerTask = new int[3];
     private final int[] firstTask = new int[4]; // part p's tasks are [firstTask[p], firstTask[p+1])
     // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
-    private float[][] sums = new float[1][SUMS + 1];
+    private float[][] sums = new float[1][BatchTiles.SUMS + 1];
 
     void part(int p, float[] f, short[] h, MemorySegment s, float[] out, int outOff, int rows) {
       f32[p] = f;
@@ -268,7 +265,7 @@ public final class BatchMatVec {
       t.firstTask[p] = Integer.MAX_VALUE;
     }
     if (t.sums.length < pool.threads()) {
-      t.sums = new float[pool.threads()][SUMS + 1];
+      t.sums = new float[pool.threads()][BatchTiles.SUMS + 1];
     }
     try {
       if (tasks > 1 && pool.threads() > 1) {
@@ -325,7 +322,7 @@ public final class BatchMatVec {
       boolean inTile = ahead && ws == null && t.m >= ROWS;
       if (t.m > 1 && ahead && !inTile) {
         // the next tile's four rows, on their way while this one computes
-        sums[SUMS] =
+        sums[BatchTiles.SUMS] =
             touch(wf, wh, ws, (j + 1) * k, k)
                 + touch(wf, wh, ws, (q1 + 1) * k, k)
                 + touch(wf, wh, ws, (q2 + 1) * k, k)

@@ -24,6 +24,12 @@ final class BatchTiles {
   // accumulator is one FMA chain over k in order, whichever tile ran it: the single-row kernels
   // below do the same arithmetic for one output.
 
+  /**
+   * Floats of a four-row tile's unreduced sums in {@code sums}; the float after them is the sink of
+   * the reads of coming weight rows (kept there so that the JIT does not drop them).
+   */
+  static final int SUMS = 16 * L;
+
   /** Four input rows against four weight rows, W f32. */
   static void tile4(
       float[] x,
@@ -152,7 +158,7 @@ final class BatchTiles {
     a31.intoArray(sums, 13 * L);
     a32.intoArray(sums, 14 * L);
     a33.intoArray(sums, 15 * L);
-    sums[16 * L] += seen;
+    sums[SUMS] += seen;
   }
 
   /** Four input rows against four weight rows, W bf16 (each weight vector widened once). */
@@ -220,7 +226,7 @@ final class BatchTiles {
    * ({@code n0} to {@code n3}), so that their lines come from memory while this tile computes. One
    * scalar load per row per step, among the tile's arithmetic, waits less than the same loads
    * issued together before the tile (the JVM has no prefetch instruction). Their sum is added to
-   * {@code sums[16 * L]}, so that the JIT keeps them.
+   * {@code sums[SUMS]}, so that the JIT keeps them.
    */
   static void tile4Ahead(
       float[] x,
@@ -285,7 +291,7 @@ final class BatchTiles {
     a31.intoArray(sums, 13 * L);
     a32.intoArray(sums, 14 * L);
     a33.intoArray(sums, 15 * L);
-    sums[16 * L] += seen;
+    sums[SUMS] += seen;
   }
 
   /**
