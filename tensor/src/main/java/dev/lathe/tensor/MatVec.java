@@ -36,8 +36,9 @@ public final class MatVec {
   /** Products below this many multiply-adds run as one task. */
   static final long SMALL = 1L << 15;
 
-  /** Each thread's scratch for two rows' accumulators (four vectors each). */
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[8 * L]);
+  /** Each thread's scratch: two rows' accumulators (four vectors each), or sixteen rows' sums. */
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[16 * L]);
 
   /**
    * One product's operands and the loop body over its row groups: the weights addressed as rows of
@@ -210,8 +211,10 @@ public final class MatVec {
   /**
    * Rows {@code [j0, j1)}: the first and second halves of the range in step, row {@code j0 + i}
    * paired with row {@code mid + i} ({@link RowDot} says why), and the middle row alone when the
-   * count is odd; the rows of a product below {@link #SMALL} one at a time. Each row's bits are the
-   * same however it is paired.
+   * count is odd. The rows of a product below {@link #SMALL} are read from cache, where the cost is
+   * each row's reduction rather than memory: they go sixteen at a time, their vectors summed
+   * together by {@link SixteenDots#sums} where the machine has sixteen lanes, one at a time
+   * otherwise. Each row's bits are the same however it is paired or grouped.
    */
   private static void rows(
       float[] x, int xOff, Rows w, float[] y, int yOff, int j0, int j1, int k, boolean acc) {
@@ -248,16 +251,33 @@ public final class MatVec {
       finish(x, xOff, w, lanes, 0, y, yOff, ja, k, kv, acc);
       finish(x, xOff, w, lanes, 4 * L, y, yOff, jb, k, kv, acc);
     }
-    for (int j = j0 + half; j < mid; j++) {
-      if (w.f32() != null) {
-        RowDot.dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes);
-      } else if (w.bf16() != null) {
-        RowDot.dot(x, xOff, w.bf16(), (int) w.off() + j * k, kv, lanes);
-      } else {
-        RowDot.dot(x, xOff, w.seg(), w.off() + (long) j * k, kv, lanes);
+    int j = j0 + half;
+    if (half == 0 && SixteenDots.AVAILABLE) {
+      // a small product: sixteen rows' vectors, then their sums together (the same bits)
+      for (; j + 16 <= mid; j += 16) {
+        for (int r = 0; r < 16; r++) {
+          dot(x, xOff, w, j + r, k, kv, lanes, r * L);
+        }
+        SixteenDots.sums(lanes, y, yOff + j, acc);
       }
-      finish(x, xOff, w, lanes, 0, y, yOff, j, k, kv, acc);
     }
+    for (; j < mid; j++) {
+      dot(x, xOff, w, j, k, kv, lanes, 0);
+      store(lanes, 0, y, yOff, j, acc);
+    }
+  }
+
+  /** Row j's vector into {@code lanes[to .. to+L)}: its whole chunks of k, then the masked tail. */
+  private static void dot(
+      float[] x, int xOff, Rows w, int j, int k, int kv, float[] lanes, int to) {
+    if (w.f32() != null) {
+      RowDot.dot(x, xOff, w.f32(), (int) w.off() + j * k, kv, lanes, to);
+    } else if (w.bf16() != null) {
+      RowDot.dot(x, xOff, w.bf16(), (int) w.off() + j * k, kv, lanes, to);
+    } else {
+      RowDot.dot(x, xOff, w.seg(), w.off() + (long) j * k, kv, lanes, to);
+    }
+    addTail(x, xOff, w, lanes, to, j, k, kv);
   }
 
   /** Row j's sum from {@code lanes[at .. at+L)}: adds the masked tail of k, reduces, stores. */
@@ -273,11 +293,22 @@ public final class MatVec {
       int k,
       int kv,
       boolean acc) {
+    addTail(x, xOff, w, lanes, at, j, k, kv);
+    store(lanes, at, y, yOff, j, acc);
+  }
+
+  /** Adds row j's last {@code k - kv} products (one masked FMA) to {@code lanes[at .. at+L)}. */
+  private static void addTail(
+      float[] x, int xOff, Rows w, float[] lanes, int at, int j, int k, int kv) {
     if (kv < k) {
       FloatVector sum = FloatVector.fromArray(F, lanes, at);
       sum = tail(w, (long) j * k + kv, k - kv).fma(tailX(x, xOff + kv, k - kv), sum);
       sum.intoArray(lanes, at);
     }
+  }
+
+  /** y[j] (+)= the lanes at {@code lanes[at .. at+L)} reduced. */
+  private static void store(float[] lanes, int at, float[] y, int yOff, int j, boolean acc) {
     float v = reduce(lanes, at);
     y[yOff + j] = acc ? y[yOff + j] + v : v;
   }

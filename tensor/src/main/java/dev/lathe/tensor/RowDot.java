@@ -16,8 +16,9 @@ import jdk.incubator.vector.ShortVector;
  *
  * <p>Each row's sum is always the same sequence of operations: four vector accumulators take the
  * L-wide chunks of k in turn (chunk c into accumulator c % 4), then are added as (a0 + a1) + (a2 +
- * a3) into {@code lanes}; the caller adds the masked tail and reduces. A row therefore has the same
- * bits whether it was computed alone or paired, and whichever row it was paired with.
+ * a3) into {@code lanes} (a single row's at {@code lanes[to ..)}); the caller adds the masked tail
+ * and reduces. A row therefore has the same bits whether it was computed alone or paired, and
+ * whichever row it was paired with.
  *
  * <p>Why pairs: a row read front to back is one stream of memory. Decode is bound by how fast the
  * weights come from memory, and one stream at a time leaves the memory system idle at every 4 KB
@@ -33,7 +34,7 @@ import jdk.incubator.vector.ShortVector;
 final class RowDot {
   private RowDot() {}
 
-  static void dot(float[] x, int xOff, float[] w, int wAt, int kv, float[] lanes) {
+  static void dot(float[] x, int xOff, float[] w, int wAt, int kv, float[] lanes, int to) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     int p = 0;
     for (; p + 4 * L <= kv; p += 4 * L) {
@@ -59,7 +60,7 @@ final class RowDot {
     if (p < kv) {
       a2 = FloatVector.fromArray(F, w, wAt + p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, to);
   }
 
   /**
@@ -102,7 +103,7 @@ final class RowDot {
     return p;
   }
 
-  static void dot(float[] x, int xOff, short[] w, int wAt, int kv, float[] lanes) {
+  static void dot(float[] x, int xOff, short[] w, int wAt, int kv, float[] lanes, int to) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     int p = 0;
     for (; p + 4 * L <= kv; p += 4 * L) {
@@ -136,7 +137,7 @@ final class RowDot {
           widen(ShortVector.fromArray(H, w, wAt + p))
               .fma(FloatVector.fromArray(F, x, xOff + p), a2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, to);
   }
 
   /**
@@ -180,7 +181,7 @@ final class RowDot {
   }
 
   /** bf16 weights in a segment of little-endian shorts, rows at element {@code wAt}. */
-  static void dot(float[] x, int xOff, MemorySegment w, long wAt, int kv, float[] lanes) {
+  static void dot(float[] x, int xOff, MemorySegment w, long wAt, int kv, float[] lanes, int to) {
     FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
     long at = 2 * wAt;
     int p = 0;
@@ -201,7 +202,7 @@ final class RowDot {
     if (p < kv) {
       a2 = seg(w, at + 2L * p).fma(FloatVector.fromArray(F, x, xOff + p), a2);
     }
-    a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+    a0.add(a1).add(a2.add(a3)).intoArray(lanes, to);
   }
 
   /** {@link #dot2} for segment rows at elements {@code wA} and {@code wB}. */

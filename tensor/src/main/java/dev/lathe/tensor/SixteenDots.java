@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorShuffle;
  * set, and adds the lanes h apart, so after four steps one vector holds all sixteen sums. Every sum
  * is the same pairwise tree over the same lanes as {@link MatVec#reduce}, so each result has the
  * bits of that row's dot product reduced alone; the tree costs about a quarter of sixteen separate
- * reductions, and no accumulator goes through memory.
+ * reductions. {@link #sums} is the tree alone, for sixteen vectors already in memory: {@link
+ * MatVec} sums sixteen rows of a small product with it.
  */
 public final class SixteenDots {
   private SixteenDots() {}
@@ -40,10 +41,11 @@ public final class SixteenDots {
 
   /**
    * {@code out[o + r] = x[xo ..] · w[wo + r·stride ..]} over the first {@code hv} values, for r <
-   * 16; hv a multiple of 16. Only when {@link #AVAILABLE}.
+   * 16; hv a multiple of 16. The accumulators go through {@code lanes} (16·L floats) to {@link
+   * #sums}. Only when {@link #AVAILABLE}.
    */
   public static void dots(
-      float[] x, int xo, float[] w, int wo, int stride, int hv, float[] out, int o) {
+      float[] x, int xo, float[] w, int wo, int stride, int hv, float[] out, int o, float[] lanes) {
     FloatVector z = FloatVector.zero(MatVec.F);
     FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
     FloatVector a8 = z, a9 = z, a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z;
@@ -67,6 +69,47 @@ public final class SixteenDots {
       a14 = xv.fma(FloatVector.fromArray(MatVec.F, w, b + 14 * stride), a14);
       a15 = xv.fma(FloatVector.fromArray(MatVec.F, w, b + 15 * stride), a15);
     }
+    a0.intoArray(lanes, 0);
+    a1.intoArray(lanes, L);
+    a2.intoArray(lanes, 2 * L);
+    a3.intoArray(lanes, 3 * L);
+    a4.intoArray(lanes, 4 * L);
+    a5.intoArray(lanes, 5 * L);
+    a6.intoArray(lanes, 6 * L);
+    a7.intoArray(lanes, 7 * L);
+    a8.intoArray(lanes, 8 * L);
+    a9.intoArray(lanes, 9 * L);
+    a10.intoArray(lanes, 10 * L);
+    a11.intoArray(lanes, 11 * L);
+    a12.intoArray(lanes, 12 * L);
+    a13.intoArray(lanes, 13 * L);
+    a14.intoArray(lanes, 14 * L);
+    a15.intoArray(lanes, 15 * L);
+    sums(lanes, out, o, false);
+  }
+
+  /**
+   * {@code out[o + r]} (+)= the lanes of {@code lanes[r·L .. (r+1)·L)} summed, for r < 16, by the
+   * transposing tree: each sum has the bits of {@link MatVec#reduce} of that vector alone, and with
+   * {@code accumulate} one add into {@code out[o + r]} after it. Only when {@link #AVAILABLE}.
+   */
+  public static void sums(float[] lanes, float[] out, int o, boolean accumulate) {
+    FloatVector a0 = FloatVector.fromArray(MatVec.F, lanes, 0);
+    FloatVector a1 = FloatVector.fromArray(MatVec.F, lanes, L);
+    FloatVector a2 = FloatVector.fromArray(MatVec.F, lanes, 2 * L);
+    FloatVector a3 = FloatVector.fromArray(MatVec.F, lanes, 3 * L);
+    FloatVector a4 = FloatVector.fromArray(MatVec.F, lanes, 4 * L);
+    FloatVector a5 = FloatVector.fromArray(MatVec.F, lanes, 5 * L);
+    FloatVector a6 = FloatVector.fromArray(MatVec.F, lanes, 6 * L);
+    FloatVector a7 = FloatVector.fromArray(MatVec.F, lanes, 7 * L);
+    FloatVector a8 = FloatVector.fromArray(MatVec.F, lanes, 8 * L);
+    FloatVector a9 = FloatVector.fromArray(MatVec.F, lanes, 9 * L);
+    FloatVector a10 = FloatVector.fromArray(MatVec.F, lanes, 10 * L);
+    FloatVector a11 = FloatVector.fromArray(MatVec.F, lanes, 11 * L);
+    FloatVector a12 = FloatVector.fromArray(MatVec.F, lanes, 12 * L);
+    FloatVector a13 = FloatVector.fromArray(MatVec.F, lanes, 13 * L);
+    FloatVector a14 = FloatVector.fromArray(MatVec.F, lanes, 14 * L);
+    FloatVector a15 = FloatVector.fromArray(MatVec.F, lanes, 15 * L);
     // step h = 8: rows 2i and 2i+1 share a vector, the first in the lanes with bit 3 clear
     FloatVector b0 = a0.blend(a1, M8).add(a1.blend(a0, M8).rearrange(S8));
     FloatVector b1 = a2.blend(a3, M8).add(a3.blend(a2, M8).rearrange(S8));
@@ -83,7 +126,11 @@ public final class SixteenDots {
     FloatVector c3 = b6.blend(b7, M4).add(b7.blend(b6, M4).rearrange(S4));
     FloatVector d0 = c0.blend(c1, M2).add(c1.blend(c0, M2).rearrange(S2));
     FloatVector d1 = c2.blend(c3, M2).add(c3.blend(c2, M2).rearrange(S2));
-    d0.blend(d1, M1).add(d1.blend(d0, M1).rearrange(S1)).rearrange(ORDER).intoArray(out, o);
+    FloatVector sums = d0.blend(d1, M1).add(d1.blend(d0, M1).rearrange(S1)).rearrange(ORDER);
+    if (accumulate) {
+      sums = FloatVector.fromArray(MatVec.F, out, o).add(sums);
+    }
+    sums.intoArray(out, o);
   }
 
   private static VectorMask<Float> bit(int h) {

@@ -47,12 +47,7 @@ public final class Softmax {
    */
   public static void forwardVector(float[] x, int off, int n) {
     int bound = F.loopBound(n);
-    // the maximum in a plain loop (the same value in any order): the vector max once stayed on the
-    // Java fallback in a compiled decode step, allocating and taking a third of the step
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < n; j++) {
-      max = Math.max(max, x[off + j]);
-    }
+    float max = max(x, off, n, bound);
     // exp(x - max) in place and its sum in one method of VectorExp: passing a vector to exp()
     // allocated whenever a decode step's compiled code left that call un-inlined
     float sum = VectorExp.expShiftedSum(x, off, bound, max);
@@ -69,6 +64,42 @@ public final class Softmax {
     for (; i < n; i++) {
       x[off + i] *= inv;
     }
+  }
+
+  /**
+   * The largest of {@code x[off .. off+n)}: whole vectors lane-wise, the lanes folded by halves,
+   * then the rest one by one. A maximum is the same value in any order ({@code max} follows {@link
+   * Math#max} for NaN and signed zeros), so this equals a scalar loop's; a scalar loop carried a
+   * dependent compare per score and took half of a short-headed model's softmax. The lanes are
+   * folded by rearranges written out here, not {@code reduceLanes}, whose compiled form once stayed
+   * on the Java fallback in a decode step and allocated.
+   */
+  static float max(float[] x, int off, int n, int bound) {
+    float max = Float.NEGATIVE_INFINITY;
+    if (bound > 0) {
+      FloatVector m = FloatVector.fromArray(F, x, off);
+      for (int i = F.length(); i < bound; i += F.length()) {
+        m = m.max(FloatVector.fromArray(F, x, off + i));
+      }
+      int lanes = F.length();
+      if (lanes >= 16) {
+        m = m.max(m.rearrange(LaneSum.SWAP8));
+      }
+      if (lanes >= 8) {
+        m = m.max(m.rearrange(LaneSum.SWAP4));
+      }
+      if (lanes >= 4) {
+        m = m.max(m.rearrange(LaneSum.SWAP2));
+      }
+      if (lanes >= 2) {
+        m = m.max(m.rearrange(LaneSum.SWAP1));
+      }
+      max = m.lane(0);
+    }
+    for (int j = bound; j < n; j++) {
+      max = Math.max(max, x[off + j]);
+    }
+    return max;
   }
 
   /**

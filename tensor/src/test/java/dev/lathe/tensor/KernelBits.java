@@ -115,7 +115,7 @@ final class KernelBits {
       // sixteen rows (stride C, the vector part of C) against row 0 of y
       float[] rows = gaussian(r, 16 * C);
       float[] d = new float[16];
-      SixteenDots.dots(y, 0, rows, 0, C, C - C % 16, d, 0);
+      SixteenDots.dots(y, 0, rows, 0, C, C - C % 16, d, 0, new float[16 * MatVec.L]);
       out.add("sixteendots " + bits(d));
     }
     return out;

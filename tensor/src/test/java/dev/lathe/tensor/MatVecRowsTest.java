@@ -10,18 +10,19 @@ import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decode mat-vec computes rows two at a time (the two halves of each task's range in step), or
- * one at a time for the middle row of an odd range and for small products. Every row must get the
- * same bits either way, for any thread count, so each product here is checked bit for bit against
- * the same rows computed one per call (which always takes the one-row kernel), and against a
- * double-precision sum. The shapes are odd: k not a multiple of the vector width (the masked tail),
- * k below one vector, odd and even row counts, and a weight offset. f32, bf16 and bf16 in a
- * (native, odd-offset) segment.
+ * The decode mat-vec computes rows two at a time (the two halves of each task's range in step), one
+ * at a time for the middle row of an odd range, and sixteen at a time, reduced together, for small
+ * products (one at a time for their last rows, or on a machine without sixteen lanes). Every row
+ * must get the same bits either way, for any thread count, so each product here is checked bit for
+ * bit against the same rows computed one per call (which always takes the one-row kernel), and
+ * against a double-precision sum. The shapes are odd: k not a multiple of the vector width (the
+ * masked tail), k below one vector, odd and even row counts, and a weight offset. f32, bf16 and
+ * bf16 in a (native, odd-offset) segment.
  */
 class MatVecRowsTest {
 
   private static final int[][] SHAPES = {
-    // products of fewer than MatVec.SMALL multiply-adds run one row at a time, larger ones in pairs
+    // products of fewer than MatVec.SMALL multiply-adds run sixteen rows at a time, larger in pairs
     {1, 1},
     {2, 15},
     {3, 33},

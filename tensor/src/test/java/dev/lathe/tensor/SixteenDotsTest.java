@@ -29,7 +29,7 @@ class SixteenDotsTest {
       float[] x = RandomArrays.uniform(hv + stride, 3 + hv, 2f);
       float[] w = RandomArrays.uniform(stride, 5 + 16 * stride, 2f);
       float[] out = new float[2 + 16];
-      SixteenDots.dots(x, 3, w, 5, stride, hv, out, 2);
+      SixteenDots.dots(x, 3, w, 5, stride, hv, out, 2, new float[16 * MatVec.L]);
       for (int r = 0; r < 16; r++) {
         FloatVector acc = FloatVector.zero(MatVec.F);
         for (int d = 0; d < hv; d += MatVec.L) {

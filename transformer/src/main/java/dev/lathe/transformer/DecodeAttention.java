@@ -23,8 +23,9 @@ final class DecodeAttention {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final int L = F.length();
 
-  /** Each thread's lanes of one dot product, reduced from memory (see {@link #reduce}). */
-  private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
+  /** Each thread's lanes: one dot product reduced from memory (see {@link #reduce}), or sixteen. */
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[16 * L]);
 
   /**
    * One query head: {@code out[o ..] = softmax(q[qh ..] · keys[kv ..]ᵀ / √hd) · values[kv ..]} over
@@ -67,7 +68,7 @@ final class DecodeAttention {
     int p = 0;
     if (SixteenDots.AVAILABLE && hv > 0) {
       for (; p + 16 <= len; p += 16) {
-        SixteenDots.dots(q, qh, keys, kv + p * hd, hd, hv, scores, s0 + p);
+        SixteenDots.dots(q, qh, keys, kv + p * hd, hd, hv, scores, s0 + p, lanes);
         for (int i = p; i < p + 16; i++) {
           int at = kv + i * hd;
           float s = scores[s0 + i];

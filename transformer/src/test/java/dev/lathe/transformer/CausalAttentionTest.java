@@ -81,6 +81,73 @@ class CausalAttentionTest {
     return out;
   }
 
+  /**
+   * A short head's scores and sums across positions (stories260K's eight values) have the bits of
+   * their lane chains, written out here in scalar: a position's score is its in-order dot product
+   * over the head divided by √hd; a dimension's sum takes position p into lane p % 16 in order over
+   * the blocks, reduces the lanes by {@link dev.lathe.tensor.MatVec#reduce}'s tree, then adds the
+   * positions past the last whole block. (The blocks are sixteen positions only on a machine with
+   * sixteen lanes; elsewhere this returns.)
+   */
+  @Test
+  void shortHeadsKeepTheBitsOfTheLaneChains() {
+    if (jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() != 16) {
+      return;
+    }
+    SplittableRandom r = new SplittableRandom(11);
+    int hd = 8;
+    for (int len : new int[] {16, 37, 64, 161}) {
+      int kv = 8 * 3; // a cache that does not start at zero
+      float[] q = random(r, 5 + hd);
+      float[] keys = random(r, kv + len * hd + 7);
+      float[] values = random(r, kv + len * hd + 7);
+      float scale = (float) Math.sqrt(hd);
+      float[] scores = new float[2 + len];
+      int done = CausalAttention.scoresAcross(q, 5, keys, kv, hd, len, scale, scores, 2);
+      assertThat(done).isEqualTo(len - len % 16);
+      for (int p = 0; p < done; p++) {
+        float dot = 0f;
+        for (int d = 0; d < hd; d++) {
+          dot = Math.fma(keys[kv + p * hd + d], q[5 + d], dot);
+        }
+        assertThat(Float.floatToRawIntBits(scores[2 + p]))
+            .as("score of position %d of %d", p, len)
+            .isEqualTo(Float.floatToRawIntBits(dot / scale));
+      }
+      for (int p = done; p < len; p++) {
+        scores[2 + p] = (float) r.nextDouble();
+      }
+      float[] out = new float[3 + hd];
+      CausalAttention.valuesAcross(scores, 2, values, kv, hd, len, out, 3);
+      for (int d = 0; d < hd; d++) {
+        float[] lanes = new float[16];
+        for (int p = 0; p < done; p++) {
+          lanes[p % 16] = Math.fma(values[kv + p * hd + d], scores[2 + p], lanes[p % 16]);
+        }
+        float sum = treeSum(lanes);
+        for (int p = done; p < len; p++) {
+          sum = Math.fma(scores[2 + p], values[kv + p * hd + d], sum);
+        }
+        assertThat(Float.floatToRawIntBits(out[3 + d]))
+            .as("dimension %d over %d positions", d, len)
+            .isEqualTo(Float.floatToRawIntBits(sum));
+      }
+    }
+  }
+
+  /** Sixteen lanes summed as lane i + lane (i xor h) for h = 8, 4, 2, 1; the result in lane 0. */
+  private static float treeSum(float[] lanes) {
+    float[] v = lanes.clone();
+    for (int h = 8; h >= 1; h /= 2) {
+      float[] next = new float[16];
+      for (int i = 0; i < 16; i++) {
+        next[i] = v[i] + v[i ^ h];
+      }
+      v = next;
+    }
+    return v[0];
+  }
+
   static float[] random(SplittableRandom r, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
