@@ -268,8 +268,10 @@ final class GemmPacked {
     int step = ceilDiv(k, passes);
     int panels = ceilDiv(nc, nr);
     Scratch s = SCRATCH.get();
-    if (s.b.length < panels * nr * step) {
-      s.b = new float[panels * nr * step];
+    // the panels start on a cache line (AlignedFloats), so that no vector load of B spans two
+    int b0 = AlignedFloats.START;
+    if (s.b.length < b0 + panels * nr * step) {
+      s.b = AlignedFloats.floats(panels * nr * step);
     }
     float[] pb = s.b;
     float[] tile = TILE.get();
@@ -277,7 +279,7 @@ final class GemmPacked {
       int kc = Math.min(step, k - p0);
       BSource from = b.from(p0);
       for (int q = 0; q < panels; q++) {
-        packB(from, kc, j0 + q * nr, Math.min(nr, nc - q * nr), nr, pb, q * nr * kc);
+        packB(from, kc, j0 + q * nr, Math.min(nr, nc - q * nr), nr, pb, b0 + q * nr * kc);
       }
       boolean overwrite = p0 == 0 && !accumulate;
       for (int ir = 0; ir < mc; ir += mr) {
@@ -286,7 +288,7 @@ final class GemmPacked {
         for (int q = 0; q < panels; q++) {
           int jr = q * nr;
           int cols = Math.min(nr, nc - jr);
-          int bBase = jr * kc;
+          int bBase = b0 + jr * kc;
           int cAt = cOff + (i0 + ir) * n + j0 + jr;
           if (rows == mr && cols == nr) {
             tile(mr, nr, pa, aBase, pb, bBase, kc, c, cAt, n, overwrite);
