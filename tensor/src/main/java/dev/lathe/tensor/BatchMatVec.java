@@ -196,6 +196,8 @@ public final class BatchMatVec {
     private final int[] firstTask = new int[4]; // part p's tasks are [firstTask[p], firstTask[p+1])
     // per worker: a tile's unreduced sums, then the sink of the touches (so the JIT keeps them)
     private float[][] sums = new float[1][BatchTiles.SUMS + 1];
+    // the input rows of a batched product, copied to start on a cache line (AlignedFloats)
+    private float[] lined = new float[0];
 
     void part(int p, float[] f, short[] h, MemorySegment s, float[] out, int outOff, int rows) {
       f32[p] = f;
@@ -243,8 +245,18 @@ public final class BatchMatVec {
    * them.
    */
   private static void run(ComputePool pool, Tiles t, float[] x, int xOff, int m, int k, int parts) {
-    t.x = x;
-    t.xOff = xOff;
+    if (m >= ROWS) {
+      // the tiles load each input vector once per weight row: from a cache line, not across two
+      if (t.lined.length < AlignedFloats.START + m * k) {
+        t.lined = AlignedFloats.floats(m * k);
+      }
+      System.arraycopy(x, xOff, t.lined, AlignedFloats.START, m * k);
+      t.x = t.lined;
+      t.xOff = AlignedFloats.START;
+    } else {
+      t.x = x;
+      t.xOff = xOff;
+    }
     t.m = m;
     t.k = k;
     int total = 0;
