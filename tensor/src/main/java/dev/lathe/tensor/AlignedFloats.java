@@ -16,9 +16,9 @@ import java.lang.management.ManagementFactory;
  * returns arrays of at least half a region (2 MB per thread with 4 MB regions); elsewhere it
  * returns plain arrays, {@link #START} is 0, and only the speed differs.
  *
- * <p>Measured: the 8 × 3 tile over B panels from an array started on a line ran 2048³ products on
- * one thread of a Xeon with AVX-512 at 131–155 GFLOP/s, against 125–143 from a plain array (three
- * layouts, alternated runs).
+ * <p>Measured: 2048³ products on one thread of a Xeon with AVX-512 ran at 125–149 GFLOP/s with the
+ * panels started on a line, against 114–131 from a plain array (three layouts, alternated runs;
+ * BENCHMARKS.md).
  */
 final class AlignedFloats {
   private AlignedFloats() {}
