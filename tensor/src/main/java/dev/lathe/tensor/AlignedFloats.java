@@ -62,4 +62,9 @@ final class AlignedFloats {
   static float[] floats(int n) {
     return new float[Math.max(START + n, FLOOR)];
   }
+
+  /** {@code have} when it holds {@code n} floats from {@link #START}, else {@link #floats}. */
+  static float[] atLeast(float[] have, int n) {
+    return have.length >= START + n ? have : floats(n);
+  }
 }

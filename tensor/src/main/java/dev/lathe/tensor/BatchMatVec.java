@@ -247,9 +247,7 @@ public final class BatchMatVec {
   private static void run(ComputePool pool, Tiles t, float[] x, int xOff, int m, int k, int parts) {
     if (m >= ROWS) {
       // the tiles load each input vector once per weight row: from a cache line, not across two
-      if (t.lined.length < AlignedFloats.START + m * k) {
-        t.lined = AlignedFloats.floats(m * k);
-      }
+      t.lined = AlignedFloats.atLeast(t.lined, m * k);
       System.arraycopy(x, xOff, t.lined, AlignedFloats.START, m * k);
       t.x = t.lined;
       t.xOff = AlignedFloats.START;

@@ -270,9 +270,7 @@ final class GemmPacked {
     Scratch s = SCRATCH.get();
     // the panels start on a cache line (AlignedFloats), so that no vector load of B spans two
     int b0 = AlignedFloats.START;
-    if (s.b.length < b0 + panels * nr * step) {
-      s.b = AlignedFloats.floats(panels * nr * step);
-    }
+    s.b = AlignedFloats.atLeast(s.b, panels * nr * step);
     float[] pb = s.b;
     float[] tile = TILE.get();
     for (int p0 = 0; p0 < k; p0 += step) {

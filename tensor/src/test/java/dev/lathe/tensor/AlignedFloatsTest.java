@@ -22,6 +22,10 @@ class AlignedFloatsTest {
     boolean compact = Boolean.parseBoolean(vm.getVMOption("UseCompactObjectHeaders").getValue());
     float[] a = AlignedFloats.floats(1000);
     assertThat(a.length).isGreaterThanOrEqualTo(AlignedFloats.START + 1000);
+    assertThat(AlignedFloats.atLeast(a, a.length - AlignedFloats.START)).isSameAs(a);
+    float[] grown = AlignedFloats.atLeast(a, a.length - AlignedFloats.START + 1);
+    assertThat(grown).isNotSameAs(a);
+    assertThat(grown.length).isGreaterThan(a.length);
     if (g1 && region <= 16L << 20) {
       int header = compact ? 12 : 16;
       assertThat(header + AlignedFloats.START * Float.BYTES).isEqualTo(64);
