@@ -186,7 +186,7 @@ public final class BatchDecoder {
         for (int i = 0; i < rows; i++) {
           at.store(i);
         }
-        int tasks = rows * cf.heads();
+        int tasks = rows * cf.kvHeads();
         if (tasks > 1 && attended(caches, rows) * qd >= PARALLEL_ATTENTION) {
           ComputePool.common().parallelFor(tasks, at);
         } else {
@@ -349,31 +349,35 @@ public final class BatchDecoder {
       cache.store(layer, r.k, r.v, 1, pos);
     }
 
+    /** Task (row i, key/value head g): the query heads of g's group, together. */
     @Override
     public void run(int task, int worker) {
       LlamaConfig cf = a.config;
-      int heads = cf.heads();
+      int group = cf.heads() / cf.kvHeads();
       int hd = cf.headDim();
-      int i = task / heads;
-      int h = task % heads;
+      int i = task / cf.kvHeads();
+      int g = task % cf.kvHeads();
       AttentionCache<?> cache = (AttentionCache<?>) caches[i];
       ChunkActivations r = (ChunkActivations) cache.arena;
       int pos = cache.length();
-      int qh = i * cf.queryDim() + h * hd;
-      Rope.forward(cf.ropeStyle(), a.q, qh, 1, held.rope(), pos);
-      int kv = h / (heads / cf.kvHeads()) * cache.capacity * hd;
-      DecodeAttention.head(
+      int qh = i * cf.queryDim() + g * group * hd;
+      for (int h = 0; h < group; h++) {
+        Rope.forward(cf.ropeStyle(), a.q, qh + h * hd, 1, held.rope(), pos);
+      }
+      DecodeAttention.group(
           a.att,
           qh,
           a.q,
           qh,
           cache.keys[layer],
           cache.values[layer],
-          kv,
+          g * cache.capacity * hd,
           hd,
           pos + 1,
+          group,
           r.scores,
-          worker * cache.capacity);
+          worker * group * cache.capacity,
+          cache.capacity);
     }
   }
 

@@ -24,9 +24,14 @@ final class CausalAttention {
   /** Fewest multiply-adds worth spreading over the pool. */
   private static final long PARALLEL_WORK = 1L << 15;
 
-  /** Scratch floats {@link #forward} needs for a cache of {@code capacity} positions. */
-  static int scratchSize(int capacity) {
-    return ComputePool.common().threads() * capacity;
+  /**
+   * Scratch floats for a cache of {@code capacity} positions whose key/value heads each serve
+   * {@code group} query heads: (threads, group, capacity). {@link #forward} scores one head at a
+   * time into the first capacity of its thread's slice; the batched step ({@link
+   * DecodeAttention#group}) scores a whole group.
+   */
+  static int scratchSize(int capacity, int group) {
+    return ComputePool.common().threads() * group * capacity;
   }
 
   /**
@@ -36,7 +41,7 @@ final class CausalAttention {
    * <pre>
    * // out: (T, H, hd)   q: (T, H, hd)
    * // keys, values: (KVH, capacity, hd), positions [0, pos0 + T) filled
-   * // scores: scratch of scratchSize(capacity), (threads, capacity)
+   * // scores: scratch of scratchSize(capacity, group), each thread's slice group·capacity long
    * </pre>
    */
   static void forward(
@@ -112,7 +117,7 @@ final class CausalAttention {
           headDim,
           capacity,
           scores,
-          worker * capacity);
+          worker * group * capacity);
     }
   }
 

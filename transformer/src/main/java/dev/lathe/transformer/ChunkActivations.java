@@ -14,7 +14,7 @@ abstract sealed class ChunkActivations permits LlamaModel.Activations, Gpt2Model
   final float[] k; // (T, KVH, hd)
   final float[] v; // (T, KVH, hd)
   final float[] att; // (T, H, hd) attention output
-  final float[] scores; // (threads, capacity) attention scratch
+  final float[] scores; // (threads, group, capacity) attention scratch
   final float[] lora; // (T, r) adapter scratch, empty without adapters
 
   ChunkActivations(ModelConfig c, int t, int capacity, int loraRank) {
@@ -27,7 +27,7 @@ abstract sealed class ChunkActivations permits LlamaModel.Activations, Gpt2Model
     k = new float[t * kvd];
     v = new float[t * kvd];
     att = new float[t * qd];
-    scores = new float[CausalAttention.scratchSize(capacity)];
+    scores = new float[CausalAttention.scratchSize(capacity, c.heads() / c.kvHeads())];
     lora = new float[t * loraRank];
   }
 

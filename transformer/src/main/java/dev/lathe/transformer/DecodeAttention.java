@@ -12,10 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link MatVec#reduce}'s fixed tree; sixteen positions at a time, reduced together, where the
  * machine has sixteen lanes), takes the softmax, and sums the values weighted by it, four vectors
  * of the head at a time, each lane one FMA chain over the positions in order. The arithmetic
- * depends only on the sequence, so a row gets the same bits in any batch. The batched step ({@link
- * BatchDecoder}, one task per row and head) and {@link CausalAttention} (its heads of at least a
- * vector's length, one task per head) both attend through {@link #head}, so a sequence gets the
- * same bits on either path.
+ * depends only on the sequence, so a row gets the same bits in any batch. {@link #group} computes
+ * the query heads of one key/value head together, each with the bits {@link #head} gives it. The
+ * batched step ({@link BatchDecoder}, one task per row and key/value head, through {@link #group})
+ * and {@link CausalAttention} (its heads of at least a vector's length, one task per query head,
+ * through {@link #head}) so give a sequence the same bits on either path.
  */
 final class DecodeAttention {
   private DecodeAttention() {}
@@ -46,7 +47,59 @@ final class DecodeAttention {
       int s0) {
     scores(q, qh, keys, kv, hd, len, (float) Math.sqrt(hd), scores, s0, LANES.get());
     Softmax.forward(scores, s0, len);
-    values(scores, s0, values, kv, hd, len, out, o);
+    values(scores, s0, values, kv, hd, len, out, o, 0);
+  }
+
+  /**
+   * {@code heads} consecutive query heads that share one key/value head (grouped-query attention),
+   * each as {@link #head} computes it, with the same bits: head j's query at {@code q[qh + j·hd
+   * ..]}, its output at {@code out[o + j·hd ..]}, its scores at {@code scores[s0 + j·stride ..)}.
+   * Each block of sixteen cached keys is scored for every head while it is in L1, and the values
+   * are summed for three heads at a time, each value vector read once for the three. One head at a
+   * time read the head's keys and values from L2 or memory once per head.
+   */
+  static void group(
+      float[] out,
+      int o,
+      float[] q,
+      int qh,
+      float[] keys,
+      float[] values,
+      int kv,
+      int hd,
+      int len,
+      int heads,
+      float[] scores,
+      int s0,
+      int stride) {
+    float scale = (float) Math.sqrt(hd);
+    float[] lanes = LANES.get();
+    int p = 0;
+    if (SixteenDots.AVAILABLE && hd >= L) {
+      for (; p + 16 <= len; p += 16) {
+        for (int j = 0; j < heads; j++) {
+          sixteen(q, qh + j * hd, keys, kv, hd, p, scale, scores, s0 + j * stride, lanes);
+        }
+      }
+    }
+    for (int j = 0; j < heads; j++) {
+      oneByOne(q, qh + j * hd, keys, kv, hd, p, len, scale, scores, s0 + j * stride, lanes);
+      Softmax.forward(scores, s0 + j * stride, len);
+    }
+    int hv = hd - hd % L;
+    int wide = hv - hv % (4 * L); // dimensions summed in blocks of four vectors
+    int j = 0;
+    for (; j + 3 <= heads; j += 3) {
+      for (int d = 0; d < wide; d += 4 * L) {
+        values3(scores, s0 + j * stride, stride, values, kv + d, hd, len, out, o + j * hd + d);
+      }
+      for (int h = j; h < j + 3; h++) {
+        values(scores, s0 + h * stride, values, kv, hd, len, out, o + h * hd, wide);
+      }
+    }
+    for (; j < heads; j++) {
+      values(scores, s0 + j * stride, values, kv, hd, len, out, o + j * hd, 0);
+    }
   }
 
   /**
@@ -64,22 +117,59 @@ final class DecodeAttention {
       float[] scores,
       int s0,
       float[] lanes) {
-    int hv = hd - hd % L;
     int p = 0;
-    if (SixteenDots.AVAILABLE && hv > 0) {
+    if (SixteenDots.AVAILABLE && hd >= L) {
       for (; p + 16 <= len; p += 16) {
-        SixteenDots.dots(q, qh, keys, kv + p * hd, hd, hv, scores, s0 + p, lanes);
-        for (int i = p; i < p + 16; i++) {
-          int at = kv + i * hd;
-          float s = scores[s0 + i];
-          for (int d = hv; d < hd; d++) {
-            s = Math.fma(q[qh + d], keys[at + d], s);
-          }
-          scores[s0 + i] = s / scale;
-        }
+        sixteen(q, qh, keys, kv, hd, p, scale, scores, s0, lanes);
       }
     }
-    for (; p < len; p++) {
+    oneByOne(q, qh, keys, kv, hd, p, len, scale, scores, s0, lanes);
+  }
+
+  /** Positions p .. p+16 of {@link #scores}, reduced together; only when sixteen lanes. */
+  private static void sixteen(
+      float[] q,
+      int qh,
+      float[] keys,
+      int kv,
+      int hd,
+      int p,
+      float scale,
+      float[] scores,
+      int s0,
+      float[] lanes) {
+    int hv = hd - hd % L;
+    SixteenDots.dots(q, qh, keys, kv + p * hd, hd, hv, scores, s0 + p, lanes);
+    if (hv == hd) {
+      // a division per lane rounds as the scalar one does
+      FloatVector.fromArray(F, scores, s0 + p).div(scale).intoArray(scores, s0 + p);
+      return;
+    }
+    for (int i = p; i < p + 16; i++) {
+      int at = kv + i * hd;
+      float s = scores[s0 + i];
+      for (int d = hv; d < hd; d++) {
+        s = Math.fma(q[qh + d], keys[at + d], s);
+      }
+      scores[s0 + i] = s / scale;
+    }
+  }
+
+  /** Positions from .. len of {@link #scores}, one at a time. */
+  private static void oneByOne(
+      float[] q,
+      int qh,
+      float[] keys,
+      int kv,
+      int hd,
+      int from,
+      int len,
+      float scale,
+      float[] scores,
+      int s0,
+      float[] lanes) {
+    int hv = hd - hd % L;
+    for (int p = from; p < len; p++) {
       int at = kv + p * hd;
       float s = 0f;
       if (hv > 0) {
@@ -106,11 +196,22 @@ final class DecodeAttention {
     return MatVec.reduce(lanes, 0);
   }
 
-  /** out[d] = Σ_p scores[s0 + p] · values[kv + p·hd + d], in order of p, for d < hd. */
+  /**
+   * out[o + d] = Σ_p scores[s0 + p] · values[kv + p·hd + d], in order of p, for {@code from <= d <
+   * hd}; from a multiple of 4·L.
+   */
   private static void values(
-      float[] scores, int s0, float[] values, int kv, int hd, int len, float[] out, int o) {
+      float[] scores,
+      int s0,
+      float[] values,
+      int kv,
+      int hd,
+      int len,
+      float[] out,
+      int o,
+      int from) {
     int hv = hd - hd % L;
-    int d = 0;
+    int d = from;
     for (; d + 4 * L <= hv; d += 4 * L) {
       FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
       for (int p = 0; p < len; p++) {
@@ -142,5 +243,59 @@ final class DecodeAttention {
       }
       out[o + d] = sum;
     }
+  }
+
+  /**
+   * Four vectors of three heads' outputs at once: out[o + h·hd + d] = Σ_p scores[s0 + h·stride + p]
+   * · values[at + p·hd + d] for h < 3 and d < 4·L, each lane one FMA chain over p in order, as in
+   * {@link #values}; each value vector is read once for the three heads.
+   */
+  private static void values3(
+      float[] scores,
+      int s0,
+      int stride,
+      float[] values,
+      int at,
+      int hd,
+      int len,
+      float[] out,
+      int o) {
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+    for (int p = 0; p < len; p++) {
+      int v = at + p * hd;
+      FloatVector v0 = FloatVector.fromArray(F, values, v);
+      FloatVector v1 = FloatVector.fromArray(F, values, v + L);
+      FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * L);
+      FloatVector v3 = FloatVector.fromArray(F, values, v + 3 * L);
+      FloatVector s = FloatVector.broadcast(F, scores[s0 + p]);
+      a0 = v0.fma(s, a0);
+      a1 = v1.fma(s, a1);
+      a2 = v2.fma(s, a2);
+      a3 = v3.fma(s, a3);
+      s = FloatVector.broadcast(F, scores[s0 + stride + p]);
+      b0 = v0.fma(s, b0);
+      b1 = v1.fma(s, b1);
+      b2 = v2.fma(s, b2);
+      b3 = v3.fma(s, b3);
+      s = FloatVector.broadcast(F, scores[s0 + 2 * stride + p]);
+      c0 = v0.fma(s, c0);
+      c1 = v1.fma(s, c1);
+      c2 = v2.fma(s, c2);
+      c3 = v3.fma(s, c3);
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    b0.intoArray(out, o + hd);
+    b1.intoArray(out, o + hd + L);
+    b2.intoArray(out, o + hd + 2 * L);
+    b3.intoArray(out, o + hd + 3 * L);
+    c0.intoArray(out, o + 2 * hd);
+    c1.intoArray(out, o + 2 * hd + L);
+    c2.intoArray(out, o + 2 * hd + 2 * L);
+    c3.intoArray(out, o + 2 * hd + 3 * L);
   }
 }

@@ -34,7 +34,7 @@ class CausalAttentionTest {
       float[] keys = random(r, kvHeads * capacity * hd);
       float[] values = random(r, kvHeads * capacity * hd);
       float[] out = new float[t * heads * hd];
-      float[] scores = new float[CausalAttention.scratchSize(capacity)];
+      float[] scores = new float[CausalAttention.scratchSize(capacity, heads / kvHeads)];
       CausalAttention.forward(out, q, keys, values, t, pos0, heads, kvHeads, hd, capacity, scores);
       int group = heads / kvHeads;
       for (int i = 0; i < t; i++) {

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The decode attention kernel, one query head at a time, against a scalar twin in double precision,
  * on odd head widths (shorter than a vector, with a tail, several vectors), grouped heads and cache
- * lengths (under sixteen positions, and sixteen-position blocks with and without a remainder).
+ * lengths (under sixteen positions, and sixteen-position blocks with and without a remainder); and
+ * the query heads of a key/value head computed together, against one at a time, bit for bit.
  */
 class DecodeAttentionTest {
 
@@ -46,6 +47,43 @@ class DecodeAttentionTest {
       }
       assertThat(out[0]).isZero();
       assertThat(out[1]).isZero();
+    }
+  }
+
+  @Test
+  void aGroupOfHeadsGetsTheBitsOfEachHeadAlone() {
+    // group size, headDim, len: groups of one to seven heads (threes, a pair and a single left
+    // over), widths with and without whole four-vector blocks and with a scalar tail, lengths
+    // under, at and past sixteen-position blocks
+    int[][] shapes = {
+      {3, 64, 96},
+      {3, 64, 5},
+      {1, 64, 33},
+      {2, 17, 40},
+      {4, 80, 37},
+      {5, 128, 16},
+      {7, 3, 21},
+      {6, 33, 70},
+      {3, 1, 9},
+      {3, 144, 100}
+    };
+    SplittableRandom r = new SplittableRandom(12);
+    for (int[] s : shapes) {
+      int group = s[0], hd = s[1], len = s[2];
+      int cap = len + 5;
+      int kv = cap * hd; // the second key/value head of two
+      float[] q = CausalAttentionTest.random(r, 3 + group * hd);
+      float[] keys = CausalAttentionTest.random(r, 2 * cap * hd);
+      float[] values = CausalAttentionTest.random(r, 2 * cap * hd);
+      float[] alone = new float[2 + group * hd];
+      float[] together = new float[2 + group * hd];
+      for (int h = 0; h < group; h++) {
+        DecodeAttention.head(
+            alone, 2 + h * hd, q, 3 + h * hd, keys, values, kv, hd, len, new float[cap], 0);
+      }
+      float[] scores = new float[1 + group * cap];
+      DecodeAttention.group(together, 2, q, 3, keys, values, kv, hd, len, group, scores, 1, cap);
+      assertThat(together).as("group=%d hd=%d len=%d", group, hd, len).isEqualTo(alone);
     }
   }
 }
