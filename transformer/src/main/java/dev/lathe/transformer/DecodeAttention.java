@@ -30,8 +30,9 @@ final class DecodeAttention {
 
   /**
    * One query head: {@code out[o ..] = softmax(q[qh ..] · keys[kv ..]ᵀ / √hd) · values[kv ..]} over
-   * positions {@code [0, len)}, scoring into {@code scores[s0 ..)}. {@link CausalAttention} runs
-   * its decode heads through here too, so a sequence gets these bits on either path.
+   * positions {@code [0, len)}, scoring into {@code scores[s0 ..)}: a {@link #group} of one. {@link
+   * CausalAttention} runs its decode heads through here, so a sequence gets these bits on either
+   * path.
    */
   static void head(
       float[] out,
@@ -45,9 +46,7 @@ final class DecodeAttention {
       int len,
       float[] scores,
       int s0) {
-    scores(q, qh, keys, kv, hd, len, (float) Math.sqrt(hd), scores, s0, LANES.get());
-    Softmax.forward(scores, s0, len);
-    values(scores, s0, values, kv, hd, len, out, o, 0);
+    group(out, o, q, qh, keys, values, kv, hd, len, 1, scores, s0, 0);
   }
 
   /**
@@ -103,30 +102,10 @@ final class DecodeAttention {
   }
 
   /**
-   * scores[s0 + p] = q · keys[kv + p·hd ..] / scale for p < len: sixteen positions at a time where
-   * the machine has sixteen lanes ({@link SixteenDots}, the same bits), the rest one at a time.
+   * scores[s0 + i] = q · keys[kv + i·hd ..] / scale for positions i in [p, p+16), the sixteen dot
+   * products reduced together ({@link SixteenDots}, the bits of each reduced alone); only when the
+   * machine has sixteen lanes.
    */
-  private static void scores(
-      float[] q,
-      int qh,
-      float[] keys,
-      int kv,
-      int hd,
-      int len,
-      float scale,
-      float[] scores,
-      int s0,
-      float[] lanes) {
-    int p = 0;
-    if (SixteenDots.AVAILABLE && hd >= L) {
-      for (; p + 16 <= len; p += 16) {
-        sixteen(q, qh, keys, kv, hd, p, scale, scores, s0, lanes);
-      }
-    }
-    oneByOne(q, qh, keys, kv, hd, p, len, scale, scores, s0, lanes);
-  }
-
-  /** Positions p .. p+16 of {@link #scores}, reduced together; only when sixteen lanes. */
   private static void sixteen(
       float[] q,
       int qh,
@@ -155,7 +134,7 @@ final class DecodeAttention {
     }
   }
 
-  /** Positions from .. len of {@link #scores}, one at a time. */
+  /** As {@link #sixteen} for positions [from, len), one at a time. */
   private static void oneByOne(
       float[] q,
       int qh,
