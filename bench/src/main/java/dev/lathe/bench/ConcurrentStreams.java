@@ -8,6 +8,7 @@ import dev.lathe.inference.SamplingParams;
 import dev.lathe.inference.TokenLogprob;
 import dev.lathe.tokenizer.TextTokenizer;
 import dev.lathe.transformer.DType;
+import dev.lathe.transformer.KvDtype;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
@@ -39,6 +40,7 @@ import java.util.concurrent.Future;
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.ConcurrentStreams [--dtype f32|bf16|q8_0|q4_0] [--streams 8] [--tokens 64]
  *   [--prompt-tokens 32] [--rounds 3] [--threads 2] [--lora-rank 0] [--model FILE [--mmap false]]
+ *   [--kv-cache-dtype f32|bf16]
  * </pre>
  *
  * <p>With {@code --model} the base is that checkpoint, loaded as {@code --dtype} says (its bf16
@@ -83,6 +85,7 @@ public final class ConcurrentStreams {
     int streams = 8, tokens = 64, promptTokens = 32, rounds = 3, threads = 2, loraRank = 0;
     Path model = null;
     boolean mmap = false;
+    KvDtype kv = KvDtype.F32;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -95,17 +98,19 @@ public final class ConcurrentStreams {
         case "--lora-rank" -> loraRank = Integer.parseInt(v);
         case "--model" -> model = Path.of(v);
         case "--mmap" -> mmap = Boolean.parseBoolean(v);
+        case "--kv-cache-dtype" -> kv = KvDtype.named(v, "--kv-cache-dtype");
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     System.setProperty("lathe.threads", Integer.toString(threads));
     LlamaModel base =
-        model != null
-            ? (LlamaModel) ModelLoader.load(model, new LoadOptions(dtype, mmap)).model()
-            : new LlamaModel(
-                RandomLlamaCheckpoint.config("smol135"),
-                RandomLlamaCheckpoint.weights(RandomLlamaCheckpoint.config("smol135"), 1),
-                dtype);
+        (model != null
+                ? (LlamaModel) ModelLoader.load(model, new LoadOptions(dtype, mmap)).model()
+                : new LlamaModel(
+                    RandomLlamaCheckpoint.config("smol135"),
+                    RandomLlamaCheckpoint.weights(RandomLlamaCheckpoint.config("smol135"), 1),
+                    dtype))
+            .withKvDtype(kv);
     LlamaConfig c = base.config();
     LanguageModel[] models = {base};
     if (loraRank > 0) {

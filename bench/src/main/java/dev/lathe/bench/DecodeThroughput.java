@@ -3,6 +3,7 @@ package dev.lathe.bench;
 import dev.lathe.transformer.AdapterSet;
 import dev.lathe.transformer.DType;
 import dev.lathe.transformer.KvCache;
+import dev.lathe.transformer.KvDtype;
 import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaConfig;
 import dev.lathe.transformer.LlamaModel;
@@ -43,6 +44,7 @@ import java.util.SplittableRandom;
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
  *   dev.lathe.bench.DecodeThroughput --model M [--dtype f32|bf16|q8_0|q4_0] [--tokens 200] [--threads 2]
  *   [--prompt-tokens 512] [--repeat 5] [--lora-rank 0] [--probe-mb 0] [--mmap true|false]
+ *   [--kv-cache-dtype f32|bf16]
  * </pre>
  */
 public final class DecodeThroughput {
@@ -68,7 +70,8 @@ public final class DecodeThroughput {
       int repeat,
       int loraRank,
       int probeMb,
-      boolean mmap) {
+      boolean mmap,
+      KvDtype kv) {
     Options {
       if (tokens < 2
           || promptTokens < 1
@@ -92,6 +95,7 @@ public final class DecodeThroughput {
       int loraRank = 0;
       int probeMb = 0;
       boolean mmap = false;
+      KvDtype kv = KvDtype.F32;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -108,18 +112,20 @@ public final class DecodeThroughput {
           case "--lora-rank" -> loraRank = Integer.parseInt(v);
           case "--probe-mb" -> probeMb = Integer.parseInt(v);
           case "--mmap" -> mmap = Boolean.parseBoolean(v);
+          case "--kv-cache-dtype" -> kv = KvDtype.named(v, "--kv-cache-dtype");
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + flag
                       + " (--model --dtype --tokens --threads --prompt-tokens --repeat"
-                      + " --lora-rank --probe-mb --mmap)");
+                      + " --lora-rank --probe-mb --mmap --kv-cache-dtype)");
         }
       }
       if (model == null || !Files.exists(model)) {
         throw new IllegalArgumentException("--model must name an existing model: " + model);
       }
-      return new Options(model, dtype, tokens, threads, prompt, repeat, loraRank, probeMb, mmap);
+      return new Options(
+          model, dtype, tokens, threads, prompt, repeat, loraRank, probeMb, mmap, kv);
     }
   }
 
@@ -127,7 +133,8 @@ public final class DecodeThroughput {
     Options o = Options.parse(args);
     // the compute pool reads its size once, when first used
     System.setProperty("lathe.threads", Integer.toString(o.threads()));
-    LoadedModel loaded = ModelLoader.load(o.model(), new LoadOptions(o.dtype(), o.mmap()));
+    LoadedModel loaded =
+        ModelLoader.load(o.model(), new LoadOptions(o.dtype(), o.mmap()).withKvDtype(o.kv()));
     LanguageModel model = loaded.model();
     if (!(model instanceof LlamaModel llama)) {
       throw new IllegalArgumentException("DecodeThroughput times Llama-family models");

@@ -1,5 +1,6 @@
 package dev.lathe.cli;
 
+import dev.lathe.transformer.KvDtype;
 import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
 import java.util.Optional;
@@ -35,8 +36,36 @@ final class InferenceModelOptions extends ModelOptions {
   @Option(names = "--mmap", description = MMAP_HELP + ".")
   boolean mmap;
 
+  /** The {@code --kv-cache-dtype} flag's help, shared with {@code serve}. */
+  static final String KV_HELP =
+      "Hold the attention keys and values of the sequence as f32 or bf16 (half the memory per"
+          + " cached position, rounded to bf16's precision)";
+
+  @Option(
+      names = "--kv-cache-dtype",
+      paramLabel = "T",
+      converter = CacheDtype.class,
+      description = KV_HELP + ". Default: f32.")
+  KvDtype kvCacheDtype = KvDtype.F32;
+
   RunnableModel open() throws IOException {
-    return RunnableModel.open(model, Optional.ofNullable(tokenizer), hub(), weights.mapped(mmap));
+    return RunnableModel.open(
+        model,
+        Optional.ofNullable(tokenizer),
+        hub(),
+        weights.mapped(mmap).withKvDtype(kvCacheDtype));
+  }
+
+  /** Parses {@code --kv-cache-dtype}: f32 or bf16, any case. */
+  static final class CacheDtype implements ITypeConverter<KvDtype> {
+    @Override
+    public KvDtype convert(String value) {
+      try {
+        return KvDtype.named(value, "--kv-cache-dtype");
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** Parses {@code --dtype}: f32, bf16, q8_0 or q4_0, any case. */

@@ -3,6 +3,7 @@ package dev.lathe.cli;
 import dev.lathe.inference.HubSettings;
 import dev.lathe.server.LatheServer;
 import dev.lathe.server.ServerConfig;
+import dev.lathe.transformer.KvDtype;
 import dev.lathe.transformer.LoadOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,6 +92,13 @@ public final class ServeCommand implements Callable<Integer> {
   String dtype;
 
   @Option(
+      names = "--kv-cache-dtype",
+      paramLabel = "T",
+      description =
+          InferenceModelOptions.KV_HELP + " (the config's serving.kv_cache_dtype). Default: f32.")
+  String kvCacheDtype;
+
+  @Option(
       names = "--mmap",
       description = InferenceModelOptions.MMAP_HELP + " (the config's serving.mmap: true).")
   boolean mmap;
@@ -122,6 +130,10 @@ public final class ServeCommand implements Callable<Integer> {
       }
       if (mmap) {
         settings = settings.withServing(settings.serving().withMmap(true));
+      }
+      if (kvCacheDtype != null) {
+        KvDtype.named(kvCacheDtype, "--kv-cache-dtype"); // names the flag when wrong
+        settings = settings.withServing(settings.serving().withKvCacheDtype(kvCacheDtype));
       }
       settings = WorkerCommand.selectLogFormat(settings, logFormat);
       HubSettings hub =

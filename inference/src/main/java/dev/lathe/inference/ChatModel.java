@@ -180,7 +180,9 @@ public record ChatModel(
       AdapterSet adapters = AdapterSet.read(dir);
       return new FineTune(adaptedBy(adapters), OptionalLong.of(adapters.bytes()));
     }
-    return new FineTune(withWeights(ModelLoader.load(dir).model()), OptionalLong.empty());
+    LanguageModel full = ModelLoader.load(dir).model();
+    // its caches hold keys and values as this model's do (serving.kv_cache_dtype)
+    return new FineTune(withWeights(full.withKvDtype(model.kvDtype())), OptionalLong.empty());
   }
 
   /** Opens the model named by {@code spec}; {@code environment} supplies the HF_* settings. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lathe.finetune.FineTuneOptions;
+import dev.lathe.transformer.KvDtype;
 import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ import java.util.stream.Stream;
  *  "storage": {"type": "local"},
  *  "job_defaults": {"early_stopping_patience": 0},
  *  "serving": {"weight_dtype": "q8_0", "max_batch": 8, "prefix_cache_bytes": 268435456,
- *              "mmap": false}}
+ *              "mmap": false, "kv_cache_dtype": "f32"}}
  * }</pre>
  *
  * <p>A model source is a Hugging Face model directory, a llama2.c {@code .bin} checkpoint or a Hub
@@ -153,19 +154,27 @@ public record ServerConfig(
    * @param mmap whether bf16 weights stored as BF16 are read straight from the mapped checkpoint
    *     (no heap copy, near-instant load, pages shared with other processes) rather than copied
    *     onto the heap; off by default, since batched decode steps measured slower from the mapping
+   * @param kvCacheDtype how each sequence's attention keys and values are held: {@code f32} (the
+   *     default) or {@code bf16} (half the memory per cached position, and half the bytes a decode
+   *     step reads from it; rounded to bf16's precision)
    */
   @JsonIgnoreProperties(ignoreUnknown = false)
-  public record Serving(String weightDtype, int maxBatch, long prefixCacheBytes, boolean mmap) {
+  public record Serving(
+      String weightDtype, int maxBatch, long prefixCacheBytes, boolean mmap, String kvCacheDtype) {
 
     /**
      * Each checkpoint's own dtype, eight rows a step, 256 MiB of cached prompts, weights on the
-     * heap.
+     * heap, f32 key/value caches.
      */
-    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20, false);
+    public static final Serving DEFAULT = new Serving(null, 8, 256L << 20, false, "f32");
 
     /** Validates. */
     public Serving {
       loadOptions(weightDtype);
+      if (kvCacheDtype == null) {
+        kvCacheDtype = "f32";
+      }
+      KvDtype.named(kvCacheDtype, "serving.kv_cache_dtype");
       if (maxBatch < 1 || maxBatch > 256) {
         throw new IllegalArgumentException(
             "serving.max_batch is " + maxBatch + "; it must be 1 (no batching) to 256");
@@ -184,27 +193,38 @@ public record ServerConfig(
         @JsonProperty("weight_dtype") String weightDtype,
         @JsonProperty("max_batch") Integer maxBatch,
         @JsonProperty("prefix_cache_bytes") Long prefixCacheBytes,
-        @JsonProperty("mmap") Boolean mmap) {
+        @JsonProperty("mmap") Boolean mmap,
+        @JsonProperty("kv_cache_dtype") String kvCacheDtype) {
       return new Serving(
           weightDtype,
           maxBatch != null ? maxBatch : DEFAULT.maxBatch(),
           prefixCacheBytes != null ? prefixCacheBytes : DEFAULT.prefixCacheBytes(),
-          mmap != null ? mmap : DEFAULT.mmap());
+          mmap != null ? mmap : DEFAULT.mmap(),
+          kvCacheDtype != null ? kvCacheDtype : DEFAULT.kvCacheDtype());
     }
 
     /** The same settings holding served bases as {@code dtype} says (null: as stored). */
     public Serving withWeightDtype(String dtype) {
-      return new Serving(dtype, maxBatch, prefixCacheBytes, mmap);
+      return new Serving(dtype, maxBatch, prefixCacheBytes, mmap, kvCacheDtype);
     }
 
     /** The same settings reading bf16 weights from the mapped file or not, as {@code map} says. */
     public Serving withMmap(boolean map) {
-      return new Serving(weightDtype, maxBatch, prefixCacheBytes, map);
+      return new Serving(weightDtype, maxBatch, prefixCacheBytes, map, kvCacheDtype);
+    }
+
+    /**
+     * The same settings holding key/value caches as {@code dtype} ({@code f32} or {@code bf16}).
+     */
+    public Serving withKvCacheDtype(String dtype) {
+      return new Serving(weightDtype, maxBatch, prefixCacheBytes, mmap, dtype);
     }
 
     /** The load options of a served base model. */
     public LoadOptions loadOptions() {
-      return loadOptions(weightDtype).mapped(mmap);
+      return loadOptions(weightDtype)
+          .mapped(mmap)
+          .withKvDtype(KvDtype.named(kvCacheDtype, "serving.kv_cache_dtype"));
     }
 
     private static LoadOptions loadOptions(String weightDtype) {

@@ -11,6 +11,8 @@ import dev.lathe.server.store.ServerSchema;
 import dev.lathe.server.store.StoreCache;
 import dev.lathe.testkit.SharedAssets;
 import dev.lathe.transformer.DType;
+import dev.lathe.transformer.KvDtype;
+import dev.lathe.transformer.LanguageModel;
 import dev.lathe.transformer.LlamaModel;
 import dev.lathe.transformer.LoadOptions;
 import java.io.IOException;
@@ -23,7 +25,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The config's {@code serving.weight_dtype}: how served base models are held in memory. */
+/**
+ * The config's {@code serving.weight_dtype} and {@code serving.kv_cache_dtype}: how served base
+ * models and their caches are held in memory.
+ */
 class ServingConfigTest {
   @TempDir Path dir;
 
@@ -46,6 +51,11 @@ class ServingConfigTest {
   @Test
   void theRegistryServesABaseHeldAsTheConfigSays() throws Exception {
     ServerConfig config = read("{\"serving\": {\"weight_dtype\": \"Q8_0\"}}");
+    assertThat(((LlamaModel) served(config)).weightDtype()).isEqualTo(DType.Q8_0);
+  }
+
+  /** The model a registry configured by {@code config} serves for stories260K. */
+  private LanguageModel served(ServerConfig config) throws Exception {
     Path stories = SharedAssets.require("models/llama2c-stories260K/stories260K.bin");
     var db = JdbcDataSources.sqlite(dir.resolve("t.db"));
     ServerSchema.migrate(db, false, InstantSource.fixed(Instant.EPOCH));
@@ -59,7 +69,7 @@ class ServingConfigTest {
                 StoreCache.pathsOnly(),
                 config.serving().loadOptions());
         ModelRegistry.Lease lease = registry.acquire("stories")) {
-      assertThat(((LlamaModel) lease.model().model()).weightDtype()).isEqualTo(DType.Q8_0);
+      return lease.model().model();
     }
   }
 
@@ -99,6 +109,21 @@ class ServingConfigTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("serving.weight_dtype q4_k is not a weight type")
         .hasMessageContaining("use f32, bf16, q8_0 or q4_0");
+  }
+
+  @Test
+  void kvCacheDtypeBf16ServesBasesWhoseCachesHoldBf16() throws Exception {
+    assertThat(read("{}").serving().loadOptions().kvDtype()).isEqualTo(KvDtype.F32);
+    ServerConfig config = read("{\"serving\": {\"kv_cache_dtype\": \"BF16\"}}");
+    assertThat(config.serving().loadOptions())
+        .isEqualTo(LoadOptions.DEFAULT.withKvDtype(KvDtype.BF16));
+    assertThat(config.serving().withWeightDtype("q8_0").loadOptions())
+        .isEqualTo(LoadOptions.weights(DType.Q8_0).withKvDtype(KvDtype.BF16));
+    assertThat(served(config).kvDtype()).isEqualTo(KvDtype.BF16);
+    assertThatThrownBy(() -> read("{\"serving\": {\"kv_cache_dtype\": \"q8_0\"}}"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("serving.kv_cache_dtype q8_0 is not a key/value cache type")
+        .hasMessageContaining("use f32 or bf16");
   }
 
   @Test

@@ -1,5 +1,7 @@
 package dev.lathe.tensor;
 
+import jdk.incubator.vector.ShortVector;
+
 /**
  * bfloat16 conversions. A bf16 value is the upper 16 bits of an IEEE f32, held in a {@code short}:
  * widening is exact ({@code bits << 16}); narrowing rounds to nearest, ties to even, and keeps NaN
@@ -32,10 +34,24 @@ public final class Bf16 {
     }
   }
 
-  /** Widens {@code n} bf16 values {@code src[srcOff..]} into {@code dst[dstOff..]}. */
+  /**
+   * Widens {@code n} bf16 values {@code src[srcOff..]} into {@code dst[dstOff..]}: whole vectors
+   * (widened in registers as the bf16 products do), then the rest one by one; exact either way.
+   */
   public static void toFloat(short[] src, int srcOff, float[] dst, int dstOff, int n) {
     java.util.Objects.checkFromIndexSize(srcOff, n, src.length);
     java.util.Objects.checkFromIndexSize(dstOff, n, dst.length);
+    int i = 0;
+    for (int bound = n - n % MatVec.L; i < bound; i += MatVec.L) {
+      MatVec.widen(ShortVector.fromArray(MatVec.H, src, srcOff + i)).intoArray(dst, dstOff + i);
+    }
+    for (; i < n; i++) {
+      dst[dstOff + i] = toFloat(src[srcOff + i]);
+    }
+  }
+
+  /** The scalar twin of {@link #toFloat(short[], int, float[], int, int)}, for its tests. */
+  static void toFloatScalar(short[] src, int srcOff, float[] dst, int dstOff, int n) {
     for (int i = 0; i < n; i++) {
       dst[dstOff + i] = toFloat(src[srcOff + i]);
     }

@@ -393,6 +393,11 @@ public final class MatVec {
   }
 
   /** bf16 → f32 in registers: sign-extend to int, shift into the high half, reinterpret. */
+  /** The vector of {@link #L} bf16 values at {@code h[at ..]}, widened to f32 (exact). */
+  public static FloatVector widen(short[] h, int at) {
+    return widen(ShortVector.fromArray(H, h, at));
+  }
+
   static FloatVector widen(ShortVector h) {
     return ((IntVector) h.convertShape(VectorOperators.S2I, I, 0))
         .lanewise(VectorOperators.LSHL, 16)

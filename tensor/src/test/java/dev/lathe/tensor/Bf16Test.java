@@ -60,4 +60,26 @@ class Bf16Test {
       assertThat(back[i]).isEqualTo(Bf16.toFloat(h[i]));
     }
   }
+
+  @Test
+  void vectorWideningMatchesItsScalarTwinOnOddSizesAndOffsets() {
+    Random r = new Random(11);
+    short[] src = new short[200];
+    for (int i = 0; i < src.length; i++) {
+      src[i] = (short) r.nextInt(); // every bit pattern: NaNs, infinities, subnormals, zeros
+    }
+    for (int n : new int[] {0, 1, 15, 16, 17, 33, 95, 150}) {
+      for (int off : new int[] {0, 3, 17}) {
+        float[] vector = new float[n + 5];
+        float[] scalar = new float[n + 5];
+        Bf16.toFloat(src, off, vector, 2, n);
+        Bf16.toFloatScalar(src, off, scalar, 2, n);
+        for (int i = 0; i < vector.length; i++) {
+          assertThat(Float.floatToRawIntBits(vector[i]))
+              .as("n=%d off=%d i=%d", n, off, i)
+              .isEqualTo(Float.floatToRawIntBits(scalar[i]));
+        }
+      }
+    }
+  }
 }

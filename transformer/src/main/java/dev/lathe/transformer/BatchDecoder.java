@@ -322,10 +322,10 @@ public final class BatchDecoder {
   /**
    * The step's attention: {@link #store} rotates row {@code i}'s new key and stores it with its
    * value at the end of the row's cache (every row's, before any attends); then one task per (row,
-   * query head) rotates that head's query and attends over the row's cache ({@link
-   * DecodeAttention#head}), scoring into its thread's slice of the row's scratch. Tasks per head
-   * rather than per row keep both threads busy when few rows run (one stream alone), and a head's
-   * bits do not depend on which task or thread ran it.
+   * key/value head) rotates the queries of that head's group and attends over the row's cache
+   * ({@link DecodeAttention#group}, over f32 or bf16 keys and values), scoring into its thread's
+   * slice of the row's scratch. Tasks per head rather than per row keep both threads busy when few
+   * rows run (one stream alone), and a head's bits do not depend on which task or thread ran it.
    */
   private static final class Attend implements ComputePool.Body {
     private final Rows a;
@@ -364,20 +364,19 @@ public final class BatchDecoder {
       for (int h = 0; h < group; h++) {
         Rope.forward(cf.ropeStyle(), a.q, qh + h * hd, 1, held.rope(), pos);
       }
-      DecodeAttention.group(
-          a.att,
-          qh,
-          a.q,
-          qh,
-          cache.keys[layer],
-          cache.values[layer],
-          g * cache.capacity * hd,
-          hd,
-          pos + 1,
-          group,
-          r.scores,
-          worker * group * cache.capacity,
-          cache.capacity);
+      int kv = g * cache.capacity * hd;
+      int s0 = worker * group * cache.capacity;
+      if (cache.keys != null) {
+        float[] keys = cache.keys[layer];
+        float[] values = cache.values[layer];
+        DecodeAttention.group(
+            a.att, qh, a.q, qh, keys, values, kv, hd, pos + 1, group, r.scores, s0, cache.capacity);
+      } else {
+        short[] keys = cache.keysBf16[layer];
+        short[] values = cache.valuesBf16[layer];
+        DecodeAttention.group(
+            a.att, qh, a.q, qh, keys, values, kv, hd, pos + 1, group, r.scores, s0, cache.capacity);
+      }
     }
   }
 

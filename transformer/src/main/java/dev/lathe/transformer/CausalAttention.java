@@ -36,39 +36,42 @@ final class CausalAttention {
 
   /**
    * Attends {@code t} new queries at positions {@code pos0 ..} to every cached position up to their
-   * own.
+   * own, over layer {@code layer} of {@code cache}. Over a bf16 cache the arithmetic is that of an
+   * f32 cache holding the same values: a head of at least a vector's length widens each key and
+   * value as it reads it ({@link DecodeAttention#head}), a shorter one reads its key/value head's
+   * positions widened first ({@link WidenedHead}).
    *
    * <pre>
    * // out: (T, H, hd)   q: (T, H, hd)
-   * // keys, values: (KVH, capacity, hd), positions [0, pos0 + T) filled
+   * // cache: (KVH, capacity, hd) keys and values per layer, positions [0, pos0 + T) filled
    * // scores: scratch of scratchSize(capacity, group), each thread's slice group·capacity long
    * </pre>
    */
   static void forward(
       float[] out,
       float[] q,
-      float[] keys,
-      float[] values,
+      AttentionCache<?> cache,
+      int layer,
       int t,
       int pos0,
       int heads,
-      int kvHeads,
-      int headDim,
-      int capacity,
       float[] scores) {
+    int headDim = cache.headDim;
     int tasks = t * heads;
     long work = 2L * t * heads * (pos0 + t) * headDim;
     ComputePool pool = ComputePool.common();
     Groups g = GROUPS.get();
     g.out = out;
     g.q = q;
-    g.keys = keys;
-    g.values = values;
+    g.keys = cache.keys != null ? cache.keys[layer] : null;
+    g.values = cache.values != null ? cache.values[layer] : null;
+    g.keysBf16 = cache.keysBf16 != null ? cache.keysBf16[layer] : null;
+    g.valuesBf16 = cache.valuesBf16 != null ? cache.valuesBf16[layer] : null;
     g.pos0 = pos0;
     g.heads = heads;
-    g.kvHeads = kvHeads;
+    g.kvHeads = cache.kvHeads;
     g.headDim = headDim;
-    g.capacity = capacity;
+    g.capacity = cache.capacity;
     g.scores = scores;
     try {
       if (tasks > 1 && work >= PARALLEL_WORK && pool.threads() > 1) {
@@ -80,6 +83,7 @@ final class CausalAttention {
       }
     } finally {
       g.out = g.q = g.keys = g.values = g.scores = null;
+      g.keysBf16 = g.valuesBf16 = null;
     }
   }
 
@@ -92,6 +96,8 @@ final class CausalAttention {
     private float[] q;
     private float[] keys;
     private float[] values;
+    private short[] keysBf16;
+    private short[] valuesBf16;
     private float[] scores;
     private int pos0;
     private int heads;
@@ -103,19 +109,37 @@ final class CausalAttention {
     public void run(int task, int worker) {
       int head = task % heads;
       int group = heads / kvHeads;
+      int i = task / heads;
+      float[] k = keys;
+      float[] v = values;
+      int kv = head / group * capacity * headDim;
+      if (keysBf16 != null && headDim >= F.length()) {
+        int row = (i * heads + head) * headDim;
+        int len = pos0 + i + 1;
+        int s0 = worker * group * capacity;
+        DecodeAttention.head(out, row, q, row, keysBf16, valuesBf16, kv, headDim, len, scores, s0);
+        return;
+      }
+      if (keysBf16 != null) { // a short head over bf16: read widened
+        int n = (pos0 + i + 1) * headDim;
+        WidenedHead w = WidenedHead.of(keysBf16, valuesBf16, kv, n, capacity * headDim);
+        k = w.keys;
+        v = w.values;
+        kv = 0;
+      }
       head(
           out,
           q,
-          keys,
-          values,
-          task / heads,
+          k,
+          v,
+          kv,
+          i,
           pos0,
           head / group,
           head % group,
           heads,
           kvHeads,
           headDim,
-          capacity,
           scores,
           worker * group * capacity);
     }
@@ -125,13 +149,14 @@ final class CausalAttention {
 
   /**
    * Query head {@code h} of key/value head {@code g}'s group at row {@code i} (position {@code pos0
-   * + i}), scoring into {@code scores[s0 ..)}.
+   * + i}), over the head's keys and values from {@code kv}, scoring into {@code scores[s0 ..)}.
    */
   private static void head(
       float[] out,
       float[] q,
       float[] keys,
       float[] values,
+      int kv,
       int i,
       int pos0,
       int g,
@@ -139,13 +164,11 @@ final class CausalAttention {
       int heads,
       int kvHeads,
       int headDim,
-      int capacity,
       float[] scores,
       int s0) {
     int group = heads / kvHeads;
     int len = pos0 + i + 1;
     float scale = (float) Math.sqrt(headDim);
-    int kv = g * capacity * headDim;
     int row = (i * heads + g * group + h) * headDim;
     if (headDim >= F.length()) {
       DecodeAttention.head(out, row, q, row, keys, values, kv, headDim, len, scores, s0);

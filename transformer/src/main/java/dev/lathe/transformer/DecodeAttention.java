@@ -1,5 +1,6 @@
 package dev.lathe.transformer;
 
+import dev.lathe.tensor.Bf16;
 import dev.lathe.tensor.MatVec;
 import dev.lathe.tensor.SixteenDots;
 import dev.lathe.tensor.Softmax;
@@ -25,6 +26,9 @@ final class DecodeAttention {
   private static final int L = F.length();
 
   /** Each thread's lanes: one dot product reduced from memory (see {@link #reduce}), or sixteen. */
+  /** Each thread's sixteen keys of a bf16 cache, widened (grown to the widest head seen). */
+  private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
+
   private static final ThreadLocal<float[]> LANES =
       ThreadLocal.withInitial(() -> new float[16 * L]);
 
@@ -41,6 +45,22 @@ final class DecodeAttention {
       int qh,
       float[] keys,
       float[] values,
+      int kv,
+      int hd,
+      int len,
+      float[] scores,
+      int s0) {
+    group(out, o, q, qh, keys, values, kv, hd, len, 1, scores, s0, 0);
+  }
+
+  /** {@link #head} over a bf16 cache: a {@link #group} of one. */
+  static void head(
+      float[] out,
+      int o,
+      float[] q,
+      int qh,
+      short[] keys,
+      short[] values,
       int kv,
       int hd,
       int len,
@@ -71,18 +91,94 @@ final class DecodeAttention {
       float[] scores,
       int s0,
       int stride) {
+    attend(out, o, q, qh, keys, values, null, null, kv, hd, len, heads, scores, s0, stride);
+  }
+
+  /**
+   * {@link #group} over a bf16 cache: each block of sixteen keys is widened once, into L1, for all
+   * the group's heads, and each value vector in registers as it is read; the widening is exact, so
+   * the arithmetic, and each head's bits, are those of {@link #group} over the same values in f32.
+   */
+  static void group(
+      float[] out,
+      int o,
+      float[] q,
+      int qh,
+      short[] keys,
+      short[] values,
+      int kv,
+      int hd,
+      int len,
+      int heads,
+      float[] scores,
+      int s0,
+      int stride) {
+    attend(out, o, q, qh, null, null, keys, values, kv, hd, len, heads, scores, s0, stride);
+  }
+
+  /** {@link #group} over f32 ({@code kf}, {@code vf}) or bf16 ({@code kh}, {@code vh}) keys. */
+  private static void attend(
+      float[] out,
+      int o,
+      float[] q,
+      int qh,
+      float[] kf,
+      float[] vf,
+      short[] kh,
+      short[] vh,
+      int kv,
+      int hd,
+      int len,
+      int heads,
+      float[] scores,
+      int s0,
+      int stride) {
     float scale = (float) Math.sqrt(hd);
     float[] lanes = LANES.get();
-    int p = 0;
-    if (SixteenDots.AVAILABLE && hd >= L) {
-      for (; p + 16 <= len; p += 16) {
+    if (kh == null) {
+      int p = 0;
+      if (SixteenDots.AVAILABLE && hd >= L) {
+        for (; p + 16 <= len; p += 16) {
+          for (int j = 0; j < heads; j++) {
+            sixteen(q, qh + j * hd, kf, kv, hd, p, scale, scores, s0 + j * stride, lanes);
+          }
+        }
+      }
+      for (int j = 0; j < heads; j++) {
+        oneByOne(q, qh + j * hd, kf, kv, hd, p, len, scale, scores, s0 + j * stride, lanes);
+      }
+    } else {
+      // bf16 keys: each block of sixteen widened once into L1 for the group's heads, then scored
+      // as f32 keys are (kv = -p·hd puts position p at the block's start)
+      float[] block = BLOCK.get();
+      if (block.length < 16 * hd) {
+        block = new float[16 * hd];
+        BLOCK.set(block);
+      }
+      for (int p = 0; p < len; p += 16) {
+        int n = Math.min(16, len - p);
+        Bf16.toFloat(kh, kv + p * hd, block, 0, n * hd);
         for (int j = 0; j < heads; j++) {
-          sixteen(q, qh + j * hd, keys, kv, hd, p, scale, scores, s0 + j * stride, lanes);
+          if (n == 16 && SixteenDots.AVAILABLE && hd >= L) {
+            sixteen(q, qh + j * hd, block, -p * hd, hd, p, scale, scores, s0 + j * stride, lanes);
+          } else {
+            oneByOne(
+                q,
+                qh + j * hd,
+                block,
+                -p * hd,
+                hd,
+                p,
+                p + n,
+                scale,
+                scores,
+                s0 + j * stride,
+                lanes);
+          }
         }
       }
     }
     for (int j = 0; j < heads; j++) {
-      oneByOne(q, qh + j * hd, keys, kv, hd, p, len, scale, scores, s0 + j * stride, lanes);
       Softmax.forward(scores, s0 + j * stride, len);
     }
     int hv = hd - hd % L;
@@ -90,14 +186,27 @@ final class DecodeAttention {
     int j = 0;
     for (; j + 3 <= heads; j += 3) {
       for (int d = 0; d < wide; d += 4 * L) {
-        values3(scores, s0 + j * stride, stride, values, kv + d, hd, len, out, o + j * hd + d);
+        int at = o + j * hd + d;
+        if (vh == null) {
+          values3(scores, s0 + j * stride, stride, vf, kv + d, hd, len, out, at);
+        } else {
+          values3(scores, s0 + j * stride, stride, vh, kv + d, hd, len, out, at);
+        }
       }
       for (int h = j; h < j + 3; h++) {
-        values(scores, s0 + h * stride, values, kv, hd, len, out, o + h * hd, wide);
+        if (vh == null) {
+          values(scores, s0 + h * stride, vf, kv, hd, len, out, o + h * hd, wide);
+        } else {
+          values(scores, s0 + h * stride, vh, kv, hd, len, out, o + h * hd, wide);
+        }
       }
     }
     for (; j < heads; j++) {
-      values(scores, s0 + j * stride, values, kv, hd, len, out, o + j * hd, 0);
+      if (vh == null) {
+        values(scores, s0 + j * stride, vf, kv, hd, len, out, o + j * hd, 0);
+      } else {
+        values(scores, s0 + j * stride, vh, kv, hd, len, out, o + j * hd, 0);
+      }
     }
   }
 
@@ -248,6 +357,101 @@ final class DecodeAttention {
       FloatVector v1 = FloatVector.fromArray(F, values, v + L);
       FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * L);
       FloatVector v3 = FloatVector.fromArray(F, values, v + 3 * L);
+      FloatVector s = FloatVector.broadcast(F, scores[s0 + p]);
+      a0 = v0.fma(s, a0);
+      a1 = v1.fma(s, a1);
+      a2 = v2.fma(s, a2);
+      a3 = v3.fma(s, a3);
+      s = FloatVector.broadcast(F, scores[s0 + stride + p]);
+      b0 = v0.fma(s, b0);
+      b1 = v1.fma(s, b1);
+      b2 = v2.fma(s, b2);
+      b3 = v3.fma(s, b3);
+      s = FloatVector.broadcast(F, scores[s0 + 2 * stride + p]);
+      c0 = v0.fma(s, c0);
+      c1 = v1.fma(s, c1);
+      c2 = v2.fma(s, c2);
+      c3 = v3.fma(s, c3);
+    }
+    a0.intoArray(out, o);
+    a1.intoArray(out, o + L);
+    a2.intoArray(out, o + 2 * L);
+    a3.intoArray(out, o + 3 * L);
+    b0.intoArray(out, o + hd);
+    b1.intoArray(out, o + hd + L);
+    b2.intoArray(out, o + hd + 2 * L);
+    b3.intoArray(out, o + hd + 3 * L);
+    c0.intoArray(out, o + 2 * hd);
+    c1.intoArray(out, o + 2 * hd + L);
+    c2.intoArray(out, o + 2 * hd + 2 * L);
+    c3.intoArray(out, o + 2 * hd + 3 * L);
+  }
+
+  // The bf16 twins of the value kernels above: the same loops, each value widened as it is read
+  // (exact), so each sum is the same FMA chain over the same values.
+
+  private static void values(
+      float[] scores,
+      int s0,
+      short[] values,
+      int kv,
+      int hd,
+      int len,
+      float[] out,
+      int o,
+      int from) {
+    int hv = hd - hd % L;
+    int d = from;
+    for (; d + 4 * L <= hv; d += 4 * L) {
+      FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+      for (int p = 0; p < len; p++) {
+        FloatVector s = FloatVector.broadcast(F, scores[s0 + p]);
+        int at = kv + p * hd + d;
+        a0 = MatVec.widen(values, at).fma(s, a0);
+        a1 = MatVec.widen(values, at + L).fma(s, a1);
+        a2 = MatVec.widen(values, at + 2 * L).fma(s, a2);
+        a3 = MatVec.widen(values, at + 3 * L).fma(s, a3);
+      }
+      a0.intoArray(out, o + d);
+      a1.intoArray(out, o + d + L);
+      a2.intoArray(out, o + d + 2 * L);
+      a3.intoArray(out, o + d + 3 * L);
+    }
+    for (; d < hv; d += L) {
+      FloatVector a = FloatVector.zero(F);
+      for (int p = 0; p < len; p++) {
+        a = MatVec.widen(values, kv + p * hd + d).fma(FloatVector.broadcast(F, scores[s0 + p]), a);
+      }
+      a.intoArray(out, o + d);
+    }
+    for (; d < hd; d++) {
+      float sum = 0f;
+      for (int p = 0; p < len; p++) {
+        sum = Math.fma(scores[s0 + p], Bf16.toFloat(values[kv + p * hd + d]), sum);
+      }
+      out[o + d] = sum;
+    }
+  }
+
+  private static void values3(
+      float[] scores,
+      int s0,
+      int stride,
+      short[] values,
+      int at,
+      int hd,
+      int len,
+      float[] out,
+      int o) {
+    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+    for (int p = 0; p < len; p++) {
+      int v = at + p * hd;
+      FloatVector v0 = MatVec.widen(values, v);
+      FloatVector v1 = MatVec.widen(values, v + L);
+      FloatVector v2 = MatVec.widen(values, v + 2 * L);
+      FloatVector v3 = MatVec.widen(values, v + 3 * L);
       FloatVector s = FloatVector.broadcast(F, scores[s0 + p]);
       a0 = v0.fma(s, a0);
       a1 = v1.fma(s, a1);

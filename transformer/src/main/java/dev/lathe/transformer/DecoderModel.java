@@ -37,6 +37,7 @@ public abstract sealed class DecoderModel<
   final AdapterSet adapters; // null for the base model
   private final List<L> lora; // (L), null for the base model
   private final Arena<C, A> arenas;
+  private final KvDtype kvDtype; // how its caches hold keys and values
 
   /**
    * A base model of the family messages call {@code familyName}, holding {@code held} (made from
@@ -50,17 +51,29 @@ public abstract sealed class DecoderModel<
     this.f32Weights = dtype == DType.F32 ? weights : null;
     this.adapters = null;
     this.lora = null;
+    this.kvDtype = KvDtype.F32;
   }
 
   /** A view of {@code base} sharing its weights, with {@code adapters} bound to its blocks. */
   DecoderModel(DecoderModel<C, W, H, L, A> base, AdapterSet adapters) {
+    this(base, adapters, base.bind(adapters), base.kvDtype);
+  }
+
+  /** A view of {@code base} sharing its weights and adapters, its caches holding {@code kv}. */
+  DecoderModel(DecoderModel<C, W, H, L, A> base, KvDtype kv) {
+    this(base, base.adapters, base.lora, kv);
+  }
+
+  private DecoderModel(
+      DecoderModel<C, W, H, L, A> base, AdapterSet adapters, List<L> lora, KvDtype kv) {
     this.familyName = base.familyName;
     this.held = base.held;
     this.arenas = base.arenas;
     this.config = base.config;
     this.f32Weights = base.f32Weights;
     this.adapters = adapters;
-    this.lora = base.bind(adapters);
+    this.lora = lora;
+    this.kvDtype = kv;
   }
 
   private List<L> bind(AdapterSet set) {
@@ -128,6 +141,11 @@ public abstract sealed class DecoderModel<
   }
 
   @Override
+  public KvDtype kvDtype() {
+    return kvDtype;
+  }
+
+  @Override
   public KvCache newCache(int capacity) {
     if (capacity < 1 || capacity > config.contextLength()) {
       throw new IllegalArgumentException(
@@ -136,7 +154,7 @@ public abstract sealed class DecoderModel<
     int rank = adapters == null ? 0 : adapters.maxRank();
     A a = arenas.of(config, Math.min(CHUNK, capacity), capacity, rank);
     return new AttentionCache<>(
-        this, config.layers(), config.kvHeads(), config.headDim(), capacity, a);
+        this, config.layers(), config.kvHeads(), config.headDim(), capacity, kvDtype, a);
   }
 
   @Override
@@ -177,33 +195,12 @@ public abstract sealed class DecoderModel<
       attendPrompt(cache, a, l, t, pos0);
       return;
     }
-    CausalAttention.forward(
-        a.att,
-        a.q,
-        cache.keys[l],
-        cache.values[l],
-        t,
-        pos0,
-        config.heads(),
-        config.kvHeads(),
-        config.headDim(),
-        cache.capacity,
-        a.scores);
+    CausalAttention.forward(a.att, a.q, cache, l, t, pos0, config.heads(), a.scores);
   }
 
   /** A prompt's chunk: attention as matrix products (kept out of the decode step's code). */
   private void attendPrompt(AttentionCache<A> cache, A a, int l, int t, int pos0) {
-    PromptAttention.forward(
-        a.att,
-        a.q,
-        cache.keys[l],
-        cache.values[l],
-        t,
-        pos0,
-        config.heads(),
-        config.kvHeads(),
-        config.headDim(),
-        cache.capacity);
+    PromptAttention.forward(a.att, a.q, cache, l, t, pos0, config.heads());
   }
 
   /** The logits (V) of row {@code row} of the last chunk's residual stream. */

@@ -90,6 +90,16 @@ public final class Gpt2Model
     return new Gpt2Model(this, adapters);
   }
 
+  /** A view of {@code base} sharing all its arrays and adapters, its caches holding {@code kv}. */
+  private Gpt2Model(Gpt2Model base, KvDtype kv) {
+    super(base, kv);
+  }
+
+  @Override
+  public Gpt2Model withKvDtype(KvDtype kv) {
+    return kv == kvDtype() ? this : new Gpt2Model(this, kv);
+  }
+
   @Override
   Gpt2Weights widened() {
     List<Gpt2Weights.Layer<float[]>> layers =

@@ -13,16 +13,24 @@ public final class KvPrefix {
   private final int kvHeads;
   private final int headDim;
   private final int length;
-  private final float[][] keys; // (L) x (KVH, length, hd)
-  private final float[][] values; // (L) x (KVH, length, hd)
+  private final KvDtype dtype;
+  private final Object[]
+      keys; // (L) x (KVH, length, hd): float[] or short[], as the cache held them
+  private final Object[] values; // (L) x (KVH, length, hd)
 
-  private KvPrefix(int layers, int kvHeads, int headDim, int length) {
+  private KvPrefix(int layers, int kvHeads, int headDim, int length, KvDtype dtype) {
     this.layers = layers;
     this.kvHeads = kvHeads;
     this.headDim = headDim;
     this.length = length;
-    this.keys = new float[layers][kvHeads * length * headDim];
-    this.values = new float[layers][kvHeads * length * headDim];
+    this.dtype = dtype;
+    this.keys = new Object[layers];
+    this.values = new Object[layers];
+    int n = kvHeads * length * headDim;
+    for (int l = 0; l < layers; l++) {
+      keys[l] = dtype == KvDtype.BF16 ? new short[n] : new float[n];
+      values[l] = dtype == KvDtype.BF16 ? new short[n] : new float[n];
+    }
   }
 
   /** The first {@code length} positions of {@code cache} (a cache this package's models made). */
@@ -32,13 +40,13 @@ public final class KvPrefix {
       throw new IllegalArgumentException(
           "a prefix of " + length + " positions cannot be copied from a cache of " + c.length());
     }
-    KvPrefix p = new KvPrefix(c.keys.length, c.kvHeads, c.headDim, length);
+    KvPrefix p = new KvPrefix(c.layers(), c.kvHeads, c.headDim, length, c.dtype());
     for (int l = 0; l < p.layers; l++) {
       for (int h = 0; h < p.kvHeads; h++) {
         int src = h * c.capacity * p.headDim;
         int dst = h * length * p.headDim;
-        System.arraycopy(c.keys[l], src, p.keys[l], dst, length * p.headDim);
-        System.arraycopy(c.values[l], src, p.values[l], dst, length * p.headDim);
+        System.arraycopy(keys(c, l), src, p.keys[l], dst, length * p.headDim);
+        System.arraycopy(values(c, l), src, p.values[l], dst, length * p.headDim);
       }
     }
     return p;
@@ -51,7 +59,7 @@ public final class KvPrefix {
 
   /** Bytes of the keys and values held. */
   public long bytes() {
-    return 8L * layers * kvHeads * length * headDim;
+    return 2L * dtype.bytes() * layers * kvHeads * length * headDim;
   }
 
   /**
@@ -60,7 +68,7 @@ public final class KvPrefix {
    */
   public void restore(KvCache cache, int count) {
     AttentionCache<?> c = attention(cache);
-    if (c.keys.length != layers || c.kvHeads != kvHeads || c.headDim != headDim) {
+    if (c.layers() != layers || c.kvHeads != kvHeads || c.headDim != headDim) {
       throw new IllegalArgumentException(
           "this prefix was taken from a model of another shape ("
               + layers
@@ -69,6 +77,13 @@ public final class KvPrefix {
               + " key/value heads of "
               + headDim
               + ")");
+    }
+    if (c.dtype() != dtype) {
+      throw new IllegalArgumentException(
+          "this prefix holds "
+              + dtype.configName()
+              + " keys and values; the cache holds "
+              + c.dtype().configName());
     }
     if (c.length() != 0 || count < 1 || count > length || count > c.capacity) {
       throw new IllegalArgumentException(
@@ -86,11 +101,20 @@ public final class KvPrefix {
       for (int h = 0; h < kvHeads; h++) {
         int src = h * length * headDim;
         int dst = h * c.capacity * headDim;
-        System.arraycopy(keys[l], src, c.keys[l], dst, count * headDim);
-        System.arraycopy(values[l], src, c.values[l], dst, count * headDim);
+        System.arraycopy(keys[l], src, keys(c, l), dst, count * headDim);
+        System.arraycopy(values[l], src, values(c, l), dst, count * headDim);
       }
     }
     c.advance(count);
+  }
+
+  /** Layer l's keys of {@code c}, whichever their type (for {@link System#arraycopy}). */
+  private static Object keys(AttentionCache<?> c, int l) {
+    return c.keys != null ? c.keys[l] : c.keysBf16[l];
+  }
+
+  private static Object values(AttentionCache<?> c, int l) {
+    return c.values != null ? c.values[l] : c.valuesBf16[l];
   }
 
   private static AttentionCache<?> attention(KvCache cache) {

@@ -36,4 +36,23 @@ public interface LanguageModel {
     throw new UnsupportedOperationException(
         getClass().getSimpleName() + " does not support LoRA adapters");
   }
+
+  /** How this model's caches hold keys and values. */
+  default KvDtype kvDtype() {
+    return KvDtype.F32;
+  }
+
+  /**
+   * A view of this model (the same weights and adapters, shared) whose caches hold keys and values
+   * as {@code kv}; adapter views made from it keep that type.
+   *
+   * @throws UnsupportedOperationException when this model holds its caches in f32 only
+   */
+  default LanguageModel withKvDtype(KvDtype kv) {
+    if (kv == kvDtype()) {
+      return this;
+    }
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " holds its key/value caches in f32 only");
+  }
 }

@@ -145,6 +145,16 @@ public final class LlamaModel
     return new LlamaModel(this, adapters);
   }
 
+  /** A view of {@code base} sharing all its arrays and adapters, its caches holding {@code kv}. */
+  private LlamaModel(LlamaModel base, KvDtype kv) {
+    super(base, kv);
+  }
+
+  @Override
+  public LlamaModel withKvDtype(KvDtype kv) {
+    return kv == kvDtype() ? this : new LlamaModel(this, kv);
+  }
+
   @Override
   LlamaWeights widened() {
     List<LlamaWeights.Layer<float[]>> layers =

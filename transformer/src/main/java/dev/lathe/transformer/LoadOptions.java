@@ -15,8 +15,10 @@ package dev.lathe.transformer;
  *     Off by default: on the benchmark machine a batched decode step (the server's) ran about a
  *     fifth slower from the mapping than from heap arrays (BENCHMARKS.md), and training keeps its
  *     base in arrays.
+ * @param kvDtype how the model's key/value caches hold keys and values ({@link KvDtype#F32} by
+ *     default; {@link KvDtype#BF16} halves their memory)
  */
-public record LoadOptions(DType weightDtype, boolean mapWeights) {
+public record LoadOptions(DType weightDtype, boolean mapWeights, KvDtype kvDtype) {
 
   /** The checkpoint's own dtype, on the heap. */
   public static final LoadOptions DEFAULT = new LoadOptions(null);
@@ -26,7 +28,15 @@ public record LoadOptions(DType weightDtype, boolean mapWeights) {
     this(weightDtype, false);
   }
 
+  /** Options holding the weights as {@code weightDtype}, mapped or not, with f32 caches. */
+  public LoadOptions(DType weightDtype, boolean mapWeights) {
+    this(weightDtype, mapWeights, KvDtype.F32);
+  }
+
   public LoadOptions {
+    if (kvDtype == null) {
+      throw new IllegalArgumentException("kvDtype is required: F32 or BF16");
+    }
     if (weightDtype == DType.F16) {
       throw new IllegalArgumentException(
           "weightDtype F16 is not supported in memory: use F32, BF16, Q8_0, Q4_0 or null"
@@ -36,7 +46,12 @@ public record LoadOptions(DType weightDtype, boolean mapWeights) {
 
   /** These options with BF16 matrices read from the mapped file or not, as {@code map} says. */
   public LoadOptions mapped(boolean map) {
-    return new LoadOptions(weightDtype, map);
+    return new LoadOptions(weightDtype, map, kvDtype);
+  }
+
+  /** These options with the caches holding keys and values as {@code kv}. */
+  public LoadOptions withKvDtype(KvDtype kv) {
+    return new LoadOptions(weightDtype, mapWeights, kv);
   }
 
   /** Options holding the weights as {@code dtype}. */

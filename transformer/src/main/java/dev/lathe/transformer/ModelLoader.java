@@ -27,6 +27,15 @@ public final class ModelLoader {
    * Loads the model at {@code path} (a directory, a llama2.c or GGUF file) as {@code options} say.
    */
   public static LoadedModel load(Path path, LoadOptions options) throws IOException {
+    LoadedModel m = loadWeights(path, options);
+    if (options.kvDtype() == m.model().kvDtype()) {
+      return m;
+    }
+    return new LoadedModel(
+        m.model().withKvDtype(options.kvDtype()), m.modelType(), m.config(), m.generation());
+  }
+
+  private static LoadedModel loadWeights(Path path, LoadOptions options) throws IOException {
     if (Files.isDirectory(path)) {
       Path config = path.resolve("config.json");
       if (!Files.exists(config)) {

@@ -35,24 +35,20 @@ final class PromptAttention {
 
   /**
    * Attends {@code t} new queries at positions {@code pos0 ..} to every cached position up to their
-   * own.
+   * own, over layer {@code layer} of {@code cache}. A bf16 cache's key/value heads are read widened
+   * to f32 ({@link WidenedHead}), so the arithmetic is that of an f32 cache holding the same
+   * values.
    *
    * <pre>
    * // out: (T, H, hd)   q: (T, H, hd)
-   * // keys, values: (KVH, capacity, hd), positions [0, pos0 + T) filled
+   * // cache: (KVH, capacity, hd) keys and values per layer, positions [0, pos0 + T) filled
    * </pre>
    */
   static void forward(
-      float[] out,
-      float[] q,
-      float[] keys,
-      float[] values,
-      int t,
-      int pos0,
-      int heads,
-      int kvHeads,
-      int headDim,
-      int capacity) {
+      float[] out, float[] q, AttentionCache<?> cache, int layer, int t, int pos0, int heads) {
+    int kvHeads = cache.kvHeads;
+    int headDim = cache.headDim;
+    int capacity = cache.capacity;
     int group = heads / kvHeads;
     int qd = heads * headDim;
     float scale = (float) Math.sqrt(headDim);
@@ -68,7 +64,17 @@ final class PromptAttention {
     }
     ComputePool pool = ComputePool.common();
     for (int g = 0; g < kvHeads; g++) {
+      float[] k = cache.keys != null ? cache.keys[layer] : null;
+      float[] v = cache.values != null ? cache.values[layer] : null;
       int kv = g * capacity * headDim;
+      if (k == null) {
+        int n = (pos0 + t) * headDim;
+        short[] kh = cache.keysBf16[layer];
+        WidenedHead w = WidenedHead.of(kh, cache.valuesBf16[layer], kv, n, capacity * headDim);
+        k = w.keys;
+        v = w.values;
+        kv = 0;
+      }
       for (int i0 = 0; i0 < t; i0 += block) {
         int n = Math.min(block, t - i0);
         int seen = pos0 + i0 + n; // keys the block's last position sees
@@ -78,7 +84,7 @@ final class PromptAttention {
               q, (i0 + i) * qd + g * group * headDim, s.q, i * group * headDim, group * headDim);
         }
         // scores (m, seen) = queries · keys[g]ᵀ / sqrt(hd), softmax over each row's own positions
-        Gemm.mulNTRows(pool, s.q, 0, keys, kv, s.s, 0, m, seen, headDim);
+        Gemm.mulNTRows(pool, s.q, 0, k, kv, s.s, 0, m, seen, headDim);
         for (int r = 0; r < m; r++) {
           int len = pos0 + i0 + r / group + 1;
           int at = r * seen;
@@ -89,7 +95,7 @@ final class PromptAttention {
           java.util.Arrays.fill(s.s, at + len, at + seen, 0f);
         }
         // out rows (m, hd) = probabilities · values[g]
-        Gemm.mulNNRows(pool, s.s, 0, values, kv, s.o, 0, m, headDim, seen);
+        Gemm.mulNNRows(pool, s.s, 0, v, kv, s.o, 0, m, headDim, seen);
         for (int i = 0; i < n; i++) {
           System.arraycopy(
               s.o, i * group * headDim, out, (i0 + i) * qd + g * group * headDim, group * headDim);

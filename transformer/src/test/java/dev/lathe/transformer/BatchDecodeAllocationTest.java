@@ -33,6 +33,7 @@ class BatchDecodeAllocationTest {
                 "Q8_0",
                 "Q4_0",
                 "BF16_SMOL",
+                "BF16_KV_SMOL",
                 "Q8_0")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -43,6 +44,13 @@ class BatchDecodeAllocationTest {
     System.out.println("least bytes allocated by 40 warm batched steps of 8 rows: " + lines);
     assertThat(lines)
         .containsExactly(
-            "F32 0", "BF16 0", "BF16_MAPPED 0", "Q8_0 0", "Q4_0 0", "BF16_SMOL 0", "Q8_0 0");
+            "F32 0",
+            "BF16 0",
+            "BF16_MAPPED 0",
+            "Q8_0 0",
+            "Q4_0 0",
+            "BF16_SMOL 0",
+            "BF16_KV_SMOL 0",
+            "Q8_0 0");
   }
 }

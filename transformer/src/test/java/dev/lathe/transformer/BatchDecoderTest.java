@@ -125,20 +125,22 @@ class BatchDecoderTest {
         if (dtype == DType.F16) {
           continue; // not a type weights are held in
         }
-        LlamaConfig c = TinyModels.config(type);
-        LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 7), dtype);
-        List<Seq> seqs = eight(base);
-        float[][][] together = decode(seqs, true);
-        float[][][] allAtOnce = decode(seqs, false);
-        for (int i = 0; i < seqs.size(); i++) {
-          float[][] alone = decode(List.of(seqs.get(i)), false)[0];
-          for (int s = 0; s < alone.length; s++) {
-            assertThat(together[i][s])
-                .as("%s %s seq %d step %d", type, dtype, i, s)
-                .isEqualTo(alone[s]);
-            assertThat(allAtOnce[i][s])
-                .as("%s %s seq %d step %d", type, dtype, i, s)
-                .isEqualTo(alone[s]);
+        for (KvDtype kv : KvDtype.values()) {
+          LlamaConfig c = TinyModels.config(type);
+          LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 7), dtype).withKvDtype(kv);
+          List<Seq> seqs = eight(base);
+          float[][][] together = decode(seqs, true);
+          float[][][] allAtOnce = decode(seqs, false);
+          for (int i = 0; i < seqs.size(); i++) {
+            float[][] alone = decode(List.of(seqs.get(i)), false)[0];
+            for (int s = 0; s < alone.length; s++) {
+              assertThat(together[i][s])
+                  .as("%s %s cache %s seq %d step %d", type, dtype, kv, i, s)
+                  .isEqualTo(alone[s]);
+              assertThat(allAtOnce[i][s])
+                  .as("%s %s cache %s seq %d step %d", type, dtype, kv, i, s)
+                  .isEqualTo(alone[s]);
+            }
           }
         }
       }
@@ -168,22 +170,24 @@ class BatchDecoderTest {
             t.outputBias(),
             t.qkNorm(),
             t.tiedEmbeddings());
-    LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 5));
-    List<Seq> seqs = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      int[] prompt = new int[600 + 10 * i];
-      for (int p = 0; p < prompt.length; p++) {
-        prompt[p] = (p * 7 + i * 3) % c.vocabSize();
-      }
-      seqs.add(new Seq(base, prompt, 3));
-    }
     assertThat((610L + 1) * c.queryDim()).isLessThan(BatchDecoder.PARALLEL_ATTENTION);
     assertThat(1212L * c.queryDim()).isGreaterThanOrEqualTo(BatchDecoder.PARALLEL_ATTENTION);
-    float[][][] together = decode(seqs, false);
-    for (int i = 0; i < seqs.size(); i++) {
-      float[][] alone = decode(List.of(seqs.get(i)), false)[0];
-      for (int s = 0; s < alone.length; s++) {
-        assertThat(together[i][s]).as("seq %d step %d", i, s).isEqualTo(alone[s]);
+    for (KvDtype kv : KvDtype.values()) {
+      LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 5)).withKvDtype(kv);
+      List<Seq> seqs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        int[] prompt = new int[600 + 10 * i];
+        for (int p = 0; p < prompt.length; p++) {
+          prompt[p] = (p * 7 + i * 3) % c.vocabSize();
+        }
+        seqs.add(new Seq(base, prompt, 3));
+      }
+      float[][][] together = decode(seqs, false);
+      for (int i = 0; i < seqs.size(); i++) {
+        float[][] alone = decode(List.of(seqs.get(i)), false)[0];
+        for (int s = 0; s < alone.length; s++) {
+          assertThat(together[i][s]).as("cache %s seq %d step %d", kv, i, s).isEqualTo(alone[s]);
+        }
       }
     }
   }
@@ -196,46 +200,52 @@ class BatchDecoderTest {
           continue; // not a type weights are held in
         }
         LlamaConfig c = TinyModels.config(type);
-        LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 11), dtype);
-        List<Seq> seqs = eight(base);
-        int n = seqs.size();
-        LanguageModel[] models = new LanguageModel[n];
-        KvCache[] together = new KvCache[n];
-        int[][] prompts = new int[n][];
-        int[] from = new int[n];
-        int[] count = new int[n];
-        float[][] logits = new float[n][c.vocabSize()];
-        for (int i = 0; i < n; i++) {
-          Seq s = seqs.get(i);
-          models[i] = s.model();
-          prompts[i] = s.prompt();
-          count[i] = s.prompt().length;
-          together[i] = s.model().newCache(count[i] + 1);
-        }
-        BatchDecoder decoder = new BatchDecoder();
-        decoder.prefill(models, together, prompts, from, count, logits, n);
-        // then one decode step for all: the same bits again when the caches hold the same keys
-        int[] next = new int[n];
-        float[][] stepped = new float[n][c.vocabSize()];
-        for (int i = 0; i < n; i++) {
-          next[i] = argmax(logits[i]);
-        }
-        decoder.step(models, together, next, stepped, n);
-        for (int i = 0; i < n; i++) {
-          Seq s = seqs.get(i);
-          KvCache alone = s.model().newCache(count[i] + 1);
-          float[] own = new float[c.vocabSize()];
-          s.model().forward(s.prompt(), 0, count[i], alone, own);
-          assertThat(logits[i]).as("%s %s seq %d prompt", type, dtype, i).isEqualTo(own);
-          float[] ownStep = new float[c.vocabSize()];
-          new BatchDecoder()
-              .step(
-                  new LanguageModel[] {s.model()},
-                  new KvCache[] {alone},
-                  new int[] {next[i]},
-                  new float[][] {ownStep},
-                  1);
-          assertThat(stepped[i]).as("%s %s seq %d step", type, dtype, i).isEqualTo(ownStep);
+        for (KvDtype kv : KvDtype.values()) {
+          LlamaModel base = new LlamaModel(c, TinyModels.llama(c, 11), dtype).withKvDtype(kv);
+          List<Seq> seqs = eight(base);
+          int n = seqs.size();
+          LanguageModel[] models = new LanguageModel[n];
+          KvCache[] together = new KvCache[n];
+          int[][] prompts = new int[n][];
+          int[] from = new int[n];
+          int[] count = new int[n];
+          float[][] logits = new float[n][c.vocabSize()];
+          for (int i = 0; i < n; i++) {
+            Seq s = seqs.get(i);
+            models[i] = s.model();
+            prompts[i] = s.prompt();
+            count[i] = s.prompt().length;
+            together[i] = s.model().newCache(count[i] + 1);
+          }
+          BatchDecoder decoder = new BatchDecoder();
+          decoder.prefill(models, together, prompts, from, count, logits, n);
+          // then one decode step for all: the same bits again when the caches hold the same keys
+          int[] next = new int[n];
+          float[][] stepped = new float[n][c.vocabSize()];
+          for (int i = 0; i < n; i++) {
+            next[i] = argmax(logits[i]);
+          }
+          decoder.step(models, together, next, stepped, n);
+          for (int i = 0; i < n; i++) {
+            Seq s = seqs.get(i);
+            KvCache alone = s.model().newCache(count[i] + 1);
+            float[] own = new float[c.vocabSize()];
+            s.model().forward(s.prompt(), 0, count[i], alone, own);
+            assertThat(logits[i])
+                .as("%s %s cache %s seq %d prompt", type, dtype, kv, i)
+                .isEqualTo(own);
+            float[] ownStep = new float[c.vocabSize()];
+            new BatchDecoder()
+                .step(
+                    new LanguageModel[] {s.model()},
+                    new KvCache[] {alone},
+                    new int[] {next[i]},
+                    new float[][] {ownStep},
+                    1);
+            assertThat(stepped[i])
+                .as("%s %s cache %s seq %d step", type, dtype, kv, i)
+                .isEqualTo(ownStep);
+          }
         }
       }
     }

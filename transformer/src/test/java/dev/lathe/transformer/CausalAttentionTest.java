@@ -2,6 +2,7 @@ package dev.lathe.transformer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.tensor.Bf16;
 import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -28,27 +29,52 @@ class CausalAttentionTest {
       {2, 2, 1, 1, 70}
     };
     for (int[] s : shapes) {
-      int heads = s[0], kvHeads = s[1], hd = s[2], t = s[3], pos0 = s[4];
-      int capacity = pos0 + t + 3;
-      float[] q = random(r, t * heads * hd);
-      float[] keys = random(r, kvHeads * capacity * hd);
-      float[] values = random(r, kvHeads * capacity * hd);
-      float[] out = new float[t * heads * hd];
-      float[] scores = new float[CausalAttention.scratchSize(capacity, heads / kvHeads)];
-      CausalAttention.forward(out, q, keys, values, t, pos0, heads, kvHeads, hd, capacity, scores);
-      int group = heads / kvHeads;
-      for (int i = 0; i < t; i++) {
-        int len = pos0 + i + 1;
-        for (int h = 0; h < heads; h++) {
-          int kv = (h / group) * capacity * hd;
-          int row = (i * heads + h) * hd;
-          double[] want = reference(q, row, keys, values, kv, hd, len);
-          for (int d = 0; d < hd; d++) {
-            double o = want[d];
-            assertThat((double) out[row + d])
-                .as("heads %d/%d hd %d row %d head %d dim %d", heads, kvHeads, hd, i, h, d)
-                .isCloseTo(o, Offset.offset(2e-5));
-          }
+      for (KvDtype type : KvDtype.values()) {
+        check(r, s, type);
+      }
+    }
+  }
+
+  /**
+   * One shape over a cache of {@code type}, through {@link CausalAttention} and (several positions)
+   * {@link PromptAttention}: against the reference over the values the cache holds (for bf16, the
+   * random keys and values rounded, then widened).
+   */
+  private static void check(SplittableRandom r, int[] s, KvDtype type) {
+    int heads = s[0], kvHeads = s[1], hd = s[2], t = s[3], pos0 = s[4];
+    int capacity = pos0 + t + 3;
+    float[] q = random(r, t * heads * hd);
+    float[] keys = random(r, kvHeads * capacity * hd);
+    float[] values = random(r, kvHeads * capacity * hd);
+    AttentionCache<?> cache = new AttentionCache<>(null, 1, kvHeads, hd, capacity, type, null);
+    if (type == KvDtype.BF16) {
+      Bf16.fromFloat(keys, 0, cache.keysBf16[0], 0, keys.length);
+      Bf16.fromFloat(values, 0, cache.valuesBf16[0], 0, values.length);
+      keys = Bf16.toFloat(cache.keysBf16[0]);
+      values = Bf16.toFloat(cache.valuesBf16[0]);
+    } else {
+      System.arraycopy(keys, 0, cache.keys[0], 0, keys.length);
+      System.arraycopy(values, 0, cache.values[0], 0, values.length);
+    }
+    float[] out = new float[t * heads * hd];
+    float[] prompt = new float[t * heads * hd];
+    float[] scores = new float[CausalAttention.scratchSize(capacity, heads / kvHeads)];
+    CausalAttention.forward(out, q, cache, 0, t, pos0, heads, scores);
+    PromptAttention.forward(prompt, q, cache, 0, t, pos0, heads);
+    int group = heads / kvHeads;
+    for (int i = 0; i < t; i++) {
+      int len = pos0 + i + 1;
+      for (int h = 0; h < heads; h++) {
+        int kv = (h / group) * capacity * hd;
+        int row = (i * heads + h) * hd;
+        double[] want = reference(q, row, keys, values, kv, hd, len);
+        for (int d = 0; d < hd; d++) {
+          assertThat((double) out[row + d])
+              .as("%s heads %d/%d hd %d row %d head %d dim %d", type, heads, kvHeads, hd, i, h, d)
+              .isCloseTo(want[d], Offset.offset(2e-5));
+          assertThat((double) prompt[row + d])
+              .as("prompt %s heads %d/%d hd %d row %d head %d", type, heads, kvHeads, hd, i, h)
+              .isCloseTo(want[d], Offset.offset(2e-5));
         }
       }
     }

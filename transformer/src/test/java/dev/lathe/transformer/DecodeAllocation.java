@@ -71,9 +71,12 @@ final class DecodeAllocation {
   /**
    * The model of config {@code c} with random weights of {@code seed}, held as the dtype {@code
    * name} says, or for {@code BF16_MAPPED} saved as a bf16 checkpoint and read straight from its
-   * mapped file.
+   * mapped file; a name ending in {@code _KV} holds its caches in bf16.
    */
   static LlamaModel model(LlamaConfig c, long seed, String name) {
+    if (name.endsWith("_KV")) { // the same, its caches holding bf16 keys and values
+      return model(c, seed, name.substring(0, name.length() - 3)).withKvDtype(KvDtype.BF16);
+    }
     if (!name.equals("BF16_MAPPED")) {
       return new LlamaModel(c, TinyModels.llama(c, seed), DType.valueOf(name));
     }

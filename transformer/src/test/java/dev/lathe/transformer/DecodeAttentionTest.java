@@ -2,6 +2,7 @@ package dev.lathe.transformer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lathe.tensor.Bf16;
 import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -50,25 +51,28 @@ class DecodeAttentionTest {
     }
   }
 
+  /**
+   * Group size, headDim, len: groups of one to seven heads (threes, a pair and a single left over),
+   * widths with and without whole four-vector blocks and with a scalar tail, lengths under, at and
+   * past sixteen-position blocks.
+   */
+  private static final int[][] GROUPS = {
+    {3, 64, 96},
+    {3, 64, 5},
+    {1, 64, 33},
+    {2, 17, 40},
+    {4, 80, 37},
+    {5, 128, 16},
+    {7, 3, 21},
+    {6, 33, 70},
+    {3, 1, 9},
+    {3, 144, 100}
+  };
+
   @Test
   void aGroupOfHeadsGetsTheBitsOfEachHeadAlone() {
-    // group size, headDim, len: groups of one to seven heads (threes, a pair and a single left
-    // over), widths with and without whole four-vector blocks and with a scalar tail, lengths
-    // under, at and past sixteen-position blocks
-    int[][] shapes = {
-      {3, 64, 96},
-      {3, 64, 5},
-      {1, 64, 33},
-      {2, 17, 40},
-      {4, 80, 37},
-      {5, 128, 16},
-      {7, 3, 21},
-      {6, 33, 70},
-      {3, 1, 9},
-      {3, 144, 100}
-    };
     SplittableRandom r = new SplittableRandom(12);
-    for (int[] s : shapes) {
+    for (int[] s : GROUPS) {
       int group = s[0], hd = s[1], len = s[2];
       int cap = len + 5;
       int kv = cap * hd; // the second key/value head of two
@@ -84,6 +88,46 @@ class DecodeAttentionTest {
       float[] scores = new float[1 + group * cap];
       DecodeAttention.group(together, 2, q, 3, keys, values, kv, hd, len, group, scores, 1, cap);
       assertThat(together).as("group=%d hd=%d len=%d", group, hd, len).isEqualTo(alone);
+    }
+  }
+
+  @Test
+  void overBf16KeysAndValuesAGroupGetsTheBitsOfTheirWidenedValues() {
+    // the bf16 kernels widen each key and value as they read it: the same FMA chains over the same
+    // values as the f32 kernels over the cache widened first
+    SplittableRandom r = new SplittableRandom(13);
+    for (int[] s : GROUPS) {
+      int group = s[0], hd = s[1], len = s[2];
+      int cap = len + 5;
+      int kv = cap * hd; // the second key/value head of two
+      float[] q = CausalAttentionTest.random(r, 3 + group * hd);
+      short[] keys = Bf16.fromFloat(CausalAttentionTest.random(r, 2 * cap * hd));
+      short[] values = Bf16.fromFloat(CausalAttentionTest.random(r, 2 * cap * hd));
+      float[] widened = new float[2 + group * hd];
+      float[] bf16 = new float[2 + group * hd];
+      float[] scores = new float[1 + group * cap];
+      DecodeAttention.group(
+          widened,
+          2,
+          q,
+          3,
+          Bf16.toFloat(keys),
+          Bf16.toFloat(values),
+          kv,
+          hd,
+          len,
+          group,
+          scores,
+          1,
+          cap);
+      DecodeAttention.group(bf16, 2, q, 3, keys, values, kv, hd, len, group, scores, 1, cap);
+      assertThat(bf16).as("group=%d hd=%d len=%d", group, hd, len).isEqualTo(widened);
+      float[] one = new float[2 + hd];
+      float[] oneWidened = new float[2 + hd];
+      DecodeAttention.head(one, 2, q, 3, keys, values, kv, hd, len, scores, 1);
+      DecodeAttention.head(
+          oneWidened, 2, q, 3, Bf16.toFloat(keys), Bf16.toFloat(values), kv, hd, len, scores, 1);
+      assertThat(one).as("one head, hd=%d len=%d", hd, len).isEqualTo(oneWidened);
     }
   }
 }
