@@ -23,9 +23,12 @@ import java.util.SplittableRandom;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp bench/target/benchmarks.jar \
- *   dev.lathe.bench.LongContextStep --model M [--dtype bf16] [--rows 8] [--positions 1000]
+ *   dev.lathe.bench.LongContextStep [--model M] [--dtype bf16] [--rows 8] [--positions 1000]
  *   [--steps 32] [--rounds 3] [--threads 2]
  * </pre>
+ *
+ * <p>Without {@code --model} the weights are random, of the SmolLM2-135M shape: the same bytes and
+ * arithmetic per step as the real checkpoint.
  */
 public final class LongContextStep {
   private LongContextStep() {}
@@ -47,11 +50,14 @@ public final class LongContextStep {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    if (model == null) {
-      throw new IllegalArgumentException("--model must name a Llama-family checkpoint");
-    }
     System.setProperty("lathe.threads", Integer.toString(threads));
-    LlamaModel base = (LlamaModel) ModelLoader.load(model, LoadOptions.weights(dtype)).model();
+    LlamaModel base =
+        model != null
+            ? (LlamaModel) ModelLoader.load(model, LoadOptions.weights(dtype)).model()
+            : new LlamaModel(
+                RandomLlamaCheckpoint.config("smol135"),
+                RandomLlamaCheckpoint.weights(RandomLlamaCheckpoint.config("smol135"), 1),
+                dtype);
     LlamaConfig c = base.config();
     KvDtype[] types = KvDtype.values();
     Run[] runs = new Run[types.length];
@@ -73,7 +79,7 @@ public final class LongContextStep {
     System.out.printf(
         Locale.ROOT,
         "%s, %s weights, %d threads: %d rows at %d-%d positions, %d steps, median of %d%n",
-        model.getFileName(),
+        model != null ? model.getFileName() : "random weights of the SmolLM2-135M shape",
         dtype,
         threads,
         rows,
