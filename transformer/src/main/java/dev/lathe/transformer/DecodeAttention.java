@@ -18,6 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * batched step ({@link BatchDecoder}, one task per row and key/value head, through {@link #group})
  * and {@link CausalAttention} (its heads of at least a vector's length, one task per query head,
  * through {@link #head}) so give a sequence the same bits on either path.
+ *
+ * <p>Keys and values come as f32 or bf16 (a bf16 {@link AttentionCache}). bf16 ones are widened
+ * exactly as they are read, each block of sixteen keys once for the whole group, so over bf16 each
+ * head gets the bits it gets over the same values in f32.
  */
 final class DecodeAttention {
   private DecodeAttention() {}
@@ -26,11 +30,11 @@ final class DecodeAttention {
   private static final int L = F.length();
 
   /** Each thread's lanes: one dot product reduced from memory (see {@link #reduce}), or sixteen. */
-  /** Each thread's sixteen keys of a bf16 cache, widened (grown to the widest head seen). */
-  private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
-
   private static final ThreadLocal<float[]> LANES =
       ThreadLocal.withInitial(() -> new float[16 * L]);
+
+  /** Each thread's sixteen keys of a bf16 cache, widened (grown to the widest head seen). */
+  private static final ThreadLocal<float[]> BLOCK = ThreadLocal.withInitial(() -> new float[0]);
 
   /**
    * One query head: {@code out[o ..] = softmax(q[qh ..] · keys[kv ..]ᵀ / √hd) · values[kv ..]} over
