@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --dtype} on {@code generate} and {@code serve}: weights quantized on load, and bad values
- * refused.
+ * {@code --dtype} and {@code --kv-cache-dtype} on {@code generate} and {@code serve}: weights
+ * quantized on load, caches held in bf16, and bad values refused.
  */
 class GenerateDtypeTest {
 
@@ -58,5 +58,40 @@ class GenerateDtypeTest {
             "serve", "--port", "0", "--data-dir", dir.resolve("data").toString(), "--dtype", "q4");
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).contains("--dtype q4 is not a weight type: use f32, bf16, q8_0 or q4_0");
+  }
+
+  @Test
+  void aBf16CacheGivesTheF32CachesGreedyTextOnStories260K() {
+    String bin = SharedAssets.require("models/llama2c-stories260K/stories260K.bin").toString();
+    LatheRun f32 = LatheRun.of(greedy50(bin, "f32"));
+    String[] args = greedy50(bin, "f32");
+    String[] bf16Args = java.util.Arrays.copyOf(args, args.length + 2);
+    bf16Args[args.length] = "--kv-cache-dtype";
+    bf16Args[args.length + 1] = "BF16";
+    LatheRun bf16 = LatheRun.of(bf16Args);
+    assertThat(bf16.err()).isEmpty();
+    assertThat(bf16.exit()).isZero();
+    assertThat(bf16.out()).isNotBlank().isEqualTo(f32.out());
+  }
+
+  @Test
+  void anUnknownCacheDtypeIsRefusedByNameWithTheChoices(@TempDir Path dir) {
+    String bin = SharedAssets.require("models/llama2c-stories260K/stories260K.bin").toString();
+    LatheRun run = LatheRun.of("generate", "--model", bin, "--kv-cache-dtype", "f16");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err())
+        .contains("--kv-cache-dtype f16 is not a key/value cache type: use f32 or bf16");
+    LatheRun serve =
+        LatheRun.of(
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--kv-cache-dtype",
+            "q8_0");
+    assertThat(serve.exit()).isEqualTo(1);
+    assertThat(serve.err())
+        .contains("--kv-cache-dtype q8_0 is not a key/value cache type: use f32 or bf16");
   }
 }
