@@ -144,8 +144,10 @@ public final class ConcurrentStreams {
         many.stream().flatMapToDouble(x -> Arrays.stream(x.firstTokenMillis())).toArray();
     System.out.printf(
         Locale.ROOT,
-        "135M shape, %s, %d threads, prompt %d tokens, %d tokens per stream, %s, %d rounds%n",
+        "135M shape, %s, %s cache, %d threads, prompt %d tokens, %d tokens per stream, %s, %d"
+            + " rounds%n",
         dtype,
+        kv.configName(),
         threads,
         promptTokens,
         tokens,
