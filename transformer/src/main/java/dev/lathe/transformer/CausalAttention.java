@@ -56,22 +56,16 @@ final class CausalAttention {
       int pos0,
       int heads,
       float[] scores) {
-    int headDim = cache.headDim;
     int tasks = t * heads;
-    long work = 2L * t * heads * (pos0 + t) * headDim;
+    long work = 2L * t * heads * (pos0 + t) * cache.headDim;
     ComputePool pool = ComputePool.common();
     Groups g = GROUPS.get();
     g.out = out;
     g.q = q;
-    g.keys = cache.keys != null ? cache.keys[layer] : null;
-    g.values = cache.values != null ? cache.values[layer] : null;
-    g.keysBf16 = cache.keysBf16 != null ? cache.keysBf16[layer] : null;
-    g.valuesBf16 = cache.valuesBf16 != null ? cache.valuesBf16[layer] : null;
+    g.cache = cache;
+    g.layer = layer;
     g.pos0 = pos0;
     g.heads = heads;
-    g.kvHeads = cache.kvHeads;
-    g.headDim = headDim;
-    g.capacity = cache.capacity;
     g.scores = scores;
     try {
       if (tasks > 1 && work >= PARALLEL_WORK && pool.threads() > 1) {
@@ -82,8 +76,8 @@ final class CausalAttention {
         }
       }
     } finally {
-      g.out = g.q = g.keys = g.values = g.scores = null;
-      g.keysBf16 = g.valuesBf16 = null;
+      g.out = g.q = g.scores = null;
+      g.cache = null;
     }
   }
 
@@ -94,87 +88,61 @@ final class CausalAttention {
   private static final class Groups implements ComputePool.Body {
     private float[] out;
     private float[] q;
-    private float[] keys;
-    private float[] values;
-    private short[] keysBf16;
-    private short[] valuesBf16;
+    private AttentionCache<?> cache;
+    private int layer;
     private float[] scores;
     private int pos0;
     private int heads;
-    private int kvHeads;
-    private int headDim;
-    private int capacity;
 
+    /** Query head {@code head} at row {@code i} (position pos0 + i), scoring into its slice. */
     @Override
     public void run(int task, int worker) {
-      int head = task % heads;
-      int group = heads / kvHeads;
+      int hd = cache.headDim;
+      int group = heads / cache.kvHeads;
       int i = task / heads;
-      float[] k = keys;
-      float[] v = values;
-      int kv = head / group * capacity * headDim;
-      if (keysBf16 != null && headDim >= F.length()) {
-        int row = (i * heads + head) * headDim;
-        int len = pos0 + i + 1;
-        int s0 = worker * group * capacity;
-        DecodeAttention.head(out, row, q, row, keysBf16, valuesBf16, kv, headDim, len, scores, s0);
-        return;
+      int head = task % heads;
+      int g = head / group;
+      int row = (i * heads + head) * hd;
+      int len = pos0 + i + 1;
+      int kv = g * cache.capacity * hd;
+      int s0 = worker * group * cache.capacity;
+      if (hd >= F.length()) {
+        if (cache.keys != null) {
+          float[] k = cache.keys[layer];
+          float[] v = cache.values[layer];
+          DecodeAttention.head(out, row, q, row, k, v, kv, hd, len, scores, s0);
+        } else {
+          short[] k = cache.keysBf16[layer];
+          short[] v = cache.valuesBf16[layer];
+          DecodeAttention.head(out, row, q, row, k, v, kv, hd, len, scores, s0);
+        }
+      } else if (cache.keys != null) {
+        shortHead(out, q, cache.keys[layer], cache.values[layer], kv, row, hd, len, scores, s0);
+      } else {
+        WidenedHead w = WidenedHead.of(cache, layer, g, len);
+        shortHead(out, q, w.keys, w.values, 0, row, hd, len, scores, s0);
       }
-      if (keysBf16 != null) { // a short head over bf16: read widened
-        int n = (pos0 + i + 1) * headDim;
-        WidenedHead w = WidenedHead.of(keysBf16, valuesBf16, kv, n, capacity * headDim);
-        k = w.keys;
-        v = w.values;
-        kv = 0;
-      }
-      head(
-          out,
-          q,
-          k,
-          v,
-          kv,
-          i,
-          pos0,
-          head / group,
-          head % group,
-          heads,
-          kvHeads,
-          headDim,
-          scores,
-          worker * group * capacity);
     }
   }
 
   private static final ThreadLocal<Groups> GROUPS = ThreadLocal.withInitial(Groups::new);
 
   /**
-   * Query head {@code h} of key/value head {@code g}'s group at row {@code i} (position {@code pos0
-   * + i}), over the head's keys and values from {@code kv}, scoring into {@code scores[s0 ..)}.
+   * A head shorter than a vector, vectorised across positions: query row {@code row} over the
+   * head's {@code len} keys and values from {@code kv}, scoring into {@code scores[s0 ..)}.
    */
-  private static void head(
+  private static void shortHead(
       float[] out,
       float[] q,
       float[] keys,
       float[] values,
       int kv,
-      int i,
-      int pos0,
-      int g,
-      int h,
-      int heads,
-      int kvHeads,
+      int row,
       int headDim,
+      int len,
       float[] scores,
       int s0) {
-    int group = heads / kvHeads;
-    int len = pos0 + i + 1;
     float scale = (float) Math.sqrt(headDim);
-    int row = (i * heads + g * group + h) * headDim;
-    if (headDim >= F.length()) {
-      DecodeAttention.head(out, row, q, row, keys, values, kv, headDim, len, scores, s0);
-      return;
-    }
-    // a short head, vectorised across positions:
     // scores[p] = q · keys[g, p] / sqrt(hd), then softmax over p < len
     int p = scoresAcross(q, row, keys, kv, headDim, len, scale, scores, s0);
     for (; p < len; p++) {

@@ -68,9 +68,7 @@ final class PromptAttention {
       float[] v = cache.values != null ? cache.values[layer] : null;
       int kv = g * capacity * headDim;
       if (k == null) {
-        int n = (pos0 + t) * headDim;
-        short[] kh = cache.keysBf16[layer];
-        WidenedHead w = WidenedHead.of(kh, cache.valuesBf16[layer], kv, n, capacity * headDim);
+        WidenedHead w = WidenedHead.of(cache, layer, g, pos0 + t);
         k = w.keys;
         v = w.values;
         kv = 0;

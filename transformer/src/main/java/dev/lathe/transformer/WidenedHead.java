@@ -18,18 +18,22 @@ final class WidenedHead {
   private WidenedHead() {}
 
   /**
-   * This thread's copy of {@code n} keys and values from {@code at} (a head's first positions, n =
-   * positions · hd), widened into {@link #keys} and {@link #values} from index 0; {@code room} is
-   * what the copies are grown to when too short (the cache's whole head, so they grow once).
+   * This thread's copy of the first {@code positions} keys and values of key/value head {@code g}
+   * of layer {@code layer} of the bf16 {@code cache}, widened into {@link #keys} and {@link
+   * #values} from index 0. The copies grow to the cache's whole head when too short, so they grow
+   * once per larger cache.
    */
-  static WidenedHead of(short[] keys, short[] values, int at, int n, int room) {
+  static WidenedHead of(AttentionCache<?> cache, int layer, int g, int positions) {
     WidenedHead w = MINE.get();
+    int n = positions * cache.headDim;
     if (w.keys.length < n) {
-      w.keys = new float[Math.max(n, room)];
-      w.values = new float[Math.max(n, room)];
+      int room = cache.capacity * cache.headDim;
+      w.keys = new float[room];
+      w.values = new float[room];
     }
-    Bf16.toFloat(keys, at, w.keys, 0, n);
-    Bf16.toFloat(values, at, w.values, 0, n);
+    int at = g * cache.capacity * cache.headDim;
+    Bf16.toFloat(cache.keysBf16[layer], at, w.keys, 0, n);
+    Bf16.toFloat(cache.valuesBf16[layer], at, w.values, 0, n);
     return w;
   }
 }
