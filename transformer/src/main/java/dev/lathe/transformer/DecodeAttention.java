@@ -139,46 +139,29 @@ final class DecodeAttention {
       int stride) {
     float scale = (float) Math.sqrt(hd);
     float[] lanes = LANES.get();
-    if (kh == null) {
-      int p = 0;
-      if (SixteenDots.AVAILABLE && hd >= L) {
-        for (; p + 16 <= len; p += 16) {
-          for (int j = 0; j < heads; j++) {
-            sixteen(q, qh + j * hd, kf, kv, hd, p, scale, scores, s0 + j * stride, lanes);
-          }
-        }
+    // blocks of sixteen positions, each scored for every head of the group while in L1; bf16 keys
+    // are widened once per block into this thread's buffer (at = -p·hd puts position p at its
+    // start) and scored as f32 keys are
+    float[] keys = kf;
+    float[] block = kh == null ? null : BLOCK.get();
+    if (block != null && block.length < 16 * hd) {
+      block = new float[16 * hd];
+      BLOCK.set(block);
+    }
+    for (int p = 0; p < len; p += 16) {
+      int n = Math.min(16, len - p);
+      int at = kv;
+      if (kh != null) {
+        Bf16.toFloat(kh, kv + p * hd, block, 0, n * hd);
+        keys = block;
+        at = -p * hd;
       }
       for (int j = 0; j < heads; j++) {
-        oneByOne(q, qh + j * hd, kf, kv, hd, p, len, scale, scores, s0 + j * stride, lanes);
-      }
-    } else {
-      // bf16 keys: each block of sixteen widened once into L1 for the group's heads, then scored
-      // as f32 keys are (kv = -p·hd puts position p at the block's start)
-      float[] block = BLOCK.get();
-      if (block.length < 16 * hd) {
-        block = new float[16 * hd];
-        BLOCK.set(block);
-      }
-      for (int p = 0; p < len; p += 16) {
-        int n = Math.min(16, len - p);
-        Bf16.toFloat(kh, kv + p * hd, block, 0, n * hd);
-        for (int j = 0; j < heads; j++) {
-          if (n == 16 && SixteenDots.AVAILABLE && hd >= L) {
-            sixteen(q, qh + j * hd, block, -p * hd, hd, p, scale, scores, s0 + j * stride, lanes);
-          } else {
-            oneByOne(
-                q,
-                qh + j * hd,
-                block,
-                -p * hd,
-                hd,
-                p,
-                p + n,
-                scale,
-                scores,
-                s0 + j * stride,
-                lanes);
-          }
+        int sj = s0 + j * stride;
+        if (n == 16 && SixteenDots.AVAILABLE && hd >= L) {
+          sixteen(q, qh + j * hd, keys, at, hd, p, scale, scores, sj, lanes);
+        } else {
+          oneByOne(q, qh + j * hd, keys, at, hd, p, p + n, scale, scores, sj, lanes);
         }
       }
     }
